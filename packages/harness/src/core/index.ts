@@ -1,0 +1,9 @@
+/**
+ * core: what every other module stands on — errors, ids, ports (logger, clock), paths and the
+ * configuration schema. Depends on nothing but @harness/protocol.
+ */
+export * from './errors.js';
+export * from './ids.js';
+export * from './clock.js';
+export * from './logger.js';
+export * from './paths.js';
