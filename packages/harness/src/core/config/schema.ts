@@ -1,0 +1,180 @@
+import type { z } from 'zod';
+import {
+  agentChoice,
+  agentName,
+  bool,
+  commandField,
+  hostPort,
+  httpUrl,
+  int,
+  list,
+  num,
+  oneOf,
+  pathField,
+  section,
+  secret,
+  stringList,
+  table,
+  text,
+  type PathContext,
+} from './fields.js';
+
+/**
+ * The server config schema (`config.toml`). Built per source because paths resolve against the
+ * file's own directory and the data-dir default depends on the environment; the shape is the same.
+ */
+
+export interface SchemaContext extends PathContext {
+  /** `server.data_dir` when the file does not set it. */
+  defaultDataDir: string;
+  /** `server.project_root` when the file does not set it (the working directory). */
+  defaultProjectRoot: string;
+}
+
+export const transports = ['stdio', 'http', 'ws'] as const;
+export const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export const sandboxModes = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+export const otelExporters = ['disabled', 'otlp-http', 'otlp-grpc'] as const;
+
+/** Config keys whose values are credentials: masked on display, never echoed in errors. */
+export const secretKeyPaths = [
+  'server.api_token',
+  'server.github_webhook_secret',
+  'agents.anthropic_api.api_key',
+  'github.token',
+] as const;
+
+function serverSection(ctx: SchemaContext) {
+  return section({
+    transport: oneOf(transports).default('stdio'),
+    http_addr: hostPort().default('127.0.0.1:9800'),
+    data_dir: pathField(ctx).default(ctx.defaultDataDir),
+    project_root: pathField(ctx).default(ctx.defaultProjectRoot),
+    api_token: secret(),
+    github_webhook_secret: secret(),
+    max_body_bytes: int(1).default(1_048_576),
+    ws_heartbeat_interval_secs: int(1).default(30),
+    shutdown_timeout_secs: int(0).default(10),
+    allowed_project_roots: list(pathField(ctx), 'an array of paths').default([]),
+    log_level: oneOf(logLevels).default('info'),
+  });
+}
+
+function agentsSection(ctx: SchemaContext) {
+  return section({
+    default_agent: agentChoice().default('auto'),
+    complexity_preferred_agents: list(agentName(), 'an array of agent names').default([]),
+    sandbox_mode: oneOf(sandboxModes).default('danger-full-access'),
+    stall_timeout_secs: int(1).default(300),
+    turn_timeout_secs: int(1).default(3600),
+    max_cost_usd_per_turn: num({ exclusiveMin: 0 }).optional(),
+    claude: section({
+      enabled: bool().default(true),
+      cli_path: commandField(ctx).default('claude'),
+      default_model: text().default('sonnet'),
+      max_turns: int(1).optional(),
+      extra_args: stringList().default([]),
+    }),
+    codex: section({
+      enabled: bool().default(true),
+      cli_path: commandField(ctx).default('codex'),
+      default_model: text().optional(),
+      extra_args: stringList().default([]),
+    }),
+    anthropic_api: section({
+      enabled: bool().default(true),
+      base_url: httpUrl().default('https://api.anthropic.com'),
+      default_model: text().default('claude-sonnet-4-20250514'),
+      max_tokens: int(1).default(4096),
+      api_key: secret(),
+    }),
+    review: section({
+      enabled: bool().default(true),
+      reviewer_agent: agentChoice().default('codex'),
+      max_rounds: int(1, 20).default(3),
+    }),
+  });
+}
+
+function gcSection() {
+  return section({
+    max_drafts_per_run: int(0).default(5),
+    budget_per_signal_usd: num({ min: 0 }).default(0.5),
+    total_budget_usd: num({ min: 0 }).default(5.0),
+    draft_ttl_hours: int(1).default(72),
+    signal_thresholds: section({
+      repeated_warn_min: int(1).default(10),
+      chronic_block_min: int(1).default(5),
+      hot_file_edits_min: int(1).default(20),
+      slow_op_threshold_ms: int(1).default(5000),
+      slow_op_count_min: int(1).default(10),
+      escalation_ratio: num({ exclusiveMin: 1 }).default(1.5),
+      violation_min: int(1).default(5),
+    }),
+  });
+}
+
+export const projectNamePattern = /^[A-Za-z0-9._-]+$/;
+export const projectNameExpected = 'a project name of letters, digits, ".", "_" or "-" (not "default")';
+
+export function projectName() {
+  return text(projectNameExpected).refine(isValidProjectName, {
+    error: (issue) => `expected ${projectNameExpected}, got ${JSON.stringify(issue.input)}`,
+  });
+}
+
+export function isValidProjectName(name: string): boolean {
+  return projectNamePattern.test(name) && name !== 'default';
+}
+
+function projectEntry(ctx: SchemaContext) {
+  return table(
+    {
+      name: projectName(),
+      root: pathField(ctx),
+      default: bool().default(false),
+      max_concurrent: int(1).default(2),
+      default_agent: agentChoice().optional(),
+      reviewer_agent: agentChoice().optional(),
+    },
+    'a [[projects]] table',
+  );
+}
+
+export function buildConfigSchema(ctx: SchemaContext) {
+  return table({
+    server: serverSection(ctx),
+    agents: agentsSection(ctx),
+    concurrency: section({
+      max_concurrent_tasks: int(1).default(4),
+      max_queue_size: int(1).default(32),
+    }),
+    rules: section({
+      exec_policy_paths: list(pathField(ctx), 'an array of paths').default([]),
+      on_prompt: oneOf(['refuse', 'needs_input']).default('refuse'),
+    }),
+    gc: gcSection(),
+    observe: section({ log_retention_days: int(0).default(90) }),
+    otel: section({
+      environment: text().default('production'),
+      exporter: oneOf(otelExporters).default('otlp-http'),
+      endpoint: httpUrl().optional(),
+      log_user_prompt: bool().default(false),
+      service_name: text().default('harness'),
+    }),
+    github: section({
+      api_url: httpUrl().default('https://api.github.com'),
+      token: secret(),
+      mention_handle: text('a handle such as "@harness"')
+        .regex(/^@[A-Za-z0-9][A-Za-z0-9_-]*(\[bot\])?$/, {
+          error: (issue) => `expected a handle such as "@harness", got ${JSON.stringify(issue.input)}`,
+        })
+        .default('@harness'),
+    }),
+    projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
+  });
+}
+
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
+export type HarnessConfig = z.output<ConfigSchema>;
+export type ProjectConfig = HarnessConfig['projects'][number];
