@@ -16,7 +16,7 @@ export {
   type HarnessConfig,
   type ProjectConfig,
 } from './schema.js';
-export { type ConfigIssue, type ConfigErrorData } from './issues.js';
+export { formatConfigIssue, type ConfigIssue, type ConfigErrorData } from './issues.js';
 export { envFallbacks } from './env.js';
 export {
   loadConfig,

@@ -34,13 +34,13 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-export function issueLine(issue: ConfigIssue, file: string | null): string {
+export function formatConfigIssue(issue: ConfigIssue, file: string | null): string {
   const source = issue.file ?? file ?? '(defaults)';
   return issue.path === '' ? `${source}: ${issue.message}` : `${source}: ${issue.path}: ${issue.message}`;
 }
 
 export function configError(file: string | null, issues: ConfigIssue[], cause?: unknown): HarnessError {
-  const lines = issues.map((issue) => issueLine(issue, file));
+  const lines = issues.map((issue) => formatConfigIssue(issue, file));
   const head =
     issues.length === 1 ? 'invalid configuration' : `invalid configuration (${issues.length} problems)`;
   const data: ConfigErrorData = { file, issues };
@@ -76,7 +76,10 @@ export function closestKey(unknown: string, known: readonly string[]): string | 
     }
   }
   const allowed = Math.max(2, Math.floor(unknown.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (bestDistance <= allowed) return best;
+  // Abbreviations ("reviewer" for "reviewer_agent") are far in edit distance but obvious to a reader.
+  if (needle.length < 3) return undefined;
+  return known.find((key) => key.startsWith(needle) || needle.startsWith(key));
 }
 
 /** Peels wrappers (default, optional, transform pipes) to reach the schema that has the shape. */
@@ -123,7 +126,10 @@ export function fromZodIssues(schema: z.ZodType, issues: readonly z.core.$ZodIss
       const known = knownKeysAt(schema, issue.path);
       for (const key of issue.keys) out.push(unknownKeyIssue(issue.path, key, known));
     } else {
-      out.push({ path: formatPath(issue.path), message: issue.message });
+      const path = formatPath(issue.path);
+      // Several checks on one field can fail on the same input; they all read the same to a user.
+      if (!out.some((o) => o.path === path && o.message === issue.message))
+        out.push({ path, message: issue.message });
     }
   }
   return out;
