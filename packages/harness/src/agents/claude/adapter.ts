@@ -1,0 +1,188 @@
+import { mkdirSync } from 'node:fs';
+import { silentLogger, type Logger } from '../../core/index.js';
+import { sanitizeAgentEnv, type SandboxCapabilities, type SandboxMode } from '../../sandbox/index.js';
+import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '../contract.js';
+import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
+import { probeBinary, sharedSandboxProbe } from '../probe.js';
+import { runTurn, type TurnContext } from '../turn.js';
+import { answerControlRequest, initializeRequest, userMessage } from './control.js';
+import { ClaudeStreamMapper } from './mapper.js';
+import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
+
+export interface ClaudeAdapterOptions {
+  cliPath?: string;
+  defaultModel?: string | null;
+  maxTurns?: number;
+  extraArgs?: string[];
+  /** Added to the agent's environment (e.g. `ANTHROPIC_BASE_URL`). */
+  env?: Record<string, string>;
+  /** A dedicated HOME for the CLI (hermetic runs); the inherited HOME otherwise. */
+  home?: string;
+  baseEnv?: Record<string, string | undefined>;
+  probeSandbox?: () => Promise<SandboxCapabilities>;
+  logger?: Logger;
+  /** How long to wait for the CLI to exit after its `result` line before killing it. */
+  exitGraceMs?: number;
+}
+
+const isRoot = (): boolean => typeof process.geteuid === 'function' && process.geteuid() === 0;
+
+/**
+ * Sandbox mode → Claude permission mode. `bypassPermissions` only for danger-full-access; as root
+ * the CLI refuses it unless `IS_SANDBOX=1`, which Harness sets for that mode alone, deliberately:
+ * the operator asked for full access, and the command gate still applies through the hook.
+ */
+export function permissionModeFor(mode: SandboxMode): string {
+  if (mode === 'danger-full-access') return 'bypassPermissions';
+  return mode === 'workspace-write' ? 'acceptEdits' : 'default';
+}
+
+export function claudeArgs(options: TurnOptions, adapter: ClaudeAdapterOptions): string[] {
+  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json'];
+  args.push(
+    '--permission-prompt-tool',
+    'stdio',
+    '--permission-mode',
+    permissionModeFor(options.sandbox.mode),
+  );
+  const model = options.model ?? adapter.defaultModel ?? null;
+  if (model !== null) args.push('--model', model);
+  if (options.resumeSessionId !== undefined) args.push('--resume', options.resumeSessionId);
+  if (options.appendSystemPrompt !== undefined)
+    args.push('--append-system-prompt', options.appendSystemPrompt);
+  const maxTurns = options.limits.maxTurns ?? adapter.maxTurns;
+  if (maxTurns !== undefined) args.push('--max-turns', String(maxTurns));
+  return [...args, ...(adapter.extraArgs ?? [])];
+}
+
+export class ClaudeAdapter implements AgentAdapter {
+  readonly name = 'claude' as const;
+  private readonly opts: ClaudeAdapterOptions;
+  private readonly logger: Logger;
+  private readonly caps: () => Promise<SandboxCapabilities>;
+
+  constructor(options: ClaudeAdapterOptions = {}) {
+    this.opts = options;
+    this.logger = (options.logger ?? silentLogger).child({ agent: 'claude' });
+    this.caps = options.probeSandbox ?? sharedSandboxProbe;
+  }
+
+  async probe(): Promise<AgentAvailability> {
+    const bin = await probeBinary(this.opts.cliPath ?? 'claude', ['--version'], this.environment());
+    return {
+      name: this.name,
+      enabled: true,
+      usable: bin.path !== null && bin.version !== null,
+      reason: bin.problem,
+      version: bin.version,
+      binary_path: bin.path,
+      default_model: this.opts.defaultModel ?? null,
+      command_gate: 'enforced',
+    };
+  }
+
+  startTurn(options: TurnOptions): AgentTurn {
+    return runTurn(this.name, options, this.logger, (ctx) => this.run(ctx));
+  }
+
+  private environment(mode?: SandboxMode): Record<string, string> {
+    const home = this.opts.home;
+    if (home !== undefined) mkdirSync(home, { recursive: true });
+    return sanitizeAgentEnv(this.opts.baseEnv ?? process.env, {
+      ...(home === undefined ? {} : { HOME: home }),
+      ...(mode === 'danger-full-access' && isRoot() ? { IS_SANDBOX: '1' } : {}),
+      ...this.opts.env,
+    });
+  }
+
+  private async run(ctx: TurnContext): Promise<void> {
+    const { options } = ctx;
+    const env = this.environment(options.sandbox.mode);
+    const model = options.model ?? this.opts.defaultModel ?? null;
+    const enforcement = options.sandbox.mode === 'danger-full-access' ? 'none' : 'bwrap';
+    ctx.emit({
+      type: 'turn_started',
+      model,
+      session_id: ctx.sessionId,
+      sandbox: {
+        mode: options.sandbox.mode,
+        enforced_by: enforcement,
+        network: 'shared (the CLI must reach its model endpoint)',
+      },
+    });
+    const invocation: CliInvocation = {
+      command: this.opts.cliPath ?? 'claude',
+      args: claudeArgs(options, this.opts),
+      env,
+      stdin: 'pipe',
+      enforcement,
+      stateDirs: env.HOME === undefined ? [] : [env.HOME],
+    };
+    const mapper = new ClaudeStreamMapper(ctx, model);
+    const afterResult = new AbortController();
+    let graceTimer: NodeJS.Timeout | undefined;
+    await runCliTurn(
+      ctx,
+      invocation,
+      this.caps,
+      {
+        onLine: (line, proc) => {
+          this.onLine(ctx, mapper, line, (reply) => proc.writeLine(JSON.stringify(reply)));
+          if (mapper.resultSeen && graceTimer === undefined) {
+            // `result` is terminal: close stdin, and do not wait forever for a CLI that hangs on.
+            proc.closeStdin();
+            graceTimer = setTimeout(() => afterResult.abort(), this.opts.exitGraceMs ?? 5_000);
+          }
+        },
+        onExit: (status, proc) => {
+          clearTimeout(graceTimer);
+          if (!mapper.resultSeen) {
+            ctx.fail('process_failed', `${describeExit('claude', status)} before its result`, {
+              stderr_tail: proc.stderrTail(),
+            });
+          }
+        },
+      },
+      afterResult.signal,
+      (proc) => {
+        // The CLI prints nothing until it gets input, so the handshake and prompt go first.
+        proc.writeLine(JSON.stringify(initializeRequest(options.commandGate !== undefined)));
+        proc.writeLine(JSON.stringify(userMessage(options.prompt)));
+      },
+    );
+  }
+
+  private onLine(
+    ctx: TurnContext,
+    mapper: ClaudeStreamMapper,
+    raw: string,
+    reply: (line: unknown) => void,
+  ): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      ctx.logger.warn({ line: raw.slice(0, 500) }, 'claude printed a line that is not JSON');
+      ctx.emit({ type: 'warning', message: `ignored a non-JSON line from claude: ${raw.slice(0, 200)}` });
+      return;
+    }
+    const type = (json as { type?: unknown }).type;
+    if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return;
+    const parsed = ClaudeLineSchema.safeParse(json);
+    if (!parsed.success) {
+      ctx.emit({
+        type: 'warning',
+        message: `claude ${type} line did not match the expected shape: ${parsed.error.message.slice(0, 300)}`,
+      });
+      return;
+    }
+    const line = parsed.data;
+    if (line.type === 'control_request') {
+      void answerControlRequest(ctx, line, mapper.gateDenied).then((answer) => {
+        if (answer !== null) reply(answer);
+      });
+      return;
+    }
+    mapper.handle(line);
+  }
+}

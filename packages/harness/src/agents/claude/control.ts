@@ -1,0 +1,111 @@
+import { assertWritable, resolveInsideWorkspace } from '../../sandbox/index.js';
+import { describeError } from '../../core/index.js';
+import type { CommandGateDecision } from '../contract.js';
+import type { TurnContext } from '../turn.js';
+import type { ClaudeControlRequest } from './schema.js';
+
+/** The callback id Harness registers for its PreToolUse hook on Bash. */
+export const GATE_HOOK_ID = 'harness_command_gate';
+const FILE_WRITE_TOOLS: ReadonlySet<string> = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+
+export function initializeRequest(withGate: boolean): Record<string, unknown> {
+  return {
+    type: 'control_request',
+    request_id: 'harness_init',
+    request: {
+      subtype: 'initialize',
+      // A hook runs in every permission mode, bypassPermissions included; can_use_tool does not.
+      hooks: withGate ? { PreToolUse: [{ matcher: 'Bash', hookCallbackIds: [GATE_HOOK_ID] }] } : {},
+    },
+  };
+}
+
+export function userMessage(prompt: string): Record<string, unknown> {
+  return {
+    type: 'user',
+    message: { role: 'user', content: prompt },
+    parent_tool_use_id: null,
+    session_id: '',
+  };
+}
+
+function success(requestId: string, response: unknown): Record<string, unknown> {
+  return { type: 'control_response', response: { subtype: 'success', request_id: requestId, response } };
+}
+
+function refusalText(verdict: CommandGateDecision): string {
+  const why = verdict.reason === undefined ? '' : `: ${verdict.reason}`;
+  return verdict.decision === 'prompt'
+    ? `This command needs approval, which cannot be given in this run${why}`
+    : `The command policy forbids this command${why}`;
+}
+
+/** Answers the PreToolUse hook for Bash from the command gate. */
+async function answerGate(
+  ctx: TurnContext,
+  input: Record<string, unknown>,
+  gateDenied: Set<string>,
+  toolUseIdHint: unknown,
+): Promise<unknown> {
+  const toolInput = (input.tool_input ?? {}) as Record<string, unknown>;
+  const command = String(toolInput.command ?? '');
+  const gate = ctx.options.commandGate;
+  let verdict: CommandGateDecision = { decision: 'allow' };
+  if (gate !== undefined) {
+    try {
+      verdict = await gate({ command, cwd: ctx.options.cwd });
+    } catch (error) {
+      verdict = { decision: 'forbidden', reason: `the command gate failed: ${describeError(error)}` };
+    }
+  }
+  ctx.emit({ type: 'command_gate', command, decision: verdict.decision, reason: verdict.reason ?? null });
+  if (verdict.decision === 'allow') {
+    return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow' } };
+  }
+  const toolUseId = input.tool_use_id ?? toolUseIdHint;
+  if (typeof toolUseId === 'string') gateDenied.add(toolUseId);
+  return {
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse',
+      permissionDecision: 'deny',
+      permissionDecisionReason: refusalText(verdict),
+    },
+  };
+}
+
+/** Permission prompts: file writes follow the sandbox mode and path guards, the rest is allowed. */
+function answerCanUseTool(ctx: TurnContext, request: Record<string, unknown>): unknown {
+  const tool = String(request.tool_name ?? '');
+  const input = (request.input ?? {}) as Record<string, unknown>;
+  if (FILE_WRITE_TOOLS.has(tool)) {
+    const file = String(input.file_path ?? input.notebook_path ?? '');
+    try {
+      assertWritable(ctx.options.sandbox, resolveInsideWorkspace(ctx.options.sandbox.workspace, file));
+    } catch (error) {
+      return { behavior: 'deny', message: describeError(error) };
+    }
+  }
+  return { behavior: 'allow', updatedInput: input };
+}
+
+/** Handles one control request from the CLI; returns the line to send back, if any. */
+export async function answerControlRequest(
+  ctx: TurnContext,
+  line: ClaudeControlRequest,
+  gateDenied: Set<string>,
+): Promise<Record<string, unknown> | null> {
+  const { request } = line;
+  if (request.subtype === 'hook_callback' && request.callback_id === GATE_HOOK_ID) {
+    const input = (request.input ?? {}) as Record<string, unknown>;
+    return success(line.request_id, await answerGate(ctx, input, gateDenied, request.tool_use_id));
+  }
+  if (request.subtype === 'can_use_tool') return success(line.request_id, answerCanUseTool(ctx, request));
+  return {
+    type: 'control_response',
+    response: {
+      subtype: 'error',
+      request_id: line.request_id,
+      error: `unsupported control request ${request.subtype}`,
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import type { Logger } from '../core/index.js';
+import type { SandboxSpec } from '../sandbox/index.js';
+
+/**
+ * The one contract every agent runtime implements: start a turn, receive a stream of unified,
+ * validated events that always ends with exactly one `result` or `error`, interrupt it, resume a
+ * native session later. Field names are snake_case because these events go on the wire as they are.
+ */
+export const AgentNames = ['claude', 'codex', 'anthropic_api'] as const;
+export const AgentNameSchema = z.enum(AgentNames);
+export type AgentName = z.infer<typeof AgentNameSchema>;
+
+/** Why a turn failed; stable strings that callers (retry, park, alert) may branch on. */
+export const TurnErrorCodes = [
+  'model_error',
+  'rate_limited',
+  'overloaded',
+  'permission_denied',
+  'policy_blocked',
+  'max_turns',
+  'stalled',
+  'timeout',
+  'budget_exceeded',
+  'cancelled',
+  'process_failed',
+  'spawn_failed',
+  'protocol_error',
+  'sandbox_unavailable',
+] as const;
+export const TurnErrorCodeSchema = z.enum(TurnErrorCodes);
+export type TurnErrorCode = z.infer<typeof TurnErrorCodeSchema>;
+
+export const UsageSchema = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cache_read_tokens: z.number().int().nonnegative().default(0),
+  cache_write_tokens: z.number().int().nonnegative().default(0),
+  cost_usd: z.number().nonnegative(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+const base = { turn_id: z.string(), agent: AgentNameSchema };
+
+export const AgentEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('turn_started'),
+    model: z.string().nullable(),
+    session_id: z.string().nullable(),
+    sandbox: z.object({ mode: z.string(), enforced_by: z.string(), network: z.string() }),
+  }),
+  z.object({ ...base, type: z.literal('session'), session_id: z.string() }),
+  z.object({ ...base, type: z.literal('text'), text: z.string() }),
+  z.object({ ...base, type: z.literal('reasoning'), text: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('tool_call'),
+    call_id: z.string(),
+    name: z.string(),
+    input: z.unknown(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('tool_result'),
+    call_id: z.string(),
+    is_error: z.boolean(),
+    output: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('command'),
+    call_id: z.string().nullable(),
+    command: z.string(),
+    exit_code: z.number().int().nullable(),
+    output: z.string(),
+    status: z.enum(['completed', 'failed', 'declined']),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('command_gate'),
+    command: z.string(),
+    decision: z.enum(['allow', 'prompt', 'forbidden']),
+    reason: z.string().nullable(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('file_change'),
+    path: z.string(),
+    kind: z.enum(['add', 'update', 'delete']),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('usage'),
+    usage: UsageSchema,
+    total_cost_usd: z.number().nonnegative(),
+  }),
+  z.object({ ...base, type: z.literal('warning'), message: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('result'),
+    text: z.string(),
+    session_id: z.string().nullable(),
+    num_turns: z.number().int().nullable(),
+    usage: UsageSchema,
+  }),
+  z.object({
+    ...base,
+    type: z.literal('error'),
+    code: TurnErrorCodeSchema,
+    message: z.string(),
+    retryable: z.boolean(),
+    session_id: z.string().nullable(),
+    http_status: z.number().int().nullable(),
+    stderr_tail: z.string().nullable(),
+    usage: UsageSchema.nullable(),
+  }),
+]);
+
+export type AgentEvent = z.infer<typeof AgentEventSchema>;
+export type AgentEventType = AgentEvent['type'];
+export type TerminalEvent = Extract<AgentEvent, { type: 'result' | 'error' }>;
+/** An event as an adapter builds it; the turn runner adds `turn_id` and `agent`. */
+export type AgentEventBody = AgentEvent extends infer E
+  ? E extends AgentEvent
+    ? Omit<E, 'turn_id' | 'agent'>
+    : never
+  : never;
+
+export type CommandDecision = 'allow' | 'prompt' | 'forbidden';
+export interface CommandGateRequest {
+  command: string;
+  argv?: string[];
+  cwd: string;
+}
+export interface CommandGateDecision {
+  decision: CommandDecision;
+  reason?: string;
+}
+/**
+ * Asked before each command an agent wants to run. `prompt` cannot be answered by a person in a
+ * headless turn, so every runtime treats it as a refusal that says approval is needed.
+ */
+export type CommandGate = (request: CommandGateRequest) => Promise<CommandGateDecision>;
+
+export interface TurnLimits {
+  /** No output from the agent for this long: kill it and fail the turn as `stalled`. */
+  stallTimeoutMs: number;
+  /** Wall-clock limit for the whole turn. */
+  turnTimeoutMs: number;
+  /** Spend limit for this turn in USD; crossing it kills the turn (`budget_exceeded`). */
+  maxCostUsd?: number;
+  /** Model round trips (agentic turns) the agent may make. */
+  maxTurns?: number;
+}
+
+export interface TurnOptions {
+  prompt: string;
+  /** The worktree; must equal `sandbox.workspace` or lie inside it. */
+  cwd: string;
+  sandbox: SandboxSpec;
+  model?: string;
+  limits: TurnLimits;
+  signal?: AbortSignal;
+  /** Native session id of a previous turn (Claude session, Codex thread, API transcript id). */
+  resumeSessionId?: string;
+  appendSystemPrompt?: string;
+  commandGate?: CommandGate;
+}
+
+/** A running turn: iterate it for events; `interrupt()` ends it with a `cancelled` error. */
+export interface AgentTurn extends AsyncIterable<AgentEvent> {
+  readonly id: string;
+  interrupt(reason?: string): void;
+  /** The terminal event, once the turn is over and its processes are gone. */
+  readonly done: Promise<TerminalEvent>;
+}
+
+export interface AgentAvailability {
+  name: AgentName;
+  enabled: boolean;
+  usable: boolean;
+  /** Why it is not usable (disabled, binary missing, no API key …); null when usable. */
+  reason: string | null;
+  version: string | null;
+  binary_path: string | null;
+  default_model: string | null;
+  /** What the command gate can enforce in this runtime. */
+  command_gate: 'enforced' | 'not_enforced';
+}
+
+export interface AgentAdapter {
+  readonly name: AgentName;
+  probe(): Promise<AgentAvailability>;
+  startTurn(options: TurnOptions): AgentTurn;
+}
+
+export interface AdapterDeps {
+  logger: Logger;
+}
+
+/** Builds an event with the turn's identity and validates it; a bad event is a bug in an adapter. */
+export function makeEvent(turnId: string, agent: AgentName, body: AgentEventBody): AgentEvent {
+  return AgentEventSchema.parse({ ...body, turn_id: turnId, agent });
+}
+
+export const ZERO_USAGE: Usage = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  cost_usd: 0,
+};

@@ -1,0 +1,87 @@
+import { assertSandboxSupported, buildBwrapArgv, type SandboxCapabilities } from '../../sandbox/index.js';
+import type { TurnContext } from '../turn.js';
+import { supervise, type ExitStatus, type Supervised } from './supervisor.js';
+
+export interface CliInvocation {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  stdin: 'ignore' | 'pipe';
+  /**
+   * `bwrap`: wrap the CLI in Harness's bubblewrap sandbox; `native`: the CLI enforces the mode
+   * itself (Codex's own sandbox); `none`: danger-full-access.
+   */
+  enforcement: 'bwrap' | 'native' | 'none';
+  /** Directories the CLI must write whatever the mode (its HOME / CODEX_HOME). */
+  stateDirs: string[];
+}
+
+export interface CliHooks {
+  onLine(line: string, proc: Supervised): void;
+  /** Called after the process is gone, to classify an exit that produced no terminal event. */
+  onExit(status: ExitStatus, proc: Supervised): void;
+}
+
+/**
+ * Runs an agent CLI for one turn under the supervisor: bubblewrap when asked (refusing a mode
+ * this host cannot enforce), stall watchdog wired to the turn, kill on any stop, and a process
+ * that is always gone before the turn's terminal event goes out.
+ */
+export async function runCliTurn(
+  ctx: TurnContext,
+  invocation: CliInvocation,
+  caps: () => Promise<SandboxCapabilities>,
+  hooks: CliHooks,
+  localStop: AbortSignal,
+  onSpawn?: (proc: Supervised) => void,
+): Promise<void> {
+  let argv = [invocation.command, ...invocation.args];
+  if (invocation.enforcement === 'bwrap') {
+    const found = await caps();
+    try {
+      assertSandboxSupported(ctx.options.sandbox.mode, found);
+    } catch (error) {
+      ctx.fail('sandbox_unavailable', (error as Error).message, { retryable: false });
+      return;
+    }
+    argv = buildBwrapArgv(ctx.options.sandbox, argv, {
+      bwrapPath: found.bwrap_path as string,
+      stateDirs: invocation.stateDirs,
+      shareNetwork: true,
+      dropCapabilities: found.is_root,
+    });
+  }
+  const [command, ...args] = argv as [string, ...string[]];
+  const stallMs = ctx.options.limits.stallTimeoutMs;
+  let proc: Supervised | null = null;
+  proc = supervise({
+    command,
+    args,
+    cwd: ctx.options.cwd,
+    env: invocation.env,
+    stdin: invocation.stdin,
+    signal: AbortSignal.any([ctx.signal, localStop]),
+    stallTimeoutMs: stallMs,
+    onStall: () =>
+      ctx.stop({ code: 'stalled', message: `the agent produced no output for ${stallMs} ms and was killed` }),
+    onLine: (line) => {
+      if (proc !== null) hooks.onLine(line, proc);
+    },
+    logger: ctx.logger,
+  });
+  onSpawn?.(proc);
+  const status = await proc.finished;
+  if (status.spawnError !== null) {
+    ctx.fail('spawn_failed', `could not start ${invocation.command}: ${status.spawnError.message}`, {
+      retryable: false,
+    });
+    return;
+  }
+  hooks.onExit(status, proc);
+}
+
+/** `"<cli> exited with code 3"` / `"... was killed by SIGKILL"`. */
+export function describeExit(name: string, status: ExitStatus): string {
+  if (status.signal !== null) return `${name} was killed by ${status.signal}`;
+  return `${name} exited with code ${status.code ?? 'unknown'}`;
+}

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { SandboxSpec } from './spec.js';
+
+export interface BwrapOptions {
+  bwrapPath: string;
+  /** Absolute paths the process itself must write whatever the mode (an agent CLI's own HOME). */
+  stateDirs?: string[];
+  /** Keep the network even when the spec denies it (an agent CLI must reach its model endpoint). */
+  shareNetwork?: boolean;
+  /** Drop every capability; set when Harness runs as root, so root inside cannot remount binds. */
+  dropCapabilities?: boolean;
+}
+
+/**
+ * The argv that runs `command` under bubblewrap for `spec`: the host read-only, a private /tmp,
+ * the workspace (and writable roots) writable in `workspace-write` with protected paths re-bound
+ * read-only, and a private pid namespace so that killing bwrap kills everything started inside.
+ */
+export function buildBwrapArgv(spec: SandboxSpec, command: string[], options: BwrapOptions): string[] {
+  const args = ['--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
+  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
+  if (!spec.network && options.shareNetwork !== true) args.push('--unshare-net');
+  if (options.dropCapabilities === true) args.push('--cap-drop', 'ALL');
+  if (spec.mode === 'workspace-write') {
+    for (const root of [spec.workspace, ...spec.writable_roots]) args.push('--bind', root, root);
+    for (const rel of spec.protected_paths) {
+      const abs = path.resolve(spec.workspace, rel);
+      if (existsSync(abs)) args.push('--ro-bind', abs, abs);
+    }
+  } else if (spec.mode === 'read-only' && isUnderTmp(spec.workspace)) {
+    // The private /tmp would hide a workspace that lives there; show it again, read-only.
+    args.push('--ro-bind', spec.workspace, spec.workspace);
+  }
+  for (const dir of options.stateDirs ?? []) args.push('--bind', dir, dir);
+  args.push('--chdir', spec.workspace);
+  return [options.bwrapPath, ...args, '--', ...command];
+}
+
+function isUnderTmp(p: string): boolean {
+  const rel = path.relative('/tmp', p);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}

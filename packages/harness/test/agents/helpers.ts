@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentEvent, AgentTurn } from '../../src/agents/index.js';
+import { sandboxSpec, type SandboxMode } from '../../src/sandbox/index.js';
+
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const claudeBin = path.join(repoRoot, 'node_modules', '.bin', 'claude');
+export const codexBin = path.join(repoRoot, 'node_modules', '.bin', 'codex');
+export const hasClaude = existsSync(claudeBin);
+export const hasCodex = existsSync(codexBin);
+
+const cleanups: string[] = [];
+
+/** A temp dir removed by `cleanupTempDirs` (call it in afterAll/afterEach). */
+export function tempDir(prefix: string, base = tmpdir()): string {
+  const dir = mkdtempSync(path.join(base, `harness-${prefix}-`));
+  cleanups.push(dir);
+  return dir;
+}
+
+export function cleanupTempDirs(): void {
+  for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=Test', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+/** A git repo with one commit containing README.md = "hello world\n". */
+export function makeRepo(): string {
+  const repo = tempDir('repo');
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(path.join(repo, 'README.md'), 'hello world\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-qm', 'initial');
+  return repo;
+}
+
+export async function collect(turn: AgentTurn): Promise<AgentEvent[]> {
+  const events: AgentEvent[] = [];
+  for await (const event of turn) events.push(event);
+  return events;
+}
+
+export function terminalOf(events: AgentEvent[]): AgentEvent {
+  const last = events.at(-1);
+  if (last === undefined) throw new Error('no events');
+  return last;
+}
+
+export function ofType<T extends AgentEvent['type']>(
+  events: AgentEvent[],
+  type: T,
+): Extract<AgentEvent, { type: T }>[] {
+  return events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+}
+
+export const limits = { stallTimeoutMs: 60_000, turnTimeoutMs: 120_000 };
+
+export function spec(repo: string, mode: SandboxMode) {
+  return sandboxSpec({ mode, workspace: repo });
+}
