@@ -7,4 +7,5 @@ export * from './ids.js';
 export * from './clock.js';
 export * from './logger.js';
 export * from './paths.js';
+export * from './version.js';
 export * from './config/index.js';

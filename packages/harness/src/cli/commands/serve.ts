@@ -1,0 +1,133 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  type HarnessConfig,
+  type Logger,
+  agentNames,
+  createLogger,
+  defaultProject,
+  logLevels,
+  transports,
+} from '../../core/index.js';
+import { Harness, serveHttp, serveStdio } from '../../server/index.js';
+import { SqliteStore } from '../../store/index.js';
+import { loadCliConfig } from '../global-options.js';
+
+interface ServeOptions {
+  transport?: HarnessConfig['server']['transport'];
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  projectRoot?: string;
+  logLevel?: HarnessConfig['server']['log_level'];
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return port;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the Harness server (JSON-RPC over stdio, or HTTP with /rpc, /ws and /health)')
+    .addOption(
+      new Option('-t, --transport <kind>', 'stdio, http or ws (default: server.transport)').choices(
+        transports,
+      ),
+    )
+    .option('--host <address>', 'address to bind for http/ws (default: from server.http_addr)')
+    .option(
+      '--port <port>',
+      'port for http/ws; 0 picks a free one (default: from server.http_addr)',
+      parsePort,
+    )
+    .option('--data-dir <path>', 'where the SQLite database lives (default: server.data_dir)')
+    .option(
+      '--project-root <path>',
+      'default directory for threads (default: the default project, else server.project_root)',
+    )
+    .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels))
+    .action(async (options: ServeOptions, command: Command) => {
+      const { config, file } = loadCliConfig(command);
+      await serve(config, file, options);
+    });
+}
+
+function splitHostPort(addr: string): { host: string; port: number } {
+  const colon = addr.lastIndexOf(':');
+  return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
+}
+
+async function serve(config: HarnessConfig, file: string | null, options: ServeOptions): Promise<void> {
+  const transport = options.transport ?? config.server.transport;
+  const logger = createLogger(options.logLevel ?? config.server.log_level);
+  const dataDir = options.dataDir ?? config.server.data_dir;
+  const store = SqliteStore.open(dataDir);
+  const harness = await Harness.start({
+    store,
+    logger,
+    projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
+    allowedProjectRoots: config.server.allowed_project_roots,
+    knownAgents: agentNames,
+    logRetentionDays: config.observe.log_retention_days,
+  });
+  logger.info({ config_file: file, database: store.file, transport }, 'harness starting');
+  const graceMs = config.server.shutdown_timeout_secs * 1000;
+
+  if (transport === 'stdio') {
+    const stdio = serveStdio(harness, process.stdin, process.stdout, config.server.max_body_bytes);
+    const signal = await Promise.race([stdio.finished.then(() => null), nextSignal()]);
+    if (signal) await withDeadline(stdio.close(), graceMs, logger);
+    await harness.close();
+    logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
+    return;
+  }
+
+  const configured = splitHostPort(config.server.http_addr);
+  const http = await serveHttp(harness, {
+    host: options.host ?? configured.host,
+    port: options.port ?? configured.port,
+    token: config.server.api_token ?? null,
+    maxBodyBytes: config.server.max_body_bytes,
+    wsHeartbeatMs: config.server.ws_heartbeat_interval_secs * 1000,
+    serveRpc: transport === 'http',
+  }).catch(async (error: unknown) => {
+    await harness.close();
+    throw error;
+  });
+  logger.info({ url: http.url, auth: Boolean(config.server.api_token) }, 'listening');
+  const signal = await nextSignal();
+  logger.info({ signal }, 'shutting down: finishing requests in flight');
+  await http.close(graceMs);
+  await harness.close();
+  logger.info({ signal }, 'harness stopped');
+}
+
+/** Resolves with the first SIGINT/SIGTERM; a second one while shutting down exits at once. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function withDeadline(work: Promise<void>, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn({ ms }, 'shutdown grace period over; dropping requests still in flight');
+      resolve();
+    }, ms);
+  });
+  await Promise.race([work, timeout]);
+  clearTimeout(timer);
+}

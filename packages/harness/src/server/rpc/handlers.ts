@@ -1,0 +1,95 @@
+import { PROTOCOL_VERSION } from '@harness/protocol';
+import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
+import { type EventLog, queryStats } from '../../observe/index.js';
+import type { Store } from '../../store/index.js';
+import type { ThreadService } from '../threads/thread-service.js';
+import type { HandlerTable } from './router.js';
+
+export interface HandlerDependencies {
+  store: Store;
+  events: EventLog;
+  threads: ThreadService;
+  clock: Clock;
+  startedAt: Date;
+  connectionCount: () => number;
+}
+
+const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
+
+/** The JSON-RPC methods, each a thin adapter from validated params to a service call. */
+export function createHandlers(deps: HandlerDependencies): HandlerTable {
+  return {
+    initialize: (params, { connection }) => {
+      connection.state = 'initializing';
+      connection.clientName = params.client_info?.name ?? null;
+      return {
+        name: 'harness',
+        version: harnessVersion,
+        protocol_version: PROTOCOL_VERSION,
+        connection_id: connection.id,
+        capabilities: { ...capabilities, notifications: connection.canReceiveNotifications },
+      };
+    },
+    initialized: (_params, { connection }) => {
+      connection.state = 'ready';
+      return {};
+    },
+    'thread/start': async (params, { connection }) => {
+      const thread = await deps.threads.start(params, connection);
+      return { thread_id: thread.id, thread };
+    },
+    'thread/resume': (params, { connection }) => deps.threads.resume(params.thread_id, connection),
+    'thread/fork': async (params, { connection }) => {
+      const thread = await deps.threads.fork(params.thread_id, params.from_turn_id, connection);
+      return { thread_id: thread.id, thread };
+    },
+    'thread/list': (params) => deps.threads.list(params),
+    'thread/delete': async (params) => ({ deleted: await deps.threads.delete(params.thread_id) }),
+    'health/check': async () => {
+      const ok = await deps.store.ping();
+      return {
+        status: ok ? 'ok' : 'degraded',
+        version: harnessVersion,
+        uptime_secs: Math.round((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
+        store: { backend: deps.store.backend, ok, schema_version: await deps.store.schemaVersion() },
+        connections: deps.connectionCount(),
+      };
+    },
+    'event/log': async ({ event }) => {
+      if (event.thread_id !== undefined && !(await deps.threads.get(event.thread_id))) {
+        throw new HarnessError(ErrorCodes.notFound, `event.thread_id: thread not found: ${event.thread_id}`);
+      }
+      const stored = await deps.events.append(event);
+      return { logged: true, event_id: stored.event.id, seq: stored.event.seq, duplicate: stored.duplicate };
+    },
+    'event/query': async (params) => {
+      checkRange(params.since, params.until);
+      const { kind, since, until, ...filter } = params;
+      const events = await deps.events.query({
+        ...filter,
+        since: toUtc(since),
+        until: toUtc(until),
+        kinds: kind === undefined ? undefined : Array.isArray(kind) ? kind : [kind],
+      });
+      const last = events.at(-1);
+      return { events, next_after_seq: events.length === params.limit && last ? last.seq : null };
+    },
+    'stats/query': (params) => {
+      checkRange(params.since, params.until);
+      return queryStats(deps.store, deps.clock, { since: toUtc(params.since), until: toUtc(params.until) });
+    },
+  };
+}
+
+function checkRange(since: string | undefined, until: string | undefined): void {
+  if (since !== undefined && until !== undefined && Date.parse(since) > Date.parse(until)) {
+    throw new HarnessError(ErrorCodes.invalidParams, `since (${since}) is after until (${until})`, {
+      data: { path: ['since'] },
+    });
+  }
+}
+
+/** Stored timestamps are UTC, compared as strings; an offset in a query is normalised to match. */
+function toUtc(timestamp: string | undefined): string | undefined {
+  return timestamp === undefined ? undefined : new Date(timestamp).toISOString();
+}

@@ -1,0 +1,155 @@
+import type { z } from 'zod';
+import {
+  RpcErrorCodes,
+  canonicalMethodName,
+  failure,
+  handshakeMethods,
+  methods,
+  success,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+  type RpcId,
+  type RpcResponse,
+} from '@harness/protocol';
+import { type Logger, newId } from '../../core/index.js';
+import type { Connection } from './connection.js';
+import { toRpcError } from './errors.js';
+
+export interface HandlerContext {
+  connection: Connection;
+}
+
+export type Handler<M extends MethodName> = (
+  params: MethodParams<M>,
+  context: HandlerContext,
+) => Promise<MethodResult<M>> | MethodResult<M>;
+
+export type HandlerTable = { [M in MethodName]: Handler<M> };
+
+type Incoming = Record<string, unknown>;
+
+const isValidId = (id: unknown): id is RpcId =>
+  id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+
+/**
+ * The JSON-RPC 2.0 router shared by every transport: envelope checks, batches, the per-connection
+ * handshake, params validation against the protocol's schemas, and error mapping.
+ */
+export class RpcRouter {
+  constructor(
+    private readonly handlers: HandlerTable,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Handles one raw message (a JSON text); returns the serialized reply, or null when none is due. */
+  async handleText(connection: Connection, text: string): Promise<string | null> {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : 'invalid JSON';
+      return JSON.stringify(failure(null, RpcErrorCodes.parseError, `parse error: ${detail}`));
+    }
+    const reply = await this.handle(connection, payload);
+    return reply === null ? null : JSON.stringify(reply);
+  }
+
+  /** Handles a parsed message or batch. Batch members run in order, so a handshake can share a batch. */
+  async handle(connection: Connection, payload: unknown): Promise<RpcResponse | RpcResponse[] | null> {
+    if (!Array.isArray(payload)) return this.handleOne(connection, payload);
+    if (payload.length === 0) {
+      return failure(null, RpcErrorCodes.invalidRequest, 'invalid request: an empty batch');
+    }
+    const replies: RpcResponse[] = [];
+    for (const member of payload) {
+      const reply = await this.handleOne(connection, member);
+      if (reply) replies.push(reply);
+    }
+    return replies.length > 0 ? replies : null;
+  }
+
+  private async handleOne(connection: Connection, message: unknown): Promise<RpcResponse | null> {
+    const invalid = checkEnvelope(message);
+    if (invalid) {
+      const id = isRecord(message) && isValidId(message.id) ? message.id : null;
+      return failure(id, RpcErrorCodes.invalidRequest, `invalid request: ${invalid}`);
+    }
+    const request = message as Incoming & { method: string };
+    const isNotification = !('id' in request);
+    const id = (request.id ?? null) as RpcId;
+    const reply = await this.dispatch(connection, request, id);
+    return isNotification ? null : reply;
+  }
+
+  private async dispatch(connection: Connection, request: Incoming & { method: string }, id: RpcId) {
+    const name = canonicalMethodName(request.method);
+    if (!name) return failure(id, RpcErrorCodes.methodNotFound, `method not found: ${request.method}`);
+    const gate = handshakeGate(connection, name);
+    if (gate) return failure(id, gate.code, gate.message);
+    const parsed = (methods[name].params as z.ZodType).safeParse(request.params ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String),
+        message: issue.message,
+        code: issue.code,
+      }));
+      const first = issues[0];
+      const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+      return failure(id, RpcErrorCodes.invalidParams, `invalid params for ${name}: ${where}${first?.message}`, {
+        issues,
+      });
+    }
+    try {
+      const handler = this.handlers[name] as Handler<MethodName>;
+      return success(id, await handler(parsed.data as MethodParams<MethodName>, { connection }));
+    } catch (error) {
+      const reference = newId('evt');
+      const rpcError = toRpcError(error, reference);
+      if (rpcError.code === RpcErrorCodes.internalError) {
+        this.logger.error({ err: error, method: name, reference }, 'request failed');
+      }
+      return failure(id, rpcError.code, rpcError.message, rpcError.data);
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Returns what is wrong with a request envelope, or null when it is well formed. */
+function checkEnvelope(message: unknown): string | null {
+  if (!isRecord(message)) return 'expected a JSON object';
+  if (message.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
+  if (typeof message.method !== 'string' || message.method.length === 0) return 'method must be a non-empty string';
+  if ('id' in message && !isValidId(message.id)) return 'id must be a string, a number or null';
+  if ('params' in message && message.params !== undefined) {
+    if (Array.isArray(message.params)) return 'params must be an object (by-name parameters)';
+    if (!isRecord(message.params) && message.params !== null) return 'params must be an object';
+  }
+  for (const key of Object.keys(message)) {
+    if (!['jsonrpc', 'method', 'params', 'id'].includes(key)) return `unexpected member "${key}"`;
+  }
+  return null;
+}
+
+/** The per-connection handshake: initialize → initialized, then everything else. */
+function handshakeGate(connection: Connection, name: MethodName): { code: number; message: string } | null {
+  if (name === 'initialize' && connection.state === 'ready') {
+    return { code: RpcErrorCodes.invalidRequest, message: 'already initialized: this connection completed the handshake' };
+  }
+  if (name === 'initialized' && connection.state === 'new') {
+    return { code: RpcErrorCodes.invalidRequest, message: "send 'initialize' before 'initialized'" };
+  }
+  if (!handshakeMethods.has(name) && connection.state !== 'ready') {
+    return {
+      code: RpcErrorCodes.notInitialized,
+      message:
+        connection.state === 'new'
+          ? `not initialized: send 'initialize' and then 'initialized' on this connection before '${name}'`
+          : `not initialized: send 'initialized' to finish the handshake before '${name}'`,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RpcErrorCodes, failure } from '@harness/protocol';
+import { ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
+import type { Harness } from '../harness.js';
+import type { Connection } from '../rpc/connection.js';
+import { BearerAuth, requireTokenForExposure } from './auth.js';
+import { HttpSessions, sessionHeader } from './http-sessions.js';
+import { pathAndQuery, readBody, sendError, sendJson } from './http-util.js';
+import { createWebSocketEndpoint } from './websocket.js';
+
+export interface HttpTransportOptions {
+  host: string;
+  port: number;
+  token: string | null;
+  maxBodyBytes: number;
+  wsHeartbeatMs: number;
+  /** False for `--transport ws`: only /ws and /health are served. */
+  serveRpc: boolean;
+  /** Further routes (REST, webhooks, dashboard), reached after authentication. */
+  rest?: RequestListener;
+  sessionIdleMs?: number;
+}
+
+export interface HttpTransport {
+  readonly url: string;
+  /** Stops accepting, lets requests in flight finish (up to `timeoutMs`), then drops what is left. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+const unauthorizedHeaders = { 'www-authenticate': 'Bearer realm="harness"' };
+
+/** HTTP transport: `POST /rpc`, `GET /ws`, `GET /health`, and the REST routes handed in. */
+export async function serveHttp(harness: Harness, options: HttpTransportOptions): Promise<HttpTransport> {
+  requireTokenForExposure(options.host, options.token);
+  const auth = new BearerAuth(options.token);
+  const sessions = new HttpSessions(options.sessionIdleMs ?? 3_600_000, 10_000);
+  const sweep = setInterval(() => sessions.sweep(), 60_000);
+  sweep.unref();
+  const ws = createWebSocketEndpoint(harness, auth, {
+    maxMessageBytes: options.maxBodyBytes,
+    heartbeatMs: options.wsHeartbeatMs,
+  });
+  const health = JSON.stringify({ status: 'ok', version: harnessVersion });
+  const handleRpc = rpcHandler(harness, sessions, options.maxBodyBytes);
+
+  const server = createServer((req, res) => {
+    const { path } = pathAndQuery(req.url);
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return sendJson(res, 200, health);
+    if (!auth.allows(req.headers.authorization)) {
+      return sendError(res, new HarnessError(ErrorCodes.unauthorized, 'missing or wrong bearer token'), unauthorizedHeaders);
+    }
+    if (path === '/rpc' && options.serveRpc) {
+      if (req.method !== 'POST') {
+        return sendError(res, new HarnessError(ErrorCodes.invalidRequest, 'use POST for /rpc'), { allow: 'POST' });
+      }
+      return void handleRpc(req, res);
+    }
+    if (options.rest && options.serveRpc) return void options.rest(req, res);
+    sendError(res, new HarnessError(ErrorCodes.notFound, `no route for ${req.method} ${path}`));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (pathAndQuery(req.url).path === '/ws') return ws.handleUpgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    async close(timeoutMs) {
+      clearInterval(sweep);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.race([Promise.all([closed, ws.close()]), deadline]);
+      server.closeAllConnections();
+      sessions.closeAll();
+    },
+  };
+}
+
+function rpcHandler(harness: Harness, sessions: HttpSessions, maxBodyBytes: number) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: string;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof HarnessError) return sendError(res, error, { connection: 'close' });
+      throw error;
+    }
+    const sessionId = req.headers[sessionHeader];
+    let connection: Connection | undefined;
+    if (typeof sessionId === 'string') {
+      connection = sessions.get(sessionId);
+      if (!connection) {
+        const message = `not initialized: session ${sessionId} is unknown or expired; send initialize without the ${sessionHeader} header`;
+        return sendJson(res, 200, JSON.stringify(failure(null, RpcErrorCodes.notInitialized, message)));
+      }
+    }
+    const ephemeral = connection === undefined;
+    connection ??= harness.openConnection('http', null);
+    const reply = await harness.router.handleText(connection, body);
+    const headers: Record<string, string> = {};
+    if (ephemeral) {
+      // A request that began a handshake becomes a session the client can come back to.
+      if (connection.state !== 'new') sessions.add(connection);
+      else connection.close();
+    }
+    if (connection.state !== 'new') headers[sessionHeader] = connection.id;
+    if (reply === null) {
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
+    sendJson(res, 200, reply, headers);
+  };
+}

@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+import { HarnessError, ErrorCodes } from '../../core/index.js';
+
+/**
+ * Versioned schema migrations. Each runs once, in its own transaction, and is recorded in
+ * `schema_migrations`; a database written by a newer Harness is refused rather than misread.
+ */
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'threads, turns and events',
+    sql: `
+      CREATE TABLE threads (
+        id TEXT PRIMARY KEY,
+        project_root TEXT NOT NULL,
+        agent TEXT,
+        title TEXT,
+        status TEXT NOT NULL CHECK (status IN ('idle', 'active', 'archived')),
+        native_session_id TEXT,
+        parent_thread_id TEXT,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX threads_by_created ON threads (created_at, id);
+      CREATE TABLE turns (
+        id TEXT PRIMARY KEY,
+        thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        input TEXT NOT NULL,
+        agent TEXT,
+        items TEXT NOT NULL DEFAULT '[]',
+        usage TEXT,
+        error TEXT,
+        started_at TEXT NOT NULL,
+        completed_at TEXT,
+        UNIQUE (thread_id, seq)
+      );
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        ts TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        thread_id TEXT,
+        turn_id TEXT,
+        task_id TEXT,
+        session_id TEXT,
+        tool TEXT,
+        decision TEXT,
+        reason TEXT,
+        duration_ms REAL,
+        data TEXT
+      );
+      CREATE INDEX events_by_ts ON events (ts);
+      CREATE INDEX events_by_thread ON events (thread_id, seq) WHERE thread_id IS NOT NULL;
+      CREATE INDEX events_by_task ON events (task_id, seq) WHERE task_id IS NOT NULL;
+      CREATE INDEX events_by_kind ON events (kind, ts);
+    `,
+  },
+];
+
+export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
+
+export function currentVersion(db: Database.Database): number {
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+    version: number | null;
+  };
+  return row.version ?? 0;
+}
+
+export function migrate(db: Database.Database, file: string): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const from = currentVersion(db);
+  if (from > latestSchemaVersion) {
+    throw new HarnessError(
+      ErrorCodes.storage,
+      `${file}: schema version ${from} was written by a newer Harness (this one knows up to ${latestSchemaVersion})`,
+    );
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of migrations.filter((m) => m.version > from)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    })();
+  }
+  return latestSchemaVersion;
+}

@@ -1,0 +1,55 @@
+import type Database from 'better-sqlite3';
+import type { Turn } from '@harness/protocol';
+import type { TurnRepository } from '../store.js';
+import { turnFromRow, turnToRow, type TurnRow } from './rows.js';
+
+const patchableColumns = new Set(['status', 'input', 'agent', 'items', 'usage', 'error', 'started_at', 'completed_at']);
+
+export class SqliteTurnRepository implements TurnRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(turn: Turn): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error, started_at, completed_at)
+         VALUES (@id, @thread_id, @seq, @status, @input, @agent, @items, @usage, @error, @started_at, @completed_at)`,
+      )
+      .run(turnToRow(turn));
+  }
+
+  async get(id: string): Promise<Turn | null> {
+    const row = this.db.prepare('SELECT * FROM turns WHERE id = ?').get(id) as TurnRow | undefined;
+    return row ? turnFromRow(row) : null;
+  }
+
+  async listForThread(threadId: string): Promise<Turn[]> {
+    const rows = this.db.prepare('SELECT * FROM turns WHERE thread_id = ? ORDER BY seq').all(threadId) as TurnRow[];
+    return rows.map(turnFromRow);
+  }
+
+  async update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null> {
+    const current = await this.get(id);
+    if (!current) return null;
+    const row = turnToRow({ ...current, ...patch });
+    const keys = Object.keys(patch).filter((key) => patchableColumns.has(key));
+    if (keys.length > 0) {
+      this.db.prepare(`UPDATE turns SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run(row);
+    }
+    return this.get(id);
+  }
+
+  async nextSeq(threadId: string): Promise<number> {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM turns WHERE thread_id = ?').get(threadId) as {
+      seq: number | null;
+    };
+    return (row.seq ?? 0) + 1;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM turns GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  }
+}

@@ -1,0 +1,112 @@
+import type { Decision, Event, Thread, ThreadStatus, Turn } from '@harness/protocol';
+
+/**
+ * The persistence port. Every method is async so that a Postgres backend can implement the same
+ * interface; the embedded SQLite backend answers synchronously underneath.
+ */
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  readonly threads: ThreadRepository;
+  readonly turns: TurnRepository;
+  readonly events: EventRepository;
+  schemaVersion(): Promise<number>;
+  /** Cheap liveness probe of the underlying database. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ThreadListFilter {
+  status?: ThreadStatus;
+  project_root?: string;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface ThreadPage {
+  threads: Thread[];
+  next_cursor: string | null;
+}
+
+export type ThreadPatch = Partial<Pick<Thread, 'status' | 'title' | 'native_session_id' | 'agent' | 'metadata'>>;
+
+export interface ThreadRepository {
+  create(thread: Thread): Promise<void>;
+  get(id: string): Promise<Thread | null>;
+  list(filter: ThreadListFilter): Promise<ThreadPage>;
+  update(id: string, patch: ThreadPatch, updatedAt: string): Promise<Thread | null>;
+  /** Deletes the thread and its turns; events stay as the audit trail. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Atomically creates `fork` as a copy of `sourceId`'s turns (all of them, or up to and including
+   * `fromTurnId`), each copied turn with a fresh id from `newTurnId`.
+   */
+  fork(sourceId: string, fork: Thread, fromTurnId: string | undefined, newTurnId: () => string): Promise<Thread>;
+  counts(): Promise<Record<string, number>>;
+}
+
+export interface TurnRepository {
+  create(turn: Turn): Promise<void>;
+  get(id: string): Promise<Turn | null>;
+  listForThread(threadId: string): Promise<Turn[]>;
+  update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null>;
+  nextSeq(threadId: string): Promise<number>;
+  counts(): Promise<Record<string, number>>;
+}
+
+export interface NewEvent {
+  id: string;
+  ts: string;
+  kind: string;
+  thread_id?: string | null;
+  turn_id?: string | null;
+  task_id?: string | null;
+  session_id?: string | null;
+  tool?: string | null;
+  decision?: Decision | null;
+  reason?: string | null;
+  duration_ms?: number | null;
+  data?: unknown;
+}
+
+export interface EventFilter {
+  thread_id?: string;
+  turn_id?: string;
+  task_id?: string;
+  session_id?: string;
+  kinds?: string[];
+  decision?: Decision;
+  since?: string;
+  until?: string;
+  after_seq?: number;
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+export interface EventKindCounts {
+  kind: string;
+  total: number;
+  pass: number;
+  warn: number;
+  block: number;
+}
+
+export interface EventAggregate {
+  total: number;
+  by_decision: Record<string, number>;
+  by_kind: EventKindCounts[];
+  /** Events whose decision blocked something and whose kind or tool concerns security or policy. */
+  security_blocks: number;
+  /** Events with decision block or escalate. */
+  instability: number;
+  slow: number;
+}
+
+export interface EventRepository {
+  /** Appends an event; an id already stored is not written twice (the stored event is returned). */
+  append(event: NewEvent): Promise<{ event: Event; duplicate: boolean }>;
+  query(filter: EventFilter): Promise<Event[]>;
+  aggregate(range: { since?: string; until?: string }, slowMs: number): Promise<EventAggregate>;
+  /** Deletes events older than `before`; returns how many. */
+  purgeBefore(before: string): Promise<number>;
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import {
+  decisionSchema,
+  eventKindSchema,
+  eventSchema,
+  metadataSchema,
+  qualitySchema,
+  threadSchema,
+  threadStatusSchema,
+  timestampSchema,
+  turnSchema,
+} from './types.js';
+
+/**
+ * The method table: every JSON-RPC method with the zod schemas of its params and result. The
+ * server validates params with these; clients and the dashboard can infer their types from them.
+ * Params are strict objects: a misspelt field is an error, not silently ignored.
+ */
+
+const noParams = z.strictObject({});
+const id = z.string().min(1).max(200);
+
+const initializeParams = z.strictObject({
+  client_info: z.strictObject({ name: z.string().min(1).max(200), version: z.string().max(100).optional() }).optional(),
+  protocol_version: z.string().max(20).optional(),
+});
+const initializeResult = z.object({
+  name: z.literal('harness'),
+  version: z.string(),
+  protocol_version: z.string(),
+  connection_id: z.string(),
+  capabilities: z.record(z.string(), z.boolean()),
+});
+
+const threadStartParams = z.strictObject({
+  cwd: z.string().min(1).max(4096).optional(),
+  agent: z.string().min(1).max(100).optional(),
+  title: z.string().max(500).optional(),
+  metadata: metadataSchema.optional(),
+});
+const threadRef = z.strictObject({ thread_id: id });
+const threadForkParams = z.strictObject({ thread_id: id, from_turn_id: id.optional() });
+const threadListParams = z.strictObject({
+  status: threadStatusSchema.optional(),
+  project_root: z.string().min(1).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+const eventLogParams = z.strictObject({
+  event: z.strictObject({
+    id: z.string().min(1).max(200).optional(),
+    ts: timestampSchema.optional(),
+    kind: eventKindSchema,
+    thread_id: id.optional(),
+    turn_id: id.optional(),
+    task_id: id.optional(),
+    session_id: z.string().min(1).max(200).optional(),
+    tool: z.string().max(200).optional(),
+    decision: decisionSchema.optional(),
+    reason: z.string().max(10_000).optional(),
+    duration_ms: z.number().nonnegative().optional(),
+    data: z.unknown().optional(),
+  }),
+});
+
+const eventQueryParams = z.strictObject({
+  thread_id: id.optional(),
+  turn_id: id.optional(),
+  task_id: id.optional(),
+  session_id: z.string().optional(),
+  kind: z.union([eventKindSchema, z.array(eventKindSchema).min(1).max(50)]).optional(),
+  decision: decisionSchema.optional(),
+  since: timestampSchema.optional(),
+  until: timestampSchema.optional(),
+  after_seq: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+
+const statsQueryParams = z.strictObject({
+  since: timestampSchema.optional(),
+  until: timestampSchema.optional(),
+});
+
+const kindStats = z.object({
+  kind: z.string(),
+  total: z.number(),
+  pass_rate: z.number(),
+  warn_rate: z.number(),
+  block_rate: z.number(),
+});
+
+export const statsResultSchema = z.object({
+  since: z.string().nullable(),
+  until: z.string().nullable(),
+  events: z.object({ total: z.number(), by_decision: z.record(z.string(), z.number()) }),
+  by_kind: z.array(kindStats),
+  trends: z.array(
+    z.object({ period_start: z.string(), total: z.number(), pass_rate: z.number(), grade: z.string() }),
+  ),
+  threads: z.object({ total: z.number(), by_status: z.record(z.string(), z.number()) }),
+  turns: z.object({ total: z.number(), by_status: z.record(z.string(), z.number()) }),
+  quality: qualitySchema,
+});
+
+export const healthResultSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptime_secs: z.number(),
+  store: z.object({ backend: z.string(), ok: z.boolean(), schema_version: z.number() }),
+  connections: z.number(),
+});
+
+export const methods = {
+  initialize: { params: initializeParams, result: initializeResult },
+  initialized: { params: noParams, result: z.object({}) },
+  'thread/start': { params: threadStartParams, result: z.object({ thread_id: z.string(), thread: threadSchema }) },
+  'thread/resume': {
+    params: threadRef,
+    result: z.object({ thread: threadSchema, turns: z.array(turnSchema) }),
+  },
+  'thread/fork': { params: threadForkParams, result: z.object({ thread_id: z.string(), thread: threadSchema }) },
+  'thread/list': {
+    params: threadListParams,
+    result: z.object({ threads: z.array(threadSchema), next_cursor: z.string().nullable() }),
+  },
+  'thread/delete': { params: threadRef, result: z.object({ deleted: z.boolean() }) },
+  'health/check': { params: noParams, result: healthResultSchema },
+  'event/log': {
+    params: eventLogParams,
+    result: z.object({ logged: z.literal(true), event_id: z.string(), seq: z.number(), duplicate: z.boolean() }),
+  },
+  'event/query': {
+    params: eventQueryParams,
+    result: z.object({ events: z.array(eventSchema), next_after_seq: z.number().nullable() }),
+  },
+  'stats/query': { params: statsQueryParams, result: statsResultSchema },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type MethodParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
+export type MethodParamsInput<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type MethodResult<M extends MethodName> = z.infer<(typeof methods)[M]['result']>;
+
+/** Methods a client may call before the handshake completes. */
+export const handshakeMethods: ReadonlySet<string> = new Set(['initialize', 'initialized']);
+
+const bySnakeName = new Map<string, MethodName>(
+  (Object.keys(methods) as MethodName[]).flatMap((name) => [
+    [name, name],
+    [name.replaceAll('/', '_'), name],
+  ]),
+);
+
+/** Resolves `thread/start` or `thread_start` to the canonical slash-style name; undefined if unknown. */
+export function canonicalMethodName(method: string): MethodName | undefined {
+  return bySnakeName.get(method);
+}
