@@ -42,6 +42,12 @@ interface GlobalOptions {
   json?: boolean;
 }
 
+/** picocolors judges the real process streams (NO_COLOR, FORCE_COLOR, TTY); anything injected gets plain text. */
+function colors(writer: Writer) {
+  const isProcessStream = writer === process.stdout || writer === process.stderr;
+  return pc.createColors(isProcessStream && pc.isColorSupported);
+}
+
 function defaultIo(): ConfigCommandIo {
   return {
     stdout: process.stdout,
@@ -77,7 +83,7 @@ function showConfig(opts: GlobalOptions, io: ConfigCommandIo): void {
   try {
     loaded = loadConfig(loadOptions(opts, io));
   } catch (error) {
-    for (const line of errorLines(error)) io.stderr.write(`${pc.red('error')}: ${line}\n`);
+    for (const line of errorLines(error)) io.stderr.write(`${colors(io.stderr).red('error')}: ${line}\n`);
     io.setExitCode(1);
     return;
   }
@@ -150,8 +156,8 @@ function validateConfig(target: string | undefined, opts: GlobalOptions, io: Con
   report.ok = report.errors.length === 0;
   io.setExitCode(report.ok ? 0 : 1);
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else if (report.ok) io.stdout.write(`${pc.green('ok')}: ${summary(report)}\n`);
-  else for (const line of report.errors) io.stderr.write(`${pc.red('error')}: ${line}\n`);
+  else if (report.ok) io.stdout.write(`${colors(io.stdout).green('ok')}: ${summary(report)}\n`);
+  else for (const line of report.errors) io.stderr.write(`${colors(io.stderr).red('error')}: ${line}\n`);
 }
 
 function summary(report: ValidationReport): string {
