@@ -75,7 +75,8 @@ export function closestKey(unknown: string, known: readonly string[]): string | 
       bestDistance = d;
     }
   }
-  const allowed = Math.max(2, Math.floor(unknown.length / 3));
+  // Short keys get less slack: "a" is not a typo of "gc".
+  const allowed = unknown.length <= 3 ? 1 : Math.max(2, Math.floor(unknown.length / 3));
   if (bestDistance <= allowed) return best;
   // Abbreviations ("reviewer" for "reviewer_agent") are far in edit distance but obvious to a reader.
   if (needle.length < 3) return undefined;
