@@ -47,20 +47,22 @@ export function configError(file: string | null, issues: ConfigIssue[], cause?: 
   return new HarnessError(ErrorCodes.config, `${head}:\n${lines.join('\n')}`, { data, cause });
 }
 
-/** Levenshtein distance, small inputs only (config keys). */
+/** Edit distance counting a swap of neighbours as one edit ("gti" → "git"); small inputs only. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => d[i]![j]!;
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + cost);
-      diagonal = above;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return at(a.length, b.length);
 }
 
 /** The closest known key, if it is close enough to be a plausible typo. */

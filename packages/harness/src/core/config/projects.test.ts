@@ -87,8 +87,8 @@ describe('--project flags', () => {
   });
 
   it('are checked against allowed_project_roots and blamed on the flag', () => {
-    const error = errorOf(() => load('[server]\nallowed_project_roots = ["/srv"]\n', ['a=/tmp/x']));
-    expect(error.message).toContain('--project "a=/tmp/x": projects[0].root: /tmp/x is outside');
+    const error = errorOf(() => load('[server]\nallowed_project_roots = ["/srv"]\n', ['a=/elsewhere/x']));
+    expect(error.message).toContain('--project "a=/elsewhere/x": projects[0].root: /elsewhere/x is outside');
   });
 });
 
