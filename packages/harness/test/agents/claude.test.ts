@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   ClaudeAdapter,
   scriptedClaudeEnv,
@@ -17,9 +17,12 @@ import {
   limits,
   makeRepo,
   ofType,
+  processesIn,
+  processesMatching,
   spec,
   tempDir,
   terminalOf,
+  waitFor,
 } from './helpers.js';
 
 if (!hasClaude) console.warn(`skipping Claude Code tests: ${claudeBin} is absent (run npm ci)`);
@@ -28,17 +31,16 @@ describe.skipIf(!hasClaude)('Claude Code adapter against the scripted Messages A
   let server: ScriptedAnthropicServer;
   const servers: ScriptedAnthropicServer[] = [];
 
-  async function serve(turns: ScriptTurn[]): Promise<ClaudeAdapter> {
+  async function serve(turns: ScriptTurn[], cliPath = claudeBin): Promise<ClaudeAdapter> {
     server = await startScriptedAnthropicServer(turns);
     servers.push(server);
     return new ClaudeAdapter({
-      cliPath: claudeBin,
+      cliPath,
       home: tempDir('claude-home'),
       env: scriptedClaudeEnv(server.baseUrl),
     });
   }
 
-  beforeEach(() => undefined);
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.close();
   });
@@ -88,5 +90,182 @@ describe.skipIf(!hasClaude)('Claude Code adapter against the scripted Messages A
     expect(ofType(events, 'usage').length).toBeGreaterThan(0);
     expect(end.type === 'result' && end.usage.cost_usd).toBeGreaterThan(0);
     expect(end.type === 'result' && end.session_id).toMatch(/[0-9a-f-]{36}/);
+  });
+
+  it.each([
+    [500, 'model_error'],
+    [429, 'rate_limited'],
+    [529, 'overloaded'],
+  ] as const)('classifies an HTTP %i from the model as %s', async (status, code) => {
+    const repo = makeRepo();
+    const adapter = await serve([{ error: { status } }]);
+    const events = await collect(
+      adapter.startTurn({ prompt: 'hi', cwd: repo, sandbox: spec(repo, 'danger-full-access'), limits }),
+    );
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code });
+  });
+
+  it('logs a line that is not JSON and carries on', async () => {
+    const repo = makeRepo();
+    const wrapper = path.join(tempDir('wrapper'), 'claude-noisy');
+    writeFileSync(wrapper, `#!/bin/sh\necho 'this line is not JSON'\nexec "${claudeBin}" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const adapter = await serve([{ text: 'Still fine.' }], wrapper);
+    const events = await collect(
+      adapter.startTurn({ prompt: 'hi', cwd: repo, sandbox: spec(repo, 'danger-full-access'), limits }),
+    );
+    expect(ofType(events, 'warning')[0]?.message).toContain('this line is not JSON');
+    expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'Still fine.' });
+  });
+
+  it('kills a stalled turn with the watchdog and leaves no process behind', async () => {
+    const repo = makeRepo();
+    const adapter = await serve([{ stall: true }]);
+    const turn = adapter.startTurn({
+      prompt: 'hi',
+      cwd: repo,
+      sandbox: spec(repo, 'danger-full-access'),
+      limits: { ...limits, stallTimeoutMs: 1_500 },
+    });
+    const events = await collect(turn);
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'stalled', retryable: true });
+    expect(processesIn(repo)).toEqual([]);
+  });
+
+  it('cancels mid-turn, killing the CLI and the command it started', async () => {
+    const repo = makeRepo();
+    const adapter = await serve([
+      { tool_calls: [{ name: 'Bash', input: { command: 'node -e "setTimeout(() => {}, 47250)"' } }] },
+      { text: 'x' },
+    ]);
+    const controller = new AbortController();
+    const turn = adapter.startTurn({
+      prompt: 'hi',
+      cwd: repo,
+      sandbox: spec(repo, 'danger-full-access'),
+      limits,
+      signal: controller.signal,
+    });
+    const events = collect(turn);
+    await waitFor(() => processesMatching(/47250/).length > 0, 'the scripted sleep to start');
+    const before = processesIn(repo);
+    expect(before.length).toBeGreaterThan(1);
+    controller.abort();
+    expect(terminalOf(await events)).toMatchObject({ type: 'error', code: 'cancelled' });
+    expect(processesIn(repo)).toEqual([]);
+    expect(processesMatching(/47250/)).toEqual([]);
+  });
+
+  it("resumes a native session: the second turn carries the first turn's history", async () => {
+    const repo = makeRepo();
+    const adapter = await serve([{ text: 'first answer' }]);
+    const first = terminalOf(
+      await collect(
+        adapter.startTurn({
+          prompt: 'first question',
+          cwd: repo,
+          sandbox: spec(repo, 'danger-full-access'),
+          limits,
+        }),
+      ),
+    );
+    expect(first.type).toBe('result');
+    const sessionId = first.type === 'result' ? first.session_id : null;
+    expect(sessionId).not.toBeNull();
+    server.script.push({ text: 'second answer' });
+    const second = terminalOf(
+      await collect(
+        adapter.startTurn({
+          prompt: 'second question',
+          cwd: repo,
+          sandbox: spec(repo, 'danger-full-access'),
+          limits,
+          resumeSessionId: sessionId ?? '',
+        }),
+      ),
+    );
+    expect(second).toMatchObject({ type: 'result', text: 'second answer', session_id: sessionId });
+    const lastRequest = JSON.stringify(server.script.requests.at(-1)?.body);
+    expect(lastRequest).toContain('first answer');
+    expect(lastRequest).toContain('second question');
+  });
+
+  it('vetoes a command through the command gate (PreToolUse hook), even with bypassPermissions', async () => {
+    const repo = makeRepo();
+    writeFileSync(path.join(repo, 'precious.txt'), 'keep me\n');
+    const adapter = await serve([
+      { tool_calls: [{ name: 'Bash', input: { command: 'echo allowed > allowed.txt' } }] },
+      { tool_calls: [{ name: 'Bash', input: { command: 'rm -f precious.txt' } }] },
+      { text: 'Tried.' },
+    ]);
+    const seen: string[] = [];
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'clean up',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        limits,
+        commandGate: async ({ command }) => {
+          seen.push(command);
+          return command.startsWith('rm')
+            ? { decision: 'forbidden', reason: 'no deleting' }
+            : { decision: 'allow' };
+        },
+      }),
+    );
+    expect(seen).toEqual(['echo allowed > allowed.txt', 'rm -f precious.txt']);
+    expect(existsSync(path.join(repo, 'allowed.txt'))).toBe(true);
+    expect(existsSync(path.join(repo, 'precious.txt'))).toBe(true);
+    expect(ofType(events, 'command').map((c) => c.status)).toEqual(['completed', 'declined']);
+    expect(JSON.stringify(server.script.requests.at(-1)?.body)).toContain('no deleting');
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
+  });
+
+  it('enforces workspace-write with bubblewrap: writes inside land, writes outside and to .git fail', async () => {
+    const repo = makeRepo();
+    const outside = tempDir('outside', '/var/tmp');
+    const adapter = await serve([
+      {
+        tool_calls: [
+          {
+            name: 'Bash',
+            input: {
+              command: `echo in > inside.txt; echo out > ${outside}/escape.txt; git commit --allow-empty -qm x; true`,
+            },
+          },
+        ],
+      },
+      { text: 'Done.' },
+    ]);
+    const events = await collect(
+      adapter.startTurn({ prompt: 'write', cwd: repo, sandbox: spec(repo, 'workspace-write'), limits }),
+    );
+    expect(events[0]).toMatchObject({ type: 'turn_started', sandbox: { enforced_by: 'bwrap' } });
+    expect(terminalOf(events)).toMatchObject({ type: 'result' });
+    expect(readFileSync(path.join(repo, 'inside.txt'), 'utf8')).toBe('in\n');
+    expect(existsSync(path.join(outside, 'escape.txt'))).toBe(false);
+    expect(ofType(events, 'command')[0]?.output).toMatch(/Read-only file system/);
+    expect(git(repo, 'log', '--format=%s').trim()).toBe('initial');
+  });
+
+  it('stops a turn that crosses its cost budget', async () => {
+    const repo = makeRepo();
+    const big = { input_tokens: 1_000_000, output_tokens: 0 };
+    const adapter = await serve([
+      { tool_calls: [{ name: 'Bash', input: { command: 'echo one' } }], usage: big },
+      { tool_calls: [{ name: 'Bash', input: { command: 'echo two' } }], usage: big },
+      { text: 'Done.' },
+    ]);
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'spend',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        model: 'claude-sonnet-4-5',
+        limits: { ...limits, maxCostUsd: 1 },
+      }),
+    );
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'budget_exceeded' });
+    expect(processesIn(repo)).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +73,45 @@ export const limits = { stallTimeoutMs: 60_000, turnTimeoutMs: 120_000 };
 
 export function spec(repo: string, mode: SandboxMode) {
   return sandboxSpec({ mode, workspace: repo });
+}
+
+/** Polls until `predicate` holds; the timeout is only a safety net against a hung test. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Live (non-zombie) processes whose working directory is `dir`. */
+export function processesIn(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`) !== dir) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      out.push(Number(name));
+    } catch {
+      // gone already
+    }
+  }
+  return out;
+}
+
+export function processesMatching(pattern: RegExp): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (pattern.test(cmd) && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) out.push(Number(name));
+    } catch {
+      // gone already
+    }
+  }
+  return out;
 }
