@@ -1,0 +1,106 @@
+import { EvalError, StarlarkError } from './errors.js';
+import { decodeUtf8, encodeUtf8 } from './utf8.js';
+import { Builtin, Bytes, Dict, hashKey, None, RangeValue, StarList, StarSet, Tuple, type Value } from './values.js';
+
+export interface NativeCall {
+  args: Value[];
+  kwargs: Map<string, Value>;
+  position: { filename: string; line: number; column: number };
+}
+
+/**
+ * Wraps a host function as a Starlark builtin. Anything it throws becomes a runtime error at
+ * the Starlark call site (a StarlarkError it throws keeps its kind and message).
+ */
+export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
+  return new Builtin(name, (_self, args, kwargs, site) => {
+    const map = new Map<string, Value>();
+    for (const [k, v] of kwargs ?? []) {
+      if (map.has(k)) throw new EvalError(`${name}: got multiple values for keyword argument "${k}"`);
+      map.set(k, v);
+    }
+    try {
+      return fn({ args, kwargs: map, position: { filename: site.filename, line: site.line, column: site.column } });
+    } catch (e) {
+      if (e instanceof StarlarkError) throw new EvalError(e.reason, e.kind === 'limit' ? 'limit' : 'runtime');
+      if (e instanceof EvalError) throw e;
+      throw new EvalError(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+}
+
+/** Converts a Starlark value to plain JS data (see the package README for the mapping). */
+export function toJs(value: Value): unknown {
+  return convertOut(value, 0);
+}
+
+function convertOut(v: Value, depth: number): unknown {
+  if (depth > 1000) throw new Error('toJs: value nested too deeply');
+  switch (typeof v) {
+    case 'bigint':
+      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    case 'string':
+      return decodeUtf8(v);
+    case 'number':
+    case 'boolean':
+      return v;
+  }
+  if (v === None) return null;
+  if (v instanceof StarList || v instanceof Tuple) return v.elems.map((e) => convertOut(e, depth + 1));
+  if (v instanceof Dict) {
+    const m = new Map<unknown, unknown>();
+    for (const [k, x] of v.map.values()) m.set(convertOut(k, depth + 1), convertOut(x, depth + 1));
+    return m;
+  }
+  if (v instanceof StarSet) return new Set(Array.from(v.map.values(), (e) => convertOut(e, depth + 1)));
+  return v;
+}
+
+/** The inverse of toJs for plain data: numbers that are integers become ints. */
+export function fromJs(value: unknown): Value {
+  return convertIn(value, 0);
+}
+
+function convertIn(v: unknown, depth: number): Value {
+  if (depth > 1000) throw new Error('fromJs: value nested too deeply');
+  if (v === null || v === undefined) return None;
+  switch (typeof v) {
+    case 'boolean':
+    case 'bigint':
+      return v;
+    case 'number':
+      return Number.isInteger(v) ? BigInt(v) : v;
+    case 'string':
+      return encodeUtf8(v);
+  }
+  if (v instanceof StarList || v instanceof Tuple || v instanceof Dict || v instanceof StarSet || v instanceof Bytes || v instanceof Builtin || v instanceof RangeValue) {
+    return v;
+  }
+  if (Array.isArray(v)) return new StarList(v.map((e) => convertIn(e, depth + 1)));
+  if (v instanceof Map) {
+    const d = new Dict();
+    for (const [k, x] of v) {
+      const key = convertIn(k, depth + 1);
+      d.map.set(hashKey(key), [key, convertIn(x, depth + 1)]);
+    }
+    return d;
+  }
+  if (v instanceof Set) {
+    const s = new StarSet();
+    for (const e of v) {
+      const x = convertIn(e, depth + 1);
+      s.map.set(hashKey(x), x);
+    }
+    return s;
+  }
+  if (v instanceof Uint8Array) return new Bytes(String.fromCharCode(...v));
+  if (typeof v === 'object') {
+    const d = new Dict();
+    for (const [k, x] of Object.entries(v)) {
+      const key = encodeUtf8(k);
+      d.map.set(key, [key, convertIn(x, depth + 1)]);
+    }
+    return d;
+  }
+  throw new Error(`fromJs: cannot convert ${typeof v}`);
+}

@@ -1,0 +1,55 @@
+import { limitExceeded } from './errors.js';
+
+export interface Limits {
+  /** Evaluation steps (expressions, statements, loop iterations, elements built). */
+  maxSteps: number;
+  /** Allocation budget, counted in elements and characters created over the whole run. */
+  maxAllocations: number;
+  /** Size of the source text, in UTF-16 code units. */
+  maxSourceBytes: number;
+  /** Depth of nested brackets/expressions in the source, and of nested values at run time. */
+  maxNestingDepth: number;
+  /** Elements of any one collection, characters of any one string, bits of any one int. */
+  maxValueSize: number;
+}
+
+export const defaultLimits: Limits = Object.freeze({
+  maxSteps: 10_000_000,
+  maxAllocations: 50_000_000,
+  maxSourceBytes: 1_000_000,
+  maxNestingDepth: 200,
+  maxValueSize: 10_000_000,
+});
+
+export function resolveLimits(partial: Partial<Limits> | undefined): Limits {
+  return partial ? { ...defaultLimits, ...partial } : defaultLimits;
+}
+
+/** Mutable per-execution counters; one instance per `execModule` call, shared by all code. */
+export class Budget {
+  steps = 0;
+  allocations = 0;
+  readonly limits: Limits;
+
+  constructor(limits: Limits) {
+    this.limits = limits;
+  }
+
+  step(n = 1): void {
+    this.steps += n;
+    if (this.steps > this.limits.maxSteps) {
+      limitExceeded(`step budget exhausted (${this.limits.maxSteps} steps)`);
+    }
+  }
+
+  /** Accounts for `n` new elements/characters and checks the result size of one value. */
+  alloc(n: number, resultSize = n): void {
+    if (resultSize > this.limits.maxValueSize) {
+      limitExceeded(`value too large (${resultSize} > ${this.limits.maxValueSize} elements)`);
+    }
+    this.allocations += n;
+    if (this.allocations > this.limits.maxAllocations) {
+      limitExceeded(`allocation budget exhausted (${this.limits.maxAllocations})`);
+    }
+  }
+}
