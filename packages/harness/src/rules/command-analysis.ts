@@ -1,0 +1,158 @@
+import { type Analysis, type CommandView, emptyAnalysis, programName, viewOf } from './command-view.js';
+import { analyzeGitConfig, analyzeGitSubcommand } from './git-analysis.js';
+import { withoutGlobalOptions } from './global-options.js';
+import { isWrapper, unwrap, wrapperAssignments } from './wrappers.js';
+
+/**
+ * Turns one simple command into everything that must be checked: the argv as written, the commands
+ * run by wrappers, the argv without global options, and shell code it hands to another shell.
+ */
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'yash', 'posh', 'rbash', 'tcsh', 'csh']);
+const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'readonly', 'local']);
+const MAX_DEPTH = 8;
+
+// Variables that decide which program runs or inject code into the one that does.
+const DANGEROUS_ENV =
+  /^(PATH|LD_[A-Z_]+|DYLD_[A-Z_]+|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|IFS|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_EDITOR|GIT_PAGER|GIT_ASKPASS|GIT_CONFIG[A-Z_0-9]*|GIT_EXTERNAL_DIFF|GIT_PROXY_COMMAND|GIT_TEMPLATE_DIR|PAGER|EDITOR|VISUAL|SSH_ASKPASS|NODE_OPTIONS|PERL5OPT|RUBYOPT|BROWSER)$/;
+
+const INLINE_CODE: [RegExp, readonly string[]][] = [
+  [/^(python|pypy)(\d+(\.\d+)*)?$/, ['-c']],
+  [/^(node|nodejs|bun)$/, ['-e', '--eval', '-p', '--print']],
+  [/^perl[\d.]*$/, ['-e', '-E']],
+  [/^ruby[\d.]*$/, ['-e']],
+  [/^php[\d.]*$/, ['-r']],
+  [/^(lua|luajit)[\d.]*$/, ['-e']],
+  [/^(osascript|Rscript)$/, ['-e']],
+  [/^(pwsh|powershell)$/, ['-c', '-command', '-encodedcommand', '-ec', '-e']],
+];
+
+export interface CommandContext {
+  readonly assignments: readonly string[];
+  readonly stdinFed: boolean;
+}
+
+export function analyzeCommand(argv: readonly string[], dynamic: readonly boolean[], ctx: CommandContext): Analysis {
+  const out = emptyAnalysis();
+  checkAssignments(ctx.assignments, out);
+  analyzeView(viewOf(argv, dynamic), ctx.stdinFed, out, 0);
+  const seen = new Set<string>();
+  const scripts = out.scripts.filter((s) => !seen.has(s.script) && seen.add(s.script));
+  return { ...out, scripts, floors: [...new Set(out.floors)], opaque: [...new Set(out.opaque)] };
+}
+
+function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth: number): void {
+  out.views.push(view);
+  if (view.argv.length === 0) return;
+  if (depth > MAX_DEPTH) return void out.floors.push('commands nested too deeply');
+  if (view.dynamic[0]) return void out.floors.push('the program name is computed at run time');
+  const program = programName(view.argv[0] as string);
+  if (isWrapper(program)) {
+    checkAssignments(wrapperAssignments(program, view), out);
+    const inner = unwrap(program, view, out);
+    if (inner) analyzeView(inner, stdinFed && program !== 'xargs', out, depth + 1);
+    return;
+  }
+  if (SHELLS.has(program)) return analyzeShell(program, view, out);
+  if (program === 'eval') {
+    out.floors.push('`eval` runs a string as shell code');
+    if (view.dynamic.slice(1).some(Boolean)) out.floors.push('the code given to `eval` is computed at run time');
+    out.scripts.push({ script: view.argv.slice(1).join(' '), via: 'eval' });
+    return;
+  }
+  if (DECLARATIONS.has(program)) checkAssignments(view.argv.slice(1), out);
+  if (program === 'find' || program === 'fd' || program === 'fdfind') {
+    for (const inner of execViews(program, view)) analyzeView(inner, false, out, depth + 1);
+  }
+  inlineInterpreter(program, view, stdinFed, out);
+  const normalized = withoutGlobalOptions(program, view);
+  out.views.push(...normalized);
+  if (program !== 'git') return;
+  for (const alias of analyzeGitConfig(view, normalized[0], out)) analyzeView(alias, stdinFed, out, depth + 1);
+  for (const v of [view, ...normalized]) {
+    for (const inner of analyzeGitSubcommand(v, out)) analyzeView(inner, false, out, depth + 1);
+  }
+}
+
+function checkAssignments(assignments: readonly string[], out: Analysis): void {
+  for (const a of assignments) {
+    const name = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/.exec(a)?.[1];
+    if (name && DANGEROUS_ENV.test(name)) out.floors.push(`setting \`${name}\` can change which program runs or what it loads`);
+  }
+}
+
+/** `bash [options] -c SCRIPT`, `sh -lc`, `bash -euo pipefail -c`: find the script (or note stdin). */
+function analyzeShell(program: string, view: CommandView, out: Analysis): void {
+  const { argv } = view;
+  let i = 1;
+  let inline = false;
+  let fromStdin = false;
+  while (i < argv.length) {
+    const a = argv[i] as string;
+    if (a === '--' || a === '-') {
+      i++;
+      break;
+    }
+    if (a.startsWith('--')) {
+      if (a === '--command') inline = true;
+      i += a === '--rcfile' || a === '--init-file' ? 2 : 1;
+      continue;
+    }
+    if (!/^[-+][A-Za-z]+$/.test(a)) break;
+    for (const ch of a.slice(1)) {
+      if (ch === 'c') inline = true;
+      if (ch === 's') fromStdin = true;
+      if (ch === 'o' || ch === 'O') i++;
+    }
+    i++;
+  }
+  if (inline) {
+    const script = argv[i];
+    if (script === undefined) return void out.floors.push(`\`${program} -c\` without a script`);
+    if (view.dynamic[i]) return void out.floors.push(`the script run by \`${program} -c\` is computed at run time`);
+    out.scripts.push({ script, via: `${program} -c` });
+    return;
+  }
+  if (i >= argv.length || fromStdin) out.opaque.push(`\`${program}\` reads commands from standard input`);
+}
+
+function inlineInterpreter(program: string, view: CommandView, stdinFed: boolean, out: Analysis): void {
+  if (program === 'deno' && view.argv[1] === 'eval') return void out.opaque.push('`deno eval` runs inline code');
+  const flags = INLINE_CODE.find(([re]) => re.test(program))?.[1];
+  if (!flags) return;
+  let operand: string | undefined;
+  for (const a of view.argv.slice(1)) {
+    if (!a.startsWith('-') || a === '-') {
+      operand = a;
+      break;
+    }
+    const lower = a.toLowerCase();
+    const short = flags.filter((f) => f.length === 2).map((f) => f[1] as string);
+    const cluster = /^-[A-Za-z]+/.test(a) && !a.startsWith('--') && short.some((l) => a.slice(1).includes(l));
+    if (flags.includes(lower) || flags.some((f) => lower.startsWith(`${f}=`)) || cluster) {
+      return void out.opaque.push(`\`${program} ${a.slice(0, 12)}\` runs inline code`);
+    }
+    if (a === '-m') return;
+  }
+  if (stdinFed && (operand === undefined || operand === '-')) out.opaque.push(`\`${program}\` runs code from standard input`);
+}
+
+/** `find … -exec CMD {} ;` and `fd -x CMD`: the executed command, `{}` being a run-time value. */
+function execViews(program: string, view: CommandView): CommandView[] {
+  const triggers = program === 'find' ? ['-exec', '-execdir', '-ok', '-okdir'] : ['-x', '--exec', '-X', '--exec-batch'];
+  const views: CommandView[] = [];
+  const { argv } = view;
+  for (let i = 1; i < argv.length; i++) {
+    if (!triggers.includes(argv[i] as string)) continue;
+    let j = i + 1;
+    while (j < argv.length && argv[j] !== ';' && argv[j] !== '+') j++;
+    const inner = argv.slice(i + 1, j);
+    views.push({
+      argv: inner,
+      dynamic: inner.map((t, k) => t.includes('{}') || (view.dynamic[i + 1 + k] ?? false)),
+      openTail: argv[j] === '+' || program !== 'find',
+      via: `run by ${program} ${argv[i]}`,
+    });
+    i = j;
+  }
+  return views;
+}

@@ -1,0 +1,248 @@
+import path from 'node:path';
+import { expandHome } from '../core/index.js';
+import { isDecision, type Decision } from './decision.js';
+import {
+  matchTail,
+  NETWORK_PROTOCOLS,
+  type NetworkProtocol,
+  type NetworkRule,
+  type PrefixRule,
+  type RuleSet,
+  type SourcePosition,
+} from './rule-model.js';
+import { shlexJoin, shlexSplit, ShlexError } from './shlex.js';
+
+/** A policy author's mistake, raised by a builtin and reported at the call's position. */
+export class PolicyDefinitionError extends Error {
+  constructor(
+    message: string,
+    readonly position: SourcePosition,
+  ) {
+    super(message);
+    this.name = 'PolicyDefinitionError';
+  }
+}
+
+/** Builtin arguments after conversion to plain JS (the interpreter's `toJs`). */
+export interface CallArgs {
+  readonly args: readonly unknown[];
+  readonly kwargs: ReadonlyMap<string, unknown>;
+  readonly position: SourcePosition;
+}
+
+const PREFIX_RULE_PARAMS = ['pattern', 'decision', 'match', 'not_match', 'justification'] as const;
+const HOST_EXECUTABLE_PARAMS = ['name', 'paths'] as const;
+const NETWORK_RULE_PARAMS = ['host', 'protocol', 'decision', 'justification'] as const;
+
+/** Accumulates what the builtins declare, in call order, then freezes it into a RuleSet. */
+export class PolicyBuilder {
+  private readonly prefixRules: PrefixRule[] = [];
+  private readonly hostExecutables = new Map<string, string[]>();
+  private readonly networkRules: NetworkRule[] = [];
+
+  prefixRule(call: CallArgs): void {
+    const fn = 'prefix_rule';
+    const a = bindArgs(fn, PREFIX_RULE_PARAMS, call, ['pattern']);
+    const fail = (message: string): never => {
+      throw new PolicyDefinitionError(message, call.position);
+    };
+    const pattern = parsePattern(a.get('pattern'), fail);
+    const decision = parseDecisionArg(fn, a.get('decision') ?? 'allow', false, fail);
+    const justification = parseJustification(a.get('justification'), fail);
+    const created: PrefixRule[] = (pattern[0] as string[]).map((program) => ({
+      id: this.prefixRules.length,
+      program,
+      tail: pattern.slice(1),
+      decision,
+      justification,
+      source: call.position,
+    }));
+    // Examples are checked against only this call's rules: a failing example is the author's bug.
+    for (const example of parseExamples('match', a.get('match'), fail)) {
+      if (!this.anyMatches(created, example)) fail(`example did not match rule: ${shlexJoin(example)} (expected every example to match)`);
+    }
+    for (const example of parseExamples('not_match', a.get('not_match'), fail)) {
+      if (this.anyMatches(created, example))
+        fail(`negative example unexpectedly matched rule: ${shlexJoin(example)} (expected example to not match rule)`);
+    }
+    for (const rule of created) this.prefixRules.push({ ...rule, id: this.prefixRules.length });
+  }
+
+  hostExecutable(call: CallArgs): void {
+    const a = bindArgs('host_executable', HOST_EXECUTABLE_PARAMS, call, ['name', 'paths']);
+    const fail = (message: string): never => {
+      throw new PolicyDefinitionError(message, call.position);
+    };
+    const name = a.get('name');
+    if (typeof name !== 'string' || name.trim() === '') fail('host_executable name must be a non-empty string');
+    const bare = name as string;
+    if (bare.includes('/') || bare.includes('\\') || bare === '.' || bare === '..')
+      fail(`host_executable name must be a bare executable name: ${bare}`);
+    const paths = a.get('paths');
+    if (!Array.isArray(paths)) return fail(`host_executable paths must be a list of strings, got ${typeName(paths)}`);
+    const list = this.hostExecutables.get(bare) ?? [];
+    for (const p of paths) {
+      if (typeof p !== 'string') fail(`host_executable paths must be strings, got ${typeName(p)}`);
+      const expanded = expandHome(p as string);
+      if (!path.posix.isAbsolute(expanded)) fail(`host_executable paths must be absolute: ${String(p)}`);
+      if (path.posix.basename(expanded) !== bare) fail(`host_executable path \`${String(p)}\` must have basename \`${bare}\``);
+      if (!list.includes(expanded)) list.push(expanded);
+    }
+    // Repeated declarations accumulate (harness overlay semantics), so files can only widen the list.
+    this.hostExecutables.set(bare, list);
+  }
+
+  networkRule(call: CallArgs): void {
+    const fn = 'network_rule';
+    const a = bindArgs(fn, NETWORK_RULE_PARAMS, call, ['host', 'protocol', 'decision']);
+    const fail = (message: string): never => {
+      throw new PolicyDefinitionError(message, call.position);
+    };
+    const host = normalizeHost(a.get('host'), fail);
+    const protocol = parseProtocol(a.get('protocol'), fail);
+    const decision = parseDecisionArg(fn, a.get('decision'), true, fail);
+    const justification = parseJustification(a.get('justification'), fail);
+    this.networkRules.push({ id: this.networkRules.length, host, protocol, decision, justification, source: call.position });
+  }
+
+  build(): RuleSet {
+    return {
+      prefixRules: Object.freeze([...this.prefixRules]),
+      hostExecutables: new Map([...this.hostExecutables].map(([k, v]) => [k, Object.freeze([...v])])),
+      networkRules: Object.freeze([...this.networkRules]),
+    };
+  }
+
+  private anyMatches(rules: readonly PrefixRule[], argv: readonly string[]): boolean {
+    const first = argv[0] as string;
+    if (rules.some((r) => r.program === first && matchTail(r, argv))) return true;
+    // Examples are resolved like commands with host resolution on: `/usr/bin/git status` may match `git`.
+    if (!path.posix.isAbsolute(first)) return false;
+    const base = path.posix.basename(first);
+    const allowed = this.hostExecutables.get(base);
+    if (allowed && !allowed.includes(first)) return false;
+    const substituted = [base, ...argv.slice(1)];
+    return rules.some((r) => r.program === base && matchTail(r, substituted));
+  }
+}
+
+function bindArgs(
+  fn: string,
+  params: readonly string[],
+  call: CallArgs,
+  required: readonly string[],
+): Map<string, unknown> {
+  const bound = new Map<string, unknown>();
+  const fail = (message: string): never => {
+    throw new PolicyDefinitionError(`${fn}() ${message}`, call.position);
+  };
+  if (call.args.length > params.length) fail(`takes at most ${params.length} positional arguments, got ${call.args.length}`);
+  call.args.forEach((value, i) => bound.set(params[i] as string, value));
+  for (const [key, value] of call.kwargs) {
+    if (!params.includes(key)) fail(`got an unexpected keyword argument \`${key}\``);
+    if (bound.has(key)) fail(`got multiple values for argument \`${key}\``);
+    bound.set(key, value);
+  }
+  for (const key of required) {
+    if (bound.get(key) === undefined || bound.get(key) === null) fail(`missing required argument \`${key}\``);
+  }
+  for (const [key, value] of bound) if (value === null) bound.delete(key);
+  return bound;
+}
+
+type Fail = (message: string) => never;
+
+function parsePattern(value: unknown, fail: Fail): string[][] {
+  if (!Array.isArray(value)) return fail(`pattern must be a list, got ${typeName(value)}`);
+  if (value.length === 0) fail('pattern cannot be empty');
+  return value.map((element: unknown, i) => {
+    if (typeof element === 'string') {
+      if (element.trim() === '') fail(`pattern token ${i} cannot be empty`);
+      return [element];
+    }
+    if (!Array.isArray(element)) return fail(`pattern element must be a string or list of strings, got ${typeName(element)}`);
+    if (element.length === 0) fail(`pattern alternatives at position ${i} cannot be empty`);
+    const alternatives: string[] = [];
+    for (const alt of element as unknown[]) {
+      if (typeof alt !== 'string') fail(`pattern alternative must be string, got ${typeName(alt)}`);
+      if ((alt as string).trim() === '') fail(`pattern alternative at position ${i} cannot be empty`);
+      if (!alternatives.includes(alt as string)) alternatives.push(alt as string);
+    }
+    return alternatives;
+  });
+}
+
+function parseDecisionArg(fn: string, value: unknown, allowDeny: boolean, fail: Fail): Decision {
+  if (allowDeny && value === 'deny') return 'forbidden';
+  if (typeof value !== 'string') return fail(`${fn}() decision must be a string, got ${typeName(value)}`);
+  if (!isDecision(value)) return fail(`invalid decision \`${value}\`; expected allow|prompt|forbidden`);
+  return value;
+}
+
+function parseJustification(value: unknown, fail: Fail): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') return fail(`justification must be a string, got ${typeName(value)}`);
+  if (value.trim() === '') fail('justification cannot be empty');
+  return value;
+}
+
+function parseExamples(kind: string, value: unknown, fail: Fail): string[][] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return fail(`${kind} must be a list of examples, got ${typeName(value)}`);
+  return value.map((example: unknown) => {
+    if (typeof example === 'string') {
+      let words: string[] = [];
+      try {
+        words = shlexSplit(example);
+      } catch (error) {
+        if (error instanceof ShlexError) fail(`${kind} example \`${example}\`: ${error.message}`);
+        throw error;
+      }
+      if (words.length === 0) fail(`${kind} example cannot be an empty command`);
+      return words;
+    }
+    if (!Array.isArray(example)) return fail(`${kind} example must be a string or list of strings, got ${typeName(example)}`);
+    if (example.length === 0) fail(`${kind} example cannot be an empty list`);
+    for (const token of example as unknown[]) {
+      if (typeof token !== 'string') fail(`${kind} example must be a string or list of strings, got list of ${typeName(token)}`);
+    }
+    return example as string[];
+  });
+}
+
+function normalizeHost(value: unknown, fail: Fail): string {
+  if (typeof value !== 'string') return fail(`network_rule host must be a string, got ${typeName(value)}`);
+  let host = value.trim().toLowerCase();
+  if (host.includes('*')) fail(`network_rule host \`${value}\`: wildcards are not allowed`);
+  if (host.includes('://') || host.includes('/')) fail(`network_rule host \`${value}\` must be a bare host, without scheme or path`);
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    if (end < 0) fail(`network_rule host \`${value}\` is not a valid host`);
+    host = host.slice(1, end);
+  } else if ((host.match(/:/g) ?? []).length === 1) {
+    host = host.slice(0, host.indexOf(':'));
+  }
+  host = host.replace(/\.+$/, '');
+  if (host === '' || /\s/.test(host)) fail(`network_rule host \`${value}\` is not a valid host`);
+  return host;
+}
+
+function parseProtocol(value: unknown, fail: Fail): NetworkProtocol {
+  const aliases: Record<string, NetworkProtocol> = { https_connect: 'https', 'http-connect': 'https' };
+  if (typeof value !== 'string') return fail(`network_rule protocol must be a string, got ${typeName(value)}`);
+  const protocol = aliases[value] ?? value;
+  if (!(NETWORK_PROTOCOLS as readonly string[]).includes(protocol))
+    fail(`invalid network_rule protocol \`${value}\`; expected ${NETWORK_PROTOCOLS.join('|')}`);
+  return protocol as NetworkProtocol;
+}
+
+export function typeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) return 'int';
+  if (typeof value === 'number') return 'float';
+  if (Array.isArray(value)) return 'list';
+  if (value instanceof Map) return 'dict';
+  return typeof value;
+}

@@ -1,0 +1,134 @@
+import { stricter, type Decision } from './decision.js';
+import type { CommandView } from './command-view.js';
+import { matchTail, renderPattern, type NetworkRule, type PrefixRule, type RuleSet } from './rule-model.js';
+
+/** One rule that matched, with enough to explain itself and point into the policy file. */
+export interface RuleMatch {
+  readonly kind: 'prefix_rule' | 'network_rule';
+  /** A readable rendering: `git [push|pull]`, or `https api.github.com` for network rules. */
+  readonly rule: string;
+  /** The full pattern, one alternative set per position (the host for network rules). */
+  readonly pattern: readonly (readonly string[])[];
+  readonly matchedPrefix: readonly string[];
+  readonly decision: Decision;
+  readonly justification: string | undefined;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Set when an executable path was resolved to the program name the rule is written for. */
+  readonly resolvedProgram: string | undefined;
+}
+
+export interface ViewMatch {
+  readonly matches: RuleMatch[];
+  /** The strictest rule that run-time values (globs, `$VAR`, xargs input) could still make match. */
+  readonly potential: Decision | undefined;
+  /** Set when a path names a program whose host_executable list does not include it. */
+  readonly undeclaredPath: string | undefined;
+}
+
+/** Prefix rules indexed by first token, so checking a command never scans unrelated rules. */
+export class RuleIndex {
+  private readonly byProgram = new Map<string, PrefixRule[]>();
+
+  constructor(readonly rules: RuleSet) {
+    for (const rule of rules.prefixRules) {
+      const list = this.byProgram.get(rule.program);
+      if (list) list.push(rule);
+      else this.byProgram.set(rule.program, [rule]);
+    }
+  }
+
+  /** Codex-compatible lookup: exact first token, else (optionally) host-executable resolution. */
+  evaluate(argv: readonly string[], resolveHostExecutables: boolean): RuleMatch[] {
+    const first = argv[0];
+    if (first === undefined) return [];
+    const exact = this.matchRules(this.byProgram.get(first), argv, undefined);
+    if (exact.length > 0 || !resolveHostExecutables || !first.startsWith('/')) return exact;
+    const base = first.slice(first.lastIndexOf('/') + 1);
+    const declared = this.rules.hostExecutables.get(base);
+    if (declared && !declared.includes(first)) return [];
+    return this.matchRules(this.byProgram.get(base), [base, ...argv.slice(1)], first);
+  }
+
+  /** Hardened lookup for one view: exact and resolved rules both apply, run-time values are wildcards. */
+  matchView(view: CommandView): ViewMatch {
+    const first = view.argv[0];
+    const result = { matches: [] as RuleMatch[], potential: undefined as Decision | undefined, undeclaredPath: undefined as string | undefined };
+    if (first === undefined) return result;
+    const candidates: [PrefixRule[] | undefined, readonly string[], string | undefined][] = [[this.byProgram.get(first), view.argv, undefined]];
+    if (first.includes('/')) {
+      const base = first.slice(first.lastIndexOf('/') + 1);
+      const declared = this.rules.hostExecutables.get(base);
+      if (declared && !declared.includes(first)) {
+        if (this.byProgram.has(base)) result.undeclaredPath = first;
+      } else candidates.push([this.byProgram.get(base), [base, ...view.argv.slice(1)], first]);
+    }
+    for (const [rules, argv, resolved] of candidates) {
+      for (const rule of rules ?? []) {
+        const prefix = matchTail(rule, argv);
+        if (prefix) result.matches.push(toMatch(rule, prefix, resolved));
+        else if (couldMatch(rule, argv, view)) result.potential = stricter(result.potential, rule.decision);
+      }
+    }
+    return result;
+  }
+
+  matchHost(host: string, protocol: string | undefined): RuleMatch[] {
+    const h = host.toLowerCase().replace(/\.+$/, '');
+    return this.rules.networkRules
+      .filter((r) => (h === r.host || h.endsWith(`.${r.host}`)) && (protocol === undefined || r.protocol === protocol))
+      .map(networkMatch);
+  }
+
+  private matchRules(rules: PrefixRule[] | undefined, argv: readonly string[], resolved: string | undefined): RuleMatch[] {
+    const out: RuleMatch[] = [];
+    for (const rule of rules ?? []) {
+      const prefix = matchTail(rule, argv);
+      if (prefix) out.push(toMatch(rule, prefix, resolved));
+    }
+    return out;
+  }
+}
+
+/** Would the rule match if every run-time value (and every appended argument) were chosen adversarially? */
+function couldMatch(rule: PrefixRule, argv: readonly string[], view: CommandView): boolean {
+  if (!view.openTail && !view.dynamic.some(Boolean)) return false;
+  for (let i = 0; i < rule.tail.length; i++) {
+    const k = i + 1;
+    if (k >= argv.length) return view.openTail;
+    if (view.dynamic[k]) continue;
+    if (!(rule.tail[i] as readonly string[]).includes(argv[k] as string)) return false;
+  }
+  return true;
+}
+
+function toMatch(rule: PrefixRule, prefix: string[], resolved: string | undefined): RuleMatch {
+  return {
+    kind: 'prefix_rule',
+    rule: renderPattern(rule),
+    pattern: [[rule.program], ...rule.tail],
+    matchedPrefix: prefix,
+    decision: rule.decision,
+    justification: rule.justification,
+    file: rule.source.file,
+    line: rule.source.line,
+    column: rule.source.column,
+    resolvedProgram: resolved,
+  };
+}
+
+function networkMatch(rule: NetworkRule): RuleMatch {
+  return {
+    kind: 'network_rule',
+    rule: `${rule.protocol} ${rule.host}`,
+    pattern: [[rule.host]],
+    matchedPrefix: [rule.host],
+    decision: rule.decision,
+    justification: rule.justification,
+    file: rule.source.file,
+    line: rule.source.line,
+    column: rule.source.column,
+    resolvedProgram: undefined,
+  };
+}
