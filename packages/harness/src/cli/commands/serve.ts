@@ -61,6 +61,8 @@ function splitHostPort(addr: string): { host: string; port: number } {
 }
 
 async function serve(config: HarnessConfig, file: string | null, options: ServeOptions): Promise<void> {
+  // Signal handlers go in first: a client may send SIGTERM the moment it sees "listening".
+  const stopSignal = nextSignal();
   const transport = options.transport ?? config.server.transport;
   const logger = createLogger(options.logLevel ?? config.server.log_level);
   const dataDir = options.dataDir ?? config.server.data_dir;
@@ -78,7 +80,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
 
   if (transport === 'stdio') {
     const stdio = serveStdio(harness, process.stdin, process.stdout, config.server.max_body_bytes);
-    const signal = await Promise.race([stdio.finished.then(() => null), nextSignal()]);
+    const signal = await Promise.race([stdio.finished.then(() => null), stopSignal]);
     if (signal) await withDeadline(stdio.close(), graceMs, logger);
     await harness.close();
     logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
@@ -98,7 +100,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     throw error;
   });
   logger.info({ url: http.url, auth: Boolean(config.server.api_token) }, 'listening');
-  const signal = await nextSignal();
+  const signal = await stopSignal;
   logger.info({ signal }, 'shutting down: finishing requests in flight');
   await http.close(graceMs);
   await harness.close();

@@ -1,0 +1,133 @@
+/** HTTP and WebSocket safety: bearer auth, exposure without a token, body limits, origins, sessions. */
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, WsClient } from './support/clients.js';
+import { harnessBin, isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
+
+const token = 'test-token-0123456789';
+
+describe('HTTP with a bearer token', () => {
+  const dir = tempDir();
+  let server: RunningHarness;
+  beforeAll(async () => {
+    server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data'), '--log-level', 'debug'],
+      isolatedEnv(dir.path, { HARNESS_API_TOKEN: token }),
+    );
+  });
+  afterAll(async () => {
+    await server.stop();
+    dir.remove();
+  });
+
+  it('leaves /health open and closes everything else without the token', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const denied = await fetch(`${server.url}/rpc`, { method: 'POST', body: '{}' });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('www-authenticate')).toMatch(/Bearer/);
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const wrong = await fetch(`${server.url}/rpc`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('accepts the token and never writes it to the log', async () => {
+    const client = new HttpClient(server.url, { authorization: `Bearer ${token}` });
+    const reply = (await client.request('initialize')) as { result: unknown };
+    expect(reply.result).toBeDefined();
+    expect(server.stderr.join('\n')).not.toContain(token);
+  });
+
+  it('takes the WebSocket token from the header or ?token=, and refuses without it', async () => {
+    await expect(WsClient.connect(server.url)).rejects.toThrow(/401/);
+    const byHeader = await WsClient.connect(server.url, { authorization: `Bearer ${token}` });
+    await byHeader.close();
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws?token=${token}`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    socket.close();
+  });
+});
+
+describe('HTTP limits, sessions and origins', () => {
+  const dir = tempDir();
+  let server: RunningHarness;
+  beforeAll(async () => {
+    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], isolatedEnv(dir.path));
+  });
+  afterAll(async () => {
+    await server.stop();
+    dir.remove();
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'event/log', params: { event: { kind: 'x', data: 'y'.repeat(2_000_000) } } });
+    const response = await fetch(`${server.url}/rpc`, { method: 'POST', body: big });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/exceeds/);
+  });
+
+  it('answers GET /rpc with 405 and unknown routes with 404', async () => {
+    const get = await fetch(`${server.url}/rpc`);
+    expect(get.status).toBe(400);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+  });
+
+  it('carries the handshake in a session header, and rejects an unknown session', async () => {
+    const client = new HttpClient(server.url);
+    await client.request('initialize');
+    expect(client.session).toMatch(/^conn_/);
+    await client.send('{"jsonrpc":"2.0","method":"initialized"}');
+    expect((await client.request('health/check')) as object).toHaveProperty('result');
+    const stranger = new HttpClient(server.url);
+    stranger.session = 'conn_forged';
+    const reply = (await stranger.request('health/check')) as { error: { code: number; message: string } };
+    expect(reply.error.code).toBe(-32003);
+    expect(reply.error.message).toMatch(/unknown or expired/);
+  });
+
+  it('refuses WebSocket upgrades from foreign origins', async () => {
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, { headers: { origin: 'https://evil.example' } });
+    const status = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(403);
+    const local = await WsClient.connect(server.url, { origin: 'http://localhost:5173' });
+    await local.close();
+  });
+
+  it('answers binary WebSocket frames with an error instead of dropping them', async () => {
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.send(Buffer.from('{"jsonrpc":"2.0","id":1,"method":"initialize"}'), { binary: true });
+    expect(JSON.parse(await reply).error.code).toBe(-32600);
+    socket.close();
+  });
+});
+
+describe('exposure and shutdown', () => {
+  it('refuses to bind beyond loopback without a token', () => {
+    const dir = tempDir();
+    const run = spawnSync(process.execPath, [harnessBin, 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--data-dir', dir.path], {
+      env: isolatedEnv(dir.path),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    dir.remove();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/not loopback.*HARNESS_API_TOKEN/);
+  });
+
+  it('exits cleanly on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const dir = tempDir();
+      const server = await startHttpHarness(['--transport', 'http', '--data-dir', dir.path], isolatedEnv(dir.path));
+      expect(await server.stop(signal)).toBe(0);
+      expect(server.stderr.join('\n')).toMatch(/harness stopped/);
+      dir.remove();
+    }
+  });
+});

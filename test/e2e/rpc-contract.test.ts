@@ -1,0 +1,314 @@
+/**
+ * The JSON-RPC contract, run unchanged over stdio, HTTP, WebSocket and the in-process transport:
+ * handshake, envelopes, error codes, batches, ids, params validation, threads, events, stats and
+ * notification routing. stdio and HTTP/WS run the built `harness` binary.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
+import { silentLogger } from '../../packages/harness/src/core/index.js';
+import { Harness } from '../../packages/harness/src/server/index.js';
+import { SqliteStore } from '../../packages/harness/src/store/index.js';
+import { HttpClient, InProcessTestClient, type RpcTestClient, StdioClient, WsClient } from './support/clients.js';
+import { isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
+
+interface TransportFixture {
+  name: string;
+  multiClient: boolean;
+  projectDir: string;
+  start(): Promise<void>;
+  client(): Promise<RpcTestClient>;
+  stop(): Promise<void>;
+}
+
+function stdioFixture(): TransportFixture {
+  const dir = tempDir();
+  const clients: StdioClient[] = [];
+  const projectDir = path.join(dir.path, 'project');
+  return {
+    name: 'stdio',
+    multiClient: false,
+    projectDir,
+    async start() {
+      mkdirSync(projectDir);
+    },
+    async client() {
+      const client = StdioClient.start(path.join(dir.path, 'data'), isolatedEnv(dir.path), ['--project-root', projectDir]);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close()));
+      dir.remove();
+    },
+  };
+}
+
+function networkFixture(kind: 'http' | 'ws'): TransportFixture {
+  const dir = tempDir();
+  const projectDir = path.join(dir.path, 'project');
+  let server: RunningHarness;
+  const clients: RpcTestClient[] = [];
+  return {
+    name: kind,
+    multiClient: true,
+    projectDir,
+    async start() {
+      mkdirSync(projectDir);
+      server = await startHttpHarness(
+        ['--transport', 'http', '--data-dir', path.join(dir.path, 'data'), '--project-root', projectDir],
+        isolatedEnv(dir.path),
+      );
+    },
+    async client() {
+      const client = kind === 'http' ? new HttpClient(server.url) : await WsClient.connect(server.url);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close()));
+      await server.stop();
+      dir.remove();
+    },
+  };
+}
+
+function inProcessFixture(): TransportFixture {
+  const dir = tempDir();
+  const projectDir = path.join(dir.path, 'project');
+  let harness: Harness;
+  return {
+    name: 'in-process',
+    multiClient: true,
+    projectDir,
+    async start() {
+      mkdirSync(projectDir);
+      harness = await Harness.start({
+        store: SqliteStore.open(path.join(dir.path, 'data')),
+        logger: silentLogger,
+        projectRoot: projectDir,
+        allowedProjectRoots: [],
+        knownAgents: ['claude', 'codex', 'anthropic_api'],
+        logRetentionDays: 90,
+      });
+    },
+    async client() {
+      return new InProcessTestClient(harness);
+    },
+    async stop() {
+      await harness.close();
+      dir.remove();
+    },
+  };
+}
+
+const ok = (response: RpcResponse | null): RpcSuccess => {
+  if (!response || !('result' in response)) throw new Error(`expected a result, got ${JSON.stringify(response)}`);
+  return response;
+};
+const err = (response: unknown): RpcFailure => {
+  const r = response as RpcFailure;
+  if (!r || !('error' in r)) throw new Error(`expected an error, got ${JSON.stringify(response)}`);
+  return r;
+};
+
+async function handshake(client: RpcTestClient): Promise<void> {
+  ok(await client.request('initialize', { client_info: { name: 'contract' } }));
+  expect(await client.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }), false)).toBeNull();
+}
+
+describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inProcessFixture()])(
+  'JSON-RPC contract over $name',
+  (fixture) => {
+    let client: RpcTestClient;
+    beforeAll(async () => {
+      await fixture.start();
+      client = await fixture.client();
+    }, 60_000);
+    afterAll(() => fixture.stop());
+
+    it('refuses methods before the handshake, and initialized before initialize', async () => {
+      const early = err(await client.request('health/check'));
+      expect(early.error.code).toBe(-32003);
+      expect(early.error.message).toMatch(/initialize/);
+      expect(err(await client.request('initialized')).error.code).toBe(-32600);
+    });
+
+    it('completes the handshake and refuses a second initialize', async () => {
+      const result = ok(await client.request('initialize', { client_info: { name: 'contract' } })).result as {
+        name: string;
+        protocol_version: string;
+      };
+      expect(result.name).toBe('harness');
+      expect(result.protocol_version).toBe('1');
+      expect(await client.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }), false)).toBeNull();
+      expect(err(await client.request('initialize')).error.code).toBe(-32600);
+      const health = ok(await client.request('health/check')).result as { status: string; store: { ok: boolean } };
+      expect(health.status).toBe('ok');
+      expect(health.store.ok).toBe(true);
+    });
+
+    it('answers unparseable input with -32700 and id null', async () => {
+      for (const text of ['{"jsonrpc":"2.0",', 'not json', '{"a":1']) {
+        const reply = err(await client.send(text));
+        expect(reply.error.code).toBe(-32700);
+        expect(reply.id).toBeNull();
+      }
+    });
+
+    it('answers malformed requests with -32600, echoing a usable id', async () => {
+      const cases: [string, unknown][] = [
+        ['{"jsonrpc":"1.0","id":7,"method":"health/check"}', 7],
+        ['{"jsonrpc":"2.0","id":8}', 8],
+        ['{"jsonrpc":"2.0","id":{"x":1},"method":"health/check"}', null],
+        ['{"jsonrpc":"2.0","id":9,"method":"health/check","params":[1,2]}', 9],
+        ['{"jsonrpc":"2.0","id":10,"method":"health/check","extra":true}', 10],
+        ['42', null],
+        ['[]', null],
+      ];
+      for (const [text, id] of cases) {
+        const reply = err(await client.send(text));
+        expect(reply.error.code, text).toBe(-32600);
+        expect(reply.id, text).toEqual(id);
+      }
+    });
+
+    it('answers unknown methods with -32601 and accepts snake_case names', async () => {
+      expect(err(await client.request('thread/explode')).error.code).toBe(-32601);
+      const list = ok(await client.request('thread_list')).result as { threads: unknown[] };
+      expect(Array.isArray(list.threads)).toBe(true);
+    });
+
+    it('answers invalid params with -32602 and the zod issue paths', async () => {
+      const reply = err(await client.request('thread/start', { cwd: 5 }));
+      expect(reply.error.code).toBe(-32602);
+      expect((reply.error.data as { issues: { path: string[] }[] }).issues[0]?.path).toEqual(['cwd']);
+      const unknown = err(await client.request('event/query', { limt: 5 }));
+      expect(unknown.error.code).toBe(-32602);
+      expect(unknown.error.message).toMatch(/limt/);
+      const range = err(await client.request('event/query', { limit: 0 }));
+      expect((range.error.data as { issues: { path: string[] }[] }).issues[0]?.path).toEqual(['limit']);
+    });
+
+    it('echoes ids exactly', async () => {
+      for (const id of ['abc', 0, -1, 1.5, 'ünïcödé', null, 2 ** 53 - 1]) {
+        const reply = (await client.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'health/check' }))) as RpcResponse;
+        expect(reply.id).toStrictEqual(id);
+      }
+    });
+
+    it('sends nothing for notifications, even failing ones', async () => {
+      expect(await client.send('{"jsonrpc":"2.0","method":"health/check"}', false)).toBeNull();
+      expect(await client.send('{"jsonrpc":"2.0","method":"no/such/method"}', false)).toBeNull();
+    });
+
+    it('handles batches: replies for requests only, none for an all-notification batch', async () => {
+      const replies = (await client.send(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 'a', method: 'health/check' },
+          { jsonrpc: '2.0', method: 'health/check' },
+          { jsonrpc: '2.0', id: 'b', method: 'nope' },
+          { foo: 1 },
+          { jsonrpc: '2.0', id: 'c', method: 'thread/list', params: { limit: 1 } },
+        ]),
+      )) as RpcResponse[];
+      expect(replies.map((r) => r.id)).toEqual(['a', 'b', null, 'c']);
+      expect(err(replies[1]).error.code).toBe(-32601);
+      expect(err(replies[2]).error.code).toBe(-32600);
+      expect(await client.send(JSON.stringify([{ jsonrpc: '2.0', method: 'health/check' }]), false)).toBeNull();
+    });
+
+    it('runs the thread lifecycle: start, list, fork, resume, delete', async () => {
+      const started = ok(await client.request('thread/start', { title: 'contract', metadata: { k: 1 } })).result as {
+        thread_id: string;
+        thread: { project_root: string; status: string };
+      };
+      expect(started.thread.status).toBe('idle');
+      expect(started.thread.project_root).toBe(fixture.projectDir);
+      const listed = ok(await client.request('thread/list', { limit: 100 })).result as { threads: { id: string }[] };
+      expect(listed.threads.map((t) => t.id)).toContain(started.thread_id);
+      const fork = ok(await client.request('thread/fork', { thread_id: started.thread_id })).result as {
+        thread: { parent_thread_id: string };
+      };
+      expect(fork.thread.parent_thread_id).toBe(started.thread_id);
+      const resumed = ok(await client.request('thread/resume', { thread_id: started.thread_id })).result as {
+        thread: { id: string };
+        turns: unknown[];
+      };
+      expect(resumed.thread.id).toBe(started.thread_id);
+      expect(resumed.turns).toEqual([]);
+      expect(ok(await client.request('thread/delete', { thread_id: started.thread_id })).result).toEqual({ deleted: true });
+      expect(ok(await client.request('thread/delete', { thread_id: started.thread_id })).result).toEqual({ deleted: false });
+      expect(err(await client.request('thread/resume', { thread_id: started.thread_id })).error.code).toBe(-32001);
+      const missingCwd = err(await client.request('thread/start', { cwd: '/definitely/not/here' }));
+      expect(missingCwd.error.code).toBe(-32602);
+      expect(missingCwd.error.message).toMatch(/not an existing directory/);
+    });
+
+    it('logs and queries events by thread, kind, time range and limit', async () => {
+      const thread = ok(await client.request('thread/start', {})).result as { thread_id: string };
+      const before = new Date(Date.now() - 1000).toISOString();
+      for (let i = 0; i < 5; i++) {
+        const logged = ok(
+          await client.request('event/log', {
+            event: { kind: i % 2 ? 'tool.used' : 'note', thread_id: thread.thread_id, decision: 'pass', data: { i } },
+          }),
+        ).result as { logged: boolean; seq: number };
+        expect(logged.logged).toBe(true);
+      }
+      const query = async (params: object) =>
+        (ok(await client.request('event/query', { thread_id: thread.thread_id, ...params })).result as {
+          events: { kind: string; data: { i?: number } | null }[];
+          next_after_seq: number | null;
+        });
+      expect((await query({ kind: 'tool.used' })).events.map((e) => e.data?.i)).toEqual([1, 3]);
+      expect((await query({ kind: ['note', 'tool.used'] })).events.length).toBe(5);
+      const page = await query({ limit: 2 });
+      expect(page.events.length).toBe(2);
+      expect(page.next_after_seq).not.toBeNull();
+      expect((await query({ since: before, until: new Date(Date.now() + 60_000).toISOString() })).events.length).toBe(6);
+      expect((await query({ until: before })).events).toEqual([]);
+      expect(err(await client.request('event/query', { since: '2030-01-01T00:00:00Z', until: '2020-01-01T00:00:00Z' })).error.code).toBe(-32602);
+      expect(err(await client.request('event/log', { event: { kind: 'x', thread_id: 'thr_missing' } })).error.code).toBe(-32001);
+      const dup = { event: { id: 'evt-client-1', kind: 'note' } };
+      expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(false);
+      expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(true);
+    });
+
+    it('reports stats with a quality grade', async () => {
+      const stats = ok(await client.request('stats/query', {})).result as {
+        events: { total: number };
+        quality: { grade: string };
+        threads: { total: number };
+        trends: unknown[];
+      };
+      expect(stats.events.total).toBeGreaterThan(0);
+      expect(stats.quality.grade).toMatch(/^[ABCD]$/);
+      expect(stats.threads.total).toBeGreaterThan(0);
+      expect(stats.trends).toHaveLength(4);
+    });
+
+    it('keeps each connection’s handshake and notifications to itself', async ({ skip }) => {
+      if (!fixture.multiClient) skip('stdio carries exactly one client');
+      const other = await fixture.client();
+      expect(err(await other.request('thread/list')).error.code).toBe(-32003);
+      await handshake(other);
+      const mine = ok(await client.request('thread/start', {})).result as { thread_id: string };
+      await client.request('event/log', { event: { kind: 'note', thread_id: mine.thread_id } });
+      const theirs = ok(await other.request('thread/start', {})).result as { thread_id: string };
+      await other.request('health/check');
+      if (client.pushesNotifications) {
+        const mineSeen = client.notifications.map((n) => (n.params as { thread?: { id: string } }).thread?.id ?? (n.params as { event?: { thread_id: string } }).event?.thread_id);
+        expect(mineSeen).toContain(mine.thread_id);
+        expect(mineSeen).not.toContain(theirs.thread_id);
+        const theirsSeen = other.notifications.map((n) => JSON.stringify(n.params));
+        expect(theirsSeen.some((text) => text.includes(theirs.thread_id))).toBe(true);
+        expect(theirsSeen.some((text) => text.includes(mine.thread_id))).toBe(false);
+        expect(client.notifications.map((n) => n.method)).toEqual(expect.arrayContaining(['thread/started', 'event/logged']));
+      } else {
+        expect(client.notifications).toEqual([]);
+      }
+    });
+  },
+);
