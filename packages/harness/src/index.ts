@@ -1,0 +1,18 @@
+/**
+ * The stable facade of @harness/harness (what the original calls harness-api): embed Harness in a
+ * program without depending on its internal layout. Everything else may move between releases.
+ */
+export * from '@harness/protocol';
+export {
+  HarnessError,
+  ErrorCodes,
+  type ErrorCode,
+  type Logger,
+  createLogger,
+  silentLogger,
+  loadConfig,
+  type HarnessConfig,
+  harnessVersion,
+} from './core/index.js';
+export { type Store, SqliteStore } from './store/index.js';
+export { Harness, type HarnessOptions, InProcessClient, serveHttp, serveStdio } from './server/index.js';
