@@ -63,13 +63,19 @@ export async function loadPolicyFiles(paths: readonly string[], options: LoadPol
 export async function discoverPolicyFiles(projectRoot: string, extraPaths: readonly string[] = []): Promise<string[]> {
   const root = path.resolve(projectRoot);
   const found = await starFilesIn(path.join(root, PROJECT_POLICY_DIR), false);
-  for (const extra of extraPaths) {
-    const p = path.resolve(root, extra);
+  return [...new Set([...found, ...(await expandPolicyPaths(extraPaths, root))])];
+}
+
+/** Files stay files; a directory stands for its `*.star` files. Every path must exist. */
+export async function expandPolicyPaths(paths: readonly string[], base: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const extra of paths) {
+    const p = path.resolve(base, extra);
     const info = await stat(p).catch(() => undefined);
     if (!info) throw new HarnessError(ErrorCodes.policy, `${p}: policy path does not exist`, { data: { file: p } });
     found.push(...(info.isDirectory() ? await starFilesIn(p, true) : [p]));
   }
-  return [...new Set(found)];
+  return found;
 }
 
 async function starFilesIn(dir: string, mustExist: boolean): Promise<string[]> {
@@ -123,15 +129,10 @@ function evaluateFile(builder: PolicyBuilder, file: PolicySource, options: LoadP
     if (failure) throw policyError(failure.position, failure.message, failure);
     if (error instanceof StarlarkError) {
       const where = { file: error.filename || file.path, line: error.line, column: error.column };
-      throw policyError(where, stripPosition(error.message, where), error);
+      throw policyError(where, error.reason, error);
     }
     throw policyError({ file: file.path, line: 1, column: 1 }, `policy evaluation failed: ${String(error)}`, error);
   }
-}
-
-function stripPosition(message: string, where: SourcePosition): string {
-  const prefix = `${where.file}:${where.line}:${where.column}: `;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 function policyError(where: SourcePosition, message: string, cause?: unknown): HarnessError {

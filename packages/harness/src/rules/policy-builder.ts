@@ -191,13 +191,7 @@ function parseExamples(kind: string, value: unknown, fail: Fail): string[][] {
   if (!Array.isArray(value)) return fail(`${kind} must be a list of examples, got ${typeName(value)}`);
   return value.map((example: unknown) => {
     if (typeof example === 'string') {
-      let words: string[] = [];
-      try {
-        words = shlexSplit(example);
-      } catch (error) {
-        if (error instanceof ShlexError) fail(`${kind} example \`${example}\`: ${error.message}`);
-        throw error;
-      }
+      const words = splitExample(kind, example, fail);
       if (words.length === 0) fail(`${kind} example cannot be an empty command`);
       return words;
     }
@@ -208,6 +202,15 @@ function parseExamples(kind: string, value: unknown, fail: Fail): string[][] {
     }
     return example as string[];
   });
+}
+
+function splitExample(kind: string, example: string, fail: Fail): string[] {
+  try {
+    return shlexSplit(example);
+  } catch (error) {
+    if (error instanceof ShlexError) return fail(`${kind} example \`${example}\`: ${error.message}`);
+    throw error;
+  }
 }
 
 function normalizeHost(value: unknown, fail: Fail): string {

@@ -1,0 +1,233 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ErrorCodes, HarnessError } from '../core/index.js';
+import { DECISIONS } from './decision.js';
+import { runGuards, type GuardScan } from './guards.js';
+import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
+import type { CheckResult, PartResult, Policy } from './policy.js';
+import type { RuleMatch } from './rule-index.js';
+import { renderPattern } from './rule-model.js';
+
+/**
+ * `rule/load` and `rule/check` as plain functions returning JSON-safe, snake_case results; the
+ * JSON-RPC layer only validates, calls and serialises. The schemas live here until the protocol
+ * package takes them over.
+ */
+export const RuleLoadParamsSchema = z
+  .object({
+    path: z.string().min(1).optional(),
+    project_root: z.string().min(1).optional(),
+    default_decision: z.enum(DECISIONS).optional(),
+  })
+  .refine((p) => p.path !== undefined || p.project_root !== undefined, { message: 'pass `path` or `project_root`' });
+
+export const RuleCheckParamsSchema = z
+  .object({
+    path: z.string().min(1).optional(),
+    project_root: z.string().min(1).optional(),
+    command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
+    default_decision: z.enum(DECISIONS).optional(),
+  })
+  .refine((p) => p.path !== undefined || p.project_root !== undefined, { message: 'pass `path` or `project_root`' });
+
+export type RuleLoadParams = z.infer<typeof RuleLoadParamsSchema>;
+export type RuleCheckParams = z.infer<typeof RuleCheckParamsSchema>;
+
+const MatchSchema = z.object({
+  kind: z.enum(['prefix_rule', 'network_rule']),
+  rule: z.string(),
+  pattern: z.array(z.array(z.string())),
+  matched_prefix: z.array(z.string()),
+  decision: z.enum(DECISIONS),
+  justification: z.string().optional(),
+  file: z.string(),
+  line: z.number(),
+  column: z.number(),
+  resolved_program: z.string().optional(),
+});
+
+export const RuleLoadResultSchema = z.object({
+  files: z.array(z.string()),
+  default_decision: z.enum(DECISIONS),
+  prefix_rules: z.array(
+    z.object({
+      rule: z.string(),
+      pattern: z.array(z.array(z.string())),
+      decision: z.enum(DECISIONS),
+      justification: z.string().optional(),
+      file: z.string(),
+      line: z.number(),
+      column: z.number(),
+    }),
+  ),
+  host_executables: z.array(z.object({ name: z.string(), paths: z.array(z.string()) })),
+  network_rules: z.array(z.object({ host: z.string(), protocol: z.string(), decision: z.enum(DECISIONS), justification: z.string().optional() })),
+});
+
+const PartSchema = z.object({
+  command: z.array(z.string()),
+  origin: z.string(),
+  decision: z.enum(DECISIONS),
+  matched_rules: z.array(MatchSchema),
+  reasons: z.array(z.string()),
+  redirections: z.array(z.string()),
+});
+
+export const CommandCheckResultSchema = z.object({
+  kind: z.literal('command'),
+  decision: z.enum(DECISIONS),
+  reason: z.string(),
+  matched_rules: z.array(MatchSchema),
+  parts: z.array(PartSchema),
+  problems: z.array(z.string()),
+  files: z.array(z.string()),
+});
+
+export const ProjectCheckResultSchema = z.object({
+  kind: z.literal('project'),
+  ok: z.boolean(),
+  violations: z.array(z.object({ guard: z.string(), file: z.string(), line: z.number().nullable(), rule_id: z.string(), message: z.string() })),
+  guards: z.array(
+    z.object({ guard: z.string(), path: z.string(), exit_code: z.number().nullable(), timed_out: z.boolean(), duration_ms: z.number(), error: z.string().optional() }),
+  ),
+  garbage: z.array(z.object({ guard: z.string(), line: z.string() })),
+  policy: z.object({ files: z.array(z.string()), rule_count: z.number(), error: z.string().optional() }),
+});
+
+export type RuleLoadResult = z.infer<typeof RuleLoadResultSchema>;
+export type CommandCheckResult = z.infer<typeof CommandCheckResultSchema>;
+export type ProjectCheckResult = z.infer<typeof ProjectCheckResultSchema>;
+
+export interface RuleRpcContext {
+  /** Extra policy files from config (`rules.exec_policy_paths`). */
+  readonly extraPolicyPaths?: readonly string[];
+  readonly guardTimeoutMs?: number;
+}
+
+/** A directory is a project (its `.harness/policy/*.star`); a file is a policy file. */
+export async function resolvePolicyPaths(target: string, extra: readonly string[] = []): Promise<string[]> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info) throw new HarnessError(ErrorCodes.notFound, `${target}: no such file or directory`);
+  if (info.isDirectory()) return discoverPolicyFiles(target, extra);
+  return [...new Set([path.resolve(target), ...(await expandPolicyPaths(extra, process.cwd()))])];
+}
+
+export async function ruleLoad(params: unknown, ctx: RuleRpcContext = {}): Promise<RuleLoadResult> {
+  const p = parseParams(RuleLoadParamsSchema, params);
+  const policy = await loadFor(p.path ?? (p.project_root as string), p.default_decision, ctx);
+  return describePolicy(policy);
+}
+
+export async function ruleCheck(params: unknown, ctx: RuleRpcContext = {}): Promise<CommandCheckResult | ProjectCheckResult> {
+  const p = parseParams(RuleCheckParamsSchema, params);
+  const target = p.path ?? (p.project_root as string);
+  if (p.command === undefined) return checkProject(target, ctx);
+  const policy = await loadFor(target, p.default_decision, ctx);
+  const result = typeof p.command === 'string' ? policy.checkCommandLine(p.command) : policy.check(p.command);
+  return commandResult(result, policy.files);
+}
+
+/** Guards plus a policy load: what `harness rule check <dir>` reports. */
+export async function checkProject(root: string, ctx: RuleRpcContext = {}): Promise<ProjectCheckResult> {
+  const scan = await runGuards(root, { timeoutMs: ctx.guardTimeoutMs });
+  let policy: ProjectCheckResult['policy'];
+  try {
+    const loaded = await loadFor(root, undefined, ctx);
+    policy = { files: [...loaded.files], rule_count: loaded.rules.prefixRules.length + loaded.rules.networkRules.length };
+  } catch (error) {
+    policy = { files: [], rule_count: 0, error: error instanceof Error ? error.message : String(error) };
+  }
+  return { kind: 'project', ok: scan.violations.length === 0 && policy.error === undefined, ...scanResult(scan), policy };
+}
+
+async function loadFor(target: string, defaultDecision: RuleLoadParams['default_decision'], ctx: RuleRpcContext): Promise<Policy> {
+  const paths = await resolvePolicyPaths(target, ctx.extraPolicyPaths);
+  return loadPolicyFiles(paths, { defaultDecision });
+}
+
+function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
+  const parsed = schema.safeParse(params ?? {});
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+    throw new HarnessError(ErrorCodes.invalidParams, message);
+  }
+  return parsed.data;
+}
+
+export function describePolicy(policy: Policy): RuleLoadResult {
+  const { rules } = policy;
+  return {
+    files: [...policy.files],
+    default_decision: policy.defaultDecision,
+    prefix_rules: rules.prefixRules.map((r) => ({
+      rule: renderPattern(r),
+      pattern: [[r.program], ...r.tail.map((t) => [...t])],
+      decision: r.decision,
+      ...(r.justification === undefined ? {} : { justification: r.justification }),
+      file: r.source.file,
+      line: r.source.line,
+      column: r.source.column,
+    })),
+    host_executables: [...rules.hostExecutables].map(([name, paths]) => ({ name, paths: [...paths] })),
+    network_rules: rules.networkRules.map((r) => ({
+      host: r.host,
+      protocol: r.protocol,
+      decision: r.decision,
+      ...(r.justification === undefined ? {} : { justification: r.justification }),
+    })),
+  };
+}
+
+export function commandResult(result: CheckResult, files: readonly string[]): CommandCheckResult {
+  return {
+    kind: 'command',
+    decision: result.decision,
+    reason: result.reason,
+    matched_rules: result.matched.map(matchJson),
+    parts: result.parts.map(partJson),
+    problems: [...result.problems],
+    files: [...files],
+  };
+}
+
+function partJson(p: PartResult): z.infer<typeof PartSchema> {
+  return {
+    command: [...p.command],
+    origin: p.origin,
+    decision: p.decision,
+    matched_rules: p.matched.map(matchJson),
+    reasons: [...p.reasons],
+    redirections: [...p.redirections],
+  };
+}
+
+export function matchJson(m: RuleMatch): z.infer<typeof MatchSchema> {
+  return {
+    kind: m.kind,
+    rule: m.rule,
+    pattern: m.pattern.map((alts) => [...alts]),
+    matched_prefix: [...m.matchedPrefix],
+    decision: m.decision,
+    ...(m.justification === undefined ? {} : { justification: m.justification }),
+    file: m.file,
+    line: m.line,
+    column: m.column,
+    ...(m.resolvedProgram === undefined ? {} : { resolved_program: m.resolvedProgram }),
+  };
+}
+
+function scanResult(scan: GuardScan): Pick<ProjectCheckResult, 'violations' | 'guards' | 'garbage'> {
+  return {
+    violations: scan.violations.map((v) => ({ guard: v.guard, file: v.file, line: v.line, rule_id: v.ruleId, message: v.message })),
+    guards: scan.guards.map((g) => ({
+      guard: g.guard,
+      path: g.path,
+      exit_code: g.exitCode,
+      timed_out: g.timedOut,
+      duration_ms: g.durationMs,
+      ...(g.error === undefined ? {} : { error: g.error }),
+    })),
+    garbage: scan.garbage.map((g) => ({ guard: g.guard, line: g.line })),
+  };
+}
