@@ -9,9 +9,10 @@ export { StarlarkError, type Diagnostic, type ErrorKind, type Position } from '.
 export { defaultLimits, type Limits } from './limits.js';
 export type { Dialect } from './resolver.js';
 export { None, type Value } from './values.js';
-export { builtin, fromJs, toJs, type NativeCall } from './interop.js';
+export { builtin, callFunction, fromJs, toJs, type NativeCall } from './interop.js';
 export { execModule, parse, check, type ExecOptions, type ModuleResult, type ParseOptions } from './module.js';
 export { repr as reprValue, str as strValue } from './repr.js';
 export { equals as valuesEqual } from './ops.js';
 export { typeName } from './values.js';
 export { freezeValue } from './module.js';
+export { containsValue, isTruthy, lessThan } from './testing.js';

@@ -104,3 +104,23 @@ function convertIn(v: unknown, depth: number): Value {
   }
   throw new Error(`fromJs: cannot convert ${typeof v}`);
 }
+
+/**
+ * Calls a Starlark callable (a builtin or bound method) from host code running inside a native
+ * builtin. Errors come back as StarlarkError located at `position`.
+ */
+export function callFunction(
+  fn: Value,
+  args: Value[],
+  kwargs: [string, Value][] = [],
+  position = { filename: '<native>', line: 0, column: 0 },
+): Value {
+  try {
+    if (!(fn instanceof Builtin)) throw new EvalError(`invalid call of non-function`);
+    return fn.fn(fn.self, args, kwargs.length > 0 ? kwargs : null, position);
+  } catch (e) {
+    if (e instanceof StarlarkError) throw e;
+    const kind = e instanceof EvalError ? e.kind : 'runtime';
+    throw new StarlarkError(kind, e instanceof Error ? e.message : String(e), position);
+  }
+}
