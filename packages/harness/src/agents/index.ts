@@ -12,3 +12,4 @@ export { processTree, isAlive } from './process/kill-tree.js';
 export * from './claude/adapter.js';
 export * from './scripted/index.js';
 export * from './codex/adapter.js';
+export * from './anthropic-api/adapter.js';

@@ -1,0 +1,238 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { Message, MessageParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import { defaultDataDir, describeError, newId, silentLogger, type Logger } from '../../core/index.js';
+import { assertSandboxSupported, type SandboxCapabilities } from '../../sandbox/index.js';
+import type { AgentAdapter, AgentAvailability, AgentTurn, TurnErrorCode, TurnOptions } from '../contract.js';
+import { priceUsage } from '../pricing.js';
+import { sharedSandboxProbe } from '../probe.js';
+import { runTurn, type TurnContext } from '../turn.js';
+import { executeTool, TOOL_DEFINITIONS, type ToolRunner } from './tools.js';
+
+export interface AnthropicApiAdapterOptions {
+  baseUrl?: string;
+  apiKey?: string;
+  defaultModel?: string;
+  maxTokens?: number;
+  /** SDK retries on 429/5xx before a turn fails; 0 in tests. */
+  maxRetries?: number;
+  /** Where transcripts are kept so that a turn can be resumed. */
+  sessionDir?: string;
+  baseEnv?: Record<string, string | undefined>;
+  probeSandbox?: () => Promise<SandboxCapabilities>;
+  logger?: Logger;
+}
+
+const SYSTEM_PROMPT =
+  'You are a coding agent working in a git worktree. Use the tools to inspect and change files and to run ' +
+  'commands; paths are relative to the worktree. Commands run in a sandbox and may be refused by policy: ' +
+  'if one is refused, do not try to get around the refusal. When the task is done, reply with a short summary.';
+const DEFAULT_MAX_TURNS = 50;
+
+function classifyApiError(error: APIError): TurnErrorCode {
+  if (error.status === 429) return 'rate_limited';
+  if (error.status === 529 || /overloaded/i.test(error.message)) return 'overloaded';
+  return 'model_error';
+}
+
+/** The Anthropic Messages API with Harness's own tool loop, so it can really edit a worktree. */
+export class AnthropicApiAdapter implements AgentAdapter {
+  readonly name = 'anthropic_api' as const;
+  private readonly opts: AnthropicApiAdapterOptions;
+  private readonly logger: Logger;
+  private readonly caps: () => Promise<SandboxCapabilities>;
+
+  constructor(options: AnthropicApiAdapterOptions = {}) {
+    this.opts = options;
+    this.logger = (options.logger ?? silentLogger).child({ agent: 'anthropic_api' });
+    this.caps = options.probeSandbox ?? sharedSandboxProbe;
+  }
+
+  private apiKey(): string | undefined {
+    return this.opts.apiKey ?? (this.opts.baseEnv ?? process.env).ANTHROPIC_API_KEY;
+  }
+
+  probe(): Promise<AgentAvailability> {
+    const key = this.apiKey();
+    return Promise.resolve({
+      name: this.name,
+      enabled: true,
+      usable: key !== undefined && key !== '',
+      reason: key ? null : 'no API key: set agents.anthropic_api.api_key or ANTHROPIC_API_KEY',
+      version: null,
+      binary_path: null,
+      default_model: this.opts.defaultModel ?? null,
+      command_gate: 'enforced',
+    });
+  }
+
+  startTurn(options: TurnOptions): AgentTurn {
+    return runTurn(this.name, options, this.logger, (ctx) => this.run(ctx));
+  }
+
+  private sessionFile(id: string): string {
+    const dir = this.opts.sessionDir ?? path.join(defaultDataDir(), 'agents', 'anthropic_api');
+    if (!/^[\w-]+$/.test(id)) throw new Error(`invalid session id ${id}`);
+    return path.join(dir, `${id}.json`);
+  }
+
+  private async loadTranscript(id: string): Promise<MessageParam[]> {
+    const raw = JSON.parse(await readFile(this.sessionFile(id), 'utf8')) as { messages: MessageParam[] };
+    return raw.messages;
+  }
+
+  private async saveTranscript(id: string, messages: MessageParam[]): Promise<void> {
+    const file = this.sessionFile(id);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify({ messages }));
+  }
+
+  private async run(ctx: TurnContext): Promise<void> {
+    const { options } = ctx;
+    const model = options.model ?? this.opts.defaultModel ?? 'claude-sonnet-4-20250514';
+    const caps = await this.caps();
+    ctx.emit({
+      type: 'turn_started',
+      model,
+      session_id: options.resumeSessionId ?? null,
+      sandbox: {
+        mode: options.sandbox.mode,
+        enforced_by: options.sandbox.mode === 'danger-full-access' ? 'none' : 'bwrap',
+        network:
+          options.sandbox.network || options.sandbox.mode === 'danger-full-access'
+            ? 'shared'
+            : 'denied to commands',
+      },
+    });
+    try {
+      assertSandboxSupported(options.sandbox.mode, caps);
+    } catch (error) {
+      ctx.fail('sandbox_unavailable', describeError(error), { retryable: false });
+      return;
+    }
+    const sessionId = options.resumeSessionId ?? newId('sess');
+    const messages = options.resumeSessionId === undefined ? [] : await this.loadTranscript(sessionId);
+    ctx.sessionId = sessionId;
+    ctx.emit({ type: 'session', session_id: sessionId });
+    messages.push({ role: 'user', content: options.prompt });
+    await this.loop(ctx, model, messages, caps);
+    await this.saveTranscript(sessionId, messages);
+  }
+
+  private async loop(
+    ctx: TurnContext,
+    model: string,
+    messages: MessageParam[],
+    caps: SandboxCapabilities,
+  ): Promise<void> {
+    const client = new Anthropic({
+      apiKey: this.apiKey() ?? '',
+      baseURL: this.opts.baseUrl ?? null,
+      maxRetries: this.opts.maxRetries ?? 2,
+    });
+    let refusals = 0;
+    const runner: ToolRunner = {
+      caps,
+      env: this.opts.baseEnv ?? process.env,
+      commandTimeoutMs: Math.min(ctx.options.limits.stallTimeoutMs, ctx.options.limits.turnTimeoutMs),
+      onRefusal: () => (refusals += 1),
+    };
+    const maxTurns = ctx.options.limits.maxTurns ?? DEFAULT_MAX_TURNS;
+    for (let turn = 1; turn <= maxTurns; turn += 1) {
+      const message = await this.request(ctx, client, model, messages);
+      if (message === null) return;
+      messages.push({ role: 'assistant', content: message.content });
+      const results: ToolResultBlockParam[] = [];
+      for (const block of message.content) {
+        if (block.type === 'text') ctx.emit({ type: 'text', text: block.text });
+        if (block.type !== 'tool_use') continue;
+        ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
+        const outcome = await executeTool(ctx, block.id, block.name, block.input, runner);
+        ctx.emit({
+          type: 'tool_result',
+          call_id: block.id,
+          is_error: outcome.isError,
+          output: outcome.output,
+        });
+        results.push({
+          type: 'tool_result',
+          tool_use_id: block.id,
+          content: outcome.output,
+          is_error: outcome.isError,
+        });
+      }
+      if (ctx.signal.aborted) return;
+      if (results.length === 0) {
+        const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
+        if (refusals > 0)
+          ctx.fail(
+            'policy_blocked',
+            `the command policy refused ${refusals} command(s); final answer: ${text}`,
+          );
+        else ctx.succeed(text, turn);
+        return;
+      }
+      messages.push({ role: 'user', content: results });
+    }
+    ctx.fail('max_turns', `the model did not finish within ${maxTurns} turns`);
+  }
+
+  /** One streamed model call, under the stall watchdog; null when the turn must end. */
+  private async request(
+    ctx: TurnContext,
+    client: Anthropic,
+    model: string,
+    messages: MessageParam[],
+  ): Promise<Message | null> {
+    const stallMs = ctx.options.limits.stallTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => ctx.stop({ code: 'stalled', message: `the model sent nothing for ${stallMs} ms` }),
+        stallMs,
+      );
+    };
+    arm();
+    try {
+      const stream = client.messages.stream(
+        {
+          model,
+          max_tokens: this.opts.maxTokens ?? 4096,
+          system:
+            ctx.options.appendSystemPrompt === undefined
+              ? SYSTEM_PROMPT
+              : `${SYSTEM_PROMPT}\n\n${ctx.options.appendSystemPrompt}`,
+          tools: TOOL_DEFINITIONS,
+          messages,
+        },
+        { signal: ctx.signal },
+      );
+      stream.on('streamEvent', arm);
+      const message = await stream.finalMessage();
+      const u = message.usage;
+      ctx.recordUsage(
+        priceUsage(model, {
+          input_tokens: u.input_tokens,
+          output_tokens: u.output_tokens,
+          cache_read_tokens: u.cache_read_input_tokens ?? 0,
+          cache_write_tokens: u.cache_creation_input_tokens ?? 0,
+        }),
+      );
+      return ctx.signal.aborted ? null : message;
+    } catch (error) {
+      if (error instanceof APIUserAbortError || ctx.signal.aborted) return null;
+      if (error instanceof APIError && error.status !== undefined) {
+        ctx.fail(classifyApiError(error), `model API error ${error.status}: ${error.message}`, {
+          http_status: error.status,
+        });
+      } else {
+        ctx.fail('model_error', `model request failed: ${describeError(error)}`);
+      }
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

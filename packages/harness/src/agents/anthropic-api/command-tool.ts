@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import {
+  buildBwrapArgv,
+  sanitizeCommandEnv,
+  type SandboxCapabilities,
+  type SandboxSpec,
+} from '../../sandbox/index.js';
+import { killTree } from '../process/kill-tree.js';
+
+export interface CommandRun {
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+}
+
+const MAX_OUTPUT = 30_000;
+
+/**
+ * Runs a model-requested command with bash in the workspace: under bubblewrap unless the mode is
+ * danger-full-access, with secrets stripped from the environment, in its own process group that
+ * is killed on abort or timeout. stdin is /dev/null: nothing can wait for input.
+ */
+export async function runSandboxedCommand(
+  spec: SandboxSpec,
+  command: string,
+  caps: SandboxCapabilities,
+  options: { timeoutMs: number; signal: AbortSignal; env: Record<string, string | undefined> },
+): Promise<CommandRun> {
+  let argv = ['bash', '-c', command];
+  if (spec.mode !== 'danger-full-access') {
+    argv = buildBwrapArgv(spec, argv, {
+      bwrapPath: caps.bwrap_path as string,
+      dropCapabilities: caps.is_root,
+    });
+  }
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, {
+    cwd: spec.workspace,
+    env: sanitizeCommandEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const append = (chunk: Buffer): void => {
+    if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', (error) => {
+      output += `\n${error.message}`;
+      resolve(null);
+    });
+    child.once('close', (code) => resolve(code));
+  });
+  let timedOut = false;
+  const stop = (): void => {
+    if (child.pid !== undefined) void killTree(child.pid, exited);
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, options.timeoutMs);
+  options.signal.addEventListener('abort', stop, { once: true });
+  const exitCode = await exited;
+  clearTimeout(timer);
+  options.signal.removeEventListener('abort', stop);
+  if (child.pid !== undefined) await killTree(child.pid, Promise.resolve(), 200);
+  const clipped = output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n[output truncated]` : output;
+  return { exitCode, output: clipped, timedOut };
+}
