@@ -7,7 +7,21 @@ import { isWrapper, unwrap, wrapperAssignments } from './wrappers.js';
  * Turns one simple command into everything that must be checked: the argv as written, the commands
  * run by wrappers, the argv without global options, and shell code it hands to another shell.
  */
-const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'yash', 'posh', 'rbash', 'tcsh', 'csh']);
+const SHELLS = new Set([
+  'bash',
+  'sh',
+  'zsh',
+  'dash',
+  'ksh',
+  'mksh',
+  'ash',
+  'fish',
+  'yash',
+  'posh',
+  'rbash',
+  'tcsh',
+  'csh',
+]);
 const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'readonly', 'local']);
 const MAX_DEPTH = 8;
 
@@ -31,7 +45,11 @@ export interface CommandContext {
   readonly stdinFed: boolean;
 }
 
-export function analyzeCommand(argv: readonly string[], dynamic: readonly boolean[], ctx: CommandContext): Analysis {
+export function analyzeCommand(
+  argv: readonly string[],
+  dynamic: readonly boolean[],
+  ctx: CommandContext,
+): Analysis {
   const out = emptyAnalysis();
   checkAssignments(ctx.assignments, out);
   analyzeView(viewOf(argv, dynamic), ctx.stdinFed, out, 0);
@@ -55,7 +73,8 @@ function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth:
   if (SHELLS.has(program)) return analyzeShell(program, view, out);
   if (program === 'eval') {
     out.floors.push('`eval` runs a string as shell code');
-    if (view.dynamic.slice(1).some(Boolean)) out.floors.push('the code given to `eval` is computed at run time');
+    if (view.dynamic.slice(1).some(Boolean))
+      out.floors.push('the code given to `eval` is computed at run time');
     out.scripts.push({ script: view.argv.slice(1).join(' '), via: 'eval' });
     return;
   }
@@ -67,7 +86,8 @@ function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth:
   const normalized = withoutGlobalOptions(program, view);
   out.views.push(...normalized);
   if (program !== 'git') return;
-  for (const alias of analyzeGitConfig(view, normalized[0], out)) analyzeView(alias, stdinFed, out, depth + 1);
+  for (const alias of analyzeGitConfig(view, normalized[0], out))
+    analyzeView(alias, stdinFed, out, depth + 1);
   for (const v of [view, ...normalized]) {
     for (const inner of analyzeGitSubcommand(v, out)) analyzeView(inner, false, out, depth + 1);
   }
@@ -76,7 +96,8 @@ function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth:
 function checkAssignments(assignments: readonly string[], out: Analysis): void {
   for (const a of assignments) {
     const name = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/.exec(a)?.[1];
-    if (name && DANGEROUS_ENV.test(name)) out.floors.push(`setting \`${name}\` can change which program runs or what it loads`);
+    if (name && DANGEROUS_ENV.test(name))
+      out.floors.push(`setting \`${name}\` can change which program runs or what it loads`);
   }
 }
 
@@ -108,7 +129,8 @@ function analyzeShell(program: string, view: CommandView, out: Analysis): void {
   if (inline) {
     const script = argv[i];
     if (script === undefined) return void out.floors.push(`\`${program} -c\` without a script`);
-    if (view.dynamic[i]) return void out.floors.push(`the script run by \`${program} -c\` is computed at run time`);
+    if (view.dynamic[i])
+      return void out.floors.push(`the script run by \`${program} -c\` is computed at run time`);
     out.scripts.push({ script, via: `${program} -c` });
     return;
   }
@@ -116,7 +138,8 @@ function analyzeShell(program: string, view: CommandView, out: Analysis): void {
 }
 
 function inlineInterpreter(program: string, view: CommandView, stdinFed: boolean, out: Analysis): void {
-  if (program === 'deno' && view.argv[1] === 'eval') return void out.opaque.push('`deno eval` runs inline code');
+  if (program === 'deno' && view.argv[1] === 'eval')
+    return void out.opaque.push('`deno eval` runs inline code');
   const flags = INLINE_CODE.find(([re]) => re.test(program))?.[1];
   if (!flags) return;
   let operand: string | undefined;
@@ -133,12 +156,14 @@ function inlineInterpreter(program: string, view: CommandView, stdinFed: boolean
     }
     if (a === '-m') return;
   }
-  if (stdinFed && (operand === undefined || operand === '-')) out.opaque.push(`\`${program}\` runs code from standard input`);
+  if (stdinFed && (operand === undefined || operand === '-'))
+    out.opaque.push(`\`${program}\` runs code from standard input`);
 }
 
 /** `find … -exec CMD {} ;` and `fd -x CMD`: the executed command, `{}` being a run-time value. */
 function execViews(program: string, view: CommandView): CommandView[] {
-  const triggers = program === 'find' ? ['-exec', '-execdir', '-ok', '-okdir'] : ['-x', '--exec', '-X', '--exec-batch'];
+  const triggers =
+    program === 'find' ? ['-exec', '-execdir', '-ok', '-okdir'] : ['-x', '--exec', '-X', '--exec-batch'];
   const views: CommandView[] = [];
   const { argv } = view;
   for (let i = 1; i < argv.length; i++) {

@@ -24,7 +24,11 @@ export function emptyAnalysis(): Analysis {
   return { views: [], scripts: [], floors: [], opaque: [] };
 }
 
-export function viewOf(argv: readonly string[], dynamic?: readonly boolean[], via = 'as written'): CommandView {
+export function viewOf(
+  argv: readonly string[],
+  dynamic?: readonly boolean[],
+  via = 'as written',
+): CommandView {
   return { argv, dynamic: dynamic ?? argv.map(() => false), openTail: false, via };
 }
 

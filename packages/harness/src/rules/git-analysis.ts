@@ -21,12 +21,17 @@ const FILTER_OPTIONS = new Set([
 ]);
 
 /** Inspects `-c` config of the original view; returns extra views (alias expansions) to analyse. */
-export function analyzeGitConfig(original: CommandView, normalized: CommandView | undefined, out: Analysis): CommandView[] {
+export function analyzeGitConfig(
+  original: CommandView,
+  normalized: CommandView | undefined,
+  out: Analysis,
+): CommandView[] {
   const extra: CommandView[] = [];
   const sub = normalized?.argv[1];
   for (const { key, value, dynamic } of gitConfigPairs(original)) {
     if (DANGEROUS_CONFIG.test(key)) out.floors.push(`\`git -c ${key}=…\` can make git run other programs`);
-    if (!key.startsWith('alias.') || sub === undefined || key.slice('alias.'.length) !== sub.toLowerCase()) continue;
+    if (!key.startsWith('alias.') || sub === undefined || key.slice('alias.'.length) !== sub.toLowerCase())
+      continue;
     if (dynamic) {
       out.floors.push(`git alias \`${sub}\` is taken from the environment`);
     } else if (value.startsWith('!')) {
@@ -62,12 +67,14 @@ export function analyzeGitSubcommand(view: CommandView, out: Analysis): CommandV
   const args = view.argv.slice(2);
   if (sub === 'rebase') {
     args.forEach((a, i) => {
-      if (a === '--exec' || a === '-x') out.scripts.push({ script: args[i + 1] ?? '', via: 'git rebase --exec' });
+      if (a === '--exec' || a === '-x')
+        out.scripts.push({ script: args[i + 1] ?? '', via: 'git rebase --exec' });
       else if (a.startsWith('--exec=')) out.scripts.push({ script: a.slice(7), via: 'git rebase --exec' });
     });
   } else if (sub === 'filter-branch') {
     args.forEach((a, i) => {
-      if (FILTER_OPTIONS.has(a)) out.scripts.push({ script: args[i + 1] ?? '', via: `git filter-branch ${a}` });
+      if (FILTER_OPTIONS.has(a))
+        out.scripts.push({ script: args[i + 1] ?? '', via: `git filter-branch ${a}` });
     });
   } else if (sub === 'submodule' && next === 'foreach') {
     const rest = view.argv.slice(3).filter((a) => a !== '--recursive' && a !== '-q' && a !== '--quiet');

@@ -33,7 +33,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     '-C --prefix -w --workspace --userconfig --registry --cache --loglevel',
     '-g --global -s --silent -q --quiet -d -dd -ddd --verbose -ws --workspaces --include-workspace-root -y --yes --no-color',
   ),
-  pnpm: spec('-C --dir --filter -F --loglevel --reporter --workspace-dir', '-r --recursive -w --workspace-root -s --silent --stream --parallel -g --global --aggregate-output'),
+  pnpm: spec(
+    '-C --dir --filter -F --loglevel --reporter --workspace-dir',
+    '-r --recursive -w --workspace-root -s --silent --stream --parallel -g --global --aggregate-output',
+  ),
   yarn: spec('--cwd', '-s --silent --verbose --offline --frozen-lockfile --non-interactive'),
   cargo: spec('-C --config -Z --color', '-v -vv -q --verbose --quiet --frozen --locked --offline'),
   terraform: spec('', ''),
@@ -41,7 +44,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     '--profile --region --output --endpoint-url --ca-bundle --cli-read-timeout --cli-connect-timeout --query --color',
     '--debug --no-verify-ssl --no-paginate --no-cli-pager --no-sign-request --cli-auto-prompt',
   ),
-  systemctl: spec('-H --host -M --machine -t --type -p --property', '--user --system --no-pager -q --quiet --now --no-block --global'),
+  systemctl: spec(
+    '-H --host -M --machine -t --type -p --property',
+    '--user --system --no-pager -q --quiet --now --no-block --global',
+  ),
 };
 
 /** Tool-specific prefixes that are not options in the usual form: `cargo +nightly`, `terraform -chdir=x`. */

@@ -117,7 +117,12 @@ async function isExecutable(file: string): Promise<boolean> {
   );
 }
 
-function runOne(guard: string, file: string, root: string, options: GuardOptions): Promise<{ run: GuardRun; stdout: string }> {
+function runOne(
+  guard: string,
+  file: string,
+  root: string,
+  options: GuardOptions,
+): Promise<{ run: GuardRun; stdout: string }> {
   const started = Date.now();
   const [cmd, args] = file.endsWith('.sh') ? ['bash', [file, root]] : [file, [root]];
   return new Promise((resolve) => {
@@ -126,7 +131,12 @@ function runOne(guard: string, file: string, root: string, options: GuardOptions
     let timedOut = false;
     let error: string | undefined;
     // Own process group, so a timeout also stops whatever the guard started (find | xargs grep …).
-    const child = spawn(cmd, args, { cwd: root, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const kill = () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -150,7 +160,15 @@ function runOne(guard: string, file: string, root: string, options: GuardOptions
     child.on('close', (code) => {
       clearTimeout(timer);
       kill();
-      const run = { guard, path: file, exitCode: code, timedOut, durationMs: Date.now() - started, stderr, error };
+      const run = {
+        guard,
+        path: file,
+        exitCode: code,
+        timedOut,
+        durationMs: Date.now() - started,
+        stderr,
+        error,
+      };
       resolve({ run, stdout });
     });
   });

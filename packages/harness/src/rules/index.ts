@@ -8,7 +8,13 @@
 export { DECISIONS, atLeast, isDecision, stricter, strictest, type Decision } from './decision.js';
 export type { NetworkProtocol, NetworkRule, PrefixRule, RuleSet, SourcePosition } from './rule-model.js';
 export type { RuleMatch } from './rule-index.js';
-export { Policy, type CheckResult, type EvaluateResult, type PartResult, type PolicyOptions } from './policy.js';
+export {
+  Policy,
+  type CheckResult,
+  type EvaluateResult,
+  type PartResult,
+  type PolicyOptions,
+} from './policy.js';
 export {
   discoverPolicyFiles,
   expandPolicyPaths,
@@ -22,7 +28,15 @@ export {
 export { parseShell } from './shell-parser.js';
 export type { ShellParse, SimpleCommand, Word } from './shell-words.js';
 export { shlexJoin, shlexSplit } from './shlex.js';
-export { GUARDS_DIR, parseGuardOutput, runGuards, type GuardOptions, type GuardRun, type GuardScan, type GuardViolation } from './guards.js';
+export {
+  GUARDS_DIR,
+  parseGuardOutput,
+  runGuards,
+  type GuardOptions,
+  type GuardRun,
+  type GuardScan,
+  type GuardViolation,
+} from './guards.js';
 export {
   checkProject,
   commandResult,

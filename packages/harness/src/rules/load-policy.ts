@@ -28,7 +28,10 @@ const DEFAULT_LIMITS: Partial<Limits> = { maxSteps: 5_000_000, maxSourceBytes: M
  * Evaluates every file once, in order, into one merged rule set (rules appended, host_executable
  * paths unioned). Throws HarnessError `policy_error` with `file:line:col: what is wrong`.
  */
-export function loadPolicy(input: { readonly files: readonly PolicySource[] }, options: LoadPolicyOptions = {}): Policy {
+export function loadPolicy(
+  input: { readonly files: readonly PolicySource[] },
+  options: LoadPolicyOptions = {},
+): Policy {
   const builder = new PolicyBuilder();
   for (const file of input.files) evaluateFile(builder, file, options);
   return new Policy(
@@ -39,16 +42,23 @@ export function loadPolicy(input: { readonly files: readonly PolicySource[] }, o
 }
 
 /** Reads and loads policy files from disk. */
-export async function loadPolicyFiles(paths: readonly string[], options: LoadPolicyOptions = {}): Promise<Policy> {
+export async function loadPolicyFiles(
+  paths: readonly string[],
+  options: LoadPolicyOptions = {},
+): Promise<Policy> {
   const files: PolicySource[] = [];
   for (const p of paths) {
     try {
       files.push({ path: p, source: await readFile(p, 'utf8') });
     } catch (error) {
-      throw new HarnessError(ErrorCodes.policy, `${p}: cannot read policy file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        data: { file: p },
-        cause: error,
-      });
+      throw new HarnessError(
+        ErrorCodes.policy,
+        `${p}: cannot read policy file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        {
+          data: { file: p },
+          cause: error,
+        },
+      );
     }
   }
   return loadPolicy({ files }, options);
@@ -60,7 +70,10 @@ export async function loadPolicyFiles(paths: readonly string[], options: LoadPol
  * Relative extra paths are taken against the project root. A missing extra path is an error; a
  * project without a policy directory simply has no project rules.
  */
-export async function discoverPolicyFiles(projectRoot: string, extraPaths: readonly string[] = []): Promise<string[]> {
+export async function discoverPolicyFiles(
+  projectRoot: string,
+  extraPaths: readonly string[] = [],
+): Promise<string[]> {
   const root = path.resolve(projectRoot);
   const found = await starFilesIn(path.join(root, PROJECT_POLICY_DIR), false);
   return [...new Set([...found, ...(await expandPolicyPaths(extraPaths, root))])];
@@ -72,7 +85,8 @@ export async function expandPolicyPaths(paths: readonly string[], base: string):
   for (const extra of paths) {
     const p = path.resolve(base, extra);
     const info = await stat(p).catch(() => undefined);
-    if (!info) throw new HarnessError(ErrorCodes.policy, `${p}: policy path does not exist`, { data: { file: p } });
+    if (!info)
+      throw new HarnessError(ErrorCodes.policy, `${p}: policy path does not exist`, { data: { file: p } });
     found.push(...(info.isDirectory() ? await starFilesIn(p, true) : [p]));
   }
   return found;
@@ -95,7 +109,10 @@ async function starFilesIn(dir: string, mustExist: boolean): Promise<string[]> {
 function evaluateFile(builder: PolicyBuilder, file: PolicySource, options: LoadPolicyOptions): void {
   const bytes = Buffer.byteLength(file.source, 'utf8');
   if (bytes > MAX_POLICY_BYTES) {
-    throw policyError({ file: file.path, line: 1, column: 1 }, `policy file exceeds ${MAX_POLICY_BYTES} bytes (${bytes})`);
+    throw policyError(
+      { file: file.path, line: 1, column: 1 },
+      `policy file exceeds ${MAX_POLICY_BYTES} bytes (${bytes})`,
+    );
   }
   // A builtin's own error is kept here: the interpreter may wrap it, but its position and text are ours.
   let failure: PolicyDefinitionError | undefined;
@@ -131,7 +148,11 @@ function evaluateFile(builder: PolicyBuilder, file: PolicySource, options: LoadP
       const where = { file: error.filename || file.path, line: error.line, column: error.column };
       throw policyError(where, error.reason, error);
     }
-    throw policyError({ file: file.path, line: 1, column: 1 }, `policy evaluation failed: ${String(error)}`, error);
+    throw policyError(
+      { file: file.path, line: 1, column: 1 },
+      `policy evaluation failed: ${String(error)}`,
+      error,
+    );
   }
 }
 

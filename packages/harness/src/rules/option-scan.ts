@@ -29,7 +29,12 @@ export function spec(valued: string, flags: string, special = ''): OptionSpec {
  * Scans options from `start`. An unknown option is read as a flag when `unknownTakesValue` is
  * false and as taking the next argument when true, so a caller can try both readings.
  */
-export function scanOptions(argv: readonly string[], start: number, s: OptionSpec, unknownTakesValue = false): OptionScan {
+export function scanOptions(
+  argv: readonly string[],
+  start: number,
+  s: OptionSpec,
+  unknownTakesValue = false,
+): OptionScan {
   const result: OptionScan = { operand: argv.length, unknown: [], special: [], values: [] };
   let i = start;
   while (i < argv.length) {

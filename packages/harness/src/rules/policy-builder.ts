@@ -59,11 +59,14 @@ export class PolicyBuilder {
     }));
     // Examples are checked against only this call's rules: a failing example is the author's bug.
     for (const example of parseExamples('match', a.get('match'), fail)) {
-      if (!this.anyMatches(created, example)) fail(`example did not match rule: ${shlexJoin(example)} (expected every example to match)`);
+      if (!this.anyMatches(created, example))
+        fail(`example did not match rule: ${shlexJoin(example)} (expected every example to match)`);
     }
     for (const example of parseExamples('not_match', a.get('not_match'), fail)) {
       if (this.anyMatches(created, example))
-        fail(`negative example unexpectedly matched rule: ${shlexJoin(example)} (expected example to not match rule)`);
+        fail(
+          `negative example unexpectedly matched rule: ${shlexJoin(example)} (expected example to not match rule)`,
+        );
     }
     for (const rule of created) this.prefixRules.push({ ...rule, id: this.prefixRules.length });
   }
@@ -74,18 +77,21 @@ export class PolicyBuilder {
       throw new PolicyDefinitionError(message, call.position);
     };
     const name = a.get('name');
-    if (typeof name !== 'string' || name.trim() === '') fail('host_executable name must be a non-empty string');
+    if (typeof name !== 'string' || name.trim() === '')
+      fail('host_executable name must be a non-empty string');
     const bare = name as string;
     if (bare.includes('/') || bare.includes('\\') || bare === '.' || bare === '..')
       fail(`host_executable name must be a bare executable name: ${bare}`);
     const paths = a.get('paths');
-    if (!Array.isArray(paths)) return fail(`host_executable paths must be a list of strings, got ${typeName(paths)}`);
+    if (!Array.isArray(paths))
+      return fail(`host_executable paths must be a list of strings, got ${typeName(paths)}`);
     const list = this.hostExecutables.get(bare) ?? [];
     for (const p of paths) {
       if (typeof p !== 'string') fail(`host_executable paths must be strings, got ${typeName(p)}`);
       const expanded = expandHome(p as string);
       if (!path.posix.isAbsolute(expanded)) fail(`host_executable paths must be absolute: ${String(p)}`);
-      if (path.posix.basename(expanded) !== bare) fail(`host_executable path \`${String(p)}\` must have basename \`${bare}\``);
+      if (path.posix.basename(expanded) !== bare)
+        fail(`host_executable path \`${String(p)}\` must have basename \`${bare}\``);
       if (!list.includes(expanded)) list.push(expanded);
     }
     // Repeated declarations accumulate (harness overlay semantics), so files can only widen the list.
@@ -102,7 +108,14 @@ export class PolicyBuilder {
     const protocol = parseProtocol(a.get('protocol'), fail);
     const decision = parseDecisionArg(fn, a.get('decision'), true, fail);
     const justification = parseJustification(a.get('justification'), fail);
-    this.networkRules.push({ id: this.networkRules.length, host, protocol, decision, justification, source: call.position });
+    this.networkRules.push({
+      id: this.networkRules.length,
+      host,
+      protocol,
+      decision,
+      justification,
+      source: call.position,
+    });
   }
 
   build(): RuleSet {
@@ -136,7 +149,8 @@ function bindArgs(
   const fail = (message: string): never => {
     throw new PolicyDefinitionError(`${fn}() ${message}`, call.position);
   };
-  if (call.args.length > params.length) fail(`takes at most ${params.length} positional arguments, got ${call.args.length}`);
+  if (call.args.length > params.length)
+    fail(`takes at most ${params.length} positional arguments, got ${call.args.length}`);
   call.args.forEach((value, i) => bound.set(params[i] as string, value));
   for (const [key, value] of call.kwargs) {
     if (!params.includes(key)) fail(`got an unexpected keyword argument \`${key}\``);
@@ -160,7 +174,8 @@ function parsePattern(value: unknown, fail: Fail): string[][] {
       if (element.trim() === '') fail(`pattern token ${i} cannot be empty`);
       return [element];
     }
-    if (!Array.isArray(element)) return fail(`pattern element must be a string or list of strings, got ${typeName(element)}`);
+    if (!Array.isArray(element))
+      return fail(`pattern element must be a string or list of strings, got ${typeName(element)}`);
     if (element.length === 0) fail(`pattern alternatives at position ${i} cannot be empty`);
     const alternatives: string[] = [];
     for (const alt of element as unknown[]) {
@@ -195,10 +210,12 @@ function parseExamples(kind: string, value: unknown, fail: Fail): string[][] {
       if (words.length === 0) fail(`${kind} example cannot be an empty command`);
       return words;
     }
-    if (!Array.isArray(example)) return fail(`${kind} example must be a string or list of strings, got ${typeName(example)}`);
+    if (!Array.isArray(example))
+      return fail(`${kind} example must be a string or list of strings, got ${typeName(example)}`);
     if (example.length === 0) fail(`${kind} example cannot be an empty list`);
     for (const token of example as unknown[]) {
-      if (typeof token !== 'string') fail(`${kind} example must be a string or list of strings, got list of ${typeName(token)}`);
+      if (typeof token !== 'string')
+        fail(`${kind} example must be a string or list of strings, got list of ${typeName(token)}`);
     }
     return example as string[];
   });
@@ -217,7 +234,8 @@ function normalizeHost(value: unknown, fail: Fail): string {
   if (typeof value !== 'string') return fail(`network_rule host must be a string, got ${typeName(value)}`);
   let host = value.trim().toLowerCase();
   if (host.includes('*')) fail(`network_rule host \`${value}\`: wildcards are not allowed`);
-  if (host.includes('://') || host.includes('/')) fail(`network_rule host \`${value}\` must be a bare host, without scheme or path`);
+  if (host.includes('://') || host.includes('/'))
+    fail(`network_rule host \`${value}\` must be a bare host, without scheme or path`);
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
     if (end < 0) fail(`network_rule host \`${value}\` is not a valid host`);
@@ -232,7 +250,8 @@ function normalizeHost(value: unknown, fail: Fail): string {
 
 function parseProtocol(value: unknown, fail: Fail): NetworkProtocol {
   const aliases: Record<string, NetworkProtocol> = { https_connect: 'https', 'http-connect': 'https' };
-  if (typeof value !== 'string') return fail(`network_rule protocol must be a string, got ${typeName(value)}`);
+  if (typeof value !== 'string')
+    return fail(`network_rule protocol must be a string, got ${typeName(value)}`);
   const protocol = aliases[value] ?? value;
   if (!(NETWORK_PROTOCOLS as readonly string[]).includes(protocol))
     fail(`invalid network_rule protocol \`${value}\`; expected ${NETWORK_PROTOCOLS.join('|')}`);

@@ -72,7 +72,15 @@ export class Policy {
     const problems: string[] = [];
     if (argv.length > 0) {
       const ctx = { assignments: [], stdinFed: false };
-      this.checkCommand(argv, argv.map(() => false), ctx, 'command', 0, parts, problems);
+      this.checkCommand(
+        argv,
+        argv.map(() => false),
+        ctx,
+        'command',
+        0,
+        parts,
+        problems,
+      );
     }
     return this.summarize(parts, problems);
   }
@@ -85,7 +93,13 @@ export class Policy {
     return this.summarize(parts, problems);
   }
 
-  private checkScript(script: string, via: string, depth: number, parts: PartResult[], problems: string[]): void {
+  private checkScript(
+    script: string,
+    via: string,
+    depth: number,
+    parts: PartResult[],
+    problems: string[],
+  ): void {
     const parsed = parseShell(script);
     const where = via === 'command' ? '' : ` (in script run by ${via})`;
     for (const p of parsed.problems) problems.push(p + where);
@@ -94,7 +108,16 @@ export class Policy {
       const ctx = { assignments: cmd.assignments, stdinFed: cmd.stdinFed };
       const argv = cmd.words.map((w) => w.text);
       const redirections = cmd.redirections.map((r) => `${r.op} ${r.target}`);
-      this.checkCommand(argv, cmd.words.map((w) => w.dynamic), ctx, origin, depth, parts, problems, redirections);
+      this.checkCommand(
+        argv,
+        cmd.words.map((w) => w.dynamic),
+        ctx,
+        origin,
+        depth,
+        parts,
+        problems,
+        redirections,
+      );
     }
   }
 
@@ -119,7 +142,12 @@ export class Policy {
     }
   }
 
-  private decidePart(argv: readonly string[], analysis: Analysis, origin: string, redirections: readonly string[]): PartResult {
+  private decidePart(
+    argv: readonly string[],
+    analysis: Analysis,
+    origin: string,
+    redirections: readonly string[],
+  ): PartResult {
     const matched = new Map<string, RuleMatch>();
     const reasons: string[] = [];
     let potential: Decision | undefined;
@@ -132,17 +160,21 @@ export class Policy {
     }
     const list = [...matched.values()];
     let decision = strictest(list.map((m) => m.decision));
+    const notes: string[] = [];
     if (decision === undefined) {
       decision = analysis.opaque.length > 0 ? atLeast(this.defaultDecision, 'prompt') : this.defaultDecision;
-      reasons.push(...analysis.opaque, `no rule matched; default decision is ${this.defaultDecision}`);
+      reasons.push(...analysis.opaque);
+      notes.push(`no rule matched; default decision is ${this.defaultDecision}`);
     }
     if (potential !== undefined && stricter(potential, decision) !== decision) {
       reasons.push(`values computed at run time could make a ${potential} rule match`);
       decision = atLeast(decision, 'prompt');
     }
-    const floors = [...analysis.floors, ...reasons.filter((r) => r.includes('host_executable'))];
-    if (floors.length > 0) decision = atLeast(decision, 'prompt');
+    // Floors (and undeclared executable paths) hold whatever the rules said.
+    if (analysis.floors.length > 0 || reasons.some((r) => r.includes('host_executable')))
+      decision = atLeast(decision, 'prompt');
     reasons.unshift(...analysis.floors);
+    reasons.push(...notes);
     return { command: argv, origin, decision, matched: list, reasons: [...new Set(reasons)], redirections };
   }
 
@@ -152,7 +184,8 @@ export class Policy {
     if (!m) return;
     const host = (m[2] as string).replace(/^\[|\]$/g, '');
     const protocol = /^https?$/i.test(m[1] as string) ? (m[1] as string).toLowerCase() : undefined;
-    for (const r of this.index.matchHost(host, protocol)) into.set(`${r.kind}:${r.file}:${r.line}:${r.column}`, r);
+    for (const r of this.index.matchHost(host, protocol))
+      into.set(`${r.kind}:${r.file}:${r.line}:${r.column}`, r);
   }
 
   private summarize(parts: PartResult[], problems: string[]): CheckResult {
@@ -160,7 +193,13 @@ export class Policy {
     let decision = strictest(parts.map((p) => p.decision)) ?? 'allow';
     if (uniqueProblems.length > 0) decision = atLeast(decision, 'prompt');
     const matched = parts.flatMap((p) => p.matched);
-    return { decision, matched, parts, problems: uniqueProblems, reason: explain(decision, parts, uniqueProblems) };
+    return {
+      decision,
+      matched,
+      parts,
+      problems: uniqueProblems,
+      reason: explain(decision, parts, uniqueProblems),
+    };
   }
 }
 

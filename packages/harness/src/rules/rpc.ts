@@ -20,7 +20,9 @@ export const RuleLoadParamsSchema = z
     project_root: z.string().min(1).optional(),
     default_decision: z.enum(DECISIONS).optional(),
   })
-  .refine((p) => p.path !== undefined || p.project_root !== undefined, { message: 'pass `path` or `project_root`' });
+  .refine((p) => p.path !== undefined || p.project_root !== undefined, {
+    message: 'pass `path` or `project_root`',
+  });
 
 export const RuleCheckParamsSchema = z
   .object({
@@ -29,7 +31,9 @@ export const RuleCheckParamsSchema = z
     command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
     default_decision: z.enum(DECISIONS).optional(),
   })
-  .refine((p) => p.path !== undefined || p.project_root !== undefined, { message: 'pass `path` or `project_root`' });
+  .refine((p) => p.path !== undefined || p.project_root !== undefined, {
+    message: 'pass `path` or `project_root`',
+  });
 
 export type RuleLoadParams = z.infer<typeof RuleLoadParamsSchema>;
 export type RuleCheckParams = z.infer<typeof RuleCheckParamsSchema>;
@@ -62,7 +66,14 @@ export const RuleLoadResultSchema = z.object({
     }),
   ),
   host_executables: z.array(z.object({ name: z.string(), paths: z.array(z.string()) })),
-  network_rules: z.array(z.object({ host: z.string(), protocol: z.string(), decision: z.enum(DECISIONS), justification: z.string().optional() })),
+  network_rules: z.array(
+    z.object({
+      host: z.string(),
+      protocol: z.string(),
+      decision: z.enum(DECISIONS),
+      justification: z.string().optional(),
+    }),
+  ),
 });
 
 const PartSchema = z.object({
@@ -87,9 +98,24 @@ export const CommandCheckResultSchema = z.object({
 export const ProjectCheckResultSchema = z.object({
   kind: z.literal('project'),
   ok: z.boolean(),
-  violations: z.array(z.object({ guard: z.string(), file: z.string(), line: z.number().nullable(), rule_id: z.string(), message: z.string() })),
+  violations: z.array(
+    z.object({
+      guard: z.string(),
+      file: z.string(),
+      line: z.number().nullable(),
+      rule_id: z.string(),
+      message: z.string(),
+    }),
+  ),
   guards: z.array(
-    z.object({ guard: z.string(), path: z.string(), exit_code: z.number().nullable(), timed_out: z.boolean(), duration_ms: z.number(), error: z.string().optional() }),
+    z.object({
+      guard: z.string(),
+      path: z.string(),
+      exit_code: z.number().nullable(),
+      timed_out: z.boolean(),
+      duration_ms: z.number(),
+      error: z.string().optional(),
+    }),
   ),
   garbage: z.array(z.object({ guard: z.string(), line: z.string() })),
   policy: z.object({ files: z.array(z.string()), rule_count: z.number(), error: z.string().optional() }),
@@ -119,7 +145,10 @@ export async function ruleLoad(params: unknown, ctx: RuleRpcContext = {}): Promi
   return describePolicy(policy);
 }
 
-export async function ruleCheck(params: unknown, ctx: RuleRpcContext = {}): Promise<CommandCheckResult | ProjectCheckResult> {
+export async function ruleCheck(
+  params: unknown,
+  ctx: RuleRpcContext = {},
+): Promise<CommandCheckResult | ProjectCheckResult> {
   const p = parseParams(RuleCheckParamsSchema, params);
   const target = p.path ?? (p.project_root as string);
   if (p.command === undefined) return checkProject(target, ctx);
@@ -134,14 +163,26 @@ export async function checkProject(root: string, ctx: RuleRpcContext = {}): Prom
   let policy: ProjectCheckResult['policy'];
   try {
     const loaded = await loadFor(root, undefined, ctx);
-    policy = { files: [...loaded.files], rule_count: loaded.rules.prefixRules.length + loaded.rules.networkRules.length };
+    policy = {
+      files: [...loaded.files],
+      rule_count: loaded.rules.prefixRules.length + loaded.rules.networkRules.length,
+    };
   } catch (error) {
     policy = { files: [], rule_count: 0, error: error instanceof Error ? error.message : String(error) };
   }
-  return { kind: 'project', ok: scan.violations.length === 0 && policy.error === undefined, ...scanResult(scan), policy };
+  return {
+    kind: 'project',
+    ok: scan.violations.length === 0 && policy.error === undefined,
+    ...scanResult(scan),
+    policy,
+  };
 }
 
-async function loadFor(target: string, defaultDecision: RuleLoadParams['default_decision'], ctx: RuleRpcContext): Promise<Policy> {
+async function loadFor(
+  target: string,
+  defaultDecision: RuleLoadParams['default_decision'],
+  ctx: RuleRpcContext,
+): Promise<Policy> {
   const paths = await resolvePolicyPaths(target, ctx.extraPolicyPaths);
   return loadPolicyFiles(paths, { defaultDecision });
 }
@@ -149,7 +190,9 @@ async function loadFor(target: string, defaultDecision: RuleLoadParams['default_
 function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
   const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
+    const message = parsed.error.issues
+      .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
+      .join('; ');
     throw new HarnessError(ErrorCodes.invalidParams, message);
   }
   return parsed.data;
@@ -219,7 +262,13 @@ export function matchJson(m: RuleMatch): z.infer<typeof MatchSchema> {
 
 function scanResult(scan: GuardScan): Pick<ProjectCheckResult, 'violations' | 'guards' | 'garbage'> {
   return {
-    violations: scan.violations.map((v) => ({ guard: v.guard, file: v.file, line: v.line, rule_id: v.ruleId, message: v.message })),
+    violations: scan.violations.map((v) => ({
+      guard: v.guard,
+      file: v.file,
+      line: v.line,
+      rule_id: v.ruleId,
+      message: v.message,
+    })),
     guards: scan.guards.map((g) => ({
       guard: g.guard,
       path: g.path,

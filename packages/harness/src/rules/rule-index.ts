@@ -54,9 +54,15 @@ export class RuleIndex {
   /** Hardened lookup for one view: exact and resolved rules both apply, run-time values are wildcards. */
   matchView(view: CommandView): ViewMatch {
     const first = view.argv[0];
-    const result = { matches: [] as RuleMatch[], potential: undefined as Decision | undefined, undeclaredPath: undefined as string | undefined };
+    const result = {
+      matches: [] as RuleMatch[],
+      potential: undefined as Decision | undefined,
+      undeclaredPath: undefined as string | undefined,
+    };
     if (first === undefined) return result;
-    const candidates: [PrefixRule[] | undefined, readonly string[], string | undefined][] = [[this.byProgram.get(first), view.argv, undefined]];
+    const candidates: [PrefixRule[] | undefined, readonly string[], string | undefined][] = [
+      [this.byProgram.get(first), view.argv, undefined],
+    ];
     if (first.includes('/')) {
       const base = first.slice(first.lastIndexOf('/') + 1);
       const declared = this.rules.hostExecutables.get(base);
@@ -77,11 +83,18 @@ export class RuleIndex {
   matchHost(host: string, protocol: string | undefined): RuleMatch[] {
     const h = host.toLowerCase().replace(/\.+$/, '');
     return this.rules.networkRules
-      .filter((r) => (h === r.host || h.endsWith(`.${r.host}`)) && (protocol === undefined || r.protocol === protocol))
+      .filter(
+        (r) =>
+          (h === r.host || h.endsWith(`.${r.host}`)) && (protocol === undefined || r.protocol === protocol),
+      )
       .map(networkMatch);
   }
 
-  private matchRules(rules: PrefixRule[] | undefined, argv: readonly string[], resolved: string | undefined): RuleMatch[] {
+  private matchRules(
+    rules: PrefixRule[] | undefined,
+    argv: readonly string[],
+    resolved: string | undefined,
+  ): RuleMatch[] {
     const out: RuleMatch[] = [];
     for (const rule of rules ?? []) {
       const prefix = matchTail(rule, argv);

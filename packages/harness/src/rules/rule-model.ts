@@ -57,6 +57,9 @@ export function matchTail(rule: PrefixRule, argv: readonly string[]): string[] |
 
 /** `git [push|pull] --force`: a compact, readable rendering of a rule's pattern. */
 export function renderPattern(rule: Pick<PrefixRule, 'program' | 'tail'>): string {
-  const parts = [rule.program, ...rule.tail.map((alts) => (alts.length === 1 ? alts[0] : `[${alts.join('|')}]`))];
+  const parts = [
+    rule.program,
+    ...rule.tail.map((alts) => (alts.length === 1 ? alts[0] : `[${alts.join('|')}]`)),
+  ];
   return parts.join(' ');
 }

@@ -85,7 +85,8 @@ class ShellParser {
       } else if (ch === '(') {
         this.pos++;
         if (this.src[this.pos] === '(') this.skipArithmetic(1);
-        else if (!this.nestedList(origin === 'command' ? 'subshell' : origin)) this.problem('unterminated subshell `(`');
+        else if (!this.nestedList(origin === 'command' ? 'subshell' : origin))
+          this.problem('unterminated subshell `(`');
       } else {
         this.parseSimpleCommand(origin, stdinFed);
         stdinFed = false;
@@ -141,7 +142,12 @@ class ShellParser {
     this.finishCommand(words, redirections, stdinFed, origin);
   }
 
-  private finishCommand(words: Word[], redirections: Redirection[], stdinFed: boolean, origin: CommandOrigin): void {
+  private finishCommand(
+    words: Word[],
+    redirections: Redirection[],
+    stdinFed: boolean,
+    origin: CommandOrigin,
+  ): void {
     const assignments: string[] = [];
     let i = 0;
     for (;;) {
@@ -165,7 +171,10 @@ class ShellParser {
 
   /** Returns true when the redirection feeds the command's stdin. */
   private readRedirection(words: Word[], redirections: Redirection[]): boolean {
-    if ((this.src.startsWith('<(', this.pos) || this.src.startsWith('>(', this.pos)) && !this.src.startsWith('<((', this.pos)) {
+    if (
+      (this.src.startsWith('<(', this.pos) || this.src.startsWith('>(', this.pos)) &&
+      !this.src.startsWith('<((', this.pos)
+    ) {
       this.pos += 2;
       if (!this.nestedList('process-substitution')) this.problem('unterminated process substitution');
       words.push({ text: '<(…)', raw: '<(…)', dynamic: true });
@@ -231,7 +240,11 @@ class ShellParser {
   }
 
   /** Parses a separate script (backtick body) whose commands run as substitutions. */
-  nestedScript(script: string, origin: CommandOrigin, keep: (command: SimpleCommand) => boolean = () => true): void {
+  nestedScript(
+    script: string,
+    origin: CommandOrigin,
+    keep: (command: SimpleCommand) => boolean = () => true,
+  ): void {
     if (this.depth + 1 > MAX_DEPTH) return this.problem('nesting too deep');
     const sink: Sink = { commands: [], problems: this.sink.problems };
     const inner = new ShellParser(script, this.depth + 1, sink);

@@ -31,4 +31,18 @@ export interface ShellParse {
   readonly problems: readonly string[];
 }
 
-export const SHELL_KEYWORDS_TRANSPARENT = new Set(['!', '{', '}', 'then', 'else', 'do', 'done', 'fi', 'if', 'elif', 'while', 'until', 'time']);
+export const SHELL_KEYWORDS_TRANSPARENT = new Set([
+  '!',
+  '{',
+  '}',
+  'then',
+  'else',
+  'do',
+  'done',
+  'fi',
+  'if',
+  'elif',
+  'while',
+  'until',
+  'time',
+]);

@@ -39,11 +39,22 @@ const WRAPPERS: Record<string, WrapperSpec> = {
     inert: S('-l --list -v --validate -e --edit'),
   },
   doas: { options: spec('-u -C', '-n -L', '-s'), viaShell: (sp) => sp.includes('-s') },
-  su: { options: spec('-g --group -G --supp-group -s --shell -w', '- -l --login -m -p --preserve-environment -P --pty'), scriptOption: S('-c --command'), positional: 0, inert: S('') },
+  su: {
+    options: spec(
+      '-g --group -G --supp-group -s --shell -w',
+      '- -l --login -m -p --preserve-environment -P --pty',
+    ),
+    scriptOption: S('-c --command'),
+    positional: 0,
+    inert: S(''),
+  },
   nice: { options: spec('-n --adjustment', '') },
   nohup: { options: spec('', '') },
   setsid: { options: spec('', '-c --ctty -f --fork -w --wait') },
-  timeout: { options: spec('-s --signal -k --kill-after', '--preserve-status --foreground -v --verbose'), positional: 1 },
+  timeout: {
+    options: spec('-s --signal -k --kill-after', '--preserve-status --foreground -v --verbose'),
+    positional: 1,
+  },
   stdbuf: { options: spec('-i --input -o --output -e --error', '') },
   ionice: { options: spec('-c --class -n --classdata -p --pid -P --pgid -u --uid', '-t --ignore') },
   taskset: { options: spec('', '-a --all-tasks -c --cpu-list -p --pid'), positional: 1 },
@@ -56,7 +67,10 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   unbuffer: { options: spec('', '-p') },
   caffeinate: { options: spec('-t -w', '-d -i -m -s -u') },
   flock: {
-    options: spec('-w --wait --timeout -E --conflict-exit-code', '-s --shared -x -e --exclusive -u --unlock -n --nb --nonblock -o --close -F --no-fork --verbose'),
+    options: spec(
+      '-w --wait --timeout -E --conflict-exit-code',
+      '-s --shared -x -e --exclusive -u --unlock -n --nb --nonblock -o --close -F --no-fork --verbose',
+    ),
     positional: 1,
     scriptOption: S('-c --command'),
   },
@@ -68,7 +82,11 @@ const WRAPPERS: Record<string, WrapperSpec> = {
     openTail: true,
   },
   watch: {
-    options: spec('-n --interval -q --equexit', '-d --differences -t --no-title -b --beep -e --errexit -g --chgexit -c --color -p --precise -w --no-wrap', '-x --exec'),
+    options: spec(
+      '-n --interval -q --equexit',
+      '-d --differences -t --no-title -b --beep -e --errexit -g --chgexit -c --color -p --precise -w --no-wrap',
+      '-x --exec',
+    ),
     viaShell: (sp) => !sp.includes('-x') && !sp.includes('--exec'),
   },
 };
@@ -102,7 +120,8 @@ export function unwrap(program: string, view: CommandView, out: Analysis): Comma
     return undefined;
   }
   if (w.viaShell?.(scan.special)) {
-    if (view.dynamic.slice(start).some(Boolean)) out.floors.push(`the command run by \`${program}\` is computed at run time`);
+    if (view.dynamic.slice(start).some(Boolean))
+      out.floors.push(`the command run by \`${program}\` is computed at run time`);
     out.scripts.push({ script: view.argv.slice(start).join(' '), via });
   }
   return subView(view, start, via, view.openTail || Boolean(w.openTail));
@@ -113,7 +132,8 @@ export function wrapperAssignments(program: string, view: CommandView): string[]
   if (program !== 'env') return [];
   const scan = scanOptions(view.argv, 1, (WRAPPERS.env as WrapperSpec).options);
   const out: string[] = [];
-  for (let i = scan.operand; /^[A-Za-z_][A-Za-z0-9_]*=/.test(view.argv[i] ?? ''); i++) out.push(view.argv[i] as string);
+  for (let i = scan.operand; /^[A-Za-z_][A-Za-z0-9_]*=/.test(view.argv[i] ?? ''); i++)
+    out.push(view.argv[i] as string);
   return out;
 }
 
@@ -121,7 +141,8 @@ export function wrapperAssignments(program: string, view: CommandView): string[]
 function suCommand(view: CommandView, out: Analysis): undefined {
   view.argv.forEach((a, i) => {
     if (a === '-c' || a === '--command') out.scripts.push({ script: view.argv[i + 1] ?? '', via: 'su -c' });
-    else if (a.startsWith('--command=')) out.scripts.push({ script: a.slice('--command='.length), via: 'su -c' });
+    else if (a.startsWith('--command='))
+      out.scripts.push({ script: a.slice('--command='.length), via: 'su -c' });
   });
   if (view.dynamic.some(Boolean)) out.floors.push('the command run by `su` is computed at run time');
   return undefined;
