@@ -13,3 +13,4 @@ export * from './claude/adapter.js';
 export * from './scripted/index.js';
 export * from './codex/adapter.js';
 export * from './anthropic-api/adapter.js';
+export * from './registry.js';

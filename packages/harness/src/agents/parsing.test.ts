@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { classifyResult } from './claude/mapper.js';
+import { ClaudeLineSchema, type ClaudeResult } from './claude/schema.js';
+import { unwrapShell } from './codex/adapter.js';
+import { classifyCodexFailure } from './codex/mapper.js';
+import { priceFor, priceUsage } from './pricing.js';
+
+const result = (fields: Record<string, unknown>): ClaudeResult =>
+  ClaudeLineSchema.parse({ type: 'result', subtype: 'success', is_error: false, ...fields }) as ClaudeResult;
+
+describe('pricing', () => {
+  it('prices by longest model prefix and never fails open on unknown models', () => {
+    expect(
+      priceUsage('claude-sonnet-4-20250514', { input_tokens: 1_000_000, output_tokens: 1_000_000 }).cost_usd,
+    ).toBeCloseTo(18);
+    expect(priceFor('claude-opus-4-1').price.input).toBe(15);
+    expect(priceFor('claude-opus-4-5-x').price.input).toBe(5);
+    const unknown = priceFor('mystery-model');
+    expect(unknown.known).toBe(false);
+    expect(unknown.price.input).toBeGreaterThan(0);
+  });
+});
+
+describe('result classification', () => {
+  it('treats is_error, API errors and permission denials as failures even with subtype success', () => {
+    expect(classifyResult(result({ result: 'ok' }), new Set())).toBeNull();
+    expect(classifyResult(result({ is_error: true, result: 'boom' }), new Set())?.code).toBe('model_error');
+    expect(
+      classifyResult(result({ is_error: true, api_error_status: 429, result: 'API Error: 429' }), new Set())
+        ?.code,
+    ).toBe('rate_limited');
+    expect(classifyResult(result({ subtype: 'error_max_turns' }), new Set())?.code).toBe('max_turns');
+    const denied = result({ permission_denials: [{ tool_name: 'Bash', tool_use_id: 't1', tool_input: {} }] });
+    expect(classifyResult(denied, new Set())?.code).toBe('permission_denied');
+    expect(classifyResult(denied, new Set(['t1']))?.code).toBe('policy_blocked');
+  });
+
+  it('tolerates unknown fields on known lines', () => {
+    expect(
+      ClaudeLineSchema.safeParse({ type: 'system', subtype: 'whatever', brand_new: { x: 1 } }).success,
+    ).toBe(true);
+  });
+
+  it('classifies codex failures and unwraps its shell wrapper for the gate', () => {
+    expect(classifyCodexFailure('We’re currently experiencing high demand')).toBe('overloaded');
+    expect(classifyCodexFailure('Rate limit reached')).toBe('rate_limited');
+    expect(unwrapShell(`/bin/bash -lc 'echo it'"'"'s'`)).toBe(`/bin/bash -lc 'echo it'"'"'s'`);
+    expect(unwrapShell("/bin/bash -lc 'git add -A && git commit'")).toBe('git add -A && git commit');
+    expect(unwrapShell('/bin/bash -lc "git commit -qm \'x\'"')).toBe("git commit -qm 'x'");
+  });
+});

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import { ErrorCodes, HarnessError, silentLogger, type Logger } from '../core/index.js';
+import { sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
+import { AnthropicApiAdapter } from './anthropic-api/adapter.js';
+import { ClaudeAdapter } from './claude/adapter.js';
+import { CodexAdapter } from './codex/adapter.js';
+import {
+  AgentNames,
+  type AgentAdapter,
+  type AgentAvailability,
+  type AgentName,
+  type TurnLimits,
+} from './contract.js';
+
+/**
+ * The part of `[agents]` the registry reads. Structural on purpose: the config module owns the
+ * schema; anything with these fields will do.
+ */
+export interface AgentsConfigLike {
+  default_agent: 'auto' | AgentName;
+  complexity_preferred_agents: string[];
+  sandbox_mode: SandboxMode;
+  stall_timeout_secs: number;
+  turn_timeout_secs: number;
+  max_cost_usd_per_turn?: number | undefined;
+  claude: {
+    enabled: boolean;
+    cli_path: string;
+    default_model?: string | undefined;
+    max_turns?: number | undefined;
+    extra_args: string[];
+  };
+  codex: { enabled: boolean; cli_path: string; default_model?: string | undefined; extra_args: string[] };
+  anthropic_api: {
+    enabled: boolean;
+    base_url?: string | undefined;
+    default_model: string;
+    max_tokens: number;
+    api_key?: string | undefined;
+  };
+}
+
+/** Per-runtime extras the config file does not carry (hermetic homes, extra env, test hooks). */
+export interface RegistryOverrides {
+  claude?: { env?: Record<string, string>; home?: string };
+  codex?: { env?: Record<string, string>; home?: string; codexHome?: string };
+  anthropic_api?: { sessionDir?: string; maxRetries?: number };
+  baseEnv?: Record<string, string | undefined>;
+}
+
+export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
+
+export function createAdapters(
+  config: AgentsConfigLike,
+  logger: Logger,
+  overrides: RegistryOverrides = {},
+): AgentAdapter[] {
+  const baseEnv = overrides.baseEnv ?? process.env;
+  const adapters: AgentAdapter[] = [];
+  if (config.claude.enabled) {
+    const c = config.claude;
+    adapters.push(
+      new ClaudeAdapter({
+        cliPath: c.cli_path,
+        defaultModel: c.default_model ?? null,
+        maxTurns: c.max_turns,
+        extraArgs: c.extra_args,
+        baseEnv,
+        logger,
+        ...overrides.claude,
+      }),
+    );
+  }
+  if (config.codex.enabled) {
+    const c = config.codex;
+    adapters.push(
+      new CodexAdapter({
+        cliPath: c.cli_path,
+        defaultModel: c.default_model ?? null,
+        extraArgs: c.extra_args,
+        baseEnv,
+        logger,
+        ...overrides.codex,
+      }),
+    );
+  }
+  if (config.anthropic_api.enabled) {
+    const c = config.anthropic_api;
+    adapters.push(
+      new AnthropicApiAdapter({
+        baseUrl: c.base_url,
+        apiKey: c.api_key,
+        defaultModel: c.default_model,
+        maxTokens: c.max_tokens,
+        baseEnv,
+        logger,
+        ...overrides.anthropic_api,
+      }),
+    );
+  }
+  return adapters;
+}
+
+/**
+ * Agents from config, their availability, and the choice of agent for a turn. Availability is
+ * probed once and cached; `refresh()` probes again (after installing a CLI, say).
+ */
+export class AgentRegistry {
+  private readonly adapters: Map<AgentName, AgentAdapter>;
+  private probed: Promise<AgentAvailability[]> | null = null;
+
+  constructor(
+    private readonly config: AgentsConfigLike,
+    adapters: AgentAdapter[],
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.adapters = new Map(adapters.map((a) => [a.name, a]));
+  }
+
+  static fromConfig(
+    config: AgentsConfigLike,
+    logger: Logger = silentLogger,
+    overrides: RegistryOverrides = {},
+  ): AgentRegistry {
+    return new AgentRegistry(config, createAdapters(config, logger, overrides), logger);
+  }
+
+  refresh(): void {
+    this.probed = null;
+  }
+
+  /** Every known agent, in a stable order, with whether it is usable and why not (`agent/list`). */
+  async list(): Promise<AgentAvailability[]> {
+    this.probed ??= Promise.all(
+      AgentNames.map(async (name): Promise<AgentAvailability> => {
+        const adapter = this.adapters.get(name);
+        if (adapter === undefined) return disabled(name);
+        try {
+          return await adapter.probe();
+        } catch (error) {
+          this.logger.warn({ agent: name, err: String(error) }, 'agent probe failed');
+          return { ...disabled(name), enabled: true, reason: `probe failed: ${String(error)}` };
+        }
+      }),
+    );
+    return this.probed;
+  }
+
+  get(name: AgentName): AgentAdapter {
+    const adapter = this.adapters.get(name);
+    if (adapter === undefined) throw new HarnessError(ErrorCodes.notFound, `agent ${name} is not enabled`);
+    return adapter;
+  }
+
+  /**
+   * `default_agent` when it names a usable agent; with `auto`, complex/critical work goes to the
+   * first usable agent of `complexity_preferred_agents`, everything else to the first usable agent.
+   */
+  async select(request: { agent?: AgentName; complexity?: Complexity } = {}): Promise<AgentAdapter> {
+    const list = await this.list();
+    const usable = list.filter((a) => a.usable).map((a) => a.name);
+    const explicit =
+      request.agent ?? (this.config.default_agent === 'auto' ? undefined : this.config.default_agent);
+    if (explicit !== undefined) {
+      const info = list.find((a) => a.name === explicit);
+      if (info?.usable !== true) {
+        throw new HarnessError(
+          ErrorCodes.unavailable,
+          `agent ${explicit} is not usable: ${info?.reason ?? 'unknown agent'}`,
+        );
+      }
+      return this.get(explicit);
+    }
+    const hard = request.complexity === 'complex' || request.complexity === 'critical';
+    const preferred = hard
+      ? this.config.complexity_preferred_agents.find((n): n is AgentName => usable.includes(n as AgentName))
+      : undefined;
+    const choice = preferred ?? usable[0];
+    if (choice === undefined) {
+      const why = list.map((a) => `${a.name}: ${a.reason ?? 'usable'}`).join('; ');
+      throw new HarnessError(ErrorCodes.unavailable, `no agent is usable (${why})`);
+    }
+    return this.get(choice);
+  }
+
+  defaultLimits(): TurnLimits {
+    const c = this.config;
+    return {
+      stallTimeoutMs: c.stall_timeout_secs * 1000,
+      turnTimeoutMs: c.turn_timeout_secs * 1000,
+      ...(c.max_cost_usd_per_turn === undefined ? {} : { maxCostUsd: c.max_cost_usd_per_turn }),
+    };
+  }
+
+  defaultSandbox(workspace: string): SandboxSpec {
+    return sandboxSpec({ mode: this.config.sandbox_mode, workspace: path.resolve(workspace) });
+  }
+}
+
+function disabled(name: AgentName): AgentAvailability {
+  return {
+    name,
+    enabled: false,
+    usable: false,
+    reason: 'disabled in config',
+    version: null,
+    binary_path: null,
+    default_model: null,
+    command_gate: name === 'codex' ? 'not_enforced' : 'enforced',
+  };
+}

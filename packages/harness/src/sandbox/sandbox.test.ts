@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  assertSandboxSupported,
+  assertWritable,
+  buildBwrapArgv,
+  probeSandbox,
+  resolveInsideWorkspace,
+  sandboxSpec,
+  sanitizeAgentEnv,
+  sanitizeCommandEnv,
+  type SandboxCapabilities,
+} from './index.js';
+
+const dirs: string[] = [];
+const temp = (base = tmpdir()): string => {
+  const dir = mkdtempSync(path.join(base, 'harness-sandbox-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const noBwrap: SandboxCapabilities = {
+  platform: 'linux',
+  is_root: false,
+  bwrap_path: null,
+  bwrap_version: null,
+  bwrap_problem: 'bwrap is not on PATH',
+};
+
+describe('sandbox', () => {
+  it('refuses a mode it cannot enforce and says what to install, but never refuses full access', () => {
+    expect(() => assertSandboxSupported('workspace-write', noBwrap)).toThrow(/apt-get install bubblewrap/);
+    expect(() => assertSandboxSupported('read-only', noBwrap)).toThrow(/cannot be enforced/);
+    expect(() => assertSandboxSupported('danger-full-access', noBwrap)).not.toThrow();
+  });
+
+  it('builds a bwrap argv: host read-only, workspace writable, protected paths re-bound read-only', () => {
+    const ws = temp();
+    mkdirSync(path.join(ws, '.git'));
+    const argv = buildBwrapArgv(
+      sandboxSpec({ mode: 'workspace-write', workspace: ws }),
+      ['bash', '-c', 'true'],
+      {
+        bwrapPath: '/usr/bin/bwrap',
+        dropCapabilities: true,
+      },
+    ).join(' ');
+    expect(argv).toContain('--ro-bind / /');
+    expect(argv).toContain(`--bind ${ws} ${ws}`);
+    expect(argv).toContain(`--ro-bind ${ws}/.git ${ws}/.git`);
+    expect(argv).toContain('--unshare-net');
+    expect(argv).toContain('--cap-drop ALL');
+    expect(argv.endsWith('-- bash -c true')).toBe(true);
+  });
+
+  it('enforces the modes for real when bubblewrap is present', async () => {
+    const caps = await probeSandbox();
+    if (caps.bwrap_path === null) {
+      console.warn(`skipping live bwrap check: ${caps.bwrap_problem}`);
+      return;
+    }
+    const ws = temp();
+    const run = (mode: 'read-only' | 'workspace-write', script: string): string => {
+      const argv = buildBwrapArgv(sandboxSpec({ mode, workspace: ws }), ['bash', '-c', script], {
+        bwrapPath: caps.bwrap_path as string,
+        dropCapabilities: caps.is_root,
+      });
+      return execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
+    };
+    expect(run('workspace-write', 'echo ok > f && cat f')).toBe('ok\n');
+    expect(run('read-only', 'echo no > g 2>/dev/null && echo wrote || echo refused')).toBe('refused\n');
+    expect(
+      run('workspace-write', 'echo x > /etc/harness-test 2>/dev/null && echo wrote || echo refused'),
+    ).toBe('refused\n');
+  });
+
+  it('keeps paths inside the workspace, symlinks included', () => {
+    const ws = temp();
+    const outside = temp();
+    symlinkSync(outside, path.join(ws, 'link'));
+    expect(resolveInsideWorkspace(ws, 'a/b.txt')).toBe(path.join(ws, 'a/b.txt'));
+    expect(() => resolveInsideWorkspace(ws, '../x')).toThrow(/outside the workspace/);
+    expect(() => resolveInsideWorkspace(ws, 'link/secret')).toThrow(/symlink/);
+    const spec = sandboxSpec({ mode: 'workspace-write', workspace: ws });
+    expect(() => assertWritable(spec, path.join(ws, '.git', 'config'))).toThrow(
+      /read-only in workspace-write/,
+    );
+    expect(() => assertWritable({ ...spec, mode: 'read-only' }, path.join(ws, 'a'))).toThrow(/read-only/);
+    writeFileSync(path.join(ws, 'ok'), '');
+    expect(() => assertWritable(spec, path.join(ws, 'ok'))).not.toThrow();
+  });
+
+  it('strips nested-session variables from agents and secrets from commands', () => {
+    const base = {
+      PATH: '/bin',
+      CLAUDECODE: '1',
+      CLAUDE_CODE_ENTRYPOINT: 'cli',
+      ANTHROPIC_API_KEY: 'k',
+      GITHUB_TOKEN: 't',
+    };
+    expect(sanitizeAgentEnv(base, { HOME: '/h' })).toEqual({
+      PATH: '/bin',
+      ANTHROPIC_API_KEY: 'k',
+      GITHUB_TOKEN: 't',
+      HOME: '/h',
+    });
+    expect(sanitizeCommandEnv(base)).toEqual({ PATH: '/bin' });
+  });
+});

@@ -1,0 +1,73 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { AgentRegistry, type AgentsConfigLike } from '../../src/agents/index.js';
+import { claudeBin, cleanupTempDirs, codexBin, hasClaude, hasCodex, tempDir } from './helpers.js';
+
+function config(overrides: Partial<AgentsConfigLike> = {}): AgentsConfigLike {
+  return {
+    default_agent: 'auto',
+    complexity_preferred_agents: ['codex', 'claude'],
+    sandbox_mode: 'workspace-write',
+    stall_timeout_secs: 300,
+    turn_timeout_secs: 3600,
+    claude: { enabled: true, cli_path: claudeBin, default_model: 'sonnet', extra_args: [] },
+    codex: { enabled: true, cli_path: codexBin, extra_args: [] },
+    anthropic_api: { enabled: true, default_model: 'claude-sonnet-4-20250514', max_tokens: 4096 },
+    ...overrides,
+  };
+}
+
+const noKeyEnv = { PATH: process.env.PATH };
+
+describe('AgentRegistry', () => {
+  afterAll(() => cleanupTempDirs());
+
+  it('lists every agent with whether it is usable and why not', async () => {
+    const registry = AgentRegistry.fromConfig(
+      config({ codex: { enabled: false, cli_path: 'codex', extra_args: [] } }),
+      undefined,
+      { baseEnv: noKeyEnv, claude: { home: tempDir('reg-home') } },
+    );
+    const list = await registry.list();
+    expect(list.map((a) => a.name)).toEqual(['claude', 'codex', 'anthropic_api']);
+    expect(list[1]).toMatchObject({ enabled: false, usable: false, reason: 'disabled in config' });
+    expect(list[2]).toMatchObject({ enabled: true, usable: false });
+    expect(list[2]?.reason).toContain('ANTHROPIC_API_KEY');
+    if (hasClaude)
+      expect(list[0]).toMatchObject({ usable: true, version: '2.1.330', command_gate: 'enforced' });
+  });
+
+  it('reports a missing binary as the reason', async () => {
+    const registry = AgentRegistry.fromConfig(
+      config({ claude: { enabled: true, cli_path: 'no-such-claude-binary', extra_args: [] } }),
+      undefined,
+      { baseEnv: noKeyEnv },
+    );
+    const [claude] = await registry.list();
+    expect(claude).toMatchObject({ usable: false, reason: 'no-such-claude-binary was not found on PATH' });
+  });
+
+  it('auto picks the first usable agent, and complexity_preferred_agents for complex work', async () => {
+    const registry = AgentRegistry.fromConfig(config(), undefined, {
+      baseEnv: { ...noKeyEnv, ANTHROPIC_API_KEY: 'k', CODEX_API_KEY: 'k' },
+      claude: { home: tempDir('reg-home') },
+      codex: { codexHome: tempDir('reg-codex') },
+    });
+    const simple = await registry.select({ complexity: 'simple' });
+    expect(simple.name).toBe(hasClaude ? 'claude' : hasCodex ? 'codex' : 'anthropic_api');
+    const complex = await registry.select({ complexity: 'complex' });
+    expect(complex.name).toBe(hasCodex ? 'codex' : hasClaude ? 'claude' : 'anthropic_api');
+  });
+
+  it('refuses an explicit default agent that is not usable, saying why', async () => {
+    const registry = AgentRegistry.fromConfig(config({ default_agent: 'anthropic_api' }), undefined, {
+      baseEnv: noKeyEnv,
+    });
+    await expect(registry.select()).rejects.toThrow(/anthropic_api is not usable: no API key/);
+    expect(registry.defaultLimits()).toEqual({ stallTimeoutMs: 300_000, turnTimeoutMs: 3_600_000 });
+    expect(registry.defaultSandbox('/w')).toMatchObject({
+      mode: 'workspace-write',
+      workspace: '/w',
+      network: false,
+    });
+  });
+});
