@@ -18,7 +18,16 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 
 async function startHarness(dataDir: string) {
-  const [command, args] = pinned(0, process.execPath, [harnessBin, 'serve', '--transport', 'http', '--port', '0', '--log-level', 'info']);
+  const [command, args] = pinned(0, process.execPath, [
+    harnessBin,
+    'serve',
+    '--transport',
+    'http',
+    '--port',
+    '0',
+    '--log-level',
+    'info',
+  ]);
   const env = { ...process.env, XDG_DATA_HOME: dataDir, HARNESS_CONFIG: '', XDG_CONFIG_HOME: dataDir };
   const { child, value: url } = await spawnUntil(command, args, { env, stream: 'stderr' }, (line) => {
     const parsed = safeJson(line) as { msg?: string; url?: string } | undefined;
@@ -37,8 +46,18 @@ async function startHarness(dataDir: string) {
 }
 
 async function startBare(body: string) {
-  const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/bare-server.ts'), body]);
-  const { child, value: port } = await spawnUntil(command, args, { stream: 'stdout' }, (line) => (safeJson(line) as { port?: number } | undefined)?.port);
+  const [command, args] = pinned(0, process.execPath, [
+    '--import',
+    'tsx',
+    path.join(root, 'bench/support/bare-server.ts'),
+    body,
+  ]);
+  const { child, value: port } = await spawnUntil(
+    command,
+    args,
+    { stream: 'stdout' },
+    (line) => (safeJson(line) as { port?: number } | undefined)?.port,
+  );
   return { child, url: `http://127.0.0.1:${port}/rpc`, headers: {} };
 }
 
@@ -51,7 +70,8 @@ async function load(url: string, headers: Record<string, string>, duration: numb
     connections: 50,
     duration,
   });
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx`);
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx`);
   return result.requests.average;
 }
 
@@ -69,7 +89,13 @@ spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'harness-bench-'));
 try {
   const harness = await startHarness(dataDir);
-  const sample = await (await fetch(harness.url, { method: 'POST', headers: harness.headers, body: '{"jsonrpc":"2.0","id":1,"method":"health/check"}' })).text();
+  const sample = await (
+    await fetch(harness.url, {
+      method: 'POST',
+      headers: harness.headers,
+      body: '{"jsonrpc":"2.0","id":1,"method":"health/check"}',
+    })
+  ).text();
   const bare = await startBare(sample);
   const measured = { harness: [] as number[], bare: [] as number[] };
   await load(harness.url, harness.headers, 2);
@@ -85,8 +111,12 @@ try {
   const best = (values: number[]) => Math.max(...values);
   const ratio = best(measured.harness) / best(measured.bare);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`rpc-http health/check: harness ${fmt(best(measured.harness))} req/s (rounds: ${measured.harness.map(fmt).join(', ')})`);
-  console.log(`rpc-http baseline node:http: ${fmt(best(measured.bare))} req/s (rounds: ${measured.bare.map(fmt).join(', ')})`);
+  console.log(
+    `rpc-http health/check: harness ${fmt(best(measured.harness))} req/s (rounds: ${measured.harness.map(fmt).join(', ')})`,
+  );
+  console.log(
+    `rpc-http baseline node:http: ${fmt(best(measured.bare))} req/s (rounds: ${measured.bare.map(fmt).join(', ')})`,
+  );
   console.log(`rpc-http ratio: ${ratio.toFixed(2)} (target >= 0.70)`);
   if (ratio < 0.7) process.exitCode = 1;
 } finally {

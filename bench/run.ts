@@ -17,7 +17,9 @@ const benches = readdirSync(here)
 let failed = 0;
 for (const file of benches) {
   process.stdout.write(`\n== ${file}\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     failed++;
     process.stdout.write(`!! ${file} failed (exit ${result.status ?? result.signal})\n`);

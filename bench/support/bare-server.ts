@@ -8,12 +8,16 @@ const body = process.argv[2] ?? '{}';
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  if (address && typeof address === 'object') process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  if (address && typeof address === 'object')
+    process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -42,14 +42,16 @@ function importsOf(file: string): string[] {
 export function checkHarnessImport(srcRoot: string, file: string, specifier: string): string | null {
   const from = path.relative(srcRoot, file).split(path.sep)[0]!;
   if (from.endsWith('.ts')) return null; // the facade (src/index.ts) may re-export anything
-  if (specifier === '@harness/starlark' && !starlarkUsers.has(from)) return `${from} may not import @harness/starlark`;
+  if (specifier === '@harness/starlark' && !starlarkUsers.has(from))
+    return `${from} may not import @harness/starlark`;
   if (!specifier.startsWith('.')) return null;
   const target = path.relative(srcRoot, path.resolve(path.dirname(file), specifier));
   const [to, ...rest] = target.split(path.sep);
   if (to === undefined || to === from) return null;
   if (to.startsWith('..')) return `imports outside src: ${specifier}`;
   if (!(allowed[from] ?? []).includes(to)) return `${from} → ${to} is not an allowed edge`;
-  if (rest.join('/') !== 'index.js') return `${from} must import ${to} through ${to}/index.ts, not ${specifier}`;
+  if (rest.join('/') !== 'index.js')
+    return `${from} must import ${to} through ${to}/index.ts, not ${specifier}`;
   return null;
 }
 
@@ -71,7 +73,10 @@ describe('architecture', () => {
       expect(Object.keys(allowed), `unknown module ${module.name}`).toContain(module.name);
       if (module.name === 'cli') continue; // the composition root: its entry is main.ts and nothing imports it
       const index = readFileSync(path.join(harnessSrc, module.name, 'index.ts'), 'utf8');
-      expect(index.trimStart().startsWith('/**'), `${module.name}/index.ts opens with its doc paragraph`).toBe(true);
+      expect(
+        index.trimStart().startsWith('/**'),
+        `${module.name}/index.ts opens with its doc paragraph`,
+      ).toBe(true);
     }
   });
 
@@ -79,7 +84,9 @@ describe('architecture', () => {
     for (const pkg of ['protocol', 'starlark']) {
       const problems = sourceFiles(path.join(repoRoot, 'packages', pkg, 'src'), true).flatMap((file) =>
         importsOf(file)
-          .filter((s) => s.startsWith('node:') || s.startsWith('@harness/') || builtinNames.has(s.split('/')[0]!))
+          .filter(
+            (s) => s.startsWith('node:') || s.startsWith('@harness/') || builtinNames.has(s.split('/')[0]!),
+          )
           .map((s) => `${path.relative(repoRoot, file)} imports ${s}`),
       );
       expect(problems).toEqual([]);
@@ -95,4 +102,17 @@ describe('architecture', () => {
   });
 });
 
-const builtinNames = new Set(['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'stream', 'url', 'util', 'events', 'process']);
+const builtinNames = new Set([
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'net',
+  'stream',
+  'url',
+  'util',
+  'events',
+  'process',
+]);

@@ -17,7 +17,14 @@ async function connect(url: string): Promise<HttpClient> {
 describe('kill -9 and restart', () => {
   it('keeps every acknowledged thread and event', async () => {
     const dir = tempDir();
-    const args = ['--transport', 'http', '--data-dir', path.join(dir.path, 'data'), '--project-root', dir.path];
+    const args = [
+      '--transport',
+      'http',
+      '--data-dir',
+      path.join(dir.path, 'data'),
+      '--project-root',
+      dir.path,
+    ];
     const first = await startHttpHarness(args, isolatedEnv(dir.path));
     const client = await connect(first.url);
     const threads: string[] = [];
@@ -27,9 +34,13 @@ describe('kill -9 and restart', () => {
     const writer = (async () => {
       for (let i = 0; writing; i++) {
         try {
-          const thread = (await client.request('thread/start', { title: `t${i}` })) as { result?: { thread_id: string } };
+          const thread = (await client.request('thread/start', { title: `t${i}` })) as {
+            result?: { thread_id: string };
+          };
           if (thread.result) threads.push(thread.result.thread_id);
-          const event = (await client.request('event/log', { event: { kind: 'crash.test', data: { i } } })) as {
+          const event = (await client.request('event/log', {
+            event: { kind: 'crash.test', data: { i } },
+          })) as {
             result?: { event_id: string };
           };
           if (event.result) events.push(event.result.event_id);
@@ -46,7 +57,9 @@ describe('kill -9 and restart', () => {
 
     const second = await startHttpHarness(args, isolatedEnv(dir.path));
     const after = await connect(second.url);
-    const listed = (await after.request('thread/list', { limit: 1000 })) as { result: { threads: { id: string }[] } };
+    const listed = (await after.request('thread/list', { limit: 1000 })) as {
+      result: { threads: { id: string }[] };
+    };
     const ids = new Set(listed.result.threads.map((t) => t.id));
     expect(threads.filter((id) => !ids.has(id))).toEqual([]);
     const logged = (await after.request('event/query', { kind: 'crash.test', limit: 1000 })) as {

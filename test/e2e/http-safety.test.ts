@@ -4,7 +4,13 @@ import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, WsClient } from './support/clients.js';
-import { harnessBin, isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
+import {
+  harnessBin,
+  isolatedEnv,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+} from './support/harness-process.js';
 
 const token = 'test-token-0123456789';
 
@@ -28,7 +34,11 @@ describe('HTTP with a bearer token', () => {
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
-    const wrong = await fetch(`${server.url}/rpc`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
+    const wrong = await fetch(`${server.url}/rpc`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope' },
+      body: '{}',
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -56,7 +66,10 @@ describe('HTTP limits, sessions and origins', () => {
   const dir = tempDir();
   let server: RunningHarness;
   beforeAll(async () => {
-    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], isolatedEnv(dir.path));
+    server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')],
+      isolatedEnv(dir.path),
+    );
   });
   afterAll(async () => {
     await server.stop();
@@ -64,7 +77,12 @@ describe('HTTP limits, sessions and origins', () => {
   });
 
   it('refuses bodies over the limit with 413', async () => {
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'event/log', params: { event: { kind: 'x', data: 'y'.repeat(2_000_000) } } });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'event/log',
+      params: { event: { kind: 'x', data: 'y'.repeat(2_000_000) } },
+    });
     const response = await fetch(`${server.url}/rpc`, { method: 'POST', body: big });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/exceeds/);
@@ -91,8 +109,12 @@ describe('HTTP limits, sessions and origins', () => {
   });
 
   it('refuses WebSocket upgrades from foreign origins', async () => {
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, { headers: { origin: 'https://evil.example' } });
-    const status = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, {
+      headers: { origin: 'https://evil.example' },
+    });
+    const status = await new Promise<number>((resolve) =>
+      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(403);
     const local = await WsClient.connect(server.url, { origin: 'http://localhost:5173' });
     await local.close();
@@ -111,11 +133,26 @@ describe('HTTP limits, sessions and origins', () => {
 describe('exposure and shutdown', () => {
   it('refuses to bind beyond loopback without a token', () => {
     const dir = tempDir();
-    const run = spawnSync(process.execPath, [harnessBin, 'serve', '--transport', 'http', '--host', '0.0.0.0', '--port', '0', '--data-dir', dir.path], {
-      env: isolatedEnv(dir.path),
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        harnessBin,
+        'serve',
+        '--transport',
+        'http',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--data-dir',
+        dir.path,
+      ],
+      {
+        env: isolatedEnv(dir.path),
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     dir.remove();
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/not loopback.*HARNESS_API_TOKEN/);
@@ -124,7 +161,10 @@ describe('exposure and shutdown', () => {
   it('exits cleanly on SIGTERM and SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const dir = tempDir();
-      const server = await startHttpHarness(['--transport', 'http', '--data-dir', dir.path], isolatedEnv(dir.path));
+      const server = await startHttpHarness(
+        ['--transport', 'http', '--data-dir', dir.path],
+        isolatedEnv(dir.path),
+      );
       expect(await server.stop(signal)).toBe(0);
       expect(server.stderr.join('\n')).toMatch(/harness stopped/);
       dir.remove();

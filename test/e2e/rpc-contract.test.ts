@@ -10,7 +10,13 @@ import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
 import { silentLogger } from '../../packages/harness/src/core/index.js';
 import { Harness } from '../../packages/harness/src/server/index.js';
 import { SqliteStore } from '../../packages/harness/src/store/index.js';
-import { HttpClient, InProcessTestClient, type RpcTestClient, StdioClient, WsClient } from './support/clients.js';
+import {
+  HttpClient,
+  InProcessTestClient,
+  type RpcTestClient,
+  StdioClient,
+  WsClient,
+} from './support/clients.js';
 import { isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
 
 interface TransportFixture {
@@ -34,7 +40,10 @@ function stdioFixture(): TransportFixture {
       mkdirSync(projectDir);
     },
     async client() {
-      const client = StdioClient.start(path.join(dir.path, 'data'), isolatedEnv(dir.path), ['--project-root', projectDir]);
+      const client = StdioClient.start(path.join(dir.path, 'data'), isolatedEnv(dir.path), [
+        '--project-root',
+        projectDir,
+      ]);
       clients.push(client);
       return client;
     },
@@ -104,7 +113,8 @@ function inProcessFixture(): TransportFixture {
 }
 
 const ok = (response: RpcResponse | null): RpcSuccess => {
-  if (!response || !('result' in response)) throw new Error(`expected a result, got ${JSON.stringify(response)}`);
+  if (!response || !('result' in response))
+    throw new Error(`expected a result, got ${JSON.stringify(response)}`);
   return response;
 };
 const err = (response: unknown): RpcFailure => {
@@ -144,7 +154,10 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(result.protocol_version).toBe('1');
       expect(await client.send(JSON.stringify({ jsonrpc: '2.0', method: 'initialized' }), false)).toBeNull();
       expect(err(await client.request('initialize')).error.code).toBe(-32600);
-      const health = ok(await client.request('health/check')).result as { status: string; store: { ok: boolean } };
+      const health = ok(await client.request('health/check')).result as {
+        status: string;
+        store: { ok: boolean };
+      };
       expect(health.status).toBe('ok');
       expect(health.store.ok).toBe(true);
     });
@@ -193,7 +206,9 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
 
     it('echoes ids exactly', async () => {
       for (const id of ['abc', 0, -1, 1.5, 'ünïcödé', null, 2 ** 53 - 1]) {
-        const reply = (await client.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'health/check' }))) as RpcResponse;
+        const reply = (await client.send(
+          JSON.stringify({ jsonrpc: '2.0', id, method: 'health/check' }),
+        )) as RpcResponse;
         expect(reply.id).toStrictEqual(id);
       }
     });
@@ -216,17 +231,22 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(replies.map((r) => r.id)).toEqual(['a', 'b', null, 'c']);
       expect(err(replies[1]).error.code).toBe(-32601);
       expect(err(replies[2]).error.code).toBe(-32600);
-      expect(await client.send(JSON.stringify([{ jsonrpc: '2.0', method: 'health/check' }]), false)).toBeNull();
+      expect(
+        await client.send(JSON.stringify([{ jsonrpc: '2.0', method: 'health/check' }]), false),
+      ).toBeNull();
     });
 
     it('runs the thread lifecycle: start, list, fork, resume, delete', async () => {
-      const started = ok(await client.request('thread/start', { title: 'contract', metadata: { k: 1 } })).result as {
+      const started = ok(await client.request('thread/start', { title: 'contract', metadata: { k: 1 } }))
+        .result as {
         thread_id: string;
         thread: { project_root: string; status: string };
       };
       expect(started.thread.status).toBe('idle');
       expect(started.thread.project_root).toBe(fixture.projectDir);
-      const listed = ok(await client.request('thread/list', { limit: 100 })).result as { threads: { id: string }[] };
+      const listed = ok(await client.request('thread/list', { limit: 100 })).result as {
+        threads: { id: string }[];
+      };
       expect(listed.threads.map((t) => t.id)).toContain(started.thread_id);
       const fork = ok(await client.request('thread/fork', { thread_id: started.thread_id })).result as {
         thread: { parent_thread_id: string };
@@ -238,9 +258,15 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       };
       expect(resumed.thread.id).toBe(started.thread_id);
       expect(resumed.turns).toEqual([]);
-      expect(ok(await client.request('thread/delete', { thread_id: started.thread_id })).result).toEqual({ deleted: true });
-      expect(ok(await client.request('thread/delete', { thread_id: started.thread_id })).result).toEqual({ deleted: false });
-      expect(err(await client.request('thread/resume', { thread_id: started.thread_id })).error.code).toBe(-32001);
+      expect(ok(await client.request('thread/delete', { thread_id: started.thread_id })).result).toEqual({
+        deleted: true,
+      });
+      expect(ok(await client.request('thread/delete', { thread_id: started.thread_id })).result).toEqual({
+        deleted: false,
+      });
+      expect(err(await client.request('thread/resume', { thread_id: started.thread_id })).error.code).toBe(
+        -32001,
+      );
       const missingCwd = err(await client.request('thread/start', { cwd: '/definitely/not/here' }));
       expect(missingCwd.error.code).toBe(-32602);
       expect(missingCwd.error.message).toMatch(/not an existing directory/);
@@ -252,28 +278,48 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       for (let i = 0; i < 5; i++) {
         const logged = ok(
           await client.request('event/log', {
-            event: { kind: i % 2 ? 'tool.used' : 'note', thread_id: thread.thread_id, decision: 'pass', data: { i } },
+            event: {
+              kind: i % 2 ? 'tool.used' : 'note',
+              thread_id: thread.thread_id,
+              decision: 'pass',
+              data: { i },
+            },
           }),
         ).result as { logged: boolean; seq: number };
         expect(logged.logged).toBe(true);
       }
       const query = async (params: object) =>
-        (ok(await client.request('event/query', { thread_id: thread.thread_id, ...params })).result as {
+        ok(await client.request('event/query', { thread_id: thread.thread_id, ...params })).result as {
           events: { kind: string; data: { i?: number } | null }[];
           next_after_seq: number | null;
-        });
+        };
       expect((await query({ kind: 'tool.used' })).events.map((e) => e.data?.i)).toEqual([1, 3]);
       expect((await query({ kind: ['note', 'tool.used'] })).events.length).toBe(5);
       const page = await query({ limit: 2 });
       expect(page.events.length).toBe(2);
       expect(page.next_after_seq).not.toBeNull();
-      expect((await query({ since: before, until: new Date(Date.now() + 60_000).toISOString() })).events.length).toBe(6);
+      expect(
+        (await query({ since: before, until: new Date(Date.now() + 60_000).toISOString() })).events.length,
+      ).toBe(6);
       expect((await query({ until: before })).events).toEqual([]);
-      expect(err(await client.request('event/query', { since: '2030-01-01T00:00:00Z', until: '2020-01-01T00:00:00Z' })).error.code).toBe(-32602);
-      expect(err(await client.request('event/log', { event: { kind: 'x', thread_id: 'thr_missing' } })).error.code).toBe(-32001);
+      expect(
+        err(
+          await client.request('event/query', {
+            since: '2030-01-01T00:00:00Z',
+            until: '2020-01-01T00:00:00Z',
+          }),
+        ).error.code,
+      ).toBe(-32602);
+      expect(
+        err(await client.request('event/log', { event: { kind: 'x', thread_id: 'thr_missing' } })).error.code,
+      ).toBe(-32001);
       const dup = { event: { id: 'evt-client-1', kind: 'note' } };
-      expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(false);
-      expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(true);
+      expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(
+        false,
+      );
+      expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(
+        true,
+      );
     });
 
     it('reports stats with a quality grade', async () => {
@@ -299,13 +345,19 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       const theirs = ok(await other.request('thread/start', {})).result as { thread_id: string };
       await other.request('health/check');
       if (client.pushesNotifications) {
-        const mineSeen = client.notifications.map((n) => (n.params as { thread?: { id: string } }).thread?.id ?? (n.params as { event?: { thread_id: string } }).event?.thread_id);
+        const mineSeen = client.notifications.map(
+          (n) =>
+            (n.params as { thread?: { id: string } }).thread?.id ??
+            (n.params as { event?: { thread_id: string } }).event?.thread_id,
+        );
         expect(mineSeen).toContain(mine.thread_id);
         expect(mineSeen).not.toContain(theirs.thread_id);
         const theirsSeen = other.notifications.map((n) => JSON.stringify(n.params));
         expect(theirsSeen.some((text) => text.includes(theirs.thread_id))).toBe(true);
         expect(theirsSeen.some((text) => text.includes(mine.thread_id))).toBe(false);
-        expect(client.notifications.map((n) => n.method)).toEqual(expect.arrayContaining(['thread/started', 'event/logged']));
+        expect(client.notifications.map((n) => n.method)).toEqual(
+          expect.arrayContaining(['thread/started', 'event/logged']),
+        );
       } else {
         expect(client.notifications).toEqual([]);
       }

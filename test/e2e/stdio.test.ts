@@ -23,11 +23,19 @@ describe('stdio transport', () => {
     const dir = tempDir();
     const configFile = path.join(dir.path, 'config.toml');
     writeFileSync(configFile, '[server]\nmax_body_bytes = 4096\n');
-    const client = StdioClient.start(path.join(dir.path, 'data'), isolatedEnv(dir.path, { HARNESS_CONFIG: configFile }));
-    const oversized = (await client.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'x', params: { pad: 'z'.repeat(10_000) } }))) as RpcFailure;
+    const client = StdioClient.start(
+      path.join(dir.path, 'data'),
+      isolatedEnv(dir.path, { HARNESS_CONFIG: configFile }),
+    );
+    const oversized = (await client.send(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'x', params: { pad: 'z'.repeat(10_000) } }),
+    )) as RpcFailure;
     expect(oversized.error.code).toBe(-32600);
     expect(oversized.error.message).toMatch(/4096 bytes/);
-    const next = (await client.send('{"jsonrpc":"2.0","id":2,"method":"initialize"}')) as { id: number; result: unknown };
+    const next = (await client.send('{"jsonrpc":"2.0","id":2,"method":"initialize"}')) as {
+      id: number;
+      result: unknown;
+    };
     expect(next.id).toBe(2);
     await client.close();
     dir.remove();

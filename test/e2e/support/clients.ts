@@ -61,7 +61,8 @@ abstract class StreamClient implements RpcTestClient {
     const probe = `probe-${nextId++}`;
     this.write(JSON.stringify({ jsonrpc: '2.0', id: probe, method: 'probe/none' }));
     const reply = await this.nextReply();
-    if (Array.isArray(reply) || reply.id !== probe) throw new Error(`unexpected reply: ${JSON.stringify(reply)}`);
+    if (Array.isArray(reply) || reply.id !== probe)
+      throw new Error(`unexpected reply: ${JSON.stringify(reply)}`);
     return null;
   }
 
@@ -80,10 +81,14 @@ export class StdioClient extends StreamClient {
   }
 
   static start(dataDir: string, env: NodeJS.ProcessEnv, extraArgs: string[] = []): StdioClient {
-    const child = spawn(process.execPath, [harnessBin, 'serve', '--transport', 'stdio', '--data-dir', dataDir, ...extraArgs], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [harnessBin, 'serve', '--transport', 'stdio', '--data-dir', dataDir, ...extraArgs],
+      {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     return new StdioClient(child);
   }
 
@@ -143,7 +148,11 @@ export class HttpClient implements RpcTestClient {
   ) {}
 
   async post(text: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...this.headers, ...extraHeaders };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...this.headers,
+      ...extraHeaders,
+    };
     if (this.session) headers['harness-session'] = this.session;
     const response = await fetch(`${this.url}/rpc`, { method: 'POST', headers, body: text });
     this.session = response.headers.get('harness-session') ?? this.session;

@@ -15,7 +15,13 @@ export function tempDir(prefix = 'harness-test-'): { path: string; remove: () =>
 
 /** An environment that cannot pick up the developer's own config, data or agent session variables. */
 export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.data'), NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.data'),
+    NO_COLOR: '1',
+  };
   return { ...env, ...extra };
 }
 
@@ -50,7 +56,9 @@ export function startHttpHarness(args: string[], env: NodeJS.ProcessEnv): Promis
         });
       }
     });
-    void exited.then((code) => reject(new Error(`harness exited (${code}) before listening:\n${stderr.join('\n')}`)));
+    void exited.then((code) =>
+      reject(new Error(`harness exited (${code}) before listening:\n${stderr.join('\n')}`)),
+    );
   });
 }
 
