@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from './load-policy.js';
+import {
+  CommandCheckResultSchema,
+  ProjectCheckResultSchema,
+  ruleCheck,
+  ruleLoad,
+  RuleLoadResultSchema,
+} from './rpc.js';
+
+let root: string;
+let policyFile: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'harness-rpc-'));
+  await mkdir(path.join(root, '.harness', 'policy'), { recursive: true });
+  await mkdir(path.join(root, '.harness', 'guards'), { recursive: true });
+  policyFile = path.join(root, '.harness', 'policy', 'main.star');
+  await writeFile(
+    policyFile,
+    'prefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "no pushing")\nhost_executable(name = "git", paths = ["/usr/bin/git"])\n',
+  );
+  await writeFile(
+    path.join(root, '.harness', 'guards', 'todo.sh'),
+    'echo "src/a.ts:7:TODO-1:leftover TODO"\n',
+  );
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('rule/load', () => {
+  it('lists the rules of a project', async () => {
+    const result = await ruleLoad({ project_root: root });
+    expect(RuleLoadResultSchema.parse(result)).toEqual(result);
+    expect(result.files).toEqual([policyFile]);
+    expect(result.prefix_rules).toEqual([
+      {
+        rule: 'git push',
+        pattern: [['git'], ['push']],
+        decision: 'forbidden',
+        justification: 'no pushing',
+        file: policyFile,
+        line: 1,
+        column: 12,
+      },
+    ]);
+    expect(result.host_executables).toEqual([{ name: 'git', paths: ['/usr/bin/git'] }]);
+  });
+
+  it('rejects bad params and reports policy errors with their position', async () => {
+    await expect(ruleLoad({})).rejects.toMatchObject({ code: 'invalid_params' });
+    const bad = path.join(root, 'bad.star');
+    await writeFile(bad, '\nprefix_rule(pattern = ["x"], decision = "nope")\n');
+    await expect(ruleLoad({ path: bad })).rejects.toMatchObject({
+      code: 'policy_error',
+      message: `${bad}:2:12: invalid decision \`nope\`; expected allow|prompt|forbidden`,
+    });
+    await expect(ruleLoad({ path: path.join(root, 'missing.star') })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
+
+describe('rule/check', () => {
+  it('checks an argv array and a command string', async () => {
+    const argv = await ruleCheck({ project_root: root, command: ['git', 'push'] });
+    expect(CommandCheckResultSchema.parse(argv)).toEqual(argv);
+    expect(argv).toMatchObject({ kind: 'command', decision: 'forbidden' });
+    const line = await ruleCheck({ path: policyFile, command: 'ls && /usr/bin/git -C x push' });
+    expect(line).toMatchObject({ kind: 'command', decision: 'forbidden' });
+    if (line.kind !== 'command') throw new Error('unreachable');
+    expect(line.matched_rules[0]).toMatchObject({
+      rule: 'git push',
+      resolved_program: '/usr/bin/git',
+      matched_prefix: ['git', 'push'],
+    });
+    expect(line.parts.map((p) => p.decision)).toEqual(['allow', 'forbidden']);
+  });
+
+  it('honours default_decision', async () => {
+    const result = await ruleCheck({ path: policyFile, command: ['make'], default_decision: 'prompt' });
+    expect(result).toMatchObject({ decision: 'prompt' });
+  });
+
+  it('without a command, scans the project with its guards', async () => {
+    const result = await ruleCheck({ project_root: root });
+    expect(ProjectCheckResultSchema.parse(result)).toEqual(result);
+    expect(result).toMatchObject({
+      kind: 'project',
+      ok: false,
+      violations: [{ guard: 'TODO', file: 'src/a.ts', line: 7, rule_id: 'TODO-1', message: 'leftover TODO' }],
+      policy: { files: [policyFile], rule_count: 1 },
+    });
+  });
+});
+
+// The shared benchmark workload doubles as a regression test of the codex-compatible lookup.
+const BENCH = path.resolve(import.meta.dirname, '../../../../../shared/bench/policy');
+
+describe.skipIf(!existsSync(path.join(BENCH, 'policy.star')))('shared bench workload', () => {
+  it('every decision equals expected-decisions.jsonl', () => {
+    const policy = loadPolicy({
+      files: [{ path: 'policy.star', source: readFileSync(path.join(BENCH, 'policy.star'), 'utf8') }],
+    });
+    const commands = JSON.parse(readFileSync(path.join(BENCH, 'commands.json'), 'utf8')) as string[][];
+    const expected = readFileSync(path.join(BENCH, 'expected-decisions.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => (JSON.parse(l) as { decision: string | null }).decision);
+    expect(commands).toHaveLength(expected.length);
+    const mismatches = commands.flatMap((argv, i) => {
+      const got = policy.evaluate(argv).decision;
+      return got === expected[i] ? [] : [{ argv, got, want: expected[i] }];
+    });
+    expect(mismatches).toEqual([]);
+    // The hardened check may only be stricter than the raw lookup, never more lenient.
+    const rank = { allow: 0, prompt: 1, forbidden: 2 } as const;
+    for (const [i, argv] of commands.entries()) {
+      const raw = expected[i];
+      if (raw === null || raw === undefined) continue;
+      expect(rank[policy.check(argv).decision]).toBeGreaterThanOrEqual(rank[raw as keyof typeof rank]);
+    }
+  });
+});
