@@ -3,6 +3,12 @@
  * model, a bubblewrap argv builder, a host capability probe that refuses (never downgrades) a mode
  * it cannot enforce, environment sanitising for agent processes and model-requested commands, and
  * path guards that keep file tools inside the worktree. Depends only on core.
+ *
+ * Running as root is handled on purpose, not by accident: bubblewrap then needs no user namespace,
+ * so every sandbox drops all capabilities (`--cap-drop ALL`) lest root inside remount the read-only
+ * binds; Claude Code refuses `bypassPermissions` as root unless `IS_SANDBOX=1`, which the Claude
+ * adapter sets for `danger-full-access` alone (the operator's explicit choice); the other modes use
+ * Claude's ordinary permission modes inside bubblewrap.
  */
 export * from './spec.js';
 export * from './env.js';
