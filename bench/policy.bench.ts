@@ -1,0 +1,139 @@
+/**
+ * Execution policy: load `../shared/bench/policy/policy.star`, check every command of
+ * `commands.json` and require each decision to equal `expected-decisions.jsonl` (exit 1 otherwise).
+ * Prints load time, and per-command check time (mean, p50, p99) of:
+ *   - `evaluate` (codex-compatible lookup in the first-token index) against a baseline measured in
+ *     the same run: a naive linear scan over every rule with the same matching (ratio < 1 = faster);
+ *   - `check` (argv with wrappers, `sh -c`, global options) and `checkCommandLine` (the argv quoted
+ *     into one shell line, parsed and split), as ratios against `evaluate`, i.e. the cost of hardening.
+ * Load is compared with interpreting the same file with no-op builtins (the cost of building rules
+ * and verifying match/not_match examples).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtin, execModule, None } from '@harness/starlark';
+import {
+  loadPolicy,
+  shlexJoin,
+  type Decision,
+  type Policy,
+  type PrefixRule,
+} from '../packages/harness/src/rules/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = path.resolve(root, '..', 'shared', 'bench', 'policy');
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 40);
+const LOADS = Number(process.env.BENCH_LOADS ?? 15);
+
+function stats(samples: number[]): { mean: number; p50: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  return { mean: samples.reduce((s, x) => s + x, 0) / samples.length, p50: at(0.5), p99: at(0.99) };
+}
+
+/** Nanoseconds per call of `fn(item)`, per item, each item repeated so timer overhead vanishes. */
+function perItem<T>(items: readonly T[], fn: (item: T) => unknown): number[] {
+  for (const item of items) fn(item); // warm-up
+  return items.map((item) => {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < REPEAT; k++) fn(item);
+    return Number(process.hrtime.bigint() - start) / REPEAT;
+  });
+}
+
+function naiveScan(rules: readonly PrefixRule[], argv: readonly string[]): Decision | null {
+  const rank = { allow: 0, prompt: 1, forbidden: 2 } as const;
+  let best: Decision | null = null;
+  for (const rule of rules) {
+    if (argv[0] !== rule.program || argv.length < rule.tail.length + 1) continue;
+    if (!rule.tail.every((alts, i) => alts.includes(argv[i + 1] as string))) continue;
+    if (best === null || rank[rule.decision] > rank[best]) best = rule.decision;
+  }
+  return best;
+}
+
+function line(label: string, s: { mean: number; p50: number; p99: number }, extra = ''): string {
+  const us = (ns: number) => `${(ns / 1000).toFixed(2)} µs`.padStart(10);
+  return `${label.padEnd(34)} mean ${us(s.mean)}  p50 ${us(s.p50)}  p99 ${us(s.p99)}${extra}`;
+}
+
+function main(): number {
+  if (!existsSync(path.join(dir, 'policy.star'))) {
+    process.stdout.write(
+      `skipped: ${path.relative(root, dir)}/policy.star not found (the shared bench data is not present)\n`,
+    );
+    return 0;
+  }
+  const source = readFileSync(path.join(dir, 'policy.star'), 'utf8');
+  const commands = JSON.parse(readFileSync(path.join(dir, 'commands.json'), 'utf8')) as string[][];
+  const expected = readFileSync(path.join(dir, 'expected-decisions.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { decision: Decision | null }).decision);
+
+  const loadMs: number[] = [];
+  let policy: Policy | undefined;
+  for (let i = 0; i < LOADS; i++) {
+    const t = performance.now();
+    policy = loadPolicy({ files: [{ path: 'policy.star', source }] });
+    loadMs.push(performance.now() - t);
+  }
+  const noop = builtin('noop', () => None);
+  const bareMs: number[] = [];
+  for (let i = 0; i < LOADS; i++) {
+    const t = performance.now();
+    execModule(source, {
+      filename: 'policy.star',
+      predeclared: { prefix_rule: noop, host_executable: noop, network_rule: noop },
+    });
+    bareMs.push(performance.now() - t);
+  }
+  const p = policy as Policy;
+
+  const mismatches = commands.flatMap((argv, i) => {
+    const got = p.evaluate(argv).decision;
+    const naive = naiveScan(p.rules.prefixRules, argv);
+    return got === expected[i] && naive === got
+      ? []
+      : [`#${i} ${JSON.stringify(argv)}: got ${got}, naive ${naive}, want ${expected[i]}`];
+  });
+  const load = stats(loadMs);
+  const bare = stats(bareMs);
+  process.stdout.write(
+    `policy.star: ${p.rules.prefixRules.length} prefix rules; ${commands.length} commands\n`,
+  );
+  process.stdout.write(
+    `load: first ${loadMs[0]?.toFixed(1)} ms, mean ${load.mean.toFixed(2)} ms, p50 ${load.p50.toFixed(2)} ms`,
+  );
+  process.stdout.write(
+    ` (bare interpretation ${bare.p50.toFixed(2)} ms; ratio ${(load.p50 / bare.p50).toFixed(2)})\n`,
+  );
+
+  const indexed = stats(perItem(commands, (argv) => p.evaluate(argv)));
+  const naive = stats(perItem(commands, (argv) => naiveScan(p.rules.prefixRules, argv)));
+  const hardened = stats(perItem(commands, (argv) => p.check(argv)));
+  const lines = commands.map((argv) => shlexJoin(argv));
+  const shell = stats(perItem(lines, (l) => p.checkCommandLine(l)));
+  process.stdout.write(`${line('evaluate (indexed)', indexed)}\n`);
+  process.stdout.write(
+    `${line('baseline: naive linear scan', naive, `   ratio ${(indexed.mean / naive.mean).toFixed(3)}`)}\n`,
+  );
+  process.stdout.write(
+    `${line('check (argv, hardened)', hardened, `   ×${(hardened.mean / indexed.mean).toFixed(1)} of evaluate`)}\n`,
+  );
+  process.stdout.write(
+    `${line('checkCommandLine (shell line)', shell, `   ×${(shell.mean / indexed.mean).toFixed(1)} of evaluate`)}\n`,
+  );
+
+  if (mismatches.length > 0) {
+    process.stdout.write(
+      `FAIL: ${mismatches.length} decisions differ from expected-decisions.jsonl\n${mismatches.slice(0, 20).join('\n')}\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(`ok: all ${commands.length} decisions equal expected-decisions.jsonl\n`);
+  return 0;
+}
+
+process.exitCode = main();
