@@ -14,7 +14,10 @@ export function unpack(fname: string, args: Value[], kwargs: [string, Value][] |
   if (kwargs !== null) {
     for (const [k, v] of kwargs) {
       const i = params.findIndex((p) => p === k || p === k + '?');
-      if (i < 0) fail(`${fname}: unexpected keyword argument "${k}"`);
+      if (i < 0) {
+        const near = params.map((p) => p.replace('?', '')).find((p) => editDistance(p, k) <= 1);
+        fail(`${fname}: unexpected keyword argument "${k}"${near !== undefined ? ` (did you mean ${near}?)` : ''}`);
+      }
       if (out[i] !== undefined) fail(`${fname}: got multiple values for parameter "${k}"`);
       out[i] = v;
     }
@@ -24,6 +27,14 @@ export function unpack(fname: string, args: Value[], kwargs: [string, Value][] |
     if (out[i] === undefined && !p.endsWith('?')) fail(`${fname}: missing argument for ${p}`);
   }
   return out;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 1) return 2;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const tail = (x: string, y: string): boolean => x.slice(i + 1) === y.slice(i + 1) || x.slice(i + 1) === y.slice(i) || x.slice(i) === y.slice(i + 1);
+  return a === b ? 0 : tail(a, b) ? 1 : 2;
 }
 
 export function noKwargs(fname: string, kwargs: [string, Value][] | null): void {

@@ -52,6 +52,8 @@ export interface Comprehension {
   body: Expr;
   value: Expr | null;
   clauses: (ForClause | IfClause)[];
+  /** Local slots of the comprehension's variables, cleared on each evaluation. */
+  slots: number[];
   line: number;
   col: number;
 }

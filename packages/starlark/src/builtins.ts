@@ -8,7 +8,7 @@ import { compare } from './ops.js';
 import { repr, str } from './repr.js';
 import { elements, isIterable, notIterable } from './sequence.js';
 import { decodeRune, encodeRune, runes, decodeUtf8 } from './utf8.js';
-import { Builtin, Bytes, Dict, hashKey, None, RangeValue, StarList, StarSet, Tuple, truth, type Value, typeName } from './values.js';
+import { Builtin, Bytes, Dict, ElemsView, hashKey, None, RangeValue, StarList, StarSet, Tuple, truth, type Value, typeName } from './values.js';
 
 /** The budget of the running module; builtins are shared, so it is installed per execution. */
 export const current: { budget: Budget | null; print: (msg: string) => void } = { budget: null, print: () => {} };
@@ -22,16 +22,20 @@ function iterElems(x: Value, fname: string): readonly Value[] {
   return elements(x, budget());
 }
 
+const INT64 = 2n ** 63n;
+
 function rangeArg(v: Value): bigint {
   if (typeof v !== 'bigint') fail(`range: got ${typeName(v)}, want int`);
+  if (v >= INT64 || v < -INT64) fail(`range: ${v} out of range (want value in signed 64-bit range)`);
   return v;
 }
 
 function minmax(name: string, sign: number): Builtin {
   return new Builtin(name, (_s, args, kwargs) => {
     const [key] = unpack(name, [], kwargs, ['key?']);
-    if (args.length === 0) fail(`${name}: got 0 arguments, want at least 1`);
-    const items = args.length === 1 ? iterElems(args[0]!, name) : args;
+    if (args.length === 0) fail(`${name} requires at least one positional argument`);
+    if (args.length === 1 && !isIterable(args[0]!)) fail(`${name}: ${typeName(args[0]!)} value is not iterable`);
+    const items = args.length === 1 ? elements(args[0]!, budget()) : args;
     if (items.length === 0) fail(`${name}: empty sequence`);
     const keyOf = (v: Value): Value => (isNone(key) ? v : callValue(key, [v]));
     let best = items[0]!;
@@ -55,16 +59,37 @@ export function callValue(fn: Value, args: Value[]): Value {
 function sorted(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
   const [iterable, key, reverse] = unpack('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
   if (!isIterable(iterable!)) fail(`sorted: for parameter iterable: got ${typeName(iterable!)}, want iterable`);
+  if (key !== undefined && !(key instanceof Builtin)) fail(`sorted: for parameter key: got ${typeName(key)}, want callable`);
   const items = elements(iterable!, budget()).slice();
   budget().step(items.length);
-  const keys = isNone(key) ? items : items.map((v) => callValue(key, [v]));
-  const idx = items.map((_, i) => i);
+  const keys = key === undefined ? items : items.map((v) => callValue(key, [v]));
   const rev = !isNone(reverse) && truth(reverse);
-  idx.sort((a, b) => {
-    const c = compare(keys[a]!, keys[b]!);
-    return rev ? -c : c;
-  });
+  const idx = mergeSort(
+    items.map((_, i) => i),
+    (a, b) => {
+      const c = compare(keys[a]!, keys[b]!);
+      return rev ? -c : c;
+    },
+  );
   return new StarList(idx.map((i) => items[i]!));
+}
+
+/**
+ * Stable merge sort that always compares an earlier element with a later one, so comparison
+ * errors name the operand types in source order (as starlark-go reports them).
+ */
+function mergeSort(a: number[], cmp: (x: number, y: number) => number): number[] {
+  if (a.length < 2) return a;
+  const mid = a.length >> 1;
+  const left = mergeSort(a.slice(0, mid), cmp);
+  const right = mergeSort(a.slice(mid), cmp);
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length && j < right.length) out.push(cmp(right[j]!, left[i]!) < 0 ? right[j++]! : left[i++]!);
+  while (i < left.length) out.push(left[i++]!);
+  while (j < right.length) out.push(right[j++]!);
+  return out;
 }
 
 function makeDict(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
@@ -95,12 +120,13 @@ function len(args: Value[]): Value {
   if (x instanceof Dict || x instanceof StarSet) return BigInt(x.map.size);
   if (x instanceof Bytes) return BigInt(x.data.length);
   if (x instanceof RangeValue) return x.length;
+  if (x instanceof ElemsView && (x.method === 'elems' || x.method === 'elem_ords')) return BigInt(x.src.length);
   return fail(`len: value of type ${typeName(x)} has no len`);
 }
 
 function makeBytes(args: Value[]): Value {
   const x = args[0]!;
-  if (typeof x === 'string') return bytesOf(x);
+  if (typeof x === 'string') return bytesOf(decodeBytesToStr(new Bytes(x)));
   if (x instanceof Bytes) return x;
   if (!isIterable(x)) fail(`bytes: got ${typeName(x)}, want string, bytes, or iterable of ints`);
   let s = '';
@@ -221,8 +247,8 @@ const table: Builtin[] = [
   positional('hasattr', 2, 2, ([x, n]) => typeof n === 'string' && getAttrOrUndefined(x!, n) !== undefined),
   positional('hash', 1, 1, hash),
   new Builtin('int', (_s, args, kwargs) => {
-    const [x, base] = unpack('int', args, kwargs, ['x?', 'base?']);
-    return x === undefined ? 0n : toInt(x, base);
+    const [x, base] = unpack('int', args, kwargs, ['x', 'base?']);
+    return toInt(x!, base);
   }),
   positional('len', 1, 1, len),
   collection('list', (items) => new StarList(items.slice()), () => new StarList([])),

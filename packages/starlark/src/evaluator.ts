@@ -5,6 +5,7 @@ import { EvalError, StarlarkError } from './errors.js';
 import type { Budget } from './limits.js';
 import { elements, forEach, getIndex, slice } from './sequence.js';
 import { setIndex } from './mutate.js';
+import { repr } from './repr.js';
 import { Builtin, checkMutable, Dict, hashKey, None, StarList, Tuple, truth, type CallSite, type Value, typeName } from './values.js';
 
 const NORMAL = 0;
@@ -286,10 +287,10 @@ export class Evaluator {
       const v = this.eval(ve);
       try {
         const hk = hashKey(k);
-        if (d.map.has(hk)) throw new EvalError(`duplicate key: ${reprForError(k)}`);
+        if (d.map.has(hk)) throw new EvalError(`duplicate key: ${repr(k)}`);
         d.map.set(hk, [k, v]);
       } catch (err) {
-        throw this.locate(err, at);
+        throw this.locate(err, ke);
       }
     }
     this.budget.alloc(entries.length);
@@ -297,6 +298,7 @@ export class Evaluator {
   }
 
   private comprehension(c: Comprehension): Value {
+    for (const slot of c.slots) this.locals[slot] = undefined;
     const out: Value[] | Dict = c.dict ? new Dict() : [];
     this.clause(c, 0, out);
     return out instanceof Dict ? out : new StarList(out);
@@ -332,7 +334,7 @@ export class Evaluator {
       out.map.set(hashKey(k), [k, v]);
       this.budget.alloc(1, out.map.size);
     } catch (err) {
-      throw this.locate(err, c);
+      throw this.locate(err, c.body);
     }
   }
 
@@ -352,6 +354,10 @@ export class Evaluator {
     try {
       return fn.fn(fn.self, args, kwargs, site);
     } catch (err) {
+      // Like starlark-go, a builtin's own errors are prefixed with its name.
+      if (err instanceof EvalError && !err.message.startsWith(fn.name + ':')) {
+        throw this.locate(new EvalError(`${fn.name}: ${err.message}`, err.kind), e);
+      }
       throw this.locate(err, e);
     }
   }
@@ -380,9 +386,4 @@ export class Evaluator {
     }
     return [args, kwargs];
   }
-}
-
-let reprForError: (v: Value) => string = String;
-export function setEvaluatorRepr(f: (v: Value) => string): void {
-  reprForError = f;
 }

@@ -13,8 +13,8 @@ export function formatFloatConv(f: number, conv: string): string {
   else if (lower === 'e') {
     const [m, e] = f.toExponential(6).split('e') as [string, string];
     const n = Number(e);
-    s = `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  } else s = Math.abs(f) < 1e21 ? f.toFixed(6) : fixedBig(f);
+    s = `${Object.is(f, -0) ? '-' : ''}${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  } else s = Math.abs(f) < 1e21 ? (Object.is(f, -0) ? '-' : '') + f.toFixed(6) : fixedBig(f);
   return conv === lower ? s : s.toUpperCase();
 }
 
@@ -27,9 +27,11 @@ function fixedBig(f: number): string {
 function toIntForFormat(arg: Value, c: string): bigint {
   if (typeof arg === 'bigint') return arg;
   if (typeof arg === 'number') {
-    if (!Number.isFinite(arg)) fail(`%${c} format requires integer: cannot convert float ${formatFloat(arg).replace('+', '')} to integer`);
+    if (Number.isNaN(arg)) fail(`%${c} format requires integer: cannot convert float NaN to integer`);
+    if (!Number.isFinite(arg)) fail(`%${c} format requires integer: cannot convert float infinity to integer`);
     return BigInt(Math.trunc(arg));
   }
+  if (typeof arg === 'boolean') fail(`%${c} format requires integer: cannot convert bool to int`);
   return fail(`%${c} format requires integer, not ${typeName(arg)}`);
 }
 

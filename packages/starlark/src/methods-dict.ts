@@ -15,7 +15,7 @@ export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | n
   } else if (src !== undefined) {
     if (!isIterable(src)) fail(`${fname}: got ${typeName(src)}, want iterable`);
     elements(src, budget()).forEach((pair, i) => {
-      if (!isIterable(pair)) fail(`${fname}: cannot convert ${typeName(pair)} element ${i} to a pair: got ${typeName(pair)}, for element ${i}`);
+      if (!isIterable(pair)) fail(`${fname}: cannot convert dictionary update sequence element #${i}: not iterable (${typeName(pair)})`);
       const kv = elements(pair, budget());
       if (kv.length !== 2) fail(`${fname}: sequence element #${i} has length ${kv.length}, want 2`);
       dictSet(d, kv[0]!, kv[1]!);
@@ -42,7 +42,7 @@ export const dictMethods: Record<string, NativeFn> = {
   clear: (s, args, kw) => {
     noKwargs('clear', kw);
     arity('clear', args, 0, 0);
-    checkMutable(self(s), 'clear');
+    if (self(s).map.size > 0) checkMutable(self(s), 'clear');
     self(s).map.clear();
     return None;
   },

@@ -92,13 +92,18 @@ function setMethod(name: string, min: number, max: number, f: (self: StarSet, ar
   };
 }
 
+function iterableArgN(fname: string, v: Value, n: number): readonly Value[] {
+  if (!isIterable(v)) fail(`${fname}: argument #${n} is not iterable: ${typeName(v)}`);
+  return elements(v, budget());
+}
+
 function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => boolean): NativeFn {
   return (s, args, kw) => {
     noKwargs(name, kw);
     const self = set(s);
-    const others = args.map((a) => {
+    const others = args.map((a, i) => {
       const m = new Map<unknown, Value>();
-      for (const v of iterableArg(name, a)) m.set(hashKey(v), v);
+      for (const v of iterableArgN(name, a, i + 1)) m.set(hashKey(v), v);
       return m;
     });
     const out = new StarSet();
@@ -115,20 +120,20 @@ function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => bool
 export const setMethods: Record<string, NativeFn> = {
   add: setMethod('add', 1, 1, (s, [x]) => {
     const k = hashKey(x!);
-    if (s.map.has(k)) return None;
     checkMutable(s, 'insert into');
+    if (s.map.has(k)) return None;
     s.map.set(k, x!);
     return None;
   }),
   clear: setMethod('clear', 0, 0, (s) => {
-    checkMutable(s, 'clear');
+    if (s.map.size > 0) checkMutable(s, 'clear');
     s.map.clear();
     return None;
   }),
   discard: setMethod('discard', 1, 1, (s, [x]) => {
     const k = hashKey(x!);
-    if (!s.map.has(k)) return None;
     checkMutable(s, 'delete from');
+    if (!s.map.has(k)) return None;
     s.map.delete(k);
     return None;
   }),
@@ -149,6 +154,19 @@ export const setMethods: Record<string, NativeFn> = {
   intersection: combine('intersection', (a, o) => a && o.every(Boolean)),
   difference: combine('difference', (a, o) => a && !o.some(Boolean)),
   symmetric_difference: combine('symmetric_difference', (a, o) => a !== (o[0] ?? false)),
+  update: (s, args, kw) => {
+    noKwargs('update', kw);
+    const self = set(s);
+    checkMutable(self, 'insert into');
+    args.forEach((a, i) => {
+      for (const v of iterableArgN('update', a, i + 1)) {
+        const k = hashKey(v);
+        if (!self.map.has(k)) self.map.set(k, v);
+      }
+    });
+    budget().alloc(0, self.map.size);
+    return None;
+  },
   issubset: setMethod('issubset', 1, 1, (s, [x]) => {
     const keys = new Set(iterableArg('issubset', x!).map(hashKey));
     for (const k of s.map.keys()) if (!keys.has(k)) return false;

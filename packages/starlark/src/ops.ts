@@ -12,7 +12,9 @@ export function checkIntSize(v: bigint): bigint {
 }
 
 export function equals(a: Value, b: Value, depth = 0): boolean {
-  if (a === b) return typeof a !== 'number' || !Number.isNaN(a);
+  // Identity implies equality except for lists and dicts, which may be cyclic: comparing those
+  // recurses (and a cycle hits the depth limit), as in starlark-go.
+  if (a === b && !(a instanceof StarList || a instanceof Dict)) return true;
   const ta = typeof a;
   if (ta === 'bigint' || ta === 'number') {
     const tb = typeof b;
@@ -56,11 +58,16 @@ function seqEquals(a: readonly Value[], b: readonly Value[], depth: number): boo
 /** Exact comparison of int and float values (no rounding through float for big ints). */
 export function compareNumbers(a: bigint | number, b: bigint | number): number {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+  if (typeof a === 'number' && typeof b === 'number') {
+    // Floats are totally ordered: NaN equals itself and sorts above everything (starlark-go).
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b)) return -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   if (typeof a === 'bigint') return -compareNumbers(b, a);
   const f = a as number;
   const i = b as bigint;
-  if (Number.isNaN(f)) return NaN;
+  if (Number.isNaN(f)) return 1;
   if (!Number.isFinite(f)) return f > 0 ? 1 : -1;
   const fl = BigInt(Math.floor(f));
   if (fl !== i) return fl < i ? -1 : 1;
@@ -93,7 +100,6 @@ export function compareOp(op: string, a: Value, b: Value): boolean {
   if (op === '==') return equals(a, b);
   if (op === '!=') return !equals(a, b);
   const c = compare(a, b);
-  if (Number.isNaN(c)) return false;
   switch (op) {
     case '<':
       return c < 0;
@@ -115,7 +121,13 @@ export function contains(container: Value, x: Value): boolean {
     for (const e of container.elems) if (equals(e, x)) return true;
     return false;
   }
-  if (container instanceof Dict) return container.map.has(hashKey(x));
+  if (container instanceof Dict) {
+    try {
+      return container.map.has(hashKey(x));
+    } catch {
+      return false;
+    }
+  }
   if (container instanceof StarSet) return container.map.has(hashKey(x));
   if (container instanceof RangeValue) {
     if (typeof x === 'number' && Number.isInteger(x)) x = BigInt(x);
@@ -145,9 +157,10 @@ export function repeat<T>(items: readonly T[], n: Value, budget: Budget): T[] {
 export function repeatCount(n: Value, unit: number, budget: Budget): number {
   const c = n as bigint;
   if (c <= 0n || unit === 0) return 0;
+  if (c >= 2n ** 31n) limitExceeded(`repeat count ${c} too large`);
   const total = c * BigInt(unit);
   if (total > BigInt(budget.limits.maxValueSize)) {
-    limitExceeded(`excessive repeat (${c} * ${unit} elements)`);
+    limitExceeded(`excessive repeat (${unit} * ${c} elements)`);
   }
   budget.alloc(Number(total));
   return Number(c);

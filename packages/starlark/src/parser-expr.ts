@@ -241,7 +241,7 @@ export class ExprParser {
     const x = this.parseTest();
     if (this.k() === 'for') {
       const clauses = this.parseComprehensionSuffix(']');
-      return { t: 'comp', dict: false, body: x, value: null, clauses, line: lb.line, col: lb.col };
+      return { t: 'comp', dict: false, body: x, value: null, clauses, slots: [], line: lb.line, col: lb.col };
     }
     const elts = this.parseExprs([x], true);
     this.consume(']');
@@ -260,7 +260,7 @@ export class ExprParser {
     const v = this.parseTest();
     if (this.k() === 'for') {
       const clauses = this.parseComprehensionSuffix('}');
-      return { t: 'comp', dict: true, body: k, value: v, clauses, line: lb.line, col: lb.col };
+      return { t: 'comp', dict: true, body: k, value: v, clauses, slots: [], line: lb.line, col: lb.col };
     }
     entries.push([k, v]);
     while (this.k() === ',') {

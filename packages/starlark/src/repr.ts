@@ -1,6 +1,6 @@
 import { fail } from './errors.js';
 import { decodeRune } from './utf8.js';
-import { Builtin, Bytes, Dict, None, RangeValue, StarList, StarSet, Tuple, type Value } from './values.js';
+import { Builtin, Bytes, Dict, ElemsView, None, RangeValue, StarList, StarSet, Tuple, type Value } from './values.js';
 
 /** Values nested deeper than this cannot be printed or compared (cyclic ones print as [...]). */
 export const MAX_VALUE_DEPTH = 1000;
@@ -34,6 +34,9 @@ function fixedShortest(mant: string, exp: number): string {
 
 const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 92: '\\\\', 34: '\\"' };
 
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation and symbols. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
 /** Quotes a byte string the way starlark-go's syntax.Quote does. */
 export function quote(s: string, bytes = false): string {
   let out = bytes ? 'b"' : '"';
@@ -53,6 +56,8 @@ export function quote(s: string, bytes = false): string {
       const { cp, size } = decodeRune(s, i);
       if (cp === 0xfffd && size === 1) {
         out += '\\x' + c.toString(16).padStart(2, '0');
+      } else if (!PRINTABLE.test(String.fromCodePoint(cp))) {
+        out += cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
       } else out += s.slice(i, i + size);
       i += size;
     }
@@ -98,8 +103,10 @@ function write(v: Value, out: string[], path: object[], depth: number): void {
     return;
   }
   if (v instanceof Bytes) return void out.push(quote(v.data, true));
+  if (v instanceof ElemsView) return void out.push(`${quote(v.src, v.bytes)}.${v.method}()`);
   if (v instanceof RangeValue) {
-    out.push(v.step === 1n ? `range(${v.start}, ${v.stop})` : `range(${v.start}, ${v.stop}, ${v.step})`);
+    if (v.step !== 1n) out.push(`range(${v.start}, ${v.stop}, ${v.step})`);
+    else out.push(v.start === 0n ? `range(${v.stop})` : `range(${v.start}, ${v.stop})`);
     return;
   }
   if (v instanceof Builtin) {

@@ -173,7 +173,7 @@ class Resolver {
     }
     if (this.dialect === 'strict') {
       const g = this.globals.get(id.name)!;
-      if (augmented || g.line !== id.line || g.col !== id.col) {
+      if (g.line !== id.line || g.col !== id.col) {
         this.error(id.line, id.col, `cannot reassign global ${id.name} declared at ${this.file.filename}:${g.line}:${g.col}`);
       }
     } else this.declareTargets(id, false);
@@ -282,10 +282,25 @@ class Resolver {
     }
   }
 
+  private declareLocals(x: Expr, block: Map<string, number>, slots: number[]): void {
+    if (x.t === 'ident') {
+      if (!block.has(x.name)) {
+        block.set(x.name, this.localCount);
+        slots.push(this.localCount++);
+      }
+    } else if (x.t === 'list' || x.t === 'tuple') {
+      for (const e of x.elts) this.declareLocals(e, block, slots);
+    }
+  }
+
   private comprehension(c: Comprehension): void {
     const first = c.clauses[0]!;
     if (first.t === 'for') this.expr(first.iter);
-    this.blocks.push(new Map());
+    // One lexical block for the whole comprehension: every clause variable is local to it from
+    // the start, so `for x in x` in a later clause refers to the comprehension's own x.
+    const block = new Map<string, number>();
+    for (const cl of c.clauses) if (cl.t === 'for') this.declareLocals(cl.vars, block, c.slots);
+    this.blocks.push(block);
     const savedLoop = this.loopDepth;
     this.loopDepth = 0;
     for (let i = 0; i < c.clauses.length; i++) {

@@ -1,6 +1,8 @@
 import { fail, limitExceeded } from './errors.js';
 import type { Budget } from './limits.js';
-import { Bytes, Dict, hashKey, RangeValue, StarList, StarSet, Tuple, type Value, typeName } from './values.js';
+import { repr } from './repr.js';
+import { decodeUtf8, runes } from './utf8.js';
+import { Bytes, Dict, ElemsView, hashKey, RangeValue, StarList, StarSet, Tuple, type Value, typeName } from './values.js';
 
 /** Converts an int index argument, rejecting other types with starlark-go's wording. */
 export function asIndex(v: Value, what: string): number {
@@ -19,7 +21,7 @@ function outOfRange(x: Value, i: number, n: number): never {
 export function getIndex(x: Value, key: Value): Value {
   if (x instanceof Dict) {
     const e = x.map.get(hashKey(key));
-    if (e === undefined) return fail(`key ${reprKey(key)} not in dict`);
+    if (e === undefined) return fail(`key ${repr(key)} not in dict`);
     return e[1];
   }
   if (x instanceof StarList || x instanceof Tuple) {
@@ -36,7 +38,15 @@ export function getIndex(x: Value, key: Value): Value {
     const orig = i;
     if (i < 0) i += s.length;
     if (i < 0 || i >= s.length) outOfRange(x, orig, s.length);
-    return typeof x === 'string' ? s[i]! : BigInt(s.charCodeAt(i));
+    return typeof x === 'string' ? s[i]! : new Bytes(s[i]!);
+  }
+  if (x instanceof ElemsView && (x.method === 'elems' || x.method === 'elem_ords')) {
+    const s = x.src;
+    let i = asIndex(key, `${typeName(x)} index`);
+    const orig = i;
+    if (i < 0) i += s.length;
+    if (i < 0 || i >= s.length) outOfRange(x, orig, s.length);
+    return x.method === 'elems' && !x.bytes ? s[i]! : BigInt(s.charCodeAt(i));
   }
   if (x instanceof RangeValue) {
     if (typeof key !== 'bigint') return fail(`range index: got ${typeName(key)}, want int`);
@@ -51,10 +61,6 @@ export function getIndex(x: Value, key: Value): Value {
   return fail(`unhandled index operation ${typeName(x)}[${typeName(key)}]`);
 }
 
-let reprKey: (v: Value) => string = (v) => String(v);
-export function setReprForErrors(f: (v: Value) => string): void {
-  reprKey = f;
-}
 
 /** Resolves slice bounds following the Starlark spec (and Python) for any step sign. */
 export function sliceIndices(n: number, lo: Value | undefined, hi: Value | undefined, stepV: Value | undefined): [number, number, number] {
@@ -120,6 +126,7 @@ export function elements(x: Value, budget: Budget, what?: string): readonly Valu
     return out;
   }
   if (x instanceof StarSet) return Array.from(x.map.values());
+  if (x instanceof ElemsView) return viewElements(x);
   if (x instanceof RangeValue) {
     const n = x.length;
     if (n > BigInt(budget.limits.maxValueSize)) limitExceeded(`range of ${n} elements exceeds the value size limit`);
@@ -131,13 +138,26 @@ export function elements(x: Value, budget: Budget, what?: string): readonly Valu
   return notIterable(x, what);
 }
 
+function viewElements(v: ElemsView): Value[] {
+  switch (v.method) {
+    case 'elems':
+      return v.bytes ? Array.from(v.src, (c) => BigInt(c.charCodeAt(0))) : Array.from(v.src);
+    case 'elem_ords':
+      return Array.from(v.src, (c) => BigInt(c.charCodeAt(0)));
+    case 'codepoints':
+      return runes(v.src);
+    case 'codepoint_ords':
+      return Array.from(decodeUtf8(v.src), (c) => BigInt(c.codePointAt(0)!));
+  }
+}
+
 export function notIterable(x: Value, what?: string): never {
   if (what !== undefined) return fail(`${what}: got ${typeName(x)}, want iterable`);
   return fail(`${typeName(x)} value is not iterable`);
 }
 
 export function isIterable(x: Value): boolean {
-  return x instanceof StarList || x instanceof Tuple || x instanceof Dict || x instanceof StarSet || x instanceof RangeValue;
+  return x instanceof StarList || x instanceof Tuple || x instanceof Dict || x instanceof StarSet || x instanceof RangeValue || x instanceof ElemsView;
 }
 
 /**

@@ -4,7 +4,7 @@ import { fail } from './errors.js';
 import { strFormat } from './format.js';
 import { elements, isIterable } from './sequence.js';
 import { decodeUtf8, encodeUtf8, runes } from './utf8.js';
-import { Bytes, None, StarList, Tuple, type NativeFn, type Value, typeName } from './values.js';
+import { Bytes, ElemsView, None, StarList, Tuple, type NativeFn, type Value, typeName } from './values.js';
 
 const SPACE = /\s/u;
 const UPPER = /[\p{Lu}\p{Lt}]/u;
@@ -56,9 +56,10 @@ function affix(name: string, suffix: boolean): NativeFn {
     const region = str.slice(lo, hi);
     const x = args[0]!;
     const options = x instanceof Tuple ? x.elems : [x];
-    return options.some((p) => {
-      const t = strArg(name, p, 'string or tuple of strings');
-      return suffix ? region.endsWith(t) : region.startsWith(t);
+    if (!(x instanceof Tuple) && typeof x !== 'string') fail(`${name}: got ${typeName(x)}, want string or tuple of strings`);
+    return options.some((p, i) => {
+      if (typeof p !== 'string') fail(`${name}: got ${typeName(p)}, for element ${i}, want string`);
+      return suffix ? region.endsWith(p) : region.startsWith(p);
     });
   };
 }
@@ -169,13 +170,11 @@ function partition(name: string, fromRight: boolean): NativeFn {
   };
 }
 
-function listOf(name: string, f: (s: string) => Value[]): NativeFn {
+function view(name: ElemsView['method']): NativeFn {
   return (s, args, kw) => {
     noKwargs(name, kw);
     arity(name, args, 0, 0);
-    const out = f(s as string);
-    budget().alloc(out.length);
-    return new StarList(out);
+    return new ElemsView(s as string, name, false);
   };
 }
 
@@ -186,8 +185,8 @@ export const stringMethods: Record<string, NativeFn> = {
     const n = first > 0xffff ? 2 : 1;
     return t.slice(0, n).toUpperCase() + t.slice(n).toLowerCase();
   }),
-  codepoint_ords: listOf('codepoint_ords', (s) => Array.from(decodeUtf8(s), (c) => BigInt(c.codePointAt(0)!))),
-  codepoints: listOf('codepoints', (s) => runes(s)),
+  codepoint_ords: view('codepoint_ords'),
+  codepoints: view('codepoints'),
   count: (s, args, kw) => {
     noKwargs('count', kw);
     arity('count', args, 1, 3);
@@ -198,8 +197,8 @@ export const stringMethods: Record<string, NativeFn> = {
     if (sub === '') return BigInt(runes(region).length + 1);
     return BigInt(region.split(sub).length - 1);
   },
-  elem_ords: listOf('elem_ords', (s) => Array.from(s, (c) => BigInt(c.charCodeAt(0)))),
-  elems: listOf('elems', (s) => Array.from(s)),
+  elem_ords: view('elem_ords'),
+  elems: view('elems'),
   endswith: affix('endswith', true),
   find: find('find', false, false),
   format: (s, args, kw) => strFormat(s as string, args, kw ?? [], budget()),
@@ -255,6 +254,7 @@ export const stringMethods: Record<string, NativeFn> = {
   split: split('split', false),
   splitlines: (s, args, kw) => {
     const [keep] = unpack('splitlines', args, kw, ['keepends?']);
+    if (keep !== undefined && typeof keep !== 'boolean') fail(`splitlines: for parameter keepends: got ${typeName(keep)}, want bool`);
     const str = s as string;
     if (str === '') return new StarList([]);
     const lines = keep === true ? str.split(/(?<=\n)/) : str.split('\n');
@@ -290,6 +290,6 @@ export const bytesMethods: Record<string, NativeFn> = {
   elems: (s, args, kw) => {
     noKwargs('elems', kw);
     arity('elems', args, 0, 0);
-    return new StarList(Array.from((s as Bytes).data, (c) => BigInt(c.charCodeAt(0))));
+    return new ElemsView((s as Bytes).data, 'elems', true);
   },
 };

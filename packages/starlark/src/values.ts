@@ -59,6 +59,15 @@ export class RangeValue {
   }
 }
 
+/** The iterable views returned by str.elems() and friends: iterable, but not indexable. */
+export class ElemsView {
+  constructor(
+    readonly src: string,
+    readonly method: 'elems' | 'elem_ords' | 'codepoints' | 'codepoint_ords',
+    readonly bytes: boolean,
+  ) {}
+}
+
 export interface CallContext {
   readonly args: Value[];
   readonly kwargs: Map<string, Value>;
@@ -85,7 +94,20 @@ export class Builtin {
   ) {}
 }
 
-export type Value = NoneType | boolean | bigint | number | string | StarList | Tuple | Bytes | Dict | StarSet | RangeValue | Builtin;
+export type Value =
+  | NoneType
+  | boolean
+  | bigint
+  | number
+  | string
+  | StarList
+  | Tuple
+  | Bytes
+  | Dict
+  | StarSet
+  | RangeValue
+  | Builtin
+  | ElemsView;
 
 export function typeName(v: Value): string {
   switch (typeof v) {
@@ -105,7 +127,8 @@ export function typeName(v: Value): string {
   if (v instanceof StarSet) return 'set';
   if (v instanceof Bytes) return 'bytes';
   if (v instanceof RangeValue) return 'range';
-  if (v instanceof Builtin) return v.isMethod ? 'builtin_function_or_method' : 'builtin_function_or_method';
+  if (v instanceof Builtin) return 'builtin_function_or_method';
+  if (v instanceof ElemsView) return v.bytes ? 'bytes.elems' : v.method.startsWith('codepoint') ? 'string.codepoints' : 'string.elems';
   return 'unknown';
 }
 
@@ -168,8 +191,8 @@ function compositeKey(v: Value, depth: number): string {
     return s + ')';
   }
   if (v instanceof Bytes) return 'b' + v.data.length + ':' + v.data;
-  if (v instanceof Builtin || v instanceof RangeValue) {
-    if (v instanceof Builtin && v.self !== None) fail(`unhashable type: ${typeName(v)}`);
+  if (v instanceof RangeValue) fail('unhashable: range');
+  if (v instanceof Builtin) {
     let id = identities.get(v);
     if (id === undefined) identities.set(v, (id = nextIdentity++));
     return 'o' + id + ';';
