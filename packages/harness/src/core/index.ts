@@ -8,4 +8,5 @@ export * from './clock.js';
 export * from './logger.js';
 export * from './paths.js';
 export * from './version.js';
+export * from './process-runner.js';
 export * from './config/index.js';
