@@ -42,7 +42,7 @@ export const dictMethods: Record<string, NativeFn> = {
   clear: (s, args, kw) => {
     noKwargs('clear', kw);
     arity('clear', args, 0, 0);
-    if (self(s).map.size > 0) checkMutable(self(s), 'clear');
+    checkMutable(self(s), 'clear');
     self(s).map.clear();
     return None;
   },

@@ -99,6 +99,7 @@ export function compare(a: Value, b: Value, depth = 0): number {
 export function compareOp(op: string, a: Value, b: Value): boolean {
   if (op === '==') return equals(a, b);
   if (op === '!=') return !equals(a, b);
+  if (a instanceof StarSet && b instanceof StarSet) return setCompare(op, a, b);
   const c = compare(a, b);
   switch (op) {
     case '<':
@@ -109,6 +110,24 @@ export function compareOp(op: string, a: Value, b: Value): boolean {
       return c > 0;
     default:
       return c >= 0;
+  }
+}
+
+/** Sets are partially ordered by inclusion: `<` is proper subset, `<=` subset. */
+function setCompare(op: string, a: StarSet, b: StarSet): boolean {
+  const subset = (x: StarSet, y: StarSet): boolean => {
+    for (const k of x.map.keys()) if (!y.map.has(k)) return false;
+    return true;
+  };
+  switch (op) {
+    case '<':
+      return a.map.size < b.map.size && subset(a, b);
+    case '<=':
+      return subset(a, b);
+    case '>':
+      return a.map.size > b.map.size && subset(b, a);
+    default:
+      return subset(b, a);
   }
 }
 
@@ -131,7 +150,8 @@ export function contains(container: Value, x: Value): boolean {
   if (container instanceof StarSet) return container.map.has(hashKey(x));
   if (container instanceof RangeValue) {
     if (typeof x === 'number' && Number.isInteger(x)) x = BigInt(x);
-    if (typeof x !== 'bigint') return false;
+    if (typeof x === 'number') return false;
+    if (typeof x !== 'bigint') fail(`'in <range>' requires integer as left operand, not ${typeName(x)}`);
     const { start, stop, step } = container;
     if (step > 0n ? x < start || x >= stop : x > start || x <= stop) return false;
     return (x - start) % step === 0n;

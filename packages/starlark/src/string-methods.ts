@@ -85,7 +85,7 @@ function strip(name: string, left: boolean, right: boolean): NativeFn {
     noKwargs(name, kw);
     arity(name, args, 0, 1);
     const rs = runes(s as string);
-    const chars = args[0] === undefined || args[0] === None ? null : new Set(runes(strArg(name, args[0])));
+    const chars = args[0] === undefined || args[0] === None || args[0] === '' ? null : new Set(runes(strArg(name, args[0])));
     const drop = (r: string): boolean => (chars === null ? SPACE.test(decodeUtf8(r)) : chars.has(r));
     let i = 0;
     let j = rs.length;
@@ -95,11 +95,19 @@ function strip(name: string, left: boolean, right: boolean): NativeFn {
   };
 }
 
+/** The digraphs whose title case differs from their upper case (Unicode Lt). */
+const TITLECASE: Record<string, string> = {
+  '\u01c4': '\u01c5', '\u01c5': '\u01c5', '\u01c6': '\u01c5',
+  '\u01c7': '\u01c8', '\u01c8': '\u01c8', '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb', '\u01cb': '\u01cb', '\u01cc': '\u01cb',
+  '\u01f1': '\u01f2', '\u01f2': '\u01f2', '\u01f3': '\u01f2',
+};
+
 function title(t: string): string {
   let prevCased = false;
   let out = '';
   for (const ch of t) {
-    const r = prevCased ? ch.toLowerCase() : ch.toUpperCase();
+    const r = prevCased ? ch.toLowerCase() : (TITLECASE[ch] ?? ch.toUpperCase());
     prevCased = CASED.test(r);
     out += r;
   }
@@ -121,19 +129,21 @@ function istitle(t: string): boolean {
   return cased;
 }
 
+/** Splits on runs of whitespace; once maxsplit is reached the remainder is kept verbatim. */
 function splitWhitespace(s: string, maxsplit: number, fromRight: boolean): string[] {
-  const words = s.split(/[\t\n\v\f\r \x85\xa0]+/).filter((w) => w !== '');
-  if (maxsplit < 0 || words.length <= maxsplit + 1) return words;
-  // Re-scan to keep the unsplit remainder verbatim, as Python does.
   const out: string[] = [];
-  let rest = fromRight ? s.replace(/[\t\n\v\f\r ]+$/, '') : s.replace(/^[\t\n\v\f\r ]+/, '');
-  for (let k = 0; k < maxsplit; k++) {
-    const m = fromRight ? /[\t\n\v\f\r ]+(\S*)$/.exec(rest) : /^(\S*)[\t\n\v\f\r ]+/.exec(rest);
-    if (m === null) break;
-    out.push(m[1]!);
-    rest = fromRight ? rest.slice(0, m.index) : rest.slice(m[0].length);
+  let rest = s;
+  for (;;) {
+    rest = fromRight ? rest.replace(/[\t\n\v\f\r ]+$/, '') : rest.replace(/^[\t\n\v\f\r ]+/, '');
+    if (rest === '') break;
+    if (maxsplit >= 0 && out.length === maxsplit) {
+      out.push(rest);
+      break;
+    }
+    const word = (fromRight ? /[^\t\n\v\f\r ]+$/ : /^[^\t\n\v\f\r ]+/).exec(rest)![0];
+    out.push(word);
+    rest = fromRight ? rest.slice(0, rest.length - word.length) : rest.slice(word.length);
   }
-  out.push(rest);
   return fromRight ? out.reverse() : out;
 }
 

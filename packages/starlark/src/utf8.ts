@@ -64,8 +64,8 @@ export function decodeUtf8(s: string): string {
 export function runes(s: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < s.length; ) {
-    const { size } = decodeRune(s, i);
-    out.push(s.slice(i, i + size));
+    const { cp, size } = decodeRune(s, i);
+    out.push(cp === 0xfffd && size === 1 ? '\xef\xbf\xbd' : s.slice(i, i + size));
     i += size;
   }
   return out;
