@@ -24,6 +24,7 @@ const SHELLS = new Set([
 ]);
 const DECLARATIONS = new Set(['export', 'declare', 'typeset', 'readonly', 'local']);
 const MAX_DEPTH = 8;
+const NO_STDIN: CommandContext = { assignments: [], stdinFed: false };
 
 // Variables that decide which program runs or inject code into the one that does.
 const DANGEROUS_ENV =
@@ -43,6 +44,7 @@ const INLINE_CODE: [RegExp, readonly string[]][] = [
 export interface CommandContext {
   readonly assignments: readonly string[];
   readonly stdinFed: boolean;
+  readonly stdinText?: string | undefined;
 }
 
 export function analyzeCommand(
@@ -52,13 +54,13 @@ export function analyzeCommand(
 ): Analysis {
   const out = emptyAnalysis();
   checkAssignments(ctx.assignments, out);
-  analyzeView(viewOf(argv, dynamic), ctx.stdinFed, out, 0);
+  analyzeView(viewOf(argv, dynamic), ctx, out, 0);
   const seen = new Set<string>();
   const scripts = out.scripts.filter((s) => !seen.has(s.script) && seen.add(s.script));
   return { ...out, scripts, floors: [...new Set(out.floors)], opaque: [...new Set(out.opaque)] };
 }
 
-function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth: number): void {
+function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, depth: number): void {
   out.views.push(view);
   if (view.argv.length === 0) return;
   if (depth > MAX_DEPTH) return void out.floors.push('commands nested too deeply');
@@ -67,10 +69,10 @@ function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth:
   if (isWrapper(program)) {
     checkAssignments(wrapperAssignments(program, view), out);
     const inner = unwrap(program, view, out);
-    if (inner) analyzeView(inner, stdinFed && program !== 'xargs', out, depth + 1);
+    if (inner) analyzeView(inner, program === 'xargs' ? NO_STDIN : stdin, out, depth + 1);
     return;
   }
-  if (SHELLS.has(program)) return analyzeShell(program, view, out);
+  if (SHELLS.has(program)) return analyzeShell(program, view, stdin, out);
   if (program === 'eval') {
     out.floors.push('`eval` runs a string as shell code');
     if (view.dynamic.slice(1).some(Boolean))
@@ -80,16 +82,15 @@ function analyzeView(view: CommandView, stdinFed: boolean, out: Analysis, depth:
   }
   if (DECLARATIONS.has(program)) checkAssignments(view.argv.slice(1), out);
   if (program === 'find' || program === 'fd' || program === 'fdfind') {
-    for (const inner of execViews(program, view)) analyzeView(inner, false, out, depth + 1);
+    for (const inner of execViews(program, view)) analyzeView(inner, NO_STDIN, out, depth + 1);
   }
-  inlineInterpreter(program, view, stdinFed, out);
+  inlineInterpreter(program, view, stdin.stdinFed, out);
   const normalized = withoutGlobalOptions(program, view);
   out.views.push(...normalized);
   if (program !== 'git') return;
-  for (const alias of analyzeGitConfig(view, normalized[0], out))
-    analyzeView(alias, stdinFed, out, depth + 1);
+  for (const alias of analyzeGitConfig(view, normalized[0], out)) analyzeView(alias, stdin, out, depth + 1);
   for (const v of [view, ...normalized]) {
-    for (const inner of analyzeGitSubcommand(v, out)) analyzeView(inner, false, out, depth + 1);
+    for (const inner of analyzeGitSubcommand(v, out)) analyzeView(inner, NO_STDIN, out, depth + 1);
   }
 }
 
@@ -102,7 +103,7 @@ function checkAssignments(assignments: readonly string[], out: Analysis): void {
 }
 
 /** `bash [options] -c SCRIPT`, `sh -lc`, `bash -euo pipefail -c`: find the script (or note stdin). */
-function analyzeShell(program: string, view: CommandView, out: Analysis): void {
+function analyzeShell(program: string, view: CommandView, stdin: CommandContext, out: Analysis): void {
   const { argv } = view;
   let i = 1;
   let inline = false;
@@ -134,7 +135,10 @@ function analyzeShell(program: string, view: CommandView, out: Analysis): void {
     out.scripts.push({ script, via: `${program} -c` });
     return;
   }
-  if (i >= argv.length || fromStdin) out.opaque.push(`\`${program}\` reads commands from standard input`);
+  if (i < argv.length && !fromStdin) return;
+  out.opaque.push(`\`${program}\` reads commands from standard input`);
+  // The script is visible when it is a here-document or a static echo: check what it would run.
+  if (stdin.stdinText !== undefined) out.scripts.push({ script: stdin.stdinText, via: `${program} (stdin)` });
 }
 
 function inlineInterpreter(program: string, view: CommandView, stdinFed: boolean, out: Analysis): void {

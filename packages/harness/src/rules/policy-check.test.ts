@@ -80,6 +80,12 @@ describe('hostile commands', () => {
     ['if true; then rm -rf /; fi', 'forbidden'],
     ['for x in 1; do rm -rf /; done', 'forbidden'],
     ['f() { rm -rf /; }; f', 'forbidden'],
+    ['bash <<EOF\nrm -rf /\nEOF', 'forbidden'],
+    ["cat <<'EOF' | sh\nrm -rf /\nEOF", 'forbidden'],
+    ["echo 'rm -rf /' | bash", 'forbidden'],
+    ['sh <<< "git push -f"', 'forbidden'],
+    ['echo ls | bash', 'prompt'],
+    ['time -p rm -rf /', 'forbidden'],
   ])('%j → %s', (line, expected) => {
     expect(decide(line)).toBe(expected);
   });

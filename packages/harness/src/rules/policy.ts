@@ -105,7 +105,7 @@ export class Policy {
     for (const p of parsed.problems) problems.push(p + where);
     for (const cmd of parsed.commands) {
       const origin: string = via === 'command' ? cmd.origin : via;
-      const ctx = { assignments: cmd.assignments, stdinFed: cmd.stdinFed };
+      const ctx = { assignments: cmd.assignments, stdinFed: cmd.stdinFed, stdinText: cmd.stdinText };
       const argv = cmd.words.map((w) => w.text);
       const redirections = cmd.redirections.map((r) => `${r.op} ${r.target}`);
       this.checkCommand(

@@ -149,6 +149,15 @@ describe('parseShell: assignments and redirections', () => {
     expect(parsed.problems).toEqual([]);
   });
 
+  it('exposes what arrives on stdin when the line shows it', () => {
+    const stdin = (line: string) => parseShell(line).commands.map((c) => c.stdinText);
+    expect(stdin('bash <<EOF\nrm -rf /\nEOF')).toEqual(['rm -rf /\n']);
+    expect(stdin('sh <<< "ls"')).toEqual(['ls\n']);
+    expect(stdin("echo -n 'a b' | sh")).toEqual([undefined, 'a b\n']);
+    expect(stdin('cat <<X | sh\nls\nX')).toEqual(['ls\n', 'ls\n']);
+    expect(stdin('echo $X | sh')).toEqual([undefined, undefined]);
+  });
+
   it('handles <<- and reports unterminated or substituting here-documents', () => {
     expect(parseShell('cat <<-EOF\n\tx\n\tEOF\nls').commands).toHaveLength(2);
     expect(problems('cat <<EOF\nnever closed')).toEqual(['unterminated here-document (missing `EOF`)']);

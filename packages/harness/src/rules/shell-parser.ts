@@ -22,7 +22,14 @@ const REDIRECT_OPS = ['<<<', '<<-', '<<', '<&', '<>', '<', '>>', '>&', '>|', '>'
 const CONTROL_OPS = [';;&', ';;', ';&', '&&', '||', '|&', ';', '|', '&'];
 const UNSUPPORTED_KEYWORDS = new Set(['case', 'esac', 'function', 'coproc', 'select']);
 
+interface StdinHolder {
+  text?: string;
+  /** The command piped into this one; its output is worked out lazily (here-documents come later). */
+  from?: SimpleCommand;
+}
+
 interface Heredoc {
+  readonly holder: StdinHolder;
   readonly delimiter: string;
   readonly quoted: boolean;
   readonly stripTabs: boolean;
@@ -64,7 +71,9 @@ class ShellParser {
 
   /** Parses commands until the end, or until the `)` closing a subshell/substitution (true if found). */
   private parseList(closer: ')' | undefined, origin: CommandOrigin): boolean {
-    let stdinFed = false;
+    let piped = false;
+    let pipedFrom: SimpleCommand | undefined;
+    let last: SimpleCommand | undefined;
     for (;;) {
       this.skipBlanks();
       if (this.pos >= this.src.length) return closer === undefined;
@@ -77,19 +86,23 @@ class ShellParser {
       } else if (ch === '\n') {
         this.pos++;
         this.readHeredocBodies();
-        stdinFed = false;
+        last = undefined;
+        piped = false;
       } else if (this.readControlOperator(ch)) {
         const op = this.lastOp;
         if (op.startsWith(';;') || op === ';&') this.problem('`case` statements are not supported');
-        stdinFed = op === '|' || op === '|&';
+        piped = op === '|' || op === '|&';
+        pipedFrom = piped ? last : undefined;
+        last = undefined;
       } else if (ch === '(') {
         this.pos++;
         if (this.src[this.pos] === '(') this.skipArithmetic(1);
         else if (!this.nestedList(origin === 'command' ? 'subshell' : origin))
           this.problem('unterminated subshell `(`');
       } else {
-        this.parseSimpleCommand(origin, stdinFed);
-        stdinFed = false;
+        last = this.parseSimpleCommand(origin, piped, pipedFrom);
+        piped = false;
+        pipedFrom = undefined;
       }
     }
   }
@@ -105,10 +118,16 @@ class ShellParser {
     return true;
   }
 
-  private parseSimpleCommand(origin: CommandOrigin, pipedIn: boolean): void {
+  private parseSimpleCommand(
+    origin: CommandOrigin,
+    piped: boolean,
+    pipedFrom: SimpleCommand | undefined,
+  ): SimpleCommand | undefined {
     const words: Word[] = [];
     const redirections: Redirection[] = [];
-    let stdinFed = pipedIn;
+    const holder: StdinHolder = {};
+    let stdinFed = piped;
+    if (pipedFrom) holder.from = pipedFrom;
     for (;;) {
       this.skipBlanks();
       if (this.pos >= this.src.length) break;
@@ -124,7 +143,7 @@ class ShellParser {
           // `name() { … }`: the body is parsed as ordinary commands right after this.
           this.problem('function definitions are not supported');
           this.pos = this.src.indexOf(')', this.pos) + 1;
-          return;
+          return undefined;
         }
         this.problem('unexpected `(`');
         this.pos++;
@@ -132,14 +151,14 @@ class ShellParser {
         continue;
       }
       if (ch === '<' || ch === '>' || ch === '&') {
-        const fed = this.readRedirection(words, redirections);
+        const fed = this.readRedirection(words, redirections, holder);
         stdinFed ||= fed;
         continue;
       }
       const word = readWord(this);
       if (word) words.push(word);
     }
-    this.finishCommand(words, redirections, stdinFed, origin);
+    return this.finishCommand(words, redirections, stdinFed, origin, holder);
   }
 
   private finishCommand(
@@ -147,7 +166,8 @@ class ShellParser {
     redirections: Redirection[],
     stdinFed: boolean,
     origin: CommandOrigin,
-  ): void {
+    holder: StdinHolder,
+  ): SimpleCommand | undefined {
     const assignments: string[] = [];
     let i = 0;
     for (;;) {
@@ -161,16 +181,28 @@ class ShellParser {
     }
     const argv = words.slice(i);
     const first = argv[0];
-    if (first && first.raw === first.text && (first.text === 'for' || first.text === 'in')) return;
+    if (first && first.raw === first.text && (first.text === 'for' || first.text === 'in')) return undefined;
     if (first && first.raw === first.text && UNSUPPORTED_KEYWORDS.has(first.text)) {
       this.problem(`\`${first.text}\` is not supported`);
     }
-    if (argv.length === 0 && assignments.length === 0 && redirections.length === 0) return;
-    this.sink.commands.push({ words: argv, assignments, redirections, stdinFed, origin });
+    if (argv.length === 0 && assignments.length === 0 && redirections.length === 0) return undefined;
+    // Here-document bodies are read after the command line, so stdinText is looked up lazily.
+    const command: SimpleCommand = {
+      words: argv,
+      assignments,
+      redirections,
+      stdinFed,
+      origin,
+      get stdinText() {
+        return holder.text ?? (holder.from ? pipedText(holder.from) : undefined);
+      },
+    };
+    this.sink.commands.push(command);
+    return command;
   }
 
   /** Returns true when the redirection feeds the command's stdin. */
-  private readRedirection(words: Word[], redirections: Redirection[]): boolean {
+  private readRedirection(words: Word[], redirections: Redirection[], holder: StdinHolder): boolean {
     if (
       (this.src.startsWith('<(', this.pos) || this.src.startsWith('>(', this.pos)) &&
       !this.src.startsWith('<((', this.pos)
@@ -194,8 +226,9 @@ class ShellParser {
     redirections.push({ op, target: target.text });
     if (op === '<<' || op === '<<-') {
       const quoted = target.raw !== target.text || /['"\\]/.test(target.raw);
-      this.pendingHeredocs.push({ delimiter: target.text, quoted, stripTabs: op === '<<-' });
+      this.pendingHeredocs.push({ holder, delimiter: target.text, quoted, stripTabs: op === '<<-' });
     }
+    if (op === '<<<') holder.text = `${target.text}\n`;
     return op === '<<' || op === '<<-' || op === '<<<' || op === '<';
   }
 
@@ -220,6 +253,7 @@ class ShellParser {
         body += line + '\n';
       }
       if (!closed) this.problem(`unterminated here-document (missing \`${doc.delimiter}\`)`);
+      doc.holder.text = body;
       if (!doc.quoted && /\$\(|`/.test(body)) this.problem('command substitution inside a here-document');
     }
     this.pendingHeredocs = [];
@@ -273,4 +307,16 @@ class ShellParser {
     const nl = this.src.indexOf('\n', this.pos);
     this.pos = nl < 0 ? this.src.length : nl;
   }
+}
+
+/** `echo TEXT | sh`, `cat <<EOF | sh`: what the command sends down the pipe, if it is known. */
+function pipedText(command: SimpleCommand): string | undefined {
+  const [program, ...args] = command.words;
+  if (command.words.some((w) => w.dynamic) || command.redirections.some((r) => r.op.includes('>')))
+    return undefined;
+  if (program?.text === 'cat' && args.every((w) => w.text.startsWith('-'))) return command.stdinText;
+  if (!program || (program.text !== 'echo' && program.text !== 'printf')) return undefined;
+  const texts = args.map((w) => w.text);
+  while (program.text === 'echo' && /^-[neE]+$/.test(texts[0] ?? '')) texts.shift();
+  return `${texts.join(' ')}\n`;
 }

@@ -22,6 +22,8 @@ export interface SimpleCommand {
   readonly redirections: readonly Redirection[];
   /** stdin comes from a pipe, here-document or here-string: relevant when the program is a shell. */
   readonly stdinFed: boolean;
+  /** What arrives on stdin when it is visible in the line: a here-document, here-string or piped `echo`. */
+  readonly stdinText: string | undefined;
   readonly origin: CommandOrigin;
 }
 
@@ -44,5 +46,4 @@ export const SHELL_KEYWORDS_TRANSPARENT = new Set([
   'elif',
   'while',
   'until',
-  'time',
 ]);
