@@ -81,6 +81,9 @@ function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, de
     return;
   }
   if (DECLARATIONS.has(program)) checkAssignments(view.argv.slice(1), out);
+  if ((program === 'source' || program === '.') && view.dynamic[1]) {
+    out.floors.push(`the script run by \`${program}\` is computed at run time`);
+  }
   if (program === 'find' || program === 'fd' || program === 'fdfind') {
     for (const inner of execViews(program, view)) analyzeView(inner, NO_STDIN, out, depth + 1);
   }
@@ -135,7 +138,10 @@ function analyzeShell(program: string, view: CommandView, stdin: CommandContext,
     out.scripts.push({ script, via: `${program} -c` });
     return;
   }
-  if (i < argv.length && !fromStdin) return;
+  if (i < argv.length && !fromStdin) {
+    if (view.dynamic[i]) out.floors.push(`the script run by \`${program}\` is computed at run time`);
+    return;
+  }
   out.opaque.push(`\`${program}\` reads commands from standard input`);
   // The script is visible when it is a here-document or a static echo: check what it would run.
   if (stdin.stdinText !== undefined) out.scripts.push({ script: stdin.stdinText, via: `${program} (stdin)` });
