@@ -182,7 +182,7 @@ function setOp(op: string, x: Value, y: Value, budget: Budget): Value {
     const d = new Dict();
     for (const [k, e] of x.map) d.map.set(k, e);
     for (const [k, e] of y.map) d.map.set(k, e);
-    budget.alloc(d.map.size);
+    budget.allocEntries(d.map.size);
     return d;
   }
   if (!(x instanceof StarSet && y instanceof StarSet)) return unknown(op, x, y);
@@ -198,7 +198,7 @@ function setOp(op: string, x: Value, y: Value, budget: Budget): Value {
     for (const [k, v] of x.map) if (!y.map.has(k)) s.map.set(k, v);
     for (const [k, v] of y.map) if (!x.map.has(k)) s.map.set(k, v);
   }
-  budget.alloc(s.map.size);
+  budget.allocEntries(s.map.size);
   return s;
 }
 

@@ -209,7 +209,8 @@ function collection<T extends Value>(name: string, make: (items: readonly Value[
     const x = args[0]!;
     if (!isIterable(x)) return notIterable(x, name);
     const items = elements(x, budget());
-    budget().alloc(items.length);
+    if (name === 'set') budget().allocEntries(items.length);
+    else budget().alloc(items.length);
     return make(items);
   });
 }

@@ -293,7 +293,7 @@ export class Evaluator {
         throw this.locate(err, ke);
       }
     }
-    this.budget.alloc(entries.length);
+    this.budget.allocEntries(entries.length);
     return d;
   }
 
@@ -332,7 +332,7 @@ export class Evaluator {
     const v = this.eval(c.value!);
     try {
       out.map.set(hashKey(k), [k, v]);
-      this.budget.alloc(1, out.map.size);
+      this.budget.allocEntries(1, out.map.size);
     } catch (err) {
       throw this.locate(err, c.body);
     }

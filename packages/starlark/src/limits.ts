@@ -15,11 +15,13 @@ export interface Limits {
 
 export const defaultLimits: Limits = Object.freeze({
   maxSteps: 10_000_000,
-  maxAllocations: 50_000_000,
+  maxAllocations: 20_000_000,
   maxSourceBytes: 1_000_000,
   maxNestingDepth: 200,
-  maxValueSize: 10_000_000,
+  maxValueSize: 4_000_000,
 });
+
+const ENTRY_WEIGHT = 4;
 
 export function resolveLimits(partial: Partial<Limits> | undefined): Limits {
   return partial ? { ...defaultLimits, ...partial } : defaultLimits;
@@ -51,5 +53,10 @@ export class Budget {
     if (this.allocations > this.limits.maxAllocations) {
       limitExceeded(`allocation budget exhausted (${this.limits.maxAllocations})`);
     }
+  }
+
+  /** Hash-table entries cost several times a list slot, so they are weighed accordingly. */
+  allocEntries(n: number, resultSize = n): void {
+    this.alloc(n * ENTRY_WEIGHT, resultSize * ENTRY_WEIGHT);
   }
 }

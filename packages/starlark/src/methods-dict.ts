@@ -31,7 +31,7 @@ export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | n
     }
     for (const [k, v] of kwargs) dictSet(d, k, v);
   }
-  budget().alloc(0, d.map.size);
+  budget().allocEntries(0, d.map.size);
 }
 
 function self(v: Value): Dict {

@@ -112,7 +112,7 @@ function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => bool
     for (const [k, v] of all) {
       if (keep(self.map.has(k), others.map((o) => o.has(k)))) out.map.set(k, v);
     }
-    budget().alloc(out.map.size);
+    budget().allocEntries(out.map.size);
     return out;
   };
 }
@@ -164,7 +164,7 @@ export const setMethods: Record<string, NativeFn> = {
         if (!self.map.has(k)) self.map.set(k, v);
       }
     });
-    budget().alloc(0, self.map.size);
+    budget().allocEntries(0, self.map.size);
     return None;
   },
   issubset: setMethod('issubset', 1, 1, (s, [x]) => {
