@@ -9,4 +9,5 @@ export * from './logger.js';
 export * from './paths.js';
 export * from './version.js';
 export * from './process-runner.js';
+export * from './git.js';
 export * from './config/index.js';

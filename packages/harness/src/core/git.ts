@@ -1,0 +1,418 @@
+import { HarnessError, ErrorCodes, type ErrorCode } from './errors.js';
+import { describeRunOutcome, type ProcessRunner, type RunResult } from './process-runner.js';
+
+/**
+ * The git port: the handful of operations the task pipeline needs, always as argv (never a shell),
+ * never interactive (no prompts, no editor, no pager), with every name checked before it reaches
+ * the command line. Every method takes the repository or worktree directory it works in.
+ */
+export interface Git {
+  /** Fetches `branch` from `remote` into `refs/remotes/<remote>/<branch>`. */
+  fetch(repo: string, remote: string, branch: string): Promise<void>;
+  /** The commit `rev` names, or null when it names none. */
+  revParse(repo: string, rev: string): Promise<string | null>;
+  currentCommit(cwd: string): Promise<string>;
+  refExists(repo: string, ref: string): Promise<boolean>;
+  /** `git worktree add -B <branch> <path> <startPoint>`, or checks out an existing branch when startPoint is null. */
+  worktreeAdd(repo: string, path: string, branch: string, startPoint: string | null): Promise<void>;
+  worktreeRemove(repo: string, path: string, options?: { force?: boolean }): Promise<void>;
+  worktreeList(repo: string): Promise<WorktreeEntry[]>;
+  worktreePrune(repo: string): Promise<void>;
+  branchDelete(repo: string, branch: string, options?: { force?: boolean }): Promise<void>;
+  status(cwd: string): Promise<StatusEntry[]>;
+  hasChanges(cwd: string): Promise<boolean>;
+  addAll(cwd: string): Promise<void>;
+  /** Commits what is staged; when nothing is, makes no commit and says so. */
+  commit(cwd: string, message: string, author: GitAuthor): Promise<CommitResult>;
+  /** Pushes HEAD to `refs/heads/<branch>`; pushing a commit that is already there is a no-op. */
+  push(cwd: string, remote: string, branch: string, options?: PushOptions): Promise<PushResult>;
+  diff(cwd: string, base: string, head: string): Promise<DiffText>;
+  diffStat(cwd: string, base: string, head: string): Promise<DiffStat>;
+  /** The remote's URL with any credentials removed, or null when there is no such remote. */
+  remoteUrl(cwd: string, remote: string): Promise<string | null>;
+}
+
+export interface WorktreeEntry {
+  path: string;
+  head: string | null;
+  /** Short branch name (`feat/x`), or null when detached or bare. */
+  branch: string | null;
+  bare: boolean;
+  detached: boolean;
+  locked: boolean;
+  prunable: boolean;
+}
+
+export interface StatusEntry {
+  /** The two-letter porcelain code, e.g. ` M`, `??`, `D `. */
+  code: string;
+  path: string;
+}
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+export interface CommitResult {
+  committed: boolean;
+  commit: string;
+}
+
+export interface PushOptions {
+  /**
+   * Overwrite the remote branch if it moved, but only from the value we last saw there. Meant
+   * for Harness's own task branches (a resumed task rewrites its branch); never for shared ones.
+   */
+  forceWithLease?: boolean;
+}
+
+export interface PushResult {
+  commit: string;
+  /** False when the remote already had this commit on the branch. */
+  updated: boolean;
+}
+
+export interface DiffText {
+  text: string;
+  truncated: boolean;
+}
+
+export interface DiffStatFile {
+  path: string;
+  insertions: number;
+  deletions: number;
+  binary: boolean;
+}
+
+export interface DiffStat {
+  files: DiffStatFile[];
+  insertions: number;
+  deletions: number;
+}
+
+export interface GitOptions {
+  runner: ProcessRunner;
+  /** Base environment; Harness's non-interactive settings are laid over it. */
+  env?: NodeJS.ProcessEnv;
+  binary?: string;
+  /** Per command; network commands get the same limit. */
+  timeoutMs?: number;
+  maxDiffBytes?: number;
+}
+
+/**
+ * `git check-ref-format --allow-onelevel` semantics, plus no leading `-` (it would read as an
+ * option). Returns the reason a name is refused, or null when it is fine.
+ */
+export function refNameProblem(name: string): string | null {
+  if (name === '') return 'is empty';
+  if (name.startsWith('-')) return 'starts with "-"';
+  if (name === '@') return 'is "@"';
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return 'contains a space, control character or one of ~^:?*[\\';
+  if (name.includes('..')) return 'contains ".."';
+  if (name.includes('@{')) return 'contains "@{"';
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return 'has an empty path component';
+  if (name.endsWith('.')) return 'ends with "."';
+  for (const part of name.split('/')) {
+    if (part.startsWith('.')) return 'has a component starting with "."';
+    if (part.endsWith('.lock')) return 'has a component ending with ".lock"';
+  }
+  return null;
+}
+
+/** Throws `invalid_params` unless `name` is a usable ref, branch or remote name. */
+export function assertRefName(name: string, what = 'ref name'): void {
+  const problem = refNameProblem(name);
+  if (problem !== null) {
+    throw new HarnessError(
+      ErrorCodes.invalidParams,
+      `invalid ${what} ${JSON.stringify(name)}: it ${problem}`,
+      {
+        data: { [what.replace(/ /g, '_')]: name },
+      },
+    );
+  }
+}
+
+/** Revisions may carry `~N`/`^N` suffixes (and `HEAD`), so only the ref part is checked strictly. */
+function assertRevision(rev: string): void {
+  if (/^[0-9a-f]{7,64}$/i.test(rev)) return;
+  assertRefName(rev.replace(/(?:[~^]\d*)+$/, ''), 'revision');
+}
+
+/** Removes `user:password@` from URLs so credentials never reach logs or clients. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
+}
+
+const stderrTailChars = 2_000;
+
+/** Parses `git worktree list --porcelain`. */
+export function parseWorktreeList(text: string): WorktreeEntry[] {
+  const entries: WorktreeEntry[] = [];
+  for (const block of text.split(/\n\n+/)) {
+    const lines = block.split('\n').filter((line) => line !== '');
+    const first = lines[0];
+    if (first === undefined || !first.startsWith('worktree ')) continue;
+    const entry: WorktreeEntry = {
+      path: first.slice('worktree '.length),
+      head: null,
+      branch: null,
+      bare: false,
+      detached: false,
+      locked: false,
+      prunable: false,
+    };
+    for (const line of lines.slice(1)) {
+      const [key, ...rest] = line.split(' ');
+      const value = rest.join(' ');
+      if (key === 'HEAD') entry.head = value;
+      else if (key === 'branch') entry.branch = value.replace(/^refs\/heads\//, '');
+      else if (key === 'bare') entry.bare = true;
+      else if (key === 'detached') entry.detached = true;
+      else if (key === 'locked') entry.locked = true;
+      else if (key === 'prunable') entry.prunable = true;
+    }
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/** Parses `git status --porcelain=v1 -z` (renames carry their source as a second field). */
+export function parseStatus(text: string): StatusEntry[] {
+  const fields = text.split('\0');
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as string;
+    if (field.length < 4) continue;
+    const code = field.slice(0, 2);
+    entries.push({ code, path: field.slice(3) });
+    if (code.includes('R') || code.includes('C')) i++;
+  }
+  return entries;
+}
+
+/** Parses `git diff --numstat -z`. */
+export function parseNumstat(text: string): DiffStat {
+  const fields = text.split('\0');
+  const files: DiffStatFile[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(fields[i] as string);
+    if (match === null) continue;
+    let file = match[3] as string;
+    // A rename has an empty path here, followed by the source and destination fields.
+    if (file === '') {
+      file = fields[i + 2] ?? '';
+      i += 2;
+    }
+    const binary = match[1] === '-';
+    files.push({
+      path: file,
+      insertions: binary ? 0 : Number(match[1]),
+      deletions: binary ? 0 : Number(match[2]),
+      binary,
+    });
+  }
+  const sum = (key: 'insertions' | 'deletions'): number => files.reduce((total, f) => total + f[key], 0);
+  return { files, insertions: sum('insertions'), deletions: sum('deletions') };
+}
+
+interface GitCall {
+  cwd: string;
+  args: string[];
+  /** Exit codes that are answers rather than failures (e.g. 1 for `diff --quiet`). */
+  okCodes?: number[];
+  maxOutputBytes?: number;
+  errorCode?: ErrorCode;
+}
+
+/** The settings that keep git from ever waiting for a person. */
+function nonInteractiveEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+    ...base,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_EDITOR: 'true',
+    GIT_SEQUENCE_EDITOR: 'true',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    // Status and diff would otherwise refresh the index and take its lock, racing real writers.
+    GIT_OPTIONAL_LOCKS: '0',
+    LC_ALL: 'C',
+  };
+}
+
+// Hooks would run agent-reachable code outside any sandbox; validation is Harness's own gate.
+const noHooks = ['-c', 'core.hooksPath=/dev/null'];
+
+/** The real git port: the git CLI run through a ProcessRunner. */
+export class GitCli implements Git {
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly options: GitOptions) {
+    this.env = nonInteractiveEnv(options.env ?? process.env);
+  }
+
+  private async git(call: GitCall): Promise<RunResult> {
+    const result = await this.options.runner.run(this.options.binary ?? 'git', ['--no-pager', ...call.args], {
+      cwd: call.cwd,
+      env: this.env,
+      ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+      ...(call.maxOutputBytes === undefined ? {} : { maxOutputBytes: call.maxOutputBytes }),
+    });
+    const code = result.exitCode;
+    if (code !== 0 && (code === null || !(call.okCodes ?? []).includes(code))) throw gitError(call, result);
+    return result;
+  }
+
+  private async out(cwd: string, ...args: string[]): Promise<string> {
+    return (await this.git({ cwd, args })).stdout.trim();
+  }
+
+  /** The commit `ref` names, or null; `ref` is built by us, so it is not re-validated. */
+  private async resolve(cwd: string, ref: string): Promise<string | null> {
+    const result = await this.git({ cwd, args: ['rev-parse', '--verify', '--quiet', ref], okCodes: [1] });
+    return result.exitCode === 0 ? result.stdout.trim() : null;
+  }
+
+  async fetch(repo: string, remote: string, branch: string): Promise<void> {
+    assertRefName(remote, 'remote name');
+    assertRefName(branch, 'branch name');
+    const refspec = `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`;
+    await this.git({
+      cwd: repo,
+      args: ['fetch', '--no-tags', '--', remote, refspec],
+      errorCode: ErrorCodes.unavailable,
+    });
+  }
+
+  async revParse(repo: string, rev: string): Promise<string | null> {
+    assertRevision(rev);
+    return this.resolve(repo, `${rev}^{commit}`);
+  }
+
+  currentCommit(cwd: string): Promise<string> {
+    return this.out(cwd, 'rev-parse', '--verify', 'HEAD^{commit}');
+  }
+
+  async refExists(repo: string, ref: string): Promise<boolean> {
+    assertRefName(ref);
+    const result = await this.git({
+      cwd: repo,
+      args: ['show-ref', '--verify', '--quiet', ref],
+      okCodes: [1],
+    });
+    return result.exitCode === 0;
+  }
+
+  async worktreeAdd(repo: string, path: string, branch: string, startPoint: string | null): Promise<void> {
+    assertRefName(branch, 'branch name');
+    if (startPoint !== null) assertRevision(startPoint);
+    const args =
+      startPoint === null
+        ? ['worktree', 'add', '--', path, branch]
+        : ['worktree', 'add', '--no-track', '-B', branch, '--', path, startPoint];
+    await this.git({ cwd: repo, args, errorCode: ErrorCodes.conflict });
+  }
+
+  async worktreeRemove(repo: string, path: string, options: { force?: boolean } = {}): Promise<void> {
+    // Twice: a worktree that is also locked needs a double force.
+    const force = options.force === true ? ['--force', '--force'] : [];
+    await this.git({ cwd: repo, args: ['worktree', 'remove', ...force, '--', path] });
+  }
+
+  async worktreeList(repo: string): Promise<WorktreeEntry[]> {
+    return parseWorktreeList(await this.out(repo, 'worktree', 'list', '--porcelain'));
+  }
+
+  async worktreePrune(repo: string): Promise<void> {
+    await this.git({ cwd: repo, args: ['worktree', 'prune'] });
+  }
+
+  async branchDelete(repo: string, branch: string, options: { force?: boolean } = {}): Promise<void> {
+    assertRefName(branch, 'branch name');
+    await this.git({ cwd: repo, args: ['branch', options.force === true ? '-D' : '-d', '--', branch] });
+  }
+
+  async status(cwd: string): Promise<StatusEntry[]> {
+    const args = ['status', '--porcelain=v1', '-z', '--untracked-files=all'];
+    return parseStatus((await this.git({ cwd, args })).stdout);
+  }
+
+  async hasChanges(cwd: string): Promise<boolean> {
+    return (await this.status(cwd)).length > 0;
+  }
+
+  async addAll(cwd: string): Promise<void> {
+    await this.git({ cwd, args: ['add', '--all', '--', '.'] });
+  }
+
+  async commit(cwd: string, message: string, author: GitAuthor): Promise<CommitResult> {
+    const staged = await this.git({ cwd, args: ['diff', '--cached', '--quiet'], okCodes: [1] });
+    if (staged.exitCode === 0) return { committed: false, commit: await this.currentCommit(cwd) };
+    const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
+    // `whitespace`, not the default `strip`: a message line may well start with "#123".
+    const commit = ['commit', '--no-verify', '--no-edit', '--cleanup=whitespace', '-m', message];
+    await this.git({ cwd, args: [...identity, ...noHooks, ...commit] });
+    return { committed: true, commit: await this.currentCommit(cwd) };
+  }
+
+  async push(cwd: string, remote: string, branch: string, options: PushOptions = {}): Promise<PushResult> {
+    assertRefName(remote, 'remote name');
+    assertRefName(branch, 'branch name');
+    const commit = await this.currentCommit(cwd);
+    const tracking = `refs/remotes/${remote}/${branch}`;
+    const args = [...noHooks, 'push', '--porcelain', '--no-verify'];
+    if (options.forceWithLease === true) {
+      // An explicit expectation: with no remote-tracking ref, the branch must not exist yet.
+      const expected = (await this.resolve(cwd, tracking)) ?? '';
+      args.push(`--force-with-lease=refs/heads/${branch}:${expected}`);
+    }
+    args.push('--', remote, `${commit}:refs/heads/${branch}`);
+    const result = await this.git({ cwd, args, errorCode: ErrorCodes.conflict });
+    // Keep the tracking ref in step even for remotes without a fetch refspec: the next lease reads it.
+    await this.git({ cwd, args: ['update-ref', tracking, commit] });
+    const upToDate = result.stdout.split('\n').some((line) => line.startsWith('=\t'));
+    return { commit, updated: !upToDate };
+  }
+
+  async diff(cwd: string, base: string, head: string): Promise<DiffText> {
+    assertRevision(base);
+    assertRevision(head);
+    const args = ['diff', '--no-color', '--no-ext-diff', `${base}...${head}`, '--'];
+    const maxOutputBytes = this.options.maxDiffBytes ?? 16 * 1_048_576;
+    const result = await this.git({ cwd, args, maxOutputBytes });
+    return { text: result.stdout, truncated: result.truncated };
+  }
+
+  async diffStat(cwd: string, base: string, head: string): Promise<DiffStat> {
+    assertRevision(base);
+    assertRevision(head);
+    const args = ['diff', '--numstat', '-z', '-M', `${base}...${head}`, '--'];
+    return parseNumstat((await this.git({ cwd, args })).stdout);
+  }
+
+  async remoteUrl(cwd: string, remote: string): Promise<string | null> {
+    assertRefName(remote, 'remote name');
+    const result = await this.git({ cwd, args: ['remote', 'get-url', '--', remote], okCodes: [2, 128] });
+    return result.exitCode === 0 ? redactUrl(result.stdout.trim()) : null;
+  }
+}
+
+export function createGit(options: GitOptions): Git {
+  return new GitCli(options);
+}
+
+function gitError(call: GitCall, result: RunResult): HarnessError {
+  const command = `git ${call.args.join(' ')}`;
+  const stderr = redactUrl(result.stderr.trim()).slice(-stderrTailChars);
+  let code = call.errorCode ?? ErrorCodes.internal;
+  if (result.timedOut) code = ErrorCodes.timeout;
+  else if (result.aborted) code = ErrorCodes.cancelled;
+  const firstLine = stderr.split('\n').find((line) => line.trim() !== '') ?? describeRunOutcome(result);
+  return new HarnessError(code, `${redactUrl(command)} ${describeRunOutcome(result)}: ${firstLine}`, {
+    data: { command: redactUrl(command), exit_code: result.exitCode, stderr_tail: stderr },
+  });
+}
