@@ -68,7 +68,7 @@ function intOp(op: string, a: bigint, b: bigint, budget: Budget): Value {
       if ((a > 4294967296n || a < -4294967296n) && (b > 4294967296n || b < -4294967296n)) {
         if (bits(a) + bits(b) > MAX_INT_BITS + 1) limitExceeded(`int too large (more than ${MAX_INT_BITS} bits)`);
       }
-      return a * b;
+      return checkIntSize(a * b);
     }
     case '/':
       if (b === 0n) fail('floating-point division by zero');

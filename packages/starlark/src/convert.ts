@@ -1,6 +1,6 @@
 import { toFloat } from './arith.js';
-import { fail } from './errors.js';
-import { checkIntSize } from './ops.js';
+import { fail, limitExceeded } from './errors.js';
+import { checkIntSize, MAX_INT_BITS } from './ops.js';
 import { Bytes, type Value, typeName } from './values.js';
 
 /** int(x, base): starlark-go's rules for prefixes, signs and bases. */
@@ -43,6 +43,7 @@ function parseIntLiteral(s: string, base: number): bigint {
     b = 10;
   }
   if (t === '') bad();
+  if (t.length > MAX_INT_BITS) limitExceeded(`int: literal too long (${t.length} digits)`);
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, b);
   let v = 0n;
   const bb = BigInt(b);

@@ -6,7 +6,20 @@ import type { Budget } from './limits.js';
 import { elements, forEach, getIndex, slice } from './sequence.js';
 import { setIndex } from './mutate.js';
 import { repr } from './repr.js';
-import { Builtin, checkMutable, Dict, hashKey, None, StarList, Tuple, truth, type CallSite, type Value, typeName } from './values.js';
+import {
+  Builtin,
+  checkMutable,
+  Dict,
+  hashKey,
+  None,
+  sizeOf,
+  StarList,
+  Tuple,
+  truth,
+  type CallSite,
+  type Value,
+  typeName,
+} from './values.js';
 
 const NORMAL = 0;
 const BREAK = 1;
@@ -273,6 +286,9 @@ export class Evaluator {
     if (op === 'and') return truth(x) ? this.eval(ye) : x;
     if (op === 'or') return truth(x) ? x : this.eval(ye);
     const y = this.eval(ye);
+    if (typeof x === 'object' || typeof y === 'object' || typeof x === 'string') {
+      this.budget.step((sizeOf(x) + sizeOf(y)) >> 3);
+    }
     try {
       return binary(op, x, y, this.budget);
     } catch (err) {
@@ -348,7 +364,7 @@ export class Evaluator {
     } else {
       [args, kwargs] = this.collectArgs(e.args, e);
     }
-    this.budget.step();
+    this.budget.step(1 + (this.callCost(fn, args) >> 3));
     if (!(fn instanceof Builtin)) throw this.locate(new EvalError(`invalid call of non-function (${typeName(fn)})`), e);
     const site: CallSite = { filename: this.file.filename, line: e.line, column: e.col };
     try {
@@ -360,6 +376,13 @@ export class Evaluator {
       }
       throw this.locate(err, e);
     }
+  }
+
+  /** Builtins run in time linear in their operands, so big operands cost more steps. */
+  private callCost(fn: Value, args: Value[]): number {
+    let cost = fn instanceof Builtin ? sizeOf(fn.self) : 0;
+    for (const a of args) if (typeof a === 'string' || typeof a === 'object') cost += sizeOf(a);
+    return cost;
   }
 
   private collectArgs(list: Arg[], at: Located): [Value[], [string, Value][]] {

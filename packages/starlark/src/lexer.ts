@@ -204,6 +204,7 @@ class Lexer {
     const m = /^(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/.exec(rest);
     const text = m?.[0] ?? '';
     this.pos += text.length;
+    if (text.length > 3000) this.error('int literal too large', line, col);
     if (/^0[xXoObB]/.test(text)) {
       this.push('int', BigInt(text.toLowerCase()), line, col);
     } else if (/[.eE]/.test(text)) {

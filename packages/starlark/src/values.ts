@@ -109,6 +109,17 @@ export type Value =
   | Builtin
   | ElemsView;
 
+/** Rough size of a value, used to charge linear-time operations to the step budget. */
+export function sizeOf(v: Value): number {
+  if (typeof v === 'string') return v.length;
+  if (typeof v !== 'object') return 0;
+  if (v instanceof StarList || v instanceof Tuple) return v.elems.length;
+  if (v instanceof Dict || v instanceof StarSet) return v.map.size;
+  if (v instanceof Bytes) return v.data.length;
+  if (v instanceof ElemsView) return v.src.length;
+  return 0;
+}
+
 export function typeName(v: Value): string {
   switch (typeof v) {
     case 'boolean':
