@@ -29,13 +29,16 @@ export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
   });
 }
 
-/** Converts a Starlark value to plain JS data (see the package README for the mapping). */
+/**
+ * Converts a Starlark value to plain JS data: None→null, int→number when safe else bigint,
+ * str→string, list/tuple→array, dict→Map, set→Set; other values are returned as they are.
+ * Shared and cyclic containers map to shared and cyclic JS objects.
+ */
 export function toJs(value: Value): unknown {
-  return convertOut(value, 0);
+  return convertOut(value, new Map());
 }
 
-function convertOut(v: Value, depth: number): unknown {
-  if (depth > 1000) throw new Error('toJs: value nested too deeply');
+function convertOut(v: Value, seen: Map<object, unknown>): unknown {
   switch (typeof v) {
     case 'bigint':
       return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
@@ -46,13 +49,26 @@ function convertOut(v: Value, depth: number): unknown {
       return v;
   }
   if (v === None) return null;
-  if (v instanceof StarList || v instanceof Tuple) return v.elems.map((e) => convertOut(e, depth + 1));
+  const done = seen.get(v);
+  if (done !== undefined) return done;
+  if (v instanceof StarList || v instanceof Tuple) {
+    const out: unknown[] = [];
+    seen.set(v, out);
+    for (const e of v.elems) out.push(convertOut(e, seen));
+    return out;
+  }
   if (v instanceof Dict) {
     const m = new Map<unknown, unknown>();
-    for (const [k, x] of v.map.values()) m.set(convertOut(k, depth + 1), convertOut(x, depth + 1));
+    seen.set(v, m);
+    for (const [k, x] of v.map.values()) m.set(convertOut(k, seen), convertOut(x, seen));
     return m;
   }
-  if (v instanceof StarSet) return new Set(Array.from(v.map.values(), (e) => convertOut(e, depth + 1)));
+  if (v instanceof StarSet) {
+    const s = new Set<unknown>();
+    seen.set(v, s);
+    for (const e of v.map.values()) s.add(convertOut(e, seen));
+    return s;
+  }
   return v;
 }
 
