@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
-import { silentLogger } from '../../packages/harness/src/core/index.js';
+import { AgentRegistry } from '../../packages/harness/src/agents/index.js';
+import { loadConfig, silentLogger } from '../../packages/harness/src/core/index.js';
 import { Harness } from '../../packages/harness/src/server/index.js';
 import { SqliteStore } from '../../packages/harness/src/store/index.js';
 import {
@@ -100,6 +101,7 @@ function inProcessFixture(): TransportFixture {
         allowedProjectRoots: [],
         knownAgents: ['claude', 'codex', 'anthropic_api'],
         logRetentionDays: 90,
+        agents: AgentRegistry.fromConfig(loadConfig({ env: {}, home: dir.path }).config.agents),
       });
     },
     async client() {

@@ -7,6 +7,7 @@ export * from './jsonrpc.js';
 export * from './types.js';
 export * from './methods.js';
 export * from './notifications.js';
+export * from './tasks.js';
 
 /** Bumped when a method or notification changes incompatibly. */
 export const PROTOCOL_VERSION = '1';

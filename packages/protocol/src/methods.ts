@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   decisionSchema,
+  sandboxModeSchema,
   eventKindSchema,
   eventSchema,
   metadataSchema,
@@ -21,7 +22,9 @@ const noParams = z.strictObject({});
 const id = z.string().min(1).max(200);
 
 const initializeParams = z.strictObject({
-  client_info: z.strictObject({ name: z.string().min(1).max(200), version: z.string().max(100).optional() }).optional(),
+  client_info: z
+    .strictObject({ name: z.string().min(1).max(200), version: z.string().max(100).optional() })
+    .optional(),
   protocol_version: z.string().max(20).optional(),
 });
 const initializeResult = z.object({
@@ -78,6 +81,27 @@ const eventQueryParams = z.strictObject({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
+const turnStartParams = z.strictObject({
+  thread_id: id,
+  input: z.string().min(1).max(200_000),
+  agent: z.string().min(1).max(100).optional(),
+  model: z.string().min(1).max(200).optional(),
+  sandbox_mode: sandboxModeSchema.optional(),
+});
+const turnRef = z.strictObject({ turn_id: id });
+const turnSteerParams = z.strictObject({ turn_id: id, instruction: z.string().min(1).max(200_000) });
+
+export const agentInfoSchema = z.object({
+  name: z.string(),
+  enabled: z.boolean(),
+  usable: z.boolean(),
+  reason: z.string().nullable(),
+  version: z.string().nullable(),
+  binary_path: z.string().nullable(),
+  default_model: z.string().nullable(),
+  command_gate: z.enum(['enforced', 'not_enforced']),
+});
+
 const statsQueryParams = z.strictObject({
   since: timestampSchema.optional(),
   until: timestampSchema.optional(),
@@ -115,21 +139,41 @@ export const healthResultSchema = z.object({
 export const methods = {
   initialize: { params: initializeParams, result: initializeResult },
   initialized: { params: noParams, result: z.object({}) },
-  'thread/start': { params: threadStartParams, result: z.object({ thread_id: z.string(), thread: threadSchema }) },
+  'thread/start': {
+    params: threadStartParams,
+    result: z.object({ thread_id: z.string(), thread: threadSchema }),
+  },
   'thread/resume': {
     params: threadRef,
     result: z.object({ thread: threadSchema, turns: z.array(turnSchema) }),
   },
-  'thread/fork': { params: threadForkParams, result: z.object({ thread_id: z.string(), thread: threadSchema }) },
+  'thread/fork': {
+    params: threadForkParams,
+    result: z.object({ thread_id: z.string(), thread: threadSchema }),
+  },
   'thread/list': {
     params: threadListParams,
     result: z.object({ threads: z.array(threadSchema), next_cursor: z.string().nullable() }),
   },
   'thread/delete': { params: threadRef, result: z.object({ deleted: z.boolean() }) },
+  'thread/compact': { params: threadRef, result: z.object({ compacted: z.number().int() }) },
+  'turn/start': { params: turnStartParams, result: z.object({ turn_id: z.string(), turn: turnSchema }) },
+  'turn/steer': {
+    params: turnSteerParams,
+    result: z.object({ steered: z.boolean(), turn_id: z.string(), turn: turnSchema }),
+  },
+  'turn/cancel': { params: turnRef, result: z.object({ cancelled: z.boolean(), turn: turnSchema }) },
+  'turn/status': { params: turnRef, result: z.object({ turn: turnSchema, running: z.boolean() }) },
+  'agent/list': { params: noParams, result: z.object({ agents: z.array(agentInfoSchema) }) },
   'health/check': { params: noParams, result: healthResultSchema },
   'event/log': {
     params: eventLogParams,
-    result: z.object({ logged: z.literal(true), event_id: z.string(), seq: z.number(), duplicate: z.boolean() }),
+    result: z.object({
+      logged: z.literal(true),
+      event_id: z.string(),
+      seq: z.number(),
+      duplicate: z.boolean(),
+    }),
   },
   'event/query': {
     params: eventQueryParams,

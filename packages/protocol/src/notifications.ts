@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { eventSchema, threadSchema, threadStatusSchema } from './types.js';
+import {
+  eventSchema,
+  itemSchema,
+  threadSchema,
+  threadStatusSchema,
+  tokenUsageSchema,
+  turnErrorSchema,
+  turnStatusSchema,
+} from './types.js';
 
 /** Server → client notifications, delivered on the connections subscribed to the thread they concern. */
 export const notifications = {
@@ -7,6 +15,16 @@ export const notifications = {
   'thread/status_changed': z.object({ thread_id: z.string(), status: threadStatusSchema }),
   'thread/deleted': z.object({ thread_id: z.string() }),
   'event/logged': z.object({ event: eventSchema }),
+  'turn/started': z.object({ thread_id: z.string(), turn_id: z.string(), agent: z.string() }),
+  'item/completed': z.object({ thread_id: z.string(), turn_id: z.string(), item: itemSchema }),
+  'message/delta': z.object({ thread_id: z.string(), turn_id: z.string(), text: z.string() }),
+  'turn/completed': z.object({
+    thread_id: z.string(),
+    turn_id: z.string(),
+    status: turnStatusSchema,
+    usage: tokenUsageSchema.nullable(),
+    error: turnErrorSchema.nullable(),
+  }),
 } as const;
 
 export type NotificationName = keyof typeof notifications;

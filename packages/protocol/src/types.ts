@@ -7,7 +7,14 @@ export const timestampSchema = z.iso.datetime({ offset: true });
 export const threadStatusSchema = z.enum(['idle', 'active', 'archived']);
 export type ThreadStatus = z.infer<typeof threadStatusSchema>;
 
-export const turnStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
+export const turnStatusSchema = z.enum([
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+]);
 export type TurnStatus = z.infer<typeof turnStatusSchema>;
 
 export const tokenUsageSchema = z.object({
@@ -93,6 +100,9 @@ export const eventSchema = z.object({
   data: z.unknown().nullable(),
 });
 export type Event = z.infer<typeof eventSchema>;
+
+export const sandboxModeSchema = z.enum(['read-only', 'workspace-write', 'danger-full-access']);
+export type SandboxModeName = z.infer<typeof sandboxModeSchema>;
 
 export const gradeSchema = z.enum(['A', 'B', 'C', 'D']);
 export type Grade = z.infer<typeof gradeSchema>;

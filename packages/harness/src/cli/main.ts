@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { harnessVersion } from '../core/index.js';
 import { registerConfigCommand } from './commands/config.js';
+import { registerExecCommand } from './commands/exec.js';
 import { registerServeCommand } from './commands/serve.js';
 import { collect, printError } from './output.js';
 
@@ -9,15 +10,28 @@ export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('harness')
-    .description('A control plane for AI coding agents: threads, turns, tasks, policy, review and observability.')
+    .description(
+      'A control plane for AI coding agents: threads, turns, tasks, policy, review and observability.',
+    )
     .version(harnessVersion, '-V, --version', 'print the version')
-    .addOption(new Option('-c, --config <path>', 'config file (default: $HARNESS_CONFIG, then ~/.config/harness/config.toml)'))
-    .addOption(new Option('-p, --project <name=path>', 'register a project; repeatable; wins over [[projects]]').argParser(collect))
+    .addOption(
+      new Option(
+        '-c, --config <path>',
+        'config file (default: $HARNESS_CONFIG, then ~/.config/harness/config.toml)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '-p, --project <name=path>',
+        'NAME=PATH registers a project (repeatable, wins over [[projects]]); NAME or PATH selects one',
+      ).argParser(collect),
+    )
     .option('--json', 'print data as JSON')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureHelp({ showGlobalOptions: true });
   registerServeCommand(program);
+  registerExecCommand(program);
   registerConfigCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,12 +1,14 @@
 import type { RpcNotification } from '@harness/protocol';
 import { type Clock, type Logger, systemClock } from '../core/index.js';
 import { EventLog } from '../observe/index.js';
+import type { AgentRegistry, CommandGate } from '../agents/index.js';
 import type { Store } from '../store/index.js';
 import { NotificationHub, threadTopic } from './notification-hub.js';
 import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
 import { ThreadService, type ThreadServiceOptions } from './threads/thread-service.js';
+import { TurnService } from './turns/turn-service.js';
 
 export interface HarnessOptions extends ThreadServiceOptions {
   store: Store;
@@ -14,6 +16,9 @@ export interface HarnessOptions extends ThreadServiceOptions {
   clock?: Clock;
   /** `[observe] log_retention_days`, applied at start-up; 0 keeps everything. */
   logRetentionDays: number;
+  agents: AgentRegistry;
+  /** The execution policy for a project directory (undefined: no policy). */
+  commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
 }
 
 /**
@@ -25,6 +30,8 @@ export class Harness {
   readonly hub = new NotificationHub();
   readonly events: EventLog;
   readonly threads: ThreadService;
+  readonly turns: TurnService;
+  readonly agents: AgentRegistry;
   readonly store: Store;
   readonly logger: Logger;
   private readonly connections = new Set<Connection>();
@@ -35,10 +42,24 @@ export class Harness {
     this.logger = options.logger;
     this.events = new EventLog(options.store, options.logger, clock);
     this.threads = new ThreadService(options.store, this.events, this.hub, clock, options);
+    this.agents = options.agents;
+    this.turns = new TurnService({
+      store: options.store,
+      events: this.events,
+      hub: this.hub,
+      threads: this.threads,
+      agents: options.agents,
+      clock,
+      logger: options.logger,
+      ...(options.commandGate ? { commandGate: options.commandGate } : {}),
+    });
     const handlers = createHandlers({
       store: options.store,
       events: this.events,
       threads: this.threads,
+      turns: this.turns,
+      agents: options.agents,
+      hub: this.hub,
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,
@@ -53,6 +74,9 @@ export class Harness {
     const harness = new Harness(options);
     const purged = await harness.events.applyRetention(options.logRetentionDays);
     if (purged > 0) options.logger.info({ purged }, 'events past the retention period removed');
+    const interrupted = await harness.turns.recover();
+    if (interrupted > 0)
+      options.logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');
     return harness;
   }
 
@@ -69,6 +93,7 @@ export class Harness {
   }
 
   async close(): Promise<void> {
+    await this.turns.stopAll();
     for (const connection of [...this.connections]) connection.close();
     await this.store.close();
   }

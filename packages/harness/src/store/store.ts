@@ -1,4 +1,4 @@
-import type { Decision, Event, Thread, ThreadStatus, Turn } from '@harness/protocol';
+import type { Decision, Event, Task, TaskState, Thread, ThreadStatus, Turn } from '@harness/protocol';
 
 /**
  * The persistence port. Every method is async so that a Postgres backend can implement the same
@@ -9,6 +9,8 @@ export interface Store {
   readonly threads: ThreadRepository;
   readonly turns: TurnRepository;
   readonly events: EventRepository;
+  readonly tasks: TaskRepository;
+  readonly projects: ProjectRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -28,7 +30,9 @@ export interface ThreadPage {
   next_cursor: string | null;
 }
 
-export type ThreadPatch = Partial<Pick<Thread, 'status' | 'title' | 'native_session_id' | 'agent' | 'metadata'>>;
+export type ThreadPatch = Partial<
+  Pick<Thread, 'status' | 'title' | 'native_session_id' | 'agent' | 'metadata'>
+>;
 
 export interface ThreadRepository {
   create(thread: Thread): Promise<void>;
@@ -41,7 +45,12 @@ export interface ThreadRepository {
    * Atomically creates `fork` as a copy of `sourceId`'s turns (all of them, or up to and including
    * `fromTurnId`), each copied turn with a fresh id from `newTurnId`.
    */
-  fork(sourceId: string, fork: Thread, fromTurnId: string | undefined, newTurnId: () => string): Promise<Thread>;
+  fork(
+    sourceId: string,
+    fork: Thread,
+    fromTurnId: string | undefined,
+    newTurnId: () => string,
+  ): Promise<Thread>;
   counts(): Promise<Record<string, number>>;
 }
 
@@ -49,6 +58,8 @@ export interface TurnRepository {
   create(turn: Turn): Promise<void>;
   get(id: string): Promise<Turn | null>;
   listForThread(threadId: string): Promise<Turn[]>;
+  /** Turns still marked running or queued (after a restart: turns that were cut off). */
+  listRunning(): Promise<Turn[]>;
   update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null>;
   nextSeq(threadId: string): Promise<number>;
   counts(): Promise<Record<string, number>>;
@@ -109,4 +120,53 @@ export interface EventRepository {
   aggregate(range: { since?: string; until?: string }, slowMs: number): Promise<EventAggregate>;
   /** Deletes events older than `before`; returns how many. */
   purgeBefore(before: string): Promise<number>;
+}
+
+export interface TaskListFilter {
+  state?: TaskState;
+  project?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export type TaskPatch = Partial<Omit<Task, 'id' | 'created_at'>>;
+
+export interface TaskLease {
+  owner: string;
+  expires_at: string;
+}
+
+export interface TaskRepository {
+  /** Inserts a queued task unless `maxQueued` tasks are already queued (then `queue_full`), atomically. */
+  enqueue(task: Task, maxQueued: number): Promise<Task>;
+  get(id: string): Promise<Task | null>;
+  list(filter: TaskListFilter): Promise<{ tasks: Task[]; next_cursor: string | null }>;
+  /** Applies a patch, optionally only while the task is in one of `whenStates`; null if it was not applied. */
+  update(id: string, patch: TaskPatch, whenStates?: readonly TaskState[]): Promise<Task | null>;
+  /** Queued tasks in queue order (priority, then arrival), for the scheduler to choose from. */
+  queued(limit: number): Promise<Task[]>;
+  /** Moves a queued task to `preparing` under a lease; false if someone else claimed it first. */
+  claim(id: string, lease: TaskLease, now: string): Promise<boolean>;
+  renewLeases(owner: string, expiresAt: string): Promise<void>;
+  /** Tasks in flight (not queued, not finished) with their lease owner. */
+  inFlight(): Promise<(Task & { lease_owner: string | null; lease_expires_at: string | null })[]>;
+  countsByProject(): Promise<{ project: string; state: TaskState; n: number; cost_usd: number }[]>;
+  findByExternalId(source: string, externalId: string): Promise<Task | null>;
+}
+
+export interface ProjectRecord {
+  name: string;
+  root: string;
+  is_default: boolean;
+  max_concurrent: number;
+  default_agent: string | null;
+  reviewer_agent: string | null;
+  created_at: string;
+}
+
+/** Projects registered at run time (config and flag projects live in the config, not here). */
+export interface ProjectRepository {
+  upsert(project: ProjectRecord): Promise<void>;
+  list(): Promise<ProjectRecord[]>;
+  delete(name: string): Promise<boolean>;
 }

@@ -1,15 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  type HarnessConfig,
-  type Logger,
-  agentNames,
-  createLogger,
-  defaultProject,
-  logLevels,
-  transports,
-} from '../../core/index.js';
-import { Harness, serveHttp, serveStdio } from '../../server/index.js';
-import { SqliteStore } from '../../store/index.js';
+import { type HarnessConfig, type Logger, createLogger, logLevels, transports } from '../../core/index.js';
+import { serveHttp, serveStdio } from '../../server/index.js';
+import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
 
 interface ServeOptions {
@@ -65,17 +57,14 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   const stopSignal = nextSignal();
   const transport = options.transport ?? config.server.transport;
   const logger = createLogger(options.logLevel ?? config.server.log_level);
-  const dataDir = options.dataDir ?? config.server.data_dir;
-  const store = SqliteStore.open(dataDir);
-  const harness = await Harness.start({
-    store,
-    logger,
-    projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
-    allowedProjectRoots: config.server.allowed_project_roots,
-    knownAgents: agentNames,
-    logRetentionDays: config.observe.log_retention_days,
+  const harness = await composeHarness(config, logger, {
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
   });
-  logger.info({ config_file: file, database: store.file, transport }, 'harness starting');
+  logger.info(
+    { config_file: file, data_dir: options.dataDir ?? config.server.data_dir, transport },
+    'harness starting',
+  );
   const graceMs = config.server.shutdown_timeout_secs * 1000;
 
   if (transport === 'stdio') {

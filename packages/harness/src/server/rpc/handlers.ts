@@ -2,13 +2,19 @@ import { PROTOCOL_VERSION } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
 import { type EventLog, queryStats } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
+import type { AgentRegistry } from '../../agents/index.js';
+import { type NotificationHub, threadTopic } from '../notification-hub.js';
 import type { ThreadService } from '../threads/thread-service.js';
+import type { TurnService } from '../turns/turn-service.js';
 import type { HandlerTable } from './router.js';
 
 export interface HandlerDependencies {
   store: Store;
   events: EventLog;
   threads: ThreadService;
+  turns: TurnService;
+  agents: AgentRegistry;
+  hub: NotificationHub;
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
@@ -45,6 +51,20 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     },
     'thread/list': (params) => deps.threads.list(params),
     'thread/delete': async (params) => ({ deleted: await deps.threads.delete(params.thread_id) }),
+    'thread/compact': async (params) => ({ compacted: await deps.turns.compact(params.thread_id) }),
+    'turn/start': async (params, { connection }) => {
+      // Whoever starts a turn hears how it goes, even on a thread it did not start.
+      deps.hub.subscribe(connection, threadTopic(params.thread_id));
+      const turn = await deps.turns.start(params);
+      return { turn_id: turn.id, turn };
+    },
+    'turn/steer': async (params) => {
+      const turn = await deps.turns.steer(params.turn_id, params.instruction);
+      return { steered: true, turn_id: turn.id, turn };
+    },
+    'turn/cancel': (params) => deps.turns.cancel(params.turn_id),
+    'turn/status': (params) => deps.turns.status(params.turn_id),
+    'agent/list': async () => ({ agents: await deps.agents.list() }),
     'health/check': async () => {
       const ok = await deps.store.ping();
       return {

@@ -96,9 +96,14 @@ export class RpcRouter {
       }));
       const first = issues[0];
       const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-      return failure(id, RpcErrorCodes.invalidParams, `invalid params for ${name}: ${where}${first?.message}`, {
-        issues,
-      });
+      return failure(
+        id,
+        RpcErrorCodes.invalidParams,
+        `invalid params for ${name}: ${where}${first?.message}`,
+        {
+          issues,
+        },
+      );
     }
     try {
       const handler = this.handlers[name] as Handler<MethodName>;
@@ -122,7 +127,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function checkEnvelope(message: unknown): string | null {
   if (!isRecord(message)) return 'expected a JSON object';
   if (message.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
-  if (typeof message.method !== 'string' || message.method.length === 0) return 'method must be a non-empty string';
+  if (typeof message.method !== 'string' || message.method.length === 0)
+    return 'method must be a non-empty string';
   if ('id' in message && !isValidId(message.id)) return 'id must be a string, a number or null';
   if ('params' in message && message.params !== undefined) {
     if (Array.isArray(message.params)) return 'params must be an object (by-name parameters)';
@@ -137,7 +143,10 @@ function checkEnvelope(message: unknown): string | null {
 /** The per-connection handshake: initialize → initialized, then everything else. */
 function handshakeGate(connection: Connection, name: MethodName): { code: number; message: string } | null {
   if (name === 'initialize' && connection.state === 'ready') {
-    return { code: RpcErrorCodes.invalidRequest, message: 'already initialized: this connection completed the handshake' };
+    return {
+      code: RpcErrorCodes.invalidRequest,
+      message: 'already initialized: this connection completed the handshake',
+    };
   }
   if (name === 'initialized' && connection.state === 'new') {
     return { code: RpcErrorCodes.invalidRequest, message: "send 'initialize' before 'initialized'" };

@@ -53,15 +53,18 @@ export class ThreadService {
     };
     await this.store.threads.create(thread);
     this.hub.subscribe(connection, threadTopic(thread.id));
-    await this.events.append({ kind: 'thread.started', thread_id: thread.id, data: { project_root: projectRoot } });
+    await this.events.append({
+      kind: 'thread.started',
+      thread_id: thread.id,
+      data: { project_root: projectRoot },
+    });
     this.hub.publish(threadTopic(thread.id), 'thread/started', { thread });
     return thread;
   }
 
   async resume(threadId: string, connection: Connection): Promise<{ thread: Thread; turns: Turn[] }> {
     const existing = await this.require(threadId);
-    const thread =
-      existing.status === 'archived' ? await this.setStatus(existing.id, 'idle') : existing;
+    const thread = existing.status === 'archived' ? await this.setStatus(existing.id, 'idle') : existing;
     this.hub.subscribe(connection, threadTopic(thread.id));
     await this.events.append({ kind: 'thread.resumed', thread_id: thread.id });
     return { thread, turns: await this.store.turns.listForThread(thread.id) };

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import { toHttpError } from '../http-errors.js';
 
-export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -11,7 +16,11 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
-export function sendError(res: ServerResponse, error: HarnessError, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  error: HarnessError,
+  headers: Record<string, string> = {},
+): void {
   const { status, body } = toHttpError(error, '');
   sendJson(res, status, JSON.stringify(body), headers);
 }

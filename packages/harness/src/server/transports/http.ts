@@ -46,13 +46,20 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
 
   const server = createServer((req, res) => {
     const { path } = pathAndQuery(req.url);
-    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return sendJson(res, 200, health);
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD'))
+      return sendJson(res, 200, health);
     if (!auth.allows(req.headers.authorization)) {
-      return sendError(res, new HarnessError(ErrorCodes.unauthorized, 'missing or wrong bearer token'), unauthorizedHeaders);
+      return sendError(
+        res,
+        new HarnessError(ErrorCodes.unauthorized, 'missing or wrong bearer token'),
+        unauthorizedHeaders,
+      );
     }
     if (path === '/rpc' && options.serveRpc) {
       if (req.method !== 'POST') {
-        return sendError(res, new HarnessError(ErrorCodes.invalidRequest, 'use POST for /rpc'), { allow: 'POST' });
+        return sendError(res, new HarnessError(ErrorCodes.invalidRequest, 'use POST for /rpc'), {
+          allow: 'POST',
+        });
       }
       return void handleRpc(req, res);
     }

@@ -14,7 +14,12 @@ export interface StdioTransport {
  * Newline-delimited JSON-RPC over a pair of streams (stdin/stdout in `harness serve --transport
  * stdio`). One connection; replies and notifications share one writer, a line at a time.
  */
-export function serveStdio(harness: Harness, input: Readable, output: Writable, maxLineBytes: number): StdioTransport {
+export function serveStdio(
+  harness: Harness,
+  input: Readable,
+  output: Writable,
+  maxLineBytes: number,
+): StdioTransport {
   const write = (message: unknown): void => {
     if (!output.writableEnded) output.write(`${JSON.stringify(message)}\n`);
   };
@@ -32,7 +37,9 @@ export function serveStdio(harness: Harness, input: Readable, output: Writable, 
     inFlight.add(work);
   };
   const onOversized = (): void =>
-    write(failure(null, RpcErrorCodes.invalidRequest, `invalid request: a message exceeds ${maxLineBytes} bytes`));
+    write(
+      failure(null, RpcErrorCodes.invalidRequest, `invalid request: a message exceeds ${maxLineBytes} bytes`),
+    );
   const splitter = new LineSplitter(maxLineBytes, onLine, onOversized);
 
   const drain = async (): Promise<void> => {
@@ -40,7 +47,9 @@ export function serveStdio(harness: Harness, input: Readable, output: Writable, 
     connection.close();
   };
   const ended = new Promise<void>((resolve) => {
-    input.on('data', (chunk: Buffer | string) => splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
+    input.on('data', (chunk: Buffer | string) =>
+      splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)),
+    );
     input.once('end', resolve);
     input.once('close', resolve);
     input.once('error', (error) => {

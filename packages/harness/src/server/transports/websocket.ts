@@ -51,7 +51,11 @@ export function createWebSocketEndpoint(
     const connection = harness.openConnection('ws', (message) => send(JSON.stringify(message)));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
-        send(JSON.stringify(failure(null, RpcErrorCodes.invalidRequest, 'invalid request: send JSON as text frames')));
+        send(
+          JSON.stringify(
+            failure(null, RpcErrorCodes.invalidRequest, 'invalid request: send JSON as text frames'),
+          ),
+        );
         return;
       }
       const work = harness.router
@@ -70,9 +74,11 @@ export function createWebSocketEndpoint(
   return {
     handleUpgrade(req, socket, head) {
       const { query } = pathAndQuery(req.url);
-      if (!isAllowedOrigin(req.headers.origin, req.headers.host)) return reject(socket, 403, 'origin not allowed');
+      if (!isAllowedOrigin(req.headers.origin, req.headers.host))
+        return reject(socket, 403, 'origin not allowed');
       // Browsers cannot set headers on a WebSocket, so /ws also takes the token as ?token=.
-      if (!auth.allows(req.headers.authorization, query.get('token'))) return reject(socket, 401, 'unauthorized');
+      if (!auth.allows(req.headers.authorization, query.get('token')))
+        return reject(socket, 401, 'unauthorized');
       wss.handleUpgrade(req, socket, head, onSocket);
     },
     async close() {

@@ -109,7 +109,12 @@ export class SqliteEventRepository implements EventRepository {
     return {
       ...totals,
       by_decision: Object.fromEntries(byDecision.map((row) => [row.decision, row.n])),
-      by_kind: byKind.map((row) => ({ ...row, pass: row.pass ?? 0, warn: row.warn ?? 0, block: row.block ?? 0 })),
+      by_kind: byKind.map((row) => ({
+        ...row,
+        pass: row.pass ?? 0,
+        warn: row.warn ?? 0,
+        block: row.block ?? 0,
+      })),
     };
   }
 

@@ -64,6 +64,56 @@ const migrations: Migration[] = [
       CREATE INDEX events_by_kind ON events (kind, ts);
     `,
   },
+  {
+    version: 2,
+    name: 'tasks with leases, projects registered at runtime',
+    sql: `
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        project TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('prompt', 'issue', 'pr')),
+        prompt TEXT,
+        issue INTEGER,
+        pr INTEGER,
+        description TEXT,
+        agent TEXT,
+        reviewer TEXT,
+        priority INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        branch TEXT,
+        worktree TEXT,
+        pr_url TEXT,
+        pr_number INTEGER,
+        rounds TEXT NOT NULL DEFAULT '[]',
+        validation_attempts INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        score REAL,
+        grade TEXT,
+        error TEXT,
+        source TEXT,
+        external_id TEXT,
+        lease_owner TEXT,
+        lease_expires_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX tasks_queue ON tasks (state, priority DESC, seq);
+      CREATE INDEX tasks_by_project ON tasks (project, state);
+      CREATE INDEX tasks_by_created ON tasks (created_at, id);
+      CREATE TABLE projects (
+        name TEXT PRIMARY KEY,
+        root TEXT NOT NULL,
+        is_default INTEGER NOT NULL DEFAULT 0,
+        max_concurrent INTEGER NOT NULL,
+        default_agent TEXT,
+        reviewer_agent TEXT,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -48,12 +48,20 @@ describe('SqliteStore', () => {
     const store = SqliteStore.open(dir);
     await store.threads.create(thread('t1', '2026-01-01T00:00:00.000Z'));
     await store.turns.create(turn('u1', 't1', 1));
-    await store.events.append({ id: 'e1', ts: '2026-01-01T00:00:00.000Z', kind: 'note', thread_id: 't1', data: { x: [1] } });
+    await store.events.append({
+      id: 'e1',
+      ts: '2026-01-01T00:00:00.000Z',
+      kind: 'note',
+      thread_id: 't1',
+      data: { x: [1] },
+    });
     await store.close();
 
     const again = SqliteStore.open(dir);
     expect((await again.threads.get('t1'))?.turn_count).toBe(1);
-    expect((await again.turns.listForThread('t1'))[0]?.items).toEqual([{ type: 'agent_message', text: 'answer 1' }]);
+    expect((await again.turns.listForThread('t1'))[0]?.items).toEqual([
+      { type: 'agent_message', text: 'answer 1' },
+    ]);
     expect((await again.events.query({ limit: 10, order: 'asc' }))[0]?.data).toEqual({ x: [1] });
     expect(await again.schemaVersion()).toBe(latestSchemaVersion);
     await again.close();
@@ -64,7 +72,7 @@ describe('SqliteStore', () => {
 
   it('refuses a database written by a newer Harness, and leaves it untouched', async () => {
     const dir = tempDataDir();
-    (await SqliteStore.open(dir).close());
+    await SqliteStore.open(dir).close();
     const raw = new Database(path.join(dir, databaseFileName));
     raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(999, 'future', 'now');
     raw.close();
@@ -73,7 +81,8 @@ describe('SqliteStore', () => {
 
   it('pages threads newest first with an opaque cursor, and rejects a forged one', async () => {
     const store = SqliteStore.open(tempDataDir());
-    for (let i = 0; i < 5; i++) await store.threads.create(thread(`t${i}`, `2026-01-0${i + 1}T00:00:00.000Z`));
+    for (let i = 0; i < 5; i++)
+      await store.threads.create(thread(`t${i}`, `2026-01-0${i + 1}T00:00:00.000Z`));
     const first = await store.threads.list({ limit: 2 });
     expect(first.threads.map((t) => t.id)).toEqual(['t4', 't3']);
     const second = await store.threads.list({ limit: 2, cursor: first.next_cursor! });
@@ -90,14 +99,21 @@ describe('SqliteStore', () => {
     await store.threads.create(thread('src', '2026-01-01T00:00:00.000Z'));
     for (let seq = 1; seq <= 3; seq++) await store.turns.create(turn(`u${seq}`, 'src', seq));
     let n = 0;
-    const fork = await store.threads.fork('src', { ...thread('dst', '2026-01-02T00:00:00.000Z'), parent_thread_id: 'src' }, 'u2', () => `new${++n}`);
+    const fork = await store.threads.fork(
+      'src',
+      { ...thread('dst', '2026-01-02T00:00:00.000Z'), parent_thread_id: 'src' },
+      'u2',
+      () => `new${++n}`,
+    );
     expect(fork.turn_count).toBe(2);
     const copied = await store.turns.listForThread('dst');
     expect(copied.map((t) => [t.id, t.seq, t.input])).toEqual([
       ['new1', 1, 'turn 1'],
       ['new2', 2, 'turn 2'],
     ]);
-    await expect(store.threads.fork('src', thread('dst2', '2026-01-03T00:00:00.000Z'), 'nope', () => 'x')).rejects.toThrow(/not a turn/);
+    await expect(
+      store.threads.fork('src', thread('dst2', '2026-01-03T00:00:00.000Z'), 'nope', () => 'x'),
+    ).rejects.toThrow(/not a turn/);
     expect(await store.threads.get('dst2')).toBeNull();
     await store.close();
   });

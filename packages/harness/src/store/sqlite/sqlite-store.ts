@@ -5,6 +5,8 @@ import { ErrorCodes, HarnessError, describeError } from '../../core/index.js';
 import type { Store } from '../store.js';
 import { SqliteEventRepository } from './event-repo.js';
 import { migrate } from './migrations.js';
+import { SqliteProjectRepository } from './project-repo.js';
+import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
 import { SqliteTurnRepository } from './turn-repo.js';
 
@@ -19,6 +21,8 @@ export class SqliteStore implements Store {
   readonly threads: SqliteThreadRepository;
   readonly turns: SqliteTurnRepository;
   readonly events: SqliteEventRepository;
+  readonly tasks: SqliteTaskRepository;
+  readonly projects: SqliteProjectRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -30,6 +34,8 @@ export class SqliteStore implements Store {
     this.threads = new SqliteThreadRepository(db);
     this.turns = new SqliteTurnRepository(db);
     this.events = new SqliteEventRepository(db);
+    this.tasks = new SqliteTaskRepository(db);
+    this.projects = new SqliteProjectRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
@@ -45,9 +51,13 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
     } catch (error) {
-      throw new HarnessError(ErrorCodes.storage, `cannot open the database ${file}: ${describeError(error)}`, {
-        cause: error,
-      });
+      throw new HarnessError(
+        ErrorCodes.storage,
+        `cannot open the database ${file}: ${describeError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     try {
       return new SqliteStore(db, file, migrate(db, file));

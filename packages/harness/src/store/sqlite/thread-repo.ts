@@ -1,30 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Thread } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { ThreadListFilter, ThreadPage, ThreadPatch, ThreadRepository } from '../store.js';
 import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from './rows.js';
 
 const patchableColumns = new Set(['status', 'title', 'native_session_id', 'agent', 'metadata']);
 const selectThread = `SELECT t.*, (SELECT COUNT(*) FROM turns WHERE thread_id = t.id) AS turn_count FROM threads t`;
-
-/** Newest first; the cursor is the (created_at, id) of the last thread on the previous page. */
-function encodeCursor(thread: Thread): string {
-  return Buffer.from(JSON.stringify([thread.created_at, thread.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
-      return value as [string, string];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new HarnessError(ErrorCodes.invalidParams, 'cursor: not a cursor returned by thread/list', {
-    data: { path: ['cursor'] },
-  });
-}
 
 export class SqliteThreadRepository implements ThreadRepository {
   constructor(private readonly db: Database.Database) {}
@@ -57,15 +39,20 @@ export class SqliteThreadRepository implements ThreadRepository {
       args.project_root = filter.project_root;
     }
     if (filter.cursor) {
-      [args.cursor_created, args.cursor_id] = decodeCursor(filter.cursor);
-      where.push('(t.created_at < @cursor_created OR (t.created_at = @cursor_created AND t.id < @cursor_id))');
+      [args.cursor_created, args.cursor_id] = decodeCursor(filter.cursor, 'thread/list');
+      where.push(
+        '(t.created_at < @cursor_created OR (t.created_at = @cursor_created AND t.id < @cursor_id))',
+      );
     }
     const sql = `${selectThread} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY t.created_at DESC, t.id DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(args) as ThreadRow[];
     const threads = rows.slice(0, filter.limit).map(threadFromRow);
     const last = threads.at(-1);
-    return { threads, next_cursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+    return {
+      threads,
+      next_cursor: rows.length > filter.limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
   }
 
   async update(id: string, patch: ThreadPatch, updatedAt: string): Promise<Thread | null> {
@@ -98,7 +85,10 @@ export class SqliteThreadRepository implements ThreadRepository {
       if (fromTurnId !== undefined) {
         const index = turns.findIndex((turn) => turn.id === fromTurnId);
         if (index < 0) {
-          throw new HarnessError(ErrorCodes.notFound, `turn ${fromTurnId} is not a turn of thread ${sourceId}`);
+          throw new HarnessError(
+            ErrorCodes.notFound,
+            `turn ${fromTurnId} is not a turn of thread ${sourceId}`,
+          );
         }
         keep = turns.slice(0, index + 1);
       }

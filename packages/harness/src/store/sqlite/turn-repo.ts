@@ -3,7 +3,16 @@ import type { Turn } from '@harness/protocol';
 import type { TurnRepository } from '../store.js';
 import { turnFromRow, turnToRow, type TurnRow } from './rows.js';
 
-const patchableColumns = new Set(['status', 'input', 'agent', 'items', 'usage', 'error', 'started_at', 'completed_at']);
+const patchableColumns = new Set([
+  'status',
+  'input',
+  'agent',
+  'items',
+  'usage',
+  'error',
+  'started_at',
+  'completed_at',
+]);
 
 export class SqliteTurnRepository implements TurnRepository {
   constructor(private readonly db: Database.Database) {}
@@ -23,7 +32,16 @@ export class SqliteTurnRepository implements TurnRepository {
   }
 
   async listForThread(threadId: string): Promise<Turn[]> {
-    const rows = this.db.prepare('SELECT * FROM turns WHERE thread_id = ? ORDER BY seq').all(threadId) as TurnRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM turns WHERE thread_id = ? ORDER BY seq')
+      .all(threadId) as TurnRow[];
+    return rows.map(turnFromRow);
+  }
+
+  async listRunning(): Promise<Turn[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM turns WHERE status IN ('running', 'queued') ORDER BY started_at`)
+      .all() as TurnRow[];
     return rows.map(turnFromRow);
   }
 
@@ -33,7 +51,9 @@ export class SqliteTurnRepository implements TurnRepository {
     const row = turnToRow({ ...current, ...patch });
     const keys = Object.keys(patch).filter((key) => patchableColumns.has(key));
     if (keys.length > 0) {
-      this.db.prepare(`UPDATE turns SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run(row);
+      this.db
+        .prepare(`UPDATE turns SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
+        .run(row);
     }
     return this.get(id);
   }

@@ -1,0 +1,395 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  assertRefName,
+  describeError,
+  ErrorCodes,
+  HarnessError,
+  isWithin,
+  type Git,
+  type Logger,
+  type WorktreeEntry,
+} from '../../core/index.js';
+import {
+  isHiddenEntry,
+  projectKey,
+  readProjectMarker,
+  readWorktreeMeta,
+  removeWorktreeMeta,
+  taskDirName,
+  writeProjectMarker,
+  writeWorktreeMeta,
+  type WorktreeMeta,
+} from './worktree-layout.js';
+import { KeyedMutex, withLockRetries } from './worktree-lock.js';
+
+export interface WorktreeManagerOptions {
+  git: Git;
+  /** Usually `<data_dir>/worktrees`; each project gets a folder below it. */
+  root: string;
+  logger: Logger;
+}
+
+export interface CreateWorktreeRequest {
+  projectRoot: string;
+  taskId: string;
+  remote: string;
+  baseBranch: string;
+  branchPrefix: string;
+}
+
+export interface TaskWorktree {
+  path: string;
+  branch: string;
+  /** The commit the branch started from: what the task's diff and PR are measured against. */
+  baseCommit: string;
+  /** True when an intact worktree (or branch) from an earlier attempt of this task was picked up. */
+  resumed: boolean;
+}
+
+export interface RemoveWorktreeOptions {
+  /** Keep the local branch even when it was never pushed. */
+  keepBranch?: boolean;
+}
+
+export interface RemoveWorktreeResult {
+  removed: boolean;
+  branchDeleted: boolean;
+}
+
+export interface ReclaimReport {
+  removed: { taskId: string; path: string }[];
+  /** Repositories whose stale worktree metadata was pruned. */
+  pruned: string[];
+  failed: { path: string; error: string }[];
+}
+
+/**
+ * Gives every task its own git worktree on its own branch, and takes it away again. All
+ * mutations of one repository are serialised; everything is idempotent, so a task that crashed
+ * and resumes gets back what it had, and a start-up sweep can reclaim what nobody owns.
+ */
+export class WorktreeManager {
+  private readonly git: Git;
+  private readonly logger: Logger;
+  private readonly configuredRoot: string;
+  private rootPromise: Promise<string> | null = null;
+  private readonly locks = new KeyedMutex();
+  /** Task ids with a worktree created (or being created) by this process: never reclaimed. */
+  private readonly active = new Set<string>();
+
+  constructor(options: WorktreeManagerOptions) {
+    this.git = options.git;
+    this.logger = options.logger.child({ component: 'worktrees' });
+    this.configuredRoot = path.resolve(options.root);
+  }
+
+  /** The worktree root, created on first use; real path, because git reports real paths. */
+  root(): Promise<string> {
+    this.rootPromise ??= (async () => {
+      await mkdir(this.configuredRoot, { recursive: true });
+      return realpath(this.configuredRoot);
+    })();
+    return this.rootPromise;
+  }
+
+  async pathFor(projectRoot: string, taskId: string): Promise<string> {
+    const repo = await realRepo(projectRoot);
+    return path.join(await this.root(), projectKey(repo), taskDirName(taskId));
+  }
+
+  async create(request: CreateWorktreeRequest): Promise<TaskWorktree> {
+    assertRefName(request.remote, 'remote name');
+    assertRefName(request.baseBranch, 'branch name');
+    const branch = `${request.branchPrefix}${request.taskId}`;
+    assertRefName(branch, 'branch name');
+    const repo = await realRepo(request.projectRoot);
+    const worktreePath = await this.pathFor(repo, request.taskId);
+    this.active.add(request.taskId);
+    try {
+      return await this.locks.runExclusive(repo, () =>
+        withLockRetries(() => this.createLocked(repo, worktreePath, branch, request)),
+      );
+    } catch (error) {
+      this.active.delete(request.taskId);
+      throw error;
+    }
+  }
+
+  private async createLocked(
+    repo: string,
+    worktreePath: string,
+    branch: string,
+    request: CreateWorktreeRequest,
+  ): Promise<TaskWorktree> {
+    const log = this.logger.child({ task_id: request.taskId, repo, branch });
+    const listed = await this.git.worktreeList(repo);
+    const existing = await this.existingFor(repo, listed, worktreePath, branch, request);
+    if (existing !== null) {
+      log.info({ path: worktreePath }, 'reusing the intact worktree of an earlier attempt');
+      return existing;
+    }
+    await writeProjectMarker(path.dirname(worktreePath), { repo });
+    const start = await this.startPoint(repo, request, log);
+    const branchExists = await this.git.refExists(repo, `refs/heads/${branch}`);
+    // A branch left by an earlier attempt holds that attempt's commits: continue it, do not reset it.
+    await this.git.worktreeAdd(repo, worktreePath, branch, branchExists ? null : start);
+    const baseCommit = branchExists
+      ? ((await this.git.mergeBase(repo, branch, start)) ?? (await this.git.revParse(repo, start)))
+      : await this.git.revParse(repo, start);
+    if (baseCommit === null)
+      throw new HarnessError(ErrorCodes.internal, `cannot resolve ${start} in ${repo}`);
+    await writeWorktreeMeta(worktreePath, meta(request, branch, baseCommit));
+    log.info(
+      { path: worktreePath, start, base_commit: baseCommit, resumed: branchExists },
+      'worktree created',
+    );
+    return { path: worktreePath, branch, baseCommit, resumed: branchExists };
+  }
+
+  /**
+   * The worktree this task already has, when it is intact; throws `conflict` when the path or the
+   * branch belongs to something else; clears away a half-made one so it can be made again.
+   */
+  private async existingFor(
+    repo: string,
+    listed: WorktreeEntry[],
+    worktreePath: string,
+    branch: string,
+    request: CreateWorktreeRequest,
+  ): Promise<TaskWorktree | null> {
+    const taskId = request.taskId;
+    const recorded = await readWorktreeMeta(worktreePath);
+    if (recorded !== null && recorded.task_id !== taskId) {
+      throw conflict(`worktree ${worktreePath} belongs to task ${recorded.task_id}`, worktreePath, branch);
+    }
+    const elsewhere = listed.find((w) => w.branch === branch && w.path !== worktreePath);
+    if (elsewhere !== undefined) {
+      throw conflict(`branch ${branch} is already checked out at ${elsewhere.path}`, worktreePath, branch);
+    }
+    const here = listed.find((w) => w.path === worktreePath);
+    if (here !== undefined && here.branch !== branch && !here.prunable) {
+      throw conflict(
+        `worktree ${worktreePath} has branch ${here.branch ?? '(detached)'}`,
+        worktreePath,
+        branch,
+      );
+    }
+    if (here !== undefined && !here.prunable && (await isCheckout(worktreePath))) {
+      const baseCommit = recorded?.base_commit ?? (await this.recoverBase(repo, branch, request));
+      if (recorded === null) await writeWorktreeMeta(worktreePath, meta(request, branch, baseCommit));
+      return { path: worktreePath, branch, baseCommit, resumed: true };
+    }
+    // Registered but gone, or a directory git does not know: neither can be used as it is.
+    if (here !== undefined) await this.git.worktreePrune(repo);
+    if (existsSync(worktreePath)) {
+      this.logger.warn({ path: worktreePath, task_id: taskId }, 'clearing a broken worktree directory');
+      await rm(worktreePath, { recursive: true, force: true });
+      await this.git.worktreePrune(repo);
+    }
+    return null;
+  }
+
+  /** A crash between `worktree add` and writing the metadata loses the base; work it out again. */
+  private async recoverBase(repo: string, branch: string, request: CreateWorktreeRequest): Promise<string> {
+    for (const base of [
+      `refs/remotes/${request.remote}/${request.baseBranch}`,
+      `refs/heads/${request.baseBranch}`,
+    ]) {
+      if (!(await this.git.refExists(repo, base))) continue;
+      const found = await this.git.mergeBase(repo, branch, base);
+      if (found !== null) return found;
+    }
+    return this.git.currentCommit(repo);
+  }
+
+  /** `remote/base_branch` freshly fetched; the local base branch when the remote has none. */
+  private async startPoint(repo: string, request: CreateWorktreeRequest, log: Logger): Promise<string> {
+    const remoteRef = `refs/remotes/${request.remote}/${request.baseBranch}`;
+    try {
+      await this.git.fetch(repo, request.remote, request.baseBranch);
+      return remoteRef;
+    } catch (error) {
+      if (error instanceof HarnessError && error.code === ErrorCodes.invalidParams) throw error;
+      log.warn({ err: describeError(error) }, `could not fetch ${request.remote}/${request.baseBranch}`);
+    }
+    const localRef = `refs/heads/${request.baseBranch}`;
+    if (await this.git.refExists(repo, localRef)) {
+      log.warn(
+        { base_branch: request.baseBranch },
+        'starting from the local base branch instead of the remote one',
+      );
+      return localRef;
+    }
+    if (await this.git.refExists(repo, remoteRef)) {
+      log.warn({ ref: remoteRef }, 'starting from the last fetched remote base branch');
+      return remoteRef;
+    }
+    throw new HarnessError(
+      ErrorCodes.notFound,
+      `base branch ${request.baseBranch} exists neither on ${request.remote} nor locally in ${repo}`,
+      { data: { remote: request.remote, base_branch: request.baseBranch } },
+    );
+  }
+
+  /**
+   * Removes a task's worktree (forcefully: the task is over) and prunes git's record of it. The
+   * branch goes too unless it was pushed, or `keepBranch` is set. Removing twice is fine.
+   */
+  async remove(worktreePath: string, options: RemoveWorktreeOptions = {}): Promise<RemoveWorktreeResult> {
+    const root = await this.root();
+    const target = path.resolve(worktreePath);
+    const projectDir = path.dirname(target);
+    if (path.dirname(projectDir) !== root || !isWithin(root, target)) {
+      throw new HarnessError(
+        ErrorCodes.invalidParams,
+        `${worktreePath} is not a task worktree under ${root}`,
+      );
+    }
+    const recorded = await readWorktreeMeta(target);
+    const marker = await readProjectMarker(projectDir);
+    const repo = marker?.repo;
+    if (repo === undefined || !existsSync(repo)) {
+      // Without its repository a worktree is only a copy of files.
+      const existed = existsSync(target);
+      await rm(target, { recursive: true, force: true });
+      await removeWorktreeMeta(target);
+      return { removed: existed, branchDeleted: false };
+    }
+    const result = await this.locks.runExclusive(repo, () =>
+      withLockRetries(() => this.removeLocked(repo, target, recorded, options)),
+    );
+    if (recorded !== null) this.active.delete(recorded.task_id);
+    return result;
+  }
+
+  private async removeLocked(
+    repo: string,
+    target: string,
+    recorded: WorktreeMeta | null,
+    options: RemoveWorktreeOptions,
+  ): Promise<RemoveWorktreeResult> {
+    const listed = await this.git.worktreeList(repo);
+    const entry = listed.find((w) => w.path === target);
+    const existed = entry !== undefined || existsSync(target);
+    if (entry !== undefined && !entry.prunable) {
+      try {
+        await this.git.worktreeRemove(repo, target, { force: true });
+      } catch (error) {
+        this.logger.warn(
+          { path: target, err: describeError(error) },
+          'git worktree remove failed; deleting the directory',
+        );
+      }
+    }
+    await rm(target, { recursive: true, force: true });
+    await this.git.worktreePrune(repo);
+    const branch = recorded?.branch ?? entry?.branch ?? null;
+    const branchDeleted =
+      branch !== null &&
+      options.keepBranch !== true &&
+      (await this.deleteUnpushedBranch(repo, branch, recorded));
+    await removeWorktreeMeta(target);
+    this.logger.info({ path: target, repo, branch, branch_deleted: branchDeleted }, 'worktree removed');
+    return { removed: existed, branchDeleted };
+  }
+
+  private async deleteUnpushedBranch(
+    repo: string,
+    branch: string,
+    recorded: WorktreeMeta | null,
+  ): Promise<boolean> {
+    if (!(await this.git.refExists(repo, `refs/heads/${branch}`))) return false;
+    const remote = recorded?.remote;
+    if (remote !== undefined && (await this.git.refExists(repo, `refs/remotes/${remote}/${branch}`)))
+      return false;
+    await this.git.branchDelete(repo, branch, { force: true });
+    return true;
+  }
+
+  /**
+   * Start-up sweep: removes every worktree under the root whose task is neither in `liveTaskIds`
+   * nor being worked on by this process, then prunes each repository's stale worktree records.
+   * Failures are reported, not thrown: one broken repository must not stop the others' cleanup.
+   */
+  async reclaimOrphans(liveTaskIds: Iterable<string>): Promise<ReclaimReport> {
+    const live = new Set([...liveTaskIds, ...this.active].map(taskDirName));
+    const report: ReclaimReport = { removed: [], pruned: [], failed: [] };
+    const root = await this.root();
+    for (const projectDir of await subdirectories(root)) {
+      for (const taskDir of await subdirectories(projectDir)) {
+        if (live.has(path.basename(taskDir))) continue;
+        try {
+          const recorded = await readWorktreeMeta(taskDir);
+          await this.remove(taskDir);
+          report.removed.push({ taskId: recorded?.task_id ?? path.basename(taskDir), path: taskDir });
+        } catch (error) {
+          report.failed.push({ path: taskDir, error: describeError(error) });
+        }
+      }
+      await this.pruneProject(projectDir, report);
+    }
+    this.logger.info(
+      { removed: report.removed.length, pruned: report.pruned.length, failed: report.failed.length },
+      'orphan worktrees reclaimed',
+    );
+    return report;
+  }
+
+  private async pruneProject(projectDir: string, report: ReclaimReport): Promise<void> {
+    const repo = (await readProjectMarker(projectDir))?.repo;
+    if (repo === undefined || !existsSync(repo)) return;
+    try {
+      await this.locks.runExclusive(repo, () => withLockRetries(() => this.git.worktreePrune(repo)));
+      report.pruned.push(repo);
+    } catch (error) {
+      report.failed.push({ path: repo, error: describeError(error) });
+    }
+  }
+}
+
+function meta(request: CreateWorktreeRequest, branch: string, baseCommit: string): WorktreeMeta {
+  return {
+    task_id: request.taskId,
+    branch,
+    base_commit: baseCommit,
+    remote: request.remote,
+    base_branch: request.baseBranch,
+    created_at: new Date().toISOString(),
+  };
+}
+
+function conflict(message: string, worktreePath: string, branch: string): HarnessError {
+  return new HarnessError(ErrorCodes.conflict, message, { data: { path: worktreePath, branch } });
+}
+
+async function realRepo(projectRoot: string): Promise<string> {
+  try {
+    return await realpath(projectRoot);
+  } catch (error) {
+    throw new HarnessError(ErrorCodes.notFound, `project root ${projectRoot} does not exist`, {
+      cause: error,
+    });
+  }
+}
+
+/** A checkout git can use: the directory exists and has its `.git` link. */
+async function isCheckout(dir: string): Promise<boolean> {
+  try {
+    return (await stat(path.join(dir, '.git'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory() && !isHiddenEntry(e.name))
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,311 @@
+import type { MethodParams, Thread, Turn, TurnStatus } from '@harness/protocol';
+import {
+  type AgentEvent,
+  type AgentName,
+  type AgentRegistry,
+  type AgentTurn,
+  type CommandGate,
+  type TerminalEvent,
+  AgentNameSchema,
+} from '../../agents/index.js';
+import { type Clock, ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
+import type { EventLog } from '../../observe/index.js';
+import { sandboxSpec } from '../../sandbox/index.js';
+import type { Store } from '../../store/index.js';
+import { type NotificationHub, threadTopic } from '../notification-hub.js';
+import type { ThreadService } from '../threads/thread-service.js';
+import { appendItem, itemFor } from './turn-items.js';
+
+export interface TurnServiceDeps {
+  store: Store;
+  events: EventLog;
+  hub: NotificationHub;
+  threads: ThreadService;
+  agents: AgentRegistry;
+  clock: Clock;
+  logger: Logger;
+  /** The execution policy for a thread's directory; undefined lets every command through. */
+  commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
+}
+
+interface RunningTurn {
+  threadId: string;
+  agentTurn: AgentTurn;
+  finished: Promise<Turn>;
+  /** Set when the turn is interrupted to make way for a steering instruction. */
+  steered: boolean;
+}
+
+/**
+ * Turns: one prompt → completion on a thread, run by an agent adapter in the background. The turn
+ * record is written first, every agent event is persisted as it arrives (so `event/query` replays
+ * a turn), and the outcome is announced only after it is stored.
+ */
+export class TurnService {
+  private readonly running = new Map<string, RunningTurn>();
+  /** Threads with a turn starting or running: one turn at a time per thread. */
+  private readonly busyThreads = new Set<string>();
+
+  constructor(private readonly deps: TurnServiceDeps) {}
+
+  async start(params: MethodParams<'turn/start'>, resume = true): Promise<Turn> {
+    const thread = await this.deps.threads.require(params.thread_id);
+    // Checked and claimed with no await in between, so two concurrent starts cannot both pass.
+    if (this.busyThreads.has(thread.id)) {
+      throw new HarnessError(
+        ErrorCodes.conflict,
+        `thread ${thread.id} already has a turn running; steer or cancel it`,
+      );
+    }
+    this.busyThreads.add(thread.id);
+    try {
+      return await this.launch(thread, params, resume);
+    } catch (error) {
+      this.busyThreads.delete(thread.id);
+      throw error;
+    }
+  }
+
+  private async launch(thread: Thread, params: MethodParams<'turn/start'>, resume: boolean): Promise<Turn> {
+    const { store, clock } = this.deps;
+    const agent = await this.chooseAgent(params.agent ?? thread.agent ?? undefined);
+    const turn: Turn = {
+      id: newId('turn'),
+      thread_id: thread.id,
+      seq: await store.turns.nextSeq(thread.id),
+      status: 'running',
+      input: params.input,
+      agent,
+      items: [{ type: 'user_message', text: params.input }],
+      usage: null,
+      error: null,
+      started_at: clock.now().toISOString(),
+      completed_at: null,
+    };
+    await store.turns.create(turn);
+    if (thread.agent === null) await store.threads.update(thread.id, { agent }, turn.started_at);
+    await this.deps.threads.setStatus(thread.id, 'active');
+    await this.deps.events.append({
+      kind: 'turn.started',
+      thread_id: thread.id,
+      turn_id: turn.id,
+      data: { agent },
+    });
+    this.deps.hub.publish(threadTopic(thread.id), 'turn/started', {
+      thread_id: thread.id,
+      turn_id: turn.id,
+      agent,
+    });
+
+    const sessionId = resume && thread.agent === agent ? (thread.native_session_id ?? undefined) : undefined;
+    const agentTurn = this.deps.agents.get(agent).startTurn({
+      prompt: params.input,
+      cwd: thread.project_root,
+      sandbox: params.sandbox_mode
+        ? sandboxSpec({ mode: params.sandbox_mode, workspace: thread.project_root })
+        : this.deps.agents.defaultSandbox(thread.project_root),
+      limits: this.deps.agents.defaultLimits(),
+      ...(params.model ? { model: params.model } : {}),
+      ...(sessionId ? { resumeSessionId: sessionId } : {}),
+      ...(await this.gateFor(thread.project_root)),
+    });
+    const entry: RunningTurn = {
+      threadId: thread.id,
+      agentTurn,
+      steered: false,
+      finished: Promise.resolve(turn),
+    };
+    entry.finished = this.follow(turn, agentTurn, entry).finally(() => {
+      this.running.delete(turn.id);
+      this.busyThreads.delete(thread.id);
+    });
+    this.running.set(turn.id, entry);
+    return turn;
+  }
+
+  async cancel(turnId: string): Promise<{ cancelled: boolean; turn: Turn }> {
+    const running = this.running.get(turnId);
+    if (!running) return { cancelled: false, turn: await this.require(turnId) };
+    running.agentTurn.interrupt('cancelled by the client');
+    return { cancelled: true, turn: await running.finished };
+  }
+
+  /** Redirects a running turn: it is interrupted and a new turn continues the session with the instruction. */
+  async steer(turnId: string, instruction: string): Promise<Turn> {
+    const running = this.running.get(turnId);
+    const turn = await this.require(turnId);
+    if (!running)
+      throw new HarnessError(
+        ErrorCodes.conflict,
+        `turn ${turnId} is not running (${turn.status}); start a new turn`,
+      );
+    running.steered = true;
+    running.agentTurn.interrupt('steered by the client');
+    await running.finished;
+    return this.start({
+      thread_id: turn.thread_id,
+      input: instruction,
+      ...(turn.agent ? { agent: turn.agent } : {}),
+    });
+  }
+
+  async status(turnId: string): Promise<{ turn: Turn; running: boolean }> {
+    return { turn: await this.require(turnId), running: this.running.has(turnId) };
+  }
+
+  /** Waits for a turn to finish (for `harness exec` and tests). */
+  async wait(turnId: string): Promise<Turn> {
+    return (await this.running.get(turnId)?.finished) ?? this.require(turnId);
+  }
+
+  /** Turns that were running when the server last stopped cannot be continued in place. */
+  async recover(): Promise<number> {
+    const stale = await this.deps.store.turns.listRunning();
+    for (const turn of stale) {
+      await this.deps.store.turns.update(turn.id, {
+        status: 'interrupted',
+        error: { code: 'server_restarted', message: 'the server stopped while this turn was running' },
+        completed_at: this.deps.clock.now().toISOString(),
+      });
+      const thread = await this.deps.threads.get(turn.thread_id);
+      if (thread?.status === 'active') await this.deps.threads.setStatus(thread.id, 'idle');
+    }
+    return stale.length;
+  }
+
+  /** Interrupts every running turn and waits for them to settle (shutdown). */
+  async stopAll(): Promise<void> {
+    for (const running of this.running.values()) running.agentTurn.interrupt('server shutting down');
+    await Promise.allSettled([...this.running.values()].map((r) => r.finished));
+  }
+
+  async compact(threadId: string): Promise<number> {
+    await this.deps.threads.require(threadId);
+    let compacted = 0;
+    for (const turn of await this.deps.store.turns.listForThread(threadId)) {
+      if (turn.status === 'running' || turn.items.length <= 1) continue;
+      const kept = turn.items.filter((item) => item.type === 'user_message' || item.type === 'agent_message');
+      await this.deps.store.turns.update(turn.id, {
+        items: kept.slice(0, 1).concat(kept.slice(1).slice(-1)),
+      });
+      compacted++;
+    }
+    return compacted;
+  }
+
+  private async follow(turn: Turn, agentTurn: AgentTurn, entry: RunningTurn): Promise<Turn> {
+    const items = [...turn.items];
+    try {
+      for await (const event of agentTurn) await this.record(turn, event, items);
+    } catch (error) {
+      this.deps.logger.error({ err: error, turn_id: turn.id }, 'turn event stream failed');
+    }
+    const terminal = await agentTurn.done;
+    return this.finish(turn, terminal, items, entry.steered);
+  }
+
+  private async record(turn: Turn, event: AgentEvent, items: Turn['items']): Promise<void> {
+    const { type, turn_id: _turnId, agent: _agent, ...data } = event;
+    await this.deps.events.append({
+      kind: `agent.${type}`,
+      thread_id: turn.thread_id,
+      turn_id: turn.id,
+      tool: event.type === 'command' || event.type === 'command_gate' ? 'command' : null,
+      decision: event.type === 'command_gate' ? event.decision : null,
+      data,
+    });
+    if (event.type === 'session') {
+      await this.deps.store.threads.update(
+        turn.thread_id,
+        { native_session_id: event.session_id },
+        this.deps.clock.now().toISOString(),
+      );
+    }
+    const topic = threadTopic(turn.thread_id);
+    if (event.type === 'text')
+      this.deps.hub.publish(topic, 'message/delta', {
+        thread_id: turn.thread_id,
+        turn_id: turn.id,
+        text: event.text,
+      });
+    const item = itemFor(event);
+    if (item) {
+      appendItem(items, { ...item });
+      this.deps.hub.publish(topic, 'item/completed', { thread_id: turn.thread_id, turn_id: turn.id, item });
+    }
+  }
+
+  private async finish(
+    turn: Turn,
+    terminal: TerminalEvent,
+    items: Turn['items'],
+    steered: boolean,
+  ): Promise<Turn> {
+    const { store, clock } = this.deps;
+    const status: TurnStatus =
+      terminal.type === 'result'
+        ? 'completed'
+        : steered
+          ? 'interrupted'
+          : terminal.code === 'cancelled'
+            ? 'cancelled'
+            : 'failed';
+    const error =
+      terminal.type === 'error'
+        ? { code: steered ? 'steered' : terminal.code, message: terminal.message }
+        : null;
+    const usage = terminal.usage ?? null;
+    const updated = await store.turns.update(turn.id, {
+      status,
+      items,
+      usage,
+      error,
+      completed_at: clock.now().toISOString(),
+    });
+    if (terminal.session_id) {
+      await store.threads.update(
+        turn.thread_id,
+        { native_session_id: terminal.session_id },
+        clock.now().toISOString(),
+      );
+    }
+    await this.deps.threads.setStatus(turn.thread_id, 'idle');
+    await this.deps.events.append({
+      kind: status === 'completed' ? 'turn.completed' : 'turn.failed',
+      thread_id: turn.thread_id,
+      turn_id: turn.id,
+      decision: status === 'completed' ? 'complete' : 'block',
+      data: { status, usage, error },
+    });
+    this.deps.hub.publish(threadTopic(turn.thread_id), 'turn/completed', {
+      thread_id: turn.thread_id,
+      turn_id: turn.id,
+      status,
+      usage,
+      error,
+    });
+    return updated ?? turn;
+  }
+
+  private async chooseAgent(requested: string | undefined): Promise<AgentName> {
+    if (requested === undefined) return (await this.deps.agents.select()).name;
+    const parsed = AgentNameSchema.safeParse(requested);
+    if (!parsed.success) {
+      throw new HarnessError(ErrorCodes.invalidParams, `agent: unknown agent "${requested}"`, {
+        data: { path: ['agent'] },
+      });
+    }
+    return (await this.deps.agents.select({ agent: parsed.data })).name;
+  }
+
+  private async gateFor(projectRoot: string): Promise<{ commandGate?: CommandGate }> {
+    const gate = await this.deps.commandGate?.(projectRoot);
+    return gate ? { commandGate: gate } : {};
+  }
+
+  private async require(turnId: string): Promise<Turn> {
+    const turn = await this.deps.store.turns.get(turnId);
+    if (!turn) throw new HarnessError(ErrorCodes.notFound, `turn not found: ${turnId}`);
+    return turn;
+  }
+}

@@ -1,0 +1,197 @@
+import type Database from 'better-sqlite3';
+import type { Task, TaskState } from '@harness/protocol';
+import { ErrorCodes, HarnessError } from '../../core/index.js';
+import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository } from '../store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+type TaskRow = Omit<Task, 'rounds' | 'error'> & {
+  rounds: string;
+  error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+};
+
+const jsonColumns = new Set(['rounds', 'error']);
+const columns = new Set([
+  'project',
+  'kind',
+  'prompt',
+  'issue',
+  'pr',
+  'description',
+  'agent',
+  'reviewer',
+  'priority',
+  'state',
+  'branch',
+  'worktree',
+  'pr_url',
+  'pr_number',
+  'rounds',
+  'validation_attempts',
+  'cost_usd',
+  'score',
+  'grade',
+  'error',
+  'source',
+  'external_id',
+  'updated_at',
+  'started_at',
+  'finished_at',
+]);
+
+function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expires_at: string | null } {
+  return {
+    ...row,
+    rounds: JSON.parse(row.rounds) as Task['rounds'],
+    error: row.error === null ? null : (JSON.parse(row.error) as Task['error']),
+  };
+}
+
+function publicTask(row: TaskRow): Task {
+  const {
+    lease_owner: _owner,
+    lease_expires_at: _expires,
+    seq: _seq,
+    ...task
+  } = fromRow(row) as Task & {
+    lease_owner: unknown;
+    lease_expires_at: unknown;
+    seq?: unknown;
+  };
+  return task;
+}
+
+export class SqliteTaskRepository implements TaskRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  async enqueue(task: Task, maxQueued: number): Promise<Task> {
+    const insert = this.db.transaction(() => {
+      const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM tasks WHERE state = 'queued'`).get() as {
+        n: number;
+      };
+      if (n >= maxQueued) {
+        throw new HarnessError(
+          ErrorCodes.queueFull,
+          `the task queue is full (${n} queued, limit ${maxQueued}); try again later`,
+          {
+            data: { queued: n, limit: maxQueued },
+          },
+        );
+      }
+      this.db
+        .prepare(
+          `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, priority, state,
+             branch, worktree, pr_url, pr_number, rounds, validation_attempts, cost_usd, score, grade, error, source,
+             external_id, created_at, updated_at, started_at, finished_at)
+           VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
+             @description, @agent, @reviewer, @priority, @state, @branch, @worktree, @pr_url, @pr_number, @rounds,
+             @validation_attempts, @cost_usd, @score, @grade, @error, @source, @external_id, @created_at, @updated_at,
+             @started_at, @finished_at)`,
+        )
+        .run({
+          ...task,
+          rounds: JSON.stringify(task.rounds),
+          error: task.error && JSON.stringify(task.error),
+        });
+    });
+    insert();
+    return task;
+  }
+
+  async get(id: string): Promise<Task | null> {
+    const row = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    return row ? publicTask(row) : null;
+  }
+
+  async list(filter: TaskListFilter): Promise<{ tasks: Task[]; next_cursor: string | null }> {
+    const where: string[] = [];
+    const args: Record<string, unknown> = { limit: filter.limit + 1 };
+    if (filter.state) (where.push('state = @state'), (args.state = filter.state));
+    if (filter.project) (where.push('project = @project'), (args.project = filter.project));
+    if (filter.cursor) {
+      [args.cursor_created, args.cursor_id] = decodeCursor(filter.cursor, 'the task list');
+      where.push('(created_at < @cursor_created OR (created_at = @cursor_created AND id < @cursor_id))');
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      )
+      .all(args) as TaskRow[];
+    const tasks = rows.slice(0, filter.limit).map(publicTask);
+    const last = tasks.at(-1);
+    return {
+      tasks,
+      next_cursor: rows.length > filter.limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+  }
+
+  async update(id: string, patch: TaskPatch, whenStates?: readonly TaskState[]): Promise<Task | null> {
+    const sets: string[] = [];
+    const args: Record<string, unknown> = { id };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined || !columns.has(key)) continue;
+      sets.push(`${key} = @${key}`);
+      args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
+    }
+    if (sets.length === 0) return this.get(id);
+    let guard = '';
+    if (whenStates) {
+      guard = ` AND state IN (${whenStates.map((state, i) => ((args[`s${i}`] = state), `@s${i}`)).join(', ')})`;
+    }
+    const result = this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${guard}`).run(args);
+    return result.changes === 0 ? null : this.get(id);
+  }
+
+  async queued(limit: number): Promise<Task[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM tasks WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT ?`)
+      .all(limit) as TaskRow[];
+    return rows.map(publicTask);
+  }
+
+  async claim(id: string, lease: TaskLease, now: string): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE tasks SET state = 'preparing', lease_owner = @owner, lease_expires_at = @expires_at,
+           started_at = COALESCE(started_at, @now), updated_at = @now
+         WHERE id = @id AND state = 'queued'`,
+      )
+      .run({ id, ...lease, now });
+    return result.changes === 1;
+  }
+
+  async renewLeases(owner: string, expiresAt: string): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE tasks SET lease_expires_at = ? WHERE lease_owner = ?
+           AND state NOT IN ('queued', 'done', 'failed', 'cancelled')`,
+      )
+      .run(expiresAt, owner);
+  }
+
+  async inFlight() {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM tasks WHERE state NOT IN ('queued', 'done', 'failed', 'cancelled') ORDER BY seq`,
+      )
+      .all() as TaskRow[];
+    return rows.map(fromRow);
+  }
+
+  async countsByProject() {
+    return this.db
+      .prepare(
+        'SELECT project, state, COUNT(*) AS n, SUM(cost_usd) AS cost_usd FROM tasks GROUP BY project, state',
+      )
+      .all() as { project: string; state: TaskState; n: number; cost_usd: number }[];
+  }
+
+  async findByExternalId(source: string, externalId: string): Promise<Task | null> {
+    const row = this.db
+      .prepare('SELECT * FROM tasks WHERE source = ? AND external_id = ? ORDER BY seq DESC LIMIT 1')
+      .get(source, externalId) as TaskRow | undefined;
+    return row ? publicTask(row) : null;
+  }
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { gradeSchema, timestampSchema } from './types.js';
+
+/**
+ * Tasks: units of work on a project that the pipeline drives through turns, and the projects they
+ * run in. Shared by the REST API, the JSON-RPC task methods and the dashboard.
+ */
+
+export const taskStateSchema = z.enum([
+  'queued',
+  'preparing',
+  'implementing',
+  'validating',
+  'fixing',
+  'pr_open',
+  'reviewing',
+  'needs_input',
+  'done',
+  'failed',
+  'cancelled',
+]);
+export type TaskState = z.infer<typeof taskStateSchema>;
+
+export const terminalTaskStates: ReadonlySet<TaskState> = new Set(['done', 'failed', 'cancelled']);
+
+export const taskKindSchema = z.enum(['prompt', 'issue', 'pr']);
+export type TaskKind = z.infer<typeof taskKindSchema>;
+
+export const reviewFindingSchema = z.object({
+  file: z.string(),
+  line: z.number().int().positive().nullable(),
+  severity: z.enum(['critical', 'high', 'medium', 'low']),
+  message: z.string(),
+});
+export type ReviewFinding = z.infer<typeof reviewFindingSchema>;
+
+export const reviewRoundSchema = z.object({
+  round: z.number().int().positive(),
+  reviewer: z.string(),
+  verdict: z.enum(['approve', 'changes_requested', 'protocol_error']),
+  summary: z.string(),
+  findings: z.array(reviewFindingSchema),
+  at: timestampSchema,
+});
+export type ReviewRound = z.infer<typeof reviewRoundSchema>;
+
+export const taskErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const taskSchema = z.object({
+  id: z.string(),
+  project: z.string(),
+  kind: taskKindSchema,
+  prompt: z.string().nullable(),
+  issue: z.number().int().positive().nullable(),
+  pr: z.number().int().positive().nullable(),
+  description: z.string().nullable(),
+  agent: z.string().nullable(),
+  reviewer: z.string().nullable(),
+  priority: z.number().int(),
+  state: taskStateSchema,
+  branch: z.string().nullable(),
+  worktree: z.string().nullable(),
+  pr_url: z.string().nullable(),
+  pr_number: z.number().int().nullable(),
+  rounds: z.array(reviewRoundSchema),
+  validation_attempts: z.number().int().nonnegative(),
+  cost_usd: z.number().nonnegative(),
+  score: z.number().nullable(),
+  grade: gradeSchema.nullable(),
+  error: taskErrorSchema.nullable(),
+  source: z.string().nullable(),
+  external_id: z.string().nullable(),
+  created_at: timestampSchema,
+  updated_at: timestampSchema,
+  started_at: timestampSchema.nullable(),
+  finished_at: timestampSchema.nullable(),
+});
+export type Task = z.infer<typeof taskSchema>;
+
+const positiveInt = z.number().int().positive();
+
+/** `POST /tasks` and `task/create`: exactly what to do, by prompt, issue or pull request. */
+export const taskCreateSchema = z
+  .strictObject({
+    prompt: z.string().trim().min(1).max(100_000).optional(),
+    issue: positiveInt.optional(),
+    pr: positiveInt.optional(),
+    project: z.string().min(1).max(4096).optional(),
+    description: z.string().max(10_000).optional(),
+    agent: z.string().min(1).max(100).optional(),
+    priority: z.number().int().min(-100).max(100).default(0),
+  })
+  .refine((body) => [body.prompt, body.issue, body.pr].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of prompt, issue or pr',
+  });
+export type TaskCreate = z.infer<typeof taskCreateSchema>;
+
+export const taskBatchSchema = z.union([
+  z.strictObject({
+    project: z.string().min(1).max(4096).optional(),
+    agent: z.string().min(1).max(100).optional(),
+    issues: z.array(positiveInt).min(1).max(100),
+  }),
+  z.strictObject({ tasks: z.array(z.unknown()).min(1).max(100) }),
+]);
+
+export const taskListQuerySchema = z.strictObject({
+  state: taskStateSchema.optional(),
+  project: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const projectSchema = z.object({
+  name: z.string(),
+  root: z.string(),
+  default: z.boolean(),
+  max_concurrent: z.number().int().positive(),
+  default_agent: z.string().nullable(),
+  reviewer_agent: z.string().nullable(),
+  source: z.enum(['config', 'flag', 'api']),
+});
+export type Project = z.infer<typeof projectSchema>;
+
+export const projectNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ - only')
+  .refine((name) => name !== 'default', '"default" is reserved');
+
+export const projectCreateSchema = z
+  .strictObject({
+    id: projectNameSchema.optional(),
+    name: projectNameSchema.optional(),
+    root: z.string().min(1).max(4096),
+    max_concurrent: positiveInt.max(64).default(2),
+    default_agent: z.string().min(1).max(100).optional(),
+    reviewer_agent: z.string().min(1).max(100).optional(),
+    default: z.boolean().default(false),
+  })
+  .refine((body) => (body.id ?? body.name) !== undefined, { message: 'give the project an id (or name)' });
+
+export const dashboardSchema = z.object({
+  global: z.object({
+    running: z.number(),
+    queued: z.number(),
+    done: z.number(),
+    failed: z.number(),
+    cancelled: z.number(),
+    needs_input: z.number(),
+    grade: gradeSchema.nullable(),
+    cost_usd: z.number(),
+  }),
+  projects: z.array(
+    z.object({
+      id: z.string(),
+      root: z.string(),
+      max_concurrent: z.number(),
+      tasks: z.object({ running: z.number(), queued: z.number(), done: z.number(), failed: z.number() }),
+    }),
+  ),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;

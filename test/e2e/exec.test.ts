@@ -1,0 +1,140 @@
+/**
+ * `harness exec` end to end: the built binary drives the real Claude Code and Codex CLIs and the
+ * Anthropic API adapter against scripted model servers on 127.0.0.1, in temp git repositories.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  SCRIPTED_CODEX_KEY_ENV,
+  type ScriptTurn,
+  scriptedClaudeEnv,
+  startScriptedAnthropicServer,
+  startScriptedOpenAiServer,
+  writeScriptedCodexHome,
+} from '../../packages/harness/src/agents/index.js';
+import { harnessBin, isolatedEnv, repoRoot, tempDir } from './support/harness-process.js';
+import { makeRepo } from './support/repos.js';
+
+const dirs: { remove: () => void }[] = [];
+afterAll(() => dirs.forEach((d) => d.remove()));
+const binPath = `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`;
+
+function runExec(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [harnessBin, 'exec', ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+function workspace() {
+  const dir = tempDir('harness-exec-');
+  dirs.push(dir);
+  const repo = makeRepo(path.join(dir.path, 'repo'));
+  const config = path.join(dir.path, 'config.toml');
+  return { dir: dir.path, repo, config };
+}
+
+describe('harness exec', () => {
+  it('drives Claude Code to a real edit, with progress on stderr and the answer on stdout', async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedAnthropicServer([
+      {
+        tool_calls: [
+          { name: 'Write', input: { file_path: path.join(repo, 'hello.txt'), content: 'hi from claude\n' } },
+        ],
+      },
+      { text: 'Created hello.txt.' },
+    ]);
+    const env = isolatedEnv(dir, { PATH: binPath, ...scriptedClaudeEnv(server.baseUrl) });
+    const run = await runExec(['--agent', 'claude', 'create hello.txt'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Created hello.txt.');
+    expect(readFileSync(path.join(repo, 'hello.txt'), 'utf8')).toBe('hi from claude\n');
+    expect(run.stderr).toMatch(/turn started with claude/);
+  });
+
+  it('reports a model error as a failure with exit code 1', async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedAnthropicServer([
+      { error: { status: 500, message: 'scripted outage' } },
+    ]);
+    const env = isolatedEnv(dir, { PATH: binPath, ...scriptedClaudeEnv(server.baseUrl) });
+    const run = await runExec(['--agent', 'claude', 'do something'], repo, env);
+    await server.close();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error:.*turn failed/);
+  });
+
+  it('drives Codex to a real patch', async () => {
+    const { dir, repo } = workspace();
+    const patch =
+      '*** Begin Patch\n*** Update File: README.md\n@@\n-hello world\n+goodbye world\n*** End Patch\n';
+    const server = await startScriptedOpenAiServer([
+      { tool_calls: [{ name: 'apply_patch', input: patch }] },
+      { text: 'Patched.' },
+    ]);
+    const codexHome = path.join(dir, 'codex-home');
+    writeScriptedCodexHome(codexHome, server.baseUrl);
+    const env = isolatedEnv(dir, { PATH: binPath, CODEX_HOME: codexHome, [SCRIPTED_CODEX_KEY_ENV]: 'dummy' });
+    const run = await runExec(['--agent', 'codex', 'say goodbye'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Patched.');
+    expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('goodbye world\n');
+  });
+
+  it('drives the Anthropic API adapter through its own tool loop, and writes --output-file', async () => {
+    const { dir, repo, config } = workspace();
+    const turns: ScriptTurn[] = [
+      {
+        tool_calls: [
+          { name: 'write_file', input: { path: 'api.txt', content: 'written by the tool loop\n' } },
+        ],
+      },
+      { text: 'Wrote api.txt.' },
+    ];
+    const server = await startScriptedAnthropicServer(turns);
+    writeFileSync(config, `[agents.anthropic_api]\nbase_url = "${server.baseUrl}"\napi_key = "scripted"\n`);
+    const env = isolatedEnv(dir, { PATH: binPath, HARNESS_CONFIG: config });
+    const run = await runExec(
+      ['--agent', 'anthropic_api', '--output-file', 'answer.txt', 'write api.txt'],
+      repo,
+      env,
+    );
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(path.join(repo, 'api.txt'), 'utf8')).toBe('written by the tool loop\n');
+    expect(readFileSync(path.join(repo, 'answer.txt'), 'utf8')).toBe('Wrote api.txt.');
+  });
+
+  it('refuses an --output-file outside the project and an agent that is missing', async () => {
+    const { dir, repo, config } = workspace();
+    const escape = await runExec(
+      ['--output-file', '../outside.txt', 'x'],
+      repo,
+      isolatedEnv(dir, { PATH: binPath }),
+    );
+    expect(escape.code).toBe(1);
+    expect(escape.stderr).toMatch(/outside the project/);
+    expect(existsSync(path.join(dir, 'outside.txt'))).toBe(false);
+    writeFileSync(config, '[agents.claude]\ncli_path = "/nonexistent/claude"\n');
+    const missing = await runExec(
+      ['--agent', 'claude', 'x'],
+      repo,
+      isolatedEnv(dir, { PATH: binPath, HARNESS_CONFIG: config }),
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/claude is not usable/);
+  });
+});
