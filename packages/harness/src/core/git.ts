@@ -13,6 +13,8 @@ export interface Git {
   revParse(repo: string, rev: string): Promise<string | null>;
   currentCommit(cwd: string): Promise<string>;
   refExists(repo: string, ref: string): Promise<boolean>;
+  /** The best common ancestor of two revisions, or null when they share no history. */
+  mergeBase(repo: string, a: string, b: string): Promise<string | null>;
   /** `git worktree add -B <branch> <path> <startPoint>`, or checks out an existing branch when startPoint is null. */
   worktreeAdd(repo: string, path: string, branch: string, startPoint: string | null): Promise<void>;
   worktreeRemove(repo: string, path: string, options?: { force?: boolean }): Promise<void>;
@@ -307,6 +309,13 @@ export class GitCli implements Git {
     return result.exitCode === 0;
   }
 
+  async mergeBase(repo: string, a: string, b: string): Promise<string | null> {
+    assertRevision(a);
+    assertRevision(b);
+    const result = await this.git({ cwd: repo, args: ['merge-base', a, b], okCodes: [1] });
+    return result.exitCode === 0 ? result.stdout.trim() : null;
+  }
+
   async worktreeAdd(repo: string, path: string, branch: string, startPoint: string | null): Promise<void> {
     assertRefName(branch, 'branch name');
     if (startPoint !== null) assertRevision(startPoint);
@@ -411,7 +420,10 @@ function gitError(call: GitCall, result: RunResult): HarnessError {
   let code = call.errorCode ?? ErrorCodes.internal;
   if (result.timedOut) code = ErrorCodes.timeout;
   else if (result.aborted) code = ErrorCodes.cancelled;
-  const firstLine = stderr.split('\n').find((line) => line.trim() !== '') ?? describeRunOutcome(result);
+  // git prints progress ("Preparing worktree …") before the reason; the reason is what people need.
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+  const firstLine =
+    lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? describeRunOutcome(result);
   return new HarnessError(code, `${redactUrl(command)} ${describeRunOutcome(result)}: ${firstLine}`, {
     data: { command: redactUrl(command), exit_code: result.exitCode, stderr_tail: stderr },
   });
