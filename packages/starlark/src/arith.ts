@@ -66,7 +66,8 @@ function intOp(op: string, a: bigint, b: bigint, budget: Budget): Value {
       return checkIntSize(a - b);
     case '*': {
       if ((a > 4294967296n || a < -4294967296n) && (b > 4294967296n || b < -4294967296n)) {
-        if (bits(a) + bits(b) > MAX_INT_BITS + 1) limitExceeded(`int too large (more than ${MAX_INT_BITS} bits)`);
+        if (bits(a) + bits(b) > MAX_INT_BITS + 1)
+          limitExceeded(`int too large (more than ${MAX_INT_BITS} bits)`);
       }
       return checkIntSize(a * b);
     }
@@ -76,12 +77,12 @@ function intOp(op: string, a: bigint, b: bigint, budget: Budget): Value {
     case '//': {
       if (b === 0n) fail('floored division by zero');
       const q = a / b;
-      return (a % b !== 0n) && (a < 0n) !== (b < 0n) ? q - 1n : q;
+      return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
     }
     case '%': {
       if (b === 0n) fail('integer modulo by zero');
       const r = a % b;
-      return r !== 0n && (r < 0n) !== (b < 0n) ? r + b : r;
+      return r !== 0n && r < 0n !== b < 0n ? r + b : r;
     }
     case '&':
       return a & b;
@@ -112,7 +113,8 @@ function bits(a: bigint): number {
 function trueDivide(a: bigint, b: bigint): number {
   const fa = Number(a);
   const fb = Number(b);
-  if (Number.isFinite(fa) && Number.isFinite(fb) && Math.abs(fa) < 2 ** 53 && Math.abs(fb) < 2 ** 53) return fa / fb;
+  if (Number.isFinite(fa) && Number.isFinite(fb) && Math.abs(fa) < 2 ** 53 && Math.abs(fb) < 2 ** 53)
+    return fa / fb;
   // Scale so both operands fit a double without overflow, keeping the quotient's precision.
   const shift = BigInt(Math.max(0, bits(a) - bits(b) - 60));
   const q = (a << 64n) / (b << shift);

@@ -32,7 +32,9 @@ export function dirOf(x: Value): string[] {
 }
 
 export function setField(x: Value, name: string): never {
-  return fail(`${typeName(x)} value has no field or method .${name} to assign (can't assign to .${name} field of ${typeName(x)})`);
+  return fail(
+    `${typeName(x)} value has no field or method .${name} to assign (can't assign to .${name} field of ${typeName(x)})`,
+  );
 }
 
 /** The closest candidate by edit distance, for "did you mean" hints (starlark-go's spell.Nearest). */
@@ -41,7 +43,10 @@ function suggest(name: string, candidates: string[]): string | null {
   let bestDist = Math.max(1, Math.floor((name.length + 1) / 2));
   const lower = name.toLowerCase();
   for (const c of candidates) {
-    const d = c.toLowerCase() === lower ? 0 : distance(name.replace(/_/g, '').toLowerCase(), c.replace(/_/g, '').toLowerCase());
+    const d =
+      c.toLowerCase() === lower
+        ? 0
+        : distance(name.replace(/_/g, '').toLowerCase(), c.replace(/_/g, '').toLowerCase());
     if (d <= bestDist) {
       bestDist = d;
       best = c;

@@ -8,10 +8,27 @@ import { compare } from './ops.js';
 import { repr, str } from './repr.js';
 import { elements, isIterable, notIterable } from './sequence.js';
 import { decodeRune, encodeRune, runes, decodeUtf8 } from './utf8.js';
-import { Builtin, Bytes, Dict, ElemsView, hashKey, None, RangeValue, StarList, StarSet, Tuple, truth, type Value, typeName } from './values.js';
+import {
+  Builtin,
+  Bytes,
+  Dict,
+  ElemsView,
+  hashKey,
+  None,
+  RangeValue,
+  StarList,
+  StarSet,
+  Tuple,
+  truth,
+  type Value,
+  typeName,
+} from './values.js';
 
 /** The budget of the running module; builtins are shared, so it is installed per execution. */
-export const current: { budget: Budget | null; print: (msg: string) => void } = { budget: null, print: () => {} };
+export const current: { budget: Budget | null; print: (msg: string) => void } = {
+  budget: null,
+  print: () => {},
+};
 
 export function budget(): Budget {
   return current.budget!;
@@ -34,7 +51,8 @@ function minmax(name: string, sign: number): Builtin {
   return new Builtin(name, (_s, args, kwargs) => {
     const [key] = unpack(name, [], kwargs, ['key?']);
     if (args.length === 0) fail(`${name} requires at least one positional argument`);
-    if (args.length === 1 && !isIterable(args[0]!)) fail(`${name}: ${typeName(args[0]!)} value is not iterable`);
+    if (args.length === 1 && !isIterable(args[0]!))
+      fail(`${name}: ${typeName(args[0]!)} value is not iterable`);
     const items = args.length === 1 ? elements(args[0]!, budget()) : args;
     if (items.length === 0) fail(`${name}: empty sequence`);
     const keyOf = (v: Value): Value => (isNone(key) ? v : callValue(key, [v]));
@@ -58,8 +76,10 @@ export function callValue(fn: Value, args: Value[]): Value {
 
 function sorted(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
   const [iterable, key, reverse] = unpack('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
-  if (!isIterable(iterable!)) fail(`sorted: for parameter iterable: got ${typeName(iterable!)}, want iterable`);
-  if (key !== undefined && !(key instanceof Builtin)) fail(`sorted: for parameter key: got ${typeName(key)}, want callable`);
+  if (!isIterable(iterable!))
+    fail(`sorted: for parameter iterable: got ${typeName(iterable!)}, want iterable`);
+  if (key !== undefined && !(key instanceof Builtin))
+    fail(`sorted: for parameter key: got ${typeName(key)}, want callable`);
   const items = elements(iterable!, budget()).slice();
   budget().step(items.length);
   const keys = key === undefined ? items : items.map((v) => callValue(key, [v]));
@@ -86,7 +106,8 @@ function mergeSort(a: number[], cmp: (x: number, y: number) => number): number[]
   const out: number[] = [];
   let i = 0;
   let j = 0;
-  while (i < left.length && j < right.length) out.push(cmp(right[j]!, left[i]!) < 0 ? right[j++]! : left[i++]!);
+  while (i < left.length && j < right.length)
+    out.push(cmp(right[j]!, left[i]!) < 0 ? right[j++]! : left[i++]!);
   while (i < left.length) out.push(left[i++]!);
   while (j < right.length) out.push(right[j++]!);
   return out;
@@ -120,7 +141,8 @@ function len(args: Value[]): Value {
   if (x instanceof Dict || x instanceof StarSet) return BigInt(x.map.size);
   if (x instanceof Bytes) return BigInt(x.data.length);
   if (x instanceof RangeValue) return x.length;
-  if (x instanceof ElemsView && (x.method === 'elems' || x.method === 'elem_ords')) return BigInt(x.src.length);
+  if (x instanceof ElemsView && (x.method === 'elems' || x.method === 'elem_ords'))
+    return BigInt(x.src.length);
   return fail(`len: value of type ${typeName(x)} has no len`);
 }
 
@@ -132,7 +154,8 @@ function makeBytes(args: Value[]): Value {
   let s = '';
   elements(x, budget()).forEach((v, i) => {
     if (typeof v !== 'bigint') fail(`bytes: at index ${i}, got ${typeName(v)}, want int`);
-    if (v < 0n || v > 255n) fail(`bytes: at index ${i}, ${v} out of range (want value in unsigned 8-bit range)`);
+    if (v < 0n || v > 255n)
+      fail(`bytes: at index ${i}, ${v} out of range (want value in unsigned 8-bit range)`);
     s += String.fromCharCode(Number(v));
   });
   return bytesOf(s);
@@ -142,7 +165,8 @@ function chr(args: Value[]): Value {
   const i = args[0]!;
   if (typeof i !== 'bigint') return fail(`chr: got ${typeName(i)}, want int`);
   if (i < 0n) fail(`chr: Unicode code point ${i} out of range (<0)`);
-  if (i > 0x10ffffn) fail(`chr: Unicode code point U+${i.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
+  if (i > 0x10ffffn)
+    fail(`chr: Unicode code point U+${i.toString(16).toUpperCase()} out of range (>0x10FFFF)`);
   return encodeRune(Number(i));
 }
 
@@ -203,7 +227,11 @@ function getattr(args: Value[]): Value {
   return fail(`${typeName(x)} has no .${name} field or method`);
 }
 
-function collection<T extends Value>(name: string, make: (items: readonly Value[]) => T, empty: () => T): Builtin {
+function collection<T extends Value>(
+  name: string,
+  make: (items: readonly Value[]) => T,
+  empty: () => T,
+): Builtin {
   return positional(name, 0, 1, (args) => {
     if (args.length === 0) return empty();
     const x = args[0]!;
@@ -252,7 +280,11 @@ const table: Builtin[] = [
     return toInt(x!, base);
   }),
   positional('len', 1, 1, len),
-  collection('list', (items) => new StarList(items.slice()), () => new StarList([])),
+  collection(
+    'list',
+    (items) => new StarList(items.slice()),
+    () => new StarList([]),
+  ),
   minmax('max', -1),
   minmax('min', 1),
   positional('ord', 1, 1, ord),
@@ -263,7 +295,11 @@ const table: Builtin[] = [
   collection('set', makeSet, () => new StarSet()),
   new Builtin('sorted', sorted),
   positional('str', 1, 1, ([x]) => (x instanceof Bytes ? decodeBytesToStr(x) : str(x!))),
-  collection('tuple', (items) => new Tuple(items.slice()), () => new Tuple([])),
+  collection(
+    'tuple',
+    (items) => new Tuple(items.slice()),
+    () => new Tuple([]),
+  ),
   positional('type', 1, 1, ([x]) => typeName(x!)),
   new Builtin('zip', (_s, args, kwargs) => {
     noKwargs('zip', kwargs);
@@ -281,7 +317,7 @@ const table: Builtin[] = [
 function decodeBytesToStr(b: Bytes): string {
   // Invalid UTF-8 is replaced by U+FFFD, as starlark-go's str(bytes) does.
   let out = '';
-  for (let i = 0; i < b.data.length; ) {
+  for (let i = 0; i < b.data.length;) {
     const { cp, size } = decodeRune(b.data, i);
     out += cp === 0xfffd && size === 1 ? encodeRune(0xfffd) : b.data.slice(i, i + size);
     i += size;

@@ -6,7 +6,7 @@ import { Bytes, type Value, typeName } from './values.js';
 /** int(x, base): starlark-go's rules for prefixes, signs and bases. */
 export function toInt(x: Value, base: Value | undefined): bigint {
   if (typeof x === 'string') return parseIntLiteral(x, base === undefined ? 10 : Number(asBase(base)));
-  if (base !== undefined) fail('int: can\'t convert non-string with explicit base');
+  if (base !== undefined) fail("int: can't convert non-string with explicit base");
   if (typeof x === 'bigint') return x;
   if (typeof x === 'boolean') return x ? 1n : 0n;
   if (typeof x === 'number') {

@@ -19,18 +19,32 @@ function error(src: string, options: ExecOptions = {}): StarlarkError {
 
 describe('evaluation', () => {
   it('computes with ints of any size, floats and strings', () => {
-    const g = run('a = 1 << 100\nb = 7 // -2\nc = 7 % -2\nd = 1 / 4\ne = "%s-%d-%r" % ("x", 3, "y")\nf = "{}{x}".format(1, x = 2)\ng = 0.1 + 0.2\n');
-    expect(g).toEqual({ a: 1n << 100n, b: -4, c: -1, d: 0.25, e: 'x-3-"y"', f: '12', g: 0.30000000000000004 });
+    const g = run(
+      'a = 1 << 100\nb = 7 // -2\nc = 7 % -2\nd = 1 / 4\ne = "%s-%d-%r" % ("x", 3, "y")\nf = "{}{x}".format(1, x = 2)\ng = 0.1 + 0.2\n',
+    );
+    expect(g).toEqual({
+      a: 1n << 100n,
+      b: -4,
+      c: -1,
+      d: 0.25,
+      e: 'x-3-"y"',
+      f: '12',
+      g: 0.30000000000000004,
+    });
   });
 
   it('keeps dicts and sets in insertion order', () => {
-    const g = run('d = {"b": 1, "a": 2}\nd["c"] = 3\nd.pop("b")\nd["b"] = 4\nk = list(d.keys())\ns = set([3, 1, 2, 1])\n');
+    const g = run(
+      'd = {"b": 1, "a": 2}\nd["c"] = 3\nd.pop("b")\nd["b"] = 4\nk = list(d.keys())\ns = set([3, 1, 2, 1])\n',
+    );
     expect(g['k']).toEqual(['a', 'c', 'b']);
     expect([...(g['s'] as Set<unknown>)]).toEqual([3, 1, 2]);
   });
 
   it('supports slicing, comprehensions, unpacking and conditional expressions', () => {
-    const g = run('x = "hello"[::-1]\ny = [i * j for i in range(3) for j in range(2) if j]\na, (b, c) = 1, [2, 3]\nz = "yes" if b > a else "no"\nl = [1, 2, 3]\nl.extend([4])\n');
+    const g = run(
+      'x = "hello"[::-1]\ny = [i * j for i in range(3) for j in range(2) if j]\na, (b, c) = 1, [2, 3]\nz = "yes" if b > a else "no"\nl = [1, 2, 3]\nl.extend([4])\n',
+    );
     expect(g).toMatchObject({ x: 'olleh', y: [0, 1, 2], a: 1, b: 2, c: 3, z: 'yes', l: [1, 2, 3, 4] });
   });
 
@@ -92,7 +106,9 @@ describe('dialects', () => {
 
   it('rejects statically, before any statement runs', () => {
     const printed: string[] = [];
-    expect(error('print("side effect")\ndef f(): pass\n', { print: (m) => printed.push(m) }).kind).toBe('syntax');
+    expect(error('print("side effect")\ndef f(): pass\n', { print: (m) => printed.push(m) }).kind).toBe(
+      'syntax',
+    );
     expect(printed).toEqual([]);
   });
 });

@@ -145,10 +145,13 @@ export class Evaluator {
         throw new EvalError(`got ${typeName(v)} in sequence assignment`);
       }
       items = elements(v, this.budget, undefined);
-      if (items.length > targets.length) throw new EvalError(`too many values to unpack (got ${items.length}, want ${targets.length})`);
-      if (items.length < targets.length) throw new EvalError(`too few values to unpack (got ${items.length}, want ${targets.length})`);
+      if (items.length > targets.length)
+        throw new EvalError(`too many values to unpack (got ${items.length}, want ${targets.length})`);
+      if (items.length < targets.length)
+        throw new EvalError(`too few values to unpack (got ${items.length}, want ${targets.length})`);
     } catch (e) {
-      if (e instanceof EvalError && /not iterable/.test(e.message)) throw this.locate(new EvalError(`got ${typeName(v)} in sequence assignment`), at);
+      if (e instanceof EvalError && /not iterable/.test(e.message))
+        throw this.locate(new EvalError(`got ${typeName(v)} in sequence assignment`), at);
       throw this.locate(e, at);
     }
     for (let i = 0; i < targets.length; i++) this.assign(targets[i]!, items[i]!, at);
@@ -190,7 +193,8 @@ export class Evaluator {
     if (op === '+' && x instanceof StarList) {
       checkMutable(x, 'apply += to');
       const items = elements(y, this.budget, undefined);
-      if (!(y instanceof StarList || y instanceof Tuple || typeof y === 'object')) return binary(op, x, y, this.budget);
+      if (!(y instanceof StarList || y instanceof Tuple || typeof y === 'object'))
+        return binary(op, x, y, this.budget);
       this.budget.alloc(items.length, x.elems.length + items.length);
       for (const e of items === x.elems ? items.slice() : items) x.elems.push(e);
       return x;
@@ -233,7 +237,7 @@ export class Evaluator {
         return e.t === 'list' ? new StarList(out) : new Tuple(out);
       }
       case 'dict':
-        return this.evalDict(e.entries, e);
+        return this.evalDict(e.entries);
       case 'comp':
         return this.comprehension(e);
       case 'unary': {
@@ -253,7 +257,13 @@ export class Evaluator {
         const hi = e.hi ? this.eval(e.hi) : undefined;
         const step = e.step ? this.eval(e.step) : undefined;
         try {
-          return slice(x, lo === None ? undefined : lo, hi === None ? undefined : hi, step === None ? undefined : step, this.budget);
+          return slice(
+            x,
+            lo === None ? undefined : lo,
+            hi === None ? undefined : hi,
+            step === None ? undefined : step,
+            this.budget,
+          );
         } catch (err) {
           throw this.locate(err, e);
         }
@@ -266,11 +276,13 @@ export class Evaluator {
     switch (id.scope) {
       case 'global':
         v = this.globals[id.slot];
-        if (v === undefined) throw this.locate(new EvalError(`global variable ${id.name} referenced before assignment`), id);
+        if (v === undefined)
+          throw this.locate(new EvalError(`global variable ${id.name} referenced before assignment`), id);
         return v;
       case 'local':
         v = this.locals[id.slot];
-        if (v === undefined) throw this.locate(new EvalError(`local variable ${id.name} referenced before assignment`), id);
+        if (v === undefined)
+          throw this.locate(new EvalError(`local variable ${id.name} referenced before assignment`), id);
         return v;
       case 'predeclared':
         return this.predeclared[id.slot]!;
@@ -296,7 +308,7 @@ export class Evaluator {
     }
   }
 
-  private evalDict(entries: [Expr, Expr][], at: Located): Value {
+  private evalDict(entries: [Expr, Expr][]): Value {
     const d = new Dict();
     for (const [ke, ve] of entries) {
       const k = this.eval(ke);
@@ -365,7 +377,8 @@ export class Evaluator {
       [args, kwargs] = this.collectArgs(e.args, e);
     }
     this.budget.step(1 + (this.callCost(fn, args) >> 3));
-    if (!(fn instanceof Builtin)) throw this.locate(new EvalError(`invalid call of non-function (${typeName(fn)})`), e);
+    if (!(fn instanceof Builtin))
+      throw this.locate(new EvalError(`invalid call of non-function (${typeName(fn)})`), e);
     const site: CallSite = { filename: this.file.filename, line: e.line, column: e.col };
     try {
       return fn.fn(fn.self, args, kwargs, site);
@@ -394,10 +407,12 @@ export class Evaluator {
         if (a.kind === 'pos') args.push(v);
         else if (a.kind === 'named') kwargs.push([a.name, v]);
         else if (a.kind === 'star') {
-          if (!(v instanceof StarList || v instanceof Tuple || typeof v === 'object')) throw new EvalError(`argument after * must be iterable, not ${typeName(v)}`);
+          if (!(v instanceof StarList || v instanceof Tuple || typeof v === 'object'))
+            throw new EvalError(`argument after * must be iterable, not ${typeName(v)}`);
           for (const x of elements(v, this.budget, 'argument after *')) args.push(x);
         } else {
-          if (!(v instanceof Dict)) throw new EvalError(`argument after ** must be a mapping, not ${typeName(v)}`);
+          if (!(v instanceof Dict))
+            throw new EvalError(`argument after ** must be a mapping, not ${typeName(v)}`);
           for (const [k, x] of v.map.values()) {
             if (typeof k !== 'string') throw new EvalError(`keywords must be strings, not ${typeName(k)}`);
             kwargs.push([k, x]);

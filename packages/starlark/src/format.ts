@@ -28,7 +28,8 @@ function toIntForFormat(arg: Value, c: string): bigint {
   if (typeof arg === 'bigint') return arg;
   if (typeof arg === 'number') {
     if (Number.isNaN(arg)) fail(`%${c} format requires integer: cannot convert float NaN to integer`);
-    if (!Number.isFinite(arg)) fail(`%${c} format requires integer: cannot convert float infinity to integer`);
+    if (!Number.isFinite(arg))
+      fail(`%${c} format requires integer: cannot convert float infinity to integer`);
     return BigInt(Math.trunc(arg));
   }
   if (typeof arg === 'boolean') fail(`%${c} format requires integer: cannot convert bool to int`);
@@ -101,7 +102,8 @@ function conversion(c: string, arg: Value): string {
     case 'F':
     case 'G': {
       const f = typeof arg === 'number' ? arg : typeof arg === 'bigint' ? Number(arg) : NaN;
-      if (typeof arg !== 'number' && typeof arg !== 'bigint') fail(`%${c} format requires float, not ${typeName(arg)}`);
+      if (typeof arg !== 'number' && typeof arg !== 'bigint')
+        fail(`%${c} format requires float, not ${typeName(arg)}`);
       return formatFloatConv(f, c);
     }
     case 'c':
@@ -116,7 +118,8 @@ function charConversion(arg: Value): string {
     return encodeRune(Number(arg));
   }
   if (typeof arg === 'string') {
-    if (arg.length === 0 || decodeRune(arg, 0).size !== arg.length) fail('%c format requires a single-character string');
+    if (arg.length === 0 || decodeRune(arg, 0).size !== arg.length)
+      fail('%c format requires a single-character string');
     return arg;
   }
   return fail(`%c format requires int or single-character string, not ${typeName(arg)}`);
@@ -184,7 +187,9 @@ function splitField(field: string): { name: string; conv: string; spec: string }
   const bang = field.indexOf('!');
   if (bang < 0) {
     const colon = field.indexOf(':');
-    return colon < 0 ? { name: field, conv: 's', spec: '' } : { name: field.slice(0, colon), conv: 's', spec: field.slice(colon + 1) };
+    return colon < 0
+      ? { name: field, conv: 's', spec: '' }
+      : { name: field.slice(0, colon), conv: 's', spec: field.slice(colon + 1) };
   }
   const rest = field.slice(bang + 1);
   const colon = rest.indexOf(':');
@@ -196,9 +201,9 @@ function splitField(field: string): { name: string; conv: string; spec: string }
 }
 
 function missingField(name: string): never {
-  if (name.includes('.')) fail(`format: attribute syntax x.y is not supported in replacement fields: ${name}`);
+  if (name.includes('.'))
+    fail(`format: attribute syntax x.y is not supported in replacement fields: ${name}`);
   if (name.includes('[')) fail(`format: element syntax a[i] is not supported in replacement fields: ${name}`);
   if (name.includes('{')) fail('format: nested replacement fields not supported');
   return fail(`format: keyword ${name} not found`);
 }
-

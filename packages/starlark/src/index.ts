@@ -10,9 +10,16 @@ export { defaultLimits, type Limits } from './limits.js';
 export type { Dialect } from './resolver.js';
 export { None, type Value } from './values.js';
 export { builtin, callFunction, fromJs, toJs, type NativeCall } from './interop.js';
-export { execModule, parse, check, type ExecOptions, type ModuleResult, type ParseOptions } from './module.js';
+export {
+  execModule,
+  parse,
+  check,
+  type ExecOptions,
+  type ModuleResult,
+  type ParseOptions,
+} from './module.js';
 export { repr as reprValue, str as strValue } from './repr.js';
 export { equals as valuesEqual } from './ops.js';
 export { typeName } from './values.js';
 export { freezeValue } from './module.js';
-export { containsValue, isTruthy, lessThan } from './testing.js';
+export { containsValue, isTruthy, lessThan } from './predicates.js';

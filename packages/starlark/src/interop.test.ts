@@ -5,7 +5,11 @@ describe('host interop', () => {
   it('calls native builtins with positional and keyword arguments', () => {
     const calls: unknown[] = [];
     const rule = builtin('rule', ({ args, kwargs, position }) => {
-      calls.push([args.map(toJs), Object.fromEntries([...kwargs].map(([k, v]) => [k, toJs(v)])), position.line]);
+      calls.push([
+        args.map(toJs),
+        Object.fromEntries([...kwargs].map(([k, v]) => [k, toJs(v)])),
+        position.line,
+      ]);
       return None;
     });
     execModule('x = 1\nrule("a", pattern = ["git", "status"], n = x)\n', { predeclared: { rule } });
@@ -28,7 +32,15 @@ describe('host interop', () => {
   });
 
   it('round-trips plain data through fromJs and toJs', () => {
-    const data = { name: 'grüß', n: 3, big: 1n << 70n, f: 1.5, list: [1, [2, null]], flag: true, m: new Map([['k', 'v']]) };
+    const data = {
+      name: 'grüß',
+      n: 3,
+      big: 1n << 70n,
+      f: 1.5,
+      list: [1, [2, null]],
+      flag: true,
+      m: new Map([['k', 'v']]),
+    };
     const back = toJs(fromJs(data)) as Map<string, unknown>;
     expect(back.get('name')).toBe('grüß');
     expect(back.get('n')).toBe(3);
@@ -40,10 +52,13 @@ describe('host interop', () => {
   });
 
   it('is deterministic: the same program gives the same globals and step count', () => {
-    const src = 'd = {str(i): i for i in range(50)}\ns = set([i % 7 for i in range(50)])\nk = sorted(d.keys())\n';
+    const src =
+      'd = {str(i): i for i in range(50)}\ns = set([i % 7 for i in range(50)])\nk = sorted(d.keys())\n';
     const a = execModule(src);
     const b = execModule(src);
     expect(a.steps).toBe(b.steps);
-    expect([...a.globals].map(([k, v]) => [k, toJs(v)])).toEqual([...b.globals].map(([k, v]) => [k, toJs(v)]));
+    expect([...a.globals].map(([k, v]) => [k, toJs(v)])).toEqual(
+      [...b.globals].map(([k, v]) => [k, toJs(v)]),
+    );
   });
 });

@@ -1,6 +1,17 @@
 import { EvalError, StarlarkError } from './errors.js';
 import { decodeUtf8, encodeUtf8 } from './utf8.js';
-import { Builtin, Bytes, Dict, hashKey, None, RangeValue, StarList, StarSet, Tuple, type Value } from './values.js';
+import {
+  Builtin,
+  Bytes,
+  Dict,
+  hashKey,
+  None,
+  RangeValue,
+  StarList,
+  StarSet,
+  Tuple,
+  type Value,
+} from './values.js';
 
 export interface NativeCall {
   args: Value[];
@@ -20,7 +31,11 @@ export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
       map.set(k, v);
     }
     try {
-      return fn({ args, kwargs: map, position: { filename: site.filename, line: site.line, column: site.column } });
+      return fn({
+        args,
+        kwargs: map,
+        position: { filename: site.filename, line: site.line, column: site.column },
+      });
     } catch (e) {
       if (e instanceof StarlarkError) throw new EvalError(e.reason, e.kind === 'limit' ? 'limit' : 'runtime');
       if (e instanceof EvalError) throw e;
@@ -89,7 +104,15 @@ function convertIn(v: unknown, depth: number): Value {
     case 'string':
       return encodeUtf8(v);
   }
-  if (v instanceof StarList || v instanceof Tuple || v instanceof Dict || v instanceof StarSet || v instanceof Bytes || v instanceof Builtin || v instanceof RangeValue) {
+  if (
+    v instanceof StarList ||
+    v instanceof Tuple ||
+    v instanceof Dict ||
+    v instanceof StarSet ||
+    v instanceof Bytes ||
+    v instanceof Builtin ||
+    v instanceof RangeValue
+  ) {
     return v;
   }
   if (Array.isArray(v)) return new StarList(v.map((e) => convertIn(e, depth + 1)));

@@ -10,7 +10,20 @@ export interface Token {
   readonly col: number;
 }
 
-const KEYWORDS = new Set(['and', 'break', 'continue', 'elif', 'else', 'for', 'if', 'in', 'not', 'or', 'pass', 'return']);
+const KEYWORDS = new Set([
+  'and',
+  'break',
+  'continue',
+  'elif',
+  'else',
+  'for',
+  'if',
+  'in',
+  'not',
+  'or',
+  'pass',
+  'return',
+]);
 /** Keywords of full Starlark that this dialect forbids anywhere, even as names. */
 const FORBIDDEN: Record<string, string> = {
   def: 'def statements are not allowed in this dialect (no user-defined functions)',
@@ -19,14 +32,56 @@ const FORBIDDEN: Record<string, string> = {
   while: 'while loops are not allowed in this dialect',
 };
 const RESERVED = new Set([
-  'as', 'assert', 'async', 'await', 'class', 'del', 'except', 'finally', 'from', 'global', 'import', 'is',
-  'nonlocal', 'raise', 'try', 'with', 'yield',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'class',
+  'del',
+  'except',
+  'finally',
+  'from',
+  'global',
+  'import',
+  'is',
+  'nonlocal',
+  'raise',
+  'try',
+  'with',
+  'yield',
 ]);
 const PUNCT3 = ['//=', '<<=', '>>=', '**='];
-const PUNCT2 = ['==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '//', '<<', '>>', '**', '->'];
+const PUNCT2 = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '//',
+  '<<',
+  '>>',
+  '**',
+  '->',
+];
 const PUNCT1 = '()[]{},;:.+-*/%&|^~<>=';
 const SIMPLE_ESCAPES: Record<string, string> = {
-  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
 };
 
 /** Tokenizes a whole file up front so a forbidden keyword anywhere is reported before parsing. */
@@ -98,7 +153,7 @@ class Lexer {
       this.pos += 3;
       this.line++;
       this.lineStart = this.pos;
-    } else this.error("stray backslash in program");
+    } else this.error('stray backslash in program');
   }
 
   /** Measures a line's indentation; returns true when the line was blank (consumed). */
@@ -173,7 +228,8 @@ class Lexer {
   private punct(p: string, line: number, col: number): void {
     if (p === '(' || p === '[' || p === '{') {
       this.depth++;
-      if (this.depth > this.limits.maxNestingDepth) this.error(`brackets nested too deeply (limit ${this.limits.maxNestingDepth})`);
+      if (this.depth > this.limits.maxNestingDepth)
+        this.error(`brackets nested too deeply (limit ${this.limits.maxNestingDepth})`);
     } else if (p === ')' || p === ']' || p === '}') {
       if (this.depth === 0) this.error(`unexpected '${p}'`, line, col);
       this.depth--;
@@ -214,7 +270,11 @@ class Lexer {
     } else {
       if (text.length > 1 && text[0] === '0') {
         if (/^0+$/.test(text)) return this.push('int', 0n, line, col);
-        this.error(`invalid int literal ${text}: obsolete form of octal literal; use 0o${text.slice(1)}`, line, col);
+        this.error(
+          `invalid int literal ${text}: obsolete form of octal literal; use 0o${text.slice(1)}`,
+          line,
+          col,
+        );
       }
       this.push('int', BigInt(text), line, col);
     }
@@ -275,13 +335,20 @@ class Lexer {
       const v = parseInt(m, 8);
       if (v > 255) this.error(`invalid escape sequence \\${m}`);
       this.pos += 1 + m.length;
-      return bytes || v < 128 ? String.fromCharCode(v) : this.error(`non-ASCII octal escape \\${m} (use \\u${v.toString(16).padStart(4, '0')} for the UTF-8 encoding of U+${v.toString(16).toUpperCase().padStart(4, '0')})`);
+      return bytes || v < 128
+        ? String.fromCharCode(v)
+        : this.error(
+            `non-ASCII octal escape \\${m} (use \\u${v.toString(16).padStart(4, '0')} for the UTF-8 encoding of U+${v.toString(16).toUpperCase().padStart(4, '0')})`,
+          );
     }
     if (n === 'x') {
       const h = this.src.slice(this.pos + 2, this.pos + 4);
       if (!/^[0-9a-fA-F]{2}$/.test(h)) this.error(`invalid escape sequence \\x${h}`);
       const v = parseInt(h, 16);
-      if (!bytes && v > 127) this.error(`non-ASCII hex escape \\x${h} (use \\u00${h} for the UTF-8 encoding of U+00${h.toUpperCase()})`);
+      if (!bytes && v > 127)
+        this.error(
+          `non-ASCII hex escape \\x${h} (use \\u00${h} for the UTF-8 encoding of U+00${h.toUpperCase()})`,
+        );
       this.pos += 4;
       return String.fromCharCode(v);
     }

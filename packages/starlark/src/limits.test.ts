@@ -23,7 +23,9 @@ describe('resource limits', () => {
     expect(limitError('x = "x" * (1 << 40)\n').kind).toBe('limit');
     expect(limitError('s = "x"\nfor i in range(64):\n    s = s + s\n').kind).toBe('limit');
     expect(limitError('x = list(range(1 << 40))\n').kind).toBe('limit');
-    expect(limitError('x = [0] * 1000\ny = [x * 1000 for _ in range(1000)]\n', { maxAllocations: 100_000 }).reason).toMatch(/allocation budget/);
+    expect(
+      limitError('x = [0] * 1000\ny = [x * 1000 for _ in range(1000)]\n', { maxAllocations: 100_000 }).reason,
+    ).toMatch(/allocation budget/);
   });
 
   it('bounds the size of ints', () => {

@@ -4,7 +4,17 @@ import { fail } from './errors.js';
 import { dictSet } from './mutate.js';
 import { repr } from './repr.js';
 import { elements, isIterable } from './sequence.js';
-import { checkMutable, Dict, hashKey, None, StarList, Tuple, type NativeFn, type Value, typeName } from './values.js';
+import {
+  checkMutable,
+  Dict,
+  hashKey,
+  None,
+  StarList,
+  Tuple,
+  type NativeFn,
+  type Value,
+  typeName,
+} from './values.js';
 
 /** dict(...) and dict.update(...): a mapping or iterable of pairs, then keyword arguments. */
 export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | null, fname: string): void {
@@ -15,7 +25,10 @@ export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | n
   } else if (src !== undefined) {
     if (!isIterable(src)) fail(`${fname}: got ${typeName(src)}, want iterable`);
     elements(src, budget()).forEach((pair, i) => {
-      if (!isIterable(pair)) fail(`${fname}: cannot convert dictionary update sequence element #${i}: not iterable (${typeName(pair)})`);
+      if (!isIterable(pair))
+        fail(
+          `${fname}: cannot convert dictionary update sequence element #${i}: not iterable (${typeName(pair)})`,
+        );
       const kv = elements(pair, budget());
       if (kv.length !== 2) fail(`${fname}: sequence element #${i} has length ${kv.length}, want 2`);
       dictSet(d, kv[0]!, kv[1]!);

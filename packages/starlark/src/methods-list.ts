@@ -3,13 +3,19 @@ import { budget } from './builtins.js';
 import { fail } from './errors.js';
 import { equals } from './ops.js';
 import { asIndex, elements, isIterable } from './sequence.js';
-import { checkMutable, hashKey, None, StarList, StarSet, type NativeFn, type Value, typeName } from './values.js';
+import type { StarList } from './values.js';
+import { checkMutable, hashKey, None, StarSet, type NativeFn, type Value, typeName } from './values.js';
 
 function list(v: Value): StarList {
   return v as StarList;
 }
 
-function method(name: string, min: number, max: number, f: (self: StarList, args: Value[]) => Value): NativeFn {
+function method(
+  name: string,
+  min: number,
+  max: number,
+  f: (self: StarList, args: Value[]) => Value,
+): NativeFn {
   return (s, args, kw) => {
     noKwargs(name, kw);
     arity(name, args, min, max);
@@ -49,7 +55,8 @@ export const listMethods: Record<string, NativeFn> = {
       if (i < 0) i += n;
       return Math.max(0, Math.min(n, i));
     };
-    for (let i = clamp(lo, 0), end = clamp(hi, n); i < end; i++) if (equals(l.elems[i]!, x!)) return BigInt(i);
+    for (let i = clamp(lo, 0), end = clamp(hi, n); i < end; i++)
+      if (equals(l.elems[i]!, x!)) return BigInt(i);
     return fail('index: value not in list');
   }),
   insert: method('insert', 2, 2, (l, [i, x]) => {
@@ -68,7 +75,10 @@ export const listMethods: Record<string, NativeFn> = {
     let k = i === undefined ? n - 1 : asIndex(i, 'pop: for parameter index');
     const orig = k;
     if (k < 0) k += n;
-    if (k < 0 || k >= n) fail(n === 0 ? 'pop: index out of range: empty list' : `pop: index ${orig} out of range [${-n}:${n - 1}]`);
+    if (k < 0 || k >= n)
+      fail(
+        n === 0 ? 'pop: index out of range: empty list' : `pop: index ${orig} out of range [${-n}:${n - 1}]`,
+      );
     return l.elems.splice(k, 1)[0]!;
   }),
   remove: method('remove', 1, 1, (l, [x]) => {
@@ -84,7 +94,12 @@ function set(v: Value): StarSet {
   return v as StarSet;
 }
 
-function setMethod(name: string, min: number, max: number, f: (self: StarSet, args: Value[]) => Value): NativeFn {
+function setMethod(
+  name: string,
+  min: number,
+  max: number,
+  f: (self: StarSet, args: Value[]) => Value,
+): NativeFn {
   return (s, args, kw) => {
     noKwargs(name, kw);
     arity(name, args, min, max);
@@ -110,7 +125,13 @@ function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => bool
     const all = new Map<unknown, Value>(self.map);
     for (const o of others) for (const [k, v] of o) if (!all.has(k)) all.set(k, v);
     for (const [k, v] of all) {
-      if (keep(self.map.has(k), others.map((o) => o.has(k)))) out.map.set(k, v);
+      if (
+        keep(
+          self.map.has(k),
+          others.map((o) => o.has(k)),
+        )
+      )
+        out.map.set(k, v);
     }
     budget().allocEntries(out.map.size);
     return out;
@@ -172,5 +193,7 @@ export const setMethods: Record<string, NativeFn> = {
     for (const k of s.map.keys()) if (!keys.has(k)) return false;
     return true;
   }),
-  issuperset: setMethod('issuperset', 1, 1, (s, [x]) => iterableArg('issuperset', x!).every((v) => s.map.has(hashKey(v)))),
+  issuperset: setMethod('issuperset', 1, 1, (s, [x]) =>
+    iterableArg('issuperset', x!).every((v) => s.map.has(hashKey(v))),
+  ),
 };

@@ -1,6 +1,5 @@
 import type { FileNode } from './ast.js';
 import { current, universeSlot, universeValues } from './builtins.js';
-import { StarlarkError } from './errors.js';
 import { Evaluator } from './evaluator.js';
 import { Budget, type Limits, resolveLimits } from './limits.js';
 import { parseFile } from './parser.js';
@@ -85,4 +84,3 @@ export function freezeValue(v: Value): Value {
   return v;
 }
 
-export { StarlarkError };

@@ -9,7 +9,12 @@ export function setIndex(x: Value, key: Value, v: Value): void {
     let i = asIndex(key, 'list index');
     const orig = i;
     if (i < 0) i += n;
-    if (i < 0 || i >= n) fail(n === 0 ? `index ${orig} out of range: empty list` : `list index ${orig} out of range [${-n}:${n - 1}]`);
+    if (i < 0 || i >= n)
+      fail(
+        n === 0
+          ? `index ${orig} out of range: empty list`
+          : `list index ${orig} out of range [${-n}:${n - 1}]`,
+      );
     x.elems[i] = v;
     return;
   }

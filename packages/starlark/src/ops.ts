@@ -1,6 +1,18 @@
 import { fail, limitExceeded } from './errors.js';
 import type { Budget } from './limits.js';
-import { Builtin, Bytes, Dict, hashKey, None, RangeValue, StarList, StarSet, Tuple, type Value, typeName } from './values.js';
+import {
+  Builtin,
+  Bytes,
+  Dict,
+  hashKey,
+  None,
+  RangeValue,
+  StarList,
+  StarSet,
+  Tuple,
+  type Value,
+  typeName,
+} from './values.js';
 
 /** Ints beyond this many bits are refused: unbounded bigints are a memory-exhaustion vector. */
 export const MAX_INT_BITS = 8192;
@@ -45,7 +57,8 @@ export function equals(a: Value, b: Value, depth = 0): boolean {
     if (n === 0n) return true;
     return a.start === b.start && (n === 1n || a.step === b.step);
   }
-  if (a instanceof Builtin && b instanceof Builtin) return a.name === b.name && a.fn === b.fn && a.self === b.self;
+  if (a instanceof Builtin && b instanceof Builtin)
+    return a.name === b.name && a.fn === b.fn && a.self === b.self;
   return false;
 }
 

@@ -5,9 +5,27 @@ import type { Limits } from './limits.js';
 import { Bytes } from './values.js';
 
 const BINARY_PREC: Record<string, number> = {
-  or: 0, and: 1,
-  '==': 3, '!=': 3, '<': 3, '>': 3, '<=': 3, '>=': 3, in: 3, 'not in': 3,
-  '|': 4, '^': 5, '&': 6, '<<': 7, '>>': 7, '-': 8, '+': 8, '*': 9, '/': 9, '//': 9, '%': 9,
+  or: 0,
+  and: 1,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '>': 3,
+  '<=': 3,
+  '>=': 3,
+  in: 3,
+  'not in': 3,
+  '|': 4,
+  '^': 5,
+  '&': 6,
+  '<<': 7,
+  '>>': 7,
+  '-': 8,
+  '+': 8,
+  '*': 9,
+  '/': 9,
+  '//': 9,
+  '%': 9,
 };
 const NOT_PREC = 2;
 const MAX_PREC = 10;
@@ -117,7 +135,8 @@ export class ExprParser {
       if (!first && opPrec === 3 && x.t === 'binary') {
         this.error(`${x.op} does not associate with ${this.k()} (use parens)`);
       }
-      if (++chain > this.limits.maxNestingDepth * 10) this.error('expression too long (too many operators in a chain)');
+      if (++chain > this.limits.maxNestingDepth * 10)
+        this.error('expression too long (too many operators in a chain)');
       const op = this.next();
       const y = this.parseTestPrec(opPrec + 1);
       x = { t: 'binary', op: op.kind, x, y, line: op.line, col: op.col };
@@ -193,7 +212,14 @@ export class ExprParser {
     switch (t.kind) {
       case 'ident':
         this.next();
-        return { t: 'ident', name: t.value as string, line: t.line, col: t.col, scope: 'unresolved', slot: -1 };
+        return {
+          t: 'ident',
+          name: t.value as string,
+          line: t.line,
+          col: t.col,
+          scope: 'unresolved',
+          slot: -1,
+        };
       case 'int':
       case 'float':
       case 'string':

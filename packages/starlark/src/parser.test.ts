@@ -33,11 +33,23 @@ describe('parse', () => {
   });
 
   it('accepts the forbidden words inside strings, comments and longer identifiers', () => {
-    expect(() => parse('a = "def f(): pass"  # lambda: load\ndefine = 1\nlambda_ = 2\nloader = 3\n')).not.toThrow();
+    expect(() =>
+      parse('a = "def f(): pass"  # lambda: load\ndefine = 1\nlambda_ = 2\nloader = 3\n'),
+    ).not.toThrow();
   });
 
   it('rejects Python syntax that is not Starlark', () => {
-    for (const src of ['x = 2 ** 10\n', 'x = {1, 2}\n', 'x = 1 < 2 < 3\n', 'y = f"{x}"\n', 'x: int = 1\n', 'a, *b = [1, 2]\n', 'x = None is None\n', 'class A:\n    pass\n', 'x = 0777\n']) {
+    for (const src of [
+      'x = 2 ** 10\n',
+      'x = {1, 2}\n',
+      'x = 1 < 2 < 3\n',
+      'y = f"{x}"\n',
+      'x: int = 1\n',
+      'a, *b = [1, 2]\n',
+      'x = None is None\n',
+      'class A:\n    pass\n',
+      'x = 0777\n',
+    ]) {
       expect(syntaxError(src).kind).toBe('syntax');
     }
   });
@@ -55,7 +67,9 @@ describe('parse', () => {
   });
 
   it('bounds nesting depth and source size instead of overflowing the stack', () => {
-    expect(syntaxError('x = ' + '['.repeat(5000) + ']'.repeat(5000) + '\n').reason).toMatch(/nested too deeply/);
+    expect(syntaxError('x = ' + '['.repeat(5000) + ']'.repeat(5000) + '\n').reason).toMatch(
+      /nested too deeply/,
+    );
     expect(syntaxError('x = ' + '-'.repeat(5000) + '1\n').reason).toMatch(/nested too deeply/);
     expect(() => parse('x = 1\n', { limits: { maxSourceBytes: 3 } })).toThrow(/source too large/);
   });

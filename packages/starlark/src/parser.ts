@@ -5,8 +5,17 @@ import type { Limits } from './limits.js';
 import { ExprParser } from './parser-expr.js';
 
 const AUGMENTED: Record<string, string> = {
-  '+=': '+', '-=': '-', '*=': '*', '/=': '/', '//=': '//', '%=': '%', '&=': '&', '|=': '|', '^=': '^',
-  '<<=': '<<', '>>=': '>>',
+  '+=': '+',
+  '-=': '-',
+  '*=': '*',
+  '/=': '/',
+  '//=': '//',
+  '%=': '%',
+  '&=': '&',
+  '|=': '|',
+  '^=': '^',
+  '<<=': '<<',
+  '>>=': '>>',
 };
 
 /** Parses a whole file; the first syntax error is thrown as a StarlarkError of kind 'syntax'. */
@@ -93,7 +102,8 @@ class StmtParser extends ExprParser {
     switch (t.kind) {
       case 'return': {
         this.next();
-        const value = this.k() === 'newline' || this.k() === 'eof' || this.k() === ';' ? null : this.parseExpr(false);
+        const value =
+          this.k() === 'newline' || this.k() === 'eof' || this.k() === ';' ? null : this.parseExpr(false);
         return { t: 'return', value, line: t.line, col: t.col };
       }
       case 'break':
@@ -107,7 +117,14 @@ class StmtParser extends ExprParser {
     if (op === '=' || AUGMENTED[op] !== undefined) {
       const opTok = this.next();
       const rhs = this.parseExpr(false);
-      return { t: 'assign', op: op === '=' ? '=' : AUGMENTED[op]!, lhs, rhs, line: opTok.line, col: opTok.col };
+      return {
+        t: 'assign',
+        op: op === '=' ? '=' : AUGMENTED[op]!,
+        lhs,
+        rhs,
+        line: opTok.line,
+        col: opTok.col,
+      };
     }
     return { t: 'expr', x: lhs, line: t.line, col: t.col };
   }

@@ -1,6 +1,17 @@
 import { fail } from './errors.js';
 import { decodeRune } from './utf8.js';
-import { Builtin, Bytes, Dict, ElemsView, None, RangeValue, StarList, StarSet, Tuple, type Value } from './values.js';
+import {
+  Builtin,
+  Bytes,
+  Dict,
+  ElemsView,
+  None,
+  RangeValue,
+  StarList,
+  StarSet,
+  Tuple,
+  type Value,
+} from './values.js';
 
 /** Values nested deeper than this cannot be printed or compared (cyclic ones print as [...]). */
 export const MAX_VALUE_DEPTH = 1000;
@@ -25,14 +36,27 @@ function fixedShortest(mant: string, exp: number): string {
   const digits = mant.replace('-', '').replace('.', '');
   let s: string;
   if (exp >= 0) {
-    s = digits.length > exp + 1 ? digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1) : digits.padEnd(exp + 1, '0');
+    s =
+      digits.length > exp + 1
+        ? digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1)
+        : digits.padEnd(exp + 1, '0');
   } else {
     s = '0.' + '0'.repeat(-exp - 1) + digits;
   }
   return neg ? '-' + s : s;
 }
 
-const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 92: '\\\\', 34: '\\"' };
+const ESCAPES: Record<number, string> = {
+  7: '\\a',
+  8: '\\b',
+  12: '\\f',
+  10: '\\n',
+  13: '\\r',
+  9: '\\t',
+  11: '\\v',
+  92: '\\\\',
+  34: '\\"',
+};
 
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation and symbols. */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
@@ -40,7 +64,7 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 /** Quotes a byte string the way starlark-go's syntax.Quote does. */
 export function quote(s: string, bytes = false): string {
   let out = bytes ? 'b"' : '"';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = s.charCodeAt(i);
     const esc = ESCAPES[c];
     if (esc !== undefined) {
@@ -57,7 +81,8 @@ export function quote(s: string, bytes = false): string {
       if (cp === 0xfffd && size === 1) {
         out += '\\x' + c.toString(16).padStart(2, '0');
       } else if (!PRINTABLE.test(String.fromCodePoint(cp))) {
-        out += cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
+        out +=
+          cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
       } else out += s.slice(i, i + size);
       i += size;
     }
@@ -110,7 +135,11 @@ function write(v: Value, out: string[], path: object[], depth: number): void {
     return;
   }
   if (v instanceof Builtin) {
-    out.push(v.isMethod ? `<built-in method ${v.name} of ${typeNameOf(v.self)} value>` : `<built-in function ${v.name}>`);
+    out.push(
+      v.isMethod
+        ? `<built-in method ${v.name} of ${typeNameOf(v.self)} value>`
+        : `<built-in function ${v.name}>`,
+    );
     return;
   }
   out.push(String(v));
@@ -125,7 +154,12 @@ function typeNameOf(v: Value): string {
   return 'value';
 }
 
-function writeContainer(v: StarList | Tuple | Dict | StarSet, out: string[], path: object[], depth: number): void {
+function writeContainer(
+  v: StarList | Tuple | Dict | StarSet,
+  out: string[],
+  path: object[],
+  depth: number,
+): void {
   if (v instanceof StarList || v instanceof Tuple) {
     const list = v instanceof StarList;
     out.push(list ? '[' : '(');

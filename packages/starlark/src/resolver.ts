@@ -48,7 +48,12 @@ class Resolver {
       this.errors.sort((a, b) => a.line - b.line || a.column - b.column);
       const first = this.errors[0]!;
       const kind = first.kind;
-      throw new StarlarkError(kind, first.message, { filename: this.file.filename, line: first.line, column: first.column }, this.errors);
+      throw new StarlarkError(
+        kind,
+        first.message,
+        { filename: this.file.filename, line: first.line, column: first.column },
+        this.errors,
+      );
     }
   }
 
@@ -76,8 +81,16 @@ class Resolver {
       const existing = this.globals.get(x.name);
       if (existing === undefined) {
         this.globals.set(x.name, { slot: this.globals.size, line: x.line, col: x.col });
-      } else if (!hoisting && this.dialect === 'strict' && (existing.line !== x.line || existing.col !== x.col)) {
-        this.error(x.line, x.col, `cannot reassign global ${x.name} declared at ${this.file.filename}:${existing.line}:${existing.col}`);
+      } else if (
+        !hoisting &&
+        this.dialect === 'strict' &&
+        (existing.line !== x.line || existing.col !== x.col)
+      ) {
+        this.error(
+          x.line,
+          x.col,
+          `cannot reassign global ${x.name} declared at ${this.file.filename}:${existing.line}:${existing.col}`,
+        );
       }
     } else if (x.t === 'list' || x.t === 'tuple') {
       for (const e of x.elts) this.declareTargets(e, hoisting);
@@ -102,7 +115,8 @@ class Resolver {
         this.expr(s.lhs);
         return this.assignTarget(s.lhs, true);
       case 'if':
-        if (this.dialect === 'strict' && topLevel && !this.inControl) this.error(s.line, s.col, 'if statement not within a function');
+        if (this.dialect === 'strict' && topLevel && !this.inControl)
+          this.error(s.line, s.col, 'if statement not within a function');
         this.expr(s.cond);
         this.nested(() => {
           this.stmts(s.then);
@@ -110,7 +124,8 @@ class Resolver {
         });
         return;
       case 'for':
-        if (this.dialect === 'strict' && !this.inControl) this.error(s.line, s.col, 'for loop not within a function');
+        if (this.dialect === 'strict' && !this.inControl)
+          this.error(s.line, s.col, 'for loop not within a function');
         this.expr(s.iter);
         this.assignTarget(s.vars, false);
         this.loopDepth++;
@@ -143,7 +158,7 @@ class Resolver {
   private assignTarget(x: Expr, augmented: boolean): void {
     switch (x.t) {
       case 'ident':
-        return this.bind(x, augmented);
+        return this.bind(x);
       case 'list':
       case 'tuple':
         for (const e of x.elts) this.assignTarget(e, augmented);
@@ -162,7 +177,7 @@ class Resolver {
     }
   }
 
-  private bind(id: Ident, augmented: boolean): void {
+  private bind(id: Ident): void {
     const block = this.blocks[this.blocks.length - 1];
     if (block !== undefined) {
       let slot = block.get(id.name);
@@ -174,7 +189,11 @@ class Resolver {
     if (this.dialect === 'strict') {
       const g = this.globals.get(id.name)!;
       if (g.line !== id.line || g.col !== id.col) {
-        this.error(id.line, id.col, `cannot reassign global ${id.name} declared at ${this.file.filename}:${g.line}:${g.col}`);
+        this.error(
+          id.line,
+          id.col,
+          `cannot reassign global ${id.name} declared at ${this.file.filename}:${g.line}:${g.col}`,
+        );
       }
     } else this.declareTargets(id, false);
     const g = this.globals.get(id.name)!;
@@ -263,7 +282,8 @@ class Resolver {
     const names = new Set<string>();
     for (const a of args) {
       if (a.kind === 'pos') {
-        if (seenStar || seenKwstar) this.error(line, col, 'positional argument may not follow *args or **kwargs');
+        if (seenStar || seenKwstar)
+          this.error(line, col, 'positional argument may not follow *args or **kwargs');
         else if (seenNamed) this.error(line, col, 'positional argument may not follow named');
       } else if (a.kind === 'named') {
         if (seenKwstar) this.error(line, col, 'keyword argument may not follow **kwargs');

@@ -2,7 +2,18 @@ import { fail, limitExceeded } from './errors.js';
 import type { Budget } from './limits.js';
 import { repr } from './repr.js';
 import { decodeUtf8, runes } from './utf8.js';
-import { Bytes, Dict, ElemsView, hashKey, RangeValue, StarList, StarSet, Tuple, type Value, typeName } from './values.js';
+import {
+  Bytes,
+  Dict,
+  ElemsView,
+  hashKey,
+  RangeValue,
+  StarList,
+  StarSet,
+  Tuple,
+  type Value,
+  typeName,
+} from './values.js';
 
 /** Converts an int index argument, rejecting other types with starlark-go's wording. */
 export function asIndex(v: Value, what: string): number {
@@ -61,9 +72,13 @@ export function getIndex(x: Value, key: Value): Value {
   return fail(`unhandled index operation ${typeName(x)}[${typeName(key)}]`);
 }
 
-
 /** Resolves slice bounds following the Starlark spec (and Python) for any step sign. */
-export function sliceIndices(n: number, lo: Value | undefined, hi: Value | undefined, stepV: Value | undefined): [number, number, number] {
+export function sliceIndices(
+  n: number,
+  lo: Value | undefined,
+  hi: Value | undefined,
+  stepV: Value | undefined,
+): [number, number, number] {
   let step = 1;
   if (stepV !== undefined) {
     step = asIndex(stepV, 'invalid slice step');
@@ -81,9 +96,22 @@ export function sliceIndices(n: number, lo: Value | undefined, hi: Value | undef
   return [start, end, step];
 }
 
-export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, step: Value | undefined, budget: Budget): Value {
+export function slice(
+  x: Value,
+  lo: Value | undefined,
+  hi: Value | undefined,
+  step: Value | undefined,
+  budget: Budget,
+): Value {
   if (x instanceof RangeValue) return sliceRange(x, lo, hi, step);
-  const seq = x instanceof StarList || x instanceof Tuple ? x.elems : typeof x === 'string' ? x : x instanceof Bytes ? x.data : null;
+  const seq =
+    x instanceof StarList || x instanceof Tuple
+      ? x.elems
+      : typeof x === 'string'
+        ? x
+        : x instanceof Bytes
+          ? x.data
+          : null;
   if (seq === null) return fail(`invalid slice operand ${typeName(x)}`);
   const [start, end, st] = sliceIndices(seq.length, lo, hi, step);
   if (typeof seq === 'string') {
@@ -106,7 +134,12 @@ export function slice(x: Value, lo: Value | undefined, hi: Value | undefined, st
   return x instanceof StarList ? new StarList(out) : new Tuple(out);
 }
 
-function sliceRange(r: RangeValue, lo: Value | undefined, hi: Value | undefined, stepV: Value | undefined): Value {
+function sliceRange(
+  r: RangeValue,
+  lo: Value | undefined,
+  hi: Value | undefined,
+  stepV: Value | undefined,
+): Value {
   const n = r.length;
   if (n > 2n ** 53n) limitExceeded('range too large to slice');
   const [start, end, st] = sliceIndices(Number(n), lo, hi, stepV);
@@ -129,7 +162,8 @@ export function elements(x: Value, budget: Budget, what?: string): readonly Valu
   if (x instanceof ElemsView) return viewElements(x);
   if (x instanceof RangeValue) {
     const n = x.length;
-    if (n > BigInt(budget.limits.maxValueSize)) limitExceeded(`range of ${n} elements exceeds the value size limit`);
+    if (n > BigInt(budget.limits.maxValueSize))
+      limitExceeded(`range of ${n} elements exceeds the value size limit`);
     budget.alloc(Number(n));
     const out: Value[] = new Array(Number(n));
     for (let i = 0; i < out.length; i++) out[i] = x.start + BigInt(i) * x.step;
@@ -157,7 +191,14 @@ export function notIterable(x: Value, what?: string): never {
 }
 
 export function isIterable(x: Value): boolean {
-  return x instanceof StarList || x instanceof Tuple || x instanceof Dict || x instanceof StarSet || x instanceof RangeValue || x instanceof ElemsView;
+  return (
+    x instanceof StarList ||
+    x instanceof Tuple ||
+    x instanceof Dict ||
+    x instanceof StarSet ||
+    x instanceof RangeValue ||
+    x instanceof ElemsView
+  );
 }
 
 /**

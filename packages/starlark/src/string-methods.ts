@@ -4,7 +4,8 @@ import { fail } from './errors.js';
 import { strFormat } from './format.js';
 import { elements, isIterable } from './sequence.js';
 import { decodeUtf8, encodeUtf8, runes } from './utf8.js';
-import { Bytes, ElemsView, None, StarList, Tuple, type NativeFn, type Value, typeName } from './values.js';
+import type { Bytes } from './values.js';
+import { ElemsView, None, StarList, Tuple, type NativeFn, type Value, typeName } from './values.js';
 
 const SPACE = /\s/u;
 const UPPER = /[\p{Lu}\p{Lt}]/u;
@@ -22,7 +23,12 @@ function strArg(fname: string, v: Value | undefined, what = 'string'): string {
 }
 
 /** Resolves optional [start:end] arguments to byte offsets, as str.find and friends take them. */
-function bounds(fname: string, n: number, start: Value | undefined, end: Value | undefined): [number, number] {
+function bounds(
+  fname: string,
+  n: number,
+  start: Value | undefined,
+  end: Value | undefined,
+): [number, number] {
   const conv = (v: Value | undefined, d: number): number => {
     if (v === undefined || v === None) return d;
     if (typeof v !== 'bigint') fail(`${fname}: got ${typeName(v)}, want int`);
@@ -56,7 +62,8 @@ function affix(name: string, suffix: boolean): NativeFn {
     const region = str.slice(lo, hi);
     const x = args[0]!;
     const options = x instanceof Tuple ? x.elems : [x];
-    if (!(x instanceof Tuple) && typeof x !== 'string') fail(`${name}: got ${typeName(x)}, want string or tuple of strings`);
+    if (!(x instanceof Tuple) && typeof x !== 'string')
+      fail(`${name}: got ${typeName(x)}, want string or tuple of strings`);
     return options.some((p, i) => {
       if (typeof p !== 'string') fail(`${name}: got ${typeName(p)}, for element ${i}, want string`);
       return suffix ? region.endsWith(p) : region.startsWith(p);
@@ -85,7 +92,10 @@ function strip(name: string, left: boolean, right: boolean): NativeFn {
     noKwargs(name, kw);
     arity(name, args, 0, 1);
     const rs = runes(s as string);
-    const chars = args[0] === undefined || args[0] === None || args[0] === '' ? null : new Set(runes(strArg(name, args[0])));
+    const chars =
+      args[0] === undefined || args[0] === None || args[0] === ''
+        ? null
+        : new Set(runes(strArg(name, args[0])));
     const drop = (r: string): boolean => (chars === null ? SPACE.test(decodeUtf8(r)) : chars.has(r));
     let i = 0;
     let j = rs.length;
@@ -97,10 +107,18 @@ function strip(name: string, left: boolean, right: boolean): NativeFn {
 
 /** The digraphs whose title case differs from their upper case (Unicode Lt). */
 const TITLECASE: Record<string, string> = {
-  '\u01c4': '\u01c5', '\u01c5': '\u01c5', '\u01c6': '\u01c5',
-  '\u01c7': '\u01c8', '\u01c8': '\u01c8', '\u01c9': '\u01c8',
-  '\u01ca': '\u01cb', '\u01cb': '\u01cb', '\u01cc': '\u01cb',
-  '\u01f1': '\u01f2', '\u01f2': '\u01f2', '\u01f3': '\u01f2',
+  '\u01c4': '\u01c5',
+  '\u01c5': '\u01c5',
+  '\u01c6': '\u01c5',
+  '\u01c7': '\u01c8',
+  '\u01c8': '\u01c8',
+  '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb',
+  '\u01cb': '\u01cb',
+  '\u01cc': '\u01cb',
+  '\u01f1': '\u01f2',
+  '\u01f2': '\u01f2',
+  '\u01f3': '\u01f2',
 };
 
 function title(t: string): string {
@@ -264,7 +282,8 @@ export const stringMethods: Record<string, NativeFn> = {
   split: split('split', false),
   splitlines: (s, args, kw) => {
     const [keep] = unpack('splitlines', args, kw, ['keepends?']);
-    if (keep !== undefined && typeof keep !== 'boolean') fail(`splitlines: for parameter keepends: got ${typeName(keep)}, want bool`);
+    if (keep !== undefined && typeof keep !== 'boolean')
+      fail(`splitlines: for parameter keepends: got ${typeName(keep)}, want bool`);
     const str = s as string;
     if (str === '') return new StarList([]);
     const lines = keep === true ? str.split(/(?<=\n)/) : str.split('\n');

@@ -4,6 +4,7 @@
  * below 256, one per byte. These helpers convert at the boundaries (source text, host values).
  */
 
+// eslint-disable-next-line no-control-regex -- the test is precisely for the ASCII range
 const ASCII = /^[\x00-\x7f]*$/;
 
 export function isAscii(s: string): boolean {
@@ -31,13 +32,18 @@ export function encodeRune(cp: number): string {
 export function decodeRune(s: string, i: number): { cp: number; size: number } {
   const b0 = s.charCodeAt(i);
   if (b0 < 0x80) return { cp: b0, size: 1 };
-  let need = 0;
-  let cp = 0;
-  let min = 0;
-  if (b0 >= 0xc2 && b0 < 0xe0) [need, cp, min] = [1, b0 & 0x1f, 0x80];
-  else if (b0 >= 0xe0 && b0 < 0xf0) [need, cp, min] = [2, b0 & 0x0f, 0x800];
-  else if (b0 >= 0xf0 && b0 < 0xf5) [need, cp, min] = [3, b0 & 0x07, 0x10000];
-  else return { cp: 0xfffd, size: 1 };
+  // Sequence length, payload bits of the lead byte, and the smallest code point it may encode.
+  const lead: [number, number, number] | null =
+    b0 >= 0xc2 && b0 < 0xe0
+      ? [1, b0 & 0x1f, 0x80]
+      : b0 >= 0xe0 && b0 < 0xf0
+        ? [2, b0 & 0x0f, 0x800]
+        : b0 >= 0xf0 && b0 < 0xf5
+          ? [3, b0 & 0x07, 0x10000]
+          : null;
+  if (lead === null) return { cp: 0xfffd, size: 1 };
+  const [need, , min] = lead;
+  let cp = lead[1];
   if (i + need >= s.length) return { cp: 0xfffd, size: 1 };
   for (let k = 1; k <= need; k++) {
     const b = s.charCodeAt(i + k);
@@ -52,7 +58,7 @@ export function decodeRune(s: string, i: number): { cp: number; size: number } {
 export function decodeUtf8(s: string): string {
   if (ASCII.test(s)) return s;
   let out = '';
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const { cp, size } = decodeRune(s, i);
     out += String.fromCodePoint(cp);
     i += size;
@@ -63,7 +69,7 @@ export function decodeUtf8(s: string): string {
 /** Splits a byte string into its runes, each still a byte string. */
 export function runes(s: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const { cp, size } = decodeRune(s, i);
     out.push(cp === 0xfffd && size === 1 ? '\xef\xbf\xbd' : s.slice(i, i + size));
     i += size;

@@ -139,7 +139,8 @@ export function typeName(v: Value): string {
   if (v instanceof Bytes) return 'bytes';
   if (v instanceof RangeValue) return 'range';
   if (v instanceof Builtin) return 'builtin_function_or_method';
-  if (v instanceof ElemsView) return v.bytes ? 'bytes.elems' : v.method.startsWith('codepoint') ? 'string.codepoints' : 'string.elems';
+  if (v instanceof ElemsView)
+    return v.bytes ? 'bytes.elems' : v.method.startsWith('codepoint') ? 'string.codepoints' : 'string.elems';
   return 'unknown';
 }
 

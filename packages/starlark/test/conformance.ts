@@ -3,7 +3,9 @@ import { formatScores, scoreAll } from './scoring.js';
 
 /* Prints the interpreter's conformance figures; `--verbose` also lists every strict failure. */
 if (!corpusAvailable()) {
-  console.log(`conformance: corpus not found at ${corpusDir()} (expected ../shared/conformance/starlark); skipped`);
+  console.log(
+    `conformance: corpus not found at ${corpusDir()} (expected ../shared/conformance/starlark); skipped`,
+  );
 } else {
   const scores = scoreAll();
   console.log(formatScores(scores));

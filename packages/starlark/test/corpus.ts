@@ -26,7 +26,9 @@ export interface GoCase {
   options: string[];
   code: string;
   checks: number;
-  expect: { outcome: 'ok' } | { outcome: 'runtime_error'; line: number; pattern: string; stmt_span: [number, number] };
+  expect:
+    | { outcome: 'ok' }
+    | { outcome: 'runtime_error'; line: number; pattern: string; stmt_span: [number, number] };
 }
 
 export interface BazelCase {

@@ -78,26 +78,44 @@ export function assertNatives(log: AssertionLog): Record<string, Value> {
     }),
     assert_ne: builtin('assert_ne', ({ args, position }) => {
       arity('assert_ne', args, 2, 3);
-      return log.record(position, !valuesEqual(args[0]!, args[1]!), `${reprValue(args[0]!)} == ${reprValue(args[1]!)}`);
+      return log.record(
+        position,
+        !valuesEqual(args[0]!, args[1]!),
+        `${reprValue(args[0]!)} == ${reprValue(args[1]!)}`,
+      );
     }),
     assert_true: truthy('assert_true'),
     assert_: truthy('assert_'),
     assert_lt: builtin('assert_lt', ({ args, position }) => {
       arity('assert_lt', args, 2, 2);
-      return log.record(position, lessThan(args[0]!, args[1]!), `${reprValue(args[0]!)} is not less than ${reprValue(args[1]!)}`);
+      return log.record(
+        position,
+        lessThan(args[0]!, args[1]!),
+        `${reprValue(args[0]!)} is not less than ${reprValue(args[1]!)}`,
+      );
     }),
     assert_contains: builtin('assert_contains', ({ args, position }) => {
       arity('assert_contains', args, 2, 2);
-      return log.record(position, containsValue(args[0]!, args[1]!), `${reprValue(args[0]!)} does not contain ${reprValue(args[1]!)}`);
+      return log.record(
+        position,
+        containsValue(args[0]!, args[1]!),
+        `${reprValue(args[0]!)} does not contain ${reprValue(args[1]!)}`,
+      );
     }),
-    assert_fail: builtin('assert_fail', ({ args, position }) => log.record(position, false, args.map(strValue).join(' '))),
+    assert_fail: builtin('assert_fail', ({ args, position }) =>
+      log.record(position, false, args.map(strValue).join(' ')),
+    ),
     assert_fails: builtin('assert_fails', ({ args, position }) => {
       arity('assert_fails', args, 2, 2);
       try {
         callFunction(args[0]!, [], [], position);
       } catch (e) {
         const msg = e instanceof StarlarkError ? e.reason : String(e);
-        return log.record(position, new RegExp(strValue(args[1]!)).test(msg), `error ${msg} does not match ${strValue(args[1]!)}`);
+        return log.record(
+          position,
+          new RegExp(strValue(args[1]!)).test(msg),
+          `error ${msg} does not match ${strValue(args[1]!)}`,
+        );
       }
       return log.record(position, false, 'evaluation succeeded unexpectedly');
     }),

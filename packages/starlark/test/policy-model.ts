@@ -66,7 +66,10 @@ export function shellSplit(s: string): string[] {
 
 function parseExample(raw: unknown): string[] {
   if (typeof raw === 'string') return shellSplit(raw);
-  expect(Array.isArray(raw) && raw.every((t) => typeof t === 'string'), 'example must be a string or list of strings');
+  expect(
+    Array.isArray(raw) && raw.every((t) => typeof t === 'string'),
+    'example must be a string or list of strings',
+  );
   expect(raw.length > 0, 'example list cannot be empty');
   return raw as string[];
 }
@@ -79,12 +82,18 @@ function ruleMatches(tokens: string[][], argv: string[]): boolean {
 function addPrefixRule(policy: Policy, kwargs: Map<string, Value>, args: Value[]): Value {
   expect(args.length === 0, 'prefix_rule: only keyword arguments are accepted');
   for (const k of kwargs.keys()) {
-    expect(['pattern', 'decision', 'match', 'not_match', 'justification'].includes(k), `prefix_rule: unexpected keyword argument "${k}"`);
+    expect(
+      ['pattern', 'decision', 'match', 'not_match', 'justification'].includes(k),
+      `prefix_rule: unexpected keyword argument "${k}"`,
+    );
   }
   expect(kwargs.has('pattern'), 'prefix_rule: missing argument for pattern');
   const tokens = parsePattern(toJs(kwargs.get('pattern')!));
   const decision = toJs(kwargs.get('decision') ?? 'allow');
-  expect(decision === 'allow' || decision === 'prompt' || decision === 'forbidden', `invalid decision: ${String(decision)}`);
+  expect(
+    decision === 'allow' || decision === 'prompt' || decision === 'forbidden',
+    `invalid decision: ${String(decision)}`,
+  );
   const justification = kwargs.get('justification');
   if (justification !== undefined && justification !== None) {
     const j = toJs(justification);
@@ -96,7 +105,8 @@ function addPrefixRule(policy: Policy, kwargs: Map<string, Value>, args: Value[]
     return v;
   };
   for (const ex of list('match')) expect(ruleMatches(tokens, parseExample(ex)), 'example did not match rule');
-  for (const ex of list('not_match')) expect(!ruleMatches(tokens, parseExample(ex)), 'negative example unexpectedly matched');
+  for (const ex of list('not_match'))
+    expect(!ruleMatches(tokens, parseExample(ex)), 'negative example unexpectedly matched');
   for (const first of tokens[0]!) policy.rules.push({ tokens: [[first], ...tokens.slice(1)], decision });
   return None;
 }
@@ -108,8 +118,14 @@ function fromList(): Value {
 function addHostExecutable(policy: Policy, kwargs: Map<string, Value>, args: Value[]): Value {
   const name = toJs(kwargs.get('name') ?? args[0] ?? None);
   const paths = toJs(kwargs.get('paths') ?? args[1] ?? None);
-  expect(typeof name === 'string' && name !== '' && !name.includes('/'), 'host_executable name must be a bare executable name');
-  expect(Array.isArray(paths) && paths.every((p) => typeof p === 'string'), 'host_executable paths must be a list of strings');
+  expect(
+    typeof name === 'string' && name !== '' && !name.includes('/'),
+    'host_executable name must be a bare executable name',
+  );
+  expect(
+    Array.isArray(paths) && paths.every((p) => typeof p === 'string'),
+    'host_executable paths must be a list of strings',
+  );
   for (const p of paths as string[]) expect(p.startsWith('/'), 'host_executable paths must be absolute');
   policy.hosts.set(name, [...(policy.hosts.get(name) ?? []), ...(paths as string[])]);
   return None;
@@ -120,9 +136,13 @@ export function loadPolicy(files: string[]): Policy {
   const policy: Policy = { rules: [], hosts: new Map() };
   const predeclared = {
     prefix_rule: builtin('prefix_rule', ({ args, kwargs }) => addPrefixRule(policy, kwargs, args)),
-    host_executable: builtin('host_executable', ({ args, kwargs }) => addHostExecutable(policy, kwargs, args)),
+    host_executable: builtin('host_executable', ({ args, kwargs }) =>
+      addHostExecutable(policy, kwargs, args),
+    ),
   };
-  files.forEach((src, i) => execModule(src, { filename: `policy${i}.rules`, dialect: 'strict', predeclared }));
+  files.forEach((src, i) =>
+    execModule(src, { filename: `policy${i}.rules`, dialect: 'strict', predeclared }),
+  );
   return policy;
 }
 
@@ -140,7 +160,8 @@ export function evaluate(policy: Policy, commands: string[][], resolveHosts: boo
     if (matched.length === 0 && resolveHosts && program.startsWith('/')) {
       const base = program.slice(program.lastIndexOf('/') + 1);
       const allowed = policy.hosts.get(base);
-      if (allowed === undefined || allowed.includes(program)) matched = matchesFor(policy, [base, ...argv.slice(1)]);
+      if (allowed === undefined || allowed.includes(program))
+        matched = matchesFor(policy, [base, ...argv.slice(1)]);
     }
     for (const r of matched) {
       matchedPrefixes.push(r.tokens.map((alts, i) => (i === 0 ? alts[0]! : argv[i]!)));

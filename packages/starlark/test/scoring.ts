@@ -1,5 +1,22 @@
-import { builtin, check, execModule, parse, None, StarlarkError, type Dialect, type Value } from '../src/index.js';
-import { type BazelCase, type GoCase, type PolicyCase, readJsonl, type RejectedCase, type RejectOutcome, type StaticCase } from './corpus.js';
+import {
+  builtin,
+  check,
+  execModule,
+  parse,
+  None,
+  StarlarkError,
+  type Dialect,
+  type Value,
+} from '../src/index.js';
+import {
+  type BazelCase,
+  type GoCase,
+  type PolicyCase,
+  readJsonl,
+  type RejectedCase,
+  type RejectOutcome,
+  type StaticCase,
+} from './corpus.js';
 import { AssertionLog, assertNatives } from './natives.js';
 import { errorText, evaluate, loadPolicy } from './policy-model.js';
 
@@ -20,7 +37,15 @@ export interface Tally {
 }
 
 function tally(): Tally {
-  return { cases: 0, casesStrict: 0, casesLenient: 0, checks: 0, checksStrict: 0, checksLenient: 0, failures: [] };
+  return {
+    cases: 0,
+    casesStrict: 0,
+    casesLenient: 0,
+    checks: 0,
+    checksStrict: 0,
+    checksLenient: 0,
+    failures: [],
+  };
 }
 
 interface Judgement {
@@ -75,8 +100,24 @@ export function judgeGo(c: GoCase): Judgement {
   const e = r.error;
   const noAssertFailures = r.log.failures === 0;
   const base = { checks: c.checks, reason: '' };
-  if (r.crash !== null) return { ...base, strict: false, lenient: false, checksStrict: 0, checksLenient: 0, reason: `crash: ${String(r.crash)}` };
-  if (isStatic(e)) return { ...base, strict: false, lenient: false, checksStrict: 0, checksLenient: 0, reason: `static: ${e!.message}` };
+  if (r.crash !== null)
+    return {
+      ...base,
+      strict: false,
+      lenient: false,
+      checksStrict: 0,
+      checksLenient: 0,
+      reason: `crash: ${String(r.crash)}`,
+    };
+  if (isStatic(e))
+    return {
+      ...base,
+      strict: false,
+      lenient: false,
+      checksStrict: 0,
+      checksLenient: 0,
+      reason: `static: ${e!.message}`,
+    };
   if (c.expect.outcome === 'ok') {
     const ok = e === null && noAssertFailures;
     const reason = e !== null ? `unexpected error: ${e.message}` : r.log.messages.join('; ');
@@ -88,7 +129,10 @@ export function judgeGo(c: GoCase): Judgement {
   const matches = e !== null && new RegExp(want.pattern).test(e.reason);
   const strictErr = atLine && matches;
   const lenientErr = inSpan;
-  const reason = e === null ? `no error, want ${want.pattern}` : `got ${e.message}, want line ${want.line} ${want.pattern}; ${r.log.messages.join('; ')}`;
+  const reason =
+    e === null
+      ? `no error, want ${want.pattern}`
+      : `got ${e.message}, want line ${want.line} ${want.pattern}; ${r.log.messages.join('; ')}`;
   return {
     ...base,
     strict: strictErr && noAssertFailures,
@@ -113,13 +157,24 @@ function bazelMatch(pattern: string, message: string): boolean {
 export function judgeBazel(c: BazelCase): Judgement {
   const anyPatterns = c.expect.error_patterns.filter((p) => p.impl === 'any').map((p) => p.text);
   const wantError = anyPatterns.length > 0 || c.expect.outcome_by_impl['go'] === 'error';
-  const patterns = anyPatterns.length > 0 ? anyPatterns : c.expect.error_patterns.filter((p) => p.impl === 'go').map((p) => p.text);
+  const patterns =
+    anyPatterns.length > 0
+      ? anyPatterns
+      : c.expect.error_patterns.filter((p) => p.impl === 'go').map((p) => p.text);
   const r = run(c.code, 'strict');
   const sites = r.log.passedSites();
   const e = r.error;
   const noAssertFailures = r.log.failures === 0;
   const base = { checks: c.checks };
-  if (r.crash !== null) return { ...base, strict: false, lenient: false, checksStrict: 0, checksLenient: 0, reason: `crash: ${String(r.crash)}` };
+  if (r.crash !== null)
+    return {
+      ...base,
+      strict: false,
+      lenient: false,
+      checksStrict: 0,
+      checksLenient: 0,
+      reason: `crash: ${String(r.crash)}`,
+    };
   if (!wantError) {
     const ok = e === null && noAssertFailures;
     const reason = e !== null ? `unexpected error: ${e.message}` : r.log.messages.join('; ');
@@ -133,7 +188,10 @@ export function judgeBazel(c: BazelCase): Judgement {
     lenient: lenientErr && noAssertFailures,
     checksStrict: sites + (strictErr ? 1 : 0),
     checksLenient: sites + (lenientErr ? 1 : 0),
-    reason: e === null ? `no error, want ${patterns.join(' | ')}` : `got ${e.message}, want ${patterns.join(' | ')}`,
+    reason:
+      e === null
+        ? `no error, want ${patterns.join(' | ')}`
+        : `got ${e.message}, want ${patterns.join(' | ')}`,
   };
 }
 
@@ -148,18 +206,40 @@ export function judgeStatic(c: StaticCase): Judgement {
   try {
     // The parse tier checks syntax only; its programs use names nothing defines.
     if (c.tier === 'static-parse') parse(c.code, { filename: 'case.star' });
-    else check(c.code, { filename: 'case.star', dialect: dialectFor(c.options), predeclared: staticPredeclared });
+    else
+      check(c.code, {
+        filename: 'case.star',
+        dialect: dialectFor(c.options),
+        predeclared: staticPredeclared,
+      });
   } catch (e) {
     if (e instanceof StarlarkError) errors = e.all.map((d) => ({ line: d.line, message: d.message }));
     else crash = String(e);
   }
   const want = c.expect.errors ?? [];
-  if (crash !== '') return { strict: false, lenient: false, checks: Math.max(1, want.length), checksStrict: 0, checksLenient: 0, reason: crash };
+  if (crash !== '')
+    return {
+      strict: false,
+      lenient: false,
+      checks: Math.max(1, want.length),
+      checksStrict: 0,
+      checksLenient: 0,
+      reason: crash,
+    };
   if (c.expect.outcome === 'ok') {
     const ok = errors.length === 0;
-    return { strict: ok, lenient: ok, checks: 1, checksStrict: ok ? 1 : 0, checksLenient: ok ? 1 : 0, reason: errors.map((e) => `${e.line}: ${e.message}`).join('; ') };
+    return {
+      strict: ok,
+      lenient: ok,
+      checks: 1,
+      checksStrict: ok ? 1 : 0,
+      checksLenient: ok ? 1 : 0,
+      reason: errors.map((e) => `${e.line}: ${e.message}`).join('; '),
+    };
   }
-  const strictHits = want.filter((w) => errors.some((e) => e.line === w.line && new RegExp(w.pattern).test(e.message))).length;
+  const strictHits = want.filter((w) =>
+    errors.some((e) => e.line === w.line && new RegExp(w.pattern).test(e.message)),
+  ).length;
   const lenientHits = want.filter((w) => errors.some((e) => e.line === w.line)).length;
   return {
     strict: strictHits === want.length,
@@ -171,7 +251,12 @@ export function judgeStatic(c: StaticCase): Judgement {
   };
 }
 
-function outcomeOk(want: RejectOutcome, r: Run, printed: boolean, mention: string | undefined): [boolean, boolean] {
+function outcomeOk(
+  want: RejectOutcome,
+  r: Run,
+  printed: boolean,
+  mention: string | undefined,
+): [boolean, boolean] {
   if (r.crash !== null) return [false, false];
   const e = r.error;
   switch (want) {
@@ -219,12 +304,27 @@ export function judgeRejected(c: RejectedCase): Judgement {
     } catch (e) {
       r = e instanceof StarlarkError ? { log, error: e, crash: null } : { log, error: null, crash: e };
     }
-    const [s, l] = outcomeOk(c.expect[dialect], r, printed && c.expect[dialect] === 'reject_static', c.message_should_mention);
+    const [s, l] = outcomeOk(
+      c.expect[dialect],
+      r,
+      printed && c.expect[dialect] === 'reject_static',
+      c.message_should_mention,
+    );
     if (s) strict++;
     if (l) lenient++;
-    if (!s) reasons.push(`${dialect}: want ${c.expect[dialect]}, got ${r.error?.message ?? (r.crash !== null ? `crash ${String(r.crash)}` : 'success')}`);
+    if (!s)
+      reasons.push(
+        `${dialect}: want ${c.expect[dialect]}, got ${r.error?.message ?? (r.crash !== null ? `crash ${String(r.crash)}` : 'success')}`,
+      );
   }
-  return { strict: strict === 2, lenient: lenient === 2, checks: 2, checksStrict: strict, checksLenient: lenient, reason: reasons.join('; ') };
+  return {
+    strict: strict === 2,
+    lenient: lenient === 2,
+    checks: 2,
+    checksStrict: strict,
+    checksLenient: lenient,
+    reason: reasons.join('; '),
+  };
 }
 
 export function judgePolicy(c: PolicyCase): Judgement | null {
@@ -234,12 +334,13 @@ export function judgePolicy(c: PolicyCase): Judgement | null {
   const commands = c.commands ?? (c.command !== undefined ? [c.command] : []);
   let got: string | null;
   let strictExtra = true;
-  let reason = '';
+  let reason: string;
   try {
     const policy = loadPolicy(files);
     const ev = evaluate(policy, commands, c.options?.resolve_host_executables ?? false);
     got = ev.decision;
-    if (c.matched_prefixes !== undefined) strictExtra = JSON.stringify(ev.matchedPrefixes) === JSON.stringify(c.matched_prefixes);
+    if (c.matched_prefixes !== undefined)
+      strictExtra = JSON.stringify(ev.matchedPrefixes) === JSON.stringify(c.matched_prefixes);
     reason = `got ${String(got)} ${JSON.stringify(ev.matchedPrefixes)}`;
   } catch (e) {
     got = 'error';
@@ -249,7 +350,14 @@ export function judgePolicy(c: PolicyCase): Judgement | null {
   }
   const lenient = got === expected;
   const strict = lenient && strictExtra;
-  return { strict, lenient, checks: 1, checksStrict: strict ? 1 : 0, checksLenient: lenient ? 1 : 0, reason: `${reason}; want ${String(expected)}` };
+  return {
+    strict,
+    lenient,
+    checks: 1,
+    checksStrict: strict ? 1 : 0,
+    checksLenient: lenient ? 1 : 0,
+    reason: `${reason}; want ${String(expected)}`,
+  };
 }
 
 export interface Scores {
@@ -258,20 +366,39 @@ export interface Scores {
 
 export function scoreAll(): Scores {
   const suites: Record<string, Tally> = {};
-  const score = <T extends { id: string }>(name: string, cases: T[], judge: (c: T) => Judgement | null): void => {
+  const score = <T extends { id: string }>(
+    name: string,
+    cases: T[],
+    judge: (c: T) => Judgement | null,
+  ): void => {
     const t = (suites[name] ??= tally());
     for (const c of cases) {
       const j = judge(c);
       if (j !== null) add(t, c.id, j);
     }
   };
-  score('core/starlark-go', [...readJsonl<GoCase>('core/starlark-go.verbatim.jsonl'), ...readJsonl<GoCase>('core/starlark-go.derived.jsonl')], judgeGo);
+  score(
+    'core/starlark-go',
+    [
+      ...readJsonl<GoCase>('core/starlark-go.verbatim.jsonl'),
+      ...readJsonl<GoCase>('core/starlark-go.derived.jsonl'),
+    ],
+    judgeGo,
+  );
   score('core/bazel-suite', readJsonl<BazelCase>('core/bazel-suite.jsonl'), judgeBazel);
   score('core/static', readJsonl<StaticCase>('core/static.jsonl'), judgeStatic);
   const core = tally();
   for (const name of ['core/starlark-go', 'core/bazel-suite', 'core/static']) {
     const t = suites[name]!;
-    for (const k of ['cases', 'casesStrict', 'casesLenient', 'checks', 'checksStrict', 'checksLenient'] as const) core[k] += t[k];
+    for (const k of [
+      'cases',
+      'casesStrict',
+      'casesLenient',
+      'checks',
+      'checksStrict',
+      'checksLenient',
+    ] as const)
+      core[k] += t[k];
   }
   suites['core (all)'] = core;
   score('rejected', readJsonl<RejectedCase>('rejected/cases.jsonl'), judgeRejected);
