@@ -8,6 +8,7 @@ export * from './types.js';
 export * from './methods.js';
 export * from './notifications.js';
 export * from './tasks.js';
+export * from './rules.js';
 
 /** Bumped when a method or notification changes incompatibly. */
 export const PROTOCOL_VERSION = '1';

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import {
+  CommandCheckResultSchema,
+  ProjectCheckResultSchema,
+  RuleCheckParamsSchema,
+  RuleLoadParamsSchema,
+  RuleLoadResultSchema,
+} from './rules.js';
+import {
   decisionSchema,
   sandboxModeSchema,
   eventKindSchema,
@@ -165,6 +172,11 @@ export const methods = {
   'turn/cancel': { params: turnRef, result: z.object({ cancelled: z.boolean(), turn: turnSchema }) },
   'turn/status': { params: turnRef, result: z.object({ turn: turnSchema, running: z.boolean() }) },
   'agent/list': { params: noParams, result: z.object({ agents: z.array(agentInfoSchema) }) },
+  'rule/load': { params: RuleLoadParamsSchema, result: RuleLoadResultSchema },
+  'rule/check': {
+    params: RuleCheckParamsSchema,
+    result: z.union([CommandCheckResultSchema, ProjectCheckResultSchema]),
+  },
   'health/check': { params: noParams, result: healthResultSchema },
   'event/log': {
     params: eventLogParams,

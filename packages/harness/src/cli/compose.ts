@@ -24,6 +24,7 @@ export async function composeHarness(
       knownAgents: agentNames,
       logRetentionDays: config.observe.log_retention_days,
       agents: AgentRegistry.fromConfig(config.agents, logger),
+      policyPaths: config.rules.exec_policy_paths,
     });
   } catch (error) {
     await store.close();

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { harnessVersion } from '../core/index.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerExecCommand } from './commands/exec.js';
+import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
 import { collect, printError } from './output.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   program.configureHelp({ showGlobalOptions: true });
   registerServeCommand(program);
   registerExecCommand(program);
+  registerRuleCommand(program);
   registerConfigCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;

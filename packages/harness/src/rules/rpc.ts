@@ -1,6 +1,20 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import {
+  CommandCheckResultSchema,
+  ProjectCheckResultSchema,
+  RuleCheckParamsSchema,
+  RuleLoadParamsSchema,
+  RuleLoadResultSchema,
+  type CommandCheckResult,
+  type ProjectCheckResult,
+  type RuleCheckParams,
+  type RuleLoadParams,
+  type RuleLoadResult,
+  type RuleMatchJson,
+  type CommandPart,
+} from '@harness/protocol';
+import type { z } from 'zod';
 import { ErrorCodes, HarnessError } from '../core/index.js';
 import { DECISIONS } from './decision.js';
 import { runGuards, type GuardScan } from './guards.js';
@@ -9,122 +23,23 @@ import type { CheckResult, PartResult, Policy } from './policy.js';
 import type { RuleMatch } from './rule-index.js';
 import { renderPattern } from './rule-model.js';
 
+export {
+  CommandCheckResultSchema,
+  ProjectCheckResultSchema,
+  RuleCheckParamsSchema,
+  RuleLoadParamsSchema,
+  RuleLoadResultSchema,
+  type CommandCheckResult,
+  type ProjectCheckResult,
+  type RuleCheckParams,
+  type RuleLoadParams,
+  type RuleLoadResult,
+};
+
 /**
  * `rule/load` and `rule/check` as plain functions returning JSON-safe, snake_case results; the
- * JSON-RPC layer only validates, calls and serialises. The schemas live here until the protocol
- * package takes them over.
+ * JSON-RPC layer only validates, calls and serialises. The schemas are the protocol's.
  */
-export const RuleLoadParamsSchema = z
-  .object({
-    path: z.string().min(1).optional(),
-    project_root: z.string().min(1).optional(),
-    default_decision: z.enum(DECISIONS).optional(),
-  })
-  .refine((p) => p.path !== undefined || p.project_root !== undefined, {
-    message: 'pass `path` or `project_root`',
-  });
-
-export const RuleCheckParamsSchema = z
-  .object({
-    path: z.string().min(1).optional(),
-    project_root: z.string().min(1).optional(),
-    command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
-    default_decision: z.enum(DECISIONS).optional(),
-  })
-  .refine((p) => p.path !== undefined || p.project_root !== undefined, {
-    message: 'pass `path` or `project_root`',
-  });
-
-export type RuleLoadParams = z.infer<typeof RuleLoadParamsSchema>;
-export type RuleCheckParams = z.infer<typeof RuleCheckParamsSchema>;
-
-const MatchSchema = z.object({
-  kind: z.enum(['prefix_rule', 'network_rule']),
-  rule: z.string(),
-  pattern: z.array(z.array(z.string())),
-  matched_prefix: z.array(z.string()),
-  decision: z.enum(DECISIONS),
-  justification: z.string().optional(),
-  file: z.string(),
-  line: z.number(),
-  column: z.number(),
-  resolved_program: z.string().optional(),
-});
-
-export const RuleLoadResultSchema = z.object({
-  files: z.array(z.string()),
-  default_decision: z.enum(DECISIONS),
-  prefix_rules: z.array(
-    z.object({
-      rule: z.string(),
-      pattern: z.array(z.array(z.string())),
-      decision: z.enum(DECISIONS),
-      justification: z.string().optional(),
-      file: z.string(),
-      line: z.number(),
-      column: z.number(),
-    }),
-  ),
-  host_executables: z.array(z.object({ name: z.string(), paths: z.array(z.string()) })),
-  network_rules: z.array(
-    z.object({
-      host: z.string(),
-      protocol: z.string(),
-      decision: z.enum(DECISIONS),
-      justification: z.string().optional(),
-    }),
-  ),
-});
-
-const PartSchema = z.object({
-  command: z.array(z.string()),
-  origin: z.string(),
-  decision: z.enum(DECISIONS),
-  matched_rules: z.array(MatchSchema),
-  reasons: z.array(z.string()),
-  redirections: z.array(z.string()),
-});
-
-export const CommandCheckResultSchema = z.object({
-  kind: z.literal('command'),
-  decision: z.enum(DECISIONS),
-  reason: z.string(),
-  matched_rules: z.array(MatchSchema),
-  parts: z.array(PartSchema),
-  problems: z.array(z.string()),
-  files: z.array(z.string()),
-});
-
-export const ProjectCheckResultSchema = z.object({
-  kind: z.literal('project'),
-  ok: z.boolean(),
-  violations: z.array(
-    z.object({
-      guard: z.string(),
-      file: z.string(),
-      line: z.number().nullable(),
-      rule_id: z.string(),
-      message: z.string(),
-    }),
-  ),
-  guards: z.array(
-    z.object({
-      guard: z.string(),
-      path: z.string(),
-      exit_code: z.number().nullable(),
-      timed_out: z.boolean(),
-      duration_ms: z.number(),
-      error: z.string().optional(),
-    }),
-  ),
-  garbage: z.array(z.object({ guard: z.string(), line: z.string() })),
-  policy: z.object({ files: z.array(z.string()), rule_count: z.number(), error: z.string().optional() }),
-});
-
-export type RuleLoadResult = z.infer<typeof RuleLoadResultSchema>;
-export type CommandCheckResult = z.infer<typeof CommandCheckResultSchema>;
-export type ProjectCheckResult = z.infer<typeof ProjectCheckResultSchema>;
-
 export interface RuleRpcContext {
   /** Extra policy files from config (`rules.exec_policy_paths`). */
   readonly extraPolicyPaths?: readonly string[];
@@ -234,7 +149,7 @@ export function commandResult(result: CheckResult, files: readonly string[]): Co
   };
 }
 
-function partJson(p: PartResult): z.infer<typeof PartSchema> {
+function partJson(p: PartResult): CommandPart {
   return {
     command: [...p.command],
     origin: p.origin,
@@ -245,7 +160,7 @@ function partJson(p: PartResult): z.infer<typeof PartSchema> {
   };
 }
 
-export function matchJson(m: RuleMatch): z.infer<typeof MatchSchema> {
+export function matchJson(m: RuleMatch): RuleMatchJson {
   return {
     kind: m.kind,
     rule: m.rule,

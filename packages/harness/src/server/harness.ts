@@ -1,9 +1,10 @@
 import type { RpcNotification } from '@harness/protocol';
 import { type Clock, type Logger, systemClock } from '../core/index.js';
 import { EventLog } from '../observe/index.js';
-import type { AgentRegistry, CommandGate } from '../agents/index.js';
+import type { AgentRegistry } from '../agents/index.js';
 import type { Store } from '../store/index.js';
 import { NotificationHub, threadTopic } from './notification-hub.js';
+import { policyGateFor } from './policy-gate.js';
 import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
@@ -17,8 +18,8 @@ export interface HarnessOptions extends ThreadServiceOptions {
   /** `[observe] log_retention_days`, applied at start-up; 0 keeps everything. */
   logRetentionDays: number;
   agents: AgentRegistry;
-  /** The execution policy for a project directory (undefined: no policy). */
-  commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
+  /** `rules.exec_policy_paths`: policy files applied to every project on top of its own. */
+  policyPaths?: readonly string[];
 }
 
 /**
@@ -51,7 +52,7 @@ export class Harness {
       agents: options.agents,
       clock,
       logger: options.logger,
-      ...(options.commandGate ? { commandGate: options.commandGate } : {}),
+      commandGate: policyGateFor(options.policyPaths ?? []),
     });
     const handlers = createHandlers({
       store: options.store,
@@ -60,6 +61,7 @@ export class Harness {
       turns: this.turns,
       agents: options.agents,
       hub: this.hub,
+      policyPaths: options.policyPaths ?? [],
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,

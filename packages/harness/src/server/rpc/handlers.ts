@@ -3,6 +3,7 @@ import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core
 import { type EventLog, queryStats } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
+import { ruleCheck, ruleLoad } from '../../rules/index.js';
 import { type NotificationHub, threadTopic } from '../notification-hub.js';
 import type { ThreadService } from '../threads/thread-service.js';
 import type { TurnService } from '../turns/turn-service.js';
@@ -15,6 +16,8 @@ export interface HandlerDependencies {
   turns: TurnService;
   agents: AgentRegistry;
   hub: NotificationHub;
+  /** `rules.exec_policy_paths`, applied on top of each project's own policy files. */
+  policyPaths: readonly string[];
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
@@ -65,6 +68,8 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'turn/cancel': (params) => deps.turns.cancel(params.turn_id),
     'turn/status': (params) => deps.turns.status(params.turn_id),
     'agent/list': async () => ({ agents: await deps.agents.list() }),
+    'rule/load': (params) => ruleLoad(params, { extraPolicyPaths: deps.policyPaths }),
+    'rule/check': (params) => ruleCheck(params, { extraPolicyPaths: deps.policyPaths }),
     'health/check': async () => {
       const ok = await deps.store.ping();
       return {

@@ -69,6 +69,8 @@ export class TurnService {
   private async launch(thread: Thread, params: MethodParams<'turn/start'>, resume: boolean): Promise<Turn> {
     const { store, clock } = this.deps;
     const agent = await this.chooseAgent(params.agent ?? thread.agent ?? undefined);
+    // Before anything is written: a policy that fails to load refuses the turn outright.
+    const gate = await this.gateFor(thread.project_root);
     const turn: Turn = {
       id: newId('turn'),
       thread_id: thread.id,
@@ -107,7 +109,7 @@ export class TurnService {
       limits: this.deps.agents.defaultLimits(),
       ...(params.model ? { model: params.model } : {}),
       ...(sessionId ? { resumeSessionId: sessionId } : {}),
-      ...(await this.gateFor(thread.project_root)),
+      ...gate,
     });
     const entry: RunningTurn = {
       threadId: thread.id,

@@ -1,0 +1,145 @@
+/**
+ * The execution policy enforced on agents: a project's `.harness/policy/*.star` decides every
+ * command the real Claude Code CLI and the Anthropic API tool loop want to run, directly and
+ * disguised; forbidden commands never run, and every decision is an event.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ScriptedAnthropicServer,
+  scriptedClaudeEnv,
+  startScriptedAnthropicServer,
+} from '../../packages/harness/src/agents/index.js';
+import { HttpClient } from './support/clients.js';
+import {
+  isolatedEnv,
+  repoRoot,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+} from './support/harness-process.js';
+import { makeRepo } from './support/repos.js';
+
+const policy = `
+prefix_rule(pattern = ["rm", ["-rf", "-fr"]], decision = "forbidden", justification = "no recursive deletes",
+            match = [["rm", "-rf", "x"]], not_match = [["rm", "x"]])
+prefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "pushing is Harness's job")
+prefix_rule(pattern = ["touch"], decision = "allow")
+`;
+
+describe('policy enforcement on agent commands', () => {
+  const dir = tempDir('harness-policy-');
+  const repo = makeRepo(path.join(dir.path, 'repo'));
+  let model: ScriptedAnthropicServer;
+  let server: RunningHarness;
+  let client: HttpClient;
+
+  beforeAll(async () => {
+    mkdirSync(path.join(repo, '.harness', 'policy'), { recursive: true });
+    writeFileSync(path.join(repo, '.harness', 'policy', 'agents.star'), policy);
+    model = await startScriptedAnthropicServer([]);
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(config, `[agents.anthropic_api]\nbase_url = "${model.baseUrl}"\napi_key = "scripted"\n`);
+    const env = isolatedEnv(dir.path, {
+      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
+      HARNESS_CONFIG: config,
+      ...scriptedClaudeEnv(model.baseUrl),
+    });
+    server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data'), '--project-root', repo],
+      env,
+    );
+    client = new HttpClient(server.url);
+    await client.request('initialize');
+    await client.send('{"jsonrpc":"2.0","method":"initialized"}');
+  }, 60_000);
+  afterAll(async () => {
+    await server.stop();
+    await model.close();
+    dir.remove();
+  });
+
+  const result = <T>(reply: unknown) => (reply as { result: T }).result;
+
+  async function runTurn(
+    agent: string,
+    command: string,
+  ): Promise<{ status: string; decisions: (string | null)[] }> {
+    const tool =
+      agent === 'claude' ? { name: 'Bash', input: { command } } : { name: 'run_command', input: { command } };
+    model.script.push({ tool_calls: [tool] }, { text: 'done' });
+    const { thread_id } = result<{ thread_id: string }>(await client.request('thread/start', { agent }));
+    const { turn_id } = result<{ turn_id: string }>(
+      await client.request('turn/start', { thread_id, input: 'go' }),
+    );
+    for (let i = 0; i < 600; i++) {
+      const { turn, running } = result<{ turn: { status: string }; running: boolean }>(
+        await client.request('turn/status', { turn_id }),
+      );
+      if (!running && turn.status !== 'running') {
+        const { events } = result<{ events: { decision: string | null }[] }>(
+          await client.request('event/query', { turn_id, kind: 'agent.command_gate', limit: 100 }),
+        );
+        return { status: turn.status, decisions: events.map((e) => e.decision) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('turn did not finish');
+  }
+
+  for (const agent of ['claude', 'anthropic_api']) {
+    it(`${agent}: refuses a forbidden command, disguised or not, and it never runs`, async () => {
+      for (const command of [
+        'rm -rf victim',
+        'bash -c "cd . && rm -fr victim"',
+        'git -c core.pager=cat push origin main',
+        'true; rm -rf victim',
+      ]) {
+        mkdirSync(path.join(repo, 'victim'), { recursive: true });
+        const outcome = await runTurn(agent, command);
+        expect(outcome.decisions, command).toContain('forbidden');
+        expect(outcome.status, command).toBe('failed');
+        expect(existsSync(path.join(repo, 'victim')), command).toBe(true);
+      }
+    });
+
+    it(`${agent}: lets an allowed command run`, async () => {
+      const outcome = await runTurn(agent, `touch allowed-${agent}.txt`);
+      expect(outcome.decisions).toEqual(['allow']);
+      expect(outcome.status).toBe('completed');
+      expect(existsSync(path.join(repo, `allowed-${agent}.txt`))).toBe(true);
+    });
+  }
+
+  it('checks commands over JSON-RPC with rule/check and lists rules with rule/load', async () => {
+    const checked = result<{ decision: string }>(
+      await client.request('rule/check', { project_root: repo, command: 'sudo rm -rf /' }),
+    );
+    expect(checked.decision).toBe('forbidden');
+    const loaded = result<{ prefix_rules: unknown[] }>(
+      await client.request('rule/load', { project_root: repo }),
+    );
+    expect(loaded.prefix_rules.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses to start a turn when the policy does not load, pointing into the file', async () => {
+    const broken = makeRepo(path.join(dir.path, 'broken'));
+    mkdirSync(path.join(broken, '.harness', 'policy'), { recursive: true });
+    writeFileSync(
+      path.join(broken, '.harness', 'policy', 'bad.star'),
+      'prefix_rule(pattern = ["x"], decision = "maybe")\n',
+    );
+    const { thread_id } = result<{ thread_id: string }>(
+      await client.request('thread/start', { cwd: broken, agent: 'claude' }),
+    );
+    const reply = (await client.request('turn/start', { thread_id, input: 'go' })) as {
+      error: { message: string };
+    };
+    expect(reply.error.message).toMatch(/bad\.star:1/);
+    const { thread } = result<{ thread: { status: string } }>(
+      await client.request('thread/resume', { thread_id }),
+    );
+    expect(thread.status).toBe('idle');
+  });
+});
