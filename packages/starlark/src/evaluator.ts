@@ -1,5 +1,6 @@
 import { binary, unary } from './arith.js';
-import type { Arg, CallExpr, Comprehension, Expr, FileNode, Ident, Stmt } from './ast.js';
+import { callCost, collectArgs } from './call-args.js';
+import type { CallExpr, Comprehension, Expr, FileNode, Ident, Stmt } from './ast.js';
 import { getAttr, setField } from './attrs.js';
 import { EvalError, StarlarkError } from './errors.js';
 import type { Budget } from './limits.js';
@@ -374,9 +375,13 @@ export class Evaluator {
       args = new Array<Value>(e.args.length);
       for (let i = 0; i < args.length; i++) args[i] = this.eval(e.args[i]!.value);
     } else {
-      [args, kwargs] = this.collectArgs(e.args, e);
+      try {
+        [args, kwargs] = collectArgs(e.args, (x) => this.eval(x), this.budget);
+      } catch (err) {
+        throw this.locate(err, e);
+      }
     }
-    this.budget.step(1 + (this.callCost(fn, args) >> 3));
+    this.budget.step(1 + (callCost(fn, args) >> 3));
     if (!(fn instanceof Builtin))
       throw this.locate(new EvalError(`invalid call of non-function (${typeName(fn)})`), e);
     const site: CallSite = { filename: this.file.filename, line: e.line, column: e.col };
@@ -389,39 +394,5 @@ export class Evaluator {
       }
       throw this.locate(err, e);
     }
-  }
-
-  /** Builtins run in time linear in their operands, so big operands cost more steps. */
-  private callCost(fn: Value, args: Value[]): number {
-    let cost = fn instanceof Builtin ? sizeOf(fn.self) : 0;
-    for (const a of args) if (typeof a === 'string' || typeof a === 'object') cost += sizeOf(a);
-    return cost;
-  }
-
-  private collectArgs(list: Arg[], at: Located): [Value[], [string, Value][]] {
-    const args: Value[] = [];
-    const kwargs: [string, Value][] = [];
-    for (const a of list) {
-      const v = this.eval(a.value);
-      try {
-        if (a.kind === 'pos') args.push(v);
-        else if (a.kind === 'named') kwargs.push([a.name, v]);
-        else if (a.kind === 'star') {
-          if (!(v instanceof StarList || v instanceof Tuple || typeof v === 'object'))
-            throw new EvalError(`argument after * must be iterable, not ${typeName(v)}`);
-          for (const x of elements(v, this.budget, 'argument after *')) args.push(x);
-        } else {
-          if (!(v instanceof Dict))
-            throw new EvalError(`argument after ** must be a mapping, not ${typeName(v)}`);
-          for (const [k, x] of v.map.values()) {
-            if (typeof k !== 'string') throw new EvalError(`keywords must be strings, not ${typeName(k)}`);
-            kwargs.push([k, x]);
-          }
-        }
-      } catch (err) {
-        throw this.locate(err, at);
-      }
-    }
-    return [args, kwargs];
   }
 }

@@ -2,6 +2,8 @@ import { StarlarkError } from './errors.js';
 import type { Limits } from './limits.js';
 import { encodeRune, encodeUtf8 } from './utf8.js';
 
+export { describe } from './tokens.js';
+
 export interface Token {
   readonly kind: string;
   /** Identifier name, string contents (byte string), int (bigint) or float (number). */
@@ -374,30 +376,4 @@ function isIdentStart(c: string): boolean {
 }
 function isIdentPart(c: string): boolean {
   return isIdentStart(c) || isDigit(c);
-}
-
-/** How starlark-go names a token in "got X, want Y" messages. */
-export function describe(t: Token): string {
-  switch (t.kind) {
-    case 'ident':
-      return 'identifier';
-    case 'int':
-      return 'int literal';
-    case 'float':
-      return 'float literal';
-    case 'string':
-      return 'string literal';
-    case 'bytes':
-      return 'bytes literal';
-    case 'newline':
-      return 'newline';
-    case 'indent':
-      return 'indent';
-    case 'outdent':
-      return 'outdent';
-    case 'eof':
-      return 'end of file';
-    default:
-      return /^[a-z]/.test(t.kind) ? t.kind : `'${t.kind}'`;
-  }
 }

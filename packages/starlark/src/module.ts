@@ -83,4 +83,3 @@ export function freezeValue(v: Value): Value {
   freeze(v);
   return v;
 }
-

@@ -1,0 +1,27 @@
+import type { Token } from './lexer.js';
+
+/** How starlark-go names a token in "got X, want Y" messages. */
+export function describe(t: Token): string {
+  switch (t.kind) {
+    case 'ident':
+      return 'identifier';
+    case 'int':
+      return 'int literal';
+    case 'float':
+      return 'float literal';
+    case 'string':
+      return 'string literal';
+    case 'bytes':
+      return 'bytes literal';
+    case 'newline':
+      return 'newline';
+    case 'indent':
+      return 'indent';
+    case 'outdent':
+      return 'outdent';
+    case 'eof':
+      return 'end of file';
+    default:
+      return /^[a-z]/.test(t.kind) ? t.kind : `'${t.kind}'`;
+  }
+}
