@@ -38,3 +38,60 @@ export {
   type StandInRoute,
 } from './stand-in/server.js';
 export type { InspectedPullRequest, InspectedComment, InspectedReview } from './stand-in/inspect.js';
+export {
+  verifySignature,
+  isValidEventName,
+  isValidDeliveryId,
+  signatureHeader,
+  eventHeader,
+  deliveryHeader,
+  type SignatureCheck,
+  type SignatureFailure,
+} from './signature.js';
+export {
+  webhookPayloadSchemas,
+  issuesPayloadSchema,
+  issueCommentPayloadSchema,
+  pullRequestReviewPayloadSchema,
+  pullRequestReviewCommentPayloadSchema,
+  parseWebhookPayload,
+  isSupportedWebhookEvent,
+  type SupportedWebhookEvent,
+  type ParsedWebhook,
+  type ParseWebhookResult,
+  type WebhookUser,
+  type IssuesPayload,
+  type IssueCommentPayload,
+  type PullRequestReviewPayload,
+  type PullRequestReviewCommentPayload,
+} from './payloads.js';
+export { parseMention, defaultMentionHandle, type MentionCommand, type MentionKind } from './mention.js';
+export {
+  authorizeActor,
+  authorizeByAssociation,
+  authorizeByPermission,
+  isBotActor,
+  trustedAssociations,
+  writePermissions,
+  type Actor,
+  type AuthorizationDecision,
+  type AuthorizationOptions,
+} from './authorization.js';
+export {
+  MemoryDeliveryDeduplicator,
+  type DeliveryDeduplicator,
+  type MemoryDeduplicatorOptions,
+} from './dedup.js';
+export {
+  decideWebhookAction,
+  resolveWebhookAction,
+  type WebhookAction,
+  type WebhookTask,
+  type WebhookDecisionOptions,
+} from './webhook-decision.js';
+export {
+  buildWebhookPrompt,
+  refusalReply,
+  type PromptInput,
+  type WebhookTargetType,
+} from './webhook-prompts.js';
