@@ -111,6 +111,15 @@ describe('Git port', () => {
     expect(await git.refExists(repo, 'refs/heads/nope')).toBe(false);
   });
 
+  it('ignores GIT_DIR and friends inherited from a hook or a parent git', async () => {
+    const git = createGit({
+      runner: createProcessRunner(),
+      env: { ...env, GIT_DIR: remote, GIT_INDEX_FILE: path.join(dir, 'nope'), GIT_WORK_TREE: dir },
+    });
+    expect(await git.currentCommit(repo)).toBe(sh(repo, 'rev-parse', 'HEAD').trim());
+    expect(await git.hasChanges(repo)).toBe(false);
+  });
+
   it('fails a fetch of a missing branch with a HarnessError carrying command, exit code and stderr', async () => {
     const error = await makeGit()
       .fetch(repo, 'origin', 'missing')

@@ -51,15 +51,9 @@ export interface StatusEntry {
   path: string;
 }
 
-export interface GitAuthor {
-  name: string;
-  email: string;
-}
-
-export interface CommitResult {
-  committed: boolean;
-  commit: string;
-}
+export type GitAuthor = { name: string; email: string };
+/** `committed: false` when there was nothing to commit; `commit` is HEAD either way. */
+export type CommitResult = { committed: boolean; commit: string };
 
 export interface PushOptions {
   /**
@@ -75,23 +69,9 @@ export interface PushResult {
   updated: boolean;
 }
 
-export interface DiffText {
-  text: string;
-  truncated: boolean;
-}
-
-export interface DiffStatFile {
-  path: string;
-  insertions: number;
-  deletions: number;
-  binary: boolean;
-}
-
-export interface DiffStat {
-  files: DiffStatFile[];
-  insertions: number;
-  deletions: number;
-}
+export type DiffText = { text: string; truncated: boolean };
+export type DiffStatFile = { path: string; insertions: number; deletions: number; binary: boolean };
+export type DiffStat = { files: DiffStatFile[]; insertions: number; deletions: number };
 
 export interface GitOptions {
   runner: ProcessRunner;
@@ -127,15 +107,11 @@ export function refNameProblem(name: string): string | null {
 /** Throws `invalid_params` unless `name` is a usable ref, branch or remote name. */
 export function assertRefName(name: string, what = 'ref name'): void {
   const problem = refNameProblem(name);
-  if (problem !== null) {
-    throw new HarnessError(
-      ErrorCodes.invalidParams,
-      `invalid ${what} ${JSON.stringify(name)}: it ${problem}`,
-      {
-        data: { [what.replace(/ /g, '_')]: name },
-      },
-    );
-  }
+  if (problem === null) return;
+  const data = { [what.replace(/ /g, '_')]: name };
+  throw new HarnessError(ErrorCodes.invalidParams, `invalid ${what} ${JSON.stringify(name)}: it ${problem}`, {
+    data,
+  });
 }
 
 /** Revisions may carry `~N`/`^N` suffixes (and `HEAD`), so only the ref part is checked strictly. */
@@ -230,11 +206,22 @@ interface GitCall {
   errorCode?: ErrorCode;
 }
 
+// Inherited from a git hook or a parent git, these would point every command at another repository.
+const repositoryPointers = new Set([
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_COMMON_DIR',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_PREFIX',
+]);
+
 /** The settings that keep git from ever waiting for a person. */
 function nonInteractiveEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const rest = Object.fromEntries(Object.entries(base).filter(([key]) => !repositoryPointers.has(key)));
   return {
     GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
-    ...base,
+    ...rest,
     GIT_TERMINAL_PROMPT: '0',
     GIT_EDITOR: 'true',
     GIT_SEQUENCE_EDITOR: 'true',
