@@ -52,8 +52,8 @@ const RESERVED = new Set([
   'with',
   'yield',
 ]);
-const PUNCT3 = ['//=', '<<=', '>>=', '**='];
-const PUNCT2 = [
+const PUNCT3 = new Set(['//=', '<<=', '>>=', '**=']);
+const PUNCT2 = new Set([
   '==',
   '!=',
   '<=',
@@ -71,8 +71,12 @@ const PUNCT2 = [
   '>>',
   '**',
   '->',
-];
+]);
 const PUNCT1 = '()[]{},;:.+-*/%&|^~<>=';
+/** Characters that can follow the first character of a multi-character operator. */
+const PUNCT_SECOND = new Set(['=', '/', '<', '>', '*', '-']);
+// Sticky, so matching starts at lastIndex without copying the rest of the source.
+const NUMBER = /0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
 const SIMPLE_ESCAPES: Record<string, string> = {
   a: '\x07',
   b: '\b',
@@ -221,10 +225,21 @@ class Lexer {
     if (isIdentStart(c)) return this.word(line, col);
     if (isDigit(c) || (c === '.' && isDigit(this.src[this.pos + 1] ?? ''))) return this.number(line, col);
     if (c === '"' || c === "'") return this.string(line, col, false, false);
-    for (const p of PUNCT3) if (this.src.startsWith(p, this.pos)) return this.punct(p, line, col);
-    for (const p of PUNCT2) if (this.src.startsWith(p, this.pos)) return this.punct(p, line, col);
-    if (PUNCT1.includes(c)) return this.punct(c, line, col);
+    const p = this.operator(c);
+    if (p !== null) return this.punct(p, line, col);
     this.error(`invalid character ${JSON.stringify(c)} in program`);
+  }
+
+  /** The longest operator at the current position, without allocating substrings. */
+  private operator(c: string): string | null {
+    const n1 = this.src[this.pos + 1];
+    if (n1 === undefined || !PUNCT_SECOND.has(n1)) return PUNCT1.includes(c) ? c : null;
+    const two = c + n1;
+    if (PUNCT2.has(two)) {
+      if (this.src[this.pos + 2] === '=' && PUNCT3.has(two + '=')) return two + '=';
+      return two;
+    }
+    return PUNCT1.includes(c) ? c : null;
   }
 
   private punct(p: string, line: number, col: number): void {
@@ -258,9 +273,8 @@ class Lexer {
   }
 
   private number(line: number, col: number): void {
-    const rest = this.src.slice(this.pos);
-    const m = /^(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/.exec(rest);
-    const text = m?.[0] ?? '';
+    NUMBER.lastIndex = this.pos;
+    const text = NUMBER.exec(this.src)?.[0] ?? '';
     this.pos += text.length;
     if (text.length > 3000) this.error('int literal too large', line, col);
     if (/^0[xXoObB]/.test(text)) {
@@ -333,7 +347,7 @@ class Lexer {
       return simple;
     }
     if (n >= '0' && n <= '7') {
-      const m = /^[0-7]{1,3}/.exec(this.src.slice(this.pos + 1))![0];
+      const m = /^[0-7]{1,3}/.exec(this.src.slice(this.pos + 1, this.pos + 4))![0];
       const v = parseInt(m, 8);
       if (v > 255) this.error(`invalid escape sequence \\${m}`);
       this.pos += 1 + m.length;
