@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { ErrorCodes, HarnessError } from '../../core/index.js';
 import path from 'node:path';
 
 /**
@@ -44,10 +45,6 @@ export function projectKey(repoRealPath: string): string {
   return `${base.slice(0, 60)}-${shortHash(repoRealPath, 10)}`;
 }
 
-export function isHiddenEntry(name: string): boolean {
-  return name.startsWith('.');
-}
-
 async function readJson<T>(file: string): Promise<T | null> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
@@ -81,3 +78,32 @@ export const writeWorktreeMeta = (worktreePath: string, meta: WorktreeMeta): Pro
 
 export const removeWorktreeMeta = (worktreePath: string): Promise<void> =>
   rm(metaFile(worktreePath), { force: true });
+
+export async function realDirectory(dir: string): Promise<string> {
+  try {
+    return await realpath(dir);
+  } catch (error) {
+    throw new HarnessError(ErrorCodes.notFound, `project root ${dir} does not exist`, { cause: error });
+  }
+}
+
+/** A checkout git can use: the directory exists and has its `.git` link. */
+export async function isCheckout(dir: string): Promise<boolean> {
+  try {
+    return (await stat(path.join(dir, '.git'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Subdirectories, skipping our own hidden bookkeeping (`.meta`). */
+export async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}

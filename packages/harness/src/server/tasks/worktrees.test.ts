@@ -184,6 +184,22 @@ describe('WorktreeManager.create', () => {
     await expect(m.create(request('t-owned'))).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('treats a subdirectory of the repository as the repository, and refuses a non-repository', async () => {
+    const m = manager();
+    mkdirSync(path.join(repo, 'sub'));
+    expect(await m.pathFor(path.join(repo, 'sub'), 't-sub')).toBe(await m.pathFor(repo, 't-sub'));
+    const plain = path.join(dir, 'plain');
+    mkdirSync(plain);
+    await expect(m.create(request('t-plain', { projectRoot: plain }))).rejects.toMatchObject({
+      code: 'invalid_params',
+    });
+    await expect(
+      m.create(request('t-none', { projectRoot: path.join(dir, 'nowhere') })),
+    ).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
   it('keeps task directories distinct even when ids differ only in unsafe characters', () => {
     expect(taskDirName('a/b')).not.toBe(taskDirName('a_b'));
     expect(taskDirName('a_b')).toBe('a_b');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   assertRefName,
@@ -12,8 +12,10 @@ import {
   type WorktreeEntry,
 } from '../../core/index.js';
 import {
-  isHiddenEntry,
+  isCheckout,
   projectKey,
+  realDirectory,
+  subdirectories,
   readProjectMarker,
   readWorktreeMeta,
   removeWorktreeMeta,
@@ -95,8 +97,26 @@ export class WorktreeManager {
   }
 
   async pathFor(projectRoot: string, taskId: string): Promise<string> {
-    const repo = await realRepo(projectRoot);
+    return this.taskPath(await this.repository(projectRoot), taskId);
+  }
+
+  private async taskPath(repo: string, taskId: string): Promise<string> {
     return path.join(await this.root(), projectKey(repo), taskDirName(taskId));
+  }
+
+  /**
+   * The repository's main worktree (or bare directory): the same for a project given as a
+   * subdirectory or a linked worktree, so they share one lock and one folder under the root.
+   */
+  private async repository(projectRoot: string): Promise<string> {
+    const real = await realDirectory(projectRoot);
+    try {
+      return (await this.git.worktreeList(real))[0]?.path ?? real;
+    } catch (error) {
+      throw new HarnessError(ErrorCodes.invalidParams, `${projectRoot} is not a git repository`, {
+        cause: error,
+      });
+    }
   }
 
   async create(request: CreateWorktreeRequest): Promise<TaskWorktree> {
@@ -104,8 +124,8 @@ export class WorktreeManager {
     assertRefName(request.baseBranch, 'branch name');
     const branch = `${request.branchPrefix}${request.taskId}`;
     assertRefName(branch, 'branch name');
-    const repo = await realRepo(request.projectRoot);
-    const worktreePath = await this.pathFor(repo, request.taskId);
+    const repo = await this.repository(request.projectRoot);
+    const worktreePath = await this.taskPath(repo, request.taskId);
     this.active.add(request.taskId);
     try {
       return await this.locks.runExclusive(repo, () =>
@@ -362,34 +382,4 @@ function meta(request: CreateWorktreeRequest, branch: string, baseCommit: string
 
 function conflict(message: string, worktreePath: string, branch: string): HarnessError {
   return new HarnessError(ErrorCodes.conflict, message, { data: { path: worktreePath, branch } });
-}
-
-async function realRepo(projectRoot: string): Promise<string> {
-  try {
-    return await realpath(projectRoot);
-  } catch (error) {
-    throw new HarnessError(ErrorCodes.notFound, `project root ${projectRoot} does not exist`, {
-      cause: error,
-    });
-  }
-}
-
-/** A checkout git can use: the directory exists and has its `.git` link. */
-async function isCheckout(dir: string): Promise<boolean> {
-  try {
-    return (await stat(path.join(dir, '.git'))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function subdirectories(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isDirectory() && !isHiddenEntry(e.name))
-      .map((e) => path.join(dir, e.name));
-  } catch {
-    return [];
-  }
 }
