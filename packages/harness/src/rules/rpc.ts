@@ -16,7 +16,6 @@ import {
 } from '@harness/protocol';
 import type { z } from 'zod';
 import { ErrorCodes, HarnessError } from '../core/index.js';
-import { DECISIONS } from './decision.js';
 import { runGuards, type GuardScan } from './guards.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
 import type { CheckResult, PartResult, Policy } from './policy.js';

@@ -107,8 +107,11 @@ export class SqliteTaskRepository implements TaskRepository {
   async list(filter: TaskListFilter): Promise<{ tasks: Task[]; next_cursor: string | null }> {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: filter.limit + 1 };
-    if (filter.state) (where.push('state = @state'), (args.state = filter.state));
-    if (filter.project) (where.push('project = @project'), (args.project = filter.project));
+    for (const key of ['state', 'project'] as const) {
+      if (filter[key] === undefined) continue;
+      where.push(`${key} = @${key}`);
+      args[key] = filter[key];
+    }
     if (filter.cursor) {
       [args.cursor_created, args.cursor_id] = decodeCursor(filter.cursor, 'the task list');
       where.push('(created_at < @cursor_created OR (created_at = @cursor_created AND id < @cursor_id))');

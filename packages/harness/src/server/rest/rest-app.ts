@@ -1,0 +1,92 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import {
+  projectCreateSchema,
+  taskBatchSchema,
+  taskCreateSchema,
+  taskListQuerySchema,
+} from '@harness/protocol';
+import { ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
+import type { EventLog } from '../../observe/index.js';
+import { toHttpError } from '../http-errors.js';
+import type { ProjectRegistry } from '../projects/project-registry.js';
+import type { TaskService } from '../tasks/task-service.js';
+import { jsonBody, validate } from './http-json.js';
+import { streamTask } from './task-stream.js';
+
+export interface RestDependencies {
+  tasks: TaskService;
+  projects: ProjectRegistry;
+  events: EventLog;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+/** The REST control plane: tasks (with SSE streams), projects and the dashboard summary. */
+export function createRestApp(deps: RestDependencies): Hono {
+  const app = new Hono();
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new HarnessError(
+          ErrorCodes.payloadTooLarge,
+          `request body exceeds the limit of ${deps.maxBodyBytes} bytes`,
+        );
+      },
+    }),
+  );
+  app.onError((error, c) => {
+    const reference = newId('evt');
+    const { status, body } = toHttpError(error, reference);
+    if (status >= 500) deps.logger.error({ err: error, reference, path: c.req.path }, 'REST request failed');
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) =>
+    c.json(
+      { error: { code: ErrorCodes.notFound, message: `no route for ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  );
+
+  app.post('/tasks', async (c) => {
+    const task = await deps.tasks.create(await jsonBody(c, taskCreateSchema));
+    return c.json({ task_id: task.id, state: task.state, task }, 202);
+  });
+  app.post('/tasks/batch', async (c) => {
+    const body = await jsonBody(c, taskBatchSchema);
+    const items =
+      'issues' in body
+        ? body.issues.map((issue) => ({
+            issue,
+            ...(body.project ? { project: body.project } : {}),
+            ...(body.agent ? { agent: body.agent } : {}),
+          }))
+        : body.tasks;
+    return c.json({ results: await deps.tasks.batch(items) }, 202);
+  });
+  app.get('/tasks', async (c) =>
+    c.json(await deps.tasks.list(validate(taskListQuerySchema, c.req.query(), 'query'))),
+  );
+  app.get('/tasks/:id', async (c) => c.json(await deps.tasks.detail(c.req.param('id'))));
+  app.get('/tasks/:id/stream', (c) => streamTask(c, deps.tasks, deps.events, c.req.param('id')));
+  app.post('/tasks/:id/cancel', async (c) => c.json(await deps.tasks.cancel(c.req.param('id'))));
+
+  // The product's examples say /api/projects; the original served /projects. Both work.
+  for (const base of ['/api/projects', '/projects']) {
+    app.get(base, async (c) => c.json({ projects: await deps.projects.list() }));
+    app.get(`${base}/:id`, async (c) => c.json(await deps.projects.get(c.req.param('id'))));
+    app.post(base, async (c) => {
+      const body = await jsonBody(c, projectCreateSchema);
+      const project = await deps.projects.register({ ...body, name: (body.id ?? body.name) as string });
+      return c.json(project, 201);
+    });
+    app.delete(`${base}/:id`, async (c) => {
+      const removed = await deps.projects.remove(c.req.param('id'));
+      if (!removed) throw new HarnessError(ErrorCodes.notFound, `project not found: ${c.req.param('id')}`);
+      return c.json({ deleted: true });
+    });
+  }
+  app.get('/api/dashboard', async (c) => c.json(await deps.tasks.dashboard()));
+  return app;
+}

@@ -1,0 +1,205 @@
+import type { Task, TaskState } from '@harness/protocol';
+import { type Clock, ErrorCodes, HarnessError, type Logger } from '../../core/index.js';
+import type { EventLog } from '../../observe/index.js';
+import type { Store } from '../../store/index.js';
+import { isLeaseDead, newLeaseOwner } from './lease.js';
+
+/** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
+export interface TaskRunner {
+  run(task: Task, signal: AbortSignal): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  events: EventLog;
+  runner: TaskRunner;
+  clock: Clock;
+  logger: Logger;
+  globalLimit: number;
+  maxQueued: number;
+  /** The concurrency limit of a project (its settings may change between tasks). */
+  projectLimit: (project: string) => Promise<number>;
+  leaseMs?: number;
+}
+
+interface Running {
+  project: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const cancellable: readonly TaskState[] = ['queued', 'needs_input'];
+
+/**
+ * The queue: persisted in the store, drained under a global and a per-project limit, fair across
+ * projects (at equal priority the project with fewest tasks running goes first), higher priority
+ * first. Claims are leases, so a crashed server's tasks are recovered on the next start.
+ */
+export class TaskScheduler {
+  private readonly running = new Map<string, Running>();
+  private readonly lastStart = new Map<string, number>();
+  private readonly owner = newLeaseOwner();
+  private readonly leaseMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private stopping = false;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.leaseMs = o.leaseMs ?? 30_000;
+  }
+
+  async start(): Promise<void> {
+    await this.recover();
+    this.timer = setInterval(
+      () => {
+        void this.o.store.tasks.renewLeases(this.owner, this.leaseExpiry());
+        this.pump();
+      },
+      Math.min(this.leaseMs / 3, 1000),
+    );
+    this.timer.unref();
+    this.pump();
+  }
+
+  async enqueue(task: Task): Promise<Task> {
+    if (this.stopping) throw new HarnessError(ErrorCodes.unavailable, 'the server is shutting down');
+    const stored = await this.o.store.tasks.enqueue(task, this.o.maxQueued);
+    await this.o.events.append({
+      kind: 'task.queued',
+      task_id: task.id,
+      data: { project: task.project, priority: task.priority },
+    });
+    this.pump();
+    return stored;
+  }
+
+  /** Cancels a task in any state but a finished one. */
+  async cancel(id: string): Promise<Task> {
+    const task = await this.o.store.tasks.get(id);
+    if (!task) throw new HarnessError(ErrorCodes.notFound, `task not found: ${id}`);
+    const running = this.running.get(id);
+    if (running) {
+      running.controller.abort(new HarnessError(ErrorCodes.cancelled, 'cancelled by request'));
+      await running.done;
+      return (await this.o.store.tasks.get(id)) ?? task;
+    }
+    const now = this.o.clock.now().toISOString();
+    const updated = await this.o.store.tasks.update(
+      id,
+      { state: 'cancelled', finished_at: now, updated_at: now },
+      cancellable,
+    );
+    if (!updated) {
+      const current = (await this.o.store.tasks.get(id)) ?? task;
+      if (current.state === 'cancelled') return current;
+      throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${current.state}`);
+    }
+    await this.o.events.append({
+      kind: 'task.cancelled',
+      task_id: id,
+      decision: 'block',
+      data: { from: task.state },
+    });
+    return updated;
+  }
+
+  runningCount(project?: string): number {
+    if (project === undefined) return this.running.size;
+    return [...this.running.values()].filter((r) => r.project === project).length;
+  }
+
+  /** Stops claiming; running tasks get `graceMs` to finish, then are aborted and left for recovery. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
+    const late = await Promise.race([all.then(() => false), delay(graceMs).then(() => true)]);
+    if (late) {
+      for (const r of this.running.values())
+        r.controller.abort(new HarnessError(ErrorCodes.unavailable, 'server shutting down'));
+      await Promise.race([all, delay(5_000)]);
+    }
+  }
+
+  /** Tasks whose holder died go back to the queue; the pipeline resumes from what they left. */
+  private async recover(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const task of await this.o.store.tasks.inFlight()) {
+      if (!isLeaseDead(task.lease_owner, task.lease_expires_at, now, this.owner)) continue;
+      if (task.state === 'needs_input') continue;
+      await this.o.store.tasks.update(task.id, { state: 'queued', updated_at: now.toISOString() });
+      await this.o.events.append({ kind: 'task.recovered', task_id: task.id, data: { from: task.state } });
+      this.o.logger.warn({ task_id: task.id, from: task.state }, 'task recovered after an interrupted run');
+    }
+  }
+
+  /** Coalesces wake-ups: one pass at a time, and one more if anything changed meanwhile. */
+  private pump(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.fill()
+      .catch((error: unknown) => this.o.logger.error({ err: error }, 'scheduler pass failed'))
+      .finally(() => {
+        this.pumping = null;
+        if (this.again) {
+          this.again = false;
+          this.pump();
+        }
+      });
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.stopping && this.running.size < this.o.globalLimit) {
+      const next = await this.pick();
+      if (!next) return;
+      if (
+        await this.o.store.tasks.claim(
+          next.id,
+          { owner: this.owner, expires_at: this.leaseExpiry() },
+          this.o.clock.now().toISOString(),
+        )
+      ) {
+        this.launch({ ...next, state: 'preparing' });
+      }
+    }
+  }
+
+  private async pick(): Promise<Task | undefined> {
+    const queued = await this.o.store.tasks.queued(500);
+    const limits = new Map<string, number>();
+    for (const project of new Set(queued.map((t) => t.project)))
+      limits.set(project, await this.o.projectLimit(project));
+    const eligible = queued.filter((t) => this.runningCount(t.project) < (limits.get(t.project) ?? 1));
+    const top = eligible[0]?.priority;
+    return eligible
+      .filter((t) => t.priority === top)
+      .sort(
+        (a, b) =>
+          this.runningCount(a.project) - this.runningCount(b.project) ||
+          (this.lastStart.get(a.project) ?? 0) - (this.lastStart.get(b.project) ?? 0),
+      )[0];
+  }
+
+  private launch(task: Task): void {
+    const controller = new AbortController();
+    this.lastStart.set(task.project, performance.now());
+    const done = this.o.runner
+      .run(task, controller.signal)
+      .catch((error: unknown) => this.o.logger.error({ err: error, task_id: task.id }, 'task runner failed'))
+      .finally(() => {
+        this.running.delete(task.id);
+        this.pump();
+      });
+    this.running.set(task.id, { project: task.project, controller, done });
+  }
+
+  private leaseExpiry(): string {
+    return new Date(this.o.clock.now().getTime() + this.leaseMs).toISOString();
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -1,0 +1,164 @@
+import {
+  type Dashboard,
+  type Event,
+  type Task,
+  type TaskCreate,
+  taskCreateSchema,
+  terminalTaskStates,
+} from '@harness/protocol';
+import { type Clock, ErrorCodes, HarnessError, agentNames, newId } from '../../core/index.js';
+import type { EventLog } from '../../observe/index.js';
+import { gradeFor } from '../../observe/index.js';
+import type { Store, TaskListFilter } from '../../store/index.js';
+import type { ProjectRegistry } from '../projects/project-registry.js';
+import type { TaskScheduler } from './scheduler.js';
+
+export interface TaskOrigin {
+  source: string;
+  external_id: string;
+}
+
+export type TaskDetail = Task & { timeline: Event[] };
+
+export type BatchResult =
+  { task_id: string; state: Task['state'] } | { error: { code: string; message: string } };
+
+/** Creating, reading and cancelling tasks: the operations behind REST and JSON-RPC alike. */
+export class TaskService {
+  constructor(
+    private readonly store: Store,
+    private readonly projects: ProjectRegistry,
+    private readonly scheduler: TaskScheduler,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: TaskCreate, origin?: TaskOrigin): Promise<Task> {
+    const project = await this.projects.resolve(input.project);
+    if (input.agent !== undefined && !(agentNames as readonly string[]).includes(input.agent)) {
+      throw new HarnessError(
+        ErrorCodes.invalidParams,
+        `agent: unknown agent "${input.agent}" (expected one of ${agentNames.join(', ')})`,
+        {
+          data: { path: ['agent'] },
+        },
+      );
+    }
+    const now = this.clock.now().toISOString();
+    const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
+    return this.scheduler.enqueue({
+      id: newId('task'),
+      project: project.name,
+      kind,
+      prompt: input.prompt ?? null,
+      issue: input.issue ?? null,
+      pr: input.pr ?? null,
+      description: input.description ?? null,
+      agent: input.agent ?? null,
+      reviewer: null,
+      priority: input.priority,
+      state: 'queued',
+      branch: null,
+      worktree: null,
+      pr_url: null,
+      pr_number: null,
+      rounds: [],
+      validation_attempts: 0,
+      cost_usd: 0,
+      score: null,
+      grade: null,
+      error: null,
+      source: origin?.source ?? null,
+      external_id: origin?.external_id ?? null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    });
+  }
+
+  /** One result per item, in order: a failing item never stops the others. */
+  async batch(items: unknown[]): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    for (const item of items) {
+      const parsed = taskCreateSchema.safeParse(item);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        results.push({
+          error: { code: ErrorCodes.invalidParams, message: `${where}${issue?.message ?? 'invalid task'}` },
+        });
+        continue;
+      }
+      try {
+        const task = await this.create(parsed.data);
+        results.push({ task_id: task.id, state: task.state });
+      } catch (error) {
+        const code = error instanceof HarnessError ? error.code : ErrorCodes.internal;
+        results.push({
+          error: { code, message: error instanceof HarnessError ? error.message : 'internal error' },
+        });
+      }
+    }
+    return results;
+  }
+
+  async get(id: string): Promise<Task> {
+    const task = await this.store.tasks.get(id);
+    if (!task) throw new HarnessError(ErrorCodes.notFound, `task not found: ${id}`);
+    return task;
+  }
+
+  async detail(id: string): Promise<TaskDetail> {
+    const task = await this.get(id);
+    return { ...task, timeline: await this.events.query({ task_id: id, limit: 1000, order: 'asc' }) };
+  }
+
+  list(filter: TaskListFilter) {
+    return this.store.tasks.list(filter);
+  }
+
+  cancel(id: string): Promise<Task> {
+    return this.scheduler.cancel(id);
+  }
+
+  isFinished(task: Task): boolean {
+    return terminalTaskStates.has(task.state);
+  }
+
+  async dashboard(): Promise<Dashboard> {
+    const counts = await this.store.tasks.countsByProject();
+    const sum = (states: string[], project?: string) =>
+      counts
+        .filter((c) => states.includes(c.state) && (project === undefined || c.project === project))
+        .reduce((n, c) => n + c.n, 0);
+    const active = ['preparing', 'implementing', 'validating', 'fixing', 'pr_open', 'reviewing'];
+    const graded = (await this.store.tasks.list({ state: 'done', limit: 500 })).tasks.filter(
+      (t) => t.score !== null,
+    );
+    const mean = graded.length === 0 ? null : graded.reduce((n, t) => n + (t.score ?? 0), 0) / graded.length;
+    return {
+      global: {
+        running: sum(active),
+        queued: sum(['queued']),
+        done: sum(['done']),
+        failed: sum(['failed']),
+        cancelled: sum(['cancelled']),
+        needs_input: sum(['needs_input']),
+        grade: mean === null ? null : gradeFor(mean),
+        cost_usd: Math.round(counts.reduce((n, c) => n + (c.cost_usd ?? 0), 0) * 10_000) / 10_000,
+      },
+      projects: (await this.projects.list()).map((p) => ({
+        id: p.name,
+        root: p.root,
+        max_concurrent: p.max_concurrent,
+        tasks: {
+          running: sum(active, p.name),
+          queued: sum(['queued'], p.name),
+          done: sum(['done'], p.name),
+          failed: sum(['failed'], p.name),
+        },
+      })),
+    };
+  }
+}
