@@ -12,13 +12,25 @@ export interface Logger {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** JSON lines to stderr. Secrets are redacted by key wherever they appear. */
-export function createLogger(level: LogLevel = 'info', destination: NodeJS.WritableStream = process.stderr): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  destination: NodeJS.WritableStream = process.stderr,
+): Logger {
   return pino(
     {
       level,
       base: { name: 'harness' },
       redact: {
-        paths: ['token', 'api_token', 'api_key', 'authorization', '*.token', '*.api_token', '*.api_key', '*.authorization'],
+        paths: [
+          'token',
+          'api_token',
+          'api_key',
+          'authorization',
+          '*.token',
+          '*.api_token',
+          '*.api_key',
+          '*.authorization',
+        ],
         censor: '[redacted]',
       },
     },

@@ -7,7 +7,8 @@ export type StatsReport = MethodResult<'stats/query'>;
 
 const weekMs = 7 * 86_400_000;
 const trendWeeks = 4;
-const rate = (part: number, total: number): number => (total === 0 ? 0 : Math.round((part / total) * 1000) / 1000);
+const rate = (part: number, total: number): number =>
+  total === 0 ? 0 : Math.round((part / total) * 1000) / 1000;
 
 /** Aggregates events, threads and turns over a time range, with the quality grade and weekly trends. */
 export async function queryStats(
@@ -40,7 +41,11 @@ function sum(counts: Record<string, number>): number {
 }
 
 /** The last four 7-day periods ending at `until` (or now), oldest first. */
-async function weeklyTrends(store: Store, clock: Clock, until: string | undefined): Promise<StatsReport['trends']> {
+async function weeklyTrends(
+  store: Store,
+  clock: Clock,
+  until: string | undefined,
+): Promise<StatsReport['trends']> {
   const end = until ? Date.parse(until) : clock.now().getTime();
   const periods: StatsReport['trends'] = [];
   for (let week = trendWeeks; week >= 1; week--) {
