@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGit, createProcessRunner, type Git, type Logger } from '../../core/index.js';
 import { taskDirName, writeWorktreeMeta } from './worktree-layout.js';
+import { isGitLockContention, KeyedMutex, withLockRetries } from './worktree-lock.js';
 import { WorktreeManager } from './worktrees.js';
 
 let dir: string;
@@ -267,5 +268,48 @@ describe('WorktreeManager.reclaimOrphans', () => {
     const report = await manager().reclaimOrphans([]);
     expect(report.removed.map((r) => r.path)).toEqual([wt.path]);
     expect(existsSync(wt.path)).toBe(false);
+  });
+});
+
+describe('locking', () => {
+  it('retries git operations that hit a lock held by another process, and nothing else', async () => {
+    // Another process in the middle of updating this branch holds its ref lock.
+    sh(repo, 'branch', 'harness/t-locked');
+    writeFileSync(path.join(repo, '.git', 'refs', 'heads', 'harness', 't-locked.lock'), '');
+    const held = await git
+      .worktreeAdd(repo, path.join(dir, 'locked'), 'harness/t-locked', 'main')
+      .catch((e: unknown) => e);
+    expect(isGitLockContention(held)).toBe(true);
+    const missing = await git.fetch(repo, 'origin', 'nope').catch((e: unknown) => e);
+    expect(isGitLockContention(missing)).toBe(false);
+
+    let calls = 0;
+    const result = await withLockRetries(async () => {
+      calls += 1;
+      if (calls === 1) throw held;
+      return 'done';
+    });
+    expect([result, calls]).toEqual(['done', 2]);
+    await expect(withLockRetries(() => Promise.reject(missing))).rejects.toBe(missing);
+  });
+
+  it('runs work for one key in order and lets other keys through', async () => {
+    const mutex = new KeyedMutex();
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const first = mutex.runExclusive('a', async () => {
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+      order.push('a1');
+    });
+    const second = mutex.runExclusive('a', async () => {
+      order.push('a2');
+    });
+    await mutex.runExclusive('b', async () => {
+      order.push('b');
+    });
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['b', 'a1', 'a2']);
+    expect(mutex.busyKeys).toEqual([]);
   });
 });
