@@ -1,6 +1,6 @@
 import { binary, unary } from './arith.js';
 import { callCost, collectArgs } from './call-args.js';
-import type { CallExpr, Comprehension, Expr, FileNode, Ident, Stmt } from './ast.js';
+import type { CallExpr, Comprehension, Expr, FileNode, Ident, SliceExpr, Stmt } from './ast.js';
 import { getAttr, setField } from './attrs.js';
 import { EvalError, StarlarkError } from './errors.js';
 import type { Budget } from './limits.js';
@@ -252,23 +252,26 @@ export class Evaluator {
       }
       case 'cond':
         return truth(this.eval(e.cond)) ? this.eval(e.then) : this.eval(e.else);
-      case 'slice': {
-        const x = this.eval(e.x);
-        const lo = e.lo ? this.eval(e.lo) : undefined;
-        const hi = e.hi ? this.eval(e.hi) : undefined;
-        const step = e.step ? this.eval(e.step) : undefined;
-        try {
-          return slice(
-            x,
-            lo === None ? undefined : lo,
-            hi === None ? undefined : hi,
-            step === None ? undefined : step,
-            this.budget,
-          );
-        } catch (err) {
-          throw this.locate(err, e);
-        }
-      }
+      case 'slice':
+        return this.evalSlice(e);
+    }
+  }
+
+  private evalSlice(e: SliceExpr): Value {
+    const x = this.eval(e.x);
+    const lo = e.lo ? this.eval(e.lo) : undefined;
+    const hi = e.hi ? this.eval(e.hi) : undefined;
+    const step = e.step ? this.eval(e.step) : undefined;
+    try {
+      return slice(
+        x,
+        lo === None ? undefined : lo,
+        hi === None ? undefined : hi,
+        step === None ? undefined : step,
+        this.budget,
+      );
+    } catch (err) {
+      throw this.locate(err, e);
     }
   }
 
