@@ -87,7 +87,7 @@ describe('ref names', () => {
   it('refuses bad names with invalid_params before running git', async () => {
     const git = makeGit();
     expect(() => assertRefName('bad..name', 'branch name')).toThrow(HarnessError);
-    await expect(git.fetch(repo, '--upload-pack=touch /tmp/x', 'main')).rejects.toMatchObject({
+    await expect(git.fetch(repo, '--upload-pack=touch pwned', 'main')).rejects.toMatchObject({
       code: 'invalid_params',
     });
     await expect(git.push(repo, 'origin', 'feat/a b')).rejects.toMatchObject({ code: 'invalid_params' });
