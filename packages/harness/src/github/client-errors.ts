@@ -40,23 +40,20 @@ function headerOf(error: HttpishError, name: string): string | undefined {
   return error.response?.headers?.[name];
 }
 
+/** GitHub's validation errors are strings or `{ resource, code, field?, message? }` objects. */
+function errorEntry(entry: unknown): string {
+  if (typeof entry === 'string') return entry;
+  const e = (entry ?? {}) as { message?: unknown; code?: unknown; field?: unknown };
+  if (typeof e.message === 'string') return e.message;
+  return [e.code, e.field].filter((part) => typeof part === 'string').join(' ');
+}
+
 function bodyMessage(error: HttpishError): { message: string | null; errors: string[] } {
   const data = error.response?.data;
   if (typeof data !== 'object' || data === null) return { message: null, errors: [] };
   const record = data as { message?: unknown; errors?: unknown };
-  const errors = Array.isArray(record.errors)
-    ? record.errors.map((e) =>
-        typeof e === 'string'
-          ? e
-          : String(
-              (e as { message?: unknown; code?: unknown }).message ?? (e as { code?: unknown }).code ?? '',
-            ),
-      )
-    : [];
-  return {
-    message: typeof record.message === 'string' ? record.message : null,
-    errors: errors.filter(Boolean),
-  };
+  const errors = Array.isArray(record.errors) ? record.errors.map(errorEntry).filter(Boolean) : [];
+  return { message: typeof record.message === 'string' ? record.message : null, errors };
 }
 
 /** A transport failure (refused, reset, timed out): Octokit reports these as status 500 with no response. */

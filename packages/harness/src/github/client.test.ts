@@ -142,6 +142,22 @@ describe('GithubClient retries', () => {
     expect(hub.requests()).toHaveLength(4);
   });
 
+  it('times out a hung request and retries it', async () => {
+    const number = hub.addIssue(slug, { title: 'Slow' });
+    const patient = new GithubClient({
+      api_url: hub.url,
+      token,
+      timeout_ms: 100,
+      retry: { retries: 1, base_delay_ms: 1 },
+    });
+    hub.failNext('issues.get', { stall_ms: 1_000 });
+    expect((await patient.getIssue(repo, number)).title).toBe('Slow');
+    hub.failNext('issues.get', { count: 2, stall_ms: 1_000 });
+    const error = await failure(patient.getIssue(repo, number));
+    expect(error.code).toBe('timeout');
+    expect(error.message).toBe(`GitHub API GET /repos/acme/widgets/issues/${number} failed: timed out`);
+  });
+
   it('does not retry a 4xx', async () => {
     await failure(client.getPullRequest(repo, 77));
     expect(hub.requests()).toHaveLength(1);

@@ -41,7 +41,6 @@ export const defaultApiUrl = 'https://api.github.com';
 interface RequestOptionsLike {
   method?: string;
   url?: string;
-  request?: Record<string, unknown>;
 }
 
 type Requester = (options: RequestOptionsLike) => Promise<unknown>;
@@ -76,6 +75,7 @@ export class GithubClient implements PermissionLookup {
       ...(this.#token === undefined ? {} : { auth: this.#token }),
       userAgent: options.user_agent ?? 'harness',
       log: quiet,
+      request: { fetch: this.#fetchWithTimeout },
     });
     this.#octokit.hook.wrap('request', async (request, endpoint) => {
       const response = await this.#withRetries(request as Requester, endpoint);
@@ -83,12 +83,19 @@ export class GithubClient implements PermissionLookup {
     });
   }
 
+  // The timeout lives in fetch rather than in the retry hook: Octokit hands every hook layer the
+  // options it started with, so a signal added in the hook would never reach the request.
+  readonly #fetchWithTimeout = (url: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(url, { ...init, signal });
+  };
+
   async #withRetries(request: Requester, options: RequestOptionsLike): Promise<unknown> {
     const call = { method: (options.method ?? 'GET').toUpperCase(), endpoint: String(options.url ?? '') };
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const signal = AbortSignal.timeout(this.#timeoutMs);
-        return await request({ ...options, request: { ...options.request, signal } });
+        return await request(options);
       } catch (error) {
         const delay =
           attempt < this.#retry.retries ? retryDelay(error, attempt, this.#retry, Date.now()) : null;

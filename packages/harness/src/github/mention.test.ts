@@ -67,7 +67,7 @@ describe('parseMention boundaries', () => {
 
   it('matches the handle next to punctuation', () => {
     expect(parseMention('(@harness review)')?.kind).toBe('review');
-    expect(parseMention('thanks @HARNESS!')).toEqual({ kind: 'free_text', text: '!' });
+    expect(parseMention('thanks @HARNESS!')).toEqual({ kind: 'free_text', text: '' });
   });
 
   it('ignores mentions inside fenced code blocks, inline code and HTML comments', () => {

@@ -79,7 +79,7 @@ export function parseMention(body: string, handle: string = defaultMentionHandle
   const match = handlePattern(handle).exec(masked);
   if (match === null) return null;
   const rest = normalized.slice(match.index + match[0].length);
-  const text = rest.replace(/^[\s:,.-]+/, '').trimEnd();
+  const text = rest.replace(/^[\s:,.;!?-]+/, '').trimEnd();
   const firstLine = maskInline(text).split('\n', 1)[0] ?? '';
   return { kind: classify(firstLine.trim()), text };
 }

@@ -34,6 +34,11 @@ export interface WebhookTask {
   target: { type: WebhookTargetType; number: number; html_url: string };
   /** The pull request's branch when the payload names it (untrusted: validate before giving it to git). */
   head_ref: string | null;
+  /**
+   * `owner/repo` holding that branch, when known. Differs from `repo` for a fork: Harness cannot
+   * push there, and the fork's code is as untrusted as its text.
+   */
+  head_repo: string | null;
   requested_by: string;
   trigger: { event: SupportedWebhookEvent; html_url: string; comment_id?: number; review_id?: number };
   /** The request as written after the mention — untrusted data, never to be run or interpolated. */
@@ -88,6 +93,7 @@ function buildTask(request: WebhookRequest, kind: MentionKind, instruction: stri
     repo: request.repo,
     target: { type: target.type, number: target.number, html_url: target.html_url },
     head_ref: request.head_ref,
+    head_repo: request.head_repo,
     requested_by: request.actor.login,
     trigger: { event: request.event, ...request.trigger },
     instruction,

@@ -22,6 +22,7 @@ export interface WebhookRequest {
   actor: Actor;
   target: { type: WebhookTargetType; number: number; html_url: string; title: string; body: string };
   head_ref: string | null;
+  head_repo: string | null;
   text: string;
   implied: { kind: MentionKind; instruction: string } | null;
   trigger: { html_url: string; comment_id?: number; review_id?: number };
@@ -55,6 +56,7 @@ function fromIssues(p: IssuesPayload): Extracted {
       body: issue.body,
     },
     head_ref: null,
+    head_repo: null,
     // The issue body is both the request and the description; the prompt shows it once.
     text: issue.body,
     implied: null,
@@ -78,6 +80,7 @@ function fromIssueComment(p: IssueCommentPayload): Extracted {
       body: issue.body,
     },
     head_ref: null,
+    head_repo: null,
     text: comment.body,
     implied: null,
     trigger: { html_url: comment.html_url, comment_id: comment.id },
@@ -101,6 +104,7 @@ function fromReview(p: PullRequestReviewPayload, options: RequestOptions): Extra
     actor: actorOf(review.user, review.author_association),
     target: pullTarget(pr),
     head_ref: pr.head.ref,
+    head_repo: pr.head.repo?.full_name ?? null,
     text: review.body,
     implied:
       ownPull && changesRequested && (options.address_changes_requested ?? true)
@@ -121,6 +125,7 @@ function fromReviewComment(p: PullRequestReviewCommentPayload): Extracted {
     actor: actorOf(comment.user, comment.author_association),
     target: pullTarget(pr),
     head_ref: pr.head.ref,
+    head_repo: pr.head.repo?.full_name ?? null,
     text: comment.body,
     implied: null,
     trigger: { html_url: comment.html_url, comment_id: comment.id },

@@ -25,6 +25,8 @@ export interface FaultOptions {
   /** Answer like GitHub's secondary rate limit (403 with Retry-After) instead of a 5xx. */
   secondary_rate_limit?: boolean;
   retry_after_seconds?: number;
+  /** Hold the answer this long, then answer normally: a hung GitHub, for timeout handling. */
+  stall_ms?: number;
 }
 
 export interface StandInRequest {
@@ -39,6 +41,7 @@ interface Fault {
   status: number;
   secondary: boolean;
   retry_after: number;
+  stall_ms: number;
 }
 
 const docs = 'https://docs.github.com/rest';
@@ -147,6 +150,7 @@ export class GithubStandIn extends StandInInspector {
       status: options.secondary_rate_limit ? 403 : (options.status ?? 502),
       secondary: options.secondary_rate_limit ?? false,
       retry_after: options.retry_after_seconds ?? 1,
+      stall_ms: options.stall_ms ?? 0,
     });
   }
 
@@ -168,7 +172,7 @@ export class GithubStandIn extends StandInInspector {
     try {
       match = matchRoute(method, url.pathname);
       const body = await readBody(req, this.#maxBody);
-      result = this.#dispatch(req, match, url, body);
+      result = await this.#dispatch(req, match, url, body);
     } catch (error) {
       result = errorResult(error);
     }
@@ -181,18 +185,19 @@ export class GithubStandIn extends StandInInspector {
     send(res, result);
   }
 
-  #dispatch(
+  async #dispatch(
     req: IncomingMessage,
     match: ReturnType<typeof matchRoute>,
     url: URL,
     raw: string,
-  ): HandlerResult {
+  ): Promise<HandlerResult> {
     if (!this.#authorized(req.headers.authorization)) {
       throw new StandInHttpError(401, 'Bad credentials');
     }
     if (match === null) throw new StandInHttpError(404, 'Not Found');
     const name = match.route.name;
-    this.#injectFault(name);
+    const stall = this.#injectFault(name);
+    if (stall > 0) await new Promise((resolve) => setTimeout(resolve, stall));
     for (const hook of this.#before.get(name) ?? []) hook();
     this.#before.delete(name);
     return match.route.handler({
@@ -211,11 +216,13 @@ export class GithubStandIn extends StandInInspector {
     return presented === this.token;
   }
 
-  #injectFault(route: StandInRoute): void {
+  /** Throws the injected failure, or returns how long to stall before answering (0: not at all). */
+  #injectFault(route: StandInRoute): number {
     const fault = this.#faults.get(route);
-    if (fault === undefined || fault.remaining <= 0) return;
+    if (fault === undefined || fault.remaining <= 0) return 0;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.#faults.delete(route);
+    if (fault.stall_ms > 0) return fault.stall_ms;
     if (fault.secondary) {
       throw new StandInHttpError(
         403,
