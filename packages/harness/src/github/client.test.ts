@@ -108,6 +108,15 @@ describe('GithubClient.createPullRequest', () => {
     expect(statuses).toEqual(['pulls.list 200', 'pulls.create 422', 'pulls.list 200']);
   });
 
+  it('returns the pull request an attempt created even though its response was lost', async () => {
+    hub.failNext('pulls.create', { status: 502, after_handling: true });
+    const result = await client.createPullRequest(repo, input);
+    expect(result).toMatchObject({ created: false, pull_request: { title: 'Fix crash' } });
+    expect(hub.pullRequests(slug)).toHaveLength(1);
+    const statuses = hub.requests().map((r) => `${r.route} ${r.status}`);
+    expect(statuses).toEqual(['pulls.list 200', 'pulls.create 502', 'pulls.create 422', 'pulls.list 200']);
+  });
+
   it('still fails on other validation errors', async () => {
     const error = await failure(client.createPullRequest(repo, { ...input, head: 'no-such-branch' }));
     expect(error.code).toBe('invalid_request');

@@ -15,7 +15,7 @@ describe('parseRemoteUrl', () => {
     ['git://github.com/acme/widgets.git', 'acme/widgets'],
     ['https://ghe.example.com/scm/acme/widgets.git', 'acme/widgets'],
     ['http://127.0.0.1:40123/acme/widgets.git', 'acme/widgets'],
-    ['file:///tmp/remotes/acme/widgets.git', 'acme/widgets'],
+    ['file:///srv/git/remotes/acme/widgets.git', 'acme/widgets'],
     ['/srv/git/acme/widgets.git', 'acme/widgets'],
   ])('%s → %s', (url, slug) => {
     const ref = parseRemoteUrl(url);

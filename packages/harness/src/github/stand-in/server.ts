@@ -27,6 +27,8 @@ export interface FaultOptions {
   retry_after_seconds?: number;
   /** Hold the answer this long, then answer normally: a hung GitHub, for timeout handling. */
   stall_ms?: number;
+  /** Carry the request out, then answer with the failure: a response lost on its way back. */
+  after_handling?: boolean;
 }
 
 export interface StandInRequest {
@@ -42,6 +44,7 @@ interface Fault {
   secondary: boolean;
   retry_after: number;
   stall_ms: number;
+  after_handling: boolean;
 }
 
 const docs = 'https://docs.github.com/rest';
@@ -151,6 +154,7 @@ export class GithubStandIn extends StandInInspector {
       secondary: options.secondary_rate_limit ?? false,
       retry_after: options.retry_after_seconds ?? 1,
       stall_ms: options.stall_ms ?? 0,
+      after_handling: options.after_handling ?? false,
     });
   }
 
@@ -196,11 +200,13 @@ export class GithubStandIn extends StandInInspector {
     }
     if (match === null) throw new StandInHttpError(404, 'Not Found');
     const name = match.route.name;
-    const stall = this.#injectFault(name);
-    if (stall > 0) await new Promise((resolve) => setTimeout(resolve, stall));
+    const fault = this.#takeFault(name);
+    if (fault !== null && fault.stall_ms > 0)
+      await new Promise((resolve) => setTimeout(resolve, fault.stall_ms));
+    else if (fault !== null && !fault.after_handling) throw faultError(fault);
     for (const hook of this.#before.get(name) ?? []) hook();
     this.#before.delete(name);
-    return match.route.handler({
+    const result = match.route.handler({
       model: this.model,
       urls: this.#urls,
       viewer: this.viewer,
@@ -208,6 +214,8 @@ export class GithubStandIn extends StandInInspector {
       query: url.searchParams,
       body: parseJson(raw),
     });
+    if (fault !== null && fault.after_handling) throw faultError(fault);
+    return result;
   }
 
   #authorized(header: string | undefined): boolean {
@@ -216,24 +224,12 @@ export class GithubStandIn extends StandInInspector {
     return presented === this.token;
   }
 
-  /** Throws the injected failure, or returns how long to stall before answering (0: not at all). */
-  #injectFault(route: StandInRoute): number {
+  #takeFault(route: StandInRoute): Fault | null {
     const fault = this.#faults.get(route);
-    if (fault === undefined || fault.remaining <= 0) return 0;
+    if (fault === undefined || fault.remaining <= 0) return null;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.#faults.delete(route);
-    if (fault.stall_ms > 0) return fault.stall_ms;
-    if (fault.secondary) {
-      throw new StandInHttpError(
-        403,
-        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-        [],
-        {
-          'retry-after': String(fault.retry_after),
-        },
-      );
-    }
-    throw new StandInHttpError(fault.status, fault.status === 503 ? 'Service Unavailable' : 'Server Error');
+    return fault;
   }
 
   protected override urls(): Urls {
@@ -244,6 +240,15 @@ export class GithubStandIn extends StandInInspector {
 /** Starts a stand-in on an ephemeral 127.0.0.1 port. */
 export async function startGithubStandIn(options: GithubStandInOptions = {}): Promise<GithubStandIn> {
   return new GithubStandIn(options).listen();
+}
+
+function faultError(fault: Fault): StandInHttpError {
+  if (fault.secondary) {
+    const message =
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+    return new StandInHttpError(403, message, [], { 'retry-after': String(fault.retry_after) });
+  }
+  return new StandInHttpError(fault.status, fault.status === 503 ? 'Service Unavailable' : 'Server Error');
 }
 
 function splitSlug(slug: string): [string, string] {
