@@ -94,14 +94,14 @@ function inProcessFixture(): TransportFixture {
     projectDir,
     async start() {
       mkdirSync(projectDir);
+      const { config } = loadConfig({ env: {}, home: dir.path });
       harness = await Harness.start({
+        config,
         store: SqliteStore.open(path.join(dir.path, 'data')),
         logger: silentLogger,
         projectRoot: projectDir,
-        allowedProjectRoots: [],
-        knownAgents: ['claude', 'codex', 'anthropic_api'],
-        logRetentionDays: 90,
-        agents: AgentRegistry.fromConfig(loadConfig({ env: {}, home: dir.path }).config.agents),
+        dataDir: path.join(dir.path, 'data'),
+        agents: AgentRegistry.fromConfig(config.agents),
       });
     },
     async client() {

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import {
+  dashboardSchema,
+  projectCreateSchema,
+  projectSchema,
+  taskCreateSchema,
+  taskListQuerySchema,
+  taskSchema,
+  taskStateSchema,
+} from './tasks.js';
+import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
   RuleCheckParamsSchema,
@@ -177,6 +186,27 @@ export const methods = {
     params: RuleCheckParamsSchema,
     result: z.union([CommandCheckResultSchema, ProjectCheckResultSchema]),
   },
+  'task/create': { params: taskCreateSchema, result: z.object({ task_id: z.string(), task: taskSchema }) },
+  'task/batch': {
+    params: z.strictObject({ tasks: z.array(z.unknown()).min(1).max(100) }),
+    result: z.object({ results: z.array(z.record(z.string(), z.unknown())) }),
+  },
+  'task/get': {
+    params: z.strictObject({ task_id: id }),
+    result: taskSchema.extend({ timeline: z.array(eventSchema) }),
+  },
+  'task/list': {
+    params: taskListQuerySchema.extend({ state: taskStateSchema.optional() }),
+    result: z.object({ tasks: z.array(taskSchema), next_cursor: z.string().nullable() }),
+  },
+  'task/cancel': { params: z.strictObject({ task_id: id }), result: taskSchema },
+  'project/list': { params: noParams, result: z.object({ projects: z.array(projectSchema) }) },
+  'project/register': { params: projectCreateSchema, result: projectSchema },
+  'project/remove': {
+    params: z.strictObject({ name: z.string().min(1) }),
+    result: z.object({ deleted: z.boolean() }),
+  },
+  'dashboard/get': { params: noParams, result: dashboardSchema },
   'health/check': { params: noParams, result: healthResultSchema },
   'event/log': {
     params: eventLogParams,

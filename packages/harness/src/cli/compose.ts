@@ -1,5 +1,5 @@
 import { AgentRegistry } from '../agents/index.js';
-import { type HarnessConfig, type Logger, agentNames, defaultProject } from '../core/index.js';
+import type { HarnessConfig, Logger } from '../core/index.js';
 import { Harness } from '../server/index.js';
 import { SqliteStore } from '../store/index.js';
 
@@ -17,14 +17,12 @@ export async function composeHarness(
   const store = SqliteStore.open(options.dataDir ?? config.server.data_dir);
   try {
     return await Harness.start({
+      config,
       store,
       logger,
-      projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
-      allowedProjectRoots: config.server.allowed_project_roots,
-      knownAgents: agentNames,
-      logRetentionDays: config.observe.log_retention_days,
       agents: AgentRegistry.fromConfig(config.agents, logger),
-      policyPaths: config.rules.exec_policy_paths,
+      ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
   } catch (error) {
     await store.close();

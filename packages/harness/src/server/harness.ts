@@ -1,30 +1,51 @@
+import path from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import type { RequestListener } from 'node:http';
 import type { RpcNotification } from '@harness/protocol';
-import { type Clock, type Logger, systemClock } from '../core/index.js';
-import { EventLog } from '../observe/index.js';
 import type { AgentRegistry } from '../agents/index.js';
+import {
+  type Clock,
+  type HarnessConfig,
+  type Logger,
+  agentNames,
+  createGit,
+  createProcessRunner,
+  defaultProject,
+  systemClock,
+} from '../core/index.js';
+import { GithubClient, githubClientOptionsFromConfig } from '../github/index.js';
+import { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { NotificationHub, threadTopic } from './notification-hub.js';
 import { policyGateFor } from './policy-gate.js';
+import { ProjectRegistry } from './projects/project-registry.js';
+import { createRestApp } from './rest/rest-app.js';
 import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
-import { ThreadService, type ThreadServiceOptions } from './threads/thread-service.js';
+import { TaskPipeline } from './tasks/pipeline.js';
+import { TaskScheduler } from './tasks/scheduler.js';
+import { TaskService } from './tasks/task-service.js';
+import { WorktreeManager } from './tasks/worktrees.js';
+import { ThreadService } from './threads/thread-service.js';
 import { TurnService } from './turns/turn-service.js';
 
-export interface HarnessOptions extends ThreadServiceOptions {
+export interface HarnessOptions {
+  config: HarnessConfig;
   store: Store;
   logger: Logger;
-  clock?: Clock;
-  /** `[observe] log_retention_days`, applied at start-up; 0 keeps everything. */
-  logRetentionDays: number;
   agents: AgentRegistry;
-  /** `rules.exec_policy_paths`: policy files applied to every project on top of its own. */
-  policyPaths?: readonly string[];
+  clock?: Clock;
+  /** Overrides where threads run by default (else the default project, else server.project_root). */
+  projectRoot?: string;
+  /** Overrides server.data_dir for what Harness keeps on disk beside the store (worktrees). */
+  dataDir?: string;
 }
 
 /**
- * The running platform without its transports: store, event log, services and the router. Each
- * transport opens connections on it; `close` ends them all and closes the store.
+ * The running platform without its transports: store, event log, services, the task queue and
+ * the router. Each transport opens connections on it; `close` stops the queue, ends the turns and
+ * connections, and closes the store.
  */
 export class Harness {
   readonly router: RpcRouter;
@@ -32,53 +53,116 @@ export class Harness {
   readonly events: EventLog;
   readonly threads: ThreadService;
   readonly turns: TurnService;
+  readonly tasks: TaskService;
+  readonly projects: ProjectRegistry;
   readonly agents: AgentRegistry;
   readonly store: Store;
   readonly logger: Logger;
+  readonly rest: RequestListener;
+  private readonly scheduler: TaskScheduler;
+  private readonly worktrees: WorktreeManager;
   private readonly connections = new Set<Connection>();
 
-  private constructor(options: HarnessOptions) {
+  private constructor(private readonly options: HarnessOptions) {
+    const { config, store, logger, agents } = options;
     const clock = options.clock ?? systemClock;
-    this.store = options.store;
-    this.logger = options.logger;
-    this.events = new EventLog(options.store, options.logger, clock);
-    this.threads = new ThreadService(options.store, this.events, this.hub, clock, options);
-    this.agents = options.agents;
+    this.store = store;
+    this.logger = logger;
+    this.agents = agents;
+    this.events = new EventLog(store, logger, clock);
+    this.threads = new ThreadService(store, this.events, this.hub, clock, {
+      projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
+      allowedProjectRoots: config.server.allowed_project_roots,
+      knownAgents: agentNames,
+    });
+    const policyPaths = config.rules.exec_policy_paths;
     this.turns = new TurnService({
-      store: options.store,
+      store,
       events: this.events,
       hub: this.hub,
       threads: this.threads,
-      agents: options.agents,
+      agents,
       clock,
-      logger: options.logger,
-      commandGate: policyGateFor(options.policyPaths ?? []),
+      logger,
+      commandGate: policyGateFor(policyPaths),
     });
+    this.projects = new ProjectRegistry(config, store, clock);
+    const runner = createProcessRunner();
+    const git = createGit({ runner });
+    this.worktrees = new WorktreeManager({
+      git,
+      root: path.join(options.dataDir ?? config.server.data_dir, 'worktrees'),
+      logger,
+    });
+    const pipeline = new TaskPipeline({
+      store,
+      events: this.events,
+      clock,
+      logger,
+      projects: this.projects,
+      threads: this.threads,
+      turns: this.turns,
+      agents,
+      worktrees: this.worktrees,
+      git,
+      runner,
+      github: new GithubClient({ ...githubClientOptionsFromConfig(config), logger }),
+      author: { name: 'Harness', email: 'harness@localhost' },
+      onPrompt: config.rules.on_prompt,
+    });
+    this.scheduler = new TaskScheduler({
+      store,
+      events: this.events,
+      runner: pipeline,
+      clock,
+      logger,
+      globalLimit: config.concurrency.max_concurrent_tasks,
+      maxQueued: config.concurrency.max_queue_size,
+      projectLimit: async (name) => (await this.projects.settings(name)).max_concurrent,
+    });
+    this.tasks = new TaskService(store, this.projects, this.scheduler, this.events, clock);
     const handlers = createHandlers({
-      store: options.store,
+      store,
       events: this.events,
       threads: this.threads,
       turns: this.turns,
-      agents: options.agents,
+      tasks: this.tasks,
+      projects: this.projects,
+      agents,
       hub: this.hub,
-      policyPaths: options.policyPaths ?? [],
+      policyPaths,
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,
     });
-    this.router = new RpcRouter(handlers, options.logger);
+    this.router = new RpcRouter(handlers, logger);
+    const restApp = createRestApp({
+      tasks: this.tasks,
+      projects: this.projects,
+      events: this.events,
+      logger,
+      maxBodyBytes: config.server.max_body_bytes,
+    });
+    this.rest = getRequestListener(restApp.fetch);
     this.events.onAppend((event) => {
       if (event.thread_id) this.hub.publish(threadTopic(event.thread_id), 'event/logged', { event });
     });
   }
 
+  /** Opens the platform: retention, turn and task recovery, orphaned worktrees reclaimed, the queue started. */
   static async start(options: HarnessOptions): Promise<Harness> {
     const harness = new Harness(options);
-    const purged = await harness.events.applyRetention(options.logRetentionDays);
-    if (purged > 0) options.logger.info({ purged }, 'events past the retention period removed');
+    const { logger } = options;
+    const purged = await harness.events.applyRetention(options.config.observe.log_retention_days);
+    if (purged > 0) logger.info({ purged }, 'events past the retention period removed');
     const interrupted = await harness.turns.recover();
     if (interrupted > 0)
-      options.logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');
+      logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');
+    const live = (await options.store.tasks.inFlight()).map((task) => task.id);
+    const reclaimed = await harness.worktrees.reclaimOrphans(live);
+    if (reclaimed.removed.length > 0)
+      logger.warn({ worktrees: reclaimed.removed.length }, 'orphaned worktrees reclaimed');
+    await harness.scheduler.start();
     return harness;
   }
 
@@ -94,7 +178,9 @@ export class Harness {
     return this.connections.size;
   }
 
-  async close(): Promise<void> {
+  /** Running tasks get `graceMs` to finish; what is still running then is resumed at the next start. */
+  async close(graceMs = 0): Promise<void> {
+    await this.scheduler.stop(graceMs);
     await this.turns.stopAll();
     for (const connection of [...this.connections]) connection.close();
     await this.store.close();

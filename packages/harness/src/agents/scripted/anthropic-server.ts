@@ -130,7 +130,7 @@ function handleMessages(script: ScriptQueue, req: IncomingMessage, res: ServerRe
   const tools = Array.isArray(payload.tools) ? payload.tools : [];
   // Side requests without tools (titles, summaries) must not eat the scripted conversation.
   const { turn, index } =
-    tools.length > 0 ? script.next() : { turn: { text: '{"title":"Scripted"}' }, index: null };
+    tools.length > 0 ? script.next(body) : { turn: { text: '{"title":"Scripted"}' }, index: null };
   script.requests.push({
     method: req.method ?? '',
     url: req.url ?? '',

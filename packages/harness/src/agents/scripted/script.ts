@@ -50,6 +50,7 @@ const EXHAUSTED: ScriptTurn = { text: 'The script has no more turns.' };
 export class ScriptQueue {
   readonly requests: RecordedRequest[] = [];
   private cursor = 0;
+  private responder: ((body: unknown) => ScriptTurn | undefined) | null = null;
   private readonly turns: ScriptTurn[];
 
   constructor(turns: ScriptTurn[]) {
@@ -61,7 +62,17 @@ export class ScriptQueue {
     this.turns.push(...ScriptSchema.parse(turns));
   }
 
-  next(): { turn: ScriptTurn; index: number | null } {
+  /**
+   * Answers from the request itself instead of the queue (undefined falls back to the queue):
+   * for conversations that run concurrently, whose requests arrive in no particular order.
+   */
+  respondWith(responder: ((body: unknown) => ScriptTurn | undefined) | null): void {
+    this.responder = responder;
+  }
+
+  next(body?: unknown): { turn: ScriptTurn; index: number | null } {
+    const answered = this.responder?.(body);
+    if (answered !== undefined) return { turn: ScriptTurnSchema.parse(answered), index: null };
     const turn = this.turns[this.cursor];
     if (turn === undefined) return { turn: EXHAUSTED, index: null };
     this.cursor += 1;

@@ -84,6 +84,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     maxBodyBytes: config.server.max_body_bytes,
     wsHeartbeatMs: config.server.ws_heartbeat_interval_secs * 1000,
     serveRpc: transport === 'http',
+    rest: harness.rest,
   }).catch(async (error: unknown) => {
     await harness.close();
     throw error;
@@ -92,7 +93,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   const signal = await stopSignal;
   logger.info({ signal }, 'shutting down: finishing requests in flight');
   await http.close(graceMs);
-  await harness.close();
+  await harness.close(graceMs);
   logger.info({ signal }, 'harness stopped');
 }
 

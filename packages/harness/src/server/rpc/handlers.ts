@@ -7,6 +7,8 @@ import { ruleCheck, ruleLoad } from '../../rules/index.js';
 import { type NotificationHub, threadTopic } from '../notification-hub.js';
 import type { ThreadService } from '../threads/thread-service.js';
 import type { TurnService } from '../turns/turn-service.js';
+import type { ProjectRegistry } from '../projects/project-registry.js';
+import type { TaskService } from '../tasks/task-service.js';
 import type { HandlerTable } from './router.js';
 
 export interface HandlerDependencies {
@@ -14,6 +16,8 @@ export interface HandlerDependencies {
   events: EventLog;
   threads: ThreadService;
   turns: TurnService;
+  tasks: TaskService;
+  projects: ProjectRegistry;
   agents: AgentRegistry;
   hub: NotificationHub;
   /** `rules.exec_policy_paths`, applied on top of each project's own policy files. */
@@ -70,6 +74,19 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'agent/list': async () => ({ agents: await deps.agents.list() }),
     'rule/load': (params) => ruleLoad(params, { extraPolicyPaths: deps.policyPaths }),
     'rule/check': (params) => ruleCheck(params, { extraPolicyPaths: deps.policyPaths }),
+    'task/create': async (params) => {
+      const task = await deps.tasks.create(params);
+      return { task_id: task.id, task };
+    },
+    'task/batch': async (params) => ({ results: await deps.tasks.batch(params.tasks) }),
+    'task/get': (params) => deps.tasks.detail(params.task_id),
+    'task/list': (params) => deps.tasks.list(params),
+    'task/cancel': (params) => deps.tasks.cancel(params.task_id),
+    'project/list': async () => ({ projects: await deps.projects.list() }),
+    'project/register': (params) =>
+      deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),
+    'project/remove': async (params) => ({ deleted: await deps.projects.remove(params.name) }),
+    'dashboard/get': () => deps.tasks.dashboard(),
     'health/check': async () => {
       const ok = await deps.store.ping();
       return {

@@ -28,7 +28,8 @@ export class ThreadService {
     private readonly options: ThreadServiceOptions,
   ) {}
 
-  async start(params: MethodParams<'thread/start'>, connection: Connection): Promise<Thread> {
+  /** `connection` (when a client asked) is subscribed to the new thread's notifications. */
+  async start(params: MethodParams<'thread/start'>, connection?: Connection): Promise<Thread> {
     const projectRoot = await this.resolveProjectRoot(params.cwd);
     if (params.agent !== undefined && !this.options.knownAgents.includes(params.agent)) {
       throw new HarnessError(
@@ -52,7 +53,7 @@ export class ThreadService {
       updated_at: now,
     };
     await this.store.threads.create(thread);
-    this.hub.subscribe(connection, threadTopic(thread.id));
+    if (connection) this.hub.subscribe(connection, threadTopic(thread.id));
     await this.events.append({
       kind: 'thread.started',
       thread_id: thread.id,

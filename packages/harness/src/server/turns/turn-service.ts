@@ -28,8 +28,15 @@ export interface TurnServiceDeps {
   commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
 }
 
+/** What a caller inside Harness (the task pipeline) adds to a turn. */
+export interface TurnContext {
+  /** Tags every event of the turn, so a task's stream shows its agents' work. */
+  taskId?: string;
+}
+
 interface RunningTurn {
   threadId: string;
+  taskId: string | null;
   agentTurn: AgentTurn;
   finished: Promise<Turn>;
   /** Set when the turn is interrupted to make way for a steering instruction. */
@@ -48,7 +55,7 @@ export class TurnService {
 
   constructor(private readonly deps: TurnServiceDeps) {}
 
-  async start(params: MethodParams<'turn/start'>, resume = true): Promise<Turn> {
+  async start(params: MethodParams<'turn/start'>, context: TurnContext = {}): Promise<Turn> {
     const thread = await this.deps.threads.require(params.thread_id);
     // Checked and claimed with no await in between, so two concurrent starts cannot both pass.
     if (this.busyThreads.has(thread.id)) {
@@ -59,14 +66,18 @@ export class TurnService {
     }
     this.busyThreads.add(thread.id);
     try {
-      return await this.launch(thread, params, resume);
+      return await this.launch(thread, params, context.taskId ?? null);
     } catch (error) {
       this.busyThreads.delete(thread.id);
       throw error;
     }
   }
 
-  private async launch(thread: Thread, params: MethodParams<'turn/start'>, resume: boolean): Promise<Turn> {
+  private async launch(
+    thread: Thread,
+    params: MethodParams<'turn/start'>,
+    taskId: string | null,
+  ): Promise<Turn> {
     const { store, clock } = this.deps;
     const agent = await this.chooseAgent(params.agent ?? thread.agent ?? undefined);
     // Before anything is written: a policy that fails to load refuses the turn outright.
@@ -99,7 +110,7 @@ export class TurnService {
       agent,
     });
 
-    const sessionId = resume && thread.agent === agent ? (thread.native_session_id ?? undefined) : undefined;
+    const sessionId = thread.agent === agent ? (thread.native_session_id ?? undefined) : undefined;
     const agentTurn = this.deps.agents.get(agent).startTurn({
       prompt: params.input,
       cwd: thread.project_root,
@@ -113,6 +124,7 @@ export class TurnService {
     });
     const entry: RunningTurn = {
       threadId: thread.id,
+      taskId,
       agentTurn,
       steered: false,
       finished: Promise.resolve(turn),
@@ -198,20 +210,26 @@ export class TurnService {
   private async follow(turn: Turn, agentTurn: AgentTurn, entry: RunningTurn): Promise<Turn> {
     const items = [...turn.items];
     try {
-      for await (const event of agentTurn) await this.record(turn, event, items);
+      for await (const event of agentTurn) await this.record(turn, event, items, entry.taskId);
     } catch (error) {
       this.deps.logger.error({ err: error, turn_id: turn.id }, 'turn event stream failed');
     }
     const terminal = await agentTurn.done;
-    return this.finish(turn, terminal, items, entry.steered);
+    return this.finish(turn, terminal, items, entry);
   }
 
-  private async record(turn: Turn, event: AgentEvent, items: Turn['items']): Promise<void> {
+  private async record(
+    turn: Turn,
+    event: AgentEvent,
+    items: Turn['items'],
+    taskId: string | null,
+  ): Promise<void> {
     const { type, turn_id: _turnId, agent: _agent, ...data } = event;
     await this.deps.events.append({
       kind: `agent.${type}`,
       thread_id: turn.thread_id,
       turn_id: turn.id,
+      task_id: taskId,
       tool: event.type === 'command' || event.type === 'command_gate' ? 'command' : null,
       decision: event.type === 'command_gate' ? event.decision : null,
       data,
@@ -241,9 +259,10 @@ export class TurnService {
     turn: Turn,
     terminal: TerminalEvent,
     items: Turn['items'],
-    steered: boolean,
+    entry: RunningTurn,
   ): Promise<Turn> {
     const { store, clock } = this.deps;
+    const steered = entry.steered;
     const status: TurnStatus =
       terminal.type === 'result'
         ? 'completed'
@@ -276,6 +295,7 @@ export class TurnService {
       kind: status === 'completed' ? 'turn.completed' : 'turn.failed',
       thread_id: turn.thread_id,
       turn_id: turn.id,
+      task_id: entry.taskId,
       decision: status === 'completed' ? 'complete' : 'block',
       data: { status, usage, error },
     });

@@ -1,0 +1,64 @@
+import type { ReviewFinding, Task } from '@harness/protocol';
+import { wrapExternalData } from '../../github/index.js';
+
+/** What the implementing agent is told the task is; external text always travels as data. */
+export interface TaskBrief {
+  title: string;
+  body: string;
+  source: string;
+}
+
+const houseRules = [
+  'Work only inside this directory (a git worktree on its own branch).',
+  'Make the change completely, and keep the project building and its tests passing.',
+  'You may commit; do not push and do not open a pull request — Harness does that after validating your work.',
+].join('\n');
+
+export function implementPrompt(task: Task, brief: TaskBrief, branch: string): string {
+  const description = task.description
+    ? `\nNote from the requester:\n${wrapExternalData(task.description)}\n`
+    : '';
+  return [
+    `You are implementing a task on branch ${branch}.`,
+    `${brief.source}:`,
+    wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
+    description,
+    houseRules,
+    'When you are done, reply with a short summary of what you changed.',
+  ].join('\n');
+}
+
+export function validationFixPrompt(feedback: string): string {
+  return [
+    'The validation commands failed on your change. Fix the problems below, then reply with a summary.',
+    wrapExternalData(feedback),
+    houseRules,
+  ].join('\n');
+}
+
+export function reviewFixPrompt(round: number, summary: string, findings: ReviewFinding[]): string {
+  const list = findings
+    .map((f) => `- ${f.file}${f.line ? `:${f.line}` : ''} [${f.severity}] ${f.message}`)
+    .join('\n');
+  return [
+    `An independent reviewer asked for changes (review round ${round}). Address every finding, then reply with a summary.`,
+    wrapExternalData(`${summary}\n\n${list}`.trim()),
+    houseRules,
+  ].join('\n');
+}
+
+export const verdictFormat = `Answer with your verdict as one JSON object in a \`\`\`json fenced block, exactly:
+{"verdict": "approve" | "changes_requested", "summary": "<one paragraph>",
+ "findings": [{"file": "<path>", "line": <number or null>, "severity": "critical" | "high" | "medium" | "low", "message": "<what to change>"}]}
+Approve when the change is correct and complete; otherwise request changes with concrete findings.`;
+
+export function reviewPrompt(brief: TaskBrief, diff: string, truncated: boolean): string {
+  return [
+    'You are reviewing a change another agent made. Do not modify any file; read what you need.',
+    `${brief.source}:`,
+    wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
+    `The change (git diff against the base${truncated ? ', truncated' : ''}):`,
+    wrapExternalData(diff || '(empty diff)'),
+    verdictFormat,
+  ].join('\n');
+}

@@ -1,0 +1,313 @@
+import type { ReviewRound, Task, TaskState } from '@harness/protocol';
+import type { AgentName, AgentRegistry } from '../../agents/index.js';
+import type {
+  Clock,
+  Git,
+  GitAuthor,
+  Logger,
+  ProcessRunner,
+  ResolvedProjectSettings,
+} from '../../core/index.js';
+import type { GithubClient, RepoRef } from '../../github/index.js';
+import type { EventLog } from '../../observe/index.js';
+import type { Store, TaskPatch } from '../../store/index.js';
+import type { ProjectRegistry } from '../projects/project-registry.js';
+import type { ThreadService } from '../threads/thread-service.js';
+import type { TurnService } from '../turns/turn-service.js';
+import { AgentConversation, type AgentStepResult } from './agent-step.js';
+import { implementPrompt, reviewFixPrompt, reviewPrompt, validationFixPrompt } from './prompts.js';
+import { parseVerdict } from './review-verdict.js';
+import { TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { pullRequestBody, repoOf, type TaskSource, taskSource } from './task-sources.js';
+import { effectiveValidationCommands, formatValidationFeedback, runValidation } from './validation.js';
+import type { TaskWorktree, WorktreeManager } from './worktrees.js';
+
+export interface PipelineDeps {
+  store: Store;
+  events: EventLog;
+  clock: Clock;
+  logger: Logger;
+  projects: ProjectRegistry;
+  threads: ThreadService;
+  turns: TurnService;
+  agents: AgentRegistry;
+  worktrees: WorktreeManager;
+  git: Git;
+  runner: ProcessRunner;
+  github: GithubClient | null;
+  author: GitAuthor;
+  onPrompt: 'refuse' | 'needs_input';
+}
+
+/**
+ * One run of one task through the pipeline: worktree → implement → validate (⇄ fix) → commit,
+ * push, pull request → independent review (⇄ fix) → done. Each stage is persisted before it is
+ * announced; a run resumed after a crash picks up the worktree, branch and pull request it had.
+ */
+export class TaskRun {
+  settings!: ResolvedProjectSettings;
+  worktree!: TaskWorktree;
+  private source!: TaskSource;
+  private repo: RepoRef | null = null;
+  private implementor!: AgentConversation;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    public task: Task,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async execute(): Promise<void> {
+    this.settings = await this.deps.projects.settings(this.task.project);
+    const implementorName = await this.chooseImplementor();
+    const reviewerName = this.settings.review.enabled ? await this.chooseReviewer(implementorName) : null;
+    await this.save({ agent: implementorName, reviewer: reviewerName });
+    this.repo = await repoOf(this.deps.git, this.settings.root, this.settings.git.remote);
+    this.source = await taskSource(this.task, this.deps.github, this.repo);
+    await this.stage('preparing');
+    this.worktree = await this.deps.worktrees.create({
+      projectRoot: this.settings.root,
+      taskId: this.task.id,
+      remote: this.settings.git.remote,
+      baseBranch: this.source.prBranch ?? this.settings.git.base_branch,
+      branchPrefix: this.settings.git.branch_prefix,
+    });
+    await this.save({ branch: this.worktree.branch, worktree: this.worktree.path });
+    this.implementor = this.conversation(implementorName, 'implementor');
+    if (this.task.pr_url === null || this.task.kind === 'pr') {
+      await this.stage('implementing');
+      const answer = await this.ask(
+        this.implementor,
+        implementPrompt(this.task, this.source.brief, this.worktree.branch),
+      );
+      await this.validateAndFix();
+      await this.commitAndPush();
+      await this.openPullRequest(answer.text);
+    }
+    if (reviewerName !== null) await this.reviewLoop(this.conversation(reviewerName, 'reviewer'));
+  }
+
+  async stage(state: TaskState): Promise<void> {
+    await this.save({ state });
+    await this.deps.events.append({ kind: 'task.stage', task_id: this.task.id, data: { stage: state } });
+  }
+
+  async save(patch: TaskPatch): Promise<void> {
+    const updated = await this.deps.store.tasks.update(this.task.id, {
+      ...patch,
+      updated_at: this.deps.clock.now().toISOString(),
+    });
+    if (updated) this.task = updated;
+  }
+
+  private conversation(agent: AgentName, role: 'implementor' | 'reviewer'): AgentConversation {
+    return new AgentConversation(this.deps.threads, this.deps.turns, {
+      taskId: this.task.id,
+      cwd: this.worktree.path,
+      agent,
+      role,
+      // The reviewer reads; it never gets to change what it judges.
+      ...(role === 'reviewer' ? { sandbox: 'read-only' as const } : {}),
+    });
+  }
+
+  private async ask(conversation: AgentConversation, input: string): Promise<AgentStepResult> {
+    const result = await conversation.ask(input, this.signal);
+    await this.save({ cost_usd: Math.round((this.task.cost_usd + result.costUsd) * 1e6) / 1e6 });
+    if (result.ok) return result;
+    const waiting = result.turn.items.find(
+      (item) => item.type === 'command_gate' && item.decision === 'prompt',
+    );
+    if (waiting && this.deps.onPrompt === 'needs_input') {
+      throw new TaskNeedsInput(
+        `the agent wants to run \`${String(waiting.command)}\`, which the policy says needs approval`,
+      );
+    }
+    const error = result.turn.error;
+    throw new TaskFailure(
+      `agent_${error?.code ?? 'failed'}`,
+      `the agent's turn ${result.turn.status}: ${error?.message ?? 'no answer'}`,
+    );
+  }
+
+  private async validateAndFix(): Promise<void> {
+    const commands = effectiveValidationCommands(this.settings.validation, this.worktree.path);
+    for (let attempt = 1; ; attempt++) {
+      await this.stage('validating');
+      const run = await runValidation({
+        commands,
+        cwd: this.worktree.path,
+        timeoutMs: this.settings.validation.timeout_secs * 1000,
+        runner: this.deps.runner,
+        signal: this.signal,
+      });
+      await this.save({ validation_attempts: this.task.validation_attempts + 1 });
+      const summary = run.results.map((r) => ({
+        command: r.command,
+        passed: r.passed,
+        exit_code: r.exit_code,
+        timed_out: r.timed_out,
+      }));
+      await this.deps.events.append({
+        kind: 'task.validation',
+        task_id: this.task.id,
+        decision: run.passed ? 'pass' : 'block',
+        data: { attempt, passed: run.passed, commands: summary },
+      });
+      if (run.cancelled) throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
+      if (run.passed) return;
+      const feedback = formatValidationFeedback(run);
+      if (attempt > this.settings.validation.max_retries) {
+        throw new TaskFailure(
+          'validation_failed',
+          `validation still failed after ${attempt} attempt(s):\n${feedback.slice(0, 2000)}`,
+        );
+      }
+      await this.stage('fixing');
+      await this.ask(this.implementor, validationFixPrompt(feedback));
+    }
+  }
+
+  private async commitAndPush(): Promise<void> {
+    const { git } = this.deps;
+    if (await git.hasChanges(this.worktree.path)) {
+      await git.addAll(this.worktree.path);
+      await git.commit(
+        this.worktree.path,
+        `${this.source.brief.title}\n\nHarness task ${this.task.id}`,
+        this.deps.author,
+      );
+    }
+    const head = await git.currentCommit(this.worktree.path);
+    if (head === this.worktree.baseCommit)
+      throw new TaskFailure('no_changes', 'the agent made no changes, so there is nothing to propose');
+    const branch = this.source.prBranch ?? this.worktree.branch;
+    // Pull-request branches are shared with people: never force them. Our own task branches may be rewritten on resume.
+    await git.push(this.worktree.path, this.settings.git.remote, branch, {
+      forceWithLease: this.source.prBranch === null,
+    });
+  }
+
+  private async openPullRequest(summary: string): Promise<void> {
+    await this.stage('pr_open');
+    if (this.source.prUrl !== null) {
+      await this.save({ pr_url: this.source.prUrl, pr_number: this.task.pr });
+      return;
+    }
+    if (!this.deps.github || !this.repo) {
+      throw new TaskFailure(
+        'pr_failed',
+        `cannot open a pull request: remote "${this.settings.git.remote}" is not a GitHub repository or [github] is not configured`,
+      );
+    }
+    const { pull_request, created } = await this.deps.github.createPullRequest(this.repo, {
+      head: this.worktree.branch,
+      base: this.settings.git.base_branch,
+      title: this.source.brief.title || `Harness task ${this.task.id}`,
+      body: pullRequestBody(this.task, summary),
+    });
+    await this.save({ pr_url: pull_request.html_url, pr_number: pull_request.number });
+    await this.deps.events.append({
+      kind: 'task.pr',
+      task_id: this.task.id,
+      data: { url: pull_request.html_url, number: pull_request.number, created },
+    });
+  }
+
+  private async reviewLoop(reviewer: AgentConversation): Promise<void> {
+    const maxRounds = this.settings.review.max_rounds;
+    for (let round = this.task.rounds.length + 1; round <= maxRounds; round++) {
+      await this.stage('reviewing');
+      const diff = await this.deps.git.diff(this.worktree.path, this.worktree.baseCommit, 'HEAD');
+      const answer = await this.ask(reviewer, reviewPrompt(this.source.brief, diff.text, diff.truncated));
+      const verdict = parseVerdict(answer.text);
+      const record: ReviewRound = {
+        round,
+        reviewer: this.task.reviewer ?? 'unknown',
+        verdict: verdict?.verdict ?? 'protocol_error',
+        summary: verdict?.summary ?? answer.text.slice(0, 2000),
+        findings: verdict?.findings ?? [],
+        at: this.deps.clock.now().toISOString(),
+      };
+      await this.save({ rounds: [...this.task.rounds, record] });
+      await this.deps.events.append({
+        kind: 'task.review',
+        task_id: this.task.id,
+        decision: record.verdict === 'approve' ? 'pass' : 'block',
+        data: { round, verdict: record.verdict, findings: record.findings.length },
+      });
+      await this.postReview(record);
+      if (record.verdict === 'approve') return;
+      if (record.verdict === 'protocol_error')
+        throw new TaskFailure(
+          'review_protocol_error',
+          'the reviewer answered without a verdict in the required format',
+        );
+      if (round === maxRounds)
+        throw new TaskFailure(
+          'review_not_approved',
+          `the reviewer did not approve after ${maxRounds} round(s)`,
+        );
+      await this.stage('fixing');
+      await this.ask(this.implementor, reviewFixPrompt(round, record.summary, record.findings));
+      await this.validateAndFix();
+      await this.commitAndPush();
+    }
+  }
+
+  /** The outcome goes on the pull request as a review; a GitHub hiccup is recorded, not fatal. */
+  private async postReview(round: ReviewRound): Promise<void> {
+    if (!this.deps.github || !this.repo || this.task.pr_number === null) return;
+    const heading =
+      round.verdict === 'approve'
+        ? '✅ Approved'
+        : round.verdict === 'changes_requested'
+          ? '✋ Changes requested'
+          : '⚠️ No verdict';
+    try {
+      await this.deps.github.createReview(this.repo, this.task.pr_number, {
+        // Harness opened the PR itself, and GitHub forbids approving one's own PR: the verdict goes in the body.
+        event: 'COMMENT',
+        body: `**Independent review by ${round.reviewer}, round ${round.round}: ${heading}**\n\n${round.summary}`,
+        comments: round.findings
+          .filter((f) => f.line !== null)
+          .map((f) => ({ path: f.file, line: f.line as number, body: `[${f.severity}] ${f.message}` })),
+      });
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, task_id: this.task.id },
+        'posting the review on the pull request failed',
+      );
+      await this.deps.events.append({
+        kind: 'task.review_post_failed',
+        task_id: this.task.id,
+        decision: 'warn',
+        reason: String(error),
+      });
+    }
+  }
+
+  private async chooseImplementor(): Promise<AgentName> {
+    const requested = this.task.agent ?? this.settings.agent.default;
+    const adapter = await this.deps.agents.select(
+      requested === 'auto' ? {} : { agent: requested as AgentName },
+    );
+    return adapter.name;
+  }
+
+  /** Never the implementor: a configuration or a request that would make an agent review itself is refused. */
+  private async chooseReviewer(implementor: AgentName): Promise<AgentName> {
+    const wanted = this.settings.review.reviewer_agent;
+    if (wanted === implementor) {
+      throw new TaskFailure('self_review', `the reviewer (${wanted}) must not be the implementing agent`);
+    }
+    if (wanted !== 'auto') return (await this.deps.agents.select({ agent: wanted as AgentName })).name;
+    const other = (await this.deps.agents.list()).find((a) => a.usable && a.name !== implementor);
+    if (!other)
+      throw new TaskFailure(
+        'no_reviewer',
+        `review is enabled but no usable agent other than ${implementor} can review`,
+      );
+    return other.name;
+  }
+}

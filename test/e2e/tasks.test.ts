@@ -1,0 +1,246 @@
+/**
+ * The task pipeline end to end, through the built server: REST and JSON-RPC submissions, the real
+ * Claude Code CLI implementing in a worktree, validation with a fix round, a pull request on a
+ * local GitHub stand-in pushed to a local bare remote, and an independent review by a different
+ * agent (the Anthropic API adapter), with its outcome posted on the PR.
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Task } from '@harness/protocol';
+import {
+  type ScriptedAnthropicServer,
+  type ScriptTurn,
+  scriptedClaudeEnv,
+  startScriptedAnthropicServer,
+} from '../../packages/harness/src/agents/index.js';
+import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
+import { HttpClient } from './support/clients.js';
+import {
+  isolatedEnv,
+  repoRoot,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+} from './support/harness-process.js';
+import { approve, makeProject, requestChanges, viewOf } from './support/pipeline-fixture.js';
+import { git } from './support/repos.js';
+
+const token = 'stand-in-token';
+
+describe('task pipeline', () => {
+  const dir = tempDir('harness-tasks-');
+  let model: ScriptedAnthropicServer;
+  let hub: GithubStandIn;
+  let server: RunningHarness;
+  let widgets: { root: string; remote: string };
+  /** How the reviewer answers round N of a task whose prompt contains the key. */
+  const reviews = new Map<string, (round: number) => ScriptTurn>();
+
+  beforeAll(async () => {
+    widgets = makeProject(dir.path, 'widgets');
+    hub = await startGithubStandIn({ token });
+    hub.addRepo('acme/widgets');
+    model = await startScriptedAnthropicServer([]);
+    model.script.respondWith((body) => {
+      const view = viewOf(body);
+      const key = [...reviews.keys()].find((k) => JSON.stringify(body).includes(k));
+      if (view.lastPrompt.includes('You are reviewing'))
+        return (key && reviews.get(key)?.(view.count('You are reviewing'))) ?? approve();
+      if (view.afterTool) return { text: 'Done: fix.txt now says fixed.' };
+      if (JSON.stringify(body).includes('NO-OP')) return { text: 'I decided nothing needs changing.' };
+      if (view.lastPrompt.includes('validation commands failed'))
+        return { tool_calls: [{ name: 'Bash', input: { command: 'echo fixed > fix.txt' } }] };
+      if (view.lastPrompt.includes('asked for changes'))
+        return { tool_calls: [{ name: 'Bash', input: { command: 'echo "fixed, reviewed" > fix.txt' } }] };
+      // The first attempt is wrong on purpose when asked to be sloppy, so validation sends it back.
+      const command = view.lastPrompt.includes('SLOPPY') ? 'echo almost > fix.txt' : 'echo fixed > fix.txt';
+      return { tool_calls: [{ name: 'Bash', input: { command } }] };
+    });
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(
+      config,
+      [
+        '[agents]',
+        'default_agent = "claude"',
+        '[agents.anthropic_api]',
+        `base_url = "${model.baseUrl}"`,
+        'api_key = "scripted"',
+        '[agents.review]',
+        'reviewer_agent = "anthropic_api"',
+        '[github]',
+        `api_url = "${hub.url}"`,
+        `token = "${token}"`,
+        '[[projects]]',
+        'name = "widgets"',
+        `root = "${widgets.root}"`,
+        '',
+      ].join('\n'),
+    );
+    const env = isolatedEnv(dir.path, {
+      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
+      HARNESS_CONFIG: config,
+      ...scriptedClaudeEnv(model.baseUrl),
+    });
+    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
+  }, 60_000);
+  afterAll(async () => {
+    await server.stop();
+    await model.close();
+    await hub.close();
+    dir.remove();
+  });
+
+  const post = async (route: string, body: unknown) =>
+    fetch(`${server.url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  async function finished(id: string): Promise<Task & { timeline: { kind: string }[] }> {
+    for (let i = 0; i < 1200; i++) {
+      const task = (await (await fetch(`${server.url}/tasks/${id}`)).json()) as Task & {
+        timeline: { kind: string }[];
+      };
+      if (['done', 'failed', 'cancelled', 'needs_input'].includes(task.state)) return task;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`task ${id} did not finish`);
+  }
+
+  it('takes a prompt to a validated, reviewed pull request', async () => {
+    const response = await post('/tasks', { prompt: 'Make the test pass (task A)', project: 'widgets' });
+    expect(response.status).toBe(202);
+    const { task_id } = (await response.json()) as { task_id: string };
+    const task = await finished(task_id);
+    expect(task.error).toBeNull();
+    expect(task.state).toBe('done');
+    expect(task.agent).toBe('claude');
+    expect(task.reviewer).toBe('anthropic_api');
+    expect(task.rounds.map((r) => r.verdict)).toEqual(['approve']);
+    expect(task.grade).toMatch(/^[ABCD]$/);
+    expect(task.pr_url).toMatch(/\/acme\/widgets\/pull\/\d+$/);
+    const pr = hub.pullRequests('acme/widgets').find((p) => p.number === task.pr_number);
+    expect(pr?.head).toBe(`acme:${task.branch}`);
+    expect(
+      hub
+        .reviews('acme/widgets', task.pr_number!)
+        .map((r) => r.body)
+        .join(),
+    ).toMatch(/Approved/);
+    expect(git(widgets.remote, 'show', `${task.branch}:fix.txt`)).toBe('fixed');
+    expect(existsSync(task.worktree!)).toBe(false);
+    const kinds = task.timeline.map((e) => e.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'task.queued',
+        'task.stage',
+        'agent.command',
+        'task.validation',
+        'task.pr',
+        'task.review',
+        'task.finished',
+      ]),
+    );
+  });
+
+  it('sends validation failures back to the agent, and review findings too, over JSON-RPC', async () => {
+    reviews.set('task B', (round) => (round === 1 ? requestChanges('say that it was reviewed') : approve()));
+    const client = new HttpClient(server.url);
+    await client.request('initialize');
+    await client.send('{"jsonrpc":"2.0","method":"initialized"}');
+    const created = (await client.request('task/create', {
+      prompt: 'SLOPPY: make the test pass (task B)',
+      project: 'widgets',
+    })) as {
+      result: { task_id: string };
+    };
+    const task = await finished(created.result.task_id);
+    expect(task.state).toBe('done');
+    expect(task.validation_attempts).toBeGreaterThanOrEqual(3);
+    expect(task.rounds.map((r) => r.verdict)).toEqual(['changes_requested', 'approve']);
+    expect(git(widgets.remote, 'show', `${task.branch}:fix.txt`)).toBe('fixed, reviewed');
+    expect(hub.pullRequests('acme/widgets').filter((p) => p.head === `acme:${task.branch}`)).toHaveLength(1);
+    const detail = (await client.request('task/get', { task_id: task.id })) as { result: { state: string } };
+    expect(detail.result.state).toBe('done');
+  });
+
+  it('fails, never completes, a task whose agent changed nothing or never passed validation', async () => {
+    const stuck = (await (await post('/tasks', { prompt: 'NO-OP please', project: 'widgets' })).json()) as {
+      task_id: string;
+    };
+    const failedValidation = await finished(stuck.task_id);
+    expect(failedValidation.state).toBe('failed');
+    expect(failedValidation.error?.code).toBe('validation_failed');
+    expect(failedValidation.validation_attempts).toBe(3);
+    expect(failedValidation.pr_url).toBeNull();
+
+    // A project registered at run time, with nothing to validate: the missing change is the failure.
+    const gadgets = makeProject(dir.path, 'gadgets', '[validation]\npre_commit = []\n');
+    const registered = await post('/api/projects', { id: 'gadgets', root: gadgets.root, max_concurrent: 1 });
+    expect(registered.status).toBe(201);
+    const idle = (await (await post('/tasks', { prompt: 'NO-OP again', project: 'gadgets' })).json()) as {
+      task_id: string;
+    };
+    const noChanges = await finished(idle.task_id);
+    expect(noChanges.state).toBe('failed');
+    expect(noChanges.error?.code).toBe('no_changes');
+    expect(noChanges.pr_url).toBeNull();
+  });
+
+  it('fails a task that ends without its pull request', async () => {
+    hub.failNext('pulls.create', { count: 1, status: 422 });
+    const { task_id } = (await (
+      await post('/tasks', { prompt: 'Make the test pass (task D)', project: 'widgets' })
+    ).json()) as { task_id: string };
+    const task = await finished(task_id);
+    expect(task.state).toBe('failed');
+    expect(task.pr_url).toBeNull();
+    expect(task.grade).toBe('D');
+  });
+
+  it('streams a task as Server-Sent Events: history first, resumable from Last-Event-ID', async () => {
+    const { task_id } = (await (
+      await post('/tasks', { prompt: 'Make the test pass (task E)', project: 'widgets' })
+    ).json()) as { task_id: string };
+    const read = async (headers: Record<string, string> = {}) => {
+      const text = await (await fetch(`${server.url}/tasks/${task_id}/stream`, { headers })).text();
+      return text
+        .split('\n\n')
+        .map((block) => ({ id: /^id: (\d+)$/m.exec(block)?.[1], kind: /^event: (.+)$/m.exec(block)?.[1] }))
+        .filter((e) => e.id !== undefined)
+        .map((e) => ({ id: Number(e.id), kind: e.kind }));
+    };
+    const all = await read();
+    expect(all.at(-1)?.kind).toBe('task.finished');
+    const ids = all.map((e) => e.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    const resumed = await read({ 'last-event-id': String(ids[2]) });
+    expect(resumed.map((e) => e.id)).toEqual(ids.slice(3));
+  });
+
+  it('answers bad requests clearly and shows the dashboard', async () => {
+    const none = await post('/tasks', { project: 'widgets' });
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(
+      /exactly one of prompt, issue or pr/,
+    );
+    expect((await post('/tasks', { prompt: 'x', project: 'nope' })).status).toBe(404);
+    expect((await fetch(`${server.url}/tasks/task_missing`)).status).toBe(404);
+    const bad = await fetch(`${server.url}/tasks`, { method: 'POST', body: '{not json' });
+    expect(bad.status).toBe(400);
+    const dashboard = (await (await fetch(`${server.url}/api/dashboard`)).json()) as {
+      global: { done: number; failed: number; grade: string };
+      projects: { id: string; tasks: { done: number } }[];
+    };
+    expect(dashboard.global.done).toBeGreaterThanOrEqual(3);
+    expect(dashboard.global.failed).toBeGreaterThanOrEqual(2);
+    expect(dashboard.projects.find((p) => p.id === 'widgets')?.tasks.done).toBe(dashboard.global.done);
+    expect(
+      readdirSync(path.join(dir.path, 'data', 'worktrees')).flatMap((p) =>
+        readdirSync(path.join(dir.path, 'data', 'worktrees', p)),
+      ),
+    ).not.toContain(expect.stringMatching(/^task_/));
+  });
+});
