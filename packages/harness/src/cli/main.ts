@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { harnessVersion } from '../core/index.js';
 import { registerConfigCommand } from './commands/config.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerExecCommand(program);
   registerRuleCommand(program);
+  registerDemoCommand(program);
   registerConfigCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;

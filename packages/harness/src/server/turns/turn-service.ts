@@ -102,6 +102,7 @@ export class TurnService {
       kind: 'turn.started',
       thread_id: thread.id,
       turn_id: turn.id,
+      task_id: taskId,
       data: { agent },
     });
     this.deps.hub.publish(threadTopic(thread.id), 'turn/started', {
