@@ -5,3 +5,4 @@
 export * from './event-log.js';
 export * from './quality.js';
 export * from './stats.js';
+export * from './otel/index.js';

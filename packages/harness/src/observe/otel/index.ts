@@ -1,0 +1,2 @@
+export { startTelemetry } from './telemetry.js';
+export type { OtelConfig, Telemetry, TelemetryOptions } from './telemetry.js';
