@@ -11,6 +11,7 @@ export interface Store {
   readonly events: EventRepository;
   readonly tasks: TaskRepository;
   readonly projects: ProjectRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -169,4 +170,25 @@ export interface ProjectRepository {
   upsert(project: ProjectRecord): Promise<void>;
   list(): Promise<ProjectRecord[]>;
   delete(name: string): Promise<boolean>;
+}
+
+export interface WebhookDeliveryRecord {
+  /** GitHub's `X-GitHub-Delivery` id. */
+  id: string;
+  event: string;
+  received_at: string;
+  /** What came of it (`task <id>`, `refused: …`, `ignored: …`); null while it is being handled. */
+  outcome: string | null;
+}
+
+/** Webhook deliveries already received, so a redelivery (same id) is answered without being redone. */
+export interface WebhookDeliveryRepository {
+  /** Records the delivery atomically; false when its id was already recorded. */
+  insert(record: Omit<WebhookDeliveryRecord, 'outcome'>): Promise<boolean>;
+  get(id: string): Promise<WebhookDeliveryRecord | null>;
+  setOutcome(id: string, outcome: string): Promise<void>;
+  /** Forgets a delivery whose handling failed, so GitHub's redelivery is handled. */
+  delete(id: string): Promise<boolean>;
+  /** Deletes deliveries received before `before`; returns how many. */
+  purgeBefore(before: string): Promise<number>;
 }

@@ -114,6 +114,19 @@ const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'webhook deliveries seen, so a redelivery is not processed twice',
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event TEXT,
+        received_at TEXT,
+        outcome TEXT
+      );
+      CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -9,6 +9,7 @@ import { SqliteProjectRepository } from './project-repo.js';
 import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
 import { SqliteTurnRepository } from './turn-repo.js';
+import { SqliteWebhookDeliveryRepository } from './webhook-delivery-repo.js';
 
 export const databaseFileName = 'harness.db';
 
@@ -23,6 +24,7 @@ export class SqliteStore implements Store {
   readonly events: SqliteEventRepository;
   readonly tasks: SqliteTaskRepository;
   readonly projects: SqliteProjectRepository;
+  readonly webhookDeliveries: SqliteWebhookDeliveryRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -36,6 +38,7 @@ export class SqliteStore implements Store {
     this.events = new SqliteEventRepository(db);
     this.tasks = new SqliteTaskRepository(db);
     this.projects = new SqliteProjectRepository(db);
+    this.webhookDeliveries = new SqliteWebhookDeliveryRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
