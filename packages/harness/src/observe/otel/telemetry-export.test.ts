@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Event } from '@harness/protocol';
-import { type Logger, silentLogger } from '../../core/index.js';
+import { silentLogger } from '../../core/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { EventLog, type EventInput } from '../event-log.js';
 import { type OtelConfig, type Telemetry, startTelemetry } from './index.js';
@@ -431,5 +429,39 @@ describe('what the spans may contain', () => {
     await waitFor('spans', () => spansOf(verbose.service_name).length >= 7);
     const tool = spansOf(verbose.service_name).find((s) => s.name === 'execute_tool Bash');
     expect(tool?.attributes?.['harness.command']).toBe('deploy --token hunter2-secret-command');
+  });
+});
+
+describe('bounded and complete', () => {
+  it('ends spans still open at shutdown, and the oldest when too many are open, saying why', async () => {
+    const cfg = config({ endpoint: receiver.httpUrl.href });
+    telemetry = await startTelemetry({
+      config: cfg,
+      events,
+      logger: silentLogger,
+      version: '1',
+      maxOpenSpans: 3,
+    });
+    for (let i = 1; i <= 4; i++)
+      await events.append({
+        task_id: `task_${i}`,
+        kind: 'task.queued',
+        ts: at(i),
+        data: { project: 'demo' },
+      });
+    await telemetry.shutdown(5_000);
+    await waitFor('4 task spans', () => spansOf(cfg.service_name).length >= 4);
+    const endedBy = Object.fromEntries(
+      spansOf(cfg.service_name).map((s) => [
+        s.attributes?.['harness.task.id'],
+        s.attributes?.['harness.span.ended_by'],
+      ]),
+    );
+    expect(endedBy).toEqual({
+      task_1: 'evicted',
+      task_2: 'shutdown',
+      task_3: 'shutdown',
+      task_4: 'shutdown',
+    });
   });
 });
