@@ -29,6 +29,7 @@ import { TaskService } from './tasks/task-service.js';
 import { WorktreeManager } from './tasks/worktrees.js';
 import { ThreadService } from './threads/thread-service.js';
 import { TurnService } from './turns/turn-service.js';
+import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
 
 export interface HarnessOptions {
   config: HarnessConfig;
@@ -59,6 +60,8 @@ export class Harness {
   readonly store: Store;
   readonly logger: Logger;
   readonly rest: RequestListener;
+  /** `POST /webhook`, served by the HTTP transport ahead of bearer auth (it has its own HMAC). */
+  readonly webhooks: Webhooks;
   private readonly scheduler: TaskScheduler;
   private readonly worktrees: WorktreeManager;
   private readonly connections = new Set<Connection>();
@@ -121,6 +124,14 @@ export class Harness {
       projectLimit: async (name) => (await this.projects.settings(name)).max_concurrent,
     });
     this.tasks = new TaskService(store, this.projects, this.scheduler, this.events, clock);
+    this.webhooks = wireWebhooks({
+      ...options,
+      clock,
+      events: this.events,
+      tasks: this.tasks,
+      projects: this.projects,
+      git,
+    });
     const handlers = createHandlers({
       store,
       events: this.events,
@@ -182,6 +193,7 @@ export class Harness {
   async close(graceMs = 0): Promise<void> {
     await this.scheduler.stop(graceMs);
     await this.turns.stopAll();
+    this.webhooks.stop();
     for (const connection of [...this.connections]) connection.close();
     await this.store.close();
   }

@@ -33,6 +33,9 @@ const unauthorizedHeaders = { 'www-authenticate': 'Bearer realm="harness"' };
 /** HTTP transport: `POST /rpc`, `GET /ws`, `GET /health`, and the REST routes handed in. */
 export async function serveHttp(harness: Harness, options: HttpTransportOptions): Promise<HttpTransport> {
   requireTokenForExposure(options.host, options.token);
+  const webhooks = harness.webhooks;
+  if (options.serveRpc && webhooks.configProblem !== null)
+    throw new HarnessError(ErrorCodes.config, webhooks.configProblem);
   const auth = new BearerAuth(options.token);
   const sessions = new HttpSessions(options.sessionIdleMs ?? 3_600_000, 10_000);
   const sweep = setInterval(() => sessions.sweep(), 60_000);
@@ -48,6 +51,9 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
     const { path } = pathAndQuery(req.url);
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD'))
       return sendJson(res, 200, health);
+    // Exactly POST /webhook skips bearer auth: GitHub cannot send the token; the HMAC authenticates it.
+    if (path === '/webhook' && req.method === 'POST' && options.serveRpc)
+      return void webhooks.endpoint.handle(req, res);
     if (!auth.allows(req.headers.authorization)) {
       return sendError(
         res,
