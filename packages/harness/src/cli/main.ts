@@ -3,6 +3,7 @@ import { harnessVersion } from '../core/index.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExecCommand } from './commands/exec.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
 import { collect, printError } from './output.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRuleCommand(program);
   registerDemoCommand(program);
   registerConfigCommand(program);
+  registerMcpCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -9,6 +9,7 @@ export { RpcRouter } from './rpc/router.js';
 export { serveStdio, type StdioTransport } from './transports/stdio.js';
 export { serveHttp, type HttpTransport, type HttpTransportOptions } from './transports/http.js';
 export { InProcessClient } from './transports/in-process.js';
+export { serveMcp, type McpTransport } from './transports/mcp.js';
 export { isLoopbackHost } from './transports/auth.js';
 export { sessionHeader } from './transports/http-sessions.js';
 export { toHttpError } from './http-errors.js';

@@ -3,9 +3,10 @@ import { type HarnessConfig, type Logger, createLogger, logLevels, transports } 
 import { serveHttp, serveStdio } from '../../server/index.js';
 import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
+import { runMcp } from './mcp.js';
 
 interface ServeOptions {
-  transport?: HarnessConfig['server']['transport'];
+  transport?: HarnessConfig['server']['transport'] | 'mcp';
   host?: string;
   port?: number;
   dataDir?: string;
@@ -23,11 +24,15 @@ function parsePort(value: string): number {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the Harness server (JSON-RPC over stdio, or HTTP with /rpc, /ws and /health)')
+    .description(
+      'run the Harness server (JSON-RPC over stdio, or HTTP with /rpc, /ws and /health, or MCP over stdio)',
+    )
     .addOption(
-      new Option('-t, --transport <kind>', 'stdio, http or ws (default: server.transport)').choices(
-        transports,
-      ),
+      // `mcp` is a CLI choice only: the config's server.transport stays a JSON-RPC transport.
+      new Option('-t, --transport <kind>', 'stdio, http, ws or mcp (default: server.transport)').choices([
+        ...transports,
+        'mcp',
+      ]),
     )
     .option('--host <address>', 'address to bind for http/ws (default: from server.http_addr)')
     .option(
@@ -43,6 +48,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels))
     .action(async (options: ServeOptions, command: Command) => {
       const { config, file } = loadCliConfig(command);
+      if (options.transport === 'mcp') return runMcp(config, file, options);
       await serve(config, file, options);
     });
 }

@@ -1,0 +1,86 @@
+import { type Command, Option } from 'commander';
+import { type HarnessConfig, createLogger, logLevels } from '../../core/index.js';
+import { serveMcp } from '../../server/index.js';
+import { composeHarness } from '../compose.js';
+import { loadCliConfig } from '../global-options.js';
+
+export interface McpOptions {
+  dataDir?: string;
+  projectRoot?: string;
+  logLevel?: HarnessConfig['server']['log_level'];
+}
+
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description(
+      'run Harness as an MCP server over stdio (tools: start_task, task_status, start_thread, send_message, check_command …)',
+    )
+    .option('--data-dir <path>', 'where the SQLite database lives (default: server.data_dir)')
+    .option(
+      '--project-root <path>',
+      'default directory for threads (default: the default project, else server.project_root)',
+    )
+    .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels))
+    .action(async (options: McpOptions, command: Command) => {
+      const { config, file } = loadCliConfig(command);
+      await runMcp(config, file, options);
+    });
+}
+
+/**
+ * `harness mcp` and `harness serve --transport mcp`: stdout carries MCP only, logs go to stderr.
+ * Runs until the client closes stdin or a signal arrives, then lets calls in flight answer and
+ * closes the store; tasks still running are resumed at the next start.
+ */
+export async function runMcp(config: HarnessConfig, file: string | null, options: McpOptions): Promise<void> {
+  // Signal handlers go in first: a client may stop the server the moment it has started it.
+  const stopSignal = nextSignal();
+  const logger = createLogger(options.logLevel ?? config.server.log_level);
+  const harness = await composeHarness(config, logger, {
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
+  });
+  const mcp = await serveMcp(harness, process.stdin, process.stdout).catch(async (error: unknown) => {
+    await harness.close();
+    throw error;
+  });
+  logger.info(
+    { config_file: file, data_dir: options.dataDir ?? config.server.data_dir, transport: 'mcp' },
+    'harness MCP server ready',
+  );
+  const signal = await Promise.race([mcp.finished.then(() => null), stopSignal]);
+  const graceMs = config.server.shutdown_timeout_secs * 1000;
+  await withDeadline(mcp.close(), graceMs, () =>
+    logger.warn({ ms: graceMs }, 'shutdown grace period over; dropping MCP calls still in flight'),
+  );
+  await harness.close();
+  logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
+}
+
+/** Resolves with the first SIGINT/SIGTERM; a second one while shutting down exits at once. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function withDeadline(work: Promise<void>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve();
+    }, ms);
+  });
+  await Promise.race([work, timeout]);
+  clearTimeout(timer);
+}
