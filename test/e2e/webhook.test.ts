@@ -1,0 +1,281 @@
+/**
+ * GitHub webhooks end to end through the built server: deliveries signed with @octokit/webhooks,
+ * the GitHub stand-in for permissions and comments, a project whose remote is the repository. The
+ * agent is a command that does not exist, so every task fails fast, which is enough to see the
+ * reply comment edited with the outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Webhooks } from '@octokit/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
+import { isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
+import { makeProject } from './support/pipeline-fixture.js';
+
+const secret = 'webhook-secret-for-tests';
+const apiToken = 'api-token-for-tests';
+const slug = 'acme/widgets';
+
+interface Delivery {
+  event?: string;
+  id?: string;
+  body: string;
+  signature?: string | null;
+  contentType?: string;
+}
+
+function issueComment(
+  issue: number,
+  body: string,
+  user: { login: string; type?: string },
+  association: string,
+) {
+  const author = { login: user.login, id: 7, type: user.type ?? 'User' };
+  const html_url = `https://github.com/${slug}/issues/${issue}`;
+  return {
+    action: 'created',
+    issue: {
+      number: issue,
+      title: 'Parser drops the last token',
+      body: 'Given `a b c`, the parser returns `[a, b]`.',
+      state: 'open',
+      html_url,
+      user: { login: 'octo', id: 1, type: 'User' },
+      author_association: 'OWNER',
+      labels: [],
+    },
+    comment: {
+      id: 9000 + issue,
+      body,
+      html_url: `${html_url}#issuecomment-1`,
+      user: author,
+      author_association: association,
+    },
+    repository: { full_name: slug, html_url: `https://github.com/${slug}`, private: false },
+    sender: author,
+  };
+}
+
+describe('POST /webhook', () => {
+  const dir = tempDir('harness-webhook-');
+  const signer = new Webhooks({ secret });
+  let hub: GithubStandIn;
+  let server: RunningHarness;
+  let args: string[];
+  let env: NodeJS.ProcessEnv;
+  let issue: number;
+
+  const auth = { authorization: `Bearer ${apiToken}` };
+  async function deliver(
+    d: Delivery,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+    const headers: Record<string, string> = { 'content-type': d.contentType ?? 'application/json' };
+    const signature = d.signature === undefined ? await signer.sign(d.body) : d.signature;
+    if (signature !== null) headers['x-hub-signature-256'] = signature;
+    if (d.event !== '') headers['x-github-event'] = d.event ?? 'issue_comment';
+    if (d.id !== '') headers['x-github-delivery'] = d.id ?? randomUUID();
+    const response = await fetch(`${server.url}/webhook`, { method: 'POST', headers, body: d.body });
+    return { status: response.status, body: (await response.json()) as never, headers: response.headers };
+  }
+  async function tasks(): Promise<{ id: string; state: string; source: string | null }[]> {
+    const response = await fetch(`${server.url}/tasks?limit=500`, { headers: auth });
+    return ((await response.json()) as { tasks: never[] }).tasks;
+  }
+  async function finished(id: string): Promise<{ state: string }> {
+    for (let i = 0; i < 600; i++) {
+      const task = (await (await fetch(`${server.url}/tasks/${id}`, { headers: auth })).json()) as {
+        state: string;
+      };
+      if (['done', 'failed', 'cancelled', 'needs_input'].includes(task.state)) return task;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`task ${id} did not finish`);
+  }
+  async function eventually<T>(probe: () => T | undefined): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const value = probe();
+      if (value !== undefined) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('condition not met in time');
+  }
+
+  beforeAll(async () => {
+    hub = await startGithubStandIn({ token: 't' });
+    hub.addRepo(slug);
+    issue = hub.addIssue(slug, { title: 'Parser drops the last token', body: 'Given `a b c`…' });
+    const { root } = makeProject(dir.path, 'widgets', '[validation]\npre_commit = []\n');
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(
+      config,
+      [
+        '[server]',
+        `api_token = "${apiToken}"`,
+        `github_webhook_secret = "${secret}"`,
+        '[agents]',
+        'default_agent = "claude"',
+        '[agents.claude]',
+        'cli_path = "harness-test-no-such-agent"',
+        '[agents.review]',
+        'enabled = false',
+        '[github]',
+        `api_url = "${hub.url}"`,
+        'token = "t"',
+        'mention_handle = "@widget-bot"',
+        '[[projects]]',
+        'name = "widgets"',
+        `root = "${root}"`,
+        '',
+      ].join('\n'),
+    );
+    env = isolatedEnv(dir.path, { HARNESS_CONFIG: config, HARNESS_PUBLIC_URL: 'https://harness.test/' });
+    args = ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')];
+    server = await startHttpHarness(args, env);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await hub?.close();
+    dir.remove();
+  });
+
+  it('creates a task for a mention, replies with its link, and edits the reply with the outcome', async () => {
+    const body = JSON.stringify(
+      issueComment(issue, '@widget-bot please implement this', { login: 'octo' }, 'OWNER'),
+    );
+    const id = randomUUID();
+    const res = await deliver({ body, id });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'accepted' });
+    const taskId = res.body.task_id as string;
+    expect((await tasks()).find((t) => t.id === taskId)?.source).toBe('github_webhook');
+    const [reply] = hub.comments(slug, issue).filter((c) => c.body.includes(taskId));
+    expect(reply?.body).toContain(
+      `Harness is on it: task [\`${taskId}\`](https://harness.test/tasks/${taskId})`,
+    );
+    expect(reply?.body).not.toContain('@widget-bot');
+
+    expect((await finished(taskId)).state).toBe('failed');
+    const edited = await eventually(() =>
+      hub.comments(slug, issue).find((c) => c.body.includes(taskId) && c.body.includes('failed')),
+    );
+    expect(edited.body).toContain(`ended: **failed**`);
+
+    // The same delivery again (GitHub's redelivery): answered, not redone.
+    const again = await deliver({ body, id });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'duplicate', outcome: `task ${taskId}` });
+    expect(String(again.body.reason)).toContain('already processed');
+    expect((await tasks()).filter((t) => t.source === 'github_webhook')).toHaveLength(1);
+
+    // And after a restart, from the store.
+    await server.stop();
+    server = await startHttpHarness(args, env);
+    const afterRestart = await deliver({ body, id });
+    expect(afterRestart.status).toBe(200);
+    expect(afterRestart.body).toMatchObject({ status: 'duplicate' });
+    expect((await tasks()).filter((t) => t.source === 'github_webhook')).toHaveLength(1);
+    expect(hub.comments(slug, issue).filter((c) => c.body.includes(taskId))).toHaveLength(1);
+  });
+
+  it('refuses politely when the sender lacks write access, and runs nothing', async () => {
+    hub.setPermission(slug, 'mallory', 'read');
+    const before = (await tasks()).length;
+    const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'mallory' }, 'NONE'));
+    const res = await deliver({ body });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'refused' });
+    expect(hub.comments(slug, issue).some((c) => c.body.startsWith('Sorry @mallory'))).toBe(true);
+    expect((await tasks()).length).toBe(before);
+  });
+
+  it('accepts a contributor whose collaborator permission is write', async () => {
+    hub.setPermission(slug, 'carol', 'write');
+    const body = JSON.stringify(
+      issueComment(issue, '@widget-bot implement', { login: 'carol' }, 'CONTRIBUTOR'),
+    );
+    const res = await deliver({ body });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'accepted' });
+    await finished(res.body.task_id as string);
+  });
+
+  it('ignores bots, pings and comments without a mention, with 200 and a reason', async () => {
+    const comments = hub.comments(slug, issue).length;
+    const before = (await tasks()).length;
+    const bot = issueComment(issue, '@widget-bot implement', { login: 'evil[bot]', type: 'Bot' }, 'OWNER');
+    const fromBot = await deliver({ body: JSON.stringify(bot) });
+    expect(fromBot.status).toBe(200);
+    expect(fromBot.body).toMatchObject({ status: 'ignored' });
+    const ping = await deliver({
+      event: 'ping',
+      body: JSON.stringify({ zen: 'Keep it logically awesome.' }),
+    });
+    expect(ping).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'ping' } });
+    const plain = issueComment(issue, 'thanks, looks good', { login: 'octo' }, 'OWNER');
+    expect((await deliver({ body: JSON.stringify(plain) })).body).toMatchObject({ status: 'ignored' });
+    expect(hub.comments(slug, issue).length).toBe(comments);
+    expect((await tasks()).length).toBe(before);
+  });
+
+  it('refuses tampered, unsigned, wrongly signed, malformed and oversized deliveries', async () => {
+    const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'octo' }, 'OWNER'));
+    const signature = await signer.sign(body);
+    const tampered = body.replace('implement', 'implemenT');
+    expect((await deliver({ body: tampered, signature })).status).toBe(401);
+    expect((await deliver({ body, signature: null })).status).toBe(401);
+    const wrong = await new Webhooks({ secret: 'not-the-secret' }).sign(body);
+    expect((await deliver({ body, signature: wrong })).status).toBe(401);
+    expect((await deliver({ body, signature: 'sha256=zz' })).status).toBe(401);
+    expect((await deliver({ body, event: '' })).status).toBe(400);
+    expect((await deliver({ body, event: 'Issue Comment' })).status).toBe(400);
+    expect((await deliver({ body, id: '' })).status).toBe(400);
+    expect((await deliver({ body: '{"action": "created",' })).status).toBe(400);
+    const wrongShape = await deliver({ body: JSON.stringify({ action: 'created', comment: 'x' }) });
+    expect(wrongShape.status).toBe(400);
+    expect(wrongShape.body).toMatchObject({ error: { code: 'invalid_request' } });
+    const big = JSON.stringify({ ...JSON.parse(body), padding: 'x'.repeat(600 * 1024) });
+    expect((await deliver({ body: big })).status).toBe(413);
+    // None of those created anything or was remembered as handled.
+    expect((await tasks()).filter((t) => t.state === 'queued')).toHaveLength(0);
+  });
+
+  it('exempts only POST /webhook from bearer auth', async () => {
+    expect((await fetch(`${server.url}/tasks`)).status).toBe(401);
+    expect((await fetch(`${server.url}/webhook`)).status).toBe(401);
+    expect((await fetch(`${server.url}/webhook/x`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+});
+
+describe('webhook configuration', () => {
+  it('answers 404 "webhooks are disabled" without a secret', async () => {
+    const dir = tempDir('harness-webhook-off-');
+    const server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')],
+      isolatedEnv(dir.path),
+    );
+    try {
+      const res = await fetch(`${server.url}/webhook`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(404);
+      expect(JSON.stringify(await res.json())).toContain(
+        'webhooks are disabled: set server.github_webhook_secret',
+      );
+    } finally {
+      await server.stop();
+      dir.remove();
+    }
+  });
+
+  it('refuses to start an HTTP server with a webhook secret but no GitHub token', async () => {
+    const dir = tempDir('harness-webhook-bad-');
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(config, `[server]\ngithub_webhook_secret = "${secret}"\n`);
+    const start = startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')],
+      isolatedEnv(dir.path, { HARNESS_CONFIG: config }),
+    );
+    await expect(start).rejects.toThrow(/github\.token/);
+    dir.remove();
+  });
+});
