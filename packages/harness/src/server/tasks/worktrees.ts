@@ -72,12 +72,16 @@ export interface ReclaimReport {
  * mutations of one repository are serialised; everything is idempotent, so a task that crashed
  * and resumes gets back what it had, and a start-up sweep can reclaim what nobody owns.
  */
+/** How long a fetch of a base branch stays fresh for the next task on the same project. */
+const fetchReuseMs = 2_000;
+
 export class WorktreeManager {
   private readonly git: Git;
   private readonly logger: Logger;
   private readonly configuredRoot: string;
   private rootPromise: Promise<string> | null = null;
   private readonly locks = new KeyedMutex();
+  private readonly fetches = new Map<string, { promise: Promise<void>; finishedAt: number | null }>();
   /** Task ids with a worktree created (or being created) by this process: never reclaimed. */
   private readonly active = new Set<string>();
 
@@ -224,11 +228,37 @@ export class WorktreeManager {
     return this.git.currentCommit(repo);
   }
 
+  /**
+   * A burst of tasks on one project needs one fetch, not one each: concurrent callers share the
+   * fetch in flight, and a fetch that finished within `fetchReuseMs` counts as fresh.
+   */
+  private fetchCoalesced(repo: string, remote: string, branch: string): Promise<void> {
+    const key = `${repo}\0${remote}\0${branch}`;
+    const recent = this.fetches.get(key);
+    if (recent && (recent.finishedAt === null || performance.now() - recent.finishedAt < fetchReuseMs))
+      return recent.promise;
+    const entry: { promise: Promise<void>; finishedAt: number | null } = {
+      promise: Promise.resolve(),
+      finishedAt: null,
+    };
+    entry.promise = this.git.fetch(repo, remote, branch).then(
+      () => {
+        entry.finishedAt = performance.now();
+      },
+      (error: unknown) => {
+        this.fetches.delete(key);
+        throw error;
+      },
+    );
+    this.fetches.set(key, entry);
+    return entry.promise;
+  }
+
   /** `remote/base_branch` freshly fetched; the local base branch when the remote has none. */
   private async startPoint(repo: string, request: CreateWorktreeRequest, log: Logger): Promise<string> {
     const remoteRef = `refs/remotes/${request.remote}/${request.baseBranch}`;
     try {
-      await this.git.fetch(repo, request.remote, request.baseBranch);
+      await this.fetchCoalesced(repo, request.remote, request.baseBranch);
       return remoteRef;
     } catch (error) {
       if (error instanceof HarnessError && error.code === ErrorCodes.invalidParams) throw error;
