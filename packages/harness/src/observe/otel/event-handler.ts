@@ -25,7 +25,7 @@ export class EventHandler {
 
   constructor(private readonly o: EventHandlerOptions) {
     this.table = new SpanTable<Entry>(o.maxOpenSpans);
-    this.tasks = new TaskSpans(o.tracer, this.table, o.metrics);
+    this.tasks = new TaskSpans(o.tracer, this.table, o.metrics, o.logUserPrompt);
     this.turns = new TurnSpans(o.tracer, this.table, o.metrics, this.tasks, o.logUserPrompt);
   }
 

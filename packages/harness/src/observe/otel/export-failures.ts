@@ -11,7 +11,7 @@ export class ExportFailureLog {
   constructor(
     private readonly logger: Logger,
     private readonly message = 'OTLP export failed; this telemetry is dropped (the server carries on)',
-    private readonly intervalMs = 60_000,
+    private readonly intervalMs = 300_000,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -27,6 +27,7 @@ export class TaskSpans {
     private readonly tracer: Tracer,
     private readonly table: EntryTable,
     private readonly metrics: HarnessMetrics,
+    private readonly logUserPrompt: boolean,
   ) {}
 
   handle(event: Event): void {
@@ -156,6 +157,8 @@ export class TaskSpans {
     const nowMs = timeOf(event);
     const failed = state === 'failed';
     const error = errorOf(data);
+    // A task's error often quotes a failed command or the agent's words: prompt text.
+    if (!this.logUserPrompt) error.message = undefined;
     const stage = takeOf(this.table, keys.stage(taskId), 'stage');
     if (stage) {
       if (failed)

@@ -350,11 +350,11 @@ describe.each(['otlp-http', 'otlp-grpc'] as const)('export over %s to a real OTL
     const [failedTurn] = named('invoke_agent codex');
     expect(failedTurn?.parentSpanId || undefined).toBeUndefined();
     expect(failedTurn && statusOf(failedTurn)).toBe('STATUS_CODE_ERROR');
-    expect(failedTurn?.status?.message).toBe('agent exited with 1');
+    expect(failedTurn?.status?.message).toBe('turn failed: crashed');
     expect(failedTurn?.attributes?.['error.type']).toBe('crashed');
     const failedTask = named('harness.task').find((s) => s.attributes?.['harness.task.id'] === 'task_2');
     expect(failedTask && statusOf(failedTask)).toBe('STATUS_CODE_ERROR');
-    expect(failedTask?.status?.message).toBe('validation kept failing');
+    expect(failedTask?.status?.message).toBe('task failed');
 
     const resource = traces
       .flatMap((r) => r.resourceSpans)
@@ -421,6 +421,9 @@ describe('what the spans may contain', () => {
     const sent = JSON.stringify([spansOf(quiet.service_name), metricRequests]);
     expect(sent).not.toContain('hunter2');
     expect(sent).not.toContain('rm -rf');
+    // Error messages quote commands and agent output, so they count as prompt text.
+    expect(sent).not.toContain('agent exited');
+    expect(sent).not.toContain('validation kept failing');
 
     const verbose = config({ endpoint: receiver.httpUrl.href, log_user_prompt: true });
     telemetry = await startTelemetry({ config: verbose, events, logger: silentLogger, version: '1' });
@@ -429,6 +432,9 @@ describe('what the spans may contain', () => {
     await waitFor('spans', () => spansOf(verbose.service_name).length >= 7);
     const tool = spansOf(verbose.service_name).find((s) => s.name === 'execute_tool Bash');
     expect(tool?.attributes?.['harness.command']).toBe('deploy --token hunter2-secret-command');
+    const messages = spansOf(verbose.service_name).map((s) => s.status?.message);
+    expect(messages).toContain('agent exited with 1');
+    expect(messages).toContain('validation kept failing');
   });
 });
 

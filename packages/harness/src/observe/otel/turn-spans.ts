@@ -168,7 +168,12 @@ export class TurnSpans {
     if (status === 'failed') {
       const error = errorOf(data);
       if (error.type !== undefined) span.setAttribute(ErrorType, error.type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message ?? 'turn failed' });
+      // Agents quote commands and model output in error messages, so they are prompt text too.
+      const message = this.logUserPrompt ? error.message : undefined;
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: message ?? `turn failed: ${error.type ?? 'unknown'}`,
+      });
     }
     span.end(nowMs);
     this.metrics.turnEnded(status, entry.agent, (nowMs - entry.startMs) / 1000);
