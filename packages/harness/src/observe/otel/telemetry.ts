@@ -57,13 +57,57 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   if (config.exporter === 'disabled') return disabled;
   const logger = options.logger.child({ component: 'otel' });
   const endpoint = config.endpoint ?? defaultEndpoints[config.exporter];
-  const timeoutMillis = options.exportTimeoutMs ?? 3_000;
-  const exporters = await createExporters(
-    config.exporter,
+  const { tracerProvider, meterProvider } = await createProviders(options, endpoint, logger);
+  const handler = new EventHandler({
+    tracer: tracerProvider.getTracer('harness', options.version),
+    metrics: new HarnessMetrics(meterProvider.getMeter('harness', options.version)),
+    logUserPrompt: config.log_user_prompt,
+    maxOpenSpans: options.maxOpenSpans ?? 10_000,
+  });
+  const handlerFailures = new ExportFailureLog(logger, 'telemetry could not map an event');
+  const unsubscribe = events.onAppend((event) => {
+    try {
+      handler.handle(event);
+    } catch (error) {
+      handlerFailures.failed(event.kind, error);
+    }
+  });
+  void probeCollector(endpoint, 1_000).then((problem) => {
+    if (problem !== null)
+      logger.warn({ endpoint, problem }, 'OTLP collector not reachable yet; exports will keep trying');
+  });
+  logger.info({ exporter: config.exporter, endpoint }, 'OpenTelemetry export started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    enabled: true,
     endpoint,
-    timeoutMillis,
-    new ExportFailureLog(logger),
-  );
+    flush: async (timeoutMs = 5_000) => {
+      await settleBy(Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]), timeoutMs);
+    },
+    shutdown(timeoutMs) {
+      stopping ??= (async () => {
+        unsubscribe();
+        const cut = handler.endAll('shutdown', Date.now());
+        const inTime = await settleBy(
+          Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]),
+          timeoutMs,
+        );
+        if (!inTime)
+          logger.warn({ timeout_ms: timeoutMs }, 'telemetry not fully flushed before the shutdown deadline');
+        logger.debug({ spans_cut_short: cut, flushed: inTime }, 'OpenTelemetry export stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function createProviders(options: TelemetryOptions, endpoint: string, logger: Logger) {
+  const { config } = options;
+  const protocol = config.exporter === 'otlp-grpc' ? 'otlp-grpc' : 'otlp-http';
+  const timeoutMillis = options.exportTimeoutMs ?? 3_000;
+  const failures = new ExportFailureLog(logger);
+  const exporters = await createExporters(protocol, endpoint, timeoutMillis, failures);
   const resource = defaultResource().merge(
     resourceFromAttributes({
       [ATTR_SERVICE_NAME]: config.service_name,
@@ -97,49 +141,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       }),
     ],
   });
-  const handler = new EventHandler({
-    tracer: tracerProvider.getTracer('harness', options.version),
-    metrics: new HarnessMetrics(meterProvider.getMeter('harness', options.version)),
-    logUserPrompt: config.log_user_prompt,
-    maxOpenSpans: options.maxOpenSpans ?? 10_000,
-  });
-  const handlerFailures = new ExportFailureLog(logger, 'telemetry could not map an event');
-  const unsubscribe = events.onAppend((event) => {
-    try {
-      handler.handle(event);
-    } catch (error) {
-      handlerFailures.failed(event.kind, error);
-    }
-  });
-  void probeCollector(endpoint, 1_000).then((problem) => {
-    if (problem !== null)
-      logger.warn({ endpoint, problem }, 'OTLP collector not reachable yet; exports will keep trying');
-  });
-  logger.info({ exporter: config.exporter, endpoint }, 'OpenTelemetry export started');
-
-  let stopping: Promise<void> | null = null;
-  return {
-    enabled: true,
-    endpoint,
-    flush: (timeoutMs = 5_000) =>
-      settleBy(Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]), timeoutMs).then(
-        () => undefined,
-      ),
-    shutdown(timeoutMs) {
-      stopping ??= (async () => {
-        unsubscribe();
-        const cut = handler.endAll('shutdown', Date.now());
-        const inTime = await settleBy(
-          Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]),
-          timeoutMs,
-        );
-        if (!inTime)
-          logger.warn({ timeout_ms: timeoutMs }, 'telemetry not fully flushed before the shutdown deadline');
-        logger.debug({ spans_cut_short: cut, flushed: inTime }, 'OpenTelemetry export stopped');
-      })();
-      return stopping;
-    },
-  };
+  return { tracerProvider, meterProvider };
 }
 
 /** True if `work` settled within `ms`. Its rejection is swallowed: telemetry never fails its caller. */
