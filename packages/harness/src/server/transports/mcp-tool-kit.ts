@@ -12,10 +12,10 @@ import type { RpcBridge } from './mcp-bridge.js';
 import { ToolFailure, toolError, toolResult } from './mcp-results.js';
 
 /**
- * How an MCP tool is defined and run: each validates its arguments with a schema built from the protocol's own params
- * schemas (so MCP and JSON-RPC accept the same values), calls the router through the bridge and
- * answers with a compact JSON summary. Router errors become `isError` results, never protocol
- * errors, so the calling model sees what to fix.
+ * How an MCP tool is defined and run: each validates its arguments with a schema built from the
+ * protocol's own params schemas (so MCP and JSON-RPC accept the same values), calls the router
+ * through the bridge and answers with a compact JSON summary. Router errors become `isError`
+ * results, never protocol errors, so the calling model sees what to fix.
  */
 
 export interface ToolContext {
