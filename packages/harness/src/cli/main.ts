@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { harnessVersion } from '../core/index.js';
+import { registerActionCommand } from './commands/action.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExecCommand } from './commands/exec.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRuleCommand(program);
   registerDemoCommand(program);
   registerConfigCommand(program);
+  registerActionCommand(program);
   registerMcpCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
