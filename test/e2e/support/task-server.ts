@@ -32,6 +32,7 @@ export async function startTaskServer(
   projects: { name: string; max_concurrent: number }[],
   limits: { global: number; queue: number },
   extraArgs: string[] = [],
+  extraConfig: string[] = ['[otel]', 'exporter = "disabled"'],
 ): Promise<TaskServer> {
   const hub = await startGithubStandIn({ token: 't' });
   const model = await startScriptedAnthropicServer([]);
@@ -64,6 +65,7 @@ export async function startTaskServer(
       '[github]',
       `api_url = "${hub.url}"`,
       'token = "t"',
+      ...extraConfig,
       ...entries,
       '',
     ].join('\n'),

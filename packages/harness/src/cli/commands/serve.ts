@@ -1,6 +1,14 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type HarnessConfig, type Logger, createLogger, logLevels, transports } from '../../core/index.js';
+import {
+  type HarnessConfig,
+  type Logger,
+  createLogger,
+  harnessVersion,
+  logLevels,
+  transports,
+} from '../../core/index.js';
 import { serveHttp, serveStdio } from '../../server/index.js';
+import { startTelemetry } from '../../observe/index.js';
 import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
 import { runMcp } from './mcp.js';
@@ -72,12 +80,23 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     'harness starting',
   );
   const graceMs = config.server.shutdown_timeout_secs * 1000;
+  const telemetry = await startTelemetry({
+    config: config.otel,
+    events: harness.events,
+    logger,
+    version: harnessVersion,
+  });
+  // Closing the harness writes the last turn and task events; telemetry flushes after, briefly.
+  const close = async (ms: number) => {
+    await harness.close(ms);
+    await telemetry.shutdown(Math.min(ms, 5_000) || 2_000);
+  };
 
   if (transport === 'stdio') {
     const stdio = serveStdio(harness, process.stdin, process.stdout, config.server.max_body_bytes);
     const signal = await Promise.race([stdio.finished.then(() => null), stopSignal]);
     if (signal) await withDeadline(stdio.close(), graceMs, logger);
-    await harness.close();
+    await close(graceMs);
     logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
     return;
   }
@@ -92,14 +111,14 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     serveRpc: transport === 'http',
     rest: harness.rest,
   }).catch(async (error: unknown) => {
-    await harness.close();
+    await close(0);
     throw error;
   });
   logger.info({ url: http.url, auth: Boolean(config.server.api_token) }, 'listening');
   const signal = await stopSignal;
   logger.info({ signal }, 'shutting down: finishing requests in flight');
   await http.close(graceMs);
-  await harness.close(graceMs);
+  await close(graceMs);
   logger.info({ signal }, 'harness stopped');
 }
 

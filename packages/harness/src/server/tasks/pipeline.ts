@@ -63,6 +63,18 @@ export class TaskPipeline implements TaskRunner {
             durationMs: now.getTime() - Date.parse(run.task.started_at ?? run.task.created_at),
           })
         : null;
+    // Cleanup comes before the final state, so a task reported finished has nothing left behind.
+    // A task waiting for input keeps its worktree; a finished one gives it back (its pushed branch stays).
+    if (finished && run.task.worktree) {
+      await this.deps.worktrees
+        .remove(run.task.worktree)
+        .catch((e: unknown) =>
+          this.deps.logger.warn(
+            { err: e, task_id: run.task.id },
+            'removing the worktree failed; it will be reclaimed at start-up',
+          ),
+        );
+    }
     await run.save({
       state,
       error,
@@ -83,17 +95,6 @@ export class TaskPipeline implements TaskRunner {
         pr_url: run.task.pr_url,
       },
     });
-    // A task waiting for input keeps its worktree; a finished one gives it back (its pushed branch stays).
-    if (finished && run.task.worktree) {
-      await this.deps.worktrees
-        .remove(run.task.worktree)
-        .catch((e: unknown) =>
-          this.deps.logger.warn(
-            { err: e, task_id: run.task.id },
-            'removing the worktree failed; it will be reclaimed at start-up',
-          ),
-        );
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Task, TaskState } from '@harness/protocol';
+import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, type Logger } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
@@ -78,6 +78,10 @@ export class TaskScheduler {
   async cancel(id: string): Promise<Task> {
     const task = await this.o.store.tasks.get(id);
     if (!task) throw new HarnessError(ErrorCodes.notFound, `task not found: ${id}`);
+    if (terminalTaskStates.has(task.state)) {
+      if (task.state === 'cancelled') return task;
+      throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${task.state}`);
+    }
     const running = this.running.get(id);
     if (running) {
       running.controller.abort(new HarnessError(ErrorCodes.cancelled, 'cancelled by request'));

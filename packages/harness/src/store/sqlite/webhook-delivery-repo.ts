@@ -17,8 +17,7 @@ export class SqliteWebhookDeliveryRepository implements WebhookDeliveryRepositor
 
   async get(id: string): Promise<WebhookDeliveryRecord | null> {
     const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as
-      | WebhookDeliveryRecord
-      | undefined;
+      WebhookDeliveryRecord | undefined;
     return row ?? null;
   }
 
