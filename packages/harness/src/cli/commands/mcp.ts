@@ -3,6 +3,7 @@ import { type HarnessConfig, createLogger, logLevels } from '../../core/index.js
 import { serveMcp } from '../../server/index.js';
 import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
+import { nextSignal, withDeadline } from '../signals.js';
 
 export interface McpOptions {
   dataDir?: string;
@@ -56,31 +57,4 @@ export async function runMcp(config: HarnessConfig, file: string | null, options
   );
   await harness.close();
   logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
-}
-
-/** Resolves with the first SIGINT/SIGTERM; a second one while shutting down exits at once. */
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
-async function withDeadline(work: Promise<void>, ms: number, onTimeout: () => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      resolve();
-    }, ms);
-  });
-  await Promise.race([work, timeout]);
-  clearTimeout(timer);
 }

@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type HarnessConfig,
-  type Logger,
   createLogger,
   harnessVersion,
   logLevels,
@@ -12,6 +11,7 @@ import { startTelemetry } from '../../observe/index.js';
 import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
 import { runMcp } from './mcp.js';
+import { nextSignal, withDeadline } from '../signals.js';
 
 interface ServeOptions {
   transport?: HarnessConfig['server']['transport'] | 'mcp';
@@ -95,7 +95,11 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   if (transport === 'stdio') {
     const stdio = serveStdio(harness, process.stdin, process.stdout, config.server.max_body_bytes);
     const signal = await Promise.race([stdio.finished.then(() => null), stopSignal]);
-    if (signal) await withDeadline(stdio.close(), graceMs, logger);
+    if (signal) {
+      await withDeadline(stdio.close(), graceMs, () =>
+        logger.warn({ ms: graceMs }, 'shutdown grace period over; dropping requests still in flight'),
+      );
+    }
     await close(graceMs);
     logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
     return;
@@ -120,31 +124,4 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   await http.close(graceMs);
   await close(graceMs);
   logger.info({ signal }, 'harness stopped');
-}
-
-/** Resolves with the first SIGINT/SIGTERM; a second one while shutting down exits at once. */
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
-async function withDeadline(work: Promise<void>, ms: number, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      logger.warn({ ms }, 'shutdown grace period over; dropping requests still in flight');
-      resolve();
-    }, ms);
-  });
-  await Promise.race([work, timeout]);
-  clearTimeout(timer);
 }

@@ -12,6 +12,10 @@ export class SqliteThreadRepository implements ThreadRepository {
   constructor(private readonly db: Database.Database) {}
 
   async create(thread: Thread): Promise<void> {
+    this.insert(thread);
+  }
+
+  private insert(thread: Thread): void {
     this.db
       .prepare(
         `INSERT INTO threads (id, project_root, agent, title, status, native_session_id, parent_thread_id,
@@ -92,14 +96,7 @@ export class SqliteThreadRepository implements ThreadRepository {
         }
         keep = turns.slice(0, index + 1);
       }
-      this.db
-        .prepare(
-          `INSERT INTO threads (id, project_root, agent, title, status, native_session_id, parent_thread_id,
-             metadata, created_at, updated_at)
-           VALUES (@id, @project_root, @agent, @title, @status, @native_session_id, @parent_thread_id,
-             @metadata, @created_at, @updated_at)`,
-        )
-        .run({ ...fork, metadata: JSON.stringify(fork.metadata) });
+      this.insert(fork);
       const insertTurn = this.db.prepare(
         `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error, started_at, completed_at)
          VALUES (@id, @thread_id, @seq, @status, @input, @agent, @items, @usage, @error, @started_at, @completed_at)`,
