@@ -166,6 +166,49 @@ describe('task pipeline', () => {
     expect(detail.result.state).toBe('done');
   });
 
+  it('takes a GitHub issue to a pull request that closes it', async () => {
+    const issue = hub.addIssue('acme/widgets', {
+      title: 'Make the test pass (task F)',
+      body: 'The check in test.sh fails.',
+    });
+    const { task_id } = (await (await post('/tasks', { issue, project: 'widgets' })).json()) as {
+      task_id: string;
+    };
+    const task = await finished(task_id);
+    expect(task.state).toBe('done');
+    expect(task.kind).toBe('issue');
+    const pr = hub.pullRequests('acme/widgets').find((p) => p.number === task.pr_number);
+    expect(pr?.title).toBe('Make the test pass (task F)');
+    expect(pr?.body).toContain(`Closes #${issue}.`);
+    const asked = model.script.requests.map((r) => JSON.stringify(r.body)).join();
+    expect(asked).toContain('The check in test.sh fails.');
+  });
+
+  it('continues a pull request on its own branch without opening another', async () => {
+    const feature = path.join(dir.path, 'feature-clone');
+    git(dir.path, 'clone', '-q', widgets.remote, feature);
+    git(feature, 'checkout', '-q', '-b', 'feature-x');
+    writeFileSync(path.join(feature, 'feature.txt'), 'work in progress\n');
+    git(feature, 'add', '-A');
+    git(feature, '-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', 'commit', '-qm', 'start feature');
+    git(feature, 'push', '-q', 'origin', 'feature-x');
+    const pr = hub.addPullRequest('acme/widgets', {
+      head: 'feature-x',
+      title: 'Make the test pass (task G)',
+      user: 'dev',
+    });
+    const { task_id } = (await (await post('/tasks', { pr, project: 'widgets' })).json()) as {
+      task_id: string;
+    };
+    const task = await finished(task_id);
+    expect(task.state).toBe('done');
+    expect(task.pr_number).toBe(pr);
+    expect(git(widgets.remote, 'show', 'feature-x:fix.txt')).toBe('fixed');
+    expect(git(widgets.remote, 'show', 'feature-x:feature.txt')).toBe('work in progress');
+    expect(hub.pullRequests('acme/widgets').filter((p) => p.head.endsWith(':feature-x'))).toHaveLength(1);
+    expect(hub.reviews('acme/widgets', pr).length).toBeGreaterThan(0);
+  });
+
   it('fails, never completes, a task whose agent changed nothing or never passed validation', async () => {
     const stuck = (await (await post('/tasks', { prompt: 'NO-OP please', project: 'widgets' })).json()) as {
       task_id: string;
