@@ -10,6 +10,11 @@ export interface BwrapOptions {
   shareNetwork?: boolean;
   /** Drop every capability; set when Harness runs as root, so root inside cannot remount binds. */
   dropCapabilities?: boolean;
+  /**
+   * Directories the program itself lives in (an agent CLI's install). The private /tmp would hide
+   * one installed under /tmp (a checkout there), so those are shown again, read-only.
+   */
+  programDirs?: string[];
 }
 
 /**
@@ -32,6 +37,8 @@ export function buildBwrapArgv(spec: SandboxSpec, command: string[], options: Bw
     // The private /tmp would hide a workspace that lives there; show it again, read-only.
     args.push('--ro-bind', spec.workspace, spec.workspace);
   }
+  for (const dir of options.programDirs ?? [])
+    if (isUnderTmp(dir) && existsSync(dir)) args.push('--ro-bind', dir, dir);
   for (const dir of options.stateDirs ?? []) args.push('--bind', dir, dir);
   args.push('--chdir', spec.workspace);
   return [options.bwrapPath, ...args, '--', ...command];

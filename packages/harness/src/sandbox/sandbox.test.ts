@@ -78,6 +78,28 @@ describe('sandbox', () => {
     ).toBe('refused\n');
   });
 
+  it('shows a program installed under /tmp inside the sandbox, read-only, despite the private /tmp', async () => {
+    const caps = await probeSandbox();
+    if (caps.bwrap_path === null) {
+      console.warn(`skipping live bwrap check: ${caps.bwrap_problem}`);
+      return;
+    }
+    const install = temp();
+    const program = path.join(install, 'agent.sh');
+    writeFileSync(program, '#!/bin/sh\necho agent ran\n', { mode: 0o755 });
+    const argv = buildBwrapArgv(sandboxSpec({ mode: 'workspace-write', workspace: temp() }), [program], {
+      bwrapPath: caps.bwrap_path as string,
+      dropCapabilities: caps.is_root,
+      programDirs: [install],
+    });
+    expect(execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' })).toBe('agent ran\n');
+    const hidden = buildBwrapArgv(sandboxSpec({ mode: 'workspace-write', workspace: temp() }), [program], {
+      bwrapPath: caps.bwrap_path as string,
+      dropCapabilities: caps.is_root,
+    });
+    expect(() => execFileSync(hidden[0] as string, hidden.slice(1), { stdio: 'pipe' })).toThrow();
+  });
+
   it('keeps paths inside the workspace, symlinks included', () => {
     const ws = temp();
     const outside = temp();

@@ -1,3 +1,5 @@
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { assertSandboxSupported, buildBwrapArgv, type SandboxCapabilities } from '../../sandbox/index.js';
 import type { TurnContext } from '../turn.js';
 import { supervise, type ExitStatus, type Supervised } from './supervisor.js';
@@ -49,6 +51,7 @@ export async function runCliTurn(
       stateDirs: invocation.stateDirs,
       shareNetwork: true,
       dropCapabilities: found.is_root,
+      programDirs: programDirs(invocation.command),
     });
   }
   const [command, ...args] = argv as [string, ...string[]];
@@ -84,4 +87,23 @@ export async function runCliTurn(
 export function describeExit(name: string, status: ExitStatus): string {
   if (status.signal !== null) return `${name} was killed by ${status.signal}`;
   return `${name} exited with code ${status.code ?? 'unknown'}`;
+}
+
+/** Where the agent's executable really lives (symlinks resolved), and the link's own directory. */
+function programDirs(name: string): string[] {
+  const command = path.isAbsolute(name) ? name : onPath(name);
+  if (command === undefined) return [];
+  try {
+    return [...new Set([path.dirname(command), path.dirname(realpathSync(command))])];
+  } catch {
+    return [path.dirname(command)];
+  }
+}
+
+function onPath(name: string): string | undefined {
+  if (name.includes('/')) return path.resolve(name);
+  return (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => path.join(dir, name))
+    .find((file) => existsSync(file));
 }
