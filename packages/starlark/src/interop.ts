@@ -50,19 +50,39 @@ export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
  * Shared and cyclic containers map to shared and cyclic JS objects.
  */
 export function toJs(value: Value): unknown {
+  // Hosts convert every builtin argument, mostly strings and flat lists of strings: those need no
+  // identity table, so it is only created for a list that holds another container.
+  if (typeof value !== 'object') return convertScalar(value);
+  if (value === None) return null;
+  if (value instanceof StarList || value instanceof Tuple) {
+    const elems = value.elems;
+    const out = new Array<unknown>(elems.length);
+    let seen: Map<object, unknown> | undefined;
+    for (let i = 0; i < elems.length; i++) {
+      const e = elems[i]!;
+      out[i] = typeof e !== 'object' ? convertScalar(e) : convertOut(e, (seen ??= new Map([[value, out]])));
+    }
+    return out;
+  }
   return convertOut(value, new Map());
 }
 
-function convertOut(v: Value, seen: Map<object, unknown>): unknown {
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function convertScalar(v: bigint | string | number | boolean): unknown {
   switch (typeof v) {
     case 'bigint':
-      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+      return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
     case 'string':
       return decodeUtf8(v);
-    case 'number':
-    case 'boolean':
+    default:
       return v;
   }
+}
+
+function convertOut(v: Value, seen: Map<object, unknown>): unknown {
+  if (typeof v !== 'object') return convertScalar(v);
   if (v === None) return null;
   const done = seen.get(v);
   if (done !== undefined) return done;

@@ -120,8 +120,8 @@ function evaluateFile(builder: PolicyBuilder, file: PolicySource, options: LoadP
     builtin(name, (call) => {
       try {
         method({
-          args: call.args.map((v) => toJs(v)),
-          kwargs: new Map([...call.kwargs].map(([k, v]) => [k, toJs(v)])),
+          args: convertArgs(call.args),
+          kwargs: convertKwargs(call.kwargs),
           position: { file: file.path, line: call.position.line, column: call.position.column },
         });
       } catch (error) {
@@ -154,6 +154,19 @@ function evaluateFile(builder: PolicyBuilder, file: PolicySource, options: LoadP
       error,
     );
   }
+}
+
+// Plain loops: builtins run once per rule, and spreading into temporary arrays showed in profiles.
+function convertArgs(args: readonly Value[]): unknown[] {
+  const out = new Array<unknown>(args.length);
+  for (let i = 0; i < args.length; i++) out[i] = toJs(args[i] as Value);
+  return out;
+}
+
+function convertKwargs(kwargs: ReadonlyMap<string, Value>): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [key, value] of kwargs) out.set(key, toJs(value));
+  return out;
 }
 
 function policyError(where: SourcePosition, message: string, cause?: unknown): HarnessError {

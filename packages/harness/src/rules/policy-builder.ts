@@ -2,7 +2,6 @@ import path from 'node:path';
 import { expandHome } from '../core/index.js';
 import { isDecision, type Decision } from './decision.js';
 import {
-  matchTail,
   NETWORK_PROTOCOLS,
   type NetworkProtocol,
   type NetworkRule,
@@ -43,55 +42,59 @@ export class PolicyBuilder {
   prefixRule(call: CallArgs): void {
     const fn = 'prefix_rule';
     const a = bindArgs(fn, PREFIX_RULE_PARAMS, call, ['pattern']);
-    const fail = (message: string): never => {
-      throw new PolicyDefinitionError(message, call.position);
-    };
-    const pattern = parsePattern(a.get('pattern'), fail);
-    const decision = parseDecisionArg(fn, a.get('decision') ?? 'allow', false, fail);
-    const justification = parseJustification(a.get('justification'), fail);
-    const created: PrefixRule[] = (pattern[0] as string[]).map((program) => ({
-      id: this.prefixRules.length,
-      program,
-      tail: pattern.slice(1),
-      decision,
-      justification,
-      source: call.position,
-    }));
+    const pattern = parsePattern(a.get('pattern'), call.position);
+    const decision = parseDecisionArg(fn, a.get('decision') ?? 'allow', false, call.position);
+    const justification = parseJustification(a.get('justification'), call.position);
+    const programs = pattern[0] as string[];
+    const tail = pattern.slice(1);
     // Examples are checked against only this call's rules: a failing example is the author's bug.
-    for (const example of parseExamples('match', a.get('match'), fail)) {
-      if (!this.anyMatches(created, example))
-        fail(`example did not match rule: ${shlexJoin(example)} (expected every example to match)`);
+    // Every rule of one call shares the tail, so an example is compared once, not once per program.
+    for (const example of parseExamples('match', a.get('match'), call.position)) {
+      if (!this.exampleMatches(programs, tail, example))
+        failAt(
+          call.position,
+          `example did not match rule: ${shlexJoin(example)} (expected every example to match)`,
+        );
     }
-    for (const example of parseExamples('not_match', a.get('not_match'), fail)) {
-      if (this.anyMatches(created, example))
-        fail(
+    for (const example of parseExamples('not_match', a.get('not_match'), call.position)) {
+      if (this.exampleMatches(programs, tail, example))
+        failAt(
+          call.position,
           `negative example unexpectedly matched rule: ${shlexJoin(example)} (expected example to not match rule)`,
         );
     }
-    for (const rule of created) this.prefixRules.push({ ...rule, id: this.prefixRules.length });
+    for (const program of programs) {
+      this.prefixRules.push({
+        id: this.prefixRules.length,
+        program,
+        tail,
+        decision,
+        justification,
+        source: call.position,
+      });
+    }
   }
 
   hostExecutable(call: CallArgs): void {
     const a = bindArgs('host_executable', HOST_EXECUTABLE_PARAMS, call, ['name', 'paths']);
-    const fail = (message: string): never => {
-      throw new PolicyDefinitionError(message, call.position);
-    };
     const name = a.get('name');
     if (typeof name !== 'string' || name.trim() === '')
-      fail('host_executable name must be a non-empty string');
+      failAt(call.position, 'host_executable name must be a non-empty string');
     const bare = name as string;
     if (bare.includes('/') || bare.includes('\\') || bare === '.' || bare === '..')
-      fail(`host_executable name must be a bare executable name: ${bare}`);
+      failAt(call.position, `host_executable name must be a bare executable name: ${bare}`);
     const paths = a.get('paths');
     if (!Array.isArray(paths))
-      return fail(`host_executable paths must be a list of strings, got ${typeName(paths)}`);
+      return failAt(call.position, `host_executable paths must be a list of strings, got ${typeName(paths)}`);
     const list = this.hostExecutables.get(bare) ?? [];
     for (const p of paths) {
-      if (typeof p !== 'string') fail(`host_executable paths must be strings, got ${typeName(p)}`);
+      if (typeof p !== 'string')
+        failAt(call.position, `host_executable paths must be strings, got ${typeName(p)}`);
       const expanded = expandHome(p as string);
-      if (!path.posix.isAbsolute(expanded)) fail(`host_executable paths must be absolute: ${String(p)}`);
+      if (!path.posix.isAbsolute(expanded))
+        failAt(call.position, `host_executable paths must be absolute: ${String(p)}`);
       if (path.posix.basename(expanded) !== bare)
-        fail(`host_executable path \`${String(p)}\` must have basename \`${bare}\``);
+        failAt(call.position, `host_executable path \`${String(p)}\` must have basename \`${bare}\``);
       if (!list.includes(expanded)) list.push(expanded);
     }
     // Repeated declarations accumulate (harness overlay semantics), so files can only widen the list.
@@ -101,13 +104,10 @@ export class PolicyBuilder {
   networkRule(call: CallArgs): void {
     const fn = 'network_rule';
     const a = bindArgs(fn, NETWORK_RULE_PARAMS, call, ['host', 'protocol', 'decision']);
-    const fail = (message: string): never => {
-      throw new PolicyDefinitionError(message, call.position);
-    };
-    const host = normalizeHost(a.get('host'), fail);
-    const protocol = parseProtocol(a.get('protocol'), fail);
-    const decision = parseDecisionArg(fn, a.get('decision'), true, fail);
-    const justification = parseJustification(a.get('justification'), fail);
+    const host = normalizeHost(a.get('host'), call.position);
+    const protocol = parseProtocol(a.get('protocol'), call.position);
+    const decision = parseDecisionArg(fn, a.get('decision'), true, call.position);
+    const justification = parseJustification(a.get('justification'), call.position);
     this.networkRules.push({
       id: this.networkRules.length,
       host,
@@ -126,17 +126,33 @@ export class PolicyBuilder {
     };
   }
 
-  private anyMatches(rules: readonly PrefixRule[], argv: readonly string[]): boolean {
+  /**
+   * Would a rule `programs × tail` match `argv`? Examples are resolved like commands with host
+   * resolution on: `/usr/bin/git status` may match `git` unless host_executable excludes that path.
+   */
+  private exampleMatches(
+    programs: readonly string[],
+    tail: readonly (readonly string[])[],
+    argv: readonly string[],
+  ): boolean {
+    if (!tailMatches(tail, argv)) return false;
     const first = argv[0] as string;
-    if (rules.some((r) => r.program === first && matchTail(r, argv))) return true;
-    // Examples are resolved like commands with host resolution on: `/usr/bin/git status` may match `git`.
+    if (programs.includes(first)) return true;
     if (!path.posix.isAbsolute(first)) return false;
     const base = path.posix.basename(first);
     const allowed = this.hostExecutables.get(base);
     if (allowed && !allowed.includes(first)) return false;
-    const substituted = [base, ...argv.slice(1)];
-    return rules.some((r) => r.program === base && matchTail(r, substituted));
+    return programs.includes(base);
   }
+}
+
+/** `argv[1..]` starts with one alternative of each tail position (argv[0] is compared apart). */
+function tailMatches(tail: readonly (readonly string[])[], argv: readonly string[]): boolean {
+  if (argv.length <= tail.length) return false;
+  for (let i = 0; i < tail.length; i++) {
+    if (!(tail[i] as readonly string[]).includes(argv[i + 1] as string)) return false;
+  }
+  return true;
 }
 
 function bindArgs(
@@ -146,115 +162,121 @@ function bindArgs(
   required: readonly string[],
 ): Map<string, unknown> {
   const bound = new Map<string, unknown>();
-  const fail = (message: string): never => {
-    throw new PolicyDefinitionError(`${fn}() ${message}`, call.position);
-  };
   if (call.args.length > params.length)
-    fail(`takes at most ${params.length} positional arguments, got ${call.args.length}`);
+    failAt(
+      call.position,
+      `${fn}() takes at most ${params.length} positional arguments, got ${call.args.length}`,
+    );
   call.args.forEach((value, i) => bound.set(params[i] as string, value));
   for (const [key, value] of call.kwargs) {
-    if (!params.includes(key)) fail(`got an unexpected keyword argument \`${key}\``);
-    if (bound.has(key)) fail(`got multiple values for argument \`${key}\``);
+    if (!params.includes(key)) failAt(call.position, `${fn}() got an unexpected keyword argument \`${key}\``);
+    if (bound.has(key)) failAt(call.position, `${fn}() got multiple values for argument \`${key}\``);
     bound.set(key, value);
   }
   for (const key of required) {
-    if (bound.get(key) === undefined || bound.get(key) === null) fail(`missing required argument \`${key}\``);
+    if (bound.get(key) === undefined || bound.get(key) === null)
+      failAt(call.position, `${fn}() missing required argument \`${key}\``);
   }
   for (const [key, value] of bound) if (value === null) bound.delete(key);
   return bound;
 }
 
-type Fail = (message: string) => never;
+/** Throws the author's mistake at the call's position (a plain function: builtins run once per rule). */
+function failAt(at: SourcePosition, message: string): never {
+  throw new PolicyDefinitionError(message, at);
+}
 
-function parsePattern(value: unknown, fail: Fail): string[][] {
-  if (!Array.isArray(value)) return fail(`pattern must be a list, got ${typeName(value)}`);
-  if (value.length === 0) fail('pattern cannot be empty');
+function parsePattern(value: unknown, at: SourcePosition): string[][] {
+  if (!Array.isArray(value)) return failAt(at, `pattern must be a list, got ${typeName(value)}`);
+  if (value.length === 0) failAt(at, 'pattern cannot be empty');
   return value.map((element: unknown, i) => {
     if (typeof element === 'string') {
-      if (element.trim() === '') fail(`pattern token ${i} cannot be empty`);
+      if (element.trim() === '') failAt(at, `pattern token ${i} cannot be empty`);
       return [element];
     }
     if (!Array.isArray(element))
-      return fail(`pattern element must be a string or list of strings, got ${typeName(element)}`);
-    if (element.length === 0) fail(`pattern alternatives at position ${i} cannot be empty`);
+      return failAt(at, `pattern element must be a string or list of strings, got ${typeName(element)}`);
+    if (element.length === 0) failAt(at, `pattern alternatives at position ${i} cannot be empty`);
     const alternatives: string[] = [];
     for (const alt of element as unknown[]) {
-      if (typeof alt !== 'string') fail(`pattern alternative must be string, got ${typeName(alt)}`);
-      if ((alt as string).trim() === '') fail(`pattern alternative at position ${i} cannot be empty`);
+      if (typeof alt !== 'string') failAt(at, `pattern alternative must be string, got ${typeName(alt)}`);
+      if ((alt as string).trim() === '') failAt(at, `pattern alternative at position ${i} cannot be empty`);
       if (!alternatives.includes(alt as string)) alternatives.push(alt as string);
     }
     return alternatives;
   });
 }
 
-function parseDecisionArg(fn: string, value: unknown, allowDeny: boolean, fail: Fail): Decision {
+function parseDecisionArg(fn: string, value: unknown, allowDeny: boolean, at: SourcePosition): Decision {
   if (allowDeny && value === 'deny') return 'forbidden';
-  if (typeof value !== 'string') return fail(`${fn}() decision must be a string, got ${typeName(value)}`);
-  if (!isDecision(value)) return fail(`invalid decision \`${value}\`; expected allow|prompt|forbidden`);
+  if (typeof value !== 'string')
+    return failAt(at, `${fn}() decision must be a string, got ${typeName(value)}`);
+  if (!isDecision(value)) return failAt(at, `invalid decision \`${value}\`; expected allow|prompt|forbidden`);
   return value;
 }
 
-function parseJustification(value: unknown, fail: Fail): string | undefined {
+function parseJustification(value: unknown, at: SourcePosition): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') return fail(`justification must be a string, got ${typeName(value)}`);
-  if (value.trim() === '') fail('justification cannot be empty');
+  if (typeof value !== 'string') return failAt(at, `justification must be a string, got ${typeName(value)}`);
+  if (value.trim() === '') failAt(at, 'justification cannot be empty');
   return value;
 }
 
-function parseExamples(kind: string, value: unknown, fail: Fail): string[][] {
+function parseExamples(kind: string, value: unknown, at: SourcePosition): string[][] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) return fail(`${kind} must be a list of examples, got ${typeName(value)}`);
+  if (!Array.isArray(value)) return failAt(at, `${kind} must be a list of examples, got ${typeName(value)}`);
   return value.map((example: unknown) => {
     if (typeof example === 'string') {
-      const words = splitExample(kind, example, fail);
-      if (words.length === 0) fail(`${kind} example cannot be an empty command`);
+      const words = splitExample(kind, example, at);
+      if (words.length === 0) failAt(at, `${kind} example cannot be an empty command`);
       return words;
     }
     if (!Array.isArray(example))
-      return fail(`${kind} example must be a string or list of strings, got ${typeName(example)}`);
-    if (example.length === 0) fail(`${kind} example cannot be an empty list`);
+      return failAt(at, `${kind} example must be a string or list of strings, got ${typeName(example)}`);
+    if (example.length === 0) failAt(at, `${kind} example cannot be an empty list`);
     for (const token of example as unknown[]) {
       if (typeof token !== 'string')
-        fail(`${kind} example must be a string or list of strings, got list of ${typeName(token)}`);
+        failAt(at, `${kind} example must be a string or list of strings, got list of ${typeName(token)}`);
     }
     return example as string[];
   });
 }
 
-function splitExample(kind: string, example: string, fail: Fail): string[] {
+function splitExample(kind: string, example: string, at: SourcePosition): string[] {
   try {
     return shlexSplit(example);
   } catch (error) {
-    if (error instanceof ShlexError) return fail(`${kind} example \`${example}\`: ${error.message}`);
+    if (error instanceof ShlexError) return failAt(at, `${kind} example \`${example}\`: ${error.message}`);
     throw error;
   }
 }
 
-function normalizeHost(value: unknown, fail: Fail): string {
-  if (typeof value !== 'string') return fail(`network_rule host must be a string, got ${typeName(value)}`);
+function normalizeHost(value: unknown, at: SourcePosition): string {
+  if (typeof value !== 'string')
+    return failAt(at, `network_rule host must be a string, got ${typeName(value)}`);
   let host = value.trim().toLowerCase();
-  if (host.includes('*')) fail(`network_rule host \`${value}\`: wildcards are not allowed`);
+  if (host.includes('*')) failAt(at, `network_rule host \`${value}\`: wildcards are not allowed`);
   if (host.includes('://') || host.includes('/'))
-    fail(`network_rule host \`${value}\` must be a bare host, without scheme or path`);
+    failAt(at, `network_rule host \`${value}\` must be a bare host, without scheme or path`);
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
-    if (end < 0) fail(`network_rule host \`${value}\` is not a valid host`);
+    if (end < 0) failAt(at, `network_rule host \`${value}\` is not a valid host`);
     host = host.slice(1, end);
   } else if ((host.match(/:/g) ?? []).length === 1) {
     host = host.slice(0, host.indexOf(':'));
   }
   host = host.replace(/\.+$/, '');
-  if (host === '' || /\s/.test(host)) fail(`network_rule host \`${value}\` is not a valid host`);
+  if (host === '' || /\s/.test(host)) failAt(at, `network_rule host \`${value}\` is not a valid host`);
   return host;
 }
 
-function parseProtocol(value: unknown, fail: Fail): NetworkProtocol {
+function parseProtocol(value: unknown, at: SourcePosition): NetworkProtocol {
   const aliases: Record<string, NetworkProtocol> = { https_connect: 'https', 'http-connect': 'https' };
   if (typeof value !== 'string')
-    return fail(`network_rule protocol must be a string, got ${typeName(value)}`);
+    return failAt(at, `network_rule protocol must be a string, got ${typeName(value)}`);
   const protocol = aliases[value] ?? value;
   if (!(NETWORK_PROTOCOLS as readonly string[]).includes(protocol))
-    fail(`invalid network_rule protocol \`${value}\`; expected ${NETWORK_PROTOCOLS.join('|')}`);
+    failAt(at, `invalid network_rule protocol \`${value}\`; expected ${NETWORK_PROTOCOLS.join('|')}`);
   return protocol as NetworkProtocol;
 }
 

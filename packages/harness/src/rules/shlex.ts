@@ -36,12 +36,24 @@ export function shlexSplit(input: string): string[] {
       current += input[i + 1];
       i += 2;
     } else {
-      current += ch;
-      i++;
+      // Copy the run of ordinary characters at once: most example words are nothing else.
+      const end = plainRunEnd(input, i + 1);
+      current += input.slice(i, end);
+      i = end;
     }
   }
   if (inWord) words.push(current);
   return words;
+}
+
+/** The index of the first character at or after `i` that ends or changes a plain run. */
+function plainRunEnd(input: string, i: number): number {
+  for (; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    // space, tab, newline, carriage return, ', ", backslash
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 39 || c === 34 || c === 92) return i;
+  }
+  return i;
 }
 
 function readDoubleQuoted(input: string, start: number): [string, number] {
