@@ -58,7 +58,9 @@ export class Policy {
   /** Exactly codex execpolicy's `check`: no shell parsing, no normalisation, no default decision. */
   evaluate(argv: readonly string[], options: { resolveHostExecutables?: boolean } = {}): EvaluateResult {
     const matched = this.index.evaluate(argv, options.resolveHostExecutables ?? false);
-    return { decision: strictest(matched.map((m) => m.decision)) ?? null, matched };
+    let decision: Decision | undefined;
+    for (const m of matched) decision = stricter(decision, m.decision);
+    return { decision: decision ?? null, matched };
   }
 
   checkNetwork(host: string, protocol?: string): EvaluateResult {

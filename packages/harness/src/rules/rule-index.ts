@@ -30,6 +30,8 @@ export interface ViewMatch {
 /** Prefix rules indexed by first token, so checking a command never scans unrelated rules. */
 export class RuleIndex {
   private readonly byProgram = new Map<string, PrefixRule[]>();
+  /** Each rule's rendering and full pattern, made on its first match and shared by later ones. */
+  private readonly shapes = new Map<PrefixRule, RuleShape>();
 
   constructor(readonly rules: RuleSet) {
     for (const rule of rules.prefixRules) {
@@ -73,7 +75,7 @@ export class RuleIndex {
     for (const [rules, argv, resolved] of candidates) {
       for (const rule of rules ?? []) {
         const prefix = matchTail(rule, argv);
-        if (prefix) result.matches.push(toMatch(rule, prefix, resolved));
+        if (prefix) result.matches.push(toMatch(rule, this.shapeOf(rule), prefix, resolved));
         else if (couldMatch(rule, argv, view)) result.potential = stricter(result.potential, rule.decision);
       }
     }
@@ -90,15 +92,25 @@ export class RuleIndex {
       .map(networkMatch);
   }
 
+  private shapeOf(rule: PrefixRule): RuleShape {
+    let shape = this.shapes.get(rule);
+    if (shape === undefined) {
+      shape = { rule: renderPattern(rule), pattern: Object.freeze([[rule.program], ...rule.tail]) };
+      this.shapes.set(rule, shape);
+    }
+    return shape;
+  }
+
   private matchRules(
     rules: PrefixRule[] | undefined,
     argv: readonly string[],
     resolved: string | undefined,
   ): RuleMatch[] {
     const out: RuleMatch[] = [];
-    for (const rule of rules ?? []) {
+    if (rules === undefined) return out;
+    for (const rule of rules) {
       const prefix = matchTail(rule, argv);
-      if (prefix) out.push(toMatch(rule, prefix, resolved));
+      if (prefix) out.push(toMatch(rule, this.shapeOf(rule), prefix, resolved));
     }
     return out;
   }
@@ -116,11 +128,21 @@ function couldMatch(rule: PrefixRule, argv: readonly string[], view: CommandView
   return true;
 }
 
-function toMatch(rule: PrefixRule, prefix: string[], resolved: string | undefined): RuleMatch {
+interface RuleShape {
+  readonly rule: string;
+  readonly pattern: readonly (readonly string[])[];
+}
+
+function toMatch(
+  rule: PrefixRule,
+  shape: RuleShape,
+  prefix: string[],
+  resolved: string | undefined,
+): RuleMatch {
   return {
     kind: 'prefix_rule',
-    rule: renderPattern(rule),
-    pattern: [[rule.program], ...rule.tail],
+    rule: shape.rule,
+    pattern: shape.pattern,
     matchedPrefix: prefix,
     decision: rule.decision,
     justification: rule.justification,
