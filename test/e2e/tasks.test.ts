@@ -46,7 +46,9 @@ describe('task pipeline', () => {
       const view = viewOf(body);
       const key = [...reviews.keys()].find((k) => JSON.stringify(body).includes(k));
       if (view.lastPrompt.includes('You are reviewing'))
-        return (key && reviews.get(key)?.(view.count('You are reviewing'))) ?? approve();
+        return (
+          (key === undefined ? undefined : reviews.get(key)?.(view.count('You are reviewing'))) ?? approve()
+        );
       if (view.afterTool) return { text: 'Done: fix.txt now says fixed.' };
       if (JSON.stringify(body).includes('NO-OP')) return { text: 'I decided nothing needs changing.' };
       if (view.lastPrompt.includes('validation commands failed'))
