@@ -166,6 +166,11 @@ export interface TurnOptions {
   resumeSessionId?: string;
   appendSystemPrompt?: string;
   commandGate?: CommandGate;
+  /**
+   * Absolute paths of the policy files behind `commandGate`, for runtimes that can enforce (part of)
+   * the policy natively before a command runs (Codex execpolicy rules).
+   */
+  policyFiles?: string[];
 }
 
 /** A running turn: iterate it for events; `interrupt()` ends it with a `cancelled` error. */

@@ -10,9 +10,12 @@ import type {
   TurnOptions,
 } from '../contract.js';
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
+import type { Supervised } from '../process/supervisor.js';
 import { probeBinary, sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
+import { codexRejects, codexRulesFor, InstalledRules } from './exec-rules.js';
 import { CodexStreamMapper } from './mapper.js';
+import { RefusalWatcher } from './refusals.js';
 import { CodexLineSchema, KNOWN_CODEX_TYPES, type CodexItem } from './schema.js';
 
 export interface CodexAdapterOptions {
@@ -125,10 +128,23 @@ export class CodexAdapter implements AgentAdapter {
         network: sandboxed && !options.sandbox.network ? 'denied to commands by codex' : 'shared',
       },
     });
+    const env = this.environment(sandboxed);
+    const rules = await this.installRules(ctx, env);
+    try {
+      await this.execute(ctx, env, rules);
+    } finally {
+      rules?.remove();
+    }
+  }
+
+  private async execute(ctx: TurnContext, env: Record<string, string>, rules: InstalledRules | null) {
+    const { options } = ctx;
+    const model = options.model ?? this.opts.defaultModel ?? null;
+    const sandboxed = options.sandbox.mode !== 'danger-full-access';
     const invocation: CliInvocation = {
       command: this.opts.cliPath ?? 'codex',
       args: codexArgs(options, this.opts),
-      env: this.environment(sandboxed),
+      env,
       stdin: 'ignore',
       enforcement: sandboxed ? 'native' : 'none',
       stateDirs: [],
@@ -136,12 +152,22 @@ export class CodexAdapter implements AgentAdapter {
     const mapper = new CodexStreamMapper(ctx, model);
     const policyStop = new AbortController();
     mapper.onCommandStarted = (item) => void this.gate(ctx, item, policyStop);
+    const refusals = new RefusalWatcher();
+    let refused = 0;
     await runCliTurn(
       ctx,
       invocation,
       this.caps,
       {
-        onLine: (line) => this.onLine(ctx, mapper, line),
+        onLine: (line, proc) => {
+          refused += this.reportRefusals(ctx, refusals, proc);
+          // Codex has read its rules before it announces the thread (measured), so they can go.
+          if (line.includes('"thread.started"')) rules?.remove();
+          if (refused > 0 && line.includes('"turn.completed"')) {
+            ctx.fail('policy_blocked', `codex refused ${refused} command(s) under the command policy`);
+          }
+          this.onLine(ctx, mapper, line);
+        },
         onExit: (status, proc) => {
           if (mapper.completed) return;
           const why = mapper.lastError === null ? '' : `: ${mapper.lastError}`;
@@ -152,6 +178,48 @@ export class CodexAdapter implements AgentAdapter {
       },
       policyStop.signal,
     );
+  }
+
+  /**
+   * Hands the policy's prompt/forbidden rules to Codex so it refuses them before they run (with
+   * approval "never", a prompt rule is a refusal too). A file Codex's parser rejects would make it
+   * drop every custom rule, so each is checked first and left to the after-the-fact gate if refused.
+   */
+  private async installRules(ctx: TurnContext, env: Record<string, string>): Promise<InstalledRules | null> {
+    const files = ctx.options.policyFiles ?? [];
+    if (files.length === 0 || ctx.options.commandGate === undefined) return null;
+    const home = env.CODEX_HOME ?? path.join(env.HOME ?? '', '.codex');
+    const rules = InstalledRules.in(home);
+    for (const { source, text } of await codexRulesFor(files)) {
+      const file = rules.write(ctx.turnId, text);
+      const problem = await codexRejects(this.opts.cliPath ?? 'codex', env, file);
+      if (problem === null) continue;
+      rules.drop(file);
+      ctx.emit({
+        type: 'warning',
+        message: `codex cannot load the rules of ${source} (${problem}); they are checked only once a command has started`,
+      });
+    }
+    return rules;
+  }
+
+  /** Commands Codex refused never show up on stdout; report them from its stderr log. */
+  private reportRefusals(ctx: TurnContext, watcher: RefusalWatcher, proc: Supervised): number {
+    const found = watcher.fresh(proc.stderrTail());
+    for (const refusal of found) {
+      const command = refusal.command === null ? '(not named by codex)' : unwrapShell(refusal.command);
+      const reason = `codex refused it before it ran: ${refusal.reason}`;
+      ctx.emit({ type: 'command_gate', command, decision: refusal.decision, reason });
+      ctx.emit({
+        type: 'command',
+        call_id: null,
+        command,
+        exit_code: null,
+        output: reason,
+        status: 'declined',
+      });
+    }
+    return found.length;
   }
 
   /**

@@ -1,0 +1,121 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  CodexAdapter,
+  SCRIPTED_CODEX_KEY_ENV,
+  startScriptedOpenAiServer,
+  writeScriptedCodexHome,
+  type AgentEvent,
+  type CommandGate,
+  type ScriptedOpenAiServer,
+} from '../../src/agents/index.js';
+import { loadPolicyFiles } from '../../src/rules/index.js';
+import type { SandboxMode } from '../../src/sandbox/index.js';
+import {
+  cleanupTempDirs,
+  codexBin,
+  collect,
+  hasCodex,
+  limits,
+  makeRepo,
+  ofType,
+  spec,
+  tempDir,
+  terminalOf,
+} from './helpers.js';
+
+const POLICY = `
+prefix_rule(pattern = ["rm", "-rf"], decision = "forbidden", justification = "no recursive deletes")
+prefix_rule(pattern = ["git", "push"], decision = "prompt")
+prefix_rule(pattern = ["touch"], decision = "allow")
+network_rule(host = "api.github.com", protocol = "https", decision = "allow")
+`;
+
+const exec = (cmd: string) => ({ name: 'exec_command', input: { cmd } });
+
+describe.skipIf(!hasCodex)('Codex enforces the command policy before a command runs', () => {
+  const servers: ScriptedOpenAiServer[] = [];
+  let codexHome = '';
+
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  afterAll(() => cleanupTempDirs());
+
+  async function policyTurn(
+    cmd: string,
+    mode: SandboxMode = 'danger-full-access',
+  ): Promise<{ events: AgentEvent[]; repo: string }> {
+    const server = await startScriptedOpenAiServer([{ tool_calls: [exec(cmd)] }, { text: 'done' }]);
+    servers.push(server);
+    codexHome = tempDir('codex-home');
+    writeScriptedCodexHome(codexHome, server.baseUrl);
+    const policyFile = path.join(tempDir('policy'), 'project.star');
+    writeFileSync(policyFile, POLICY);
+    const policy = await loadPolicyFiles([policyFile]);
+    const commandGate: CommandGate = async ({ command }) => policy.checkCommandLine(command);
+    const repo = makeRepo();
+    mkdirSync(path.join(repo, 'victim'));
+    const adapter = new CodexAdapter({
+      cliPath: codexBin,
+      codexHome,
+      home: tempDir('codex-user-home'),
+      env: { [SCRIPTED_CODEX_KEY_ENV]: 'dummy' },
+    });
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'go',
+        cwd: repo,
+        sandbox: spec(repo, mode),
+        limits,
+        commandGate,
+        policyFiles: [policyFile],
+      }),
+    );
+    return { events, repo };
+  }
+
+  const leftovers = () =>
+    existsSync(path.join(codexHome, 'rules')) ? readdirSync(path.join(codexHome, 'rules')) : [];
+
+  it('refuses a forbidden command before it runs and reports the refusal', async () => {
+    const { events, repo } = await policyTurn('rm -rf victim');
+    expect(existsSync(path.join(repo, 'victim'))).toBe(true);
+    expect(ofType(events, 'command_gate')).toEqual([
+      expect.objectContaining({ command: 'rm -rf victim', decision: 'forbidden' }),
+    ]);
+    expect(ofType(events, 'command_gate')[0]?.reason).toContain('no recursive deletes');
+    expect(ofType(events, 'command')[0]).toMatchObject({ status: 'declined' });
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses a forbidden command hidden in a compound script', async () => {
+    const { events, repo } = await policyTurn('echo hi && rm -rf victim');
+    expect(existsSync(path.join(repo, 'victim'))).toBe(true);
+    expect(ofType(events, 'command_gate')[0]).toMatchObject({ decision: 'forbidden' });
+  });
+
+  it('refuses a prompt command in a headless run', async () => {
+    const { events } = await policyTurn('git push origin main');
+    expect(ofType(events, 'command_gate')[0]).toMatchObject({ decision: 'prompt' });
+    expect(ofType(events, 'command')).toEqual([expect.objectContaining({ status: 'declined' })]);
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
+  });
+
+  it('still runs an allowed command', async () => {
+    const { events, repo } = await policyTurn('touch ok.txt');
+    expect(existsSync(path.join(repo, 'ok.txt'))).toBe(true);
+    expect(ofType(events, 'command_gate')).toEqual([expect.objectContaining({ decision: 'allow' })]);
+    expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'done' });
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('does not hand over allow rules, which would let a command out of the Codex sandbox', async () => {
+    const outside = path.join(tempDir('outside', '/var/tmp'), 'escaped.txt');
+    const { events } = await policyTurn(`touch ${outside}`, 'workspace-write');
+    expect(terminalOf(events)).toMatchObject({ type: 'result' });
+    expect(existsSync(outside)).toBe(false);
+  });
+});
