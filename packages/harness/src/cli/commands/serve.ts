@@ -1,11 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  type HarnessConfig,
-  createLogger,
-  harnessVersion,
-  logLevels,
-  transports,
-} from '../../core/index.js';
+import { type HarnessConfig, createLogger, harnessVersion, logLevels, transports } from '../../core/index.js';
 import { serveHttp, serveStdio } from '../../server/index.js';
 import { startTelemetry } from '../../observe/index.js';
 import { composeHarness } from '../compose.js';
