@@ -34,7 +34,8 @@ import {
  * Params are strict objects: a misspelt field is an error, not silently ignored.
  */
 
-const noParams = z.strictObject({});
+/** The params of methods that take none; the router skips validation when none are sent. */
+export const noParams = z.strictObject({});
 const id = z.string().min(1).max(200);
 
 const initializeParams = z.strictObject({

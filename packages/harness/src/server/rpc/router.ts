@@ -5,6 +5,7 @@ import {
   failure,
   handshakeMethods,
   methods,
+  noParams,
   success,
   type MethodName,
   type MethodParams,
@@ -56,8 +57,15 @@ export class RpcRouter {
   }
 
   /** Handles a parsed message or batch. Batch members run in order, so a handshake can share a batch. */
-  async handle(connection: Connection, payload: unknown): Promise<RpcResponse | RpcResponse[] | null> {
+  handle(connection: Connection, payload: unknown): Promise<RpcResponse | RpcResponse[] | null> {
     if (!Array.isArray(payload)) return this.handleOne(connection, payload);
+    return this.handleBatch(connection, payload);
+  }
+
+  private async handleBatch(
+    connection: Connection,
+    payload: unknown[],
+  ): Promise<RpcResponse[] | RpcResponse | null> {
     if (payload.length === 0) {
       return failure(null, RpcErrorCodes.invalidRequest, 'invalid request: an empty batch');
     }
@@ -69,17 +77,15 @@ export class RpcRouter {
     return replies.length > 0 ? replies : null;
   }
 
-  private async handleOne(connection: Connection, message: unknown): Promise<RpcResponse | null> {
+  private handleOne(connection: Connection, message: unknown): Promise<RpcResponse | null> {
     const invalid = checkEnvelope(message);
     if (invalid) {
       const id = isRecord(message) && isValidId(message.id) ? message.id : null;
-      return failure(id, RpcErrorCodes.invalidRequest, `invalid request: ${invalid}`);
+      return Promise.resolve(failure(id, RpcErrorCodes.invalidRequest, `invalid request: ${invalid}`));
     }
     const request = message as Incoming & { method: string };
-    const isNotification = !('id' in request);
-    const id = (request.id ?? null) as RpcId;
-    const reply = await this.dispatch(connection, request, id);
-    return isNotification ? null : reply;
+    const reply = this.dispatch(connection, request, (request.id ?? null) as RpcId);
+    return 'id' in request ? reply : reply.then(() => null);
   }
 
   private async dispatch(connection: Connection, request: Incoming & { method: string }, id: RpcId) {
@@ -87,7 +93,12 @@ export class RpcRouter {
     if (!name) return failure(id, RpcErrorCodes.methodNotFound, `method not found: ${request.method}`);
     const gate = handshakeGate(connection, name);
     if (gate) return failure(id, gate.code, gate.message);
-    const parsed = (methods[name].params as z.ZodType).safeParse(request.params ?? {});
+    const schema = methods[name].params as z.ZodType;
+    // Most calls of parameterless methods (health/check on a hot path) send no params at all.
+    const parsed =
+      schema === noParams && (request.params === undefined || request.params === null)
+        ? { success: true as const, data: {} }
+        : schema.safeParse(request.params ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => ({
         path: issue.path.map(String),

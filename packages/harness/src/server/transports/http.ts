@@ -123,10 +123,11 @@ function rpcHandler(harness: Harness, sessions: HttpSessions, maxBodyBytes: numb
     const headers: Record<string, string> = {};
     if (ephemeral) {
       // A request that began a handshake becomes a session the client can come back to.
-      if (connection.state !== 'new') sessions.add(connection);
-      else connection.close();
+      if (connection.state !== 'new') {
+        sessions.add(connection);
+        headers[sessionHeader] = connection.id;
+      } else connection.close();
     }
-    if (connection.state !== 'new') headers[sessionHeader] = connection.id;
     if (reply === null) {
       res.writeHead(204, headers);
       res.end();
