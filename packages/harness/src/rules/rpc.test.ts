@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from './load-policy.js';
-import {
-  CommandCheckResultSchema,
-  ProjectCheckResultSchema,
-  ruleCheck,
-  ruleLoad,
-  RuleLoadResultSchema,
-} from './rpc.js';
+import { CommandCheckResultSchema, ProjectCheckResultSchema, RuleLoadResultSchema } from '@harness/protocol';
+import { ruleCheck, ruleLoad } from './rpc.js';
 
 let root: string;
 let policyFile: string;

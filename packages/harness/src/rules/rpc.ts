@@ -1,14 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  CommandCheckResultSchema,
-  ProjectCheckResultSchema,
   RuleCheckParamsSchema,
   RuleLoadParamsSchema,
-  RuleLoadResultSchema,
   type CommandCheckResult,
   type ProjectCheckResult,
-  type RuleCheckParams,
   type RuleLoadParams,
   type RuleLoadResult,
   type RuleMatchJson,
@@ -21,19 +17,6 @@ import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-
 import type { CheckResult, PartResult, Policy } from './policy.js';
 import type { RuleMatch } from './rule-index.js';
 import { renderPattern } from './rule-model.js';
-
-export {
-  CommandCheckResultSchema,
-  ProjectCheckResultSchema,
-  RuleCheckParamsSchema,
-  RuleLoadParamsSchema,
-  RuleLoadResultSchema,
-  type CommandCheckResult,
-  type ProjectCheckResult,
-  type RuleCheckParams,
-  type RuleLoadParams,
-  type RuleLoadResult,
-};
 
 /**
  * `rule/load` and `rule/check` as plain functions returning JSON-safe, snake_case results; the

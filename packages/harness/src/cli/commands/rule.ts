@@ -8,11 +8,9 @@ import {
   describePolicy,
   loadPolicyFiles,
   resolvePolicyPaths,
-  type CommandCheckResult,
   type Decision,
-  type ProjectCheckResult,
-  type RuleLoadResult,
 } from '../../rules/index.js';
+import type { CommandCheckResult, ProjectCheckResult, RuleLoadResult } from '@harness/protocol';
 
 /**
  * `harness rule load PATH` and `harness rule check PATH [-- CMD ARGS…]`. PATH is a policy file or a
