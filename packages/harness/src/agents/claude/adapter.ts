@@ -8,6 +8,7 @@ import { runTurn, type TurnContext } from '../turn.js';
 import { answerControlRequest, initializeRequest, userMessage } from './control.js';
 import { ClaudeStreamMapper } from './mapper.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
+import { parseAgentLine } from '../process/json-line.js';
 
 export interface ClaudeAdapterOptions {
   cliPath?: string;
@@ -158,25 +159,8 @@ export class ClaudeAdapter implements AgentAdapter {
     raw: string,
     reply: (line: unknown) => void,
   ): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      ctx.logger.warn({ line: raw.slice(0, 500) }, 'claude printed a line that is not JSON');
-      ctx.emit({ type: 'warning', message: `ignored a non-JSON line from claude: ${raw.slice(0, 200)}` });
-      return;
-    }
-    const type = (json as { type?: unknown }).type;
-    if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return;
-    const parsed = ClaudeLineSchema.safeParse(json);
-    if (!parsed.success) {
-      ctx.emit({
-        type: 'warning',
-        message: `claude ${type} line did not match the expected shape: ${parsed.error.message.slice(0, 300)}`,
-      });
-      return;
-    }
-    const line = parsed.data;
+    const line = parseAgentLine(ctx, 'claude', raw, KNOWN_TYPES, ClaudeLineSchema);
+    if (line === null) return;
     if (line.type === 'control_request') {
       void answerControlRequest(ctx, line, mapper.gateDenied).then((answer) => {
         if (answer !== null) reply(answer);

@@ -17,6 +17,7 @@ import { codexRejects, codexRulesFor, InstalledRules } from './exec-rules.js';
 import { CodexStreamMapper } from './mapper.js';
 import { RefusalWatcher } from './refusals.js';
 import { CodexLineSchema, KNOWN_CODEX_TYPES, type CodexItem } from './schema.js';
+import { parseAgentLine } from '../process/json-line.js';
 
 export interface CodexAdapterOptions {
   cliPath?: string;
@@ -246,24 +247,7 @@ export class CodexAdapter implements AgentAdapter {
   }
 
   private onLine(ctx: TurnContext, mapper: CodexStreamMapper, raw: string): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      ctx.logger.warn({ line: raw.slice(0, 500) }, 'codex printed a line that is not JSON');
-      ctx.emit({ type: 'warning', message: `ignored a non-JSON line from codex: ${raw.slice(0, 200)}` });
-      return;
-    }
-    const type = (json as { type?: unknown }).type;
-    if (typeof type !== 'string' || !KNOWN_CODEX_TYPES.has(type)) return;
-    const parsed = CodexLineSchema.safeParse(json);
-    if (!parsed.success) {
-      ctx.emit({
-        type: 'warning',
-        message: `codex ${type} line did not match the expected shape: ${parsed.error.message.slice(0, 300)}`,
-      });
-      return;
-    }
-    mapper.handle(parsed.data);
+    const line = parseAgentLine(ctx, 'codex', raw, KNOWN_CODEX_TYPES, CodexLineSchema);
+    if (line !== null) mapper.handle(line);
   }
 }

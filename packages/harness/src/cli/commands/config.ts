@@ -17,24 +17,14 @@ import {
   type HarnessConfig,
   type LoadConfigOptions,
 } from '../../core/index.js';
+import { type CommandIo, processIo } from '../command-io.js';
 
 /**
  * `harness config show|validate`. Output streams, environment and exit status are injectable so the
  * commands can be exercised in-process; by default they are the real process's.
  */
 
-interface Writer {
-  write(chunk: string): unknown;
-}
-
-export interface ConfigCommandIo {
-  stdout: Writer;
-  stderr: Writer;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  home?: string;
-  setExitCode(code: number): void;
-}
+export type ConfigCommandIo = CommandIo;
 
 interface GlobalOptions {
   config?: string;
@@ -43,21 +33,9 @@ interface GlobalOptions {
 }
 
 /** picocolors judges the real process streams (NO_COLOR, FORCE_COLOR, TTY); anything injected gets plain text. */
-function colors(writer: Writer) {
+function colors(writer: CommandIo['stdout']) {
   const isProcessStream = writer === process.stdout || writer === process.stderr;
   return pc.createColors(isProcessStream && pc.isColorSupported);
-}
-
-function defaultIo(): ConfigCommandIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
-  };
 }
 
 function loadOptions(opts: GlobalOptions, io: ConfigCommandIo, configPath?: string): LoadConfigOptions {
@@ -169,7 +147,7 @@ function summary(report: ValidationReport): string {
 }
 
 export function registerConfigCommand(program: Command, io: Partial<ConfigCommandIo> = {}): void {
-  const resolved: ConfigCommandIo = { ...defaultIo(), ...io };
+  const resolved: ConfigCommandIo = { ...processIo(), ...io };
   const config = program.command('config').description('Show or check the configuration');
   config
     .command('show')

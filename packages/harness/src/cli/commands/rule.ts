@@ -11,6 +11,7 @@ import {
   type Decision,
 } from '../../rules/index.js';
 import type { CommandCheckResult, ProjectCheckResult, RuleLoadResult } from '@harness/protocol';
+import { type CommandIo, processIo } from '../command-io.js';
 
 /**
  * `harness rule load PATH` and `harness rule check PATH [-- CMD ARGS…]`. PATH is a policy file or a
@@ -18,18 +19,7 @@ import type { CommandCheckResult, ProjectCheckResult, RuleLoadResult } from '@ha
  * codes of `check` with a command: 0 allow, 2 prompt, 3 forbidden, 1 error; without a command it
  * runs the project's guards and policy load and exits 1 when anything is wrong.
  */
-interface Writer {
-  write(chunk: string): unknown;
-}
-
-export interface RuleCommandIo {
-  stdout: Writer;
-  stderr: Writer;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  home?: string;
-  setExitCode(code: number): void;
-}
+export type RuleCommandIo = CommandIo;
 
 interface GlobalOptions {
   config?: string;
@@ -44,19 +34,7 @@ interface CheckOptions {
 
 export const RULE_EXIT_CODES = { allow: 0, error: 1, prompt: 2, forbidden: 3 } as const;
 
-function defaultIo(): RuleCommandIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
-  };
-}
-
-export function registerRuleCommand(program: Command, io: RuleCommandIo = defaultIo()): void {
+export function registerRuleCommand(program: Command, io: RuleCommandIo = processIo()): void {
   const rule = program
     .command('rule')
     .description('execution policy: load and check Starlark policies, run guard scanners');
