@@ -50,6 +50,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   ),
 };
 
+export function hasGlobalOptions(tool: string): boolean {
+  return Object.hasOwn(GLOBAL_OPTIONS, tool);
+}
+
 /** Tool-specific prefixes that are not options in the usual form: `cargo +nightly`, `terraform -chdir=x`. */
 function isToolPrefix(tool: string, token: string): boolean {
   if (tool === 'cargo') return token.startsWith('+');
@@ -62,8 +66,9 @@ function isToolPrefix(tool: string, token: string): boolean {
  * option with a value?), so both readings are returned; rules then see every candidate subcommand.
  */
 export function withoutGlobalOptions(tool: string, view: CommandView): CommandView[] {
-  const s = GLOBAL_OPTIONS[tool];
-  if (!s) return [];
+  // Own properties only: `toString -x` or `constructor -x` must not find Object.prototype members.
+  if (!hasGlobalOptions(tool)) return [];
+  const s = GLOBAL_OPTIONS[tool] as OptionSpec;
   let start = 1;
   while (start < view.argv.length && isToolPrefix(tool, view.argv[start] as string)) start++;
   const readings = new Map<number, CommandView>();

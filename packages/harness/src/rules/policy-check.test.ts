@@ -41,6 +41,11 @@ describe('decisions', () => {
     expect(decide('ls; git status | grep x || rm -rf build')).toBe('forbidden');
   });
 
+  it('program names that are Object.prototype members are ordinary programs', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty'])
+      expect(policy.check([name, '-x', 'y']).decision).toBe('allow');
+  });
+
   it('evaluate() is the codex-compatible raw lookup', () => {
     expect(policy.evaluate(['git', '-C', 'x', 'push']).decision).toBeNull();
     expect(
