@@ -1,15 +1,19 @@
 /**
  * The execution policy enforced on agents: a project's `.harness/policy/*.star` decides every
- * command the real Claude Code CLI and the Anthropic API tool loop want to run, directly and
- * disguised; forbidden commands never run, and every decision is an event.
+ * command the real Claude Code CLI, the real Codex CLI and the Anthropic API tool loop want to run,
+ * directly and disguised; forbidden commands never run, and every decision is an event.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  SCRIPTED_CODEX_KEY_ENV,
   type ScriptedAnthropicServer,
+  type ScriptedOpenAiServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
+  startScriptedOpenAiServer,
+  writeScriptedCodexHome,
 } from '../../packages/harness/src/agents/index.js';
 import { HttpClient } from './support/clients.js';
 import {
@@ -32,6 +36,7 @@ describe('policy enforcement on agent commands', () => {
   const dir = tempDir('harness-policy-');
   const repo = makeRepo(path.join(dir.path, 'repo'));
   let model: ScriptedAnthropicServer;
+  let openai: ScriptedOpenAiServer;
   let server: RunningHarness;
   let client: HttpClient;
 
@@ -39,12 +44,17 @@ describe('policy enforcement on agent commands', () => {
     mkdirSync(path.join(repo, '.harness', 'policy'), { recursive: true });
     writeFileSync(path.join(repo, '.harness', 'policy', 'agents.star'), policy);
     model = await startScriptedAnthropicServer([]);
+    openai = await startScriptedOpenAiServer([]);
+    const codexHome = path.join(dir.path, 'codex-home');
+    writeScriptedCodexHome(codexHome, openai.baseUrl);
     const config = path.join(dir.path, 'config.toml');
     writeFileSync(config, `[agents.anthropic_api]\nbase_url = "${model.baseUrl}"\napi_key = "scripted"\n`);
     const env = isolatedEnv(dir.path, {
       PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
       HARNESS_CONFIG: config,
       ...scriptedClaudeEnv(model.baseUrl),
+      CODEX_HOME: codexHome,
+      [SCRIPTED_CODEX_KEY_ENV]: 'dummy',
     });
     server = await startHttpHarness(
       ['--transport', 'http', '--data-dir', path.join(dir.path, 'data'), '--project-root', repo],
@@ -57,6 +67,7 @@ describe('policy enforcement on agent commands', () => {
   afterAll(async () => {
     await server.stop();
     await model.close();
+    await openai.close();
     dir.remove();
   });
 
@@ -66,9 +77,18 @@ describe('policy enforcement on agent commands', () => {
     agent: string,
     command: string,
   ): Promise<{ status: string; decisions: (string | null)[] }> {
-    const tool =
-      agent === 'claude' ? { name: 'Bash', input: { command } } : { name: 'run_command', input: { command } };
-    model.script.push({ tool_calls: [tool] }, { text: 'done' });
+    if (agent === 'codex') {
+      openai.script.push(
+        { tool_calls: [{ name: 'exec_command', input: { cmd: command } }] },
+        { text: 'done' },
+      );
+    } else {
+      const tool =
+        agent === 'claude'
+          ? { name: 'Bash', input: { command } }
+          : { name: 'run_command', input: { command } };
+      model.script.push({ tool_calls: [tool] }, { text: 'done' });
+    }
     const { thread_id } = result<{ thread_id: string }>(await client.request('thread/start', { agent }));
     const { turn_id } = result<{ turn_id: string }>(
       await client.request('turn/start', { thread_id, input: 'go' }),
@@ -88,13 +108,14 @@ describe('policy enforcement on agent commands', () => {
     throw new Error('turn did not finish');
   }
 
-  for (const agent of ['claude', 'anthropic_api']) {
+  for (const agent of ['claude', 'codex', 'anthropic_api']) {
     it(`${agent}: refuses a forbidden command, disguised or not, and it never runs`, async () => {
       for (const command of [
         'rm -rf victim',
         'bash -c "cd . && rm -fr victim"',
         'git -c core.pager=cat push origin main',
         'true; rm -rf victim',
+        '/bin/rm -rf victim',
       ]) {
         mkdirSync(path.join(repo, 'victim'), { recursive: true });
         const outcome = await runTurn(agent, command);

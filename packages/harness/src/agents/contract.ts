@@ -129,8 +129,8 @@ export type AgentEventBody = AgentEvent extends infer E
 
 export type CommandDecision = 'allow' | 'prompt' | 'forbidden';
 export interface CommandGateRequest {
+  /** The command line as the agent's shell would run it. */
   command: string;
-  argv?: string[];
   cwd: string;
 }
 export interface CommandGateDecision {
@@ -166,11 +166,6 @@ export interface TurnOptions {
   resumeSessionId?: string;
   appendSystemPrompt?: string;
   commandGate?: CommandGate;
-  /**
-   * Absolute paths of the policy files behind `commandGate`, for runtimes that can enforce (part of)
-   * the policy natively before a command runs (Codex execpolicy rules).
-   */
-  policyFiles?: string[];
 }
 
 /** A running turn: iterate it for events; `interrupt()` ends it with a `cancelled` error. */

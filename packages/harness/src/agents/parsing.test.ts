@@ -42,8 +42,22 @@ describe('result classification', () => {
   });
 
   it('classifies codex failures and unwraps its shell wrapper for the gate', () => {
-    expect(classifyCodexFailure('We’re currently experiencing high demand')).toBe('overloaded');
-    expect(classifyCodexFailure('Rate limit reached')).toBe('rate_limited');
+    const failure = (message: string, codexErrorInfo: unknown = null) =>
+      classifyCodexFailure({ message, codexErrorInfo });
+    // Codex says "high demand" for a 500; its error info keeps the truth.
+    expect(failure('We’re currently experiencing high demand', 'internalServerError')).toEqual({
+      code: 'model_error',
+      httpStatus: 500,
+    });
+    expect(failure('x', { responseTooManyFailedAttempts: { httpStatusCode: 429 } }).code).toBe(
+      'rate_limited',
+    );
+    expect(failure('x', { httpConnectionFailed: { httpStatusCode: 529 } }).code).toBe('overloaded');
+    expect(failure('x', { httpConnectionFailed: { httpStatusCode: 400 } })).toEqual({
+      code: 'model_error',
+      httpStatus: 400,
+    });
+    expect(failure('Rate limit reached').code).toBe('rate_limited');
     expect(unwrapShell(`/bin/bash -lc 'echo it'"'"'s'`)).toBe(`/bin/bash -lc 'echo it'"'"'s'`);
     expect(unwrapShell("/bin/bash -lc 'git add -A && git commit'")).toBe('git add -A && git commit');
     expect(unwrapShell('/bin/bash -lc "git commit -qm \'x\'"')).toBe("git commit -qm 'x'");

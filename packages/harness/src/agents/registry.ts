@@ -206,6 +206,6 @@ function disabled(name: AgentName): AgentAvailability {
     version: null,
     binary_path: null,
     default_model: null,
-    command_gate: name === 'codex' ? 'not_enforced' : 'enforced',
+    command_gate: 'enforced',
   };
 }

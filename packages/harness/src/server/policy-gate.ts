@@ -5,17 +5,15 @@ import { discoverPolicyFiles, loadPolicyFiles } from '../rules/index.js';
  * The execution policy of a project as a command gate for its agents: `.harness/policy/*.star`
  * plus `rules.exec_policy_paths`, loaded when a turn starts (so an edited policy applies to the
  * next turn). A policy that fails to load throws, so the turn fails rather than running unpoliced.
- * The files come along so a runtime that enforces rules itself (Codex) can be handed them.
  */
 export function policyGateFor(extraPaths: readonly string[]) {
-  return async (projectRoot: string): Promise<{ gate: CommandGate; files: string[] } | undefined> => {
+  return async (projectRoot: string): Promise<CommandGate | undefined> => {
     const files = await discoverPolicyFiles(projectRoot, extraPaths);
     if (files.length === 0) return undefined;
     const policy = await loadPolicyFiles(files);
-    const gate: CommandGate = async ({ command }) => {
+    return async ({ command }) => {
       const result = policy.checkCommandLine(command);
       return { decision: result.decision, reason: result.reason };
     };
-    return { gate, files };
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -34,9 +34,8 @@ network_rule(host = "api.github.com", protocol = "https", decision = "allow")
 
 const exec = (cmd: string) => ({ name: 'exec_command', input: { cmd } });
 
-describe.skipIf(!hasCodex)('Codex enforces the command policy before a command runs', () => {
+describe.skipIf(!hasCodex)('Codex asks the command policy before every command runs', () => {
   const servers: ScriptedOpenAiServer[] = [];
-  let codexHome = '';
 
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.close();
@@ -49,7 +48,7 @@ describe.skipIf(!hasCodex)('Codex enforces the command policy before a command r
   ): Promise<{ events: AgentEvent[]; repo: string }> {
     const server = await startScriptedOpenAiServer([{ tool_calls: [exec(cmd)] }, { text: 'done' }]);
     servers.push(server);
-    codexHome = tempDir('codex-home');
+    const codexHome = tempDir('codex-home');
     writeScriptedCodexHome(codexHome, server.baseUrl);
     const policyFile = path.join(tempDir('policy'), 'project.star');
     writeFileSync(policyFile, POLICY);
@@ -70,14 +69,10 @@ describe.skipIf(!hasCodex)('Codex enforces the command policy before a command r
         sandbox: spec(repo, mode),
         limits,
         commandGate,
-        policyFiles: [policyFile],
       }),
     );
     return { events, repo };
   }
-
-  const leftovers = () =>
-    existsSync(path.join(codexHome, 'rules')) ? readdirSync(path.join(codexHome, 'rules')) : [];
 
   it('refuses a forbidden command before it runs and reports the refusal', async () => {
     const { events, repo } = await policyTurn('rm -rf victim');
@@ -88,14 +83,31 @@ describe.skipIf(!hasCodex)('Codex enforces the command policy before a command r
     expect(ofType(events, 'command_gate')[0]?.reason).toContain('no recursive deletes');
     expect(ofType(events, 'command')[0]).toMatchObject({ status: 'declined' });
     expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
-    expect(leftovers()).toEqual([]);
   });
 
-  it('refuses a forbidden command hidden in a compound script', async () => {
-    const { events, repo } = await policyTurn('echo hi && rm -rf victim');
+  it.each([
+    'echo hi && rm -rf victim',
+    "bash -c 'rm -rf victim'",
+    'sh -lc "cd . && rm -rf victim"',
+    '/bin/rm -rf victim',
+    'env FOO=1 rm -rf victim',
+    '(cd . ; rm -rf victim)',
+  ])('refuses a disguised forbidden command before it runs: %s', async (cmd) => {
+    const { events, repo } = await policyTurn(cmd);
     expect(existsSync(path.join(repo, 'victim'))).toBe(true);
     expect(ofType(events, 'command_gate')[0]).toMatchObject({ decision: 'forbidden' });
+    expect(ofType(events, 'command')).toEqual([expect.objectContaining({ status: 'declined' })]);
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
   });
+
+  it.each(['git -c user.name=x push origin main', 'git -C . push origin main'])(
+    'treats a subcommand behind global options like the subcommand: %s',
+    async (cmd) => {
+      const { events } = await policyTurn(cmd);
+      expect(ofType(events, 'command_gate')[0]).toMatchObject({ decision: 'prompt' });
+      expect(ofType(events, 'command')).toEqual([expect.objectContaining({ status: 'declined' })]);
+    },
+  );
 
   it('refuses a prompt command in a headless run', async () => {
     const { events } = await policyTurn('git push origin main');
@@ -109,10 +121,9 @@ describe.skipIf(!hasCodex)('Codex enforces the command policy before a command r
     expect(existsSync(path.join(repo, 'ok.txt'))).toBe(true);
     expect(ofType(events, 'command_gate')).toEqual([expect.objectContaining({ decision: 'allow' })]);
     expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'done' });
-    expect(leftovers()).toEqual([]);
   });
 
-  it('does not hand over allow rules, which would let a command out of the Codex sandbox', async () => {
+  it('approving an allowed command does not let it out of the sandbox', async () => {
     const outside = path.join(tempDir('outside', '/var/tmp'), 'escaped.txt');
     const { events } = await policyTurn(`touch ${outside}`, 'workspace-write');
     expect(terminalOf(events)).toMatchObject({ type: 'result' });

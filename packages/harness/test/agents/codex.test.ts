@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -34,12 +34,13 @@ const exec = (cmd: string) => ({ name: 'exec_command', input: { cmd } });
 
 describe.skipIf(!hasCodex)('Codex adapter against the scripted Responses API', () => {
   let server: ScriptedOpenAiServer;
+  let codexHome = '';
   const servers: ScriptedOpenAiServer[] = [];
 
   async function serve(turns: ScriptTurn[]): Promise<CodexAdapter> {
     server = await startScriptedOpenAiServer(turns);
     servers.push(server);
-    const codexHome = tempDir('codex-home');
+    codexHome = tempDir('codex-home');
     writeScriptedCodexHome(codexHome, server.baseUrl);
     return new CodexAdapter({
       cliPath: codexBin,
@@ -94,7 +95,7 @@ describe.skipIf(!hasCodex)('Codex adapter against the scripted Responses API', (
     expect(end.type === 'result' && end.session_id).toMatch(/[0-9a-f-]{36}/);
   });
 
-  it('runs inside its own sandbox in workspace-write: patches land, .git stays read-only', async () => {
+  it("runs inside Harness's sandbox in workspace-write: patches land, .git stays read-only", async () => {
     const repo = makeRepo();
     const adapter = await serve([
       { tool_calls: [{ name: 'apply_patch', input: PATCH }] },
@@ -104,20 +105,35 @@ describe.skipIf(!hasCodex)('Codex adapter against the scripted Responses API', (
     const events = await collect(
       adapter.startTurn({ prompt: 'patch', cwd: repo, sandbox: spec(repo, 'workspace-write'), limits }),
     );
-    expect(events[0]).toMatchObject({ type: 'turn_started', sandbox: { enforced_by: 'codex' } });
+    expect(events[0]).toMatchObject({ type: 'turn_started', sandbox: { enforced_by: 'bwrap' } });
     expect(terminalOf(events)).toMatchObject({ type: 'result' });
     expect(existsSync(path.join(repo, 'new.txt'))).toBe(true);
     expect(git(repo, 'log', '--format=%s').trim()).toBe('initial');
   });
 
-  it('fails the turn on an HTTP 500 from the model', async () => {
+  it('changes nothing in read-only mode: patches and commands that write fail', async () => {
+    const repo = makeRepo();
+    const adapter = await serve([
+      { tool_calls: [{ name: 'apply_patch', input: PATCH }] },
+      { tool_calls: [exec('touch written.txt')] },
+      { text: 'Reviewed.' },
+    ]);
+    const events = await collect(
+      adapter.startTurn({ prompt: 'review', cwd: repo, sandbox: spec(repo, 'read-only'), limits }),
+    );
+    expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'Reviewed.' });
+    expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('hello world\n');
+    expect(existsSync(path.join(repo, 'new.txt'))).toBe(false);
+    expect(existsSync(path.join(repo, 'written.txt'))).toBe(false);
+  });
+
+  it('fails the turn on an HTTP 500 from the model as a model error, not an overload', async () => {
     const repo = makeRepo();
     const adapter = await serve([{ error: { status: 500 } }]);
     const events = await collect(
       adapter.startTurn({ prompt: 'hi', cwd: repo, sandbox: spec(repo, 'danger-full-access'), limits }),
     );
-    expect(terminalOf(events)).toMatchObject({ type: 'error' });
-    expect(['model_error', 'overloaded']).toContain((terminalOf(events) as { code: string }).code);
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'model_error', http_status: 500 });
   });
 
   it('kills a stalled turn with the watchdog and leaves no process behind', async () => {
@@ -188,7 +204,7 @@ describe.skipIf(!hasCodex)('Codex adapter against the scripted Responses API', (
     expect(body).toContain('second question');
   });
 
-  it('stops the turn when the command gate refuses a command (detected at start, not prevented)', async () => {
+  it('refuses a command through its approval request: it never runs, the agent is told', async () => {
     const repo = makeRepo();
     const seen: string[] = [];
     const adapter = await serve([
@@ -212,8 +228,44 @@ describe.skipIf(!hasCodex)('Codex adapter against the scripted Responses API', (
     // Codex wraps commands in `/bin/bash -lc '…'`; the gate sees the script itself.
     expect(seen).toEqual(['sleep 61.5; echo forbidden > marker.txt']);
     expect(ofType(events, 'command_gate')[0]).toMatchObject({ decision: 'forbidden', reason: 'no markers' });
+    expect(ofType(events, 'command')).toEqual([expect.objectContaining({ status: 'declined' })]);
     expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
     expect(existsSync(path.join(repo, 'marker.txt'))).toBe(false);
-    expect(processesMatching(/sleep 61\.5/)).toEqual([]);
+    // The model hears why (Codex itself only says "rejected by user"), and the turn goes on.
+    const lastInput = JSON.stringify(server.script.requests.at(-1)?.body);
+    expect(lastInput).toContain('rejected by user');
+    expect(lastInput).toContain('Refused by the command policy: no markers');
+    expect(server.script.requests).toHaveLength(2);
+  });
+
+  it("stops the turn when a command ran without asking (an allow rule in the user's Codex rules)", async () => {
+    const repo = makeRepo();
+    const adapter = await serve([{ tool_calls: [exec('touch unasked.txt')] }, { text: 'x' }]);
+    mkdirSync(path.join(codexHome, 'rules'));
+    writeFileSync(
+      path.join(codexHome, 'rules', 'user.rules'),
+      'prefix_rule(pattern = ["touch"], decision = "allow")\n',
+    );
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'hi',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        limits,
+        commandGate: async () => ({ decision: 'forbidden', reason: 'nothing may run' }),
+      }),
+    );
+    expect(ofType(events, 'command_gate')).toEqual([expect.objectContaining({ decision: 'forbidden' })]);
+    expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
+    expect((terminalOf(events) as { message: string }).message).toContain('without asking first');
+  });
+
+  it('does not leave a trust entry for the worktree in the Codex config', async () => {
+    const repo = makeRepo();
+    const adapter = await serve([{ text: 'ok' }]);
+    await collect(
+      adapter.startTurn({ prompt: 'hi', cwd: repo, sandbox: spec(repo, 'danger-full-access'), limits }),
+    );
+    expect(readFileSync(path.join(codexHome, 'config.toml'), 'utf8')).not.toContain('trust_level');
   });
 });

@@ -62,11 +62,6 @@ interface Runtime {
   writeFile(repo: string, file: string, content: string): ScriptToolCall;
   /** The runtime's own tool call for "run this shell command in the repo". */
   runCommand(command: string): ScriptToolCall;
-  /**
-   * Contract violations this runtime is known to commit, by HTTP status of a model error. The case
-   * still runs and must keep failing its strict check (so a fix shows up as a stale note).
-   */
-  knownErrorViolations?: Partial<Record<number, string>>;
 }
 
 const claude: Runtime = {
@@ -119,11 +114,6 @@ const codex: Runtime = {
     ].join('\n'),
   }),
   runCommand: (command) => ({ name: 'exec_command', input: { cmd: command } }),
-  knownErrorViolations: {
-    // The CLI replaces a 500's body with "We're currently experiencing high demand …" and keeps
-    // the status to itself, so the adapter cannot tell it from an overload.
-    500: 'codex reports an HTTP 500 as high demand: classified overloaded (retryable), not model_error',
-  },
 };
 
 const anthropicApi: Runtime = {
@@ -230,19 +220,14 @@ describe.each(RUNTIMES)('agent contract: $name', (rt) => {
     expect(ofType(events, 'usage').length).toBeGreaterThan(0);
   });
 
-  const modelErrors = (
-    [
-      [500, 'model_error'],
-      [529, 'overloaded'],
-      [429, 'rate_limited'],
-    ] as const
-  ).map(([status, code]) => {
-    const violation = rt.knownErrorViolations?.[status] ?? null;
-    return { status, code, violation, note: violation === null ? '' : ` [KNOWN VIOLATION: ${violation}]` };
-  });
+  const modelErrors = [
+    [500, 'model_error'],
+    [529, 'overloaded'],
+    [429, 'rate_limited'],
+  ] as const;
 
-  for (const { status, code, violation, note } of modelErrors) {
-    it(`fails on an HTTP ${status} from the model: one terminal ${code} error, never a result${note}`, async ({
+  for (const [status, code] of modelErrors) {
+    it(`fails on an HTTP ${status} from the model: one terminal ${code} error, never a result`, async ({
       skip,
     }) => {
       skip(rt.missing !== null, `${rt.name}: ${rt.missing}`);
@@ -254,14 +239,8 @@ describe.each(RUNTIMES)('agent contract: $name', (rt) => {
       const actual = end.type === 'error' ? end.code : null;
       expect(TurnErrorCodes).toContain(actual);
       expect(turnProcesses(repo)).toEqual([]);
-      if (violation === null) {
-        expect(actual).toBe(code);
-      } else {
-        console.warn(`${rt.name}: known contract violation on HTTP ${status}: ${violation}`);
-        expect(actual, `fixed? HTTP ${status} now gives ${code}: remove the known-violation note`).not.toBe(
-          code,
-        );
-      }
+      expect(actual).toBe(code);
+      expect(end.type === 'error' && end.http_status).toBe(status);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describeError } from '../../core/index.js';
 import type { SandboxCapabilities } from '../../sandbox/index.js';
-import type { CommandGateDecision } from '../contract.js';
+import { consultCommandGate, refusalText } from '../command-gate.js';
 import type { TurnContext } from '../turn.js';
 import { runSandboxedCommand } from './command-tool.js';
 import {
@@ -87,16 +87,6 @@ const FS_TOOLS: Record<string, FsTool> = {
   edit_file: editFileTool,
 };
 
-async function askGate(ctx: TurnContext, command: string): Promise<CommandGateDecision> {
-  const gate = ctx.options.commandGate;
-  if (gate === undefined) return { decision: 'allow' };
-  try {
-    return await gate({ command, argv: ['bash', '-c', command], cwd: ctx.options.cwd });
-  } catch (error) {
-    return { decision: 'forbidden', reason: `the command gate failed: ${describeError(error)}` };
-  }
-}
-
 export interface ToolRunner {
   caps: SandboxCapabilities;
   env: Record<string, string | undefined>;
@@ -111,15 +101,10 @@ async function runCommandTool(
   command: string,
   runner: ToolRunner,
 ): Promise<ToolOutcome> {
-  const verdict = await askGate(ctx, command);
-  ctx.emit({ type: 'command_gate', command, decision: verdict.decision, reason: verdict.reason ?? null });
+  const verdict = await consultCommandGate(ctx, command);
   if (verdict.decision !== 'allow') {
     runner.onRefusal();
-    const why = verdict.reason === undefined ? '' : `: ${verdict.reason}`;
-    const output =
-      verdict.decision === 'prompt'
-        ? `Refused: this command needs approval, which cannot be given in this run${why}`
-        : `Refused by the command policy${why}`;
+    const output = refusalText(verdict);
     ctx.emit({ type: 'command', call_id: callId, command, exit_code: null, output, status: 'declined' });
     return { output, isError: true };
   }

@@ -1,6 +1,6 @@
 import { assertWritable, resolveInsideWorkspace } from '../../sandbox/index.js';
 import { describeError } from '../../core/index.js';
-import type { CommandGateDecision } from '../contract.js';
+import { consultCommandGate, refusalText } from '../command-gate.js';
 import type { TurnContext } from '../turn.js';
 import type { ClaudeControlRequest } from './schema.js';
 
@@ -33,13 +33,6 @@ function success(requestId: string, response: unknown): Record<string, unknown> 
   return { type: 'control_response', response: { subtype: 'success', request_id: requestId, response } };
 }
 
-function refusalText(verdict: CommandGateDecision): string {
-  const why = verdict.reason === undefined ? '' : `: ${verdict.reason}`;
-  return verdict.decision === 'prompt'
-    ? `This command needs approval, which cannot be given in this run${why}`
-    : `The command policy forbids this command${why}`;
-}
-
 /** Answers the PreToolUse hook for Bash from the command gate. */
 async function answerGate(
   ctx: TurnContext,
@@ -48,17 +41,7 @@ async function answerGate(
   toolUseIdHint: unknown,
 ): Promise<unknown> {
   const toolInput = (input.tool_input ?? {}) as Record<string, unknown>;
-  const command = String(toolInput.command ?? '');
-  const gate = ctx.options.commandGate;
-  let verdict: CommandGateDecision = { decision: 'allow' };
-  if (gate !== undefined) {
-    try {
-      verdict = await gate({ command, cwd: ctx.options.cwd });
-    } catch (error) {
-      verdict = { decision: 'forbidden', reason: `the command gate failed: ${describeError(error)}` };
-    }
-  }
-  ctx.emit({ type: 'command_gate', command, decision: verdict.decision, reason: verdict.reason ?? null });
+  const verdict = await consultCommandGate(ctx, String(toolInput.command ?? ''));
   if (verdict.decision === 'allow') {
     return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow' } };
   }

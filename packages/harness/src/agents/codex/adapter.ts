@@ -1,27 +1,24 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { describeError, silentLogger, type Logger } from '../../core/index.js';
+import { describeError, harnessVersion, silentLogger, type Logger } from '../../core/index.js';
 import { sanitizeAgentEnv, type SandboxCapabilities } from '../../sandbox/index.js';
-import type {
-  AgentAdapter,
-  AgentAvailability,
-  AgentTurn,
-  CommandGateDecision,
-  TurnOptions,
-} from '../contract.js';
+import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '../contract.js';
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
 import type { Supervised } from '../process/supervisor.js';
 import { probeBinary, sharedSandboxProbe } from '../probe.js';
+import { consultCommandGate } from '../command-gate.js';
 import { runTurn, type TurnContext } from '../turn.js';
-import { codexRejects, codexRulesFor, InstalledRules } from './exec-rules.js';
-import { CodexStreamMapper } from './mapper.js';
-import { RefusalWatcher } from './refusals.js';
-import { CodexLineSchema, KNOWN_CODEX_TYPES, type CodexItem } from './schema.js';
-import { parseAgentLine } from '../process/json-line.js';
+import { AppServerConnection } from './app-server.js';
+import { CodexApprovals, unwrapShell } from './approvals.js';
+import { CodexEventMapper } from './mapper.js';
+import { ThreadResponseSchema, type ThreadItem } from './schema.js';
+
+export { unwrapShell } from './approvals.js';
 
 export interface CodexAdapterOptions {
   cliPath?: string;
   defaultModel?: string | null;
+  /** Extra `codex app-server` arguments, e.g. `-c key=value` overrides. */
   extraArgs?: string[];
   env?: Record<string, string>;
   /** A dedicated CODEX_HOME (config, auth, sessions); the inherited one otherwise. */
@@ -31,40 +28,51 @@ export interface CodexAdapterOptions {
   baseEnv?: Record<string, string | undefined>;
   probeSandbox?: () => Promise<SandboxCapabilities>;
   logger?: Logger;
+  /** How long Codex may take to exit once the turn is over and its stdin is closed. */
+  exitGraceMs?: number;
 }
 
-/** Codex runs every command as `/bin/bash -lc '<script>'`; the policy is about the script. */
-export function unwrapShell(command: string): string {
-  const match = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c '((?:[^']|'\\'')*)'$/.exec(command);
-  if (match?.[1] !== undefined) return match[1].replace(/'\\''/g, "'");
-  const dq = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c "((?:[^"\\]|\\.)*)"$/.exec(command);
-  if (dq?.[1] !== undefined) return dq[1].replace(/\\(["\\$`])/g, '$1');
-  return command;
-}
+/** Streaming deltas Harness does not use; the completed items carry the same text. */
+const UNUSED_NOTIFICATIONS = [
+  'item/agentMessage/delta',
+  'item/reasoning/textDelta',
+  'item/reasoning/summaryTextDelta',
+  'item/reasoning/summaryPartAdded',
+  'item/plan/delta',
+  'item/fileChange/outputDelta',
+];
 
-export function codexArgs(options: TurnOptions, adapter: CodexAdapterOptions): string[] {
-  // Codex enforces the sandbox mode itself (its bundled bubblewrap on Linux).
-  const args = ['exec', '--json', '--color', 'never', '--skip-git-repo-check', '-C', options.cwd];
-  args.push('--sandbox', options.sandbox.mode, '-c', 'approval_policy="never"');
-  if (options.sandbox.mode === 'workspace-write') {
-    args.push('-c', `sandbox_workspace_write.network_access=${options.sandbox.network ? 'true' : 'false'}`);
-  }
-  const model = options.model ?? adapter.defaultModel ?? null;
-  if (model !== null) args.push('-m', model);
-  if (options.appendSystemPrompt !== undefined) {
-    args.push('-c', `developer_instructions=${JSON.stringify(options.appendSystemPrompt)}`);
-  }
-  args.push(...(adapter.extraArgs ?? []));
-  if (options.resumeSessionId !== undefined) args.push('resume', options.resumeSessionId);
-  return [...args, '--', options.prompt];
+/**
+ * `codex app-server` arguments. The worktree is declared trusted for this process only: otherwise
+ * Codex writes a `[projects."<worktree>"]` entry into the user's config.toml on every thread.
+ */
+export function codexArgs(cwd: string, adapter: CodexAdapterOptions): string[] {
+  return [
+    'app-server',
+    '-c',
+    `projects={${JSON.stringify(cwd)}={trust_level="trusted"}}`,
+    ...(adapter.extraArgs ?? []),
+  ];
 }
 
 function hasCredentials(env: Record<string, string>): boolean {
   if (env.OPENAI_API_KEY || env.CODEX_API_KEY) return true;
-  const home = env.CODEX_HOME ?? path.join(env.HOME ?? '', '.codex');
-  return existsSync(path.join(home, 'auth.json')) || existsSync(path.join(home, 'config.toml'));
+  return (
+    existsSync(path.join(codexHomeOf(env), 'auth.json')) ||
+    existsSync(path.join(codexHomeOf(env), 'config.toml'))
+  );
 }
 
+function codexHomeOf(env: Record<string, string>): string {
+  return env.CODEX_HOME ?? path.join(env.HOME ?? '', '.codex');
+}
+
+/**
+ * Drives Codex through `codex app-server` (JSON-RPC over stdio): one process per turn, a thread
+ * started or resumed, one `turn/start`. Approval policy `untrusted` makes Codex ask before every
+ * command, and each request is answered by the command gate, so a forbidden command is refused
+ * before it runs however it is disguised (`bash -c '…'`, `git -c x=y push`, `/bin/rm`).
+ */
 export class CodexAdapter implements AgentAdapter {
   readonly name = 'codex' as const;
   private readonly opts: CodexAdapterOptions;
@@ -78,7 +86,7 @@ export class CodexAdapter implements AgentAdapter {
   }
 
   async probe(): Promise<AgentAvailability> {
-    const env = this.environment(false);
+    const env = this.environment();
     const bin = await probeBinary(this.opts.cliPath ?? 'codex', ['--version'], env);
     const creds = hasCredentials(env);
     const usable = bin.path !== null && bin.version !== null && creds;
@@ -93,7 +101,7 @@ export class CodexAdapter implements AgentAdapter {
       version: bin.version,
       binary_path: bin.path,
       default_model: this.opts.defaultModel ?? null,
-      command_gate: 'not_enforced',
+      command_gate: 'enforced',
     };
   }
 
@@ -101,16 +109,11 @@ export class CodexAdapter implements AgentAdapter {
     return runTurn(this.name, options, this.logger, (ctx) => this.run(ctx));
   }
 
-  private environment(sandboxed: boolean): Record<string, string> {
+  private environment(): Record<string, string> {
     const { codexHome, home } = this.opts;
-    if (codexHome !== undefined) mkdirSync(codexHome, { recursive: true });
-    // Codex's sandbox refuses to set up its helpers when CODEX_HOME lies under TMPDIR.
-    const tmp = sandboxed && codexHome !== undefined ? path.join(codexHome, '.tmp') : undefined;
-    if (tmp !== undefined) mkdirSync(tmp, { recursive: true });
     return sanitizeAgentEnv(this.opts.baseEnv ?? process.env, {
       ...(codexHome === undefined ? {} : { CODEX_HOME: codexHome }),
       ...(home === undefined ? {} : { HOME: home }),
-      ...(tmp === undefined ? {} : { TMPDIR: tmp }),
       ...this.opts.env,
     });
   }
@@ -118,136 +121,166 @@ export class CodexAdapter implements AgentAdapter {
   private async run(ctx: TurnContext): Promise<void> {
     const { options } = ctx;
     const model = options.model ?? this.opts.defaultModel ?? null;
-    const sandboxed = options.sandbox.mode !== 'danger-full-access';
+    // Codex's own sandbox cannot be used: a command it is asked to approve runs outside it
+    // (measured with 0.169.0). Harness's bubblewrap around the whole CLI confines it instead.
+    const enforcement = options.sandbox.mode === 'danger-full-access' ? 'none' : 'bwrap';
     ctx.emit({
       type: 'turn_started',
       model,
       session_id: ctx.sessionId,
       sandbox: {
         mode: options.sandbox.mode,
-        enforced_by: sandboxed ? 'codex' : 'none',
-        network: sandboxed && !options.sandbox.network ? 'denied to commands by codex' : 'shared',
+        enforced_by: enforcement,
+        network: 'shared (the CLI must reach its model endpoint)',
       },
     });
-    const env = this.environment(sandboxed);
-    const rules = await this.installRules(ctx, env);
-    try {
-      await this.execute(ctx, env, rules);
-    } finally {
-      rules?.remove();
-    }
-  }
-
-  private async execute(ctx: TurnContext, env: Record<string, string>, rules: InstalledRules | null) {
-    const { options } = ctx;
-    const model = options.model ?? this.opts.defaultModel ?? null;
-    const sandboxed = options.sandbox.mode !== 'danger-full-access';
+    const env = this.environment();
+    const codexHome = codexHomeOf(env);
+    mkdirSync(codexHome, { recursive: true });
     const invocation: CliInvocation = {
       command: this.opts.cliPath ?? 'codex',
-      args: codexArgs(options, this.opts),
+      args: codexArgs(options.cwd, this.opts),
       env,
-      stdin: 'ignore',
-      enforcement: sandboxed ? 'native' : 'none',
-      stateDirs: [],
+      stdin: 'pipe',
+      enforcement,
+      stateDirs: [codexHome, ...(env.HOME !== undefined && existsSync(env.HOME) ? [env.HOME] : [])],
     };
-    const mapper = new CodexStreamMapper(ctx, model);
-    const policyStop = new AbortController();
-    mapper.onCommandStarted = (item) => void this.gate(ctx, item, policyStop);
-    const refusals = new RefusalWatcher();
-    let refused = 0;
+    const mapper = new CodexEventMapper(ctx, model);
+    let connection: AppServerConnection | null = null;
+    const approvals = new CodexApprovals(ctx, (threadId, turnId, text) => {
+      connection
+        ?.request('turn/steer', {
+          threadId,
+          expectedTurnId: turnId,
+          input: [{ type: 'text', text, text_elements: [] }],
+        })
+        .catch((error: unknown) =>
+          ctx.logger.debug({ err: describeError(error) }, 'codex did not take the refusal note'),
+        );
+    });
+    const turnOver = new AbortController();
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    const finish = (proc: Supervised): void => {
+      if (graceTimer !== undefined) return;
+      connection?.close('the turn is over');
+      // Codex exits when its stdin closes; one that hangs on is killed after a grace period.
+      proc.closeStdin();
+      graceTimer = setTimeout(() => turnOver.abort(), this.opts.exitGraceMs ?? 5_000);
+    };
+
     await runCliTurn(
       ctx,
       invocation,
       this.caps,
       {
-        onLine: (line, proc) => {
-          refused += this.reportRefusals(ctx, refusals, proc);
-          // Codex has read its rules before it announces the thread (measured), so they can go.
-          if (line.includes('"thread.started"')) rules?.remove();
-          if (refused > 0 && line.includes('"turn.completed"')) {
-            ctx.fail('policy_blocked', `codex refused ${refused} command(s) under the command policy`);
-          }
-          this.onLine(ctx, mapper, line);
-        },
+        onLine: (line) => connection?.receive(line),
         onExit: (status, proc) => {
+          clearTimeout(graceTimer);
+          connection?.close(describeExit('codex', status));
           if (mapper.completed) return;
-          const why = mapper.lastError === null ? '' : `: ${mapper.lastError}`;
+          const why = mapper.lastErrorMessage === null ? '' : `: ${mapper.lastErrorMessage}`;
           ctx.fail('process_failed', `${describeExit('codex', status)} before the turn completed${why}`, {
             stderr_tail: proc.stderrTail(),
           });
         },
       },
-      policyStop.signal,
+      turnOver.signal,
+      (proc) => {
+        const conn = new AppServerConnection((line) => proc.writeLine(line), {
+          notification: (method, params) => {
+            try {
+              this.onNotification(ctx, mapper, approvals, method, params);
+            } catch (error) {
+              ctx.emit({
+                type: 'warning',
+                message: `codex ${method} did not have the expected shape: ${describeError(error)}`,
+              });
+            }
+            if (mapper.completed) finish(proc);
+          },
+          request: (method, params) => approvals.answer(method, params),
+          malformed: (problem) =>
+            ctx.emit({ type: 'warning', message: `ignored a line from codex: ${problem}` }),
+        });
+        connection = conn;
+        mapper.onCommandFinished = (item) => void this.checkUnasked(ctx, approvals, item);
+        this.startSession(ctx, conn, model).catch((error: unknown) => {
+          if (mapper.completed || ctx.signal.aborted) return;
+          ctx.fail('protocol_error', describeError(error), { stderr_tail: proc.stderrTail() });
+          finish(proc);
+        });
+      },
     );
   }
 
-  /**
-   * Hands the policy's prompt/forbidden rules to Codex so it refuses them before they run (with
-   * approval "never", a prompt rule is a refusal too). A file Codex's parser rejects would make it
-   * drop every custom rule, so each is checked first and left to the after-the-fact gate if refused.
-   */
-  private async installRules(ctx: TurnContext, env: Record<string, string>): Promise<InstalledRules | null> {
-    const files = ctx.options.policyFiles ?? [];
-    if (files.length === 0 || ctx.options.commandGate === undefined) return null;
-    const home = env.CODEX_HOME ?? path.join(env.HOME ?? '', '.codex');
-    const rules = InstalledRules.in(home);
-    for (const { source, text } of await codexRulesFor(files)) {
-      const file = rules.write(ctx.turnId, text);
-      const problem = await codexRejects(this.opts.cliPath ?? 'codex', env, file);
-      if (problem === null) continue;
-      rules.drop(file);
-      ctx.emit({
-        type: 'warning',
-        message: `codex cannot load the rules of ${source} (${problem}); they are checked only once a command has started`,
-      });
-    }
-    return rules;
+  /** initialize → initialized → thread/start (or thread/resume) → turn/start. */
+  private async startSession(
+    ctx: TurnContext,
+    conn: AppServerConnection,
+    model: string | null,
+  ): Promise<void> {
+    const { options } = ctx;
+    await conn.request('initialize', {
+      clientInfo: { name: 'harness', title: 'Harness', version: harnessVersion },
+      capabilities: {
+        experimentalApi: false,
+        requestAttestation: false,
+        optOutNotificationMethods: UNUSED_NOTIFICATIONS,
+      },
+    });
+    conn.notify('initialized');
+    const settings = {
+      cwd: options.cwd,
+      approvalPolicy: 'untrusted',
+      // What the model is told about its sandbox; bubblewrap enforces it (see run()).
+      sandbox: options.sandbox.mode,
+      ...(model === null ? {} : { model }),
+      ...(options.appendSystemPrompt === undefined
+        ? {}
+        : { developerInstructions: options.appendSystemPrompt }),
+    };
+    const thread = ThreadResponseSchema.parse(
+      options.resumeSessionId === undefined
+        ? await conn.request('thread/start', settings)
+        : await conn.request('thread/resume', { ...settings, threadId: options.resumeSessionId }),
+    ).thread;
+    ctx.sessionId = thread.id;
+    ctx.emit({ type: 'session', session_id: thread.id });
+    await conn.request('turn/start', {
+      threadId: thread.id,
+      input: [{ type: 'text', text: options.prompt, text_elements: [] }],
+    });
   }
 
-  /** Commands Codex refused never show up on stdout; report them from its stderr log. */
-  private reportRefusals(ctx: TurnContext, watcher: RefusalWatcher, proc: Supervised): number {
-    const found = watcher.fresh(proc.stderrTail());
-    for (const refusal of found) {
-      const command = refusal.command === null ? '(not named by codex)' : unwrapShell(refusal.command);
-      const reason = `codex refused it before it ran: ${refusal.reason}`;
-      ctx.emit({ type: 'command_gate', command, decision: refusal.decision, reason });
-      ctx.emit({
-        type: 'command',
-        call_id: null,
-        command,
-        exit_code: null,
-        output: reason,
-        status: 'declined',
-      });
+  private onNotification(
+    ctx: TurnContext,
+    mapper: CodexEventMapper,
+    approvals: CodexApprovals,
+    method: string,
+    params: unknown,
+  ): void {
+    if (method === 'turn/completed' && approvals.refused.size > 0) {
+      // The agent carried on after the refusal; the turn still did not do what it was asked to.
+      const commands = [...approvals.refused.values()].map((c) => `\`${c}\``).join(', ');
+      ctx.fail('policy_blocked', `the command policy refused ${commands}`);
     }
-    return found.length;
+    mapper.handle(method, params);
   }
 
   /**
-   * `codex exec` has no approval channel, so the gate can only see a command once it has started:
-   * a refused command ends the turn at once (`policy_blocked`) instead of being prevented.
+   * Defence in depth: a command that ran without Codex asking first (an `allow` rule in the user's
+   * own Codex rules, or a future Codex that trusts more) is checked once it is over, and a refusal
+   * ends the turn at once.
    */
-  private async gate(ctx: TurnContext, item: CodexItem, policyStop: AbortController): Promise<void> {
-    const gate = ctx.options.commandGate;
-    if (gate === undefined) return;
+  private async checkUnasked(ctx: TurnContext, approvals: CodexApprovals, item: ThreadItem): Promise<void> {
+    if (approvals.asked.has(item.id) || item.status === 'declined') return;
     const command = unwrapShell(item.command ?? '');
-    let verdict: CommandGateDecision;
-    try {
-      verdict = await gate({ command, cwd: ctx.options.cwd });
-    } catch (error) {
-      verdict = { decision: 'forbidden', reason: `the command gate failed: ${describeError(error)}` };
-    }
-    ctx.emit({ type: 'command_gate', command, decision: verdict.decision, reason: verdict.reason ?? null });
+    const verdict = await consultCommandGate(ctx, command);
     if (verdict.decision === 'allow') return;
-    ctx.fail(
-      'policy_blocked',
-      `the command policy refused \`${command}\`${verdict.reason ? `: ${verdict.reason}` : ''}; codex was stopped`,
-    );
-    policyStop.abort();
-  }
-
-  private onLine(ctx: TurnContext, mapper: CodexStreamMapper, raw: string): void {
-    const line = parseAgentLine(ctx, 'codex', raw, KNOWN_CODEX_TYPES, CodexLineSchema);
-    if (line !== null) mapper.handle(line);
+    ctx.stop({
+      code: 'policy_blocked',
+      message: `codex ran \`${command}\` without asking first, and the command policy refuses it; codex was stopped`,
+    });
   }
 }

@@ -3,7 +3,16 @@ import { isWithin } from '../../core/index.js';
 import type { TurnErrorCode } from '../contract.js';
 import { priceUsage } from '../pricing.js';
 import type { TurnContext } from '../turn.js';
-import type { CodexItem, CodexLine } from './schema.js';
+import { unwrapShell } from './approvals.js';
+import {
+  ErrorNotificationSchema,
+  ItemNotificationSchema,
+  TokenUsageSchema,
+  TurnCompletedSchema,
+  type ThreadItem,
+  type TokenUsage,
+  type TurnError,
+} from './schema.js';
 
 const FILE_KINDS: Record<string, 'add' | 'update' | 'delete'> = {
   add: 'add',
@@ -11,128 +20,169 @@ const FILE_KINDS: Record<string, 'add' | 'update' | 'delete'> = {
   delete: 'delete',
 };
 
-/** Codex hides the server's error text behind its own; classify by both. */
-export function classifyCodexFailure(message: string): TurnErrorCode {
-  if (/rate.?limit|429|too many requests|quota/i.test(message)) return 'rate_limited';
-  if (/high demand|overloaded|529|503|capacity/i.test(message)) return 'overloaded';
-  return 'model_error';
+/** The HTTP status Codex saw, when its error info carries one (`{ httpConnectionFailed: { httpStatusCode } }`). */
+function httpStatusOf(info: unknown): number | null {
+  if (info === null || typeof info !== 'object') return null;
+  for (const detail of Object.values(info as Record<string, unknown>)) {
+    const status = (detail as { httpStatusCode?: unknown } | null)?.httpStatusCode;
+    if (typeof status === 'number') return status;
+  }
+  return null;
 }
 
-/** Turns `codex exec --json` lines into unified events. */
-export class CodexStreamMapper {
+/**
+ * Classifies a failed turn by Codex's structured error info (which keeps the HTTP status that its
+ * message hides: a 500 is reported as "high demand"), falling back to the message.
+ */
+export function classifyCodexFailure(error: Pick<TurnError, 'message' | 'codexErrorInfo'>): {
+  code: TurnErrorCode;
+  httpStatus: number | null;
+} {
+  const info = error.codexErrorInfo;
+  const httpStatus = httpStatusOf(info);
+  if (httpStatus === 429 || info === 'usageLimitExceeded') return { code: 'rate_limited', httpStatus };
+  if (httpStatus === 529 || httpStatus === 503 || info === 'serverOverloaded') {
+    return { code: 'overloaded', httpStatus };
+  }
+  if (httpStatus !== null || info === 'internalServerError') {
+    return { code: 'model_error', httpStatus: httpStatus ?? (info === 'internalServerError' ? 500 : null) };
+  }
+  if (/rate.?limit|too many requests|quota/i.test(error.message)) return { code: 'rate_limited', httpStatus };
+  if (/overloaded|capacity/i.test(error.message)) return { code: 'overloaded', httpStatus };
+  return { code: 'model_error', httpStatus };
+}
+
+/** Turns `codex app-server` notifications for one turn into unified events. */
+export class CodexEventMapper {
   finalText: string | null = null;
   completed = false;
-  lastError: string | null = null;
-  /** Commands seen starting, for the command gate (which can only react after the start). */
-  onCommandStarted: ((item: CodexItem) => void) | null = null;
+  private lastError: string | null = null;
+  /** Called when a command item ends, so the approvals can tell one that ran without asking. */
+  onCommandFinished: ((item: ThreadItem) => void) | null = null;
 
   constructor(
     private readonly ctx: TurnContext,
     private readonly model: string | null,
   ) {}
 
-  handle(line: CodexLine): void {
-    switch (line.type) {
-      case 'thread.started':
-        this.ctx.sessionId = line.thread_id;
-        this.ctx.emit({ type: 'session', session_id: line.thread_id });
-        return;
-      case 'item.started':
-        if (line.item.kind === 'command_execution') {
+  handle(method: string, params: unknown): void {
+    switch (method) {
+      case 'item/started': {
+        const { item } = ItemNotificationSchema.parse(params);
+        if (item.type === 'commandExecution') {
+          const command = unwrapShell(item.command ?? '');
           this.ctx.emit({
             type: 'tool_call',
-            call_id: line.item.id,
+            call_id: item.id,
             name: 'command_execution',
-            input: { command: line.item.command ?? '' },
+            input: { command },
           });
-          this.onCommandStarted?.(line.item);
         }
         return;
-      case 'item.completed':
-        this.onItemCompleted(line.item);
+      }
+      case 'item/completed':
+        this.onItemCompleted(ItemNotificationSchema.parse(params).item);
         return;
-      case 'turn.completed':
-        this.onTurnCompleted(line);
+      case 'thread/tokenUsage/updated':
+        this.onUsage(TokenUsageSchema.parse(params));
         return;
-      case 'turn.failed': {
-        const message = line.error?.message ?? this.lastError ?? 'codex reported a failed turn';
-        this.completed = true;
-        this.ctx.fail(classifyCodexFailure(message), `codex turn failed: ${message}`);
+      case 'error': {
+        const { error, willRetry } = ErrorNotificationSchema.parse(params);
+        if (!willRetry) this.lastError = error.message;
+        this.ctx.emit({
+          type: 'warning',
+          message: `codex error${willRetry ? ' (retrying)' : ''}: ${error.message}`,
+        });
         return;
       }
-      case 'error':
-        this.lastError = line.message ?? 'unknown codex error';
-        this.ctx.emit({ type: 'warning', message: `codex error: ${this.lastError}` });
+      case 'turn/completed':
+        this.onTurnCompleted(TurnCompletedSchema.parse(params).turn);
         return;
       default:
         return;
     }
   }
 
-  private onItemCompleted(item: CodexItem): void {
-    switch (item.kind) {
-      case 'agent_message':
-      case 'assistant_message':
+  /** Why the process ended early, for the `process_failed` message. */
+  get lastErrorMessage(): string | null {
+    return this.lastError;
+  }
+
+  private onItemCompleted(item: ThreadItem): void {
+    switch (item.type) {
+      case 'agentMessage':
         this.finalText = item.text ?? '';
         this.ctx.emit({ type: 'text', text: this.finalText });
         return;
-      case 'reasoning':
-        if (item.text) this.ctx.emit({ type: 'reasoning', text: item.text });
+      case 'reasoning': {
+        const text = (item.summary ?? []).join('\n');
+        if (text) this.ctx.emit({ type: 'reasoning', text });
         return;
-      case 'command_execution': {
+      }
+      case 'commandExecution': {
         const status =
           item.status === 'declined'
             ? 'declined'
-            : item.status === 'completed' && item.exit_code === 0
+            : item.status === 'completed' && item.exitCode === 0
               ? 'completed'
               : 'failed';
         this.ctx.emit({
           type: 'command',
           call_id: item.id,
-          command: item.command ?? '',
-          exit_code: item.exit_code ?? null,
-          output: item.aggregated_output ?? '',
+          command: unwrapShell(item.command ?? ''),
+          exit_code: item.exitCode ?? null,
+          output: item.aggregatedOutput ?? '',
           status,
         });
+        this.onCommandFinished?.(item);
         return;
       }
-      case 'file_change':
+      case 'fileChange':
         if (item.status !== 'completed') return;
         for (const change of item.changes ?? []) {
           this.ctx.emit({
             type: 'file_change',
             path: this.relative(change.path),
-            kind: FILE_KINDS[change.kind] ?? 'update',
+            kind: FILE_KINDS[change.kind.type] ?? 'update',
           });
         }
-        return;
-      case 'error':
-        this.ctx.emit({ type: 'warning', message: `codex: ${item.message ?? item.text ?? 'error item'}` });
         return;
       default:
         return;
     }
   }
 
-  private onTurnCompleted(line: Extract<CodexLine, { type: 'turn.completed' }>): void {
+  private onUsage(update: TokenUsage): void {
+    const { last } = update.tokenUsage;
+    // OpenAI counts cached tokens inside input tokens; price them once, at the cached rate.
+    this.ctx.recordUsage(
+      priceUsage(this.model, {
+        input_tokens: Math.max(0, last.inputTokens - last.cachedInputTokens),
+        output_tokens: last.outputTokens,
+        cache_read_tokens: last.cachedInputTokens,
+        cache_write_tokens: last.cacheWriteInputTokens,
+      }),
+    );
+  }
+
+  private onTurnCompleted(turn: { status: string; error?: TurnError | null | undefined }): void {
     this.completed = true;
-    const u = line.usage;
-    if (u !== undefined) {
-      // OpenAI counts cached tokens inside input_tokens; price them once, at the cached rate.
-      this.ctx.recordUsage(
-        priceUsage(this.model, {
-          input_tokens: Math.max(0, u.input_tokens - u.cached_input_tokens),
-          output_tokens: u.output_tokens,
-          cache_read_tokens: u.cached_input_tokens,
-          cache_write_tokens: u.cache_write_input_tokens,
-        }),
-      );
+    if (turn.status === 'completed') {
+      if (this.finalText === null)
+        this.ctx.fail('protocol_error', 'codex completed the turn without a final message');
+      else this.ctx.succeed(this.finalText, null);
+      return;
     }
-    if (this.finalText === null) {
-      this.ctx.fail('protocol_error', 'codex completed the turn without a final message');
-    } else {
-      this.ctx.succeed(this.finalText, null);
+    if (turn.status === 'interrupted') {
+      this.ctx.fail('cancelled', 'codex interrupted the turn');
+      return;
     }
+    const error = turn.error ?? {
+      message: this.lastError ?? 'codex reported a failed turn',
+      codexErrorInfo: null,
+    };
+    const { code, httpStatus } = classifyCodexFailure(error);
+    this.ctx.fail(code, `codex turn failed: ${error.message}`, { http_status: httpStatus });
   }
 
   private relative(p: string): string {

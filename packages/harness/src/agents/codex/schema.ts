@@ -1,52 +1,89 @@
 import { z } from 'zod';
 
 /**
- * `codex exec --json` lines, tolerant of the churn between versions: unknown event and item types
- * pass, legacy names (`item_type`, `assistant_message`) are accepted, extra fields are ignored.
+ * The parts of the `codex app-server` protocol (v2, camelCase) that Harness reads. Tolerant of
+ * the churn between versions: extra fields are ignored, unknown item types pass, and only what a
+ * decision depends on is required. The full schema of the pinned CLI comes from
+ * `codex app-server generate-json-schema`.
  */
-export const CodexItemSchema = z
-  .looseObject({
-    id: z.string().default(''),
-    type: z.string().optional(),
-    item_type: z.string().optional(),
-    text: z.string().optional(),
-    message: z.string().optional(),
-    command: z.string().optional(),
-    aggregated_output: z.string().optional(),
-    exit_code: z.number().nullish(),
-    status: z.string().optional(),
-    changes: z.array(z.object({ path: z.string(), kind: z.string() })).optional(),
-  })
-  .transform((item) => ({ ...item, kind: item.type ?? item.item_type ?? 'unknown' }));
-export type CodexItem = z.infer<typeof CodexItemSchema>;
 
-export const CodexUsageSchema = z.object({
-  input_tokens: z.number().default(0),
-  cached_input_tokens: z.number().default(0),
-  cache_write_input_tokens: z.number().default(0),
-  output_tokens: z.number().default(0),
-  reasoning_output_tokens: z.number().default(0),
+/** One line on the wire: JSON-RPC 2.0 with the `"jsonrpc"` member left out. */
+export const WireMessageSchema = z.looseObject({
+  id: z.union([z.string(), z.number()]).optional(),
+  method: z.string().optional(),
+  params: z.unknown().optional(),
+  result: z.unknown().optional(),
+  error: z.looseObject({ code: z.number(), message: z.string() }).optional(),
+});
+export type WireMessage = z.infer<typeof WireMessageSchema>;
+
+const PatchKindSchema = z.looseObject({ type: z.string() });
+
+export const ThreadItemSchema = z.looseObject({
+  type: z.string(),
+  id: z.string(),
+  text: z.string().optional(),
+  summary: z.array(z.string()).optional(),
+  content: z.unknown().optional(),
+  command: z.string().optional(),
+  aggregatedOutput: z.string().nullish(),
+  exitCode: z.number().int().nullish(),
+  status: z.string().optional(),
+  changes: z.array(z.looseObject({ path: z.string(), kind: PatchKindSchema })).optional(),
+});
+export type ThreadItem = z.infer<typeof ThreadItemSchema>;
+
+export const ItemNotificationSchema = z.looseObject({ item: ThreadItemSchema });
+
+const TurnErrorSchema = z.looseObject({
+  message: z.string(),
+  /** `"internalServerError"`, or `{ httpConnectionFailed: { httpStatusCode: 529 } }` and the like. */
+  codexErrorInfo: z.unknown().optional(),
+  additionalDetails: z.string().nullish(),
+});
+export type TurnError = z.infer<typeof TurnErrorSchema>;
+
+export const TurnCompletedSchema = z.looseObject({
+  turn: z.looseObject({
+    id: z.string(),
+    status: z.enum(['completed', 'interrupted', 'failed', 'inProgress']),
+    error: TurnErrorSchema.nullish(),
+  }),
 });
 
-export const CodexLineSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('thread.started'), thread_id: z.string() }),
-  z.object({ type: z.literal('turn.started') }),
-  z.object({ type: z.literal('turn.completed'), usage: CodexUsageSchema.optional() }),
-  z.object({ type: z.literal('turn.failed'), error: z.object({ message: z.string() }).optional() }),
-  z.object({ type: z.literal('item.started'), item: CodexItemSchema }),
-  z.object({ type: z.literal('item.updated'), item: CodexItemSchema }),
-  z.object({ type: z.literal('item.completed'), item: CodexItemSchema }),
-  z.object({ type: z.literal('error'), message: z.string().optional() }),
-]);
-export type CodexLine = z.infer<typeof CodexLineSchema>;
+export const ErrorNotificationSchema = z.looseObject({
+  error: TurnErrorSchema,
+  willRetry: z.boolean().default(false),
+});
 
-export const KNOWN_CODEX_TYPES: ReadonlySet<string> = new Set([
-  'thread.started',
-  'turn.started',
-  'turn.completed',
-  'turn.failed',
-  'item.started',
-  'item.updated',
-  'item.completed',
-  'error',
-]);
+const TokenBreakdownSchema = z.looseObject({
+  inputTokens: z.number().int().nonnegative(),
+  cachedInputTokens: z.number().int().nonnegative().default(0),
+  cacheWriteInputTokens: z.number().int().nonnegative().default(0),
+  outputTokens: z.number().int().nonnegative(),
+});
+
+/** `last` is the latest model request of the thread; summing it over a turn gives the turn's use. */
+export const TokenUsageSchema = z.looseObject({
+  tokenUsage: z.looseObject({ last: TokenBreakdownSchema }),
+});
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+export const ThreadResponseSchema = z.looseObject({
+  thread: z.looseObject({ id: z.string() }),
+});
+
+export const CommandApprovalSchema = z.looseObject({
+  threadId: z.string(),
+  turnId: z.string(),
+  itemId: z.string(),
+  command: z.string().nullish(),
+  cwd: z.string().nullish(),
+  /** `command`, or `writeStdin` / `humanCommand` for input to a running terminal. */
+  kind: z.string().optional(),
+});
+
+export const FileChangeApprovalSchema = z.looseObject({
+  itemId: z.string(),
+  grantRoot: z.string().nullish(),
+});

@@ -25,7 +25,7 @@ export interface TurnServiceDeps {
   clock: Clock;
   logger: Logger;
   /** The execution policy for a thread's directory; undefined lets every command through. */
-  commandGate?: (projectRoot: string) => Promise<{ gate: CommandGate; files: string[] } | undefined>;
+  commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -321,9 +321,9 @@ export class TurnService {
     return (await this.deps.agents.select({ agent: parsed.data })).name;
   }
 
-  private async gateFor(projectRoot: string): Promise<{ commandGate?: CommandGate; policyFiles?: string[] }> {
-    const policy = await this.deps.commandGate?.(projectRoot);
-    return policy ? { commandGate: policy.gate, policyFiles: policy.files } : {};
+  private async gateFor(projectRoot: string): Promise<{ commandGate?: CommandGate }> {
+    const commandGate = await this.deps.commandGate?.(projectRoot);
+    return commandGate ? { commandGate } : {};
   }
 
   private async require(turnId: string): Promise<Turn> {

@@ -1,0 +1,79 @@
+import { isWithin } from '../../core/index.js';
+import { consultCommandGate, refusalText } from '../command-gate.js';
+import type { TurnContext } from '../turn.js';
+import { UnsupportedRequest } from './app-server.js';
+import { CommandApprovalSchema, FileChangeApprovalSchema } from './schema.js';
+
+/** Codex runs every command as `/bin/bash -lc '<script>'`; the policy is about the script. */
+export function unwrapShell(command: string): string {
+  const match = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c '((?:[^']|'\\'')*)'$/.exec(command);
+  if (match?.[1] !== undefined) return match[1].replace(/'\\''/g, "'");
+  const dq = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c "((?:[^"\\]|\\.)*)"$/.exec(command);
+  if (dq?.[1] !== undefined) return dq[1].replace(/\\(["\\$`])/g, '$1');
+  return command;
+}
+
+/**
+ * Answers the requests `codex app-server` sends before it acts. Harness runs Codex with approval
+ * policy `untrusted`, so Codex asks before *every* command (measured with 0.169.0: `ls` and `cat`
+ * included); each one goes through the command gate, and only `allow` runs. Codex's own sandbox is
+ * off (an approved command would run outside it), so approving never widens the sandbox: Harness's
+ * bubblewrap around the whole CLI is what confines it.
+ */
+export class CodexApprovals {
+  /** Commands Codex asked about, by item id; a command that ran without asking is caught later. */
+  readonly asked = new Set<string>();
+  /** Commands the gate refused, by item id (the turn ends `policy_blocked`). */
+  readonly refused = new Map<string, string>();
+
+  /**
+   * @param tell passes a message to the model within the running turn: Codex reports a declined
+   *   command to the model only as "rejected by user", without the policy's reason.
+   */
+  constructor(
+    private readonly ctx: TurnContext,
+    private readonly tell: (threadId: string, turnId: string, text: string) => void,
+  ) {}
+
+  async answer(method: string, params: unknown): Promise<unknown> {
+    switch (method) {
+      case 'item/commandExecution/requestApproval':
+        return { decision: await this.command(params) };
+      case 'item/fileChange/requestApproval':
+        return { decision: this.fileChange(params) };
+      case 'item/permissions/requestApproval':
+        // Wider filesystem or network access is the sandbox's to give, not the agent's to ask for.
+        return { permissions: {}, scope: 'turn' };
+      case 'item/tool/requestUserInput':
+        return { answers: {} };
+      case 'mcpServer/elicitation/request':
+        return { action: 'decline', content: null, _meta: null };
+      default:
+        throw new UnsupportedRequest(`Harness does not answer ${method}`);
+    }
+  }
+
+  private async command(params: unknown): Promise<'accept' | 'decline'> {
+    const request = CommandApprovalSchema.parse(params);
+    this.asked.add(request.itemId);
+    // Input written to a terminal the gate already let start is part of that command.
+    if (request.kind === 'writeStdin') return 'accept';
+    const command = unwrapShell(request.command ?? '');
+    const verdict = await consultCommandGate(this.ctx, command);
+    if (verdict.decision === 'allow') return 'accept';
+    this.refused.set(request.itemId, command);
+    this.tell(request.threadId, request.turnId, `Harness refused \`${command}\`. ${refusalText(verdict)}.`);
+    return 'decline';
+  }
+
+  private fileChange(params: unknown): 'accept' | 'decline' {
+    const request = FileChangeApprovalSchema.parse(params);
+    const { sandbox } = this.ctx.options;
+    if (sandbox.mode === 'read-only') return 'decline';
+    const root = request.grantRoot ?? null;
+    if (root !== null && sandbox.mode !== 'danger-full-access' && !isWithin(sandbox.workspace, root)) {
+      return 'decline';
+    }
+    return 'accept';
+  }
+}
