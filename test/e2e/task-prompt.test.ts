@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTaskServer, type TaskServer } from './support/task-server.js';
 import { tempDir } from './support/harness-process.js';
 import { viewOf } from './support/pipeline-fixture.js';
-import { git } from './support/repos.js';
 
 const POLICY = `
 prefix_rule(pattern = ["touch", "needs-approval.txt"], decision = "prompt", justification = "ask first")
@@ -38,10 +37,7 @@ async function serverWith(onPrompt: 'refuse' | 'needs_input'): Promise<{ server:
   const root = path.join(dir, 'gadgets');
   mkdirSync(path.join(root, '.harness', 'policy'), { recursive: true });
   writeFileSync(path.join(root, '.harness', 'policy', 'agents.star'), POLICY);
-  // A task's worktree is made from the project's pushed main branch, so the policy is committed.
-  git(root, 'add', '-A');
-  git(root, 'commit', '-qm', 'policy');
-  git(root, 'push', '-q', 'origin', 'main');
+  // Not committed: a task's turns answer to the project checkout's policy, not their worktree's copy.
   agentTouchesWhatItIsTold(server);
   return { server, root };
 }
