@@ -136,14 +136,15 @@ export class CodexAdapter implements AgentAdapter {
     });
     const env = this.environment();
     const codexHome = codexHomeOf(env);
-    mkdirSync(codexHome, { recursive: true });
+    for (const dir of [codexHome, this.opts.home]) if (dir !== undefined) mkdirSync(dir, { recursive: true });
     const invocation: CliInvocation = {
       command: this.opts.cliPath ?? 'codex',
       args: codexArgs(options.cwd, this.opts),
       env,
       stdin: 'pipe',
       enforcement,
-      stateDirs: [codexHome, ...(env.HOME !== undefined && existsSync(env.HOME) ? [env.HOME] : [])],
+      // Codex keeps its state in CODEX_HOME; the user's whole home stays read-only.
+      stateDirs: [codexHome, ...(this.opts.home === undefined ? [] : [this.opts.home])],
     };
     const mapper = new CodexEventMapper(ctx, model);
     let connection: AppServerConnection | null = null;
