@@ -1,7 +1,7 @@
 import { type Analysis, type CommandView, emptyAnalysis, programName, viewOf } from './command-view.js';
 import { analyzeGitConfig, analyzeGitSubcommand } from './git-analysis.js';
-import { withoutGlobalOptions } from './global-options.js';
-import { isWrapper, unwrap, wrapperAssignments } from './wrappers.js';
+import { hasGlobalOptions, withoutGlobalOptions } from './global-options.js';
+import { isWrapper, unwrap, WRAPPER_NAMES, wrapperAssignments } from './wrappers.js';
 
 /**
  * Turns one simple command into everything that must be checked: the argv as written, the commands
@@ -41,6 +41,20 @@ const INLINE_CODE: [RegExp, readonly string[]][] = [
   [/^(pwsh|powershell)$/, ['-c', '-command', '-encodedcommand', '-ec', '-e']],
 ];
 
+// Programs analyzeView does more for than look them up (all but the global-option tools), and
+// every interpreter of INLINE_CODE in one test (each pattern is anchored on its own).
+const SPECIAL_PROGRAMS = new Set([
+  ...WRAPPER_NAMES,
+  ...SHELLS,
+  ...DECLARATIONS,
+  'eval',
+  'find',
+  'fd',
+  'fdfind',
+  'deno',
+]);
+const INLINE_PROGRAM = new RegExp(INLINE_CODE.map(([re]) => `(?:${re.source})`).join('|'));
+
 export interface CommandContext {
   readonly assignments: readonly string[];
   readonly stdinFed: boolean;
@@ -58,6 +72,26 @@ export function analyzeCommand(
   const seen = new Set<string>();
   const scripts = out.scripts.filter((s) => !seen.has(s.script) && seen.add(s.script));
   return { ...out, scripts, floors: [...new Set(out.floors)], opaque: [...new Set(out.opaque)] };
+}
+
+/**
+ * True when analyzeCommand would find nothing but the argv itself: a static argv, no assignments,
+ * and a program that runs nothing else and has no global options in front of its subcommand. Most
+ * commands are like this, and check() then skips the analysis. Anything doubtful answers false, and
+ * the tests run both paths over many commands to show they agree.
+ */
+export function isPlainCommand(
+  argv: readonly string[],
+  dynamic: readonly boolean[] | undefined,
+  assignments: readonly string[],
+): boolean {
+  if (argv.length === 0 || assignments.length > 0 || dynamic?.includes(true)) return false;
+  const program = programName(argv[0] as string);
+  if (SPECIAL_PROGRAMS.has(program) || INLINE_PROGRAM.test(program)) return false;
+  if (!hasGlobalOptions(program)) return true;
+  // `docker ps` has no options to remove; git always takes the general path (-c, aliases, rebase --exec).
+  const next = argv[1];
+  return program !== 'git' && (next === undefined || (next[0] !== '-' && next[0] !== '+'));
 }
 
 function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, depth: number): void {

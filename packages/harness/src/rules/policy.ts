@@ -1,4 +1,4 @@
-import { analyzeCommand, type CommandContext } from './command-analysis.js';
+import { analyzeCommand, isPlainCommand, type CommandContext } from './command-analysis.js';
 import type { Analysis } from './command-view.js';
 import { atLeast, stricter, strictest, type Decision } from './decision.js';
 import { RuleIndex, type RuleMatch } from './rule-index.js';
@@ -9,6 +9,12 @@ import type { CommandOrigin } from './shell-words.js';
 export interface PolicyOptions {
   /** What a command no rule matches gets. Default `allow` (codex/harness behaviour); `prompt` is stricter. */
   readonly defaultDecision?: Decision;
+  /**
+   * Default true: a plain command (no wrapper, shell, interpreter, global options, assignments or
+   * run-time values) is looked up without the command analysis. false analyses every command; the
+   * results are the same, and the tests use this to show it.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** One simple command found in what was checked, and its own decision. */
@@ -40,11 +46,14 @@ export interface EvaluateResult {
 
 const URL_HOST = /^(https?|wss?|ftp|git|ssh):\/\/(?:[^@/?#\s]*@)?(\[[^\]]+\]|[^:/?#\s]+)/i;
 const MAX_SCRIPT_DEPTH = 8;
+const NO_CONTEXT: CommandContext = { assignments: [], stdinFed: false };
 
 /** An evaluated, immutable policy. Checking is lookup in a first-token index, never interpretation. */
 export class Policy {
   readonly defaultDecision: Decision;
   private readonly index: RuleIndex;
+  private readonly noRuleNote: string;
+  private readonly fastPath: boolean;
 
   constructor(
     readonly rules: RuleSet,
@@ -53,6 +62,8 @@ export class Policy {
   ) {
     this.defaultDecision = options.defaultDecision ?? 'allow';
     this.index = new RuleIndex(rules);
+    this.noRuleNote = `no rule matched; default decision is ${this.defaultDecision}`;
+    this.fastPath = options.fastPath ?? true;
   }
 
   /** Exactly codex execpolicy's `check`: no shell parsing, no normalisation, no default decision. */
@@ -70,20 +81,12 @@ export class Policy {
 
   /** Checks an argv as execve would receive it (no shell), including what wrappers and `sh -c` run. */
   check(argv: readonly string[]): CheckResult {
+    // checkCommand's fast path, taken before any of the general bookkeeping.
+    if (this.fastPath && isPlainCommand(argv, undefined, NO_CONTEXT.assignments))
+      return this.summarize([this.decidePlain(argv, 'command', [])], []);
     const parts: PartResult[] = [];
     const problems: string[] = [];
-    if (argv.length > 0) {
-      const ctx = { assignments: [], stdinFed: false };
-      this.checkCommand(
-        argv,
-        argv.map(() => false),
-        ctx,
-        'command',
-        0,
-        parts,
-        problems,
-      );
-    }
+    if (argv.length > 0) this.checkCommand(argv, undefined, NO_CONTEXT, 'command', 0, parts, problems);
     return this.summarize(parts, problems);
   }
 
@@ -123,9 +126,10 @@ export class Policy {
     }
   }
 
+  /** `dynamic` undefined: every word is known (an argv given to check()). */
   private checkCommand(
     argv: readonly string[],
-    dynamic: readonly boolean[],
+    dynamic: readonly boolean[] | undefined,
     ctx: CommandContext,
     origin: CommandOrigin | string,
     depth: number,
@@ -133,7 +137,12 @@ export class Policy {
     problems: string[],
     redirections: readonly string[] = [],
   ): void {
-    const analysis = analyzeCommand(argv, dynamic, ctx);
+    // Most commands run nothing else: no analysis, their own argv is all there is to look up.
+    if (this.fastPath && isPlainCommand(argv, dynamic, ctx.assignments)) {
+      parts.push(this.decidePlain(argv, origin, redirections));
+      return;
+    }
+    const analysis = analyzeCommand(argv, dynamic ?? argv.map(() => false), ctx);
     parts.push(this.decidePart(argv, analysis, origin, redirections));
     for (const { script, via } of analysis.scripts) {
       if (depth + 1 > MAX_SCRIPT_DEPTH) {
@@ -150,51 +159,78 @@ export class Policy {
     origin: string,
     redirections: readonly string[],
   ): PartResult {
-    const matched = new Map<string, RuleMatch>();
-    const reasons: string[] = [];
+    const matched: RuleMatch[] = [];
+    // Floors come first: they are the reasons that hold whatever the rules say.
+    const reasons = analysis.floors.length > 0 ? analysis.floors.slice() : [];
     let potential: Decision | undefined;
+    let undeclared = false;
     for (const view of analysis.views) {
       const m = this.index.matchView(view);
-      for (const r of m.matches) matched.set(`${r.kind}:${r.file}:${r.line}:${r.column}:${r.rule}`, r);
+      for (const r of m.matches) addMatch(matched, r);
       potential = stricter(potential, m.potential);
-      if (m.undeclaredPath) reasons.push(`\`${m.undeclaredPath}\` is not a declared host_executable path`);
-      for (const token of view.argv) this.matchUrl(token, matched);
+      if (m.undeclaredPath) {
+        undeclared = true;
+        reasons.push(`\`${m.undeclaredPath}\` is not a declared host_executable path`);
+      }
+      if (this.rules.networkRules.length > 0) for (const token of view.argv) this.matchUrl(token, matched);
     }
-    const list = [...matched.values()];
-    let decision = strictest(list.map((m) => m.decision));
-    const notes: string[] = [];
+    let decision: Decision | undefined;
+    for (const m of matched) decision = stricter(decision, m.decision);
+    const noRule = decision === undefined;
     if (decision === undefined) {
       decision = analysis.opaque.length > 0 ? atLeast(this.defaultDecision, 'prompt') : this.defaultDecision;
-      reasons.push(...analysis.opaque);
-      notes.push(`no rule matched; default decision is ${this.defaultDecision}`);
+      for (const r of analysis.opaque) reasons.push(r);
     }
     if (potential !== undefined && stricter(potential, decision) !== decision) {
       reasons.push(`values computed at run time could make a ${potential} rule match`);
       decision = atLeast(decision, 'prompt');
     }
-    // Floors (and undeclared executable paths) hold whatever the rules said.
-    if (analysis.floors.length > 0 || reasons.some((r) => r.includes('host_executable')))
-      decision = atLeast(decision, 'prompt');
-    reasons.unshift(...analysis.floors);
-    reasons.push(...notes);
-    return { command: argv, origin, decision, matched: list, reasons: [...new Set(reasons)], redirections };
+    // Floors and undeclared executable paths hold whatever the rules said.
+    if (analysis.floors.length > 0 || undeclared) decision = atLeast(decision, 'prompt');
+    if (noRule) reasons.push(this.noRuleNote);
+    return { command: argv, origin, decision, matched, reasons: unique(reasons), redirections };
   }
 
-  private matchUrl(token: string, into: Map<string, RuleMatch>): void {
+  /**
+   * decidePart for a plain command (isPlainCommand): its only view is the argv itself, with no
+   * floors, opaque code, scripts or run-time values, so only the rules and host paths can speak.
+   */
+  private decidePlain(argv: readonly string[], origin: string, redirections: readonly string[]): PartResult {
+    const m = this.index.matchArgv(argv);
+    let matched = m.matches;
+    if (matched.length > 1) {
+      matched = [];
+      for (const r of m.matches) addMatch(matched, r);
+    }
+    if (this.rules.networkRules.length > 0) for (const token of argv) this.matchUrl(token, matched);
+    let decision: Decision | undefined;
+    for (const r of matched) decision = stricter(decision, r.decision);
+    const reasons: string[] = [];
+    if (m.undeclaredPath) reasons.push(`\`${m.undeclaredPath}\` is not a declared host_executable path`);
+    if (decision === undefined) {
+      decision = this.defaultDecision;
+      reasons.push(this.noRuleNote);
+    }
+    if (m.undeclaredPath) decision = atLeast(decision, 'prompt');
+    return { command: argv, origin, decision, matched, reasons, redirections };
+  }
+
+  private matchUrl(token: string, into: RuleMatch[]): void {
     if (this.rules.networkRules.length === 0 || !token.includes('://')) return;
     const m = URL_HOST.exec(token);
     if (!m) return;
     const host = (m[2] as string).replace(/^\[|\]$/g, '');
     const protocol = /^https?$/i.test(m[1] as string) ? (m[1] as string).toLowerCase() : undefined;
-    for (const r of this.index.matchHost(host, protocol))
-      into.set(`${r.kind}:${r.file}:${r.line}:${r.column}`, r);
+    for (const r of this.index.matchHost(host, protocol)) addMatch(into, r);
   }
 
   private summarize(parts: PartResult[], problems: string[]): CheckResult {
-    const uniqueProblems = [...new Set(problems)];
-    let decision = strictest(parts.map((p) => p.decision)) ?? 'allow';
+    const uniqueProblems = unique(problems);
+    let decision: Decision = 'allow';
+    for (const p of parts) decision = atLeast(decision, p.decision);
     if (uniqueProblems.length > 0) decision = atLeast(decision, 'prompt');
-    const matched = parts.flatMap((p) => p.matched);
+    // One part (the usual case) shares its list: results are read-only.
+    const matched = parts.length === 1 ? (parts[0] as PartResult).matched : parts.flatMap((p) => p.matched);
     return {
       decision,
       matched,
@@ -205,17 +241,53 @@ export class Policy {
   }
 }
 
+/**
+ * A rule found twice (through two views of one command) is listed once, in its first place, the
+ * later finding kept: a prefix rule is the same when its place and pattern are, a network rule
+ * when its place is.
+ */
+function addMatch(list: RuleMatch[], r: RuleMatch): void {
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i] as RuleMatch;
+    if (
+      o.kind === r.kind &&
+      o.line === r.line &&
+      o.column === r.column &&
+      o.file === r.file &&
+      (r.kind === 'network_rule' || o.rule === r.rule)
+    ) {
+      list[i] = r;
+      return;
+    }
+  }
+  list.push(r);
+}
+
+/** The list without repeats, first occurrences kept; short lists (the usual case) are returned as is. */
+function unique(list: string[]): string[] {
+  return list.length < 2 ? list : [...new Set(list)];
+}
+
+/** `words.join(' ')`, which costs twice as much on short arrays of short strings. */
+function joinWords(words: readonly string[]): string {
+  let s = words[0] ?? '';
+  for (let i = 1; i < words.length; i++) s += ' ' + (words[i] as string);
+  return s;
+}
+
 function explain(decision: Decision, parts: readonly PartResult[], problems: readonly string[]): string {
   if (parts.length === 0 && problems.length === 0) return 'empty command';
-  const deciding = parts.find((p) => p.decision === decision);
-  if (deciding) {
-    const cmd = deciding.command.join(' ');
-    const rule = deciding.matched.find((m) => m.decision === decision);
-    if (rule) {
+  // Plain loops rather than find(): this runs on every check.
+  for (const deciding of parts) {
+    if (deciding.decision !== decision) continue;
+    const cmd = joinWords(deciding.command);
+    for (const rule of deciding.matched) {
+      if (rule.decision !== decision) continue;
       const why = rule.justification ? `: ${rule.justification}` : '';
       return `${decision}: \`${cmd}\` matches ${rule.kind} \`${rule.rule}\` (${rule.file}:${rule.line})${why}`;
     }
     if (deciding.reasons.length > 0) return `${decision}: \`${cmd}\`: ${deciding.reasons[0]}`;
+    break;
   }
   return `${decision}: ${problems[0] ?? 'no rule matched'}`;
 }

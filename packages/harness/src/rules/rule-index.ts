@@ -55,31 +55,51 @@ export class RuleIndex {
 
   /** Hardened lookup for one view: exact and resolved rules both apply, run-time values are wildcards. */
   matchView(view: CommandView): ViewMatch {
-    const first = view.argv[0];
-    const result = {
-      matches: [] as RuleMatch[],
-      potential: undefined as Decision | undefined,
-      undeclaredPath: undefined as string | undefined,
-    };
-    if (first === undefined) return result;
-    const candidates: [PrefixRule[] | undefined, readonly string[], string | undefined][] = [
-      [this.byProgram.get(first), view.argv, undefined],
-    ];
+    // Only a view with run-time values or appended arguments can match more than it shows.
+    return this.match(view.argv, view.openTail || view.dynamic.includes(true) ? view : undefined);
+  }
+
+  /** matchView of an argv known in full with nothing appended, without building a view. */
+  matchArgv(argv: readonly string[]): ViewMatch {
+    return this.match(argv, undefined);
+  }
+
+  private match(argv: readonly string[], open: CommandView | undefined): ViewMatch {
+    const matches: RuleMatch[] = [];
+    const first = argv[0];
+    if (first === undefined) return { matches, potential: undefined, undeclaredPath: undefined };
+    let potential = this.collect(this.byProgram.get(first), argv, undefined, open, matches);
+    let undeclaredPath: string | undefined;
     if (first.includes('/')) {
       const base = first.slice(first.lastIndexOf('/') + 1);
       const declared = this.rules.hostExecutables.get(base);
+      const rules = this.byProgram.get(base);
       if (declared && !declared.includes(first)) {
-        if (this.byProgram.has(base)) result.undeclaredPath = first;
-      } else candidates.push([this.byProgram.get(base), [base, ...view.argv.slice(1)], first]);
-    }
-    for (const [rules, argv, resolved] of candidates) {
-      for (const rule of rules ?? []) {
-        const prefix = matchTail(rule, argv);
-        if (prefix) result.matches.push(toMatch(rule, this.shapeOf(rule), prefix, resolved));
-        else if (couldMatch(rule, argv, view)) result.potential = stricter(result.potential, rule.decision);
+        if (rules) undeclaredPath = first;
+      } else if (rules) {
+        const resolved = [base, ...argv.slice(1)];
+        potential = stricter(potential, this.collect(rules, resolved, first, open, matches));
       }
     }
-    return result;
+    return { matches, potential, undeclaredPath };
+  }
+
+  /** Adds the rules matching `argv` to `into`; returns the strictest one `open` could still match. */
+  private collect(
+    rules: PrefixRule[] | undefined,
+    argv: readonly string[],
+    resolved: string | undefined,
+    open: CommandView | undefined,
+    into: RuleMatch[],
+  ): Decision | undefined {
+    let potential: Decision | undefined;
+    if (rules === undefined) return potential;
+    for (const rule of rules) {
+      const prefix = matchTail(rule, argv);
+      if (prefix) into.push(toMatch(rule, this.shapeOf(rule), prefix, resolved));
+      else if (open && couldMatch(rule, argv, open)) potential = stricter(potential, rule.decision);
+    }
+    return potential;
   }
 
   matchHost(host: string, protocol: string | undefined): RuleMatch[] {
@@ -116,9 +136,11 @@ export class RuleIndex {
   }
 }
 
-/** Would the rule match if every run-time value (and every appended argument) were chosen adversarially? */
+/**
+ * Would the rule match if every run-time value (and every appended argument) were chosen
+ * adversarially? Only asked of views that have such values or an open tail.
+ */
 function couldMatch(rule: PrefixRule, argv: readonly string[], view: CommandView): boolean {
-  if (!view.openTail && !view.dynamic.some(Boolean)) return false;
   for (let i = 0; i < rule.tail.length; i++) {
     const k = i + 1;
     if (k >= argv.length) return view.openTail;

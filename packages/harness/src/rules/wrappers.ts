@@ -95,6 +95,8 @@ export function isWrapper(program: string): boolean {
   return Object.hasOwn(WRAPPERS, program);
 }
 
+export const WRAPPER_NAMES: readonly string[] = Object.keys(WRAPPERS);
+
 /** The command a wrapper runs, added to `out`; returns the inner view to analyse further, if any. */
 export function unwrap(program: string, view: CommandView, out: Analysis): CommandView | undefined {
   const w = WRAPPERS[program] as WrapperSpec;
