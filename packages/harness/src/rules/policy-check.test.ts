@@ -41,6 +41,30 @@ describe('decisions', () => {
     expect(decide('ls; git status | grep x || rm -rf build')).toBe('forbidden');
   });
 
+  it('lists matches in policy order, whatever the second token selected', () => {
+    const p = loadPolicy({
+      files: [
+        {
+          path: 'o.star',
+          source: `
+prefix_rule(pattern = ["git"], decision = "allow")
+prefix_rule(pattern = ["git", ["push", "fetch"]], decision = "prompt")
+prefix_rule(pattern = ["git", "status"], decision = "allow")
+prefix_rule(pattern = ["git"], decision = "prompt")
+prefix_rule(pattern = ["git", "push", "--force"], decision = "forbidden")
+`,
+        },
+      ],
+    });
+    const lines = (argv: string[]) => p.evaluate(argv).matched.map((m) => m.line);
+    expect(lines(['git', 'push', '--force'])).toEqual([2, 3, 5, 6]);
+    expect(lines(['git', 'status'])).toEqual([2, 4, 5]);
+    expect(lines(['git', 'log'])).toEqual([2, 5]);
+    expect(lines(['git'])).toEqual([2, 5]);
+    expect(p.checkCommandLine('git $X --force').matched.map((m) => m.line)).toEqual([2, 5]);
+    expect(p.checkCommandLine('git $X --force').decision).toBe('prompt');
+  });
+
   it('program names that are Object.prototype members are ordinary programs', () => {
     for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty'])
       expect(policy.check([name, '-x', 'y']).decision).toBe('allow');

@@ -27,30 +27,65 @@ export interface ViewMatch {
   readonly undeclaredPath: string | undefined;
 }
 
-/** Prefix rules indexed by first token, so checking a command never scans unrelated rules. */
+/**
+ * One program's rules in policy order, and for each second token the only ones it can match, so
+ * `git status` is compared with the `git status` rules, not with every git rule.
+ */
+interface ProgramRules {
+  readonly all: PrefixRule[];
+  /** Rules that are the program alone: whatever follows, they match. */
+  readonly programOnly: PrefixRule[];
+  /** Second token → the rules whose second position allows it, with programOnly, in policy order. */
+  readonly bySecond: Map<string, PrefixRule[]>;
+}
+
+/** Prefix rules indexed by first and second token, so checking a command never scans unrelated rules. */
 export class RuleIndex {
-  private readonly byProgram = new Map<string, PrefixRule[]>();
+  private readonly byProgram = new Map<string, ProgramRules>();
   /** Each rule's rendering and full pattern, made on its first match and shared by later ones. */
   private readonly shapes = new Map<PrefixRule, RuleShape>();
 
   constructor(readonly rules: RuleSet) {
+    const grouped = new Map<string, PrefixRule[]>();
     for (const rule of rules.prefixRules) {
-      const list = this.byProgram.get(rule.program);
+      const list = grouped.get(rule.program);
       if (list) list.push(rule);
-      else this.byProgram.set(rule.program, [rule]);
+      else grouped.set(rule.program, [rule]);
     }
+    for (const [program, all] of grouped) {
+      const programOnly = all.filter((r) => r.tail.length === 0);
+      const bySecond = new Map<string, PrefixRule[]>();
+      for (const rule of all) {
+        for (const token of rule.tail[0] ?? []) {
+          if (bySecond.has(token)) continue;
+          bySecond.set(
+            token,
+            all.filter((r) => r.tail.length === 0 || (r.tail[0] as readonly string[]).includes(token)),
+          );
+        }
+      }
+      this.byProgram.set(program, { all, programOnly, bySecond });
+    }
+  }
+
+  /** The rules of `program` that can match `argv` as written (every one when it is open). */
+  private candidates(program: string, argv: readonly string[], open: boolean): PrefixRule[] | undefined {
+    const p = this.byProgram.get(program);
+    if (p === undefined || open) return p?.all;
+    const second = argv[1];
+    return second === undefined ? p.programOnly : (p.bySecond.get(second) ?? p.programOnly);
   }
 
   /** Codex-compatible lookup: exact first token, else (optionally) host-executable resolution. */
   evaluate(argv: readonly string[], resolveHostExecutables: boolean): RuleMatch[] {
     const first = argv[0];
     if (first === undefined) return [];
-    const exact = this.matchRules(this.byProgram.get(first), argv, undefined);
+    const exact = this.matchRules(this.candidates(first, argv, false), argv, undefined);
     if (exact.length > 0 || !resolveHostExecutables || !first.startsWith('/')) return exact;
     const base = first.slice(first.lastIndexOf('/') + 1);
     const declared = this.rules.hostExecutables.get(base);
     if (declared && !declared.includes(first)) return [];
-    return this.matchRules(this.byProgram.get(base), [base, ...argv.slice(1)], first);
+    return this.matchRules(this.candidates(base, argv, false), [base, ...argv.slice(1)], first);
   }
 
   /** Hardened lookup for one view: exact and resolved rules both apply, run-time values are wildcards. */
@@ -68,17 +103,25 @@ export class RuleIndex {
     const matches: RuleMatch[] = [];
     const first = argv[0];
     if (first === undefined) return { matches, potential: undefined, undeclaredPath: undefined };
-    let potential = this.collect(this.byProgram.get(first), argv, undefined, open, matches);
+    let potential = this.collect(
+      this.candidates(first, argv, open !== undefined),
+      argv,
+      undefined,
+      open,
+      matches,
+    );
     let undeclaredPath: string | undefined;
     if (first.includes('/')) {
       const base = first.slice(first.lastIndexOf('/') + 1);
       const declared = this.rules.hostExecutables.get(base);
-      const rules = this.byProgram.get(base);
       if (declared && !declared.includes(first)) {
-        if (rules) undeclaredPath = first;
-      } else if (rules) {
-        const resolved = [base, ...argv.slice(1)];
-        potential = stricter(potential, this.collect(rules, resolved, first, open, matches));
+        if (this.byProgram.has(base)) undeclaredPath = first;
+      } else {
+        const rules = this.candidates(base, argv, open !== undefined);
+        if (rules) {
+          const resolved = [base, ...argv.slice(1)];
+          potential = stricter(potential, this.collect(rules, resolved, first, open, matches));
+        }
       }
     }
     return { matches, potential, undeclaredPath };
