@@ -1,5 +1,5 @@
 import { type Analysis, type CommandView, emptyAnalysis, programName, viewOf } from './command-view.js';
-import { analyzeGitConfig, analyzeGitSubcommand } from './git-analysis.js';
+import { analyzeGitConfig, analyzeGitSubcommand, isPlainGit } from './git-analysis.js';
 import { hasGlobalOptions, withoutGlobalOptions } from './global-options.js';
 import { isWrapper, unwrap, WRAPPER_NAMES, wrapperAssignments } from './wrappers.js';
 
@@ -75,10 +75,34 @@ export function analyzeCommand(
 }
 
 /**
+ * How analyzeView treats a first token: `plain` looks it up and nothing more, `options` may have
+ * global options to remove (and git its config and subcommands), `special` is anything else.
+ */
+type ProgramKind = 'plain' | 'options' | 'git' | 'special';
+
+// First tokens repeat, and classifying one takes a path split and a regex: the answers are kept,
+// up to a bound so that a stream of distinct names cannot grow the table without limit.
+const KINDS = new Map<string, ProgramKind>();
+const MAX_KINDS = 4096;
+
+function programKind(first: string): ProgramKind {
+  let kind = KINDS.get(first);
+  if (kind === undefined) {
+    const program = programName(first);
+    if (SPECIAL_PROGRAMS.has(program) || INLINE_PROGRAM.test(program)) kind = 'special';
+    else if (program === 'git') kind = 'git';
+    else kind = hasGlobalOptions(program) ? 'options' : 'plain';
+    if (KINDS.size >= MAX_KINDS) KINDS.clear();
+    KINDS.set(first, kind);
+  }
+  return kind;
+}
+
+/**
  * True when analyzeCommand would find nothing but the argv itself: a static argv, no assignments,
- * and a program that runs nothing else and has no global options in front of its subcommand. Most
- * commands are like this, and check() then skips the analysis. Anything doubtful answers false, and
- * the tests run both paths over many commands to show they agree.
+ * a program that runs nothing else, no global options in front of its subcommand and, for git, a
+ * subcommand that runs nothing else. Most commands are like this, and checking them skips the
+ * analysis. Anything doubtful answers false; the tests hold both paths to the same answers.
  */
 export function isPlainCommand(
   argv: readonly string[],
@@ -86,12 +110,12 @@ export function isPlainCommand(
   assignments: readonly string[],
 ): boolean {
   if (argv.length === 0 || assignments.length > 0 || dynamic?.includes(true)) return false;
-  const program = programName(argv[0] as string);
-  if (SPECIAL_PROGRAMS.has(program) || INLINE_PROGRAM.test(program)) return false;
-  if (!hasGlobalOptions(program)) return true;
-  // `docker ps` has no options to remove; git always takes the general path (-c, aliases, rebase --exec).
+  const kind = programKind(argv[0] as string);
+  if (kind === 'plain' || kind === 'special') return kind === 'plain';
+  // `docker ps`: no global options to remove (`cargo +nightly` is one).
   const next = argv[1];
-  return program !== 'git' && (next === undefined || (next[0] !== '-' && next[0] !== '+'));
+  if (next !== undefined && (next[0] === '-' || next[0] === '+')) return false;
+  return kind === 'options' || isPlainGit(argv);
 }
 
 function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, depth: number): void {

@@ -49,6 +49,12 @@ const ARGVS: string[][] = [
   ['git', '-c', 'x=y', 'push'],
   ['git', 'log', '--exec-path=/tmp'],
   ['git', 'rebase', '--exec', 'rm -rf /', 'main'],
+  ['git', 'bisect', 'run', 'rm', '-rf', '/'],
+  ['git', 'submodule', 'foreach', 'rm -rf /'],
+  ['git', 'filter-branch', '--tree-filter', 'rm -rf /'],
+  ['git', 'diff', '--exec-path=/tmp'],
+  ['git'],
+  ['/usr/bin/git', 'status'],
   ['docker', 'ps'],
   ['docker', 'rm', 'x'],
   ['docker', '--context', 'prod', 'rm', 'x'],
@@ -153,7 +159,7 @@ describe('fast path: isPlainCommand', () => {
     expect(plain).toBeGreaterThan(20);
   });
 
-  it('leaves wrappers, shells, interpreters, git, global options and run-time values to the analysis', () => {
+  it('leaves wrappers, shells, interpreters, global options, git that runs more and run-time values to the analysis', () => {
     const no = (argv: string[], dynamic?: boolean[], assignments: string[] = []) =>
       expect(isPlainCommand(argv, dynamic, assignments)).toBe(false);
     no([]);
@@ -161,12 +167,15 @@ describe('fast path: isPlainCommand', () => {
     no(['/usr/bin/env', 'ls']);
     no(['bash', 'x.sh']);
     no(['python3.11', 'x.py']);
-    no(['git', 'status']);
+    no(['git', '-C', 'dir', 'status']);
+    no(['git', 'rebase', '-x', 'rm -rf /']);
+    no(['git', 'log', '--exec-path=/tmp']);
     no(['docker', '-H', 'x', 'rm']);
     no(['cargo', '+nightly', 'build']);
     no(['ls', 'x'], [false, true]);
     no(['ls'], [false], ['LD_PRELOAD=x']);
     expect(isPlainCommand(['docker', 'ps'], undefined, [])).toBe(true);
+    expect(isPlainCommand(['git', 'status'], undefined, [])).toBe(true);
     expect(isPlainCommand(['/bin/rm', '-rf', '/'], undefined, [])).toBe(true);
   });
 });

@@ -20,6 +20,19 @@ const FILTER_OPTIONS = new Set([
   '--tag-name-filter',
 ]);
 
+// Subcommands analyzeGitSubcommand looks into.
+const RUNNING_SUBCOMMANDS = new Set(['rebase', 'filter-branch', 'submodule', 'bisect']);
+
+/**
+ * A git argv without global options (`argv[1]` is not an option) that the functions below find
+ * nothing in: no `-c` config, no `--exec-path=`, a subcommand that runs nothing else.
+ */
+export function isPlainGit(argv: readonly string[]): boolean {
+  if (RUNNING_SUBCOMMANDS.has(argv[1] as string)) return false;
+  for (const arg of argv) if (arg.startsWith('--exec-path=')) return false;
+  return true;
+}
+
 /** Inspects `-c` config of the original view; returns extra views (alias expansions) to analyse. */
 export function analyzeGitConfig(
   original: CommandView,
