@@ -69,9 +69,17 @@ export function analyzeCommand(
   const out = emptyAnalysis();
   checkAssignments(ctx.assignments, out);
   analyzeView(viewOf(argv, dynamic), ctx, out, 0);
+  // Several views can find the same script or reason; each is kept once (usually there are none).
   const seen = new Set<string>();
-  const scripts = out.scripts.filter((s) => !seen.has(s.script) && seen.add(s.script));
-  return { ...out, scripts, floors: [...new Set(out.floors)], opaque: [...new Set(out.opaque)] };
+  const scripts =
+    out.scripts.length < 2
+      ? out.scripts
+      : out.scripts.filter((s) => !seen.has(s.script) && seen.add(s.script));
+  return { views: out.views, scripts, floors: unique(out.floors), opaque: unique(out.opaque) };
+}
+
+function unique(list: string[]): string[] {
+  return list.length < 2 ? list : [...new Set(list)];
 }
 
 /**
@@ -208,6 +216,8 @@ function analyzeShell(program: string, view: CommandView, stdin: CommandContext,
 function inlineInterpreter(program: string, view: CommandView, stdinFed: boolean, out: Analysis): void {
   if (program === 'deno' && view.argv[1] === 'eval')
     return void out.opaque.push('`deno eval` runs inline code');
+  // Most programs are no interpreter: one combined test before looking for which one it is.
+  if (!INLINE_PROGRAM.test(program)) return;
   const flags = INLINE_CODE.find(([re]) => re.test(program))?.[1];
   if (!flags) return;
   let operand: string | undefined;
