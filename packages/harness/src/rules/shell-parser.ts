@@ -35,19 +35,26 @@ interface Heredoc {
   readonly stripTabs: boolean;
 }
 
+type ParsedCommand = { -readonly [K in keyof SimpleCommand]: SimpleCommand[K] };
+
 interface Sink {
   readonly commands: SimpleCommand[];
   readonly problems: string[];
+  /** Commands fed on stdin, whose text is known only at the end (here-documents follow the line). */
+  readonly fed: { readonly command: ParsedCommand; readonly holder: StdinHolder }[];
 }
 
 export function parseShell(source: string): ShellParse {
-  const sink: Sink = { commands: [], problems: [] };
+  const sink: Sink = { commands: [], problems: [], fed: [] };
   if (source.length > MAX_SOURCE) {
     sink.problems.push(`command line longer than ${MAX_SOURCE} bytes`);
-    return sink;
+    return { commands: sink.commands, problems: sink.problems };
   }
   new ShellParser(source, 0, sink).parseProgram();
-  return sink;
+  // In order: a command piped from another reads that one's stdin text (`cat <<EOF | sh`).
+  for (const { command, holder } of sink.fed)
+    command.stdinText = holder.text ?? (holder.from ? pipedText(holder.from) : undefined);
+  return { commands: sink.commands, problems: sink.problems };
 }
 
 class ShellParser {
@@ -186,17 +193,16 @@ class ShellParser {
       this.problem(`\`${first.text}\` is not supported`);
     }
     if (argv.length === 0 && assignments.length === 0 && redirections.length === 0) return undefined;
-    // Here-document bodies are read after the command line, so stdinText is looked up lazily.
-    const command: SimpleCommand = {
+    const command: ParsedCommand = {
       words: argv,
       assignments,
       redirections,
       stdinFed,
       origin,
-      get stdinText() {
-        return holder.text ?? (holder.from ? pipedText(holder.from) : undefined);
-      },
+      stdinText: undefined,
     };
+    // Here-document bodies are read after the command line: parseShell fills stdinText in at the end.
+    if (stdinFed) this.sink.fed.push({ command, holder });
     this.sink.commands.push(command);
     return command;
   }
@@ -280,7 +286,7 @@ class ShellParser {
     keep: (command: SimpleCommand) => boolean = () => true,
   ): void {
     if (this.depth + 1 > MAX_DEPTH) return this.problem('nesting too deep');
-    const sink: Sink = { commands: [], problems: this.sink.problems };
+    const sink: Sink = { commands: [], problems: this.sink.problems, fed: this.sink.fed };
     const inner = new ShellParser(script, this.depth + 1, sink);
     inner.parseList(undefined, origin);
     for (const command of sink.commands) if (keep(command)) this.sink.commands.push(command);

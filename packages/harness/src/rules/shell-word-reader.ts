@@ -26,12 +26,33 @@ export function readWord(c: WordCursor): Word | undefined {
   while (c.pos < c.src.length) {
     const ch = c.src[c.pos] as string;
     if (META.has(ch)) break;
+    // Copy a run of ordinary characters at once: most words are nothing else.
+    const end = plainRunEnd(c.src, c.pos);
+    if (end > c.pos) {
+      text += c.src.slice(c.pos, end);
+      c.pos = end;
+      continue;
+    }
     const piece = readPiece(c, ch, c.pos === start);
     text += piece.text;
     dynamic ||= piece.dynamic;
   }
   if (c.pos === start) return undefined;
   return { text, dynamic, raw: c.src.slice(start, c.pos) };
+}
+
+// Characters that end a word (META) or that readPiece does more with than copy (quoting,
+// expansions, globs); every other character is copied as it is.
+const NOT_PLAIN = new Uint8Array(128);
+for (const ch of [...META, '\\', "'", '"', '$', '`', '*', '?', '[', '{']) NOT_PLAIN[ch.charCodeAt(0)] = 1;
+
+/** The index of the first character at or after `i` that is not copied as it is. */
+function plainRunEnd(src: string, i: number): number {
+  for (; i < src.length; i++) {
+    const code = src.charCodeAt(i);
+    if (code < 128 && NOT_PLAIN[code] === 1) return i;
+  }
+  return i;
 }
 
 function readPiece(c: WordCursor, ch: string, atStart: boolean): Piece {
