@@ -33,10 +33,15 @@ export interface ViewMatch {
  */
 interface ProgramRules {
   readonly all: PrefixRule[];
-  /** Rules that are the program alone: whatever follows, they match. */
+  /** Made on the program's first lookup, so loading a policy pays nothing for it. */
+  second: SecondTokens | undefined;
+}
+
+interface SecondTokens {
+  /** Second token → the rules that can match a command with it, in policy order. */
+  readonly bySecond: ReadonlyMap<string, PrefixRule[]>;
+  /** The rules that are the program alone: whatever follows, they match. */
   readonly programOnly: PrefixRule[];
-  /** Second token → the rules whose second position allows it, with programOnly, in policy order. */
-  readonly bySecond: Map<string, PrefixRule[]>;
 }
 
 /** Prefix rules indexed by first and second token, so checking a command never scans unrelated rules. */
@@ -46,25 +51,10 @@ export class RuleIndex {
   private readonly shapes = new Map<PrefixRule, RuleShape>();
 
   constructor(readonly rules: RuleSet) {
-    const grouped = new Map<string, PrefixRule[]>();
     for (const rule of rules.prefixRules) {
-      const list = grouped.get(rule.program);
-      if (list) list.push(rule);
-      else grouped.set(rule.program, [rule]);
-    }
-    for (const [program, all] of grouped) {
-      const programOnly = all.filter((r) => r.tail.length === 0);
-      const bySecond = new Map<string, PrefixRule[]>();
-      for (const rule of all) {
-        for (const token of rule.tail[0] ?? []) {
-          if (bySecond.has(token)) continue;
-          bySecond.set(
-            token,
-            all.filter((r) => r.tail.length === 0 || (r.tail[0] as readonly string[]).includes(token)),
-          );
-        }
-      }
-      this.byProgram.set(program, { all, programOnly, bySecond });
+      const p = this.byProgram.get(rule.program);
+      if (p) p.all.push(rule);
+      else this.byProgram.set(rule.program, { all: [rule], second: undefined });
     }
   }
 
@@ -72,8 +62,9 @@ export class RuleIndex {
   private candidates(program: string, argv: readonly string[], open: boolean): PrefixRule[] | undefined {
     const p = this.byProgram.get(program);
     if (p === undefined || open) return p?.all;
+    const s = (p.second ??= indexSecondTokens(p.all));
     const second = argv[1];
-    return second === undefined ? p.programOnly : (p.bySecond.get(second) ?? p.programOnly);
+    return (second === undefined ? undefined : s.bySecond.get(second)) ?? s.programOnly;
   }
 
   /** Codex-compatible lookup: exact first token, else (optionally) host-executable resolution. */
@@ -177,6 +168,29 @@ export class RuleIndex {
     }
     return out;
   }
+}
+
+/**
+ * One pass in policy order: a rule joins the list of each second token it allows (a new token's
+ * list starts with the program-only rules seen so far); a program-only rule joins every list.
+ */
+function indexSecondTokens(all: readonly PrefixRule[]): SecondTokens {
+  const programOnly: PrefixRule[] = [];
+  const bySecond = new Map<string, PrefixRule[]>();
+  for (const rule of all) {
+    const seconds = rule.tail[0];
+    if (seconds === undefined) {
+      programOnly.push(rule);
+      for (const list of bySecond.values()) list.push(rule);
+      continue;
+    }
+    for (const token of seconds) {
+      const list = bySecond.get(token);
+      if (list === undefined) bySecond.set(token, [...programOnly, rule]);
+      else if (list[list.length - 1] !== rule) list.push(rule);
+    }
+  }
+  return { bySecond, programOnly };
 }
 
 /**
