@@ -79,6 +79,15 @@ describe('evaluation', () => {
     expect(error('x = []\nx.append(x)\ny = (x == x)\n').reason).toMatch(/maximum recursion/);
   });
 
+  it('names that are Object.prototype members are ordinary names', () => {
+    expect(run('toString = 1\nconstructor = toString + 1\nf = "{valueOf}".format(valueOf = 3)\n')).toEqual({
+      toString: 1,
+      constructor: 2,
+      f: '3',
+    });
+    expect(error('x = "abc".toString\n').reason).toMatch(/^string has no .toString field or method/);
+  });
+
   it('fail() is a runtime error carrying its message', () => {
     const e = error('fail("policy error: %s" % "bad")\n');
     expect(e.kind).toBe('runtime');

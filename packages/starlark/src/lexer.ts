@@ -27,12 +27,13 @@ const KEYWORDS = new Set([
   'return',
 ]);
 /** Keywords of full Starlark that this dialect forbids anywhere, even as names. */
-const FORBIDDEN: Record<string, string> = {
-  def: 'def statements are not allowed in this dialect (no user-defined functions)',
-  lambda: 'lambda expressions are not allowed in this dialect (no user-defined functions)',
-  load: 'load statements are not allowed in this dialect (no module loading)',
-  while: 'while loops are not allowed in this dialect',
-};
+// A Map, not an object: identifiers such as `toString` or `constructor` must not find prototype members.
+const FORBIDDEN = new Map([
+  ['def', 'def statements are not allowed in this dialect (no user-defined functions)'],
+  ['lambda', 'lambda expressions are not allowed in this dialect (no user-defined functions)'],
+  ['load', 'load statements are not allowed in this dialect (no module loading)'],
+  ['while', 'while loops are not allowed in this dialect'],
+]);
 const RESERVED = new Set([
   'as',
   'assert',
@@ -265,7 +266,7 @@ class Lexer {
       return this.string(line, col, /r/i.test(w), /b/i.test(w));
     }
     this.pos = end;
-    const forbidden = FORBIDDEN[w];
+    const forbidden = FORBIDDEN.get(w);
     if (forbidden !== undefined) this.error(forbidden, line, col);
     if (RESERVED.has(w)) this.error(`keyword ${w} is reserved`, line, col);
     if (KEYWORDS.has(w)) this.push(w, null, line, col);
