@@ -4,29 +4,29 @@ import { describe, type Token } from './lexer.js';
 import type { Limits } from './limits.js';
 import { Bytes } from './values.js';
 
-const BINARY_PREC: Record<string, number> = {
-  or: 0,
-  and: 1,
-  '==': 3,
-  '!=': 3,
-  '<': 3,
-  '>': 3,
-  '<=': 3,
-  '>=': 3,
-  in: 3,
-  'not in': 3,
-  '|': 4,
-  '^': 5,
-  '&': 6,
-  '<<': 7,
-  '>>': 7,
-  '-': 8,
-  '+': 8,
-  '*': 9,
-  '/': 9,
-  '//': 9,
-  '%': 9,
-};
+const BINARY_PREC = new Map<string, number>([
+  ['or', 0],
+  ['and', 1],
+  ['==', 3],
+  ['!=', 3],
+  ['<', 3],
+  ['>', 3],
+  ['<=', 3],
+  ['>=', 3],
+  ['in', 3],
+  ['not in', 3],
+  ['|', 4],
+  ['^', 5],
+  ['&', 6],
+  ['<<', 7],
+  ['>>', 7],
+  ['-', 8],
+  ['+', 8],
+  ['*', 9],
+  ['/', 9],
+  ['//', 9],
+  ['%', 9],
+]);
 const NOT_PREC = 2;
 const MAX_PREC = 10;
 const TERMINATES_LIST = new Set(['eof', 'newline', '=', '}', ']', ')', ';']);
@@ -109,20 +109,37 @@ export class ExprParser {
     return result;
   }
 
+  /**
+   * starlark-go's precedence climbing, where each level parses the next tighter one and then takes
+   * its own operators. The descent to the operand is done here at once, and the levels' loops run
+   * on the way back up; once no operator follows, the remaining levels have nothing to take.
+   */
   protected parseTestPrec(prec: number): Expr {
     if (prec >= MAX_PREC) return this.parsePrimaryWithSuffix();
-    if (this.k() === 'not' && prec === NOT_PREC) {
+    let x: Expr;
+    let level: number;
+    if (this.k() === 'not' && prec <= NOT_PREC) {
       const t = this.next();
       this.enter();
-      const x = this.parseTestPrec(prec);
+      const operand = this.parseTestPrec(NOT_PREC);
       this.nesting--;
-      return { t: 'unary', op: 'not', x, line: t.line, col: t.col };
+      x = { t: 'unary', op: 'not', x: operand, line: t.line, col: t.col };
+      level = NOT_PREC;
+    } else {
+      x = this.parsePrimaryWithSuffix();
+      level = MAX_PREC;
     }
-    return this.parseBinop(prec);
+    for (let p = level - 1; p >= prec; p--) {
+      const k = this.k();
+      if (k !== 'not' && !BINARY_PREC.has(k)) break;
+      x = this.parseBinop(p, x);
+    }
+    return x;
   }
 
-  private parseBinop(prec: number): Expr {
-    let x = this.parseTestPrec(prec + 1);
+  /** The operators of precedence `prec` after `x` (already parsed at the tighter levels). */
+  private parseBinop(prec: number, left: Expr): Expr {
+    let x = left;
     let chain = 0;
     for (let first = true; ; first = false) {
       if (this.k() === 'not') {
@@ -130,7 +147,7 @@ export class ExprParser {
         if (this.k() !== 'in') this.error(`got ${describe(this.tok)}, want in`);
         this.tok = { kind: 'not in', value: null, line: notTok.line, col: notTok.col };
       }
-      const opPrec = BINARY_PREC[this.k()];
+      const opPrec = BINARY_PREC.get(this.k());
       if (opPrec === undefined || opPrec < prec) return x;
       if (!first && opPrec === 3 && x.t === 'binary') {
         this.error(`${x.op} does not associate with ${this.k()} (use parens)`);
