@@ -89,15 +89,32 @@ export function describeExit(name: string, status: ExitStatus): string {
   return `${name} exited with code ${status.code ?? 'unknown'}`;
 }
 
-/** Where the agent's executable really lives (symlinks resolved), and the link's own directory. */
+/**
+ * Where the agent's executable really lives (symlinks resolved), and the link's own directory. An
+ * npm-installed CLI may load sibling packages (Codex's launcher runs the binary of
+ * `@openai/codex-linux-x64`), so a path inside `node_modules` stands for that whole tree.
+ */
 function programDirs(name: string): string[] {
   const command = path.isAbsolute(name) ? name : onPath(name);
   if (command === undefined) return [];
+  let real = command;
   try {
-    return [...new Set([path.dirname(command), path.dirname(realpathSync(command))])];
+    real = realpathSync(command);
   } catch {
-    return [path.dirname(command)];
+    // a dangling link: bind what we have
   }
+  return [...new Set([path.dirname(command), path.dirname(real)].map(nodeModulesTreeOf))];
+}
+
+/** The outermost `node_modules` directory above `dir`, or `dir` itself outside one. */
+function nodeModulesTreeOf(dir: string): string {
+  const at = dir.split(path.sep).indexOf('node_modules');
+  return at < 0
+    ? dir
+    : dir
+        .split(path.sep)
+        .slice(0, at + 1)
+        .join(path.sep);
 }
 
 function onPath(name: string): string | undefined {
