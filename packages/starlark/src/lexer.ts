@@ -78,6 +78,12 @@ const PUNCT1 = '()[]{},;:.+-*/%&|^~<>=';
 const PUNCT_SECOND = new Set(['=', '/', '<', '>', '*', '-']);
 // Sticky, so matching starts at lastIndex without copying the rest of the source.
 const NUMBER = /0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
+// Runs of blanks, identifier characters and plain string characters are found by sticky regexes:
+// a policy is loaded once per process, mostly before the JIT has compiled the lexer, and a regex
+// scans a run in native code where a JS loop would interpret a few bytecodes per character.
+const BLANKS = /[ \t\r]+/y;
+const IDENT_REST = /[A-Za-z0-9_\u0080-\uffff]*/y;
+const STRING_RUN = /[^\\\n'"]*/y;
 const SIMPLE_ESCAPES: Record<string, string> = {
   a: '\x07',
   b: '\b',
@@ -129,7 +135,7 @@ class Lexer {
       if (c === '\n') {
         this.newline();
         atLineStart = true;
-      } else if (c === ' ' || c === '\t' || c === '\r') this.pos++;
+      } else if (c === ' ' || c === '\t' || c === '\r') this.pos = runEnd(BLANKS, this.src, this.pos);
       else if (c === '#') this.skipComment();
       else if (c === '\\') this.continuation();
       else this.token(c);
@@ -257,8 +263,7 @@ class Lexer {
   }
 
   private word(line: number, col: number): void {
-    let end = this.pos + 1;
-    while (end < this.src.length && isIdentPart(this.src[end]!)) end++;
+    const end = runEnd(IDENT_REST, this.src, this.pos + 1);
     const w = this.src.slice(this.pos, end);
     const q = this.src[end];
     if ((q === '"' || q === "'") && /^(r|b|rb|br)$/i.test(w)) {
@@ -321,8 +326,7 @@ class Lexer {
         out += this.escape(raw, bytes);
         continue;
       }
-      let end = this.pos + 1;
-      while (end < this.src.length && !'\\\n\'"'.includes(this.src[end]!)) end++;
+      const end = runEnd(STRING_RUN, this.src, this.pos + 1);
       out += encodeUtf8(this.src.slice(this.pos, end));
       this.pos = end;
     }
@@ -383,12 +387,16 @@ class Lexer {
   }
 }
 
+/** Where the run that `re` (sticky) matches at `from` ends. */
+function runEnd(re: RegExp, src: string, from: number): number {
+  re.lastIndex = from;
+  re.test(src);
+  return re.lastIndex;
+}
+
 function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
 }
 function isIdentStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c > '\x7f';
-}
-function isIdentPart(c: string): boolean {
-  return isIdentStart(c) || isDigit(c);
 }
