@@ -26,9 +26,12 @@ export interface NativeCall {
 export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
   return new Builtin(name, (_self, args, kwargs, site) => {
     const map = new Map<string, Value>();
-    for (const [k, v] of kwargs ?? []) {
+    // No for…of or destructuring: this runs on every call, mostly before the JIT has optimized it,
+    // and unoptimized code goes through the iterator protocol for them.
+    for (let i = 0; kwargs !== null && i < kwargs.length; i++) {
+      const k = kwargs[i]![0];
       if (map.has(k)) throw new EvalError(`${name}: got multiple values for keyword argument "${k}"`);
-      map.set(k, v);
+      map.set(k, kwargs[i]![1]);
     }
     try {
       return fn({

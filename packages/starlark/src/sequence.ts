@@ -18,9 +18,17 @@ import {
 /** Converts an int index argument, rejecting other types with starlark-go's wording. */
 export function asIndex(v: Value, what: string): number {
   if (typeof v !== 'bigint') return fail(`${what}: got ${typeName(v)}, want int`);
-  if (v > 2n ** 53n) return Number.MAX_SAFE_INTEGER;
-  if (v < -(2n ** 53n)) return Number.MIN_SAFE_INTEGER;
+  if (v > TWO_53) return Number.MAX_SAFE_INTEGER;
+  if (v < -TWO_53) return Number.MIN_SAFE_INTEGER;
   return Number(v);
+}
+
+// A constant: `2n ** 53n` in asIndex computed a new bigint on every index operation.
+const TWO_53 = 2n ** 53n;
+
+/** asIndex for `x[key]`; the message naming x's type is built only for a key that is no int. */
+function subscript(x: Value, key: Value): number {
+  return asIndex(key, typeof key === 'bigint' ? 'index' : `${typeName(x)} index`);
 }
 
 function outOfRange(x: Value, i: number, n: number): never {
@@ -37,7 +45,7 @@ export function getIndex(x: Value, key: Value): Value {
   }
   if (x instanceof StarList || x instanceof Tuple) {
     const n = x.elems.length;
-    let i = asIndex(key, `${typeName(x)} index`);
+    let i = subscript(x, key);
     const orig = i;
     if (i < 0) i += n;
     if (i < 0 || i >= n) outOfRange(x, orig, n);
@@ -45,7 +53,7 @@ export function getIndex(x: Value, key: Value): Value {
   }
   if (typeof x === 'string' || x instanceof Bytes) {
     const s = typeof x === 'string' ? x : x.data;
-    let i = asIndex(key, `${typeName(x)} index`);
+    let i = subscript(x, key);
     const orig = i;
     if (i < 0) i += s.length;
     if (i < 0 || i >= s.length) outOfRange(x, orig, s.length);
@@ -53,7 +61,7 @@ export function getIndex(x: Value, key: Value): Value {
   }
   if (x instanceof ElemsView && (x.method === 'elems' || x.method === 'elem_ords')) {
     const s = x.src;
-    let i = asIndex(key, `${typeName(x)} index`);
+    let i = subscript(x, key);
     const orig = i;
     if (i < 0) i += s.length;
     if (i < 0 || i >= s.length) outOfRange(x, orig, s.length);
