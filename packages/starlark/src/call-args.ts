@@ -16,15 +16,19 @@ export function callCost(fn: Value, args: Value[]): number {
   return cost;
 }
 
-/** Evaluates a call's arguments, spreading `*args` and `**kwargs`, in source order. */
+/**
+ * Evaluates a call's arguments, spreading `*args` and `**kwargs`, in source order. An object, not
+ * a pair to destructure: unoptimized code destructures arrays through the iterator protocol.
+ */
 export function collectArgs(
   list: Arg[],
   evaluate: (e: Expr) => Value,
   budget: Budget,
-): [Value[], [string, Value][]] {
+): { args: Value[]; kwargs: [string, Value][] } {
   const args: Value[] = [];
   const kwargs: [string, Value][] = [];
-  for (const a of list) {
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i]!;
     const v = evaluate(a.value);
     if (a.kind === 'pos') args.push(v);
     else if (a.kind === 'named') kwargs.push([a.name, v]);
@@ -40,5 +44,5 @@ export function collectArgs(
       }
     }
   }
-  return [args, kwargs];
+  return { args, kwargs };
 }

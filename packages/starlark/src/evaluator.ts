@@ -379,7 +379,7 @@ export class Evaluator {
       for (let i = 0; i < args.length; i++) args[i] = this.eval(e.args[i]!.value);
     } else {
       try {
-        [args, kwargs] = collectArgs(e.args, (x) => this.eval(x), this.budget);
+        ({ args, kwargs } = collectArgs(e.args, (x) => this.eval(x), this.budget));
       } catch (err) {
         throw this.locate(err, e);
       }
