@@ -48,6 +48,8 @@ const SPECIAL_PROGRAMS = new Set([
   ...SHELLS,
   ...DECLARATIONS,
   'eval',
+  'trap',
+  'alias',
   'find',
   'fd',
   'fdfind',
@@ -146,6 +148,7 @@ function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, de
     out.scripts.push({ script: view.argv.slice(1).join(' '), via: 'eval' });
     return;
   }
+  if (program === 'trap' || program === 'alias') return shellCodeOperands(program, view, out);
   if (DECLARATIONS.has(program)) checkAssignments(view.argv.slice(1), out);
   if ((program === 'source' || program === '.') && view.dynamic[1]) {
     out.floors.push(`the script run by \`${program}\` is computed at run time`);
@@ -258,4 +261,28 @@ function execViews(program: string, view: CommandView): CommandView[] {
     i = j;
   }
   return views;
+}
+
+/**
+ * Shell code stored now and run later by the shell itself: `trap 'CODE' EXIT` runs CODE when the
+ * script ends, `alias x='CODE'` wherever `x` is used (with expand_aliases). The code is checked as
+ * if it ran here.
+ */
+function shellCodeOperands(program: 'trap' | 'alias', view: CommandView, out: Analysis): void {
+  let first = 1;
+  if (view.argv[first] === '--') first++;
+  const operands = view.argv.slice(first);
+  if (operands.some((_, i) => view.dynamic[first + i])) {
+    out.floors.push(`the code given to \`${program}\` is computed at run time`);
+  }
+  if (program === 'trap') {
+    // `trap -l` / `trap -p` only print; `trap - SIG` and `trap '' SIG` reset or ignore.
+    const action = operands[0];
+    if (action !== undefined && !action.startsWith('-')) out.scripts.push({ script: action, via: 'trap' });
+    return;
+  }
+  for (const operand of operands) {
+    const eq = operand.indexOf('=');
+    if (eq > 0) out.scripts.push({ script: operand.slice(eq + 1), via: 'alias' });
+  }
 }

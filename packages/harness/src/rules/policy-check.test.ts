@@ -115,6 +115,19 @@ describe('hostile commands', () => {
     ['sh <<< "git push -f"', 'forbidden'],
     ['echo ls | bash', 'prompt'],
     ['time -p rm -rf /', 'forbidden'],
+    ['trap "rm -rf /" EXIT', 'forbidden'],
+    ["trap -- 'git push -f' INT TERM", 'forbidden'],
+    ['trap $CODE EXIT', 'prompt'],
+    ['trap - EXIT', 'allow'],
+    ["alias ll='ls -l' x='rm -rf /'", 'forbidden'],
+    ['strace -f -o /dev/null rm -rf /', 'forbidden'],
+    ['ltrace -c rm -rf /', 'forbidden'],
+    ['script -qc "rm -rf /" /dev/null', 'forbidden'],
+    ['script -q -c "git push -f" log.txt', 'forbidden'],
+    ['runuser -u nobody -- rm -rf /', 'forbidden'],
+    ['runuser nobody -c "rm -rf /"', 'forbidden'],
+    ['parallel -j2 rm -rf ::: a b', 'forbidden'],
+    ["parallel 'git push -f' ::: 1", 'forbidden'],
   ])('%j → %s', (line, expected) => {
     expect(decide(line)).toBe(expected);
   });

@@ -39,6 +39,7 @@ const WRAPPERS: Record<string, WrapperSpec> = {
     inert: S('-l --list -v --validate -e --edit'),
   },
   doas: { options: spec('-u -C', '-n -L', '-s'), viaShell: (sp) => sp.includes('-s') },
+  runuser: { options: spec('-u --user -g --group -G --supp-group', '-l --login'), positional: 0 },
   su: {
     options: spec(
       '-g --group -G --supp-group -s --shell -w',
@@ -81,6 +82,36 @@ const WRAPPERS: Record<string, WrapperSpec> = {
     ),
     openTail: true,
   },
+  strace: {
+    options: spec(
+      '-e --expr -o --output -p --attach -s --string-limit -u --user -E --env -a --columns -b --detach-on -I --interruptible -O -P --trace-path -S --summary-sort-by -X --const-print-style',
+      '-c --summary-only -C --summary -d --debug -D --daemonize -f --follow-forks -ff --output-separately -F -h --help -i --instruction-pointer -k --stack-trace -n --syscall-number -q --quiet -qq -r --relative-timestamps -t --absolute-timestamps -tt -ttt -T --syscall-times -v --no-abbrev -V --version -w --summary-wall-clock -x -xx -y --decode-fds -yy -z --successful-only -Z --failed-only',
+    ),
+  },
+  ltrace: {
+    options: spec(
+      '-e -o --output -p -s -u -a --align -A -b -D --debug -F --config -l --library -n --indent -w --where',
+      '-c -C --demangle -f -h --help -i -L -r -S -t -tt -ttt -T -V --version -x',
+    ),
+  },
+  script: {
+    options: spec(
+      '-c --command -E --echo -I --log-in -O --log-out -B --log-io -T --log-timing -m --logging-format -o --output-limit',
+      '-a --append -e --return -f --flush --force -q --quiet',
+    ),
+    scriptOption: S('-c --command'),
+    // The operand is the typescript file, not a command.
+    positional: 1,
+  },
+  parallel: {
+    options: spec(
+      '-j --jobs -P --max-procs -S --sshlogin --delay --timeout --results --joblog -a --arg-file --colsep -d --delimiter -E -I -n --max-args -N --max-replace-args',
+      '-k --keep-order -q --quote --dry-run --dryrun -v --verbose --tag -0 --null --bar --progress --eta -u --ungroup --line-buffer -X -m --xargs',
+    ),
+    // GNU parallel hands the command, with the arguments it adds, to a shell.
+    openTail: true,
+    viaShell: () => true,
+  },
   watch: {
     options: spec(
       '-n --interval -q --equexit',
@@ -100,7 +131,7 @@ export const WRAPPER_NAMES: readonly string[] = Object.keys(WRAPPERS);
 /** The command a wrapper runs, added to `out`; returns the inner view to analyse further, if any. */
 export function unwrap(program: string, view: CommandView, out: Analysis): CommandView | undefined {
   const w = WRAPPERS[program] as WrapperSpec;
-  if (program === 'su') return suCommand(view, out);
+  if (program === 'su' || program === 'runuser') return suCommand(program, view, out);
   const scan = scanOptions(view.argv, 1, w.options);
   for (const u of scan.unknown) out.opaque.push(`unrecognised option \`${u}\` of \`${program}\``);
   for (const [opt, value] of scan.values) {
@@ -139,13 +170,19 @@ export function wrapperAssignments(program: string, view: CommandView): string[]
   return out;
 }
 
-/** `su [user] -c CMD`: options may follow the user name, so look at every argument. */
-function suCommand(view: CommandView, out: Analysis): undefined {
+/**
+ * `su [user] -c CMD` and `runuser [user] -c CMD`: options may follow the user name, so look at
+ * every argument. `runuser -u USER -- CMD ARGS` runs CMD directly.
+ */
+function suCommand(program: string, view: CommandView, out: Analysis): CommandView | undefined {
+  const via = `${program} -c`;
   view.argv.forEach((a, i) => {
-    if (a === '-c' || a === '--command') out.scripts.push({ script: view.argv[i + 1] ?? '', via: 'su -c' });
-    else if (a.startsWith('--command='))
-      out.scripts.push({ script: a.slice('--command='.length), via: 'su -c' });
+    if (a === '-c' || a === '--command') out.scripts.push({ script: view.argv[i + 1] ?? '', via });
+    else if (a.startsWith('--command=')) out.scripts.push({ script: a.slice('--command='.length), via });
   });
-  if (view.dynamic.some(Boolean)) out.floors.push('the command run by `su` is computed at run time');
-  return undefined;
+  if (view.dynamic.some(Boolean))
+    out.floors.push(`the command run by \`${program}\` is computed at run time`);
+  const dashes = view.argv.indexOf('--');
+  if (program !== 'runuser' || dashes < 0 || dashes + 1 >= view.argv.length) return undefined;
+  return subView(view, dashes + 1, `run by ${program}`, view.openTail);
 }
