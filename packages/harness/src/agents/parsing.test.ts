@@ -61,5 +61,7 @@ describe('result classification', () => {
     expect(unwrapShell(`/bin/bash -lc 'echo it'"'"'s'`)).toBe(`/bin/bash -lc 'echo it'"'"'s'`);
     expect(unwrapShell("/bin/bash -lc 'git add -A && git commit'")).toBe('git add -A && git commit');
     expect(unwrapShell('/bin/bash -lc "git commit -qm \'x\'"')).toBe("git commit -qm 'x'");
+    expect(unwrapShell('/bin/bash -lc ls')).toBe('ls');
+    expect(unwrapShell('/bin/bash -lc ls;rm')).toBe('/bin/bash -lc ls;rm');
   });
 });

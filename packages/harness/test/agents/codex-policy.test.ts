@@ -45,8 +45,10 @@ describe.skipIf(!hasCodex)('Codex asks the command policy before every command r
   async function policyTurn(
     cmd: string,
     mode: SandboxMode = 'danger-full-access',
+    scripted?: ScriptedOpenAiServer,
   ): Promise<{ events: AgentEvent[]; repo: string }> {
-    const server = await startScriptedOpenAiServer([{ tool_calls: [exec(cmd)] }, { text: 'done' }]);
+    const server =
+      scripted ?? (await startScriptedOpenAiServer([{ tool_calls: [exec(cmd)] }, { text: 'done' }]));
     servers.push(server);
     const codexHome = tempDir('codex-home');
     writeScriptedCodexHome(codexHome, server.baseUrl);
@@ -108,6 +110,25 @@ describe.skipIf(!hasCodex)('Codex asks the command policy before every command r
       expect(ofType(events, 'command')).toEqual([expect.objectContaining({ status: 'declined' })]);
     },
   );
+
+  it('gives the agent no terminal to type unchecked code into', async () => {
+    // `python3` is allowed (no rule); typed into its prompt, the code would run unchecked.
+    const server = await startScriptedOpenAiServer([]);
+    let step = 0;
+    server.script.respondWith((body) => {
+      step += 1;
+      if (step === 1) return { tool_calls: [{ name: 'exec_command', input: { cmd: 'python3', tty: true } }] };
+      if (step === 2) {
+        const session = /session ID (\d+)/.exec(JSON.stringify(body))?.[1] ?? '1';
+        const chars = "import shutil; shutil.rmtree('victim')\n";
+        return { tool_calls: [{ name: 'write_stdin', input: { session_id: Number(session), chars } }] };
+      }
+      return { text: 'done' };
+    });
+    const { events, repo } = await policyTurn('unused', 'danger-full-access', server);
+    expect(existsSync(path.join(repo, 'victim'))).toBe(true);
+    expect(terminalOf(events)).toMatchObject({ type: 'result' });
+  });
 
   it('refuses a prompt command in a headless run', async () => {
     const { events } = await policyTurn('git push origin main');

@@ -45,12 +45,16 @@ const UNUSED_NOTIFICATIONS = [
 /**
  * `codex app-server` arguments. The worktree is declared trusted for this process only: otherwise
  * Codex writes a `[projects."<worktree>"]` entry into the user's config.toml on every thread.
+ * Terminals are off: `write_stdin` to a shell started with a tty runs whatever it types without
+ * asking (measured with 0.169.0), so only one-shot commands, each approved, remain.
  */
 export function codexArgs(cwd: string, adapter: CodexAdapterOptions): string[] {
   return [
     'app-server',
     '-c',
     `projects={${JSON.stringify(cwd)}={trust_level="trusted"}}`,
+    '--disable',
+    'unified_exec_tty',
     ...(adapter.extraArgs ?? []),
   ];
 }

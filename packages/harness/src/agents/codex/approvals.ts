@@ -10,7 +10,8 @@ export function unwrapShell(command: string): string {
   if (match?.[1] !== undefined) return match[1].replace(/'\\''/g, "'");
   const dq = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c "((?:[^"\\]|\\.)*)"$/.exec(command);
   if (dq?.[1] !== undefined) return dq[1].replace(/\\(["\\$`])/g, '$1');
-  return command;
+  // A one-word script needs no quotes: `/bin/bash -lc ls`.
+  return /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c ([\w./@%+=:,-]+)$/.exec(command)?.[1] ?? command;
 }
 
 /**
@@ -56,8 +57,8 @@ export class CodexApprovals {
   private async command(params: unknown): Promise<'accept' | 'decline'> {
     const request = CommandApprovalSchema.parse(params);
     this.asked.add(request.itemId);
-    // Input written to a terminal the gate already let start is part of that command.
-    if (request.kind === 'writeStdin') return 'accept';
+    // Input for a running terminal (`kind: writeStdin`) is checked like a command line too: typed
+    // into a shell it is one, and typed into anything else it matches no rule.
     const command = unwrapShell(request.command ?? '');
     const verdict = await consultCommandGate(this.ctx, command);
     if (verdict.decision === 'allow') return 'accept';

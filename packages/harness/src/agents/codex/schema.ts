@@ -79,8 +79,6 @@ export const CommandApprovalSchema = z.looseObject({
   itemId: z.string(),
   command: z.string().nullish(),
   cwd: z.string().nullish(),
-  /** `command`, or `writeStdin` / `humanCommand` for input to a running terminal. */
-  kind: z.string().optional(),
 });
 
 export const FileChangeApprovalSchema = z.looseObject({

@@ -108,7 +108,7 @@ function handleResponses(
   res: ServerResponse,
   body: unknown,
 ): void {
-  const { turn, index } = script.next();
+  const { turn, index } = script.next(body);
   script.requests.push({
     method: req.method ?? '',
     url: req.url ?? '',
