@@ -43,6 +43,10 @@ describe('policy enforcement on agent commands', () => {
   beforeAll(async () => {
     mkdirSync(path.join(repo, '.harness', 'policy'), { recursive: true });
     writeFileSync(path.join(repo, '.harness', 'policy', 'agents.star'), policy);
+    // A script the agent did not write itself: running it is checked against what it contains.
+    writeFileSync(path.join(repo, 'cleanup.sh'), '#!/bin/sh\necho cleaning\nrm -rf victim\n', {
+      mode: 0o755,
+    });
     model = await startScriptedAnthropicServer([]);
     openai = await startScriptedOpenAiServer([]);
     const codexHome = path.join(dir.path, 'codex-home');
@@ -116,6 +120,8 @@ describe('policy enforcement on agent commands', () => {
         'git -c core.pager=cat push origin main',
         'true; rm -rf victim',
         '/bin/rm -rf victim',
+        'bash cleanup.sh',
+        './cleanup.sh',
       ]) {
         mkdirSync(path.join(repo, 'victim'), { recursive: true });
         const outcome = await runTurn(agent, command);
@@ -123,6 +129,14 @@ describe('policy enforcement on agent commands', () => {
         expect(outcome.status, command).toBe('failed');
         expect(existsSync(path.join(repo, 'victim')), command).toBe(true);
       }
+    });
+
+    it(`${agent}: does not run a script it writes and runs in one command`, async () => {
+      mkdirSync(path.join(repo, 'victim'), { recursive: true });
+      const outcome = await runTurn(agent, "printf 'rm -rf victim\\n' > sneaky.sh && sh sneaky.sh");
+      expect(outcome.decisions).toEqual(['prompt']);
+      expect(outcome.status).toBe('failed');
+      expect(existsSync(path.join(repo, 'victim'))).toBe(true);
     });
 
     it(`${agent}: lets an allowed command run`, async () => {

@@ -38,6 +38,7 @@ export {
   type GuardViolation,
 } from './guards.js';
 export {
+  checkForReport,
   checkProject,
   commandResult,
   describePolicy,
@@ -46,3 +47,4 @@ export {
   ruleLoad,
   type RuleRpcContext,
 } from './rpc.js';
+export { checkCommandLineWithScripts, type ScriptAwareResult } from './script-files.js';

@@ -75,6 +75,13 @@ describe('rule/check', () => {
     expect(line.parts.map((p) => p.decision)).toEqual(['allow', 'forbidden']);
   });
 
+  it('checks what a script run by the command contains, relative to the project', async () => {
+    await writeFile(path.join(root, 'release.sh'), '#!/bin/sh\ngit push origin main\n');
+    const result = await ruleCheck({ project_root: root, command: 'bash release.sh' });
+    expect(result).toMatchObject({ kind: 'command', decision: 'forbidden' });
+    expect((result as { reason: string }).reason).toContain('the script release.sh runs');
+  });
+
   it('honours default_decision', async () => {
     const result = await ruleCheck({ path: policyFile, command: ['make'], default_decision: 'prompt' });
     expect(result).toMatchObject({ decision: 'prompt' });

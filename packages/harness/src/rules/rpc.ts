@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { ErrorCodes, HarnessError } from '../core/index.js';
 import { runGuards, type GuardScan } from './guards.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
+import { checkCommandLineWithScripts } from './script-files.js';
 import type { CheckResult, PartResult, Policy } from './policy.js';
 import type { RuleMatch } from './rule-index.js';
 import { renderPattern } from './rule-model.js';
@@ -50,8 +51,24 @@ export async function ruleCheck(
   const target = p.path ?? (p.project_root as string);
   if (p.command === undefined) return checkProject(target, ctx);
   const policy = await loadFor(target, p.default_decision, ctx);
-  const result = typeof p.command === 'string' ? policy.checkCommandLine(p.command) : policy.check(p.command);
-  return commandResult(result, policy.files);
+  // Script files named by the command resolve against the project (or the policy's directory).
+  const isDir = (await stat(target).catch(() => null))?.isDirectory() ?? false;
+  const cwd = p.project_root ?? (isDir ? target : path.dirname(path.resolve(target)));
+  return commandResult(await checkForReport(policy, p.command, cwd), policy.files);
+}
+
+/**
+ * A command line is checked with the shell scripts it runs from files (relative to `cwd`); an argv
+ * is checked as it is.
+ */
+export async function checkForReport(
+  policy: Policy,
+  command: string | readonly string[],
+  cwd: string,
+): Promise<CheckResult> {
+  if (typeof command !== 'string') return policy.check(command);
+  const aware = await checkCommandLineWithScripts(policy, command, cwd);
+  return { ...aware.command, decision: aware.decision, reason: aware.reason };
 }
 
 /** Guards plus a policy load: what `harness rule check <dir>` reports. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandGate } from '../agents/index.js';
-import { discoverPolicyFiles, loadPolicyFiles } from '../rules/index.js';
+import { checkCommandLineWithScripts, discoverPolicyFiles, loadPolicyFiles } from '../rules/index.js';
 
 /**
  * The execution policy of a project as a command gate for its agents: `.harness/policy/*.star`
@@ -13,8 +13,8 @@ export function policyGateFor(extraPaths: readonly string[]) {
     const files = await discoverPolicyFiles(await policyRootOf(projectRoot), extraPaths);
     if (files.length === 0) return undefined;
     const policy = await loadPolicyFiles(files);
-    return async ({ command }) => {
-      const result = policy.checkCommandLine(command);
+    return async ({ command, cwd }) => {
+      const result = await checkCommandLineWithScripts(policy, command, cwd);
       return { decision: result.decision, reason: result.reason };
     };
   };

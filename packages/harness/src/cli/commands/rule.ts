@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { describeError, isHarnessError, loadConfig, type LoadConfigOptions } from '../../core/index.js';
 import {
+  checkForReport,
   checkProject,
   commandResult,
   DECISIONS,
@@ -68,9 +69,8 @@ export function registerRuleCommand(program: Command, io: RuleCommandIo = proces
         if (words.length === 0) return checkProjectCommand(target, options, command, io);
         const policy = await loadFor(target, command, io, options.default);
         const [only] = words;
-        const result =
-          words.length === 1 && only !== undefined ? policy.checkCommandLine(only) : policy.check(words);
-        const data = commandResult(result, policy.files);
+        const checked = words.length === 1 && only !== undefined ? only : words;
+        const data = commandResult(await checkForReport(policy, checked, io.cwd), policy.files);
         print(io, command, data, () => renderCheck(data));
         io.setExitCode(RULE_EXIT_CODES[data.decision]);
       });

@@ -1,0 +1,132 @@
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { stricter } from './decision.js';
+import type { CheckResult, Policy } from './policy.js';
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash']);
+const MAX_SCRIPT_BYTES = 256 * 1024;
+const MAX_DEPTH = 4;
+
+export interface ScriptAwareResult {
+  decision: CheckResult['decision'];
+  reason: string;
+  /** The command line's own check. */
+  command: CheckResult;
+  /** Every script file that was checked, nested ones included. */
+  scripts: string[];
+}
+
+interface ScriptRun {
+  file: string;
+  /** Run as `./file` rather than handed to a shell: a non-shell `#!` makes it someone else's. */
+  direct: boolean;
+}
+
+type ScriptText = { text: string } | { problem: string } | null;
+
+/**
+ * Checks a command line and, through it, the shell scripts it runs from files (`bash x.sh`,
+ * `./x.sh`, `source x.sh`): writing the forbidden command into a file and running the file is the
+ * easiest way around a policy that reads only the command line. The file is read just before the
+ * command runs, so what is checked is what would run.
+ */
+export async function checkCommandLineWithScripts(
+  policy: Policy,
+  line: string,
+  cwd: string,
+  depth = 0,
+): Promise<ScriptAwareResult> {
+  const command = policy.checkCommandLine(line);
+  let decision = command.decision;
+  const reasons = [command.reason];
+  const scripts: string[] = [];
+  const written = writtenPaths(command, cwd);
+  for (const run of depth < MAX_DEPTH ? scriptRunsOf(command) : []) {
+    const file = path.resolve(cwd, run.file);
+    const script = written.has(file)
+      ? { problem: 'is written by the same command, so it cannot be checked before it runs' }
+      : await readShellScript(file, run.direct);
+    if (script === null) continue;
+    scripts.push(file);
+    if ('problem' in script) {
+      decision = stricter(decision, 'prompt') ?? decision;
+      reasons.push(`the script ${run.file} ${script.problem}`);
+      continue;
+    }
+    // Relative paths in a script resolve against the shell's working directory, not the script's.
+    const inner = await checkCommandLineWithScripts(policy, script.text, cwd, depth + 1);
+    scripts.push(...inner.scripts);
+    decision = stricter(decision, inner.decision) ?? decision;
+    if (inner.decision !== 'allow') reasons.push(`the script ${run.file} runs: ${inner.reason}`);
+  }
+  return { decision, reason: reasons.join('; '), command, scripts };
+}
+
+/** Script files a checked command runs: shell operands, `source`/`.`, and paths run directly. */
+function scriptRunsOf(result: CheckResult): ScriptRun[] {
+  const runs = new Map<string, ScriptRun>();
+  for (const { command: argv } of result.parts) {
+    const [first, ...rest] = argv;
+    if (first === undefined) continue;
+    const program = path.basename(first);
+    if (program === 'source' || program === '.') {
+      if (rest[0] !== undefined) runs.set(rest[0], { file: rest[0], direct: false });
+    } else if (SHELLS.has(program)) {
+      // `bash [options] FILE`; with -c or -s the operands are not a file.
+      if (rest.some((a) => /^-[a-zA-Z]*[cs]/.test(a))) continue;
+      const operand = rest.find((a) => !a.startsWith('-') && !a.startsWith('+'));
+      if (operand !== undefined) runs.set(operand, { file: operand, direct: false });
+    } else if (first.includes('/')) {
+      runs.set(first, { file: first, direct: true });
+    }
+  }
+  return [...runs.values()];
+}
+
+/** Files the command line itself writes: output redirections and `tee` operands. */
+function writtenPaths(result: CheckResult, cwd: string): Set<string> {
+  const written = new Set<string>();
+  for (const part of result.parts) {
+    for (const redirection of part.redirections) {
+      const target = /^\d*(?:>>?|>\||&>>?)\s*(.+)$/.exec(redirection)?.[1];
+      if (target !== undefined) written.add(path.resolve(cwd, target));
+    }
+    if (path.basename(part.command[0] ?? '') === 'tee') {
+      for (const arg of part.command.slice(1)) if (!arg.startsWith('-')) written.add(path.resolve(cwd, arg));
+    }
+  }
+  return written;
+}
+
+/**
+ * A shell script's text; null when there is nothing to check (not a regular file, a binary, or
+ * run directly with a `#!` naming something other than a shell).
+ */
+async function readShellScript(file: string, direct: boolean): Promise<ScriptText> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) return null;
+    const buffer = Buffer.alloc(Math.min(info.size, MAX_SCRIPT_BYTES));
+    await handle.read(buffer, 0, buffer.length, 0);
+    if (buffer.subarray(0, 1024).includes(0)) return null;
+    const text = buffer.toString('utf8');
+    // Without a `#!`, a file run directly is run by the shell that ran it (ENOEXEC).
+    if (direct && text.startsWith('#!') && !isShellShebang(text)) return null;
+    if (info.size > MAX_SCRIPT_BYTES) return { problem: `is larger than ${MAX_SCRIPT_BYTES} bytes to check` };
+    return { text };
+  } catch (error) {
+    // A script that is not there yet can only run if the command creates it: unknowable here.
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return missing ? { problem: 'does not exist yet, so it cannot be checked before it runs' } : null;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function isShellShebang(text: string): boolean {
+  const [, interpreter = '', argument = ''] = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text) ?? [];
+  const name = path.basename(interpreter);
+  return SHELLS.has(name === 'env' ? path.basename(argument) : name);
+}
