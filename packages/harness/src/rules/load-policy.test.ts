@@ -154,6 +154,16 @@ describe('dialect and interpreter errors', () => {
     expect(run).toThrow(/^p\.star:1:/);
   });
 
+  it.each([
+    ['x = [[j for j in range(10000)] for i in range(10000)]', 'step budget exhausted'],
+    ['x = {i: i for i in range(50000000)}', 'value too large'],
+    ['x = ",".join(["a" * 100000] * 100)', 'value too large'],
+  ])('bounds a runaway policy with budgets sized to policies, not programs: %s', (source, message) => {
+    const error = loadError(source);
+    expect(error.message).toMatch(/^policy\.star:1:\d+: /);
+    expect(error.message).toContain(message);
+  });
+
   it('refuses oversized files', () => {
     expect(loadError(`# ${'x'.repeat(600 * 1024)}`).message).toContain('exceeds 524288 bytes');
   });

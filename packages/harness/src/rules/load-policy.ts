@@ -22,7 +22,18 @@ export const MAX_POLICY_BYTES = 512 * 1024;
 /** Project convention: every `*.star` file in `<project>/.harness/policy/`, in name order. */
 export const PROJECT_POLICY_DIR = path.join('.harness', 'policy');
 
-const DEFAULT_LIMITS: Partial<Limits> = { maxSteps: 5_000_000, maxSourceBytes: MAX_POLICY_BYTES };
+/**
+ * A policy is loaded in the server at every turn start, so its budgets are sized to policies, not
+ * to general programs: the shared 357-rule benchmark policy needs under 50k steps and 100k
+ * allocations. These leave 20× headroom and keep a runaway file to tens of MB and a fraction of a
+ * second.
+ */
+const DEFAULT_LIMITS: Partial<Limits> = {
+  maxSteps: 1_000_000,
+  maxAllocations: 2_000_000,
+  maxValueSize: 200_000,
+  maxSourceBytes: MAX_POLICY_BYTES,
+};
 
 /**
  * Evaluates every file once, in order, into one merged rule set (rules appended, host_executable
