@@ -17,8 +17,6 @@ import { z } from 'zod';
 import type { RpcResponse } from '@harness/protocol';
 import { ErrorCodes, HarnessError, createLogger, isWithin, loadConfig } from '../../core/index.js';
 import { wrapExternalData } from '../../github/index.js';
-import { InProcessClient } from '../../server/index.js';
-import { composeHarness } from '../compose.js';
 import { printError } from '../output.js';
 
 /**
@@ -166,6 +164,11 @@ async function runTurn(env: Env, root: string, cwd: string, prompt: string): Pro
   const configFile = input(env, 'config');
   const { config } = loadConfig(configFile ? { configPath: workspacePath(root, configFile, 'config') } : {});
   const dataDir = env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, 'harness-data') : undefined;
+  // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
+  const [{ composeHarness }, { InProcessClient }] = await Promise.all([
+    import('../compose.js'),
+    import('../../server/index.js'),
+  ]);
   const harness = await composeHarness(config, createLogger('warn'), dataDir ? { dataDir } : {});
   const client = new InProcessClient(harness);
   const agent = input(env, 'agent');

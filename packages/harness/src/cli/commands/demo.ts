@@ -3,13 +3,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { AgentRegistry, scriptedClaudeEnv, startScriptedAnthropicServer } from '../../agents/index.js';
 import { createLogger, loadConfig } from '../../core/index.js';
-import { startGithubStandIn } from '../../github/index.js';
-import { Harness, serveHttp } from '../../server/index.js';
-import { SqliteStore } from '../../store/index.js';
-import { createDemoProject, demoModel } from '../demo/demo-project.js';
-import { demoPrinter } from '../demo/demo-printer.js';
+import type { Harness } from '../../server/index.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -32,6 +27,25 @@ async function demo(keep: boolean): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'harness-demo-'));
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say('Harness demo. The model is SCRIPTED: no AI service is called; every other part is real.');
+  // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
+  const [
+    agentsModule,
+    { startGithubStandIn },
+    { Harness, serveHttp },
+    { SqliteStore },
+    demoProject,
+    printer,
+  ] = await Promise.all([
+    import('../../agents/index.js'),
+    import('../../github/index.js'),
+    import('../../server/index.js'),
+    import('../../store/index.js'),
+    import('../demo/demo-project.js'),
+    import('../demo/demo-printer.js'),
+  ]);
+  const { AgentRegistry, scriptedClaudeEnv, startScriptedAnthropicServer } = agentsModule;
+  const { createDemoProject, demoModel } = demoProject;
+  const { demoPrinter } = printer;
   const project = createDemoProject(dir);
   const hub = await startGithubStandIn({ token: 'demo' });
   hub.addRepo('acme/calculator');

@@ -3,8 +3,6 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { RpcResponse, Turn } from '@harness/protocol';
 import { ErrorCodes, HarnessError, createLogger, isWithin, sandboxModes } from '../../core/index.js';
-import { InProcessClient } from '../../server/index.js';
-import { composeHarness } from '../compose.js';
 import { globalOptions, loadCliConfig, selectedProjectRoot } from '../global-options.js';
 import { printError } from '../output.js';
 import { progressPrinter } from '../progress.js';
@@ -40,6 +38,11 @@ async function exec(prompt: string, options: ExecOptions, command: Command): Pro
   const { config } = loadCliConfig(command);
   const cwd = selectedProjectRoot(command, config) ?? process.cwd();
   const outputFile = options.outputFile === undefined ? undefined : containedPath(cwd, options.outputFile);
+  // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
+  const [{ composeHarness }, { InProcessClient }] = await Promise.all([
+    import('../compose.js'),
+    import('../../server/index.js'),
+  ]);
   const harness = await composeHarness(
     config,
     createLogger('warn'),

@@ -1,7 +1,5 @@
 import { type Command, Option } from 'commander';
 import { type HarnessConfig, createLogger, logLevels } from '../../core/index.js';
-import { serveMcp } from '../../server/index.js';
-import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
 import { nextSignal, withDeadline } from '../signals.js';
 
@@ -38,6 +36,11 @@ export async function runMcp(config: HarnessConfig, file: string | null, options
   // Signal handlers go in first: a client may stop the server the moment it has started it.
   const stopSignal = nextSignal();
   const logger = createLogger(options.logLevel ?? config.server.log_level);
+  // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
+  const [{ composeHarness }, { serveMcp }] = await Promise.all([
+    import('../compose.js'),
+    import('../../server/index.js'),
+  ]);
   const harness = await composeHarness(config, logger, {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),

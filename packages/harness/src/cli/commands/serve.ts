@@ -1,8 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type HarnessConfig, createLogger, harnessVersion, logLevels, transports } from '../../core/index.js';
-import { serveHttp, serveStdio } from '../../server/index.js';
-import { startTelemetry } from '../../observe/index.js';
-import { composeHarness } from '../compose.js';
 import { loadCliConfig } from '../global-options.js';
 import { runMcp } from './mcp.js';
 import { nextSignal, withDeadline } from '../signals.js';
@@ -65,6 +62,12 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   const stopSignal = nextSignal();
   const transport = options.transport ?? config.server.transport;
   const logger = createLogger(options.logLevel ?? config.server.log_level);
+  // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
+  const [{ composeHarness }, { serveHttp, serveStdio }, { startTelemetry }] = await Promise.all([
+    import('../compose.js'),
+    import('../../server/index.js'),
+    import('../../observe/index.js'),
+  ]);
   const harness = await composeHarness(config, logger, {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
