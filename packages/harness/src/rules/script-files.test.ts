@@ -57,6 +57,37 @@ describe('commands that run a script file answer for what is in it', () => {
     expect(await decide(line)).toBe(expected);
   });
 
+  it('follows package scripts run by npm, pnpm, yarn and bun, with their pre and post hooks', async () => {
+    const project = path.join(dir, 'pkg');
+    mkdirSync(path.join(project, 'src'), { recursive: true });
+    writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({
+        scripts: {
+          pretest: 'echo before',
+          test: 'rm -rf /',
+          build: 'tsc',
+          postbuild: 'git push',
+          lint: 'eslint .',
+        },
+      }),
+    );
+    const at = async (line: string, cwd = project) =>
+      (await checkCommandLineWithScripts(policy, line, cwd)).decision;
+    expect(await at('npm test')).toBe('forbidden');
+    expect(await at('npm t')).toBe('forbidden');
+    expect(await at('npm run build', path.join(project, 'src'))).toBe('prompt');
+    expect(await at('yarn build')).toBe('prompt');
+    expect(await at('pnpm run lint')).toBe('allow');
+    expect(await at('bun run test')).toBe('forbidden');
+    expect(await at('npm run nothing-here')).toBe('allow');
+    expect(await at('yarn add left-pad')).toBe('allow');
+    const edited = `echo '{"scripts":{"test":"true"}}' > package.json && npm test`;
+    expect(await at(edited)).toBe('prompt');
+    const result = await checkCommandLineWithScripts(policy, 'npm test', project);
+    expect(result.reason).toContain('the script npm test runs');
+  });
+
   it("leaves alone what is not a shell script: another interpreter's file, a binary", async () => {
     expect(await decide('./tool.py')).toBe('allow');
     expect(await decide('/bin/true')).toBe('allow');

@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stricter } from './decision.js';
 import type { CheckResult, Policy } from './policy.js';
@@ -17,16 +18,20 @@ export interface ScriptAwareResult {
 }
 
 interface ScriptRun {
+  /** How the command names it: the script's path, or `npm test` for a package script. */
+  label: string;
   file: string;
   /** Run as `./file` rather than handed to a shell: a non-shell `#!` makes it someone else's. */
-  direct: boolean;
+  direct?: boolean;
+  /** A package.json script by name (with its `pre`/`post` hooks), run by a package manager. */
+  packageScript?: string;
 }
 
 type ScriptText = { text: string } | { problem: string } | null;
 
 /**
  * Checks a command line and, through it, the shell scripts it runs from files (`bash x.sh`,
- * `./x.sh`, `source x.sh`): writing the forbidden command into a file and running the file is the
+ * `./x.sh`, `source x.sh`, `npm test` and other package scripts): writing the forbidden command into a file and running the file is the
  * easiest way around a policy that reads only the command line. The file is read just before the
  * command runs, so what is checked is what would run.
  */
@@ -41,46 +46,107 @@ export async function checkCommandLineWithScripts(
   const reasons = [command.reason];
   const scripts: string[] = [];
   const written = writtenPaths(command, cwd);
-  for (const run of depth < MAX_DEPTH ? scriptRunsOf(command) : []) {
+  for (const run of depth < MAX_DEPTH ? scriptRunsOf(command, cwd) : []) {
     const file = path.resolve(cwd, run.file);
     const script = written.has(file)
       ? { problem: 'is written by the same command, so it cannot be checked before it runs' }
-      : await readShellScript(file, run.direct);
+      : run.packageScript !== undefined
+        ? await readPackageScript(file, run.packageScript)
+        : await readShellScript(file, run.direct ?? false);
     if (script === null) continue;
     scripts.push(file);
     if ('problem' in script) {
       decision = stricter(decision, 'prompt') ?? decision;
-      reasons.push(`the script ${run.file} ${script.problem}`);
+      reasons.push(`the script ${run.label} ${script.problem}`);
       continue;
     }
     // Relative paths in a script resolve against the shell's working directory, not the script's.
     const inner = await checkCommandLineWithScripts(policy, script.text, cwd, depth + 1);
     scripts.push(...inner.scripts);
     decision = stricter(decision, inner.decision) ?? decision;
-    if (inner.decision !== 'allow') reasons.push(`the script ${run.file} runs: ${inner.reason}`);
+    if (inner.decision !== 'allow') reasons.push(`the script ${run.label} runs: ${inner.reason}`);
   }
   return { decision, reason: reasons.join('; '), command, scripts };
 }
 
-/** Script files a checked command runs: shell operands, `source`/`.`, and paths run directly. */
-function scriptRunsOf(result: CheckResult): ScriptRun[] {
+/**
+ * Scripts a checked command runs: shell operands, `source`/`.`, paths run directly, and
+ * package.json scripts run by npm, pnpm, yarn or bun.
+ */
+function scriptRunsOf(result: CheckResult, cwd: string): ScriptRun[] {
   const runs = new Map<string, ScriptRun>();
   for (const { command: argv } of result.parts) {
     const [first, ...rest] = argv;
     if (first === undefined) continue;
     const program = path.basename(first);
-    if (program === 'source' || program === '.') {
-      if (rest[0] !== undefined) runs.set(rest[0], { file: rest[0], direct: false });
+    const packageScript = packageScriptOf(program, rest);
+    if (packageScript !== undefined) {
+      const file = nearestPackageJson(cwd);
+      const label = `${program} ${packageScript}`;
+      if (file !== null) runs.set(label, { label, file, packageScript });
+    } else if (program === 'source' || program === '.') {
+      if (rest[0] !== undefined) runs.set(rest[0], { label: rest[0], file: rest[0] });
     } else if (SHELLS.has(program)) {
       // `bash [options] FILE`; with -c or -s the operands are not a file.
       if (rest.some((a) => /^-[a-zA-Z]*[cs]/.test(a))) continue;
       const operand = rest.find((a) => !a.startsWith('-') && !a.startsWith('+'));
-      if (operand !== undefined) runs.set(operand, { file: operand, direct: false });
+      if (operand !== undefined) runs.set(operand, { label: operand, file: operand });
     } else if (first.includes('/')) {
-      runs.set(first, { file: first, direct: true });
+      runs.set(first, { label: first, file: first, direct: true });
     }
   }
   return [...runs.values()];
+}
+
+const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+const LIFECYCLE: Record<string, string> = {
+  install: 'install',
+  i: 'install',
+  ci: 'install',
+  test: 'test',
+  t: 'test',
+  tst: 'test',
+  start: 'start',
+  stop: 'stop',
+  restart: 'restart',
+};
+const RUN = new Set(['run', 'run-script', 'rum', 'urn']);
+
+/**
+ * The package script a package-manager command runs: `npm run X`, `npm test`, `pnpm start`;
+ * pnpm, yarn and bun also take `pnpm X` for a script X (checked only if such a script exists).
+ */
+function packageScriptOf(program: string, args: readonly string[]): string | undefined {
+  if (!PACKAGE_MANAGERS.has(program)) return undefined;
+  const [sub, ...rest] = args.filter((a) => !a.startsWith('-'));
+  if (sub === undefined) return undefined;
+  if (RUN.has(sub)) return rest[0];
+  return LIFECYCLE[sub] ?? (program === 'npm' ? undefined : sub);
+}
+
+/** The package.json a package manager run in `cwd` uses: the nearest one upwards. */
+function nearestPackageJson(cwd: string): string | null {
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return file;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** A package script with its `pre`/`post` hooks, as one shell text; null when it has none. */
+async function readPackageScript(file: string, name: string): Promise<ScriptText> {
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(await readFile(file, 'utf8')) as { scripts?: unknown }).scripts;
+  } catch {
+    return null; // unreadable or not JSON: the package manager fails too
+  }
+  if (scripts === null || typeof scripts !== 'object') return null;
+  const table = scripts as Record<string, unknown>;
+  const lines = [`pre${name}`, name, `post${name}`]
+    .map((key) => (Object.hasOwn(table, key) ? table[key] : undefined))
+    .filter((text): text is string => typeof text === 'string');
+  return lines.length === 0 ? null : { text: lines.join('\n') };
 }
 
 /** Files the command line itself writes: output redirections and `tee` operands. */
