@@ -1,5 +1,6 @@
 import { stricter, type Decision } from './decision.js';
 import type { CommandView } from './command-view.js';
+import { matchOptions, optionPattern } from './option-match.js';
 import { matchTail, renderPattern, type NetworkRule, type PrefixRule, type RuleSet } from './rule-model.js';
 
 /** One rule that matched, with enough to explain itself and point into the policy file. */
@@ -35,6 +36,8 @@ interface ProgramRules {
   readonly all: PrefixRule[];
   /** Made on the program's first lookup, so loading a policy pays nothing for it. */
   second: SecondTokens | undefined;
+  /** The rules with option tokens, matched however the command spells its options (option-match.ts). */
+  optionRules: PrefixRule[] | undefined;
 }
 
 interface SecondTokens {
@@ -54,7 +57,7 @@ export class RuleIndex {
     for (const rule of rules.prefixRules) {
       const p = this.byProgram.get(rule.program);
       if (p) p.all.push(rule);
-      else this.byProgram.set(rule.program, { all: [rule], second: undefined });
+      else this.byProgram.set(rule.program, { all: [rule], second: undefined, optionRules: undefined });
     }
   }
 
@@ -101,6 +104,7 @@ export class RuleIndex {
       open,
       matches,
     );
+    potential = stricter(potential, this.collectOptions(first, argv, undefined, open, matches));
     let undeclaredPath: string | undefined;
     if (first.includes('/')) {
       const base = first.slice(first.lastIndexOf('/') + 1);
@@ -112,6 +116,7 @@ export class RuleIndex {
         if (rules) {
           const resolved = [base, ...argv.slice(1)];
           potential = stricter(potential, this.collect(rules, resolved, first, open, matches));
+          potential = stricter(potential, this.collectOptions(base, resolved, first, open, matches));
         }
       }
     }
@@ -132,6 +137,30 @@ export class RuleIndex {
       const prefix = matchTail(rule, argv);
       if (prefix) into.push(toMatch(rule, this.shapeOf(rule), prefix, resolved));
       else if (open && couldMatch(rule, argv, open)) potential = stricter(potential, rule.decision);
+    }
+    return potential;
+  }
+
+  /**
+   * The program's option rules that the exact comparison missed but the command matches with its
+   * options compared as sets (`rm -r -f` for `rm -rf`); returns what run-time values could match.
+   */
+  private collectOptions(
+    program: string,
+    argv: readonly string[],
+    resolved: string | undefined,
+    open: CommandView | undefined,
+    into: RuleMatch[],
+  ): Decision | undefined {
+    const p = this.byProgram.get(program);
+    if (p === undefined) return undefined;
+    const rules = (p.optionRules ??= p.all.filter((r) => optionPattern(r) !== null));
+    let potential: Decision | undefined;
+    for (const rule of rules) {
+      if (matchTail(rule, argv)) continue; // already found by the exact comparison
+      const found = matchOptions(optionPattern(rule)!, argv, open?.dynamic, open?.openTail ?? false);
+      if (found === 'match') into.push(toMatch(rule, this.shapeOf(rule), [...argv], resolved));
+      else if (found === 'maybe') potential = stricter(potential, rule.decision);
     }
     return potential;
   }
