@@ -1,5 +1,11 @@
 import { type Analysis, type CommandView, emptyAnalysis, programName, viewOf } from './command-view.js';
-import { analyzeGitConfig, analyzeGitSubcommand, isPlainGit } from './git-analysis.js';
+import type { GitAliasLookup } from './git-aliases.js';
+import {
+  analyzeGitConfig,
+  analyzeGitSubcommand,
+  isPlainGit,
+  resolveConfiguredAlias,
+} from './git-analysis.js';
 import { hasGlobalOptions, withoutGlobalOptions } from './global-options.js';
 import { isWrapper, unwrap, WRAPPER_NAMES, wrapperAssignments } from './wrappers.js';
 
@@ -61,6 +67,13 @@ export interface CommandContext {
   readonly assignments: readonly string[];
   readonly stdinFed: boolean;
   readonly stdinText?: string | undefined;
+  /** Git aliases from the configuration of the directory the command runs in. */
+  readonly gitAliases?: GitAliasLookup | undefined;
+}
+
+/** The context of a command run by another one: its own standard input, the same git configuration. */
+function innerContext(ctx: CommandContext): CommandContext {
+  return ctx.gitAliases === undefined ? NO_STDIN : { ...NO_STDIN, gitAliases: ctx.gitAliases };
 }
 
 export function analyzeCommand(
@@ -99,7 +112,8 @@ function programKind(first: string): ProgramKind {
   let kind = KINDS.get(first);
   if (kind === undefined) {
     const program = programName(first);
-    if (SPECIAL_PROGRAMS.has(program) || INLINE_PROGRAM.test(program)) kind = 'special';
+    if (SPECIAL_PROGRAMS.has(program) || INLINE_PROGRAM.test(program) || program.startsWith('git-'))
+      kind = 'special';
     else if (program === 'git') kind = 'git';
     else kind = hasGlobalOptions(program) ? 'options' : 'plain';
     if (KINDS.size >= MAX_KINDS) KINDS.clear();
@@ -134,10 +148,22 @@ function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, de
   if (depth > MAX_DEPTH) return void out.floors.push('commands nested too deeply');
   if (view.dynamic[0]) return void out.floors.push('the program name is computed at run time');
   const program = programName(view.argv[0] as string);
+  // `git-push`, `/usr/lib/git-core/git-push`: git's programs for its subcommands.
+  const gitSub = /^git-([a-z][a-z0-9-]*)$/.exec(program)?.[1];
+  if (gitSub !== undefined) {
+    const argv = ['git', gitSub, ...view.argv.slice(1)];
+    const dynamic = [false, false, ...view.dynamic.slice(1)];
+    return analyzeView(
+      { ...view, argv, dynamic, via: `${program} is \`git ${gitSub}\`` },
+      stdin,
+      out,
+      depth + 1,
+    );
+  }
   if (isWrapper(program)) {
     checkAssignments(wrapperAssignments(program, view), out);
     const inner = unwrap(program, view, out);
-    if (inner) analyzeView(inner, program === 'xargs' ? NO_STDIN : stdin, out, depth + 1);
+    if (inner) analyzeView(inner, program === 'xargs' ? innerContext(stdin) : stdin, out, depth + 1);
     return;
   }
   if (SHELLS.has(program)) return analyzeShell(program, view, stdin, out);
@@ -154,15 +180,20 @@ function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, de
     out.floors.push(`the script run by \`${program}\` is computed at run time`);
   }
   if (program === 'find' || program === 'fd' || program === 'fdfind') {
-    for (const inner of execViews(program, view)) analyzeView(inner, NO_STDIN, out, depth + 1);
+    for (const inner of execViews(program, view)) analyzeView(inner, innerContext(stdin), out, depth + 1);
   }
   inlineInterpreter(program, view, stdin.stdinFed, out);
   const normalized = withoutGlobalOptions(program, view);
   out.views.push(...normalized);
   if (program !== 'git') return;
-  for (const alias of analyzeGitConfig(view, normalized[0], out)) analyzeView(alias, stdin, out, depth + 1);
+  const cliAliases = analyzeGitConfig(view, normalized[0], out);
+  for (const alias of cliAliases) analyzeView(alias, stdin, out, depth + 1);
+  if (cliAliases.length === 0) {
+    const configured = resolveConfiguredAlias(view, normalized[0] ?? view, stdin.gitAliases, out);
+    if (configured) analyzeView(configured, stdin, out, depth + 1);
+  }
   for (const v of [view, ...normalized]) {
-    for (const inner of analyzeGitSubcommand(v, out)) analyzeView(inner, NO_STDIN, out, depth + 1);
+    for (const inner of analyzeGitSubcommand(v, out)) analyzeView(inner, innerContext(stdin), out, depth + 1);
   }
 }
 

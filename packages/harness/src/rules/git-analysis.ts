@@ -1,5 +1,7 @@
 import { type Analysis, type CommandView, subView } from './command-view.js';
+import { type GitAliasLookup, isGitBuiltin } from './git-aliases.js';
 import { gitConfigPairs } from './global-options.js';
+import { scanOptions, spec } from './option-scan.js';
 import { shlexSplit } from './shlex.js';
 
 /**
@@ -21,14 +23,15 @@ const FILTER_OPTIONS = new Set([
 ]);
 
 // Subcommands analyzeGitSubcommand looks into.
-const RUNNING_SUBCOMMANDS = new Set(['rebase', 'filter-branch', 'submodule', 'bisect']);
+const RUNNING_SUBCOMMANDS = new Set(['rebase', 'filter-branch', 'submodule', 'bisect', 'config']);
 
 /**
  * A git argv without global options (`argv[1]` is not an option) that the functions below find
  * nothing in: no `-c` config, no `--exec-path=`, a subcommand that runs nothing else.
  */
 export function isPlainGit(argv: readonly string[]): boolean {
-  if (RUNNING_SUBCOMMANDS.has(argv[1] as string)) return false;
+  const sub = argv[1];
+  if (sub !== undefined && (RUNNING_SUBCOMMANDS.has(sub) || !isGitBuiltin(sub))) return false;
   for (const arg of argv) if (arg.startsWith('--exec-path=')) return false;
   return true;
 }
@@ -74,10 +77,74 @@ function expandAlias(view: CommandView, value: string, out: Analysis): CommandVi
   };
 }
 
+/**
+ * `git SUB` where SUB is not git's own command may be an alias from the configuration: its
+ * definition is what runs. Returns the expansion to analyse, if any.
+ */
+export function resolveConfiguredAlias(
+  original: CommandView,
+  view: CommandView,
+  lookup: GitAliasLookup | undefined,
+  out: Analysis,
+): CommandView | undefined {
+  const sub = view.argv[1];
+  if (sub === undefined || sub.startsWith('-') || isGitBuiltin(sub)) return undefined;
+  if (view.dynamic[1]) return void out.floors.push('the git subcommand is computed at run time');
+  // `git -C elsewhere p`: the alias would come from another repository's configuration.
+  if (original.argv.some((a) => /^(-C|--git-dir|--work-tree)(=|$)/.test(a)))
+    return void out.floors.push(`\`git ${sub}\` may be an alias of another repository`);
+  if (lookup === undefined)
+    return void out.opaque.push(`\`git ${sub}\` may be an alias, and no git configuration was read`);
+  const value = lookup(sub);
+  if (value === null)
+    return void out.floors.push(`the git configuration could not be read to resolve \`git ${sub}\``);
+  if (value === undefined) return undefined; // no alias: git runs a `git-${sub}` program, or fails
+  if (value.startsWith('!'))
+    return void out.scripts.push({ script: value.slice(1), via: `git alias ${sub}` });
+  return expandAlias(view, value, out);
+}
+
+const CONFIG_OPTIONS = spec(
+  '-f --file --blob --type --default --comment --value',
+  '--global --system --local --worktree --add --replace-all --bool --int --bool-or-int --path --expiry-date --no-type -z --null --includes --no-includes --fixed-value --append --all',
+);
+
+/**
+ * `git config [--global] alias.p push` (or `git config set …`): an alias written now runs later,
+ * in this command line or the next, so its definition is checked as if it ran here. Writing other
+ * keys that make git run programs (`core.pager`, `core.sshCommand`…) is at least `prompt`.
+ */
+function gitConfigWrite(view: CommandView, out: Analysis): CommandView[] {
+  const scan = scanOptions(view.argv, 2, CONFIG_OPTIONS);
+  let i = scan.operand;
+  if (view.argv[i] === 'set') i = scanOptions(view.argv, i + 1, CONFIG_OPTIONS).operand;
+  const key = view.argv[i]?.toLowerCase();
+  const value = view.argv[i + 1];
+  if (key === undefined || value === undefined || !/^[a-z0-9-]+\./.test(key)) return [];
+  if (view.dynamic[i] || view.dynamic[i + 1]) {
+    if (key.startsWith('alias.') || DANGEROUS_CONFIG.test(key) || view.dynamic[i])
+      out.floors.push('git configuration written with values computed at run time');
+    return [];
+  }
+  if (!key.startsWith('alias.')) {
+    if (DANGEROUS_CONFIG.test(key))
+      out.floors.push(`writing git config \`${key}\` can make git run other programs`);
+    return [];
+  }
+  const name = key.slice('alias.'.length);
+  if (value.startsWith('!')) {
+    out.scripts.push({ script: value.slice(1), via: `git alias ${name}` });
+    return [];
+  }
+  const expansion = expandAlias({ ...view, argv: ['git', name], dynamic: [false, false] }, value, out);
+  return [{ ...expansion, openTail: true }];
+}
+
 /** Commands run by git subcommands themselves; inner argv views are returned for analysis. */
 export function analyzeGitSubcommand(view: CommandView, out: Analysis): CommandView[] {
   const [, sub, next] = view.argv;
   const args = view.argv.slice(2);
+  if (sub === 'config') return gitConfigWrite(view, out);
   if (sub === 'rebase') {
     args.forEach((a, i) => {
       if (a === '--exec' || a === '-x')

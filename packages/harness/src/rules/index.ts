@@ -10,6 +10,7 @@ export type { NetworkProtocol, NetworkRule, PrefixRule, RuleSet, SourcePosition 
 export type { RuleMatch } from './rule-index.js';
 export {
   Policy,
+  type CheckOptions,
   type CheckResult,
   type EvaluateResult,
   type PartResult,
@@ -47,4 +48,9 @@ export {
   ruleLoad,
   type RuleRpcContext,
 } from './rpc.js';
-export { checkCommandLineWithScripts, type ScriptAwareResult } from './script-files.js';
+export {
+  checkCommandLineWithScripts,
+  type ScriptAwareResult,
+  type ScriptCheckOptions,
+} from './script-files.js';
+export { gitAliasLookup, type GitAliasLookup, type GitAliasSource } from './git-aliases.js';

@@ -5,6 +5,13 @@ import { RuleIndex, type RuleMatch } from './rule-index.js';
 import type { RuleSet } from './rule-model.js';
 import { parseShell } from './shell-parser.js';
 import type { CommandOrigin } from './shell-words.js';
+import type { GitAliasLookup } from './git-aliases.js';
+
+/** What a check knows about where the command will run. */
+export interface CheckOptions {
+  /** Git aliases of the directory the command runs in; without it an unknown `git SUB` is `prompt`. */
+  readonly gitAliases?: GitAliasLookup;
+}
 
 export interface PolicyOptions {
   /** What a command no rule matches gets. Default `allow` (codex/harness behaviour); `prompt` is stricter. */
@@ -80,21 +87,22 @@ export class Policy {
   }
 
   /** Checks an argv as execve would receive it (no shell), including what wrappers and `sh -c` run. */
-  check(argv: readonly string[]): CheckResult {
+  check(argv: readonly string[], options: CheckOptions = {}): CheckResult {
     // checkCommand's fast path, taken before any of the general bookkeeping.
     if (this.fastPath && isPlainCommand(argv, undefined, NO_CONTEXT.assignments))
       return this.summarize([this.decidePlain(argv, 'command', [])], []);
     const parts: PartResult[] = [];
     const problems: string[] = [];
-    if (argv.length > 0) this.checkCommand(argv, undefined, NO_CONTEXT, 'command', 0, parts, problems);
+    const ctx = options.gitAliases ? { ...NO_CONTEXT, gitAliases: options.gitAliases } : NO_CONTEXT;
+    if (argv.length > 0) this.checkCommand(argv, undefined, ctx, 'command', 0, parts, problems);
     return this.summarize(parts, problems);
   }
 
   /** Checks a shell command line: every simple command in it, substitutions and nested scripts too. */
-  checkCommandLine(line: string): CheckResult {
+  checkCommandLine(line: string, options: CheckOptions = {}): CheckResult {
     const parts: PartResult[] = [];
     const problems: string[] = [];
-    this.checkScript(line, 'command', 0, parts, problems);
+    this.checkScript(line, 'command', 0, parts, problems, options);
     return this.summarize(parts, problems);
   }
 
@@ -104,13 +112,19 @@ export class Policy {
     depth: number,
     parts: PartResult[],
     problems: string[],
+    options: CheckOptions,
   ): void {
     const parsed = parseShell(script);
     const where = via === 'command' ? '' : ` (in script run by ${via})`;
     for (const p of parsed.problems) problems.push(p + where);
     for (const cmd of parsed.commands) {
       const origin: string = via === 'command' ? cmd.origin : via;
-      const ctx = { assignments: cmd.assignments, stdinFed: cmd.stdinFed, stdinText: cmd.stdinText };
+      const ctx: CommandContext = {
+        assignments: cmd.assignments,
+        stdinFed: cmd.stdinFed,
+        stdinText: cmd.stdinText,
+        gitAliases: options.gitAliases,
+      };
       const argv = cmd.words.map((w) => w.text);
       const redirections = cmd.redirections.map((r) => `${r.op} ${r.target}`);
       this.checkCommand(
@@ -149,7 +163,7 @@ export class Policy {
         problems.push(`scripts nested more than ${MAX_SCRIPT_DEPTH} levels deep`);
         return;
       }
-      this.checkScript(script, via, depth + 1, parts, problems);
+      this.checkScript(script, via, depth + 1, parts, problems, { gitAliases: ctx.gitAliases });
     }
   }
 

@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { ErrorCodes, HarnessError } from '../core/index.js';
 import { runGuards, type GuardScan } from './guards.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
+import { gitAliasLookup } from './git-aliases.js';
 import { checkCommandLineWithScripts } from './script-files.js';
 import type { CheckResult, PartResult, Policy } from './policy.js';
 import type { RuleMatch } from './rule-index.js';
@@ -66,7 +67,7 @@ export async function checkForReport(
   command: string | readonly string[],
   cwd: string,
 ): Promise<CheckResult> {
-  if (typeof command !== 'string') return policy.check(command);
+  if (typeof command !== 'string') return policy.check(command, { gitAliases: gitAliasLookup({ cwd }) });
   const aware = await checkCommandLineWithScripts(policy, command, cwd);
   return { ...aware.command, decision: aware.decision, reason: aware.reason };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stricter } from './decision.js';
+import { gitAliasLookup, type GitAliasLookup } from './git-aliases.js';
 import type { CheckResult, Policy } from './policy.js';
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash']);
@@ -35,13 +36,34 @@ type ScriptText = { text: string } | { problem: string } | null;
  * easiest way around a policy that reads only the command line. The file is read just before the
  * command runs, so what is checked is what would run.
  */
+export interface ScriptCheckOptions {
+  /** The environment the command runs with, for reading git configuration (HOME). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 export async function checkCommandLineWithScripts(
   policy: Policy,
   line: string,
   cwd: string,
-  depth = 0,
+  options: ScriptCheckOptions = {},
 ): Promise<ScriptAwareResult> {
-  const command = policy.checkCommandLine(line);
+  return checkWithScripts(policy, line, cwd, { ...options, gitAliases: undefined }, 0);
+}
+
+interface ScriptCheck extends ScriptCheckOptions {
+  gitAliases: GitAliasLookup | undefined;
+}
+
+async function checkWithScripts(
+  policy: Policy,
+  line: string,
+  cwd: string,
+  options: ScriptCheck,
+  depth: number,
+): Promise<ScriptAwareResult> {
+  // Git aliases are read in the directory the command runs in, once per directory.
+  const gitAliases = options.gitAliases ?? gitAliasLookup({ cwd, env: options.env });
+  const command = policy.checkCommandLine(line, { gitAliases });
   let decision = command.decision;
   const reasons = [command.reason];
   const scripts: string[] = [];
@@ -61,7 +83,7 @@ export async function checkCommandLineWithScripts(
       continue;
     }
     // Relative paths in a script resolve against the shell's working directory, not the script's.
-    const inner = await checkCommandLineWithScripts(policy, script.text, cwd, depth + 1);
+    const inner = await checkWithScripts(policy, script.text, cwd, { ...options, gitAliases }, depth + 1);
     scripts.push(...inner.scripts);
     decision = stricter(decision, inner.decision) ?? decision;
     if (inner.decision !== 'allow') reasons.push(`the script ${run.label} runs: ${inner.reason}`);
