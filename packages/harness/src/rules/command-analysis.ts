@@ -7,6 +7,7 @@ import {
   resolveConfiguredAlias,
 } from './git-analysis.js';
 import { hasGlobalOptions, withoutGlobalOptions } from './global-options.js';
+import { analyzeExecStrings, EXEC_STRING_PROGRAMS, inlineCodeCommands } from './exec-strings.js';
 import { isWrapper, unwrap, WRAPPER_NAMES, wrapperAssignments } from './wrappers.js';
 
 /**
@@ -53,6 +54,7 @@ const SPECIAL_PROGRAMS = new Set([
   ...WRAPPER_NAMES,
   ...SHELLS,
   ...DECLARATIONS,
+  ...EXEC_STRING_PROGRAMS,
   'eval',
   'trap',
   'alias',
@@ -183,6 +185,7 @@ function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, de
     for (const inner of execViews(program, view)) analyzeView(inner, innerContext(stdin), out, depth + 1);
   }
   inlineInterpreter(program, view, stdin.stdinFed, out);
+  if (EXEC_STRING_PROGRAMS.has(program)) analyzeExecStrings(program, view, stdin.stdinText, out);
   const normalized = withoutGlobalOptions(program, view);
   out.views.push(...normalized);
   if (program !== 'git') return;
@@ -264,7 +267,17 @@ function inlineInterpreter(program: string, view: CommandView, stdinFed: boolean
     const short = flags.filter((f) => f.length === 2).map((f) => f[1] as string);
     const cluster = /^-[A-Za-z]+/.test(a) && !a.startsWith('--') && short.some((l) => a.slice(1).includes(l));
     if (flags.includes(lower) || flags.some((f) => lower.startsWith(`${f}=`)) || cluster) {
-      return void out.opaque.push(`\`${program} ${a.slice(0, 12)}\` runs inline code`);
+      out.opaque.push(`\`${program} ${a.slice(0, 12)}\` runs inline code`);
+      const at = view.argv.indexOf(a);
+      const code = a.includes('=') ? a.slice(a.indexOf('=') + 1) : view.argv[at + 1];
+      if (code === undefined) return;
+      if (view.dynamic[at + 1] && !a.includes('='))
+        return void out.floors.push(`the code run by \`${program}\` is computed at run time`);
+      const found = inlineCodeCommands(code);
+      for (const script of found.scripts) out.scripts.push({ script, via: `${program} code` });
+      if (found.computed)
+        out.floors.push(`the code run by \`${program}\` runs a command computed at run time`);
+      return;
     }
     if (a === '-m') return;
   }
