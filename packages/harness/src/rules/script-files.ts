@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stricter } from './decision.js';
+import { decisionRank, stricter, type Decision } from './decision.js';
+import { emptyAnalysis, viewOf } from './command-view.js';
 import { gitAliasLookup, type GitAliasLookup } from './git-aliases.js';
+import { makefileOf, makeInvocation, MAKE_PROGRAMS, makeRecipes, type MakeInvocation } from './make-files.js';
 import type { CheckResult, Policy } from './policy.js';
+import { isWrapper, unwrap } from './wrappers.js';
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash']);
 const MAX_SCRIPT_BYTES = 256 * 1024;
@@ -26,9 +29,26 @@ interface ScriptRun {
   direct?: boolean;
   /** A package.json script by name (with its `pre`/`post` hooks), run by a package manager. */
   packageScript?: string;
+  /** Recipes of a Makefile, run by make. */
+  make?: MakeInvocation;
 }
 
-type ScriptText = { text: string } | { problem: string } | null;
+type ScriptText = { text: string; problem?: string } | { problem: string } | null;
+
+function readScript(run: ScriptRun, file: string): Promise<ScriptText> {
+  if (run.make !== undefined) return readMakeRecipes(run.make);
+  if (run.packageScript !== undefined) return readPackageScript(file, run.packageScript);
+  return readShellScript(file, run.direct ?? false);
+}
+
+/** The recipes `make` would run; a problem (with the recipes still checked) when some cannot be known. */
+async function readMakeRecipes(run: MakeInvocation): Promise<ScriptText> {
+  const recipes = await makeRecipes(run);
+  if (recipes === null)
+    return run.problems.length > 0 ? { problem: `cannot be checked: ${run.problems.join('; ')}` } : null;
+  if (recipes.problems.length === 0) return { text: recipes.text };
+  return { text: recipes.text, problem: `cannot be checked in full: ${recipes.problems.join('; ')}` };
+}
 
 /**
  * Checks a command line and, through it, the shell scripts it runs from files (`bash x.sh`,
@@ -65,30 +85,40 @@ async function checkWithScripts(
   const gitAliases = options.gitAliases ?? gitAliasLookup({ cwd, env: options.env });
   const command = policy.checkCommandLine(line, { gitAliases });
   let decision = command.decision;
-  const reasons = [command.reason];
+  // Each reason with the decision it stands for: the deciding ones are told first.
+  const reasons: [Decision, string][] = [[command.decision, command.reason]];
   const scripts: string[] = [];
   const written = writtenPaths(command, cwd);
   for (const run of depth < MAX_DEPTH ? scriptRunsOf(command, cwd) : []) {
     const file = path.resolve(cwd, run.file);
     const script = written.has(file)
       ? { problem: 'is written by the same command, so it cannot be checked before it runs' }
-      : run.packageScript !== undefined
-        ? await readPackageScript(file, run.packageScript)
-        : await readShellScript(file, run.direct ?? false);
+      : await readScript(run, file);
     if (script === null) continue;
     scripts.push(file);
     if ('problem' in script) {
       decision = stricter(decision, 'prompt') ?? decision;
-      reasons.push(`the script ${run.label} ${script.problem}`);
-      continue;
+      reasons.push(['prompt', `the script ${run.label} ${script.problem}`]);
+      if (!('text' in script)) continue;
     }
-    // Relative paths in a script resolve against the shell's working directory, not the script's.
-    const inner = await checkWithScripts(policy, script.text, cwd, { ...options, gitAliases }, depth + 1);
+    // Relative paths in a script resolve against the shell's working directory, not the script's;
+    // make runs its recipes in its own directory (`-C`), with that directory's git configuration.
+    const dir = run.make?.dir ?? cwd;
+    const aliases = dir === cwd ? gitAliases : undefined;
+    const inner = await checkWithScripts(
+      policy,
+      script.text,
+      dir,
+      { ...options, gitAliases: aliases },
+      depth + 1,
+    );
     scripts.push(...inner.scripts);
     decision = stricter(decision, inner.decision) ?? decision;
-    if (inner.decision !== 'allow') reasons.push(`the script ${run.label} runs: ${inner.reason}`);
+    if (inner.decision !== 'allow')
+      reasons.push([inner.decision, `the script ${run.label} runs: ${inner.reason}`]);
   }
-  return { decision, reason: reasons.join('; '), command, scripts };
+  const ordered = [...reasons].sort(([a], [b]) => decisionRank(b) - decisionRank(a));
+  return { decision, reason: ordered.map(([, text]) => text).join('; '), command, scripts };
 }
 
 /**
@@ -97,12 +127,16 @@ async function checkWithScripts(
  */
 function scriptRunsOf(result: CheckResult, cwd: string): ScriptRun[] {
   const runs = new Map<string, ScriptRun>();
-  for (const { command: argv } of result.parts) {
-    const [first, ...rest] = argv;
+  for (const part of result.parts) {
+    const [first, ...rest] = withoutWrappers(part.command);
     if (first === undefined) continue;
     const program = path.basename(first);
     const packageScript = packageScriptOf(program, rest);
-    if (packageScript !== undefined) {
+    if (MAKE_PROGRAMS.has(program)) {
+      const make = makeInvocation(rest, cwd);
+      const label = [program, ...make.targets].join(' ');
+      runs.set(label, { label, file: makefileOf(make) ?? path.join(make.dir, 'Makefile'), make });
+    } else if (packageScript !== undefined) {
       const file = nearestPackageJson(cwd);
       const label = `${program} ${packageScript}`;
       if (file !== null) runs.set(label, { label, file, packageScript });
@@ -118,6 +152,19 @@ function scriptRunsOf(result: CheckResult, cwd: string): ScriptRun[] {
     }
   }
   return [...runs.values()];
+}
+
+/** `sudo make deploy`, `timeout 60 bash x.sh`: the command a chain of wrappers runs in the end. */
+function withoutWrappers(argv: readonly string[]): readonly string[] {
+  let current = argv;
+  for (let depth = 0; depth < 8 && current.length > 0; depth++) {
+    const program = path.basename(current[0] as string);
+    if (!isWrapper(program)) break;
+    const inner = unwrap(program, viewOf(current), emptyAnalysis());
+    if (inner === undefined) break;
+    current = inner.argv;
+  }
+  return current;
 }
 
 const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
