@@ -32,30 +32,40 @@ const MAKE_OPTIONS = spec(
 );
 const DRY_RUN = new Set(['-n', '--just-print', '--dry-run', '--recon', '-q', '--question', '-t', '--touch']);
 
-/** How `make ARGS…` (run in `cwd`) is invoked. */
+/** How `make ARGS…` (run in `cwd`) is invoked. Like GNU make, options may follow operands. */
 export function makeInvocation(args: readonly string[], cwd: string): MakeInvocation {
   const argv = ['make', ...args];
-  const scan = scanOptions(argv, 1, MAKE_OPTIONS);
   let dir = cwd;
   const files: string[] = [];
   const problems: string[] = [];
+  const operands: string[] = [];
   let dryRun = false;
-  for (const [opt, value] of scan.values) {
-    if (opt === '-C' || opt === '--directory') dir = path.resolve(dir, value);
-    else if (opt === '-f' || opt === '--file' || opt === '--makefile') files.push(value);
-    else if (opt === '-E' || opt === '--eval')
-      problems.push('`make --eval` runs make code from the command line');
-  }
-  for (const a of argv.slice(1, scan.operand)) {
-    if (DRY_RUN.has(a) || /^-[a-zA-Z]*[nqt]/.test(a)) dryRun = true;
-    if (a === '-e' || a === '--environment-overrides')
-      problems.push('`make -e` lets the environment override the Makefile');
-    for (const u of scan.unknown) if (u === a) problems.push(`unrecognised option \`${a}\` of \`make\``);
+  for (let i = 1; i < argv.length;) {
+    const scan = scanOptions(argv, i, MAKE_OPTIONS);
+    for (const [opt, value] of scan.values) {
+      if (opt === '-C' || opt === '--directory') dir = path.resolve(dir, value);
+      else if (opt === '-f' || opt === '--file' || opt === '--makefile') files.push(value);
+      else if (opt === '-E' || opt === '--eval')
+        problems.push('`make --eval` runs make code from the command line');
+    }
+    for (const a of argv.slice(i, scan.operand)) {
+      if (DRY_RUN.has(a) || /^-[a-zA-Z]*[nqt]/.test(a)) dryRun = true;
+      if (a === '-e' || a === '--environment-overrides')
+        problems.push('`make -e` lets the environment override the Makefile');
+    }
+    for (const u of scan.unknown) problems.push(`unrecognised option \`${u}\` of \`make\``);
+    // After `--` everything is an operand.
+    if (argv[scan.operand - 1] === '--') {
+      operands.push(...argv.slice(scan.operand));
+      break;
+    }
+    if (scan.operand < argv.length) operands.push(argv[scan.operand] as string);
+    i = scan.operand + 1;
   }
   if (files.includes('-')) problems.push('`make -f -` reads the Makefile from standard input');
   const targets: string[] = [];
   const overrides = new Map<string, string>();
-  for (const a of argv.slice(scan.operand)) {
+  for (const a of operands) {
     const assignment = /^([A-Za-z0-9_.-]+)\s*[:?+]?=(.*)$/s.exec(a);
     if (assignment) overrides.set(assignment[1] as string, assignment[2] as string);
     else targets.push(a);
