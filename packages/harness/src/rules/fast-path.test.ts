@@ -93,6 +93,22 @@ const ARGVS: string[][] = [
   ['wget', 'https://sub.evil.example:8443/x'],
   ['dup', 'x'],
   ['make', 'test'],
+  ['rm', '-r', '-f', 'x'],
+  ['rm', '--recursive', '--force', 'x'],
+  ['rm', '-v', '-Rf', 'x'],
+  ['/bin/rm', '-f', '-r', 'x'],
+  ['git', 'push', 'origin', '+main'],
+  ['git', 'push', '--forc'],
+  ['git', 'p'],
+  ['git', 'config', 'alias.x', 'push'],
+  ['git-push', 'origin'],
+  ['/usr/lib/git-core/git-push', '-f'],
+  ['awk', '{print $1}', 'f'],
+  ['awk', 'BEGIN { system("rm -rf /") }'],
+  ['sed', '-n', '1e rm -rf /', 'f'],
+  ['sed', 's/a/b/', 'f'],
+  ['vim', '-c', '!rm -rf /'],
+  ['python3', '-c', 'import os; os.system("rm -rf /")'],
   ['', 'x'],
   ['ünïcode', 'a b'],
 ];
@@ -172,11 +188,19 @@ describe('fast path: isPlainCommand', () => {
     no(['git', 'log', '--exec-path=/tmp']);
     no(['docker', '-H', 'x', 'rm']);
     no(['cargo', '+nightly', 'build']);
+    no(['git', 'p']);
+    no(['git', 'config', 'alias.p', 'push']);
+    no(['git-push']);
+    no(['awk', '{print}']);
+    no(['sed', '1e ls']);
+    no(['vi', '-c', '!ls']);
     no(['ls', 'x'], [false, true]);
     no(['ls'], [false], ['LD_PRELOAD=x']);
     expect(isPlainCommand(['docker', 'ps'], undefined, [])).toBe(true);
     expect(isPlainCommand(['git', 'status'], undefined, [])).toBe(true);
     expect(isPlainCommand(['/bin/rm', '-rf', '/'], undefined, [])).toBe(true);
+    // Options are matched however spelled by the rule index itself, on both paths.
+    expect(isPlainCommand(['rm', '-r', '-f', '/'], undefined, [])).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@ const policy = loadPolicy({
       path: 'flags.star',
       source: `
 prefix_rule(pattern = ["rm", ["-rf", "-fr"]], decision = "forbidden", justification = "recursive delete")
-prefix_rule(pattern = ["git", "push", ["--force", "-f", "--force-with-lease"]], decision = "forbidden")
+prefix_rule(pattern = ["git", "push", ["--force", "-f", "--force-with-lease", "--delete"]], decision = "forbidden")
 prefix_rule(pattern = ["git", "branch", "-D"], decision = "forbidden")
 prefix_rule(pattern = ["git", "reset", "--hard"], decision = "forbidden")
 prefix_rule(pattern = ["find", "-delete"], decision = "forbidden")
@@ -36,6 +36,8 @@ describe('a rule’s flags match however the command spells them', () => {
     'git push origin main --force',
     'git push --force-with-lease=main origin',
     'git push origin +main',
+    'git push origin :topic',
+    'git push -d origin topic',
     'git -C repo push --force',
     'git branch --delete --force topic',
     'git branch -df topic',

@@ -195,7 +195,11 @@ export function matchOptions(
   const have = new Set<string>();
   for (const t of optionTokens) for (const k of optionKeys(tool, t, pattern.longs)) have.add(k);
   // `git push origin +main` forces the push as much as `--force` does.
-  if (tool === 'git push' && operands.some((i) => (argv[i] as string).startsWith('+'))) have.add('-f');
+  // and `git push origin :topic` deletes `topic` as much as `--delete` does.
+  if (tool === 'git push') {
+    if (operands.some((i) => (argv[i] as string).startsWith('+'))) have.add('-f');
+    if (operands.some((i) => (argv[i] as string).startsWith(':'))) have.add('-d');
+  }
   for (const alternatives of pattern.options) {
     const satisfied = alternatives.some((keys) => keys.every((k) => have.has(k)));
     if (satisfied) continue;
