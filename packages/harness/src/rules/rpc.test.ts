@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from './load-policy.js';
 import { CommandCheckResultSchema, ProjectCheckResultSchema, RuleLoadResultSchema } from '@harness/protocol';
 import { ruleCheck, ruleLoad } from './rpc.js';
+import { checkCommandLineWithScripts } from './script-files.js';
 
 let root: string;
 let policyFile: string;
@@ -124,6 +126,32 @@ describe.skipIf(!existsSync(path.join(BENCH, 'policy.star')))('shared bench work
       const raw = expected[i];
       if (raw === null || raw === undefined) continue;
       expect(rank[policy.check(argv).decision]).toBeGreaterThanOrEqual(rank[raw as keyof typeof rank]);
+    }
+  });
+});
+
+describe('rule/check and the command gate give one answer', () => {
+  it('resolves git aliases, make recipes and split flags in the project directory, as the gate does', async () => {
+    const project = await mkdtemp(path.join(tmpdir(), 'harness-rpc-alias-'));
+    try {
+      execFileSync('git', ['init', '-q', project]);
+      execFileSync('git', ['config', 'alias.p', 'push'], { cwd: project });
+      await writeFile(path.join(project, 'Makefile'), 'ship:\n\tgit p origin main\n');
+      const star = path.join(project, 'p.star');
+      await writeFile(
+        star,
+        'prefix_rule(pattern = ["git", "push"], decision = "forbidden")\nprefix_rule(pattern = ["rm", "-rf"], decision = "forbidden")\n',
+      );
+      const policy = loadPolicy({ files: [{ path: star, source: readFileSync(star, 'utf8') }] });
+      for (const command of ['git p', 'make ship', 'rm -r -f build', 'git status']) {
+        const rpc = await ruleCheck({ path: star, project_root: project, command });
+        const gate = await checkCommandLineWithScripts(policy, command, project);
+        expect(CommandCheckResultSchema.parse(rpc)).toEqual(rpc);
+        expect([command, (rpc as { decision: string }).decision]).toEqual([command, gate.decision]);
+        expect(gate.decision).toBe(command === 'git status' ? 'allow' : 'forbidden');
+      }
+    } finally {
+      await rm(project, { recursive: true, force: true });
     }
   });
 });
