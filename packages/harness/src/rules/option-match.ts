@@ -94,7 +94,7 @@ export function isOptionToken(token: string): boolean {
 }
 
 /** The keys one option token stands for, for `tool`. */
-export function optionKeys(tool: string, token: string, extraLongs: readonly string[] = []): string[] {
+export function optionKeys(tool: string, token: string): string[] {
   const table = toolOptions(tool);
   if (token.startsWith('--')) {
     const eq = token.indexOf('=');
@@ -103,7 +103,7 @@ export function optionKeys(tool: string, token: string, extraLongs: readonly str
     if (known) return [...known];
     // getopt_long and git accept any unambiguous prefix of a long option.
     if (name.length >= 5) {
-      for (const long of [...table.longs, ...extraLongs]) {
+      for (const long of table.longs) {
         if (long !== name && long.startsWith(name)) return table.keys.get(long)?.slice() ?? [long];
       }
     }
@@ -131,7 +131,6 @@ function toolOf(argv: readonly string[], firstOperand: string | undefined): stri
 export interface OptionPattern {
   readonly positional: readonly (readonly string[])[];
   readonly options: readonly (readonly (readonly string[])[])[];
-  readonly longs: readonly string[];
 }
 
 const PATTERNS = new WeakMap<PrefixRule, OptionPattern | null>();
@@ -146,12 +145,7 @@ export function optionPattern(rule: PrefixRule): OptionPattern | null {
   else {
     const tool =
       rule.program === 'git' && positional[0]?.length === 1 ? `git ${positional[0][0]}` : rule.program;
-    const longs = optionAlts.flat().filter((t) => t.startsWith('--'));
-    pattern = {
-      positional,
-      options: optionAlts.map((alts) => alts.map((a) => optionKeys(tool, a))),
-      longs,
-    };
+    pattern = { positional, options: optionAlts.map((alts) => alts.map((a) => optionKeys(tool, a))) };
   }
   PATTERNS.set(rule, pattern);
   return pattern;
@@ -159,51 +153,73 @@ export function optionPattern(rule: PrefixRule): OptionPattern | null {
 
 export type OptionMatch = 'match' | 'maybe' | undefined;
 
-/**
- * Does `argv` match the rule with options compared as sets? 'maybe' when values known only at
- * run time (`dynamic`) or appended arguments (`openTail`) could make it match.
- */
-export function matchOptions(
-  pattern: OptionPattern,
+/** A command's operands and option set, worked out once and compared with every option rule. */
+export interface CommandOptions {
+  readonly argv: readonly string[];
+  readonly operands: readonly number[];
+  readonly dynamic: readonly boolean[] | undefined;
+  /** Some word is known only at run time, or arguments will be appended: any option may be there. */
+  readonly open: boolean;
+  readonly have: ReadonlySet<string>;
+  /** Long options as written, for abbreviations of options the synonym table does not know. */
+  readonly longs: readonly string[];
+}
+
+export function commandOptions(
   argv: readonly string[],
   dynamic: readonly boolean[] | undefined,
   openTail: boolean,
-): OptionMatch {
+): CommandOptions {
   const operands: number[] = [];
   const optionTokens: string[] = [];
-  let anyDynamic = false;
+  let open = openTail;
   let afterDashes = false;
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (dynamic?.[i]) anyDynamic = true;
+    if (dynamic?.[i]) open = true;
     if (!afterDashes && a === '--') afterDashes = true;
     else if (!afterDashes && isOptionToken(a)) optionTokens.push(a);
     else operands.push(i);
   }
+  const tool = toolOf(argv, operands[0] === undefined ? undefined : argv[operands[0]]);
+  const have = new Set<string>();
+  for (const t of optionTokens) for (const k of optionKeys(tool, t)) have.add(k);
+  // `git push origin +main` forces the push as much as `--force` does,
+  // and `git push origin :topic` deletes `topic` as much as `--delete` does.
+  if (tool === 'git push') {
+    if (operands.some((i) => (argv[i] as string).startsWith('+'))) have.add('-f');
+    if (operands.some((i) => (argv[i] as string).startsWith(':'))) have.add('-d');
+  }
+  const longs = optionTokens.filter((t) => t.startsWith('--')).map((t) => t.replace(/=.*$/, ''));
+  return { argv, operands, dynamic, open, have, longs };
+}
+
+/** Has the command this option key, spelled out or abbreviated (`--forc` for `--force-with-lease`)? */
+function hasKey(cmd: CommandOptions, key: string): boolean {
+  if (cmd.have.has(key)) return true;
+  return key.startsWith('--') && cmd.longs.some((l) => l.length >= 5 && key.startsWith(l));
+}
+
+/**
+ * Does the command match the rule with options compared as sets? 'maybe' when values known only
+ * at run time or appended arguments could make it match.
+ */
+export function matchOptions(pattern: OptionPattern, cmd: CommandOptions): OptionMatch {
+  const { argv, operands, dynamic } = cmd;
   let uncertain = false;
   for (let p = 0; p < pattern.positional.length; p++) {
     const at = operands[p];
     if (at === undefined) {
-      if (!openTail && !anyDynamic) return undefined;
+      if (!cmd.open) return undefined;
       uncertain = true;
       continue;
     }
     if (dynamic?.[at]) uncertain = true;
     else if (!(pattern.positional[p] as readonly string[]).includes(argv[at] as string)) return undefined;
   }
-  const tool = toolOf(argv, operands[0] === undefined ? undefined : argv[operands[0]]);
-  const have = new Set<string>();
-  for (const t of optionTokens) for (const k of optionKeys(tool, t, pattern.longs)) have.add(k);
-  // `git push origin +main` forces the push as much as `--force` does.
-  // and `git push origin :topic` deletes `topic` as much as `--delete` does.
-  if (tool === 'git push') {
-    if (operands.some((i) => (argv[i] as string).startsWith('+'))) have.add('-f');
-    if (operands.some((i) => (argv[i] as string).startsWith(':'))) have.add('-d');
-  }
   for (const alternatives of pattern.options) {
-    const satisfied = alternatives.some((keys) => keys.every((k) => have.has(k)));
-    if (satisfied) continue;
-    if (!anyDynamic && !openTail) return undefined;
+    if (alternatives.some((keys) => keys.every((k) => hasKey(cmd, k)))) continue;
+    if (!cmd.open) return undefined;
     uncertain = true;
   }
   return uncertain ? 'maybe' : 'match';

@@ -1,6 +1,6 @@
 import { stricter, type Decision } from './decision.js';
 import type { CommandView } from './command-view.js';
-import { matchOptions, optionPattern } from './option-match.js';
+import { commandOptions, matchOptions, optionPattern, type CommandOptions } from './option-match.js';
 import { matchTail, renderPattern, type NetworkRule, type PrefixRule, type RuleSet } from './rule-model.js';
 
 /** One rule that matched, with enough to explain itself and point into the policy file. */
@@ -156,9 +156,11 @@ export class RuleIndex {
     if (p === undefined) return undefined;
     const rules = (p.optionRules ??= p.all.filter((r) => optionPattern(r) !== null));
     let potential: Decision | undefined;
+    let cmd: CommandOptions | undefined;
     for (const rule of rules) {
       if (matchTail(rule, argv)) continue; // already found by the exact comparison
-      const found = matchOptions(optionPattern(rule)!, argv, open?.dynamic, open?.openTail ?? false);
+      cmd ??= commandOptions(argv, open?.dynamic, open?.openTail ?? false);
+      const found = matchOptions(optionPattern(rule)!, cmd);
       if (found === 'match') into.push(toMatch(rule, this.shapeOf(rule), [...argv], resolved));
       else if (found === 'maybe') potential = stricter(potential, rule.decision);
     }
