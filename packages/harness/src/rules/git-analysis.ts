@@ -97,7 +97,7 @@ export function resolveConfiguredAlias(
     return void out.opaque.push(`\`git ${sub}\` may be an alias, and no git configuration was read`);
   const value = lookup(sub);
   if (value === null)
-    return void out.floors.push(`the git configuration could not be read to resolve \`git ${sub}\``);
+    return void out.floors.push(`the git configuration that would resolve \`git ${sub}\` could not be read`);
   if (value === undefined) return undefined; // no alias: git runs a `git-${sub}` program, or fails
   if (value.startsWith('!'))
     return void out.scripts.push({ script: value.slice(1), via: `git alias ${sub}` });

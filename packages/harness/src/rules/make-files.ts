@@ -63,6 +63,9 @@ export function makeInvocation(args: readonly string[], cwd: string): MakeInvoca
     i = scan.operand + 1;
   }
   if (files.includes('-')) problems.push('`make -f -` reads the Makefile from standard input');
+  // `make -C "$DIR" "$TARGET"`: which Makefile and which recipes are only known at run time.
+  const computed = [dir, ...files, ...operands].find((w) => /[$`*?[]/.test(w));
+  if (computed !== undefined) problems.push(`\`${computed}\` of \`make\` is computed at run time`);
   const targets: string[] = [];
   const overrides = new Map<string, string>();
   for (const a of operands) {

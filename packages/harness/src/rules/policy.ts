@@ -53,6 +53,8 @@ export interface EvaluateResult {
 
 const URL_HOST = /^(https?|wss?|ftp|git|ssh):\/\/(?:[^@/?#\s]*@)?(\[[^\]]+\]|[^:/?#\s]+)/i;
 const MAX_SCRIPT_DEPTH = 8;
+const CHANGES_DIRECTORY = new Set(['cd', 'pushd', 'popd']);
+const UNKNOWN_ALIASES: GitAliasLookup = () => null;
 const NO_CONTEXT: CommandContext = { assignments: [], stdinFed: false };
 
 /** An evaluated, immutable policy. Checking is lookup in a first-token index, never interpretation. */
@@ -117,13 +119,16 @@ export class Policy {
     const parsed = parseShell(script);
     const where = via === 'command' ? '' : ` (in script run by ${via})`;
     for (const p of parsed.problems) problems.push(p + where);
+    let gitAliases = options.gitAliases;
     for (const cmd of parsed.commands) {
       const origin: string = via === 'command' ? cmd.origin : via;
+      // After `cd`, git runs in another repository, whose aliases were not read.
+      if (gitAliases && CHANGES_DIRECTORY.has(cmd.words[0]?.text ?? '')) gitAliases = UNKNOWN_ALIASES;
       const ctx: CommandContext = {
         assignments: cmd.assignments,
         stdinFed: cmd.stdinFed,
         stdinText: cmd.stdinText,
-        gitAliases: options.gitAliases,
+        gitAliases,
       };
       const argv = cmd.words.map((w) => w.text);
       const redirections = cmd.redirections.map((r) => `${r.op} ${r.target}`);
