@@ -40,7 +40,6 @@ const SYNONYMS: Record<string, readonly string[]> = {
   'git switch': ['-f --force --discard-changes', '-c --create', '-C --force-create'],
   'git branch': ['-d --delete', '-D=-d -f', '-f --force', '-m --move', '-M=-m -f', '-c --copy'],
   'git tag': ['-d --delete', '-f --force'],
-  'git stash': [],
   'git commit': ['-a --all', '-m --message', '--amend', '-n --no-verify'],
   curl: ['-o --output', '-O --remote-name', '-X --request', '-d --data', '-T --upload-file', '-k --insecure'],
   wget: ['-O --output-document', '-q --quiet', '-r --recursive'],
@@ -63,10 +62,14 @@ interface ToolOptions {
 
 const TABLES = new Map<string, ToolOptions>();
 
+const NO_SYNONYMS: ToolOptions = { keys: new Map(), longs: [] };
+
 function toolOptions(tool: string): ToolOptions {
+  // Only the tools of the table are kept: commands name arbitrary tools and git subcommands.
+  if (!Object.hasOwn(SYNONYMS, tool)) return NO_SYNONYMS;
   let table = TABLES.get(tool);
   if (table !== undefined) return table;
-  const groups = Object.hasOwn(SYNONYMS, tool) ? (SYNONYMS[tool] as readonly string[]) : [];
+  const groups = SYNONYMS[tool] as readonly string[];
   const keys = new Map<string, readonly string[]>();
   const expansions: [string, string[]][] = [];
   for (const group of groups) {
