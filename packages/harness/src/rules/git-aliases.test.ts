@@ -54,6 +54,7 @@ describe('git aliases are resolved before matching', () => {
     ['git config alias.y push && git y', 'alias written and used in one command line'],
     ['git config --global alias.z "!rm -rf /"', 'shell alias written for later'],
     ['git config set --local alias.w push', 'alias written with `git config set`'],
+    ['git config alias.v push get', 'alias written with a value pattern'],
     ['git-push origin main', 'git-push program'],
     ['/usr/lib/git-core/git-push origin main', 'git-push by its path'],
     ['git --exec-path=/tmp push', 'another exec path'],
@@ -63,6 +64,8 @@ describe('git aliases are resolved before matching', () => {
     expect(await decide('git st')).toBe('allow');
     expect(await decide('git status')).toBe('allow');
     expect(await decide('git config user.name someone')).toBe('allow');
+    expect(await decide('git config --get alias.p push')).toBe('allow');
+    expect(await decide('git config --unset alias.p')).toBe('allow');
   });
 
   it('an alias that cannot be resolved is at least prompt', async () => {

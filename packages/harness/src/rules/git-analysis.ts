@@ -109,6 +109,13 @@ const CONFIG_OPTIONS = spec(
   '--global --system --local --worktree --add --replace-all --bool --int --bool-or-int --path --expiry-date --no-type -z --null --includes --no-includes --fixed-value --append --all',
 );
 
+// Modes of `git config` that read or remove, never write a value.
+const CONFIG_READS = new Set(
+  '--get --get-all --get-regexp --get-urlmatch --get-color --get-colorbool --unset --unset-all -l --list --remove-section --rename-section -e --edit get list unset'.split(
+    ' ',
+  ),
+);
+
 /**
  * `git config [--global] alias.p push` (or `git config set …`): an alias written now runs later,
  * in this command line or the next, so its definition is checked as if it ran here. Writing other
@@ -116,6 +123,8 @@ const CONFIG_OPTIONS = spec(
  */
 function gitConfigWrite(view: CommandView, out: Analysis): CommandView[] {
   const scan = scanOptions(view.argv, 2, CONFIG_OPTIONS);
+  const modes = [...view.argv.slice(2, scan.operand), view.argv[scan.operand] ?? ''];
+  if (modes.some((a) => CONFIG_READS.has(a.replace(/=.*$/, '')))) return [];
   let i = scan.operand;
   if (view.argv[i] === 'set') i = scanOptions(view.argv, i + 1, CONFIG_OPTIONS).operand;
   const key = view.argv[i]?.toLowerCase();
