@@ -192,7 +192,10 @@ function analyzeView(view: CommandView, stdin: CommandContext, out: Analysis, de
   const cliAliases = analyzeGitConfig(view, normalized[0], out);
   for (const alias of cliAliases) analyzeView(alias, stdin, out, depth + 1);
   if (cliAliases.length === 0) {
-    const configured = resolveConfiguredAlias(view, normalized[0] ?? view, stdin.gitAliases, out);
+    // `GIT_DIR=… git p`, `HOME=… git p`: the aliases come from configuration that was not read.
+    const elsewhere = stdin.assignments.some((a) => /^(GIT_DIR|GIT_WORK_TREE|HOME|XDG_CONFIG_HOME)=/.test(a));
+    const lookup = elsewhere ? () => null : stdin.gitAliases;
+    const configured = resolveConfiguredAlias(view, normalized[0] ?? view, lookup, out);
     if (configured) analyzeView(configured, stdin, out, depth + 1);
   }
   for (const v of [view, ...normalized]) {

@@ -71,6 +71,8 @@ describe('git aliases are resolved before matching', () => {
   it('an alias that cannot be resolved is at least prompt', async () => {
     expect(await decide('git p', path.join(root, 'missing-dir'))).toBe('prompt');
     expect(await decide(`git -C ${root} p`)).toBe('prompt');
+    expect(await decide(`HOME=${root} git up`)).toBe('prompt');
+    expect(await decide('GIT_DIR=/elsewhere/.git git p')).toBe('prompt');
     expect(policy.checkCommandLine('git p').decision).toBe('prompt');
     expect(await decide('"$(git --exec-path)/git-push" origin')).toBe('prompt');
   });
