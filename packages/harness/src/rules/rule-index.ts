@@ -37,7 +37,39 @@ interface ProgramRules {
   /** Made on the program's first lookup, so loading a policy pays nothing for it. */
   second: SecondTokens | undefined;
   /** The rules with option tokens, matched however the command spells its options (option-match.ts). */
-  optionRules: PrefixRule[] | undefined;
+  optionRules: OptionRules | undefined;
+}
+
+/** The option rules of a program, by the first operand they require (git: the subcommand). */
+interface OptionRules {
+  readonly all: PrefixRule[];
+  /** First operand → the rules that can match a command with it, in policy order. */
+  readonly byFirst: ReadonlyMap<string, PrefixRule[]>;
+  /** The rules that require no operand: whatever the command's first operand, they can match. */
+  readonly unpositioned: PrefixRule[];
+}
+
+function indexOptionRules(rules: readonly PrefixRule[]): OptionRules {
+  const all = rules.filter((r) => optionPattern(r) !== null);
+  const unpositioned = all.filter((r) => optionPattern(r)!.positional.length === 0);
+  const byFirst = new Map<string, PrefixRule[]>();
+  for (const token of new Set(all.flatMap((r) => optionPattern(r)!.positional[0] ?? []))) {
+    byFirst.set(
+      token,
+      all.filter((r) => optionPattern(r)!.positional[0]?.includes(token) ?? true),
+    );
+  }
+  return { all, byFirst, unpositioned };
+}
+
+/** The first token after the program that is not an option: the one option rules are indexed by. */
+function firstOperand(argv: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return argv[i + 1];
+    if (a.length < 2 || a[0] !== '-') return a;
+  }
+  return undefined;
 }
 
 interface SecondTokens {
@@ -154,7 +186,12 @@ export class RuleIndex {
   ): Decision | undefined {
     const p = this.byProgram.get(program);
     if (p === undefined) return undefined;
-    const rules = (p.optionRules ??= p.all.filter((r) => optionPattern(r) !== null));
+    const index = (p.optionRules ??= indexOptionRules(p.all));
+    if (index.all.length === 0) return undefined;
+    // Run-time values or appended arguments could be any operand: then every rule is a candidate.
+    const first = open === undefined ? firstOperand(argv) : undefined;
+    const indexed = first === undefined ? undefined : index.byFirst.get(first);
+    const rules = open !== undefined ? index.all : (indexed ?? index.unpositioned);
     let potential: Decision | undefined;
     let cmd: CommandOptions | undefined;
     for (const rule of rules) {
