@@ -9,6 +9,7 @@ export * from './methods.js';
 export * from './notifications.js';
 export * from './tasks.js';
 export * from './rules.js';
+export * from './json-limits.js';
 
 /** Bumped when a method or notification changes incompatibly. */
 export const PROTOCOL_VERSION = '1';
