@@ -38,6 +38,7 @@ export class RequestGuard {
   private readonly allowed: Set<string>;
   private readonly allowedHostnames: Set<string>;
   private readonly checksHost: boolean;
+  private readonly knownGoodHosts = new Set<string>();
 
   constructor(private readonly options: RequestGuardOptions) {
     const origins = options.allowedOrigins.map((origin) => new URL(origin));
@@ -53,8 +54,13 @@ export class RequestGuard {
   hostProblem(headers: IncomingHttpHeaders): HarnessError | null {
     const host = headers.host;
     if (!this.checksHost || host === undefined) return null;
+    if (this.knownGoodHosts.has(host)) return null;
     const hostname = hostnameOf(host);
-    if (hostname !== null && (isLoopbackHost(hostname) || this.allowedHostnames.has(hostname))) return null;
+    if (hostname !== null && (isLoopbackHost(hostname) || this.allowedHostnames.has(hostname))) {
+      // Every request repeats the same few Host values; remembering them keeps URL parsing off the hot path.
+      if (this.knownGoodHosts.size < 64) this.knownGoodHosts.add(host);
+      return null;
+    }
     return forbidden(
       `Host "${host}" refused: this server listens on ${this.options.bindHost} and answers only to ` +
         'localhost, 127.x.x.x, [::1] and the hosts of server.allowed_origins (a page on another ' +
