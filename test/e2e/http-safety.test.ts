@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { MAX_BATCH_SIZE, MAX_JSON_DEPTH } from '@harness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, WsClient } from './support/clients.js';
+import { HttpClient, StdioClient, WsClient } from './support/clients.js';
 import {
   harnessBin,
   isolatedEnv,
@@ -220,6 +220,11 @@ describe('JSON input limits over JSON-RPC and REST', () => {
     expect(reply.error.code).toBe(-32600);
     expect(reply.error.message).toContain(`limit of ${MAX_JSON_DEPTH}`);
     await ws.close();
+    const stdio = StdioClient.start(path.join(dir.path, 'stdio-data'), isolatedEnv(dir.path));
+    const line = (await stdio.send(megabyte)) as { error: { code: number; message: string } };
+    expect(line.error.code).toBe(-32600);
+    expect(line.error.message).toContain(`limit of ${MAX_JSON_DEPTH}`);
+    await stdio.close();
     // Brackets inside strings are text, not nesting; and the server is still answering.
     const client = new HttpClient(server.url);
     const init = (await client.request('initialize', { client_info: { name: '['.repeat(80) } })) as object;
