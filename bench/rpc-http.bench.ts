@@ -35,6 +35,7 @@ async function startHarness(dataDir: string) {
   });
   const handshake = await fetch(`${url}/rpc`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify([
       { jsonrpc: '2.0', id: 1, method: 'initialize', params: { client_info: { name: 'bench' } } },
       { jsonrpc: '2.0', method: 'initialized' },
@@ -92,7 +93,7 @@ try {
   const sample = await (
     await fetch(harness.url, {
       method: 'POST',
-      headers: harness.headers,
+      headers: { 'content-type': 'application/json', ...harness.headers },
       body: '{"jsonrpc":"2.0","id":1,"method":"health/check"}',
     })
   ).text();

@@ -2,8 +2,9 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
+import { MAX_BATCH_SIZE, MAX_JSON_DEPTH } from '@harness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, WsClient } from './support/clients.js';
+import { HttpClient, StdioClient, WsClient } from './support/clients.js';
 import {
   harnessBin,
   isolatedEnv,
@@ -83,7 +84,11 @@ describe('HTTP limits, sessions and origins', () => {
       method: 'event/log',
       params: { event: { kind: 'x', data: 'y'.repeat(2_000_000) } },
     });
-    const response = await fetch(`${server.url}/rpc`, { method: 'POST', body: big });
+    const response = await fetch(`${server.url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/exceeds/);
   });
@@ -116,8 +121,10 @@ describe('HTTP limits, sessions and origins', () => {
       socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
     );
     expect(status).toBe(403);
-    const local = await WsClient.connect(server.url, { origin: 'http://localhost:5173' });
-    await local.close();
+    // Another local page (a dev server on another port) is a foreign origin too, unless configured.
+    await expect(WsClient.connect(server.url, { origin: 'http://localhost:5173' })).rejects.toThrow(/403/);
+    const own = await WsClient.connect(server.url, { origin: new URL(server.url).origin });
+    await own.close();
   });
 
   it('answers binary WebSocket frames with an error instead of dropping them', async () => {
@@ -169,5 +176,117 @@ describe('exposure and shutdown', () => {
       expect(server.stderr.join('\n')).toMatch(/harness stopped/);
       dir.remove();
     }
+  });
+});
+
+describe('JSON input limits over JSON-RPC and REST', () => {
+  const dir = tempDir();
+  let server: RunningHarness;
+  beforeAll(async () => {
+    server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')],
+      isolatedEnv(dir.path),
+    );
+  });
+  afterAll(async () => {
+    await server.stop();
+    dir.remove();
+  });
+
+  const post = async (route: string, body: string) => {
+    const response = await fetch(`${server.url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { error: { code: number | string; message: string } },
+    };
+  };
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it(`refuses JSON nested deeper than ${MAX_JSON_DEPTH}, even a megabyte of brackets, on every transport`, async () => {
+    const megabyte = '['.repeat(1_000_000);
+    const rpc = await post('/rpc', megabyte);
+    expect(rpc.status).toBe(200);
+    expect(rpc.body.error.code).toBe(-32600);
+    expect(rpc.body.error.message).toContain(`limit of ${MAX_JSON_DEPTH} levels`);
+    const rest = await post('/tasks', `{"prompt":${megabyte}`);
+    expect(rest.status).toBe(400);
+    expect(rest.body.error.message).toContain(`limit of ${MAX_JSON_DEPTH} levels`);
+    const ws = await WsClient.connect(server.url);
+    const reply = (await ws.send(megabyte)) as { error: { code: number; message: string } };
+    expect(reply.error.code).toBe(-32600);
+    expect(reply.error.message).toContain(`limit of ${MAX_JSON_DEPTH}`);
+    await ws.close();
+    const stdio = StdioClient.start(path.join(dir.path, 'stdio-data'), isolatedEnv(dir.path));
+    const line = (await stdio.send(megabyte)) as { error: { code: number; message: string } };
+    expect(line.error.code).toBe(-32600);
+    expect(line.error.message).toContain(`limit of ${MAX_JSON_DEPTH}`);
+    await stdio.close();
+    // Brackets inside strings are text, not nesting; and the server is still answering.
+    const client = new HttpClient(server.url);
+    const init = (await client.request('initialize', { client_info: { name: '['.repeat(80) } })) as object;
+    expect(init).toHaveProperty('result');
+  });
+
+  it(`accepts ${MAX_JSON_DEPTH} levels and refuses ${MAX_JSON_DEPTH + 1}`, async () => {
+    // The envelope and params take three levels, so `data` holds the rest.
+    const event = (depth: number) =>
+      `{"jsonrpc":"2.0","id":1,"method":"event/log","params":{"event":{"kind":"x","data":${nested(depth)}}}}`;
+    const atLimit = await post('/rpc', event(MAX_JSON_DEPTH - 3));
+    expect(atLimit.body.error?.message ?? '').not.toContain('nested deeper');
+    const over = await post('/rpc', event(MAX_JSON_DEPTH - 2));
+    expect(over.body.error.message).toContain('nested deeper');
+  });
+
+  it('refuses lone surrogates naming the field, over JSON-RPC and REST, and stores nothing', async () => {
+    const client = new HttpClient(server.url);
+    await client.send(
+      '[{"jsonrpc":"2.0","id":1,"method":"initialize"},{"jsonrpc":"2.0","method":"initialized"}]',
+    );
+    const lone = (await client.send(
+      '{"jsonrpc":"2.0","id":7,"method":"thread/start","params":{"title":"half \\ud800 a pair"}}',
+    )) as { id: number; error: { code: number; message: string } };
+    expect(lone.id).toBe(7);
+    expect(lone.error.code).toBe(-32600);
+    expect(lone.error.message).toMatch(/params\.title: text contains a lone UTF-16 surrogate/);
+    const trailing = (await client.send(
+      '{"jsonrpc":"2.0","id":8,"method":"thread/start","params":{"metadata":{"k":["ok","\\udc00"]}}}',
+    )) as { error: { message: string } };
+    expect(trailing.error.message).toMatch(/params\.metadata\.k\[1\]/);
+    const listed = (await client.request('thread/list')) as { result: { threads: unknown[] } };
+    expect(listed.result.threads).toHaveLength(0);
+    // A proper pair is well-formed text, stored and returned exactly.
+    const pair = (await client.send(
+      '{"jsonrpc":"2.0","id":9,"method":"thread/start","params":{"title":"smile \\ud83d\\ude00"}}',
+    )) as { result: { thread: { title: string } } };
+    expect(pair.result.thread.title).toBe('smile \u{1F600}');
+    const rest = await post('/tasks', '{"prompt":"fix \\uDBFF it"}');
+    expect(rest.status).toBe(400);
+    expect(rest.body.error.message).toMatch(/^body\.prompt: text contains a lone UTF-16 surrogate/);
+  });
+
+  it(`refuses batches of more than ${MAX_BATCH_SIZE} tasks, naming the field and the limit`, async () => {
+    const many = (n: number, item: string) => Array.from({ length: n }, () => item).join(',');
+    const tasks = await post('/tasks/batch', `{"tasks":[${many(MAX_BATCH_SIZE + 1, '{"prompt":"x"}')}]}`);
+    expect(tasks.status).toBe(400);
+    expect(tasks.body.error.message).toBe(
+      `invalid body: tasks: at most ${MAX_BATCH_SIZE} tasks in one batch`,
+    );
+    const issues = await post('/tasks/batch', `{"issues":[${many(MAX_BATCH_SIZE + 1, '1')}]}`);
+    expect(issues.status).toBe(400);
+    expect(issues.body.error.message).toContain(`issues: at most ${MAX_BATCH_SIZE} issues`);
+    const client = new HttpClient(server.url);
+    await client.send(
+      '[{"jsonrpc":"2.0","id":1,"method":"initialize"},{"jsonrpc":"2.0","method":"initialized"}]',
+    );
+    const tasks101 = Array.from({ length: MAX_BATCH_SIZE + 1 }, () => ({ prompt: 'x' }));
+    const rpc = (await client.request('task/batch', { tasks: tasks101 })) as {
+      error: { code: number; message: string };
+    };
+    expect(rpc.error.code).toBe(-32602);
+    expect(rpc.error.message).toContain(`tasks: at most ${MAX_BATCH_SIZE} tasks in one batch`);
   });
 });

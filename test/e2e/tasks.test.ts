@@ -273,7 +273,11 @@ describe('task pipeline', () => {
     );
     expect((await post('/tasks', { prompt: 'x', project: 'nope' })).status).toBe(404);
     expect((await fetch(`${server.url}/tasks/task_missing`)).status).toBe(404);
-    const bad = await fetch(`${server.url}/tasks`, { method: 'POST', body: '{not json' });
+    const bad = await fetch(`${server.url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(bad.status).toBe(400);
     const dashboard = (await (await fetch(`${server.url}/api/dashboard`)).json()) as {
       global: { done: number; failed: number; grade: string };

@@ -4,6 +4,7 @@ import {
   projectCreateSchema,
   projectSchema,
   taskCreateSchema,
+  taskListBatchSchema,
   taskListQuerySchema,
   taskSchema,
   taskStateSchema,
@@ -189,7 +190,7 @@ export const methods = {
   },
   'task/create': { params: taskCreateSchema, result: z.object({ task_id: z.string(), task: taskSchema }) },
   'task/batch': {
-    params: z.strictObject({ tasks: z.array(z.unknown()).min(1).max(100) }),
+    params: taskListBatchSchema,
     result: z.object({ results: z.array(z.record(z.string(), z.unknown())) }),
   },
   'task/get': {

@@ -95,14 +95,34 @@ export const taskCreateSchema = z
   });
 export type TaskCreate = z.infer<typeof taskCreateSchema>;
 
-export const taskBatchSchema = z.union([
-  z.strictObject({
-    project: z.string().min(1).max(4096).optional(),
-    agent: z.string().min(1).max(100).optional(),
-    issues: z.array(positiveInt).min(1).max(100),
-  }),
-  z.strictObject({ tasks: z.array(z.unknown()).min(1).max(100) }),
-]);
+/** Most items one `POST /tasks/batch` or `task/batch` may carry. */
+export const MAX_BATCH_SIZE = 100;
+
+/** A batch's list, whose errors name the limit (zod's own say only "Too big"). */
+export function batchList<T extends z.ZodType>(item: T, field: string) {
+  return z
+    .array(item)
+    .min(1, `give at least one of ${field}`)
+    .max(MAX_BATCH_SIZE, `at most ${MAX_BATCH_SIZE} ${field} in one batch`);
+}
+
+export const issueBatchSchema = z.strictObject({
+  project: z.string().min(1).max(4096).optional(),
+  agent: z.string().min(1).max(100).optional(),
+  issues: batchList(positiveInt, 'issues'),
+});
+export const taskListBatchSchema = z.strictObject({ tasks: batchList(z.unknown(), 'tasks') });
+
+/**
+ * `POST /tasks/batch`: by issue numbers or by task bodies. Validate with the one of the two the
+ * body's keys ask for (`taskBatchSchemaFor`): a union's error would only say "Invalid input".
+ */
+export const taskBatchSchema = z.union([issueBatchSchema, taskListBatchSchema]);
+
+export function taskBatchSchemaFor(body: unknown): typeof issueBatchSchema | typeof taskListBatchSchema {
+  const hasTasks = typeof body === 'object' && body !== null && 'tasks' in body;
+  return hasTasks ? taskListBatchSchema : issueBatchSchema;
+}
 
 export const taskListQuerySchema = z.strictObject({
   state: taskStateSchema.optional(),

@@ -1,7 +1,7 @@
 import { fail, limitExceeded } from './errors.js';
 import { interpolate } from './format.js';
 import type { Budget } from './limits.js';
-import { checkIntSize, compareOp, contains, MAX_INT_BITS, repeat, repeatCount } from './ops.js';
+import { checkIntSize, compareOp, contains, MAX_INT_BITS, repeat, stringRepeatCount } from './ops.js';
 import { Bytes, Dict, StarList, StarSet, Tuple, type Value, typeName } from './values.js';
 
 export function toFloat(v: bigint): number {
@@ -148,7 +148,7 @@ function floatOp(op: string, a: number, b: number, x: Value, y: Value): Value {
 
 function add(x: Value, y: Value, budget: Budget): Value {
   if (typeof x === 'string' && typeof y === 'string') {
-    budget.alloc(x.length + y.length);
+    budget.string(x.length + y.length);
     return x + y;
   }
   if (x instanceof StarList && y instanceof StarList) {
@@ -160,7 +160,7 @@ function add(x: Value, y: Value, budget: Budget): Value {
     return new Tuple(x.elems.concat(y.elems));
   }
   if (x instanceof Bytes && y instanceof Bytes) {
-    budget.alloc(x.data.length + y.data.length);
+    budget.string(x.data.length + y.data.length);
     return new Bytes(x.data + y.data);
   }
   return unknown('+', x, y);
@@ -170,12 +170,11 @@ function mul(x: Value, y: Value, budget: Budget): Value {
   if (typeof x === 'bigint') [x, y] = [y, x];
   if (typeof y !== 'bigint') return unknown('*', x, y);
   if (typeof x === 'string') {
-    const n = repeatCount(y, x.length, budget);
-    return x.repeat(n);
+    return x.repeat(stringRepeatCount(y, x.length, budget));
   }
   if (x instanceof StarList) return new StarList(repeat(x.elems, y, budget));
   if (x instanceof Tuple) return new Tuple(repeat(x.elems, y, budget));
-  if (x instanceof Bytes) return new Bytes(x.data.repeat(repeatCount(y, x.data.length, budget)));
+  if (x instanceof Bytes) return new Bytes(x.data.repeat(stringRepeatCount(y, x.data.length, budget)));
   return unknown('*', x, y);
 }
 

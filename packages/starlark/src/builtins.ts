@@ -205,7 +205,7 @@ function fail_(_s: Value, args: Value[], kwargs: [string, Value][] | null): Valu
     if (k !== 'sep' || typeof v !== 'string') fail(`fail: unexpected keyword argument "${k}"`);
     sep = v;
   }
-  throw new EvalError('fail: ' + args.map(str).join(sep));
+  throw new EvalError('fail: ' + joinStrs(args, sep));
 }
 
 function print(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
@@ -214,8 +214,20 @@ function print(_s: Value, args: Value[], kwargs: [string, Value][] | null): Valu
     if (k !== 'sep' || typeof v !== 'string') fail(`print: unexpected keyword argument "${k}"`);
     sep = v;
   }
-  current.print(decodeUtf8(args.map(str).join(sep)));
+  current.print(decodeUtf8(joinStrs(args, sep)));
   return None;
+}
+
+/** `str` of each argument joined by `sep` (print, fail), within the string length limit. */
+function joinStrs(args: Value[], sep: string): string {
+  let out = '';
+  args.forEach((v, i) => {
+    const piece = (i > 0 ? sep : '') + str(v, budget(), out.length + (i > 0 ? sep.length : 0));
+    budget().checkString(out.length + piece.length);
+    out += piece;
+  });
+  budget().string(out.length);
+  return out;
 }
 
 function getattr(args: Value[]): Value {
@@ -290,11 +302,11 @@ const table: Builtin[] = [
   positional('ord', 1, 1, ord),
   new Builtin('print', print),
   positional('range', 1, 3, makeRange),
-  positional('repr', 1, 1, ([x]) => repr(x!)),
+  positional('repr', 1, 1, ([x]) => counted(repr(x!, budget()))),
   positional('reversed', 1, 1, ([x]) => new StarList(iterElems(x!, 'reversed').slice().reverse())),
   collection('set', makeSet, () => new StarSet()),
   new Builtin('sorted', sorted),
-  positional('str', 1, 1, ([x]) => (x instanceof Bytes ? decodeBytesToStr(x) : str(x!))),
+  positional('str', 1, 1, ([x]) => counted(x instanceof Bytes ? decodeBytesToStr(x) : str(x!, budget()))),
   collection(
     'tuple',
     (items) => new Tuple(items.slice()),
@@ -313,6 +325,12 @@ const table: Builtin[] = [
     return new StarList(out);
   }),
 ];
+
+/** Charges a string just built by `str` or `repr` to the allocation budget. */
+function counted(text: string): string {
+  budget().string(text.length);
+  return text;
+}
 
 function decodeBytesToStr(b: Bytes): string {
   // Invalid UTF-8 is replaced by U+FFFD, as starlark-go's str(bytes) does.

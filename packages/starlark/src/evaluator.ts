@@ -6,7 +6,7 @@ import { EvalError, StarlarkError } from './errors.js';
 import type { Budget } from './limits.js';
 import { elements, forEach, getIndex, slice } from './sequence.js';
 import { setIndex } from './mutate.js';
-import { repr } from './repr.js';
+import { reprForMessage } from './repr.js';
 import {
   Builtin,
   checkMutable,
@@ -319,7 +319,7 @@ export class Evaluator {
       const v = this.eval(ve);
       try {
         const hk = hashKey(k);
-        if (d.map.has(hk)) throw new EvalError(`duplicate key: ${repr(k)}`);
+        if (d.map.has(hk)) throw new EvalError(`duplicate key: ${reprForMessage(k)}`);
         d.map.set(hk, [k, v]);
       } catch (err) {
         throw this.locate(err, ke);

@@ -70,22 +70,24 @@ export function interpolate(format: string, x: Value, budget: Budget): string {
       arg = args[index]!;
     }
     if (i >= format.length) fail('incomplete format');
-    out += conversion(format[i]!, arg);
-    budget.alloc(0, out.length);
+    const piece = conversion(format[i]!, arg, budget, out.length);
+    budget.checkString(out.length + piece.length);
+    out += piece;
     i++;
     index++;
   }
   if (index < args.length && !(x instanceof Dict)) fail('too many arguments for format string');
-  budget.alloc(out.length);
+  budget.string(out.length);
   return out;
 }
 
-function conversion(c: string, arg: Value): string {
+/** One `%` conversion; `used` is the length of the text already built, for the string length limit. */
+function conversion(c: string, arg: Value, budget: Budget, used: number): string {
   switch (c) {
     case 's':
-      return str(arg);
+      return str(arg, budget, used);
     case 'r':
-      return repr(arg);
+      return repr(arg, budget, used);
     case 'd':
     case 'i':
       return toIntForFormat(arg, c).toString();
@@ -174,12 +176,12 @@ export function strFormat(format: string, args: Value[], kwargs: [string, Value]
       if (arg === undefined) missingField(name);
     }
     if (spec !== '') fail(`format spec features not supported in replacement fields: ${spec}`);
-    if (conv === 's') out += str(arg!);
-    else if (conv === 'r') out += repr(arg!);
+    if (conv === 's') out += str(arg!, budget, out.length);
+    else if (conv === 'r') out += repr(arg!, budget, out.length);
     else fail(`format: unknown conversion ${JSON.stringify(conv)}`);
-    budget.alloc(0, out.length);
+    budget.checkString(out.length);
   }
-  budget.alloc(out.length);
+  budget.string(out.length);
   return out;
 }
 

@@ -2,8 +2,8 @@
  * @harness/starlark: a runtime-neutral Starlark interpreter (lexer, parser, resolver, evaluator)
  * for the policy dialect: the Starlark spec without `def`, `lambda`, `load` and `while`, with a
  * strict (spec) or relaxed top level, and with budgets on steps, allocations, source size,
- * nesting and value size so a hostile program stops with a StarlarkError instead of hanging or
- * exhausting memory. It uses no host APIs and is deterministic. This file is the only entry point.
+ * nesting, value size and string length so a hostile program stops with a StarlarkError instead
+ * of hanging or exhausting memory. It uses no host APIs and is deterministic. This file is the only entry point.
  */
 export { StarlarkError, type Diagnostic, type ErrorKind, type Position } from './errors.js';
 export { defaultLimits, type Limits } from './limits.js';
@@ -18,7 +18,11 @@ export {
   type ModuleResult,
   type ParseOptions,
 } from './module.js';
-export { repr as reprValue, str as strValue } from './repr.js';
+import { repr, str } from './repr.js';
+import type { Value } from './values.js';
+/** `repr` and `str` for hosts: unbounded, one argument (so they can be passed to `map`). */
+export const reprValue = (value: Value): string => repr(value);
+export const strValue = (value: Value): string => str(value);
 export { equals as valuesEqual } from './ops.js';
 export { typeName } from './values.js';
 export { freezeValue } from './module.js';

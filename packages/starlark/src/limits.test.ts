@@ -3,7 +3,7 @@ import { defaultLimits, execModule, StarlarkError } from './index.js';
 
 function limitError(src: string, limits = {}): StarlarkError {
   try {
-    execModule(src, { dialect: 'relaxed', limits });
+    execModule(src, { dialect: 'relaxed', limits, filename: 'policy.star', print: () => {} });
   } catch (e) {
     if (e instanceof StarlarkError) return e;
     throw e;
@@ -52,5 +52,56 @@ describe('resource limits', () => {
   it('exposes defaults that callers can override per field', () => {
     expect(defaultLimits.maxSteps).toBeGreaterThan(0);
     expect(Object.isFrozen(defaultLimits)).toBe(true);
+  });
+
+  describe('string length limit', () => {
+    const max = defaultLimits.maxStringLength;
+    const named = new RegExp(`string too long \\(.*; the string length limit is ${max}\\)`);
+
+    it.each([
+      ['a huge repeat', 'x = "a" * 1000000000\n', '1:9'],
+      ['a repeat at the edge of 2^31', 'x = "ab" * 2147483647\n', '1:10'],
+      ['bytes repeated', 'x = b"ab" * 3000000\n', '1:11'],
+      ['repeated concatenation', 's = "a"\nfor i in range(64):\n    s = s + s\n', '3:11'],
+      ['augmented concatenation', 's = "a" * 100\nfor i in range(100):\n    s += s\n', '3:7'],
+      ['string * int in a loop', 's = "ab"\nfor i in range(100):\n    s = s * 2\n', '3:11'],
+      ['% interpolation', 'x = "%s%s" % ("a" * 3000000, "b" * 3000000)\n', '1:12'],
+      ['%r of a list', 'x = "%r" % [("\\x01" * 1000000)]\n', '1:10'],
+      ['.format', 'x = "{}{}".format("a" * 3000000, "b" * 3000000)\n', '1:18'],
+      ['.join of a huge list', 'l = ["a" * 3000000] * 200\nx = "".join(l)\n', '2:12'],
+      ['.replace', 'x = ("a" * 3000000).replace("a", "bb")\n', '1:28'],
+      ['.replace with a count', 'x = ("a" * 3000000).replace("a", "bb", 2000000)\n', '1:28'],
+      ['.replace of the empty string', 'x = ("ab" * 1000000).replace("", "cc")\n', '1:29'],
+      ['str of a list sharing one string', 'l = ["a" * 3000000] * 200\nx = str(l)\n', '2:8'],
+      ['repr of escapes', 'x = repr("\\x01" * 3000000)\n', '1:9'],
+      ['print of many copies', 'l = ["a" * 3000000] * 2\nprint(*l)\n', '2:6'],
+    ])('stops %s with a limit error at file:line:column', (_what, src, at) => {
+      const e = limitError(src);
+      expect(e).toBeInstanceOf(StarlarkError);
+      expect(e.kind).toBe('limit');
+      expect(e.message.startsWith(`policy.star:${at}: `)).toBe(true);
+      expect(e.reason).toMatch(named);
+      expect(e.message).not.toMatch(/Invalid string length/);
+    });
+
+    it('refuses a dict key whose hashed form would not fit, instead of a RangeError', () => {
+      const e = limitError('t = ("a" * 3000000,) * 200\nd = {}\nx = d.get(t)\n');
+      expect(e.message).toMatch(/^policy\.star:3:\d+: .*hash: key too large/);
+    });
+
+    it('keeps error messages short when they quote a huge value', () => {
+      const e = limitError('t = ("a" * 3000000,)\nd = {}\nx = d[t]\n');
+      expect(e.kind).toBe('runtime');
+      expect(e.message.length).toBeLessThan(400);
+    });
+
+    it('allows strings up to the limit, and a lower limit per execution', () => {
+      const ok = execModule(`x = "a" * ${max}\ny = len("%s" % x)\n`, { dialect: 'relaxed' });
+      expect(ok.globals.get('y')).toBe(BigInt(max));
+      const e = limitError('x = "a" * 11\n', { maxStringLength: 10 });
+      expect(e.reason).toBe('string too long (11 > 10 characters; the string length limit is 10)');
+      // A host that narrows the value size alone narrows strings with it.
+      expect(limitError('x = "a" * 11\n', { maxValueSize: 10 }).reason).toMatch(/limit is 10\)/);
+    });
   });
 });

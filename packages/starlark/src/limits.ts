@@ -9,8 +9,13 @@ export interface Limits {
   maxSourceBytes: number;
   /** Depth of nested brackets/expressions in the source, and of nested values at run time. */
   maxNestingDepth: number;
-  /** Elements of any one collection, characters of any one string, bits of any one int. */
+  /** Elements of any one collection, bits of any one int. */
   maxValueSize: number;
+  /**
+   * Characters of any one string (bytes of any one bytes value) built at run time: checked before
+   * the text is built, so a policy gets a limit error instead of exhausting the host's memory.
+   */
+  maxStringLength: number;
 }
 
 export const defaultLimits: Limits = Object.freeze({
@@ -19,12 +24,21 @@ export const defaultLimits: Limits = Object.freeze({
   maxSourceBytes: 1_000_000,
   maxNestingDepth: 200,
   maxValueSize: 4_000_000,
+  maxStringLength: 4_000_000,
 });
 
 const ENTRY_WEIGHT = 4;
 
+/**
+ * Fills in the defaults. A caller that narrows `maxValueSize` but says nothing of strings gets
+ * strings no longer than its values either (strings were bounded by the value size before they
+ * had a limit of their own).
+ */
 export function resolveLimits(partial: Partial<Limits> | undefined): Limits {
-  return partial ? { ...defaultLimits, ...partial } : defaultLimits;
+  if (!partial) return defaultLimits;
+  const strings =
+    partial.maxStringLength ?? Math.min(defaultLimits.maxStringLength, partial.maxValueSize ?? Infinity);
+  return { ...defaultLimits, ...partial, maxStringLength: strings };
 }
 
 /** Mutable per-execution counters; one instance per `execModule` call, shared by all code. */
@@ -53,6 +67,23 @@ export class Budget {
     if (this.allocations > this.limits.maxAllocations) {
       limitExceeded(`allocation budget exhausted (${this.limits.maxAllocations})`);
     }
+  }
+
+  /**
+   * Checks the length of a string about to be built. `atLeast` when the text was abandoned part way,
+   * so its full length is unknown.
+   */
+  checkString(length: number, atLeast = false): void {
+    const max = this.limits.maxStringLength;
+    if (length <= max) return;
+    const size = atLeast ? `more than ${max}` : `${length} > ${max}`;
+    limitExceeded(`string too long (${size} characters; the string length limit is ${max})`);
+  }
+
+  /** A new string of `length` characters: checked, then counted against the allocation budget. */
+  string(length: number): void {
+    this.checkString(length);
+    this.alloc(length, 0);
   }
 
   /** Hash-table entries cost several times a list slot, so they are weighed accordingly. */

@@ -2,7 +2,7 @@ import { arity, noKwargs, unpack } from './args.js';
 import { budget } from './builtins.js';
 import { fail } from './errors.js';
 import { dictSet } from './mutate.js';
-import { repr } from './repr.js';
+import { reprForMessage } from './repr.js';
 import { elements, isIterable } from './sequence.js';
 import {
   checkMutable,
@@ -38,7 +38,7 @@ export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | n
     if (fname === 'dict') {
       const seen = new Set<string>();
       for (const [k] of kwargs) {
-        if (seen.has(k)) fail(`dict: duplicate keyword arg: ${repr(k)}`);
+        if (seen.has(k)) fail(`dict: duplicate keyword arg: ${reprForMessage(k)}`);
         seen.add(k);
       }
     }
@@ -89,7 +89,7 @@ export const dictMethods: Record<string, NativeFn> = {
     const e = d.map.get(k);
     if (e === undefined) {
       if (args.length > 1) return args[1]!;
-      return fail(`pop: missing key ${repr(args[0]!)}`);
+      return fail(`pop: missing key ${reprForMessage(args[0]!)}`);
     }
     d.map.delete(k);
     return e[1];

@@ -199,6 +199,15 @@ export function repeatCount(n: Value, unit: number, budget: Budget): number {
   return Number(c);
 }
 
+/** `s * n` for strings and bytes: the result is checked against the string length limit first. */
+export function stringRepeatCount(n: Value, unit: number, budget: Budget): number {
+  const c = n as bigint;
+  if (c <= 0n || unit === 0) return 0;
+  const total = c * BigInt(unit);
+  budget.string(total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total));
+  return Number(c);
+}
+
 export function noneOr<T>(v: Value, f: (v: Value) => T, d: T): T {
   return v === None ? d : f(v);
 }

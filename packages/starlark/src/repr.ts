@@ -1,4 +1,5 @@
 import { fail } from './errors.js';
+import type { Budget } from './limits.js';
 import { decodeRune } from './utf8.js';
 import {
   Builtin,
@@ -61,10 +62,28 @@ const ESCAPES: Record<number, string> = {
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation and symbols. */
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
-/** Quotes a byte string the way starlark-go's syntax.Quote does. */
-export function quote(s: string, bytes = false): string {
+/** Printable ASCII other than `"` and `\\`, which quote as themselves. */
+const plainRun = /[\x20\x21\x23-\x5b\x5d-\x7e]+/y;
+
+/** Raised inside the writers when the text would pass its limit; callers turn it into their error. */
+class TextTooLong extends Error {}
+
+/**
+ * Quotes a byte string the way starlark-go's syntax.Quote does. Escapes can make the text ten
+ * times longer than `s`, so it stops as soon as it passes `limit` characters.
+ */
+export function quote(s: string, bytes = false, limit = Infinity): string {
   let out = bytes ? 'b"' : '"';
   for (let i = 0; i < s.length;) {
+    if (out.length > limit) throw new TextTooLong();
+    // Runs of printable ASCII are copied whole: most text is nothing else.
+    plainRun.lastIndex = i;
+    if (plainRun.test(s)) {
+      const end = Math.min(plainRun.lastIndex, i + Math.max(limit - out.length + 1, 1));
+      out += s.slice(i, end);
+      i = end;
+      continue;
+    }
     const c = s.charCodeAt(i);
     const esc = ESCAPES[c];
     if (esc !== undefined) {
@@ -90,20 +109,59 @@ export function quote(s: string, bytes = false): string {
   return out + '"';
 }
 
-export function str(v: Value): string {
-  return typeof v === 'string' ? v : repr(v);
+/** Collects the pieces of a text, refusing to grow past `limit` characters. */
+class TextWriter {
+  private readonly parts: string[] = [];
+  length = 0;
+  constructor(readonly limit: number) {}
+
+  push(piece: string): void {
+    this.length += piece.length;
+    if (this.length > this.limit) throw new TextTooLong();
+    this.parts.push(piece);
+  }
+
+  text(): string {
+    return this.parts.join('');
+  }
 }
 
-export function repr(v: Value): string {
-  const parts: string[] = [];
-  write(v, parts, [], 0);
-  return parts.join('');
+/**
+ * `str(v)`. With a budget, the text may not pass the string length limit once appended to `used`
+ * characters already built; it stops with a limit error as soon as it would, before building it.
+ */
+export function str(v: Value, budget?: Budget, used = 0): string {
+  return typeof v === 'string' ? v : repr(v, budget, used);
 }
 
-function write(v: Value, out: string[], path: object[], depth: number): void {
+/** `repr(v)`, bounded like `str`. Without a budget, unbounded: only for trusted callers. */
+export function repr(v: Value, budget?: Budget, used = 0): string {
+  const out = new TextWriter(budget ? budget.limits.maxStringLength - used : Infinity);
+  try {
+    write(v, out, [], 0);
+  } catch (error) {
+    if (error instanceof TextTooLong && budget) budget.checkString(used + out.limit + 1, true);
+    throw error;
+  }
+  return out.text();
+}
+
+/** A value as error messages show it: at most `max` characters, then `...`. */
+export function reprForMessage(v: Value, max = 200): string {
+  const out = new TextWriter(max);
+  try {
+    write(v, out, [], 0);
+    return out.text();
+  } catch (error) {
+    if (error instanceof TextTooLong) return `${out.text()}...`;
+    throw error;
+  }
+}
+
+function write(v: Value, out: TextWriter, path: object[], depth: number): void {
   switch (typeof v) {
     case 'string':
-      out.push(quote(v));
+      out.push(quote(v, false, out.limit - out.length));
       return;
     case 'bigint':
       out.push(v.toString());
@@ -127,8 +185,10 @@ function write(v: Value, out: string[], path: object[], depth: number): void {
     path.pop();
     return;
   }
-  if (v instanceof Bytes) return void out.push(quote(v.data, true));
-  if (v instanceof ElemsView) return void out.push(`${quote(v.src, v.bytes)}.${v.method}()`);
+  if (v instanceof Bytes) return void out.push(quote(v.data, true, out.limit - out.length));
+  if (v instanceof ElemsView) {
+    return void out.push(`${quote(v.src, v.bytes, out.limit - out.length)}.${v.method}()`);
+  }
   if (v instanceof RangeValue) {
     if (v.step !== 1n) out.push(`range(${v.start}, ${v.stop}, ${v.step})`);
     else out.push(v.start === 0n ? `range(${v.stop})` : `range(${v.start}, ${v.stop})`);
@@ -156,7 +216,7 @@ function typeNameOf(v: Value): string {
 
 function writeContainer(
   v: StarList | Tuple | Dict | StarSet,
-  out: string[],
+  out: TextWriter,
   path: object[],
   depth: number,
 ): void {

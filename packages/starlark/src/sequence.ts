@@ -1,6 +1,6 @@
 import { fail, limitExceeded } from './errors.js';
 import type { Budget } from './limits.js';
-import { repr } from './repr.js';
+import { reprForMessage } from './repr.js';
 import { decodeUtf8, runes } from './utf8.js';
 import {
   Bytes,
@@ -40,7 +40,7 @@ function outOfRange(x: Value, i: number, n: number): never {
 export function getIndex(x: Value, key: Value): Value {
   if (x instanceof Dict) {
     const e = x.map.get(hashKey(key));
-    if (e === undefined) return fail(`key ${repr(key)} not in dict`);
+    if (e === undefined) return fail(`key ${reprForMessage(key)} not in dict`);
     return e[1];
   }
   if (x instanceof StarList || x instanceof Tuple) {

@@ -249,7 +249,7 @@ export const stringMethods: Record<string, NativeFn> = {
       if (typeof v !== 'string') fail(`join: in list, want string, got ${typeName(v)}`);
       size += v.length + (i > 0 ? (s as string).length : 0);
     });
-    budget().alloc(size);
+    budget().string(size);
     return (items as string[]).join(s as string);
   },
   lower: transform('lower', (t) => t.toLowerCase()),
@@ -296,22 +296,26 @@ export const stringMethods: Record<string, NativeFn> = {
   upper: transform('upper', (t) => t.toUpperCase()),
 };
 
+/** `str.replace`; the length of the result is known, and checked, before it is built. */
 function replace(s: string, old: string, rep: string, n: number): string {
   if (n < 0) {
-    const out = old === '' ? runes(s).join(rep).replace(/^/, rep) + rep : s.split(old).join(rep);
-    budget().alloc(out.length);
-    return out;
+    const pieces = old === '' ? runes(s) : s.split(old);
+    // An empty `old` matches before every rune and at the end; otherwise between the pieces.
+    const matches = old === '' ? pieces.length + 1 : pieces.length - 1;
+    budget().string(s.length + matches * (rep.length - old.length));
+    return old === '' ? rep + pieces.join(rep) + rep : pieces.join(rep);
   }
   let out = '';
   let rest = s;
   for (let k = 0; k < n; k++) {
     const i = old === '' ? (k === 0 ? 0 : rest.length > 0 ? runes(rest)[0]!.length : -1) : rest.indexOf(old);
     if (i < 0) break;
+    budget().checkString(out.length + rest.length + rep.length - old.length);
     out += rest.slice(0, i) + rep;
     rest = rest.slice(i + old.length);
     if (old === '' && rest === '' && k > 0) break;
   }
-  budget().alloc(out.length + rest.length);
+  budget().string(out.length + rest.length);
   return out + rest;
 }
 

@@ -1,4 +1,4 @@
-import { fail } from './errors.js';
+import { fail, limitExceeded } from './errors.js';
 
 /*
  * The value model. Primitive Starlark values are JS primitives so the common paths allocate
@@ -181,11 +181,27 @@ export function hashKey(v: Value): unknown {
       return Number.isInteger(v) ? BigInt(v) : v;
   }
   if (v === None) return v;
-  return '\u0100' + compositeKey(v, 0);
+  return '\u0100' + compositeKey(v, 0, { length: 0 });
 }
 
-function compositeKey(v: Value, depth: number): string {
+/**
+ * Longest hashed form of a composite key. A tuple holding the same long string many times (or
+ * tuples of such tuples) would otherwise build a key past what the host can hold.
+ */
+export const MAX_KEY_LENGTH = 8_000_000;
+
+function compositeKey(v: Value, depth: number, total: { length: number }): string {
   if (depth > 1000) fail('hash: value nested too deeply');
+  const key = compositePart(v, depth, total);
+  // A tuple's key is made of its elements' keys, which counted themselves.
+  if (!(v instanceof Tuple)) total.length += key.length;
+  if (total.length > MAX_KEY_LENGTH) {
+    limitExceeded(`hash: key too large (more than ${MAX_KEY_LENGTH} characters once hashed)`);
+  }
+  return key;
+}
+
+function compositePart(v: Value, depth: number, total: { length: number }): string {
   switch (typeof v) {
     case 'string':
       return 's' + v.length + ':' + v;
@@ -199,7 +215,7 @@ function compositeKey(v: Value, depth: number): string {
   if (v === None) return 'N';
   if (v instanceof Tuple) {
     let s = 't' + v.elems.length + '(';
-    for (const e of v.elems) s += compositeKey(e, depth + 1);
+    for (const e of v.elems) s += compositeKey(e, depth + 1, total);
     return s + ')';
   }
   if (v instanceof Bytes) return 'b' + v.data.length + ':' + v.data;

@@ -11,6 +11,7 @@ export const ErrorCodes = {
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   payloadTooLarge: 'payload_too_large',
+  unsupportedMediaType: 'unsupported_media_type',
   queueFull: 'queue_full',
   config: 'config_invalid',
   storage: 'storage_error',

@@ -12,6 +12,7 @@ const statusFor: Record<ErrorCode, number> = {
   [ErrorCodes.forbidden]: 403,
   [ErrorCodes.policy]: 403,
   [ErrorCodes.payloadTooLarge]: 413,
+  [ErrorCodes.unsupportedMediaType]: 415,
   [ErrorCodes.queueFull]: 429,
   [ErrorCodes.unavailable]: 503,
   [ErrorCodes.timeout]: 504,

@@ -111,6 +111,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     wsHeartbeatMs: config.server.ws_heartbeat_interval_secs * 1000,
     serveRpc: transport === 'http',
     rest: harness.rest,
+    allowedOrigins: config.server.allowed_origins,
   }).catch(async (error: unknown) => {
     await close(0);
     throw error;

@@ -139,6 +139,21 @@ export function hostPort() {
   return z.string(e).refine(isHostPort, e);
 }
 
+/** A web origin, `scheme://host[:port]` with http or https and nothing after (no path, not even `/`). */
+export function isWebOrigin(value: string): boolean {
+  if (!/^https?:\/\/[^/?#@\s]+$/i.test(value)) return false;
+  try {
+    return new URL(value).host.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function webOrigin() {
+  const e = expecting('an origin such as "http://127.0.0.1:5173" (scheme://host[:port], no path)');
+  return z.string(e).refine(isWebOrigin, e);
+}
+
 export function resolvePath(p: string, ctx: PathContext): string {
   return path.resolve(ctx.baseDir, expandHome(p, ctx.home));
 }

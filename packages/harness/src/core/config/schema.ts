@@ -17,6 +17,7 @@ import {
   table,
   text,
   type PathContext,
+  webOrigin,
 } from './fields.js';
 
 /**
@@ -56,6 +57,7 @@ function serverSection(ctx: SchemaContext) {
     ws_heartbeat_interval_secs: int(1).default(30),
     shutdown_timeout_secs: int(0).default(10),
     allowed_project_roots: list(pathField(ctx), 'an array of paths').default([]),
+    allowed_origins: list(webOrigin(), 'an array of origins').default([]),
     log_level: oneOf(logLevels).default('info'),
   });
 }

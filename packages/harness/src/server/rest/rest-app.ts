@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import {
   projectCreateSchema,
-  taskBatchSchema,
+  taskBatchSchemaFor,
   taskCreateSchema,
   taskListQuerySchema,
 } from '@harness/protocol';
@@ -54,7 +55,8 @@ export function createRestApp(deps: RestDependencies): Hono {
     return c.json({ task_id: task.id, state: task.state, task }, 202);
   });
   app.post('/tasks/batch', async (c) => {
-    const body = await jsonBody(c, taskBatchSchema);
+    const raw = await jsonBody(c, z.unknown());
+    const body = validate(taskBatchSchemaFor(raw), raw, 'body');
     const items =
       'issues' in body
         ? body.issues.map((issue) => ({

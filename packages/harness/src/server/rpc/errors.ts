@@ -10,6 +10,7 @@ const rpcCodeFor: Record<ErrorCode, number> = {
   [ErrorCodes.unauthorized]: RpcErrorCodes.unauthorized,
   [ErrorCodes.forbidden]: RpcErrorCodes.unauthorized,
   [ErrorCodes.payloadTooLarge]: RpcErrorCodes.invalidRequest,
+  [ErrorCodes.unsupportedMediaType]: RpcErrorCodes.invalidRequest,
   [ErrorCodes.queueFull]: RpcErrorCodes.queueFull,
   [ErrorCodes.config]: RpcErrorCodes.validationError,
   [ErrorCodes.storage]: RpcErrorCodes.storageError,

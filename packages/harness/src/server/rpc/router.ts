@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import {
   RpcErrorCodes,
   canonicalMethodName,
+  exceedsJsonDepth,
   failure,
+  findLoneSurrogate,
+  jsonDepthMessage,
+  loneSurrogateMessage,
+  mayHoldLoneSurrogate,
   handshakeMethods,
   methods,
   noParams,
@@ -45,6 +50,12 @@ export class RpcRouter {
 
   /** Handles one raw message (a JSON text); returns the serialized reply, or null when none is due. */
   async handleText(connection: Connection, text: string): Promise<string | null> {
+    // Before parsing: depth is checked on the raw text, so no deep value is ever built or walked.
+    if (exceedsJsonDepth(text)) {
+      return JSON.stringify(
+        failure(null, RpcErrorCodes.invalidRequest, `invalid request: ${jsonDepthMessage()}`),
+      );
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -52,12 +63,19 @@ export class RpcRouter {
       const detail = error instanceof Error ? error.message : 'invalid JSON';
       return JSON.stringify(failure(null, RpcErrorCodes.parseError, `parse error: ${detail}`));
     }
-    const reply = await this.handle(connection, payload);
+    // Only text with a \uD800-\uDFFF escape can hold a lone surrogate; the rest skips the walk.
+    const unsafe = mayHoldLoneSurrogate(text) ? loneSurrogateReply(payload) : null;
+    const reply = unsafe ?? (await this.handleChecked(connection, payload));
     return reply === null ? null : JSON.stringify(reply);
   }
 
   /** Handles a parsed message or batch. Batch members run in order, so a handshake can share a batch. */
   handle(connection: Connection, payload: unknown): Promise<RpcResponse | RpcResponse[] | null> {
+    const unsafe = loneSurrogateReply(payload);
+    return unsafe ? Promise.resolve(unsafe) : this.handleChecked(connection, payload);
+  }
+
+  private handleChecked(connection: Connection, payload: unknown) {
     if (!Array.isArray(payload)) return this.handleOne(connection, payload);
     return this.handleBatch(connection, payload);
   }
@@ -132,6 +150,17 @@ export class RpcRouter {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A message holding a lone surrogate is refused whole, before anything runs: stored, it would be
+ * converted to UTF-8 with a replacement character, and the record would no longer say what was sent.
+ */
+function loneSurrogateReply(payload: unknown): RpcResponse | null {
+  const path = findLoneSurrogate(payload);
+  if (path === null) return null;
+  const id = isRecord(payload) && isValidId(payload.id) ? payload.id : null;
+  return failure(id, RpcErrorCodes.invalidRequest, `invalid request: ${loneSurrogateMessage(path)}`);
 }
 
 /** Returns what is wrong with a request envelope, or null when it is well formed. */

@@ -54,16 +54,3 @@ export function requireTokenForExposure(host: string, token: string | null): voi
     );
   }
 }
-
-/** WebSocket origins allowed: none (non-browser clients), "null", loopback pages, or the same host. */
-export function isAllowedOrigin(origin: string | undefined, hostHeader: string | undefined): boolean {
-  if (origin === undefined || origin === 'null') return true;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (isLoopbackHost(url.hostname)) return true;
-  return hostHeader !== undefined && url.host.toLowerCase() === hostHeader.toLowerCase();
-}

@@ -7,6 +7,7 @@ import type { Connection } from '../rpc/connection.js';
 import { BearerAuth, requireTokenForExposure } from './auth.js';
 import { HttpSessions, sessionHeader } from './http-sessions.js';
 import { pathAndQuery, readBody, sendError, sendJson } from './http-util.js';
+import { RequestGuard, isStateChanging } from './request-guard.js';
 import { createWebSocketEndpoint } from './websocket.js';
 
 export interface HttpTransportOptions {
@@ -20,6 +21,8 @@ export interface HttpTransportOptions {
   /** Further routes (REST, webhooks, dashboard), reached after authentication. */
   rest?: RequestListener;
   sessionIdleMs?: number;
+  /** `server.allowed_origins`: browser pages on other origins that may drive the server. */
+  allowedOrigins?: readonly string[];
 }
 
 export interface HttpTransport {
@@ -37,10 +40,11 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
   if (options.serveRpc && webhooks.configProblem !== null)
     throw new HarnessError(ErrorCodes.config, webhooks.configProblem);
   const auth = new BearerAuth(options.token);
+  const guard = new RequestGuard({ bindHost: options.host, allowedOrigins: options.allowedOrigins ?? [] });
   const sessions = new HttpSessions(options.sessionIdleMs ?? 3_600_000, 10_000);
   const sweep = setInterval(() => sessions.sweep(), 60_000);
   sweep.unref();
-  const ws = createWebSocketEndpoint(harness, auth, {
+  const ws = createWebSocketEndpoint(harness, auth, guard, {
     maxMessageBytes: options.maxBodyBytes,
     heartbeatMs: options.wsHeartbeatMs,
   });
@@ -54,6 +58,7 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
     // Exactly POST /webhook skips bearer auth: GitHub cannot send the token; the HMAC authenticates it.
     if (path === '/webhook' && req.method === 'POST' && options.serveRpc)
       return void webhooks.endpoint.handle(req, res);
+    if (!admitBrowser(guard, req, res)) return;
     if (!auth.allows(req.headers.authorization)) {
       return sendError(
         res,
@@ -61,6 +66,8 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
         unauthorizedHeaders,
       );
     }
+    const wrongType = isStateChanging(req.method) ? guard.contentTypeProblem(req.headers) : null;
+    if (wrongType) return sendError(res, wrongType, { connection: 'close' });
     if (path === '/rpc' && options.serveRpc) {
       if (req.method !== 'POST') {
         return sendError(res, new HarnessError(ErrorCodes.invalidRequest, 'use POST for /rpc'), {
@@ -97,6 +104,39 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
       sessions.closeAll();
     },
   };
+}
+
+/**
+ * The browser checks that come before authentication: the Host (DNS rebinding), CORS preflights,
+ * and the origin of state-changing requests. Answers and returns false when the request is refused.
+ */
+function admitBrowser(guard: RequestGuard, req: IncomingMessage, res: ServerResponse): boolean {
+  const problem =
+    guard.hostProblem(req.headers) ??
+    (isStateChanging(req.method) ? guard.crossSiteProblem(req.headers) : null);
+  if (problem) {
+    sendError(res, problem, { connection: 'close' });
+    return false;
+  }
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+    const preflight = guard.preflightHeaders(req.headers);
+    if (preflight === null) {
+      sendError(
+        res,
+        new HarnessError(
+          ErrorCodes.forbidden,
+          'CORS preflight refused: the Origin is not in server.allowed_origins',
+        ),
+      );
+    } else {
+      res.writeHead(204, preflight);
+      res.end();
+    }
+    return false;
+  }
+  const cors = guard.corsHeaders(req.headers);
+  if (cors) for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+  return true;
 }
 
 function rpcHandler(harness: Harness, sessions: HttpSessions, maxBodyBytes: number) {

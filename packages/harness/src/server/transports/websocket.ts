@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { RpcErrorCodes, failure } from '@harness/protocol';
 import type { Harness } from '../harness.js';
-import { type BearerAuth, isAllowedOrigin } from './auth.js';
+import type { BearerAuth } from './auth.js';
 import { pathAndQuery } from './http-util.js';
+import type { RequestGuard } from './request-guard.js';
 
 /** A client that lets this much pile up unsent is too slow; it is closed and can replay from the event log. */
 const maxBufferedBytes = 16 * 1024 * 1024;
@@ -19,6 +20,7 @@ export interface WebSocketEndpoint {
 export function createWebSocketEndpoint(
   harness: Harness,
   auth: BearerAuth,
+  guard: RequestGuard,
   options: { maxMessageBytes: number; heartbeatMs: number },
 ): WebSocketEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
@@ -74,8 +76,8 @@ export function createWebSocketEndpoint(
   return {
     handleUpgrade(req, socket, head) {
       const { query } = pathAndQuery(req.url);
-      if (!isAllowedOrigin(req.headers.origin, req.headers.host))
-        return reject(socket, 403, 'origin not allowed');
+      const refused = guard.hostProblem(req.headers) ?? guard.webSocketOriginProblem(req.headers);
+      if (refused) return reject(socket, 403, refused.message);
       // Browsers cannot set headers on a WebSocket, so /ws also takes the token as ?token=.
       if (!auth.allows(req.headers.authorization, query.get('token')))
         return reject(socket, 401, 'unauthorized');
