@@ -1,8 +1,8 @@
 /**
  * GitHub webhooks end to end through the built server: deliveries signed with @octokit/webhooks,
- * the GitHub stand-in for permissions and comments, a project whose remote is the repository. The
- * agent is a command that does not exist, so every task fails fast, which is enough to see the
- * reply comment edited with the outcome.
+ * the GitHub stand-in for permissions, comments and the token's own user, a project whose remote
+ * is the repository. The agent is a command that does not exist, so every task fails fast, which
+ * is enough to see the reply comment edited with the outcome.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -25,17 +25,22 @@ interface Delivery {
   contentType?: string;
 }
 
+/** Every comment in these tests is a new one unless a test reuses its payload on purpose. */
+let nextCommentId = 9000;
+
 function issueComment(
   issue: number,
   body: string,
   user: { login: string; type?: string },
   association: string,
+  commentId = nextCommentId++,
 ) {
   const author = { login: user.login, id: 7, type: user.type ?? 'User' };
   const html_url = `https://github.com/${slug}/issues/${issue}`;
   return {
     action: 'created',
     issue: {
+      id: 500 + issue,
       number: issue,
       title: 'Parser drops the last token',
       body: 'Given `a b c`, the parser returns `[a, b]`.',
@@ -46,13 +51,13 @@ function issueComment(
       labels: [],
     },
     comment: {
-      id: 9000 + issue,
+      id: commentId,
       body,
       html_url: `${html_url}#issuecomment-1`,
       user: author,
       author_association: association,
     },
-    repository: { full_name: slug, html_url: `https://github.com/${slug}`, private: false },
+    repository: { id: 4242, full_name: slug, html_url: `https://github.com/${slug}`, private: false },
     sender: author,
   };
 }
@@ -104,6 +109,7 @@ describe('POST /webhook', () => {
   beforeAll(async () => {
     hub = await startGithubStandIn({ token: 't' });
     hub.addRepo(slug);
+    hub.setPermission(slug, 'octo', 'admin');
     issue = hub.addIssue(slug, { title: 'Parser drops the last token', body: 'Given `a b c`…' });
     const { root } = makeProject(dir.path, 'widgets', '[validation]\npre_commit = []\n');
     const config = path.join(dir.path, 'config.toml');
