@@ -41,8 +41,6 @@ export interface WebhookProcessorDeps {
   ready: Promise<string | undefined>;
 }
 
-export { webhookTaskSource };
-
 const retryAfterSeconds = 60;
 
 /** What a verified delivery leads to: dedup, the decision, then a task (and reply) or a refusal. */
