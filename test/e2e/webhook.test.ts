@@ -288,6 +288,17 @@ describe('POST /webhook', () => {
       await finished(taskId);
     });
 
+    it('answers a refused comment once, whatever its delivery id', async () => {
+      hub.setPermission(slug, 'reed', 'read');
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'reed' }, 'MEMBER'));
+      expect((await deliver({ body })).body).toMatchObject({ status: 'refused' });
+      const again = await deliver({ body, id: randomUUID() });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ status: 'duplicate', task_id: null });
+      expect(String(again.body.reason)).toMatch(/^issue_comment:4242:\d+ was already refused /);
+      expect(hub.comments(slug, issue).filter((c) => c.body.startsWith('Sorry @reed,'))).toHaveLength(1);
+    });
+
     it('lets exactly one of several concurrent deliveries of the same comment start a task', async () => {
       hub.setPermission(slug, 'cora', 'write');
       const before = (await tasks()).length;

@@ -68,6 +68,7 @@ describe('decideWebhookAction: authorization', () => {
     expect(decideWebhookAction('issue_comment', payload, { author_permission: answer('read') })).toEqual({
       type: 'refuse',
       reason: 'mallory has read permission on acme/widgets; write is required',
+      key: 'issue_comment:1296269:1001',
       reply: {
         repo: { owner: 'acme', repo: 'widgets' },
         issue_number: 42,

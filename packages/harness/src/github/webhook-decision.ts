@@ -62,7 +62,13 @@ export interface WebhookTask {
 
 export type WebhookAction =
   | { type: 'create_task'; reason: string; task: WebhookTask }
-  | { type: 'refuse'; reason: string; reply: { repo: RepoRef; issue_number: number; body: string } }
+  | {
+      type: 'refuse';
+      reason: string;
+      /** The trigger key: a comment is answered once, like it starts at most one task. */
+      key: string;
+      reply: { repo: RepoRef; issue_number: number; body: string };
+    }
   | { type: 'check_permission'; reason: string; repo: RepoRef; login: string }
   | { type: 'ignore'; reason: string }
   /** The permission lookup failed: nothing was started; the same delivery may be retried later. */
@@ -152,7 +158,7 @@ function decideRequest(request: WebhookRequest, options: WebhookDecisionOptions)
     // Bots get no reply: answering one is how two bots end up talking to each other forever.
     if (auth.bot) return { type: 'ignore', reason: auth.reason };
     const reply = { repo: request.repo, issue_number: target.number, body: refusalReply(actor.login) };
-    return { type: 'refuse', reason: auth.reason, reply };
+    return { type: 'refuse', reason: auth.reason, key: request.trigger.key, reply };
   }
   const kind = taskKind(command.kind, target.type);
   if (kind === null) {
@@ -162,6 +168,7 @@ function decideRequest(request: WebhookRequest, options: WebhookDecisionOptions)
     return {
       type: 'refuse',
       reason: `${command.kind} needs a pull request`,
+      key: request.trigger.key,
       reply: { repo: request.repo, issue_number: target.number, body },
     };
   }

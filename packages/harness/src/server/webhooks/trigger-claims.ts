@@ -7,9 +7,9 @@ export const webhookTaskSource = 'github_webhook';
 export type ClaimResult = { claimed: true } | { claimed: false; holder: WebhookTriggerRecord };
 
 /**
- * At most one task per comment, review or issue event, whatever delivery carries it. The key is
- * claimed in the store (a primary key, so two concurrent redeliveries cannot both win) before the
- * task is created, and released if creating it fails. The task carries the key as its external id,
+ * At most one task (or one refusal) per comment, review or issue event, whatever delivery carries
+ * it. The key is claimed in the store (a primary key, so two concurrent redeliveries cannot both
+ * win) before the task is created or the refusal posted, and released if creating the task fails. The task carries the key as its external id,
  * which is how a claim cut off by a crash finds its task again.
  */
 export class TriggerClaims {
@@ -28,6 +28,10 @@ export class TriggerClaims {
 
   settle(key: string, taskId: string): Promise<void> {
     return this.store.webhookTriggers.setTask(key, taskId);
+  }
+
+  refused(key: string): Promise<void> {
+    return this.store.webhookTriggers.setRefused(key);
   }
 
   async release(key: string, deliveryId: string): Promise<void> {
@@ -62,4 +66,12 @@ export class TriggerClaims {
     const before = new Date(this.clock.now().getTime() - retentionDays * 86_400_000).toISOString();
     return this.store.webhookTriggers.purgeBefore(before);
   }
+}
+
+/** Why a delivery whose key another delivery holds does nothing, for the answer and the log. */
+export function duplicateReason(holder: WebhookTriggerRecord): string {
+  const by = `(delivery ${holder.delivery_id})`;
+  if (holder.task_id !== null) return `${holder.key} already started task ${holder.task_id} ${by}`;
+  if (holder.refused) return `${holder.key} was already refused ${by}`;
+  return `${holder.key} is already being handled ${by}`;
 }

@@ -8,12 +8,13 @@ import {
   type WebhookAction,
   type WebhookTask,
 } from '../../github/index.js';
+import type { WebhookTriggerRecord } from '../../store/index.js';
 import type { ProjectRegistry } from '../projects/project-registry.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { StoreDeliveryDeduplicator } from './delivery-dedup.js';
 import { projectForRepo } from './project-match.js';
 import type { TaskReplies } from './task-replies.js';
-import { type TriggerClaims, webhookTaskSource } from './trigger-claims.js';
+import { duplicateReason, type TriggerClaims, webhookTaskSource } from './trigger-claims.js';
 
 export interface WebhookResult {
   status: number;
@@ -107,17 +108,26 @@ export class WebhookProcessor {
         outcome: `ignored: ${action.reason}`,
       };
     }
-    if (action.type === 'refuse') {
-      const { repo, issue_number, body } = action.reply;
-      await this.deps.github.createIssueComment(repo, issue_number, body).catch((error: unknown) => {
-        this.deps.logger.warn({ err: error, delivery_id: deliveryId }, 'posting the refusal failed');
-      });
-      return {
-        result: { status: 202, body: { status: 'refused', reason: action.reason } },
-        outcome: `refused: ${action.reason}`,
-      };
-    }
+    if (action.type === 'refuse') return this.#refuse(action, deliveryId);
     return this.#createTask(action.task, action.reason, deliveryId);
+  }
+
+  /** One refusal per comment: a redelivery under a new id is not answered again. */
+  async #refuse(
+    action: Extract<WebhookAction, { type: 'refuse' }>,
+    deliveryId: string,
+  ): Promise<{ result: WebhookResult; outcome: string }> {
+    const claim = await this.deps.claims.claim(action.key, deliveryId);
+    if (!claim.claimed) return duplicate(claim.holder);
+    const { repo, issue_number, body } = action.reply;
+    await this.deps.github.createIssueComment(repo, issue_number, body).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, delivery_id: deliveryId }, 'posting the refusal failed');
+    });
+    await this.deps.claims.refused(action.key);
+    return {
+      result: { status: 202, body: { status: 'refused', reason: action.reason } },
+      outcome: `refused: ${action.reason}`,
+    };
   }
 
   async #createTask(
@@ -135,17 +145,7 @@ export class WebhookProcessor {
     }
     const { key } = request.trigger;
     const claim = await this.deps.claims.claim(key, deliveryId);
-    if (!claim.claimed) {
-      const { task_id, delivery_id } = claim.holder;
-      const why =
-        task_id === null
-          ? `${key} is already being handled (delivery ${delivery_id})`
-          : `${key} already started task ${task_id} (delivery ${delivery_id})`;
-      return {
-        result: { status: 200, body: { status: 'duplicate', reason: why, task_id } },
-        outcome: `duplicate: ${why}`,
-      };
-    }
+    if (!claim.claimed) return duplicate(claim.holder);
     let taskId: string;
     try {
       const input = taskInput(request, project);
@@ -165,6 +165,14 @@ export class WebhookProcessor {
       outcome: `task ${taskId}`,
     };
   }
+}
+
+function duplicate(holder: WebhookTriggerRecord): { result: WebhookResult; outcome: string } {
+  const reason = duplicateReason(holder);
+  return {
+    result: { status: 200, body: { status: 'duplicate', reason, task_id: holder.task_id } },
+    outcome: `duplicate: ${reason}`,
+  };
 }
 
 const descriptionLimit = 10_000;

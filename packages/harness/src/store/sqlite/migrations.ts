@@ -135,6 +135,7 @@ const migrations: Migration[] = [
         key TEXT PRIMARY KEY,
         delivery_id TEXT NOT NULL,
         task_id TEXT,
+        refused INTEGER NOT NULL DEFAULT 0,
         claimed_at TEXT NOT NULL
       );
       CREATE INDEX webhook_triggers_by_claimed ON webhook_triggers (claimed_at);

@@ -26,7 +26,7 @@ describe('webhook triggers (SQLite)', () => {
     expect(claims.filter((c) => c.claimed)).toHaveLength(1);
     expect(claims[1]).toEqual({
       claimed: false,
-      holder: { key, delivery_id: 'd1', task_id: null, claimed_at: at },
+      holder: { key, delivery_id: 'd1', task_id: null, refused: false, claimed_at: at },
     });
     await store.close();
   });
@@ -42,6 +42,19 @@ describe('webhook triggers (SQLite)', () => {
     expect((await store.webhookTriggers.claim({ key, delivery_id: 'd3', claimed_at: at })).claimed).toBe(
       false,
     );
+    await store.close();
+  });
+
+  it('keeps a refusal: not released, not unsettled, and the holder says so', async () => {
+    const store = SqliteStore.open(tempDataDir());
+    await store.webhookTriggers.claim({ key, delivery_id: 'd1', claimed_at: at });
+    await store.webhookTriggers.setRefused(key);
+    expect(await store.webhookTriggers.release(key, 'd1')).toBe(false);
+    expect(await store.webhookTriggers.unsettled()).toEqual([]);
+    expect(await store.webhookTriggers.claim({ key, delivery_id: 'd2', claimed_at: at })).toMatchObject({
+      claimed: false,
+      holder: { refused: true, task_id: null },
+    });
     await store.close();
   });
 
