@@ -1,8 +1,8 @@
 /**
  * GitHub webhooks end to end through the built server: deliveries signed with @octokit/webhooks,
- * the GitHub stand-in for permissions and comments, a project whose remote is the repository. The
- * agent is a command that does not exist, so every task fails fast, which is enough to see the
- * reply comment edited with the outcome.
+ * the GitHub stand-in for permissions, comments and the token's own user, a project whose remote
+ * is the repository. The agent is a command that does not exist, so every task fails fast, which
+ * is enough to see the reply comment edited with the outcome.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { makeProject } from './support/pipeline-fixture.js';
 
 const secret = 'webhook-secret-for-tests';
 const apiToken = 'api-token-for-tests';
+const githubToken = 'ghs_webhookTestsToken';
 const slug = 'acme/widgets';
 
 interface Delivery {
@@ -25,17 +26,22 @@ interface Delivery {
   contentType?: string;
 }
 
+/** Every comment in these tests is a new one unless a test reuses its payload on purpose. */
+let nextCommentId = 9000;
+
 function issueComment(
   issue: number,
   body: string,
   user: { login: string; type?: string },
   association: string,
+  commentId = nextCommentId++,
 ) {
   const author = { login: user.login, id: 7, type: user.type ?? 'User' };
   const html_url = `https://github.com/${slug}/issues/${issue}`;
   return {
     action: 'created',
     issue: {
+      id: 500 + issue,
       number: issue,
       title: 'Parser drops the last token',
       body: 'Given `a b c`, the parser returns `[a, b]`.',
@@ -46,13 +52,13 @@ function issueComment(
       labels: [],
     },
     comment: {
-      id: 9000 + issue,
+      id: commentId,
       body,
       html_url: `${html_url}#issuecomment-1`,
       user: author,
       author_association: association,
     },
-    repository: { full_name: slug, html_url: `https://github.com/${slug}`, private: false },
+    repository: { id: 4242, full_name: slug, html_url: `https://github.com/${slug}`, private: false },
     sender: author,
   };
 }
@@ -102,8 +108,9 @@ describe('POST /webhook', () => {
   }
 
   beforeAll(async () => {
-    hub = await startGithubStandIn({ token: 't' });
+    hub = await startGithubStandIn({ token: githubToken });
     hub.addRepo(slug);
+    hub.setPermission(slug, 'octo', 'admin');
     issue = hub.addIssue(slug, { title: 'Parser drops the last token', body: 'Given `a b c`…' });
     const { root } = makeProject(dir.path, 'widgets', '[validation]\npre_commit = []\n');
     const config = path.join(dir.path, 'config.toml');
@@ -121,7 +128,7 @@ describe('POST /webhook', () => {
         'enabled = false',
         '[github]',
         `api_url = "${hub.url}"`,
-        'token = "t"',
+        `token = "${githubToken}"`,
         'mention_handle = "@widget-bot"',
         '[[projects]]',
         'name = "widgets"',
@@ -179,26 +186,164 @@ describe('POST /webhook', () => {
     expect(hub.comments(slug, issue).filter((c) => c.body.includes(taskId))).toHaveLength(1);
   });
 
-  it('refuses politely when the sender lacks write access, and runs nothing', async () => {
-    hub.setPermission(slug, 'mallory', 'read');
-    const before = (await tasks()).length;
-    const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'mallory' }, 'NONE'));
-    const res = await deliver({ body });
-    expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ status: 'refused' });
-    expect(hub.comments(slug, issue).some((c) => c.body.startsWith('Sorry @mallory'))).toBe(true);
-    expect((await tasks()).length).toBe(before);
+  describe("write access comes from GitHub's permission API, never from author_association", () => {
+    it.each([
+      ['read', 'MEMBER', 'mina'],
+      ['read', 'COLLABORATOR', 'colin'],
+      ['triage', 'COLLABORATOR', 'trish'],
+      ['read', 'OWNER', 'oscar'],
+    ] as const)(
+      'refuses %s permission (association %s) with a reply, and runs nothing',
+      async (role, association, login) => {
+        hub.setPermission(slug, login, role);
+        const before = (await tasks()).length;
+        const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login }, association));
+        const res = await deliver({ body });
+        expect(res.status).toBe(202);
+        expect(res.body).toEqual({
+          status: 'refused',
+          reason: `${login} has ${role} permission on ${slug}; write is required`,
+        });
+        expect(hub.comments(slug, issue).some((c) => c.body.startsWith(`Sorry @${login},`))).toBe(true);
+        expect((await tasks()).length).toBe(before);
+      },
+    );
+
+    it.each([
+      ['write', 'CONTRIBUTOR', 'carol'],
+      ['maintain', 'NONE', 'mateo'],
+      ['admin', 'MEMBER', 'ada'],
+    ] as const)('accepts %s permission (association %s)', async (role, association, login) => {
+      hub.setPermission(slug, login, role);
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login }, association));
+      const res = await deliver({ body });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ status: 'accepted' });
+      await finished(res.body.task_id as string);
+    });
+
+    it('refuses a login GitHub does not know (404), saying so', async () => {
+      const before = (await tasks()).length;
+      const body = JSON.stringify(
+        issueComment(issue, '@widget-bot implement', { login: 'ghostly' }, 'MEMBER'),
+      );
+      const res = await deliver({ body });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({
+        status: 'refused',
+        reason: `GitHub does not show ghostly as a collaborator of ${slug} (404); write is required`,
+      });
+      expect(hub.comments(slug, issue).some((c) => c.body.startsWith('Sorry @ghostly,'))).toBe(true);
+      expect((await tasks()).length).toBe(before);
+    });
+
+    it('starts nothing when the permission API fails (500), says why, and handles the redelivery', async () => {
+      hub.setPermission(slug, 'wendy', 'write');
+      const comments = hub.comments(slug, issue).length;
+      const before = (await tasks()).length;
+      // Two failures: the first attempt and its one quick retry.
+      hub.failNext('repos.getCollaboratorPermissionLevel', { count: 2, status: 500 });
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'wendy' }, 'OWNER'));
+      const id = randomUUID();
+      const res = await deliver({ body, id });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('60');
+      expect(res.body).toMatchObject({
+        error: {
+          code: 'unavailable',
+          message: expect.stringMatching(
+            /^permission check for wendy failed: GitHub API GET \/repos\/acme\/widgets\/collaborators\/wendy\/permission failed: 500.*nothing was started, redeliver later$/,
+          ) as unknown,
+        },
+      });
+      expect(
+        server.stderr.some(
+          (line) => line.includes('webhook delivery not acted on') && line.includes('wendy'),
+        ),
+      ).toBe(true);
+      expect((await tasks()).length).toBe(before);
+      expect(hub.comments(slug, issue).length).toBe(comments);
+      // The failure was not cached and the delivery id not kept: GitHub's redelivery is handled.
+      const again = await deliver({ body, id });
+      expect(again.status).toBe(202);
+      expect(again.body).toMatchObject({ status: 'accepted' });
+      await finished(again.body.task_id as string);
+    });
   });
 
-  it('accepts a contributor whose collaborator permission is write', async () => {
-    hub.setPermission(slug, 'carol', 'write');
-    const body = JSON.stringify(
-      issueComment(issue, '@widget-bot implement', { login: 'carol' }, 'CONTRIBUTOR'),
+  describe('one task per comment, whatever its delivery id', () => {
+    it('answers a redelivery under a new delivery id as a duplicate of the task it started', async () => {
+      hub.setPermission(slug, 'rita', 'write');
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'rita' }, 'MEMBER'));
+      const first = await deliver({ body });
+      expect(first.status).toBe(202);
+      const taskId = first.body.task_id as string;
+      const replies = hub.comments(slug, issue).filter((c) => c.body.includes(taskId)).length;
+      const second = await deliver({ body, id: randomUUID() });
+      expect(second.status).toBe(200);
+      expect(second.body).toMatchObject({ status: 'duplicate', task_id: taskId });
+      expect(String(second.body.reason)).toMatch(/^issue_comment:4242:\d+ already started task /);
+      expect((await tasks()).filter((t) => t.id === taskId)).toHaveLength(1);
+      expect(hub.comments(slug, issue).filter((c) => c.body.includes(taskId))).toHaveLength(replies);
+      await finished(taskId);
+    });
+
+    it('answers a refused comment once, whatever its delivery id', async () => {
+      hub.setPermission(slug, 'reed', 'read');
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'reed' }, 'MEMBER'));
+      expect((await deliver({ body })).body).toMatchObject({ status: 'refused' });
+      const again = await deliver({ body, id: randomUUID() });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ status: 'duplicate', task_id: null });
+      expect(String(again.body.reason)).toMatch(/^issue_comment:4242:\d+ was already refused /);
+      expect(hub.comments(slug, issue).filter((c) => c.body.startsWith('Sorry @reed,'))).toHaveLength(1);
+    });
+
+    it('lets exactly one of several concurrent deliveries of the same comment start a task', async () => {
+      hub.setPermission(slug, 'cora', 'write');
+      const before = (await tasks()).length;
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'cora' }, 'MEMBER'));
+      const results = await Promise.all(Array.from({ length: 6 }, () => deliver({ body, id: randomUUID() })));
+      const accepted = results.filter((r) => r.status === 202);
+      expect(accepted).toHaveLength(1);
+      expect(accepted[0]?.body).toMatchObject({ status: 'accepted' });
+      for (const r of results.filter((x) => x.status !== 202)) {
+        expect(r).toMatchObject({ status: 200, body: { status: 'duplicate' } });
+      }
+      expect((await tasks()).length).toBe(before + 1);
+      await finished(accepted[0]!.body.task_id as string);
+    });
+
+    it('still knows the comment after a restart', async () => {
+      hub.setPermission(slug, 'remy', 'write');
+      const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'remy' }, 'MEMBER'));
+      const first = await deliver({ body });
+      const taskId = first.body.task_id as string;
+      await finished(taskId);
+      await server.stop();
+      server = await startHttpHarness(args, env);
+      const after = await deliver({ body, id: randomUUID() });
+      expect(after).toMatchObject({ status: 200, body: { status: 'duplicate', task_id: taskId } });
+      expect((await tasks()).filter((t) => t.source === 'github_webhook' && t.id === taskId)).toHaveLength(1);
+    });
+  });
+
+  it("ignores Harness's own comments, even one quoting the command with admin rights", async () => {
+    // The stand-in's token belongs to harness-bot (a plain User): Harness learns that from GET /user.
+    hub.setPermission(slug, 'harness-bot', 'admin');
+    const comments = hub.comments(slug, issue).length;
+    const before = (await tasks()).length;
+    const quoting = issueComment(
+      issue,
+      'You asked:\n\n@widget-bot implement this\n\nI am on it.',
+      { login: 'harness-bot' },
+      'OWNER',
     );
-    const res = await deliver({ body });
-    expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ status: 'accepted' });
-    await finished(res.body.task_id as string);
+    const res = await deliver({ body: JSON.stringify(quoting) });
+    expect(res).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'own activity' } });
+    expect(hub.requests().some((r) => r.route === 'users.getAuthenticated' && r.status === 200)).toBe(true);
+    expect(hub.comments(slug, issue).length).toBe(comments);
+    expect((await tasks()).length).toBe(before);
   });
 
   it('ignores bots, pings and comments without a mention, with 200 and a reason', async () => {
@@ -245,6 +390,117 @@ describe('POST /webhook', () => {
     expect((await fetch(`${server.url}/tasks`)).status).toBe(401);
     expect((await fetch(`${server.url}/webhook`)).status).toBe(401);
     expect((await fetch(`${server.url}/webhook/x`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+});
+
+describe("Harness's own login with a GitHub App installation token (no GET /user)", () => {
+  const dir = tempDir('harness-webhook-app-');
+  const signer = new Webhooks({ secret });
+  let hub: GithubStandIn;
+  let issue: number;
+  let root: string;
+
+  beforeAll(async () => {
+    hub = await startGithubStandIn({
+      token: githubToken,
+      installation_token: true,
+      viewer: { login: 'widget-app[bot]', type: 'Bot' },
+    });
+    hub.addRepo(slug);
+    hub.setPermission(slug, 'widget-app[bot]', 'write');
+    issue = hub.addIssue(slug, { title: 'Parser drops the last token' });
+    root = makeProject(dir.path, 'widgets', '[validation]\npre_commit = []\n').root;
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+    dir.remove();
+  });
+
+  async function serve(name: string, botLogin: string | null): Promise<RunningHarness> {
+    const config = path.join(dir.path, `${name}.toml`);
+    const lines = [
+      '[server]',
+      `github_webhook_secret = "${secret}"`,
+      '[agents.review]',
+      'enabled = false',
+      '[github]',
+      `api_url = "${hub.url}"`,
+      `token = "${githubToken}"`,
+      'mention_handle = "@widget-bot"',
+      ...(botLogin === null ? [] : [`bot_login = "${botLogin}"`]),
+      '[[projects]]',
+      'name = "widgets"',
+      `root = "${root}"`,
+      '',
+    ];
+    writeFileSync(config, lines.join('\n'));
+    const data = path.join(dir.path, `${name}-data`);
+    return startHttpHarness(
+      ['--transport', 'http', '--data-dir', data],
+      isolatedEnv(dir.path, { HARNESS_CONFIG: config }),
+    );
+  }
+
+  async function deliver(server: RunningHarness, payload: unknown) {
+    const body = JSON.stringify(payload);
+    const response = await fetch(`${server.url}/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': await signer.sign(body),
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': randomUUID(),
+      },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const ownReply = () =>
+    issueComment(
+      issue,
+      'You asked: @widget-bot implement this',
+      { login: 'widget-app[bot]', type: 'Bot' },
+      'NONE',
+    );
+
+  it('takes it from github.bot_login', async () => {
+    const server = await serve('configured', 'widget-app[bot]');
+    try {
+      expect(await deliver(server, ownReply())).toEqual({
+        status: 200,
+        body: { status: 'ignored', reason: 'own activity' },
+      });
+      expect(hub.requests().some((r) => r.route === 'users.getAuthenticated' && r.status === 403)).toBe(true);
+      expect(
+        server.stderr.some((line) => line.includes('github.bot_login') && line.includes('"level":"warn"')),
+      ).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('without it, warns once and still ignores every [bot] or Bot sender', async () => {
+    const server = await serve('unknown', null);
+    try {
+      expect(await deliver(server, ownReply())).toEqual({
+        status: 200,
+        body: { status: 'ignored', reason: 'sent by bot widget-app[bot]' },
+      });
+      const typedBot = issueComment(
+        issue,
+        '@widget-bot implement',
+        { login: 'helper', type: 'Bot' },
+        'OWNER',
+      );
+      expect((await deliver(server, typedBot)).body).toMatchObject({ status: 'ignored' });
+      const warnings = server.stderr.filter((line) => line.includes("Harness's own GitHub login is unknown"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('only senders whose login ends with [bot] or whose type is Bot');
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -1,48 +1,65 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizeActor,
-  authorizeByAssociation,
+  authorizeByPermission,
   GithubClient,
+  refuseBot,
   startGithubStandIn,
   type GithubStandIn,
-  type PermissionLookup,
+  type PermissionAnswer,
 } from './index.js';
 
 const repo = { owner: 'acme', repo: 'widgets' };
-const never: PermissionLookup = {
-  getCollaboratorPermission: () => Promise.reject(new Error('should not be asked')),
-};
+const answer = (permission: PermissionAnswer['permission'], role_name: string | null = permission) => ({
+  permission,
+  role_name,
+  found: true,
+});
 
-describe('authorizeByAssociation', () => {
-  it.each([
-    ['OWNER', true],
-    ['MEMBER', true],
-    ['COLLABORATOR', true],
-    ['collaborator', true],
-    ['CONTRIBUTOR', 'needs_permission'],
-    ['FIRST_TIME_CONTRIBUTOR', 'needs_permission'],
-    ['FIRST_TIMER', 'needs_permission'],
-    ['MANNEQUIN', 'needs_permission'],
-    ['NONE', 'needs_permission'],
-    ['SOMETHING_NEW', 'needs_permission'],
-  ])('%s → %s', (author_association, expected) => {
-    const decision = authorizeByAssociation({ login: 'alice', type: 'User', author_association });
-    expect(decision === 'needs_permission' ? decision : decision.allowed).toBe(expected);
-  });
-
+describe('refuseBot', () => {
   it('refuses bots whatever their association, unless explicitly allowed', () => {
     const bot = { login: 'dependabot[bot]', type: 'Bot', author_association: 'OWNER' };
-    expect(authorizeByAssociation(bot)).toMatchObject({ allowed: false, bot: true });
-    expect(authorizeByAssociation({ ...bot, type: 'User' })).toMatchObject({ allowed: false, bot: true });
-    expect(authorizeByAssociation({ ...bot, login: 'ci-runner' })).toMatchObject({
+    expect(refuseBot(bot)).toMatchObject({ allowed: false, bot: true });
+    expect(refuseBot({ ...bot, type: 'User' })).toMatchObject({ allowed: false, bot: true });
+    expect(refuseBot({ ...bot, login: 'ci-runner' })).toMatchObject({ allowed: false, bot: true });
+    // An allowed bot is not refused outright: it still has to pass the permission check.
+    expect(refuseBot(bot, { allow_bots: ['Dependabot[bot]'] })).toBeNull();
+    expect(refuseBot(bot, { allow_bots: ['renovate[bot]'] })).toMatchObject({ allowed: false });
+  });
+
+  it('leaves people to the permission check, whatever their association', () => {
+    for (const author_association of ['OWNER', 'MEMBER', 'COLLABORATOR', 'NONE']) {
+      expect(refuseBot({ login: 'alice', type: 'User', author_association })).toBeNull();
+    }
+  });
+});
+
+describe('authorizeByPermission', () => {
+  it.each([
+    ['admin', true],
+    ['maintain', true],
+    ['write', true],
+    ['triage', false],
+    ['read', false],
+    ['none', false],
+  ] as const)('%s → %s', (permission, allowed) => {
+    expect(authorizeByPermission({ login: 'alice' }, answer(permission), repo).allowed).toBe(allowed);
+  });
+
+  it('says why, naming the login, the role and the repository', () => {
+    expect(authorizeByPermission({ login: 'alice' }, answer('triage'), repo).reason).toBe(
+      'alice has triage permission on acme/widgets; write is required',
+    );
+    expect(authorizeByPermission({ login: 'bob' }, answer('write', 'ci-manager'), repo).reason).toBe(
+      'bob has write permission on acme/widgets (role ci-manager)',
+    );
+    expect(
+      authorizeByPermission({ login: 'ghost' }, { permission: 'none', role_name: null, found: false }, repo),
+    ).toEqual({
       allowed: false,
-      bot: true,
+      bot: false,
+      reason: 'GitHub does not show ghost as a collaborator of acme/widgets (404); write is required',
     });
-    expect(authorizeByAssociation(bot, { allow_bots: ['Dependabot[bot]'] })).toMatchObject({
-      allowed: true,
-      via: 'allowed_bot',
-    });
-    expect(authorizeByAssociation(bot, { allow_bots: ['renovate[bot]'] })).toMatchObject({ allowed: false });
   });
 });
 
@@ -62,6 +79,7 @@ describe('authorizeActor against the stand-in', () => {
     ] as const) {
       hub.setPermission('acme/widgets', user, role);
     }
+    hub.addUser('stranger');
     client = new GithubClient({ api_url: hub.url, token: hub.token!, retry: { retries: 0 } });
   });
 
@@ -69,9 +87,11 @@ describe('authorizeActor against the stand-in', () => {
     await hub.close();
   });
 
-  it('passes trusted associations without asking GitHub', async () => {
-    const decision = await authorizeActor({ login: 'alice', author_association: 'MEMBER' }, repo, never);
-    expect(decision).toMatchObject({ allowed: true, via: 'association' });
+  it('asks GitHub even for OWNER, MEMBER and COLLABORATOR associations', async () => {
+    const member = await authorizeActor({ login: 'reader', author_association: 'MEMBER' }, repo, client);
+    expect(member).toMatchObject({ allowed: false, reason: expect.stringContaining('read permission') });
+    const owner = await authorizeActor({ login: 'triager', author_association: 'OWNER' }, repo, client);
+    expect(owner.allowed).toBe(false);
   });
 
   it.each([
@@ -81,14 +101,15 @@ describe('authorizeActor against the stand-in', () => {
     ['triager', false],
     ['reader', false],
     ['stranger', false],
-  ])('falls back to the repository permission of %s', async (login, allowed) => {
+    ['nobody-at-all', false],
+  ])('decides %s by the repository permission', async (login, allowed) => {
     const decision = await authorizeActor(
       { login, type: 'User', author_association: 'CONTRIBUTOR' },
       repo,
       client,
     );
     expect(decision.allowed).toBe(allowed);
-    expect(decision.reason).toMatch(/permission/);
+    expect(decision.reason).toMatch(/permission|404/);
   });
 
   it('fails closed when the permission check fails', async () => {

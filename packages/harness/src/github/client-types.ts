@@ -91,9 +91,19 @@ export interface CreatePullRequestResult {
 /** Repository roles, strongest first; `none` for users without access (or unknown users). */
 export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
+/** GitHub's answer to "what may this user do on this repository?", as authorization reads it. */
+export interface PermissionAnswer {
+  /** The role decisions are made on: `role_name` when GitHub's two fields agree on write access. */
+  permission: RepoPermission;
+  /** GitHub's `role_name` verbatim (custom roles included); null when absent. */
+  role_name: string | null;
+  /** False when GitHub answered 404: no such user, or one it will not show on this repository. */
+  found: boolean;
+}
+
 /** What authorization needs from the client; lets tests and callers pass a smaller object. */
 export interface PermissionLookup {
-  getCollaboratorPermission(repo: { owner: string; repo: string }, user: string): Promise<RepoPermission>;
+  getCollaboratorPermission(repo: { owner: string; repo: string }, user: string): Promise<PermissionAnswer>;
 }
 
 type Loose = Record<string, unknown>;
@@ -164,13 +174,29 @@ export function toReview(data: unknown): GithubReview {
 
 const roles: readonly RepoPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 
-/** `role_name` distinguishes maintain and triage; the older `permission` folds them into write/read. */
-export function toPermission(data: unknown): RepoPermission {
+function knownRole(value: unknown): RepoPermission | null {
+  return typeof value === 'string' && (roles as readonly string[]).includes(value)
+    ? (value as RepoPermission)
+    : null;
+}
+
+/** Roles that may push to the repository, and so may ask Harness to. */
+export const writePermissions: readonly RepoPermission[] = ['admin', 'maintain', 'write'];
+
+export function grantsWrite(permission: RepoPermission): boolean {
+  return writePermissions.includes(permission);
+}
+
+/**
+ * `permission` (admin, write, read, none) is what GitHub enforces; `role_name` tells maintain from
+ * write and triage from read. The finer role is kept only when both agree on write access, so a
+ * custom or inconsistent `role_name` can never grant more than `permission` does.
+ */
+export function toPermission(data: unknown): PermissionAnswer {
   const v = data as Loose;
-  for (const candidate of [v.role_name, v.permission]) {
-    if (typeof candidate === 'string' && (roles as readonly string[]).includes(candidate)) {
-      return candidate as RepoPermission;
-    }
-  }
-  return 'none';
+  const role_name = typeof v.role_name === 'string' ? v.role_name : null;
+  const legacy = knownRole(v.permission) ?? 'none';
+  const role = knownRole(role_name);
+  const permission = role !== null && grantsWrite(role) === grantsWrite(legacy) ? role : legacy;
+  return { permission, role_name, found: true };
 }

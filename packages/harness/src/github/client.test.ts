@@ -226,11 +226,25 @@ describe('GithubClient comments, reviews and permissions', () => {
   it('reads collaborator permissions, including roles the legacy field folds', async () => {
     hub.setPermission(slug, 'maintainer', 'maintain');
     hub.setPermission(slug, 'triager', 'triage');
-    expect(await client.getCollaboratorPermission(repo, 'acme')).toBe('admin');
-    expect(await client.getCollaboratorPermission(repo, 'maintainer')).toBe('maintain');
-    expect(await client.getCollaboratorPermission(repo, 'triager')).toBe('triage');
-    expect(await client.getCollaboratorPermission(repo, 'stranger')).toBe('none');
-    expect(await client.getCollaboratorPermission({ owner: 'acme', repo: 'gone' }, 'acme')).toBe('none');
+    hub.addUser('stranger');
+    const role = async (r: { owner: string; repo: string }, user: string) =>
+      (await client.getCollaboratorPermission(r, user)).permission;
+    expect(await role(repo, 'acme')).toBe('admin');
+    expect(await role(repo, 'maintainer')).toBe('maintain');
+    expect(await role(repo, 'triager')).toBe('triage');
+    expect(await client.getCollaboratorPermission(repo, 'stranger')).toEqual({
+      permission: 'none',
+      role_name: 'none',
+      found: true,
+    });
+    // 404s: a login GitHub does not know, a repository it will not show.
+    const notFound = { permission: 'none', role_name: null, found: false };
+    expect(await client.getCollaboratorPermission(repo, 'nobody-at-all')).toEqual(notFound);
+    expect(await client.getCollaboratorPermission({ owner: 'acme', repo: 'gone' }, 'acme')).toEqual(notFound);
+  });
+
+  it('tells whom the token belongs to', async () => {
+    expect(await client.getAuthenticatedUser()).toEqual({ login: 'harness-bot', type: 'User' });
   });
 });
 

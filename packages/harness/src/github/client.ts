@@ -20,8 +20,9 @@ import {
   type GithubIssue,
   type GithubPullRequest,
   type GithubReview,
+  type GithubUser,
+  type PermissionAnswer,
   type PermissionLookup,
-  type RepoPermission,
 } from './client-types.js';
 import type { RepoRef } from './repo-ref.js';
 
@@ -180,8 +181,12 @@ export class GithubClient implements PermissionLookup {
     return toReview(data);
   }
 
-  /** The user's role on the repository; `none` for someone GitHub does not know as a collaborator. */
-  async getCollaboratorPermission(repo: RepoRef, user: string): Promise<RepoPermission> {
+  /**
+   * The user's role on the repository. A 404 (GitHub will not show this user on this repository:
+   * an unknown login, or a token that cannot see the repo) is an answer, not an error: `none`,
+   * with `found: false`. Anything else that fails throws.
+   */
+  async getCollaboratorPermission(repo: RepoRef, user: string): Promise<PermissionAnswer> {
     try {
       const { data } = await this.#octokit.rest.repos.getCollaboratorPermissionLevel({
         ...repo,
@@ -189,11 +194,17 @@ export class GithubClient implements PermissionLookup {
       });
       return toPermission(data);
     } catch (error) {
-      // 404 means GitHub will not show this user on this repository (unknown user, or a token
-      // that cannot see the repo); either way nobody should be authorized by it.
-      if (githubErrorData(error)?.status === 404) return 'none';
+      if (githubErrorData(error)?.status === 404)
+        return { permission: 'none', role_name: null, found: false };
       throw error;
     }
+  }
+
+  /** Whom the token acts as (`GET /user`). GitHub App installation tokens are refused (403). */
+  async getAuthenticatedUser(): Promise<GithubUser> {
+    const { data } = await this.#octokit.rest.users.getAuthenticated();
+    const login = typeof data.login === 'string' ? data.login : '';
+    return { login, type: typeof data.type === 'string' ? data.type : 'User' };
   }
 }
 

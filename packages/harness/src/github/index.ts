@@ -1,8 +1,9 @@
 /**
  * github: Harness's side of GitHub — a REST client (issues, pull requests, comments, reviews,
- * permissions) with bounded retries and errors that never carry the token; webhook verification,
- * payload schemas, mention parsing, author authorization and delivery dedup, ending in a pure
- * decision of what a delivery asks for; and an in-memory GitHub REST stand-in for tests and the demo.
+ * permissions, the token's own user) with bounded retries and errors that never carry the token;
+ * webhook verification, payload schemas, mention parsing, author authorization (GitHub's
+ * permission API behind a short cache) and delivery dedup, ending in a pure decision of what a
+ * delivery asks for; and an in-memory GitHub REST stand-in for tests and the demo.
  * Depends only on core and @harness/protocol (plus @octokit/rest and zod).
  */
 export { parseRemoteUrl, parseRepoSlug, tryParseRepoSlug, repoSlug, type RepoRef } from './repo-ref.js';
@@ -27,8 +28,11 @@ export type {
   CreatePullRequestInput,
   CreatePullRequestResult,
   RepoPermission,
+  PermissionAnswer,
   PermissionLookup,
 } from './client-types.js';
+export { grantsWrite } from './client-types.js';
+export { CachedPermissionLookup, type PermissionCacheOptions } from './permission-cache.js';
 export {
   GithubStandIn,
   startGithubStandIn,
@@ -68,10 +72,9 @@ export {
 export { parseMention, defaultMentionHandle, type MentionCommand, type MentionKind } from './mention.js';
 export {
   authorizeActor,
-  authorizeByAssociation,
   authorizeByPermission,
   isBotActor,
-  trustedAssociations,
+  refuseBot,
   writePermissions,
   type Actor,
   type AuthorizationDecision,

@@ -17,12 +17,15 @@ const text = z
 export const webhookUserSchema = z.object({ login, type: z.string().default('User') });
 
 export const repositorySchema = z.object({
+  // The numeric id, unlike the name, survives renames and transfers: dedup keys use it.
+  id: positive,
   full_name: fullName,
   html_url: z.string(),
   private: z.boolean().optional(),
 });
 
 export const issueSchema = z.object({
+  id: positive,
   number: positive,
   title: z.string(),
   body: text,

@@ -5,6 +5,7 @@ import {
   resolveWebhookAction,
   startGithubStandIn,
   type GithubStandIn,
+  type RepoPermission,
 } from './index.js';
 
 // A realistic issue_comment delivery, trimmed to what the decision reads plus a few unread fields.
@@ -14,6 +15,7 @@ function issueComment(body: string, options: { onPr?: boolean; comment?: Record<
   return {
     action: 'created',
     issue: {
+      id: 4242,
       number: 42,
       title: 'Parser drops the last token',
       body: 'Given `a b c`, the parser returns `[a, b]`.',
@@ -33,49 +35,72 @@ function issueComment(body: string, options: { onPr?: boolean; comment?: Record<
       author_association: 'MEMBER',
       ...options.comment,
     },
-    repository: { full_name: 'acme/widgets', html_url: 'https://github.com/acme/widgets', private: false },
-    sender: user,
+    repository: {
+      id: 1296269,
+      full_name: 'acme/widgets',
+      html_url: 'https://github.com/acme/widgets',
+      private: false,
+    },
+    sender: (options.comment?.user as typeof user | undefined) ?? user,
   };
 }
+
+const answer = (permission: RepoPermission) => ({ permission, role_name: permission, found: true });
 
 describe('decideWebhookAction: authorization', () => {
   const outsider = { comment: { author_association: 'NONE', user: { login: 'mallory', type: 'User' } } };
 
-  it('asks for a permission check when the association is not enough', () => {
-    expect(decideWebhookAction('issue_comment', issueComment('@harness implement', outsider))).toEqual({
-      type: 'check_permission',
-      reason: 'association needs a permission check',
-      repo: { owner: 'acme', repo: 'widgets' },
-      login: 'mallory',
-    });
-  });
+  it.each(['OWNER', 'MEMBER', 'COLLABORATOR', 'NONE'])(
+    'asks for a permission check whatever the association (%s)',
+    (author_association) => {
+      const payload = issueComment('@harness implement', { comment: { author_association } });
+      expect(decideWebhookAction('issue_comment', payload)).toEqual({
+        type: 'check_permission',
+        reason: 'write access needs a permission check',
+        repo: { owner: 'acme', repo: 'widgets' },
+        login: 'alice',
+      });
+    },
+  );
 
   it('refuses politely without write access, and accepts with it', () => {
     const payload = issueComment('@harness implement', outsider);
-    expect(decideWebhookAction('issue_comment', payload, { author_permission: 'read' })).toEqual({
+    expect(decideWebhookAction('issue_comment', payload, { author_permission: answer('read') })).toEqual({
       type: 'refuse',
-      reason: 'mallory has read permission; write is required',
+      reason: 'mallory has read permission on acme/widgets; write is required',
+      key: 'issue_comment:1296269:1001',
       reply: {
         repo: { owner: 'acme', repo: 'widgets' },
         issue_number: 42,
         body: 'Sorry @mallory, I can only start work for people with write access to this repository. A maintainer can ask on your behalf.',
       },
     });
-    expect(decideWebhookAction('issue_comment', payload, { author_permission: 'maintain' }).type).toBe(
-      'create_task',
-    );
+    expect(
+      decideWebhookAction('issue_comment', payload, { author_permission: answer('maintain') }).type,
+    ).toBe('create_task');
   });
 
-  it('ignores bots silently unless allowed', () => {
+  it('ignores bots silently unless allowed, and then still asks for their permission', () => {
     const bot = { comment: { author_association: 'OWNER', user: { login: 'renovate[bot]', type: 'Bot' } } };
     const payload = issueComment('@harness fix ci', { ...bot, onPr: true });
     expect(decideWebhookAction('issue_comment', payload)).toEqual({
       type: 'ignore',
+      reason: 'sent by bot renovate[bot]',
+    });
+    const writtenByBot = { ...payload, sender: { login: 'alice', type: 'User' } };
+    expect(decideWebhookAction('issue_comment', writtenByBot)).toEqual({
+      type: 'ignore',
       reason: 'bot renovate[bot] is not allowed to trigger work',
     });
     expect(decideWebhookAction('issue_comment', payload, { allow_bots: ['renovate[bot]'] }).type).toBe(
-      'create_task',
+      'check_permission',
     );
+    expect(
+      decideWebhookAction('issue_comment', payload, {
+        allow_bots: ['renovate[bot]'],
+        author_permission: answer('write'),
+      }).type,
+    ).toBe('create_task');
   });
 
   describe('resolveWebhookAction with the stand-in', () => {
@@ -86,6 +111,7 @@ describe('decideWebhookAction: authorization', () => {
       hub = await startGithubStandIn();
       hub.addRepo('acme/widgets');
       hub.setPermission('acme/widgets', 'carol', 'write');
+      hub.addUser('mallory');
       client = new GithubClient({ api_url: hub.url, token: hub.token!, retry: { retries: 0 } });
     });
 
@@ -117,6 +143,20 @@ describe('decideWebhookAction: authorization', () => {
       ]);
     });
 
+    it('refuses a login GitHub does not know (404)', async () => {
+      const ghost = { comment: { author_association: 'MEMBER', user: { login: 'ghost', type: 'User' } } };
+      const action = await resolveWebhookAction(
+        'issue_comment',
+        issueComment('@harness implement', ghost),
+        {},
+        client,
+      );
+      expect(action).toMatchObject({
+        type: 'refuse',
+        reason: 'GitHub does not show ghost as a collaborator of acme/widgets (404); write is required',
+      });
+    });
+
     it('fails closed when the lookup fails', async () => {
       hub.failNext('repos.getCollaboratorPermissionLevel', { status: 500 });
       const action = await resolveWebhookAction(
@@ -126,8 +166,10 @@ describe('decideWebhookAction: authorization', () => {
         client,
       );
       expect(action).toMatchObject({
-        type: 'ignore',
-        reason: expect.stringMatching(/^permission check failed/) as unknown,
+        type: 'retry_later',
+        reason: expect.stringMatching(
+          /^permission check for mallory failed: GitHub API GET .* 500/,
+        ) as unknown,
       });
     });
   });

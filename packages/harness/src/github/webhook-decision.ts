@@ -1,10 +1,13 @@
+import { describeError } from '../core/index.js';
 import {
-  authorizeByAssociation,
   authorizeByPermission,
+  isBotActor,
+  refuseBot,
+  type Actor,
   type AuthorizationDecision,
   type AuthorizationOptions,
 } from './authorization.js';
-import type { PermissionLookup, RepoPermission } from './client-types.js';
+import type { PermissionAnswer, PermissionLookup } from './client-types.js';
 import { defaultMentionHandle, parseMention, type MentionKind } from './mention.js';
 import { isSupportedWebhookEvent, parseWebhookPayload, type SupportedWebhookEvent } from './payloads.js';
 import type { RepoRef } from './repo-ref.js';
@@ -20,12 +23,15 @@ import { extractRequest, type WebhookRequest } from './webhook-request.js';
 export interface WebhookDecisionOptions extends AuthorizationOptions {
   /** Default `@harness`. */
   mention_handle?: string;
-  /** Harness's own login: its comments and reviews never trigger work, so it cannot loop on itself. */
+  /**
+   * Harness's own login: its comments and reviews never trigger work, so it cannot loop on itself
+   * (a reply quoting the command included). Bots (`[bot]` logins, type `Bot`) are ignored anyway.
+   */
   bot_login?: string;
   /** Treat "changes requested" on a pull request `bot_login` opened as `address review`. Default true. */
   address_changes_requested?: boolean;
-  /** The author's role, once the caller has asked GitHub after a `check_permission` answer. */
-  author_permission?: RepoPermission;
+  /** GitHub's permission answer for the author, once the caller asked after `check_permission`. */
+  author_permission?: PermissionAnswer;
 }
 
 export interface WebhookTask {
@@ -40,7 +46,14 @@ export interface WebhookTask {
    */
   head_repo: string | null;
   requested_by: string;
-  trigger: { event: SupportedWebhookEvent; html_url: string; comment_id?: number; review_id?: number };
+  /** `key` names the comment, review or issue event whatever delivery carries it (dedup is on it). */
+  trigger: {
+    event: SupportedWebhookEvent;
+    key: string;
+    html_url: string;
+    comment_id?: number;
+    review_id?: number;
+  };
   /** The request as written after the mention — untrusted data, never to be run or interpolated. */
   instruction: string;
   /** The agent prompt, with every untrusted string inside `<external_data>`. */
@@ -49,9 +62,17 @@ export interface WebhookTask {
 
 export type WebhookAction =
   | { type: 'create_task'; reason: string; task: WebhookTask }
-  | { type: 'refuse'; reason: string; reply: { repo: RepoRef; issue_number: number; body: string } }
+  | {
+      type: 'refuse';
+      reason: string;
+      /** The trigger key: a comment is answered once, like it starts at most one task. */
+      key: string;
+      reply: { repo: RepoRef; issue_number: number; body: string };
+    }
   | { type: 'check_permission'; reason: string; repo: RepoRef; login: string }
   | { type: 'ignore'; reason: string }
+  /** The permission lookup failed: nothing was started; the same delivery may be retried later. */
+  | { type: 'retry_later'; reason: string }
   | { type: 'invalid'; reason: string };
 
 /** What a task kind becomes where it was asked: null when it makes no sense there. */
@@ -60,12 +81,27 @@ function taskKind(kind: MentionKind, target: WebhookTargetType): MentionKind | n
   return kind === 'implement' ? 'free_text' : kind;
 }
 
+/** Write access comes only from GitHub's permission API, never from `author_association`. */
 function authorize(request: WebhookRequest, options: WebhookDecisionOptions): AuthorizationDecision | null {
-  const quick = authorizeByAssociation(request.actor, options);
-  if (quick !== 'needs_permission') return quick;
+  const bot = refuseBot(request.actor, options);
+  if (bot !== null) return bot;
   return options.author_permission === undefined
     ? null
-    : authorizeByPermission(request.actor, options.author_permission);
+    : authorizeByPermission(request.actor, options.author_permission, request.repo);
+}
+
+function isOwn(actor: Actor, options: WebhookDecisionOptions): boolean {
+  return options.bot_login !== undefined && actor.login.toLowerCase() === options.bot_login.toLowerCase();
+}
+
+/** Activity by Harness itself, or caused by a bot that is not explicitly allowed. */
+function selfOrBotSender(request: WebhookRequest, options: WebhookDecisionOptions): string | null {
+  if (isOwn(request.actor, options) || isOwn(request.sender, options)) return 'own activity';
+  const allowed = (options.allow_bots ?? []).map((b) => b.toLowerCase());
+  const { sender } = request;
+  if (isBotActor(sender) && !allowed.includes(sender.login.toLowerCase()))
+    return `sent by bot ${sender.login}`;
+  return null;
 }
 
 function buildTask(request: WebhookRequest, kind: MentionKind, instruction: string): WebhookTask {
@@ -103,9 +139,8 @@ function buildTask(request: WebhookRequest, kind: MentionKind, instruction: stri
 
 function decideRequest(request: WebhookRequest, options: WebhookDecisionOptions): WebhookAction {
   const { actor, target } = request;
-  if (options.bot_login !== undefined && actor.login.toLowerCase() === options.bot_login.toLowerCase()) {
-    return { type: 'ignore', reason: 'own activity' };
-  }
+  const self = selfOrBotSender(request, options);
+  if (self !== null) return { type: 'ignore', reason: self };
   const mention = parseMention(request.text, options.mention_handle ?? defaultMentionHandle);
   const command =
     mention ?? (request.implied && { kind: request.implied.kind, text: request.implied.instruction });
@@ -114,7 +149,7 @@ function decideRequest(request: WebhookRequest, options: WebhookDecisionOptions)
   if (auth === null) {
     return {
       type: 'check_permission',
-      reason: 'association needs a permission check',
+      reason: 'write access needs a permission check',
       repo: request.repo,
       login: actor.login,
     };
@@ -123,7 +158,7 @@ function decideRequest(request: WebhookRequest, options: WebhookDecisionOptions)
     // Bots get no reply: answering one is how two bots end up talking to each other forever.
     if (auth.bot) return { type: 'ignore', reason: auth.reason };
     const reply = { repo: request.repo, issue_number: target.number, body: refusalReply(actor.login) };
-    return { type: 'refuse', reason: auth.reason, reply };
+    return { type: 'refuse', reason: auth.reason, key: request.trigger.key, reply };
   }
   const kind = taskKind(command.kind, target.type);
   if (kind === null) {
@@ -133,6 +168,7 @@ function decideRequest(request: WebhookRequest, options: WebhookDecisionOptions)
     return {
       type: 'refuse',
       reason: `${command.kind} needs a pull request`,
+      key: request.trigger.key,
       reply: { repo: request.repo, issue_number: target.number, body },
     };
   }
@@ -165,8 +201,8 @@ export function decideWebhookAction(
 }
 
 /**
- * `decideWebhookAction` with the permission lookup done: at most one GitHub call, and only for an
- * author whose association is not enough. A failed lookup ignores the delivery (fails closed).
+ * `decideWebhookAction` with the permission lookup done: at most one GitHub call per delivery. A
+ * failed lookup starts nothing (fails closed) and answers `retry_later` with the reason.
  */
 export async function resolveWebhookAction(
   event: string,
@@ -176,13 +212,13 @@ export async function resolveWebhookAction(
 ): Promise<Exclude<WebhookAction, { type: 'check_permission' }>> {
   const first = decideWebhookAction(event, payload, options);
   if (first.type !== 'check_permission') return first;
-  let author_permission: RepoPermission;
+  let author_permission: PermissionAnswer;
   try {
     author_permission = await lookup.getCollaboratorPermission(first.repo, first.login);
   } catch (error) {
     return {
-      type: 'ignore',
-      reason: `permission check failed: ${error instanceof Error ? error.message : String(error)}`,
+      type: 'retry_later',
+      reason: `permission check for ${first.login} failed: ${describeError(error)}`,
     };
   }
   const second = decideWebhookAction(event, payload, { ...options, author_permission });

@@ -20,12 +20,18 @@ export interface WebhookRequest {
   event: SupportedWebhookEvent;
   repo: RepoRef;
   actor: Actor;
+  /** Whoever caused the delivery (for a new comment, its author; for an edit, the editor). */
+  sender: Actor;
   target: { type: WebhookTargetType; number: number; html_url: string; title: string; body: string };
   head_ref: string | null;
   head_repo: string | null;
   text: string;
   implied: { kind: MentionKind; instruction: string } | null;
-  trigger: { html_url: string; comment_id?: number; review_id?: number };
+  /**
+   * `key` names the comment, review or issue event itself, whatever delivery carries it:
+   * a redelivery under a new `X-GitHub-Delivery` id has the same key.
+   */
+  trigger: { key: string; html_url: string; comment_id?: number; review_id?: number };
   context: Array<[string, string]>;
 }
 
@@ -36,8 +42,8 @@ export interface RequestOptions {
 
 type Extracted = WebhookRequest | { ignore: string };
 
-function actorOf(user: { login: string; type: string }, author_association: string): Actor {
-  return { login: user.login, type: user.type, author_association };
+function actorOf(user: { login: string; type: string }, author_association?: string): Actor {
+  return { login: user.login, type: user.type, ...(author_association ? { author_association } : {}) };
 }
 
 function fromIssues(p: IssuesPayload): Extracted {
@@ -48,6 +54,7 @@ function fromIssues(p: IssuesPayload): Extracted {
     event: 'issues',
     repo: parseRepoSlug(p.repository.full_name),
     actor: actorOf(issue.user, issue.author_association),
+    sender: actorOf(p.sender),
     target: {
       type: 'issue',
       number: issue.number,
@@ -60,7 +67,8 @@ function fromIssues(p: IssuesPayload): Extracted {
     // The issue body is both the request and the description; the prompt shows it once.
     text: issue.body,
     implied: null,
-    trigger: { html_url: issue.html_url },
+    // Opening and reopening are distinct requests; the same one redelivered is not.
+    trigger: { key: `issues:${issue.id}:${p.action}`, html_url: issue.html_url },
     context: [],
   };
 }
@@ -72,6 +80,7 @@ function fromIssueComment(p: IssueCommentPayload): Extracted {
     event: 'issue_comment',
     repo: parseRepoSlug(p.repository.full_name),
     actor: actorOf(comment.user, comment.author_association),
+    sender: actorOf(p.sender),
     target: {
       type: issue.pull_request ? 'pull_request' : 'issue',
       number: issue.number,
@@ -83,7 +92,11 @@ function fromIssueComment(p: IssueCommentPayload): Extracted {
     head_repo: null,
     text: comment.body,
     implied: null,
-    trigger: { html_url: comment.html_url, comment_id: comment.id },
+    trigger: {
+      key: `issue_comment:${p.repository.id}:${comment.id}`,
+      html_url: comment.html_url,
+      comment_id: comment.id,
+    },
     context: [],
   };
 }
@@ -102,6 +115,7 @@ function fromReview(p: PullRequestReviewPayload, options: RequestOptions): Extra
     event: 'pull_request_review',
     repo: parseRepoSlug(p.repository.full_name),
     actor: actorOf(review.user, review.author_association),
+    sender: actorOf(p.sender),
     target: pullTarget(pr),
     head_ref: pr.head.ref,
     head_repo: pr.head.repo?.full_name ?? null,
@@ -110,7 +124,7 @@ function fromReview(p: PullRequestReviewPayload, options: RequestOptions): Extra
       ownPull && changesRequested && (options.address_changes_requested ?? true)
         ? { kind: 'address_review', instruction: review.body }
         : null,
-    trigger: { html_url: review.html_url, review_id: review.id },
+    trigger: { key: `pull_request_review:${review.id}`, html_url: review.html_url, review_id: review.id },
     context: [['Review state', review.state]],
   };
 }
@@ -123,12 +137,17 @@ function fromReviewComment(p: PullRequestReviewCommentPayload): Extracted {
     event: 'pull_request_review_comment',
     repo: parseRepoSlug(p.repository.full_name),
     actor: actorOf(comment.user, comment.author_association),
+    sender: actorOf(p.sender),
     target: pullTarget(pr),
     head_ref: pr.head.ref,
     head_repo: pr.head.repo?.full_name ?? null,
     text: comment.body,
     implied: null,
-    trigger: { html_url: comment.html_url, comment_id: comment.id },
+    trigger: {
+      key: `pull_request_review_comment:${comment.id}`,
+      html_url: comment.html_url,
+      comment_id: comment.id,
+    },
     context: [
       ['Commented on', where],
       ...(comment.diff_hunk ? [['Diff hunk', comment.diff_hunk] as [string, string]] : []),

@@ -12,6 +12,7 @@ export interface Store {
   readonly tasks: TaskRepository;
   readonly projects: ProjectRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
+  readonly webhookTriggers: WebhookTriggerRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -189,6 +190,41 @@ export interface WebhookDeliveryRepository {
   setOutcome(id: string, outcome: string): Promise<void>;
   /** Forgets a delivery whose handling failed, so GitHub's redelivery is handled. */
   delete(id: string): Promise<boolean>;
+  /** Forgets deliveries received before `before` that never got an outcome (cut off by a crash). */
+  deleteUnsettledBefore(before: string): Promise<number>;
   /** Deletes deliveries received before `before`; returns how many. */
+  purgeBefore(before: string): Promise<number>;
+}
+
+export interface WebhookTriggerRecord {
+  /** What was asked, independent of the delivery: `issue_comment:<repo id>:<comment id>`, … */
+  key: string;
+  /** The delivery that claimed it. */
+  delivery_id: string;
+  /** The task it started; null while that task is being created, or when it was refused. */
+  task_id: string | null;
+  /** Answered with a refusal (no write access, or a command that does not fit where it was asked). */
+  refused: boolean;
+  claimed_at: string;
+}
+
+export type TriggerClaim = { claimed: true } | { claimed: false; holder: WebhookTriggerRecord };
+
+/**
+ * Comments, reviews and issue events that started (or are starting) a task or were refused, so the
+ * same one redelivered under a new delivery id starts nothing and is not answered twice. A claim
+ * is taken before the task is created or the refusal posted.
+ */
+export interface WebhookTriggerRepository {
+  /** Claims `key` atomically: of two concurrent claims exactly one wins; the loser sees the holder. */
+  claim(record: Omit<WebhookTriggerRecord, 'task_id' | 'refused'>): Promise<TriggerClaim>;
+  get(key: string): Promise<WebhookTriggerRecord | null>;
+  setTask(key: string, task_id: string): Promise<void>;
+  setRefused(key: string): Promise<void>;
+  /** Gives up a claim that has neither task nor refusal (its handling failed); false otherwise. */
+  release(key: string, delivery_id: string): Promise<boolean>;
+  /** Claims with neither task nor refusal: what a crash between claim and task can leave behind. */
+  unsettled(): Promise<WebhookTriggerRecord[]>;
+  /** Deletes claims taken before `before`; returns how many. */
   purgeBefore(before: string): Promise<number>;
 }

@@ -172,6 +172,13 @@ export function buildConfigSchema(ctx: SchemaContext) {
           error: (issue) => `expected a handle such as "@harness", got ${JSON.stringify(issue.input)}`,
         })
         .default('@harness'),
+      // Harness's own login, for a GitHub App installation token (which cannot call GET /user).
+      bot_login: text('a GitHub login such as "my-app[bot]"')
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(\[bot\])?$/, {
+          error: (issue) =>
+            `expected a GitHub login such as "my-app[bot]", got ${JSON.stringify(issue.input)}`,
+        })
+        .optional(),
     }),
     projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
   });

@@ -13,6 +13,7 @@ import {
   pullApiUrl,
   pullJson,
   reviewJson,
+  userJson,
   type Urls,
 } from './render.js';
 
@@ -21,6 +22,8 @@ export interface HandlerContext {
   urls: Urls;
   /** Whoever the token belongs to: the author of everything created through the API. */
   viewer: StandInUser;
+  /** True when the token acts like a GitHub App installation token (no `GET /user`). */
+  installation_token: boolean;
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
@@ -255,6 +258,11 @@ const getPermission: Handler = (ctx) => {
   return { status: 200, body: permissionJson(ctx.urls, login, ctx.model.permissionOf(repo, login)) };
 };
 
+const getAuthenticatedUser: Handler = (ctx) => {
+  if (ctx.installation_token) throw new StandInHttpError(403, 'Resource not accessible by integration');
+  return { status: 200, body: userJson(ctx.urls, ctx.viewer) };
+};
+
 /** Route names follow Octokit's (`issues.get`), which is also how tests name them for fault injection. */
 export const routes = [
   { name: 'issues.get', method: 'GET', path: '/repos/:owner/:repo/issues/:number', handler: getIssue },
@@ -291,6 +299,7 @@ export const routes = [
     path: '/repos/:owner/:repo/pulls/:number/reviews',
     handler: listReviews,
   },
+  { name: 'users.getAuthenticated', method: 'GET', path: '/user', handler: getAuthenticatedUser },
   {
     name: 'repos.getCollaboratorPermissionLevel',
     method: 'GET',

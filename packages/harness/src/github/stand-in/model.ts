@@ -94,6 +94,8 @@ export function fakeSha(...parts: string[]): string {
 /** The in-memory GitHub: repositories with their issues, pull requests, comments and reviews. */
 export class StandInModel {
   readonly repos = new Map<string, StoredRepo>();
+  /** Logins GitHub would know (lowercased); the permission endpoint answers 404 for any other. */
+  readonly users = new Set<string>();
   #nextId = 1000;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -153,6 +155,7 @@ export class StandInModel {
       next_number: 1,
     };
     this.repos.set(key, repo);
+    this.users.add(owner.toLowerCase());
     return repo;
   }
 
@@ -176,6 +179,7 @@ export class StandInModel {
     };
     repo.next_number += 1;
     repo.issues.set(issue.number, issue);
+    this.users.add(fields.user.login.toLowerCase());
     return issue;
   }
 
@@ -213,10 +217,13 @@ export class StandInModel {
       edited: false,
     };
     repo.comments.push(comment);
+    this.users.add(user.login.toLowerCase());
     return comment;
   }
 
+  /** Like GitHub: 404 for a login that is no user; `none` (private) or `read` (public) for a stranger. */
   permissionOf(repo: StoredRepo, login: string): RepoPermission {
+    if (!this.users.has(login.toLowerCase())) throw new StandInHttpError(404, 'Not Found');
     return repo.permissions.get(login.toLowerCase()) ?? (repo.private ? 'none' : 'read');
   }
 }

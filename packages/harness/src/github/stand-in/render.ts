@@ -17,7 +17,7 @@ export interface Urls {
   web: string;
 }
 
-function userJson(urls: Urls, user: StandInUser) {
+export function userJson(urls: Urls, user: StandInUser) {
   const id = Array.from(user.login).reduce((sum, ch) => (sum * 31 + ch.charCodeAt(0)) % 1_000_000_007, 7);
   return {
     login: user.login,

@@ -13,6 +13,11 @@ export interface GithubStandInOptions {
   token?: string | null;
   /** Who the token belongs to (the author of PRs, comments and reviews created through the API). */
   viewer?: StandInUser;
+  /**
+   * Behave like a GitHub App installation token: `GET /user` answers 403 "Resource not accessible
+   * by integration", so the token's own login cannot be learnt from the API. Default false.
+   */
+  installation_token?: boolean;
   /** Largest request body accepted; GitHub's real limits are far higher than anything Harness sends. */
   max_body_bytes?: number;
 }
@@ -57,6 +62,7 @@ const docs = 'https://docs.github.com/rest';
 export class GithubStandIn extends StandInInspector {
   readonly token: string | null;
   readonly viewer: StandInUser;
+  readonly installationToken: boolean;
   readonly #server: Server;
   readonly #maxBody: number;
   readonly #faults = new Map<StandInRoute, Fault>();
@@ -68,6 +74,8 @@ export class GithubStandIn extends StandInInspector {
     super(new StandInModel());
     this.token = options.token === undefined ? 'stand-in-token' : options.token;
     this.viewer = options.viewer ?? { login: 'harness-bot', type: 'User' };
+    this.installationToken = options.installation_token ?? false;
+    this.model.users.add(this.viewer.login.toLowerCase());
     this.#maxBody = options.max_body_bytes ?? 1024 * 1024;
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
@@ -135,8 +143,15 @@ export class GithubStandIn extends StandInInspector {
     }).id;
   }
 
+  /** Sets a user's role on a repository (making the login one GitHub knows). */
   setPermission(slug: string, user: string, permission: RepoPermission): void {
     this.model.repo(...splitSlug(slug)).permissions.set(user.toLowerCase(), permission);
+    this.model.users.add(user.toLowerCase());
+  }
+
+  /** Makes a login one GitHub knows, without any role: a stranger rather than a 404. */
+  addUser(login: string): void {
+    this.model.users.add(login.toLowerCase());
   }
 
   closePullRequest(slug: string, number: number, options: { merged?: boolean } = {}): void {
@@ -210,6 +225,7 @@ export class GithubStandIn extends StandInInspector {
       model: this.model,
       urls: this.#urls,
       viewer: this.viewer,
+      installation_token: this.installationToken,
       params: match.params,
       query: url.searchParams,
       body: parseJson(raw),

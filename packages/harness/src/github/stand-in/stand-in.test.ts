@@ -180,6 +180,33 @@ describe('GitHub stand-in', () => {
     });
   });
 
+  it('answers 404 for a login GitHub does not know, and none or read for a known stranger', async () => {
+    expect((await call('GET', '/repos/acme/widgets/collaborators/ghost/permission')).status).toBe(404);
+    hub.addUser('stranger');
+    expect((await call('GET', '/repos/acme/widgets/collaborators/stranger/permission')).json).toMatchObject({
+      permission: 'none',
+    });
+    hub.addRepo('acme/public', { private: false });
+    expect((await call('GET', '/repos/acme/public/collaborators/stranger/permission')).json).toMatchObject({
+      permission: 'read',
+    });
+  });
+
+  it("answers GET /user with the token's user, or 403 for an installation token", async () => {
+    expect((await call('GET', '/user')).json).toMatchObject({ login: 'harness-bot', type: 'User' });
+    const app = await startGithubStandIn({
+      installation_token: true,
+      viewer: { login: 'widget-app[bot]', type: 'Bot' },
+    });
+    try {
+      const res = await fetch(`${app.url}/user`, { headers: { authorization: 'token stand-in-token' } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ message: 'Resource not accessible by integration' });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers bad JSON with 400 and oversized bodies with 413', async () => {
     expect((await call('POST', '/repos/acme/widgets/pulls', '{not json')).status).toBe(400);
     const small = await startGithubStandIn({ max_body_bytes: 10 });

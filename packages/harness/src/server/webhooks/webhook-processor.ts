@@ -2,17 +2,19 @@ import type { TaskCreate } from '@harness/protocol';
 import { ErrorCodes, type Git, HarnessError, type Logger } from '../../core/index.js';
 import {
   type GithubClient,
+  type PermissionLookup,
   repoSlug,
   resolveWebhookAction,
   type WebhookAction,
   type WebhookTask,
 } from '../../github/index.js';
-import type { Store } from '../../store/index.js';
+import type { WebhookTriggerRecord } from '../../store/index.js';
 import type { ProjectRegistry } from '../projects/project-registry.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { StoreDeliveryDeduplicator } from './delivery-dedup.js';
 import { projectForRepo } from './project-match.js';
 import type { TaskReplies } from './task-replies.js';
+import { duplicateReason, type TriggerClaims, webhookTaskSource } from './trigger-claims.js';
 
 export interface WebhookResult {
   status: number;
@@ -22,18 +24,23 @@ export interface WebhookResult {
 
 export interface WebhookProcessorDeps {
   tasks: TaskService;
-  store: Store;
   projects: ProjectRegistry;
+  /** Posts refusals. */
   github: GithubClient;
+  /** Answers "may this login write to this repository?" (GitHub's permission API, cached). */
+  permissions: PermissionLookup;
   git: Git;
   dedup: StoreDeliveryDeduplicator;
+  claims: TriggerClaims;
   replies: TaskReplies;
   logger: Logger;
   mentionHandle: string;
+  /**
+   * Settles once start-up work is done (claims recovered, Harness's own login looked up); no
+   * delivery is decided before. Resolves to that login, or undefined when it is unknown.
+   */
+  ready: Promise<string | undefined>;
 }
-
-/** Task origin for webhook tasks; the external id is the delivery, so a crash mid-way is recoverable. */
-export const webhookTaskSource = 'github_webhook';
 
 const retryAfterSeconds = 60;
 
@@ -43,6 +50,7 @@ export class WebhookProcessor {
 
   async process(event: string, deliveryId: string, payload: unknown): Promise<WebhookResult> {
     const { dedup } = this.deps;
+    const botLogin = await this.deps.ready;
     if (!(await dedup.remember(deliveryId, event))) {
       const outcome = await dedup.outcome(deliveryId);
       const reason =
@@ -52,11 +60,13 @@ export class WebhookProcessor {
       return { status: 200, body: { status: 'duplicate', delivery_id: deliveryId, reason, outcome } };
     }
     try {
-      const action = await resolveWebhookAction(event, payload, this.#decisionOptions(), this.deps.github);
+      const options = { mention_handle: this.deps.mentionHandle, bot_login: botLogin };
+      const action = await resolveWebhookAction(event, payload, options, this.deps.permissions);
       if (action.type === 'invalid') {
         await dedup.forget(deliveryId);
         return { status: 400, body: { error: { code: ErrorCodes.invalidRequest, message: action.reason } } };
       }
+      if (action.type === 'retry_later') return await this.#retryLater(action.reason, deliveryId, event);
       const { result, outcome } = await this.#act(action, deliveryId);
       await dedup.settle(deliveryId, outcome);
       this.deps.logger.info({ delivery_id: deliveryId, event, outcome }, 'webhook delivery handled');
@@ -75,12 +85,21 @@ export class WebhookProcessor {
     }
   }
 
-  #decisionOptions() {
-    return { mention_handle: this.deps.mentionHandle };
+  /** Nothing started (fail closed); the delivery is forgotten so GitHub's redelivery is handled. */
+  async #retryLater(reason: string, deliveryId: string, event: string): Promise<WebhookResult> {
+    await this.deps.dedup.forget(deliveryId);
+    this.deps.logger.warn({ delivery_id: deliveryId, event, reason }, 'webhook delivery not acted on');
+    return {
+      status: 503,
+      body: {
+        error: { code: ErrorCodes.unavailable, message: `${reason}; nothing was started, redeliver later` },
+      },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
   }
 
   async #act(
-    action: Exclude<WebhookAction, { type: 'check_permission' | 'invalid' }>,
+    action: Exclude<WebhookAction, { type: 'check_permission' | 'invalid' | 'retry_later' }>,
     deliveryId: string,
   ): Promise<{ result: WebhookResult; outcome: string }> {
     if (action.type === 'ignore') {
@@ -89,17 +108,26 @@ export class WebhookProcessor {
         outcome: `ignored: ${action.reason}`,
       };
     }
-    if (action.type === 'refuse') {
-      const { repo, issue_number, body } = action.reply;
-      await this.deps.github.createIssueComment(repo, issue_number, body).catch((error: unknown) => {
-        this.deps.logger.warn({ err: error, delivery_id: deliveryId }, 'posting the refusal failed');
-      });
-      return {
-        result: { status: 202, body: { status: 'refused', reason: action.reason } },
-        outcome: `refused: ${action.reason}`,
-      };
-    }
+    if (action.type === 'refuse') return this.#refuse(action, deliveryId);
     return this.#createTask(action.task, action.reason, deliveryId);
+  }
+
+  /** One refusal per comment: a redelivery under a new id is not answered again. */
+  async #refuse(
+    action: Extract<WebhookAction, { type: 'refuse' }>,
+    deliveryId: string,
+  ): Promise<{ result: WebhookResult; outcome: string }> {
+    const claim = await this.deps.claims.claim(action.key, deliveryId);
+    if (!claim.claimed) return duplicate(claim.holder);
+    const { repo, issue_number, body } = action.reply;
+    await this.deps.github.createIssueComment(repo, issue_number, body).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, delivery_id: deliveryId }, 'posting the refusal failed');
+    });
+    await this.deps.claims.refused(action.key);
+    return {
+      result: { status: 202, body: { status: 'refused', reason: action.reason } },
+      outcome: `refused: ${action.reason}`,
+    };
   }
 
   async #createTask(
@@ -115,26 +143,36 @@ export class WebhookProcessor {
         outcome: `ignored: ${why}`,
       };
     }
-    // A crash after the task was created but before the delivery was settled left the task behind.
-    const existing = await this.deps.store.tasks.findByExternalId(webhookTaskSource, deliveryId);
-    const task =
-      existing ??
-      (await this.deps.tasks.create(taskInput(request, project), {
-        source: webhookTaskSource,
-        external_id: deliveryId,
-      }));
-    if (existing === null) {
-      await this.deps.replies.announce(
-        task.id,
-        { repo: request.repo, issue_number: request.target.number },
-        reason,
-      );
+    const { key } = request.trigger;
+    const claim = await this.deps.claims.claim(key, deliveryId);
+    if (!claim.claimed) return duplicate(claim.holder);
+    let taskId: string;
+    try {
+      const input = taskInput(request, project);
+      taskId = (await this.deps.tasks.create(input, { source: webhookTaskSource, external_id: key })).id;
+    } catch (error) {
+      await this.deps.claims.release(key, deliveryId);
+      throw error;
     }
+    await this.deps.claims.settle(key, taskId);
+    await this.deps.replies.announce(
+      taskId,
+      { repo: request.repo, issue_number: request.target.number },
+      reason,
+    );
     return {
-      result: { status: 202, body: { status: 'accepted', reason, task_id: task.id } },
-      outcome: `task ${task.id}`,
+      result: { status: 202, body: { status: 'accepted', reason, task_id: taskId } },
+      outcome: `task ${taskId}`,
     };
   }
+}
+
+function duplicate(holder: WebhookTriggerRecord): { result: WebhookResult; outcome: string } {
+  const reason = duplicateReason(holder);
+  return {
+    result: { status: 200, body: { status: 'duplicate', reason, task_id: holder.task_id } },
+    outcome: `duplicate: ${reason}`,
+  };
 }
 
 const descriptionLimit = 10_000;

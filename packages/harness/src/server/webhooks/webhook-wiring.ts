@@ -1,13 +1,15 @@
 import type { Clock, Git, HarnessConfig, Logger } from '../../core/index.js';
-import { GithubClient, githubClientOptionsFromConfig } from '../../github/index.js';
+import { CachedPermissionLookup, GithubClient, githubClientOptionsFromConfig } from '../../github/index.js';
 import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { ProjectRegistry } from '../projects/project-registry.js';
 import type { TaskService } from '../tasks/task-service.js';
+import { resolveBotLogin } from './bot-identity.js';
 import { StoreDeliveryDeduplicator } from './delivery-dedup.js';
 import { TaskReplies } from './task-replies.js';
 import { createWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
 import { WebhookProcessor } from './webhook-processor.js';
+import { TriggerClaims } from './trigger-claims.js';
 
 export interface WebhookWiringDeps {
   config: HarnessConfig;
@@ -57,19 +59,28 @@ export function wireWebhooks(deps: WebhookWiringDeps): Webhooks {
   const { config, logger } = deps;
   const secret = config.server.github_webhook_secret;
   const github = new GithubClient({ ...githubClientOptionsFromConfig(config), logger });
+  // GitHub gives a delivery 10 s: the calls made while it waits get one quick retry, not four slow ones.
+  const quick = new GithubClient({ ...githubClientOptionsFromConfig(config), logger, ...quickCalls });
   const publicUrl = publicUrlFrom(deps.env ?? process.env);
   const dedup = new StoreDeliveryDeduplicator(deps.store, deps.clock);
+  const claims = new TriggerClaims(deps.store, deps.clock);
   const replies = new TaskReplies({ github, events: deps.events, logger, publicUrl: publicUrl.url });
+  const endpointEnabled = secret !== undefined && secret.length > 0 && config.github.token !== undefined;
+  const ready = endpointEnabled
+    ? startUp(claims, () => quick.getAuthenticatedUser(), config.github.bot_login, logger)
+    : Promise.resolve(undefined);
   const processor = new WebhookProcessor({
     tasks: deps.tasks,
-    store: deps.store,
     projects: deps.projects,
     github,
+    permissions: new CachedPermissionLookup(quick, { clock: deps.clock }),
     git: deps.git,
     dedup,
+    claims,
     replies,
     logger,
     mentionHandle: config.github.mention_handle,
+    ready,
   });
   const endpoint = createWebhookEndpoint(secret, processor, logger);
   let configProblem: string | null = null;
@@ -81,9 +92,26 @@ export function wireWebhooks(deps: WebhookWiringDeps): Webhooks {
   }
   const unsubscribe = endpoint.enabled ? replies.listen() : () => undefined;
   if (endpoint.enabled) {
-    dedup
-      .purge(deliveryRetentionDays)
-      .catch((error: unknown) => logger.warn({ err: error }, 'purging old webhook deliveries failed'));
+    Promise.all([dedup.purge(deliveryRetentionDays), claims.purge(deliveryRetentionDays)]).catch(
+      (error: unknown) => logger.warn({ err: error }, 'purging old webhook deliveries failed'),
+    );
   }
   return { endpoint, configProblem, stop: unsubscribe };
+}
+
+const quickCalls = { retry: { retries: 1 }, timeout_ms: 4_000 };
+
+/** Claims cut off by the last shutdown are repaired, and Harness's own login is learnt, once. */
+async function startUp(
+  claims: TriggerClaims,
+  authenticatedUser: () => Promise<{ login: string; type: string }>,
+  configured: string | undefined,
+  logger: Logger,
+): Promise<string | undefined> {
+  // A delivery waits on this promise, so it must not reject: a failed repair is logged and left for
+  // the next start (the claims it leaves answer "already being handled", never start a second task).
+  await claims.recover(logger).catch((error: unknown) => {
+    logger.error({ err: error }, 'recovering webhook claims failed');
+  });
+  return resolveBotLogin({ authenticatedUser, configured, logger });
 }

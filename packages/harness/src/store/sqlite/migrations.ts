@@ -127,6 +127,20 @@ const migrations: Migration[] = [
       CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at);
     `,
   },
+  {
+    version: 4,
+    name: 'webhook triggers: one task per comment, review or issue event, whatever its delivery id',
+    sql: `
+      CREATE TABLE webhook_triggers (
+        key TEXT PRIMARY KEY,
+        delivery_id TEXT NOT NULL,
+        task_id TEXT,
+        refused INTEGER NOT NULL DEFAULT 0,
+        claimed_at TEXT NOT NULL
+      );
+      CREATE INDEX webhook_triggers_by_claimed ON webhook_triggers (claimed_at);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -10,6 +10,7 @@ import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
 import { SqliteTurnRepository } from './turn-repo.js';
 import { SqliteWebhookDeliveryRepository } from './webhook-delivery-repo.js';
+import { SqliteWebhookTriggerRepository } from './webhook-trigger-repo.js';
 
 export const databaseFileName = 'harness.db';
 
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   readonly tasks: SqliteTaskRepository;
   readonly projects: SqliteProjectRepository;
   readonly webhookDeliveries: SqliteWebhookDeliveryRepository;
+  readonly webhookTriggers: SqliteWebhookTriggerRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
     this.tasks = new SqliteTaskRepository(db);
     this.projects = new SqliteProjectRepository(db);
     this.webhookDeliveries = new SqliteWebhookDeliveryRepository(db);
+    this.webhookTriggers = new SqliteWebhookTriggerRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 

@@ -29,6 +29,12 @@ export class SqliteWebhookDeliveryRepository implements WebhookDeliveryRepositor
     return this.db.prepare('DELETE FROM webhook_deliveries WHERE id = ?').run(id).changes > 0;
   }
 
+  async deleteUnsettledBefore(before: string): Promise<number> {
+    return this.db
+      .prepare('DELETE FROM webhook_deliveries WHERE outcome IS NULL AND received_at < ?')
+      .run(before).changes;
+  }
+
   async purgeBefore(before: string): Promise<number> {
     return this.db.prepare('DELETE FROM webhook_deliveries WHERE received_at < ?').run(before).changes;
   }
