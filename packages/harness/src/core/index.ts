@@ -9,5 +9,6 @@ export * from './logger.js';
 export * from './paths.js';
 export * from './version.js';
 export * from './process-runner.js';
+export * from './process-groups.js';
 export * from './git.js';
 export * from './config/index.js';

@@ -11,6 +11,7 @@ import type {
 import type { GithubClient, RepoRef } from '../../github/index.js';
 import type { EventLog } from '../../observe/index.js';
 import type { Store, TaskPatch } from '../../store/index.js';
+import type { ServerProcessGroups } from '../process-groups.js';
 import type { ProjectRegistry } from '../projects/project-registry.js';
 import type { ThreadService } from '../threads/thread-service.js';
 import type { TurnService } from '../turns/turn-service.js';
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   github: GithubClient | null;
   author: GitAuthor;
   onPrompt: 'refuse' | 'needs_input';
+  /** Validation commands' process groups are recorded like agents', to be ended after a crash. */
+  processGroups?: ServerProcessGroups;
 }
 
 /**
@@ -140,6 +143,9 @@ export class TaskRun {
         timeoutMs: this.settings.validation.timeout_secs * 1000,
         runner: this.deps.runner,
         signal: this.signal,
+        ...(this.deps.processGroups
+          ? { journal: this.deps.processGroups.journal({ task_id: this.task.id, turn_id: null }) }
+          : {}),
       });
       await this.save({ validation_attempts: this.task.validation_attempts + 1 });
       const summary = run.results.map((r) => ({
