@@ -2,10 +2,11 @@
  * Agents die with the server. A task's agent (the real Claude Code CLI, running a slow command: a wait loop)
  * is running in its worktree when the server gets `kill -9`: its processes end at once — under
  * bubblewrap by `--die-with-parent`, without it by the guard watching the server — the store
- * holds the record of its process group until the next server has dealt with it, and the next
- * server's run of the task never overlaps a process of the old one.
+ * holds the record of its process group until the next server has dealt with it (and, should the
+ * guard be gone too, ends the group when it starts), and the next server's run of the task never
+ * overlaps a process of the old one.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +33,25 @@ function recordedGroups(dataDir: string): { pgid: number; task_id: string | null
   }
 }
 
-async function crashWhileAgentWorks(sandboxMode: 'danger-full-access' | 'workspace-write') {
+/** Guard processes (see core/process-groups.ts) watching any of `groups`. */
+function guardsOf(groups: number[]): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+        return argv.includes('harness-group-guard') && groups.includes(Number(argv.at(-2)));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function crashWhileAgentWorks(
+  sandboxMode: 'danger-full-access' | 'workspace-write',
+  guard: 'guarded' | 'guard killed too' = 'guarded',
+) {
   const dir = tempDir('harness-agent-crash-');
   cleanups.push(() => dir.remove());
   const hub = await startGithubStandIn({ token: 't' });
@@ -105,18 +124,27 @@ async function crashWhileAgentWorks(sandboxMode: 'danger-full-access' | 'workspa
   );
   expect(old.map((p) => p.command)).toContainEqual(expect.stringContaining('.never-created'));
 
+  if (guard === 'guard killed too') {
+    // As if the guard had died with the server: only the next start-up can end the agent now.
+    const guards = guardsOf(recordedGroups(dataDir).map((g) => g.pgid));
+    expect(guards.length).toBeGreaterThan(0);
+    for (const pid of guards) process.kill(pid, 'SIGKILL');
+  }
   await server.stop('SIGKILL');
   // The record of the agent's group outlives the server, for the next one to act on.
   expect(recordedGroups(dataDir).map((g) => g.task_id)).toContain(task_id);
-  expect(
-    await eventually(
+  if (guard === 'guarded') {
+    const alive = await eventually(
       () => stillRunning(old),
-      (alive) => alive.length === 0,
-    ),
-  ).toEqual([]);
+      (left) => left.length === 0,
+    );
+    expect(alive).toEqual([]);
+  } else expect(stillRunning(old).length).toBeGreaterThan(0);
 
   restarted = true;
   server = await startHttpHarness(args, env);
+  // Listening means start-up is over, and start-up ends what the last server left running.
+  expect(stillRunning(old)).toEqual([]);
   const finished = await eventually(
     () => task(task_id),
     (t) => ['done', 'failed', 'cancelled'].includes(t.state),
@@ -136,5 +164,9 @@ describe('agents across kill -9 of the server', () => {
 
   it('under bubblewrap, the sandboxed agent and its command end with the server', async () => {
     await crashWhileAgentWorks('workspace-write');
+  }, 120_000);
+
+  it('without bubblewrap and without its guard, the next server ends the agent before resuming', async () => {
+    await crashWhileAgentWorks('danger-full-access', 'guard killed too');
   }, 120_000);
 });
