@@ -80,6 +80,25 @@ describe('process groups left by a dead server', () => {
     expect(await store.processGroups.list()).toHaveLength(1);
   });
 
+  it('started by another instance in this very process are not killed, only forgotten once gone', async () => {
+    const running = sleeper();
+    const ended = sleeper();
+    const sameProcess = `${hostname()}/${process.pid}/earlier-instance`;
+    await store.processGroups.add(record(running, sameProcess));
+    await store.processGroups.add(record(ended, sameProcess));
+    const endedGroup = { pgid: ended.pid!, start_time: processStartTime(ended.pid!)! };
+    process.kill(ended.pid!, 'SIGKILL');
+    await new Promise((resolve) => ended.once('exit', resolve));
+    expect(liveGroupMembers(endedGroup)).toEqual([]);
+    const groups = new ServerProcessGroups(store, events, systemClock, silentLogger);
+
+    expect(await groups.endOrphans(500)).toBe(0);
+    expect((await store.processGroups.list()).map((r) => r.pgid)).toEqual([running.pid]);
+    expect(liveGroupMembers({ pgid: running.pid!, start_time: processStartTime(running.pid!)! })).toEqual([
+      running.pid,
+    ]);
+  });
+
   it('are written down while they run and crossed out when they end', async () => {
     const groups = new ServerProcessGroups(store, events, systemClock, silentLogger);
     const journal = groups.journal({ task_id: 'task_2', turn_id: null });

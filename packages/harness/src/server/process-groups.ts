@@ -1,9 +1,11 @@
+import { hostname } from 'node:os';
 import {
   type Clock,
   type Logger,
   type ProcessGroupJournal,
   type TrackedProcessGroup,
   endRecordedGroup,
+  liveGroupMembers,
 } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
@@ -22,6 +24,7 @@ export interface ProcessGroupLabel {
  */
 export class ServerProcessGroups {
   private readonly owner = newLeaseOwner();
+  private readonly processPrefix = `${hostname()}/${process.pid}/`;
 
   constructor(
     private readonly store: Store,
@@ -67,7 +70,14 @@ export class ServerProcessGroups {
   async endOrphans(graceMs = 2_000): Promise<number> {
     let ended = 0;
     for (const record of await this.store.processGroups.list()) {
-      if (record.owner === this.owner || !isOwnerGone(record.owner)) continue;
+      if (record.owner.startsWith(this.processPrefix)) {
+        // Started in this very process by an instance that has closed (and so ended its groups) or
+        // by one still running: never ours to kill, only to forget once it is gone.
+        if (liveGroupMembers(record).length === 0)
+          await this.store.processGroups.remove(record.pgid, record.start_time);
+        continue;
+      }
+      if (!isOwnerGone(record.owner)) continue;
       const alive = await endRecordedGroup(record, graceMs);
       await this.store.processGroups.remove(record.pgid, record.start_time);
       if (alive === 0) continue;

@@ -112,11 +112,9 @@ export class TaskRun {
   /** The implementing turn, committed; skipped when an earlier run committed it. Returns its summary. */
   private async implement(): Promise<string> {
     const done = this.progress.implemented();
-    // A pull request of our own exists only after implementation (tasks from before checkpoints).
-    const legacy = done === undefined && this.task.pr_url !== null && this.task.kind !== 'pr';
-    if (done !== undefined || legacy) {
-      await this.skipped('implementing', done?.sha ?? null);
-      return typeof done?.data.summary === 'string' ? done.data.summary : '';
+    if (done !== undefined) {
+      await this.skipped('implementing', done.sha);
+      return typeof done.data.summary === 'string' ? done.data.summary : '';
     }
     await this.stage('implementing');
     const answer = await this.ask(
