@@ -211,7 +211,7 @@ export class TaskRun {
   /** Validation of HEAD, with fix rounds; skipped when HEAD already passed it. */
   private async validateAndFix(): Promise<void> {
     const commands = effectiveValidationCommands(this.settings.validation, this.worktree.path);
-    let head = await this.deps.git.currentCommit(this.worktree.path);
+    const head = await this.deps.git.currentCommit(this.worktree.path);
     if (this.progress.validatedAt(head)) return this.skipped('validating', head);
     for (let attempt = 1; ; attempt++) {
       await this.stage('validating');
@@ -239,7 +239,11 @@ export class TaskRun {
         data: { attempt, passed: run.passed, commands: summary },
       });
       if (run.cancelled) throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
-      if (run.passed) return this.checkpoint('validated', { sha: head });
+      if (run.passed) {
+        // What validation itself wrote (a formatter, a lockfile) was validated too: it goes in.
+        const validated = await this.commitWork(`Changes made by validation\n\nHarness task ${this.task.id}`);
+        return this.checkpoint('validated', { sha: validated });
+      }
       const feedback = formatValidationFeedback(run);
       if (attempt > this.settings.validation.max_retries) {
         throw new TaskFailure(
@@ -249,9 +253,7 @@ export class TaskRun {
       }
       await this.stage('fixing');
       await this.ask(this.implementor, validationFixPrompt(feedback));
-      head = await this.commitWork(
-        `Fix what validation found (attempt ${attempt})\n\nHarness task ${this.task.id}`,
-      );
+      await this.commitWork(`Fix what validation found (attempt ${attempt})\n\nHarness task ${this.task.id}`);
     }
   }
 
