@@ -1,14 +1,15 @@
 /**
  * kill -9 with tasks queued, in the middle of their agent's work, and finished; after a restart
  * every unfinished task resumes (re-queued, picking up its worktree and branch) and finishes, no
- * pull request is opened twice, no worktree is left behind, and no event logged before the crash
- * is lost.
+ * pull request is opened twice, no worktree or task branch is left behind, and no event logged
+ * before the crash is lost.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/harness-process.js';
 import { viewOf } from './support/pipeline-fixture.js';
+import { git } from './support/repos.js';
 import { startTaskServer } from './support/task-server.js';
 
 describe('tasks across kill -9', () => {
@@ -69,6 +70,8 @@ describe('tasks across kill -9', () => {
           )
         : [];
       expect(left).toEqual([]);
+      // Every task ended done, so none leaves its branch in the project checkout.
+      expect(git(path.join(dir.path, 'one'), 'branch', '-a', '--list', '*harness/*')).toBe('');
     } finally {
       await app.stop();
     }

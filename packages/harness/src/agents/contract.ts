@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Logger } from '../core/index.js';
+import type { Logger, ProcessGroupJournal } from '../core/index.js';
 import type { SandboxSpec } from '../sandbox/index.js';
 
 /**
@@ -166,6 +166,11 @@ export interface TurnOptions {
   resumeSessionId?: string;
   appendSystemPrompt?: string;
   commandGate?: CommandGate;
+  /**
+   * Where the turn's process groups are written down while they run, so that a server restarted
+   * after a crash can end those that outlived it.
+   */
+  processGroups?: ProcessGroupJournal;
 }
 
 /** A running turn: iterate it for events; `interrupt()` ends it with a `cancelled` error. */

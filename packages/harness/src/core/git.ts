@@ -21,9 +21,13 @@ export interface Git {
   worktreeList(repo: string): Promise<WorktreeEntry[]>;
   worktreePrune(repo: string): Promise<void>;
   branchDelete(repo: string, branch: string, options?: { force?: boolean }): Promise<void>;
+  /** Deletes a full ref (`refs/remotes/origin/x`); a missing one is fine. */
+  deleteRef(repo: string, ref: string): Promise<void>;
   status(cwd: string): Promise<StatusEntry[]>;
   hasChanges(cwd: string): Promise<boolean>;
   addAll(cwd: string): Promise<void>;
+  /** Puts the worktree back to HEAD: staged and unstaged changes and untracked files go (ignored files stay). */
+  discardChanges(cwd: string): Promise<void>;
   /** Commits what is staged; when nothing is, makes no commit and says so. */
   commit(cwd: string, message: string, author: GitAuthor): Promise<CommitResult>;
   /** Pushes HEAD to `refs/heads/<branch>`; pushing a commit that is already there is a no-op. */
@@ -332,6 +336,11 @@ export class GitCli implements Git {
     await this.git({ cwd: repo, args: ['branch', options.force === true ? '-D' : '-d', '--', branch] });
   }
 
+  async deleteRef(repo: string, ref: string): Promise<void> {
+    assertRefName(ref);
+    await this.git({ cwd: repo, args: ['update-ref', '-d', ref] });
+  }
+
   async status(cwd: string): Promise<StatusEntry[]> {
     const args = ['status', '--porcelain=v1', '-z', '--untracked-files=all'];
     return parseStatus((await this.git({ cwd, args })).stdout);
@@ -343,6 +352,11 @@ export class GitCli implements Git {
 
   async addAll(cwd: string): Promise<void> {
     await this.git({ cwd, args: ['add', '--all', '--', '.'] });
+  }
+
+  async discardChanges(cwd: string): Promise<void> {
+    await this.git({ cwd, args: ['reset', '--hard', '--quiet', 'HEAD'] });
+    await this.git({ cwd, args: ['clean', '-fd', '--quiet'] });
   }
 
   async commit(cwd: string, message: string, author: GitAuthor): Promise<CommitResult> {

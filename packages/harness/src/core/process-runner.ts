@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { HarnessError, ErrorCodes } from './errors.js';
+import { type ProcessGroupJournal, trackProcessGroup } from './process-groups.js';
 
 /**
  * The process port. Everything Harness runs that is not an agent (git, validation commands, hooks)
@@ -21,6 +22,11 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Live output, e.g. to stream a validation run; called with raw chunks in arrival order. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /**
+   * For long commands run on an agent's behalf (validation): the group is written down while it
+   * runs and guarded, so it ends with the server even on `kill -9` (see process-groups.ts).
+   */
+  journal?: ProcessGroupJournal;
 }
 
 export interface RunResult {
@@ -247,6 +253,10 @@ async function runProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  const tracking =
+    options.journal === undefined
+      ? null
+      : trackProcessGroup(child, options.journal, { guard: true, command: argv.join(' ') });
   const closed = pipesClosed(child);
   const capture = captureOutput(
     child,
@@ -265,6 +275,7 @@ async function runProcess(
   // The leader is gone; whatever it left running in its group (`cmd &`) goes with it.
   if (child.pid !== undefined) await (state.killing ?? killGroup(child.pid, grace));
   await drain(child, closed, drainGraceMs);
+  await tracking?.release();
   return {
     argv,
     exitCode: exit.code,

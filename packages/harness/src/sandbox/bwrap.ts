@@ -21,6 +21,9 @@ export interface BwrapOptions {
  * The argv that runs `command` under bubblewrap for `spec`: the host read-only, a private /tmp,
  * the workspace (and writable roots) writable in `workspace-write` with protected paths re-bound
  * read-only, and a private pid namespace so that killing bwrap kills everything started inside.
+ * `--die-with-parent` ties the sandbox to the thread that spawned bwrap (PR_SET_PDEATHSIG): callers
+ * spawn bwrap itself, never through a shell or launcher that could outlive them, and Node spawns
+ * from its main thread, so the sandbox dies with the server however the server dies.
  */
 export function buildBwrapArgv(spec: SandboxSpec, command: string[], options: BwrapOptions): string[] {
   const args = ['--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];

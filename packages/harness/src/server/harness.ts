@@ -18,6 +18,7 @@ import { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { NotificationHub, threadTopic } from './notification-hub.js';
 import { policyGateFor } from './policy-gate.js';
+import { ServerProcessGroups } from './process-groups.js';
 import { ProjectRegistry } from './projects/project-registry.js';
 import { createRestApp } from './rest/rest-app.js';
 import { Connection, type TransportKind } from './rpc/connection.js';
@@ -64,6 +65,7 @@ export class Harness {
   readonly webhooks: Webhooks;
   private readonly scheduler: TaskScheduler;
   private readonly worktrees: WorktreeManager;
+  private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
 
   private constructor(private readonly options: HarnessOptions) {
@@ -79,6 +81,7 @@ export class Harness {
       knownAgents: agentNames,
     });
     const policyPaths = config.rules.exec_policy_paths;
+    this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);
     this.turns = new TurnService({
       store,
       events: this.events,
@@ -88,6 +91,7 @@ export class Harness {
       clock,
       logger,
       commandGate: policyGateFor(policyPaths),
+      processGroups: (label) => this.processGroups.journal(label),
     });
     this.projects = new ProjectRegistry(config, store, clock);
     const runner = createProcessRunner();
@@ -112,6 +116,7 @@ export class Harness {
       github: new GithubClient({ ...githubClientOptionsFromConfig(config), logger }),
       author: { name: 'Harness', email: 'harness@localhost' },
       onPrompt: config.rules.on_prompt,
+      processGroups: this.processGroups,
     });
     this.scheduler = new TaskScheduler({
       store,
@@ -166,6 +171,9 @@ export class Harness {
     const { logger } = options;
     const purged = await harness.events.applyRetention(options.config.observe.log_retention_days);
     if (purged > 0) logger.info({ purged }, 'events past the retention period removed');
+    // Before anything is resumed: an agent that outlived the last server must not work beside its successor.
+    const ended = await harness.processGroups.endOrphans();
+    if (ended > 0) logger.warn({ process_groups: ended }, 'agent processes left by the last server ended');
     const interrupted = await harness.turns.recover();
     if (interrupted > 0)
       logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');

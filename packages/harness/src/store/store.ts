@@ -13,6 +13,10 @@ export interface Store {
   readonly projects: ProjectRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
   readonly webhookTriggers: WebhookTriggerRepository;
+}
+
+  readonly processGroups: ProcessGroupRepository;
+  readonly checkpoints: TaskCheckpointRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -227,4 +231,48 @@ export interface WebhookTriggerRepository {
   unsettled(): Promise<WebhookTriggerRecord[]>;
   /** Deletes claims taken before `before`; returns how many. */
   purgeBefore(before: string): Promise<number>;
+}
+
+/** An agent's (or a validation command's) process group, written down while it runs. */
+export interface ProcessGroupRecord {
+  pgid: number;
+  /** The leader's start time (clock ticks since boot): pid and start time name one process for good. */
+  start_time: string;
+  /** The server that started it (a lease owner, `host/pid/instance`). */
+  owner: string;
+  command: string;
+  task_id: string | null;
+  turn_id: string | null;
+  started_at: string;
+}
+
+/** Process groups that must not outlive their server: a restarted server ends the survivors. */
+export interface ProcessGroupRepository {
+  add(record: ProcessGroupRecord): Promise<void>;
+  remove(pgid: number, startTime: string): Promise<void>;
+  list(): Promise<ProcessGroupRecord[]>;
+}
+
+/**
+ * A stage of a task that finished and need not be done again: `implemented` (the implementor's
+ * work committed at `sha`), `validated` (validation passed at `sha`), `pushed` (the branch is at
+ * `sha` on the remote), `pr_opened`, `reviewed` (round `round` judged `sha`) and `fixed` (the
+ * answer to review round `round` committed at `sha`).
+ */
+export type TaskCheckpointStage = 'implemented' | 'validated' | 'pushed' | 'pr_opened' | 'reviewed' | 'fixed';
+
+export interface TaskCheckpoint {
+  task_id: string;
+  stage: TaskCheckpointStage;
+  round: number | null;
+  sha: string | null;
+  /** Whatever the stage needs to be resumed (e.g. the implementor's summary for the PR body). */
+  data: Record<string, unknown>;
+  recorded_at: string;
+}
+
+export interface TaskCheckpointRepository {
+  add(checkpoint: TaskCheckpoint): Promise<void>;
+  /** In the order they were recorded. */
+  list(taskId: string): Promise<TaskCheckpoint[]>;
 }

@@ -5,6 +5,7 @@ import {
   type SandboxCapabilities,
   type SandboxSpec,
 } from '../../sandbox/index.js';
+import { type ProcessGroupJournal, trackProcessGroup } from '../../core/index.js';
 import { killTree } from '../process/kill-tree.js';
 
 export interface CommandRun {
@@ -24,7 +25,12 @@ export async function runSandboxedCommand(
   spec: SandboxSpec,
   command: string,
   caps: SandboxCapabilities,
-  options: { timeoutMs: number; signal: AbortSignal; env: Record<string, string | undefined> },
+  options: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    env: Record<string, string | undefined>;
+    journal?: ProcessGroupJournal | undefined;
+  },
 ): Promise<CommandRun> {
   let argv = ['bash', '-c', command];
   if (spec.mode !== 'danger-full-access') {
@@ -39,6 +45,11 @@ export async function runSandboxedCommand(
     env: sanitizeCommandEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+  });
+  // Outside bubblewrap (whose --die-with-parent covers it) a guard ends the command with the server.
+  const tracking = trackProcessGroup(child, options.journal, {
+    guard: spec.mode === 'danger-full-access',
+    command: `bash -c ${command.slice(0, 200)}`,
   });
   let output = '';
   const append = (chunk: Buffer): void => {
@@ -66,6 +77,7 @@ export async function runSandboxedCommand(
   clearTimeout(timer);
   options.signal.removeEventListener('abort', stop);
   if (child.pid !== undefined) await killTree(child.pid, Promise.resolve(), 200);
+  await tracking.release();
   const clipped = output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n[output truncated]` : output;
   return { exitCode, output: clipped, timedOut };
 }

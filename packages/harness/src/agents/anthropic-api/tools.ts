@@ -112,6 +112,7 @@ async function runCommandTool(
     timeoutMs: runner.commandTimeoutMs,
     signal: ctx.signal,
     env: runner.env,
+    journal: ctx.options.processGroups,
   });
   const status = run.exitCode === 0 ? 'completed' : 'failed';
   ctx.emit({

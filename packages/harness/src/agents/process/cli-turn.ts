@@ -71,6 +71,9 @@ export async function runCliTurn(
       if (proc !== null) hooks.onLine(line, proc);
     },
     logger: ctx.logger,
+    ...(ctx.options.processGroups ? { journal: ctx.options.processGroups } : {}),
+    // Under bubblewrap `--die-with-parent` ends the agent with the server; otherwise a guard does.
+    guard: invocation.enforcement !== 'bwrap',
   });
   onSpawn?.(proc);
   const status = await proc.finished;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../../core/index.js';
+import { type Logger, type ProcessGroupJournal, trackProcessGroup } from '../../core/index.js';
 import { killTree } from './kill-tree.js';
 
 export interface SuperviseOptions {
@@ -17,6 +17,13 @@ export interface SuperviseOptions {
   onLine: (line: string) => void;
   logger: Logger;
   stderrTailBytes?: number;
+  /** Where the agent's process group is written down while it runs (the store, in the server). */
+  journal?: ProcessGroupJournal;
+  /**
+   * Watch the group with a guard that ends it when the server dies. Not needed under bubblewrap,
+   * whose `--die-with-parent` has the kernel do it.
+   */
+  guard?: boolean;
 }
 
 export interface ExitStatus {
@@ -66,6 +73,10 @@ export function supervise(options: SuperviseOptions): Supervised {
   });
   const tail = new BoundedTail(options.stderrTailBytes ?? 8_192);
   const exited = waitExit(child);
+  const tracking = trackProcessGroup(child, options.journal, {
+    guard: options.guard === true,
+    command: options.command,
+  });
   let stallTimer: NodeJS.Timeout | undefined;
   const armStall = (): void => {
     clearTimeout(stallTimer);
@@ -91,6 +102,7 @@ export function supervise(options: SuperviseOptions): Supervised {
     options.signal.removeEventListener('abort', onAbort);
     // The agent exited on its own, but helpers it started may not have: take them down too.
     if (child.pid !== undefined) await killTree(child.pid, Promise.resolve(), 500);
+    await tracking.release();
     return status;
   })();
 

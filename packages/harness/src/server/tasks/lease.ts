@@ -18,9 +18,17 @@ export function isLeaseDead(
 ): boolean {
   if (owner === self) return false;
   if (owner === null || expiresAt === null || Date.parse(expiresAt) < now.getTime()) return true;
+  return isOwnerGone(owner);
+}
+
+/**
+ * True when `owner` ran on this host in a process that is gone (or in an earlier instance within
+ * this very process); an owner on another host cannot be checked, so it is presumed alive.
+ */
+export function isOwnerGone(owner: string): boolean {
   const [host, pid] = owner.split('/');
   if (host !== hostname()) return false;
-  if (Number(pid) === process.pid) return true; // an earlier instance in this very process
+  if (Number(pid) === process.pid) return true;
   try {
     process.kill(Number(pid), 0);
     return false;

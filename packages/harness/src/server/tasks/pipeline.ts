@@ -64,10 +64,12 @@ export class TaskPipeline implements TaskRunner {
           })
         : null;
     // Cleanup comes before the final state, so a task reported finished has nothing left behind.
-    // A task waiting for input keeps its worktree; a finished one gives it back (its pushed branch stays).
+    // A task waiting for input keeps its worktree; a finished one gives it back.
+    // A done task's branch was pushed and lives on the remote; a failed or cancelled task's branch
+    // stays in the checkout when it holds commits, so its work is not lost.
     if (finished && run.task.worktree) {
       await this.deps.worktrees
-        .remove(run.task.worktree)
+        .remove(run.task.worktree, { branch: state === 'done' ? 'delete' : 'keep-if-committed' })
         .catch((e: unknown) =>
           this.deps.logger.warn(
             { err: e, task_id: run.task.id },

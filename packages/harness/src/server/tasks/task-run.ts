@@ -10,14 +10,17 @@ import type {
 } from '../../core/index.js';
 import type { GithubClient, RepoRef } from '../../github/index.js';
 import type { EventLog } from '../../observe/index.js';
-import type { Store, TaskPatch } from '../../store/index.js';
+import type { Store, TaskCheckpointStage, TaskPatch } from '../../store/index.js';
+import type { ServerProcessGroups } from '../process-groups.js';
 import type { ProjectRegistry } from '../projects/project-registry.js';
 import type { ThreadService } from '../threads/thread-service.js';
 import type { TurnService } from '../turns/turn-service.js';
+import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation, type AgentStepResult } from './agent-step.js';
 import { implementPrompt, reviewFixPrompt, reviewPrompt, validationFixPrompt } from './prompts.js';
 import { parseVerdict } from './review-verdict.js';
 import { TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { TaskProgress } from './task-progress.js';
 import { pullRequestBody, repoOf, type TaskSource, taskSource } from './task-sources.js';
 import { effectiveValidationCommands, formatValidationFeedback, runValidation } from './validation.js';
 import type { TaskWorktree, WorktreeManager } from './worktrees.js';
@@ -37,6 +40,8 @@ export interface PipelineDeps {
   github: GithubClient | null;
   author: GitAuthor;
   onPrompt: 'refuse' | 'needs_input';
+  /** Validation commands' process groups are recorded like agents', to be ended after a crash. */
+  processGroups?: ServerProcessGroups;
 }
 
 /**
@@ -50,6 +55,7 @@ export class TaskRun {
   private source!: TaskSource;
   private repo: RepoRef | null = null;
   private implementor!: AgentConversation;
+  private progress = TaskProgress.empty();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -59,8 +65,10 @@ export class TaskRun {
 
   async execute(): Promise<void> {
     this.settings = await this.deps.projects.settings(this.task.project);
-    const implementorName = await this.chooseImplementor();
-    const reviewerName = this.settings.review.enabled ? await this.chooseReviewer(implementorName) : null;
+    const implementorName = await chooseImplementor(this.deps.agents, this.task, this.settings);
+    const reviewerName = this.settings.review.enabled
+      ? await chooseReviewer(this.deps.agents, this.settings, implementorName)
+      : null;
     await this.save({ agent: implementorName, reviewer: reviewerName });
     this.repo = await repoOf(this.deps.git, this.settings.root, this.settings.git.remote);
     this.source = await taskSource(this.task, this.deps.github, this.repo);
@@ -73,18 +81,88 @@ export class TaskRun {
       branchPrefix: this.settings.git.branch_prefix,
     });
     await this.save({ branch: this.worktree.branch, worktree: this.worktree.path });
+    this.progress = await this.resumeProgress();
     this.implementor = this.conversation(implementorName, 'implementor');
-    if (this.task.pr_url === null || this.task.kind === 'pr') {
-      await this.stage('implementing');
-      const answer = await this.ask(
-        this.implementor,
-        implementPrompt(this.task, this.source.brief, this.worktree.branch),
-      );
-      await this.validateAndFix();
-      await this.commitAndPush();
-      await this.openPullRequest(answer.text);
-    }
+    const summary = await this.implement();
+    await this.validateAndFix();
+    await this.publish(summary);
     if (reviewerName !== null) await this.reviewLoop(this.conversation(reviewerName, 'reviewer'));
+  }
+
+  /**
+   * What an earlier run of this task finished. Whatever it left uncommitted was cut off mid-turn
+   * (or mid-validation) and cannot be trusted, so the worktree goes back to its last commit.
+   */
+  private async resumeProgress(): Promise<TaskProgress> {
+    if (!this.worktree.resumed) return TaskProgress.empty();
+    const { git } = this.deps;
+    if (await git.hasChanges(this.worktree.path)) {
+      await git.discardChanges(this.worktree.path);
+      await this.deps.events.append({
+        kind: 'task.interrupted_work_discarded',
+        task_id: this.task.id,
+        decision: 'warn',
+        reason: 'uncommitted changes of an interrupted run were discarded',
+      });
+    }
+    const checkpoints = await this.deps.store.checkpoints.list(this.task.id);
+    return TaskProgress.load(checkpoints, git, this.worktree.path);
+  }
+
+  /** The implementing turn, committed; skipped when an earlier run committed it. Returns its summary. */
+  private async implement(): Promise<string> {
+    const done = this.progress.implemented();
+    if (done !== undefined) {
+      await this.skipped('implementing', done.sha);
+      return typeof done.data.summary === 'string' ? done.data.summary : '';
+    }
+    await this.stage('implementing');
+    const answer = await this.ask(
+      this.implementor,
+      implementPrompt(this.task, this.source.brief, this.worktree.branch),
+    );
+    const sha = await this.commitWork(`${this.source.brief.title}\n\nHarness task ${this.task.id}`);
+    await this.checkpoint('implemented', { sha, data: { summary: answer.text.slice(0, 20_000) } });
+    return answer.text;
+  }
+
+  private async skipped(stage: string, sha: string | null): Promise<void> {
+    await this.deps.events.append({
+      kind: 'task.stage_skipped',
+      task_id: this.task.id,
+      data: { stage, sha, reason: 'finished by an earlier run' },
+    });
+  }
+
+  private async checkpoint(
+    stage: TaskCheckpointStage,
+    at: { sha: string | null; round?: number; data?: Record<string, unknown> },
+  ): Promise<void> {
+    const checkpoint = {
+      task_id: this.task.id,
+      stage,
+      round: at.round ?? null,
+      sha: at.sha,
+      data: at.data ?? {},
+      recorded_at: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.store.checkpoints.add(checkpoint);
+    this.progress.add(checkpoint);
+    await this.deps.events.append({
+      kind: 'task.checkpoint',
+      task_id: this.task.id,
+      data: { stage, sha: at.sha, round: at.round ?? null },
+    });
+  }
+
+  /** Commits whatever the agent changed (nothing when it changed nothing); returns HEAD. */
+  private async commitWork(message: string): Promise<string> {
+    const { git } = this.deps;
+    if (await git.hasChanges(this.worktree.path)) {
+      await git.addAll(this.worktree.path);
+      await git.commit(this.worktree.path, message, this.deps.author);
+    }
+    return git.currentCommit(this.worktree.path);
   }
 
   async stage(state: TaskState): Promise<void> {
@@ -130,8 +208,11 @@ export class TaskRun {
     );
   }
 
+  /** Validation of HEAD, with fix rounds; skipped when HEAD already passed it. */
   private async validateAndFix(): Promise<void> {
     const commands = effectiveValidationCommands(this.settings.validation, this.worktree.path);
+    const head = await this.deps.git.currentCommit(this.worktree.path);
+    if (this.progress.validatedAt(head)) return this.skipped('validating', head);
     for (let attempt = 1; ; attempt++) {
       await this.stage('validating');
       const run = await runValidation({
@@ -140,6 +221,9 @@ export class TaskRun {
         timeoutMs: this.settings.validation.timeout_secs * 1000,
         runner: this.deps.runner,
         signal: this.signal,
+        ...(this.deps.processGroups
+          ? { journal: this.deps.processGroups.journal({ task_id: this.task.id, turn_id: null }) }
+          : {}),
       });
       await this.save({ validation_attempts: this.task.validation_attempts + 1 });
       const summary = run.results.map((r) => ({
@@ -155,7 +239,11 @@ export class TaskRun {
         data: { attempt, passed: run.passed, commands: summary },
       });
       if (run.cancelled) throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
-      if (run.passed) return;
+      if (run.passed) {
+        // What validation itself wrote (a formatter, a lockfile) was validated too: it goes in.
+        const validated = await this.commitWork(`Changes made by validation\n\nHarness task ${this.task.id}`);
+        return this.checkpoint('validated', { sha: validated });
+      }
       const feedback = formatValidationFeedback(run);
       if (attempt > this.settings.validation.max_retries) {
         throw new TaskFailure(
@@ -165,27 +253,25 @@ export class TaskRun {
       }
       await this.stage('fixing');
       await this.ask(this.implementor, validationFixPrompt(feedback));
+      await this.commitWork(`Fix what validation found (attempt ${attempt})\n\nHarness task ${this.task.id}`);
     }
   }
 
-  private async commitAndPush(): Promise<void> {
-    const { git } = this.deps;
-    if (await git.hasChanges(this.worktree.path)) {
-      await git.addAll(this.worktree.path);
-      await git.commit(
-        this.worktree.path,
-        `${this.source.brief.title}\n\nHarness task ${this.task.id}`,
-        this.deps.author,
-      );
-    }
-    const head = await git.currentCommit(this.worktree.path);
+  /** Push (unless the remote already has HEAD) and the pull request (unless it is open). */
+  private async publish(summary: string): Promise<void> {
+    const head = await this.deps.git.currentCommit(this.worktree.path);
     if (head === this.worktree.baseCommit)
       throw new TaskFailure('no_changes', 'the agent made no changes, so there is nothing to propose');
-    const branch = this.source.prBranch ?? this.worktree.branch;
-    // Pull-request branches are shared with people: never force them. Our own task branches may be rewritten on resume.
-    await git.push(this.worktree.path, this.settings.git.remote, branch, {
-      forceWithLease: this.source.prBranch === null,
-    });
+    if (this.progress.pushedAt(head)) await this.skipped('push', head);
+    else {
+      const branch = this.source.prBranch ?? this.worktree.branch;
+      // Pull-request branches are shared with people: never force them. Our own task branches may be rewritten on resume.
+      await this.deps.git.push(this.worktree.path, this.settings.git.remote, branch, {
+        forceWithLease: this.source.prBranch === null,
+      });
+      await this.checkpoint('pushed', { sha: head });
+    }
+    if (this.task.pr_url === null) await this.openPullRequest(summary);
   }
 
   private async openPullRequest(summary: string): Promise<void> {
@@ -207,6 +293,7 @@ export class TaskRun {
       body: pullRequestBody(this.task, summary),
     });
     await this.save({ pr_url: pull_request.html_url, pr_number: pull_request.number });
+    await this.checkpoint('pr_opened', { sha: null, data: { number: pull_request.number } });
     await this.deps.events.append({
       kind: 'task.pr',
       task_id: this.task.id,
@@ -214,10 +301,20 @@ export class TaskRun {
     });
   }
 
+  /**
+   * Review rounds until approval. A resumed run continues after the last recorded round: when
+   * that round asked for changes and its answer was not committed yet, the fix comes first.
+   */
   private async reviewLoop(reviewer: AgentConversation): Promise<void> {
-    const maxRounds = this.settings.review.max_rounds;
-    for (let round = this.task.rounds.length + 1; round <= maxRounds; round++) {
+    const last = this.task.rounds.at(-1);
+    if (last !== undefined) {
+      if (last.verdict === 'approve') return this.skipped('reviewing', null);
+      this.endOnVerdict(last);
+      if (!this.progress.fixedAfterReview(last.round)) await this.fixAfterReview(last);
+    }
+    for (let round = this.task.rounds.length + 1; round <= this.settings.review.max_rounds; round++) {
       await this.stage('reviewing');
+      const head = await this.deps.git.currentCommit(this.worktree.path);
       const diff = await this.deps.git.diff(this.worktree.path, this.worktree.baseCommit, 'HEAD');
       const answer = await this.ask(reviewer, reviewPrompt(this.source.brief, diff.text, diff.truncated));
       const verdict = parseVerdict(answer.text);
@@ -230,6 +327,7 @@ export class TaskRun {
         at: this.deps.clock.now().toISOString(),
       };
       await this.save({ rounds: [...this.task.rounds, record] });
+      await this.checkpoint('reviewed', { sha: head, round, data: { verdict: record.verdict } });
       await this.deps.events.append({
         kind: 'task.review',
         task_id: this.task.id,
@@ -238,21 +336,35 @@ export class TaskRun {
       });
       await this.postReview(record);
       if (record.verdict === 'approve') return;
-      if (record.verdict === 'protocol_error')
-        throw new TaskFailure(
-          'review_protocol_error',
-          'the reviewer answered without a verdict in the required format',
-        );
-      if (round === maxRounds)
-        throw new TaskFailure(
-          'review_not_approved',
-          `the reviewer did not approve after ${maxRounds} round(s)`,
-        );
-      await this.stage('fixing');
-      await this.ask(this.implementor, reviewFixPrompt(round, record.summary, record.findings));
-      await this.validateAndFix();
-      await this.commitAndPush();
+      this.endOnVerdict(record);
+      await this.fixAfterReview(record);
     }
+  }
+
+  /** Throws when `round` ends the task: no verdict, or changes still wanted after the last round. */
+  private endOnVerdict(round: ReviewRound): void {
+    if (round.verdict === 'approve') return;
+    if (round.verdict === 'protocol_error')
+      throw new TaskFailure(
+        'review_protocol_error',
+        'the reviewer answered without a verdict in the required format',
+      );
+    const maxRounds = this.settings.review.max_rounds;
+    if (round.round >= maxRounds)
+      throw new TaskFailure(
+        'review_not_approved',
+        `the reviewer did not approve after ${maxRounds} round(s)`,
+      );
+  }
+
+  /** The implementor answers the findings; the answer is committed, validated and pushed. */
+  private async fixAfterReview(round: ReviewRound): Promise<void> {
+    await this.stage('fixing');
+    await this.ask(this.implementor, reviewFixPrompt(round.round, round.summary, round.findings));
+    const sha = await this.commitWork(`Address review round ${round.round}\n\nHarness task ${this.task.id}`);
+    await this.checkpoint('fixed', { sha, round: round.round });
+    await this.validateAndFix();
+    await this.publish('');
   }
 
   /** The outcome goes on the pull request as a review; a GitHub hiccup is recorded, not fatal. */
@@ -285,29 +397,5 @@ export class TaskRun {
         reason: String(error),
       });
     }
-  }
-
-  private async chooseImplementor(): Promise<AgentName> {
-    const requested = this.task.agent ?? this.settings.agent.default;
-    const adapter = await this.deps.agents.select(
-      requested === 'auto' ? {} : { agent: requested as AgentName },
-    );
-    return adapter.name;
-  }
-
-  /** Never the implementor: a configuration or a request that would make an agent review itself is refused. */
-  private async chooseReviewer(implementor: AgentName): Promise<AgentName> {
-    const wanted = this.settings.review.reviewer_agent;
-    if (wanted === implementor) {
-      throw new TaskFailure('self_review', `the reviewer (${wanted}) must not be the implementing agent`);
-    }
-    if (wanted !== 'auto') return (await this.deps.agents.select({ agent: wanted as AgentName })).name;
-    const other = (await this.deps.agents.list()).find((a) => a.usable && a.name !== implementor);
-    if (!other)
-      throw new TaskFailure(
-        'no_reviewer',
-        `review is enabled but no usable agent other than ${implementor} can review`,
-      );
-    return other.name;
   }
 }

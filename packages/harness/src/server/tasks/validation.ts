@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProcessRunner } from '../../core/index.js';
+import type { ProcessGroupJournal, ProcessRunner } from '../../core/index.js';
 
 /**
  * Validation: after the agent's turn, the project's commands run in the worktree, in order,
@@ -50,6 +50,8 @@ export interface RunValidationOptions {
   env?: NodeJS.ProcessEnv;
   /** Output kept per command. */
   maxOutputBytes?: number;
+  /** Where each command's process group is written down while it runs (crash recovery). */
+  journal?: ProcessGroupJournal;
   onOutput?: (command: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
@@ -79,6 +81,7 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
       maxOutputBytes: options.maxOutputBytes ?? defaultOutputBytes,
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.journal === undefined ? {} : { journal: options.journal }),
       ...(onOutput === undefined ? {} : { onOutput: (stream, chunk) => onOutput(command, stream, chunk) }),
     });
     const passed = run.exitCode === 0 && !run.timedOut && !run.aborted;

@@ -209,7 +209,7 @@ describe('WorktreeManager.create', () => {
 });
 
 describe('WorktreeManager.remove', () => {
-  it('removes the worktree and its unpushed branch; removing again is a no-op', async () => {
+  it('removes the worktree and a branch without commits of its own; removing again is a no-op', async () => {
     const m = manager();
     const wt = await m.create(request('t-rm'));
     writeFileSync(path.join(wt.path, 'dirty.txt'), 'uncommitted\n');
@@ -220,13 +220,23 @@ describe('WorktreeManager.remove', () => {
     expect(await m.remove(wt.path)).toEqual({ removed: false, branchDeleted: false });
   });
 
-  it('keeps a branch that was pushed', async () => {
+  it('keeps a branch that holds commits, so a failed task loses no work', async () => {
     const m = manager();
-    const wt = await m.create(request('t-pushed'));
+    const wt = await m.create(request('t-failed'));
     commitFile(wt.path, 'f.txt', 'f\n');
-    await git.push(wt.path, 'origin', wt.branch, { forceWithLease: true });
     expect(await m.remove(wt.path)).toEqual({ removed: true, branchDeleted: false });
     expect(await git.revParse(repo, wt.branch)).not.toBeNull();
+  });
+
+  it('deletes the local branch of a finished task, whose pushed branch stays on the remote', async () => {
+    const m = manager();
+    const wt = await m.create(request('t-done'));
+    commitFile(wt.path, 'f.txt', 'f\n');
+    await git.push(wt.path, 'origin', wt.branch, { forceWithLease: true });
+    expect(await m.remove(wt.path, { branch: 'delete' })).toEqual({ removed: true, branchDeleted: true });
+    expect(await git.revParse(repo, `refs/heads/${wt.branch}`)).toBeNull();
+    expect(await git.refExists(repo, `refs/remotes/origin/${wt.branch}`)).toBe(false);
+    expect(await git.revParse(remote, wt.branch)).not.toBeNull();
   });
 
   it('refuses paths that are not task worktrees under its root', async () => {

@@ -51,8 +51,13 @@ export interface TaskWorktree {
 }
 
 export interface RemoveWorktreeOptions {
-  /** Keep the local branch even when it was never pushed. */
-  keepBranch?: boolean;
+  /**
+   * What becomes of the task's local branch in the project checkout. `delete`: it goes (a task
+   * that ended `done` has pushed it; the remote keeps it). `keep-if-committed` (the default): it
+   * stays when it holds commits beyond the commit it started from, so the work of a failed or
+   * cancelled task is not lost, and goes when it holds none.
+   */
+  branch?: 'delete' | 'keep-if-committed';
 }
 
 export interface RemoveWorktreeResult {
@@ -284,8 +289,8 @@ export class WorktreeManager {
   }
 
   /**
-   * Removes a task's worktree (forcefully: the task is over) and prunes git's record of it. The
-   * branch goes too unless it was pushed, or `keepBranch` is set. Removing twice is fine.
+   * Removes a task's worktree (forcefully: the task is over) and prunes git's record of it; its
+   * branch goes or stays as `options.branch` says. Removing twice is fine.
    */
   async remove(worktreePath: string, options: RemoveWorktreeOptions = {}): Promise<RemoveWorktreeResult> {
     const root = await this.root();
@@ -338,23 +343,30 @@ export class WorktreeManager {
     const branch = recorded?.branch ?? entry?.branch ?? null;
     const branchDeleted =
       branch !== null &&
-      options.keepBranch !== true &&
-      (await this.deleteUnpushedBranch(repo, branch, recorded));
+      (await this.settleBranch(repo, branch, recorded, options.branch ?? 'keep-if-committed'));
     await removeWorktreeMeta(target);
     this.logger.info({ path: target, repo, branch, branch_deleted: branchDeleted }, 'worktree removed');
     return { removed: existed, branchDeleted };
   }
 
-  private async deleteUnpushedBranch(
+  private async settleBranch(
     repo: string,
     branch: string,
     recorded: WorktreeMeta | null,
+    policy: 'delete' | 'keep-if-committed',
   ): Promise<boolean> {
     if (!(await this.git.refExists(repo, `refs/heads/${branch}`))) return false;
-    const remote = recorded?.remote;
-    if (remote !== undefined && (await this.git.refExists(repo, `refs/remotes/${remote}/${branch}`)))
-      return false;
+    if (policy === 'keep-if-committed') {
+      // Without the recorded start we cannot tell the task's commits from the base's: keep it.
+      if (recorded === null) return false;
+      const head = await this.git.revParse(repo, `refs/heads/${branch}`);
+      if (head !== recorded.base_commit) return false;
+    }
     await this.git.branchDelete(repo, branch, { force: true });
+    // The remote-tracking copy our push left would still list the branch in `git branch -a`.
+    const tracking = recorded === null ? null : `refs/remotes/${recorded.remote}/${branch}`;
+    if (policy === 'delete' && tracking !== null && (await this.git.refExists(repo, tracking)))
+      await this.git.deleteRef(repo, tracking);
     return true;
   }
 

@@ -8,7 +8,14 @@ import {
   type TerminalEvent,
   AgentNameSchema,
 } from '../../agents/index.js';
-import { type Clock, ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
+import {
+  type Clock,
+  ErrorCodes,
+  HarnessError,
+  type Logger,
+  type ProcessGroupJournal,
+  newId,
+} from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
 import { sandboxSpec } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
@@ -26,6 +33,8 @@ export interface TurnServiceDeps {
   logger: Logger;
   /** The execution policy for a thread's directory; undefined lets every command through. */
   commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
+  /** Where a turn's process groups are written down while they run (ended after a crash). */
+  processGroups?: (label: { task_id: string | null; turn_id: string }) => ProcessGroupJournal;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -121,6 +130,9 @@ export class TurnService {
       limits: this.deps.agents.defaultLimits(),
       ...(params.model ? { model: params.model } : {}),
       ...(sessionId ? { resumeSessionId: sessionId } : {}),
+      ...(this.deps.processGroups
+        ? { processGroups: this.deps.processGroups({ task_id: taskId, turn_id: turn.id }) }
+        : {}),
       ...gate,
     });
     const entry: RunningTurn = {

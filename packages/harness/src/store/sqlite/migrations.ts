@@ -141,6 +141,32 @@ const migrations: Migration[] = [
       CREATE INDEX webhook_triggers_by_claimed ON webhook_triggers (claimed_at);
     `,
   },
+  {
+    version: 5,
+    name: 'process groups of running agents, and the finished stages of each task, for crash recovery',
+    sql: `
+      CREATE TABLE process_groups (
+        pgid INTEGER NOT NULL,
+        start_time TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        command TEXT NOT NULL,
+        task_id TEXT,
+        turn_id TEXT,
+        started_at TEXT NOT NULL,
+        PRIMARY KEY (pgid, start_time)
+      );
+      CREATE TABLE task_checkpoints (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        round INTEGER,
+        sha TEXT,
+        data TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX task_checkpoints_by_task ON task_checkpoints (task_id, seq);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import { SqliteEventRepository } from './event-repo.js';
 import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
+import { SqliteProcessGroupRepository, SqliteTaskCheckpointRepository } from './recovery-repos.js';
 import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
 import { SqliteTurnRepository } from './turn-repo.js';
@@ -27,6 +28,8 @@ export class SqliteStore implements Store {
   readonly projects: SqliteProjectRepository;
   readonly webhookDeliveries: SqliteWebhookDeliveryRepository;
   readonly webhookTriggers: SqliteWebhookTriggerRepository;
+  readonly processGroups: SqliteProcessGroupRepository;
+  readonly checkpoints: SqliteTaskCheckpointRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -42,6 +45,8 @@ export class SqliteStore implements Store {
     this.projects = new SqliteProjectRepository(db);
     this.webhookDeliveries = new SqliteWebhookDeliveryRepository(db);
     this.webhookTriggers = new SqliteWebhookTriggerRepository(db);
+    this.processGroups = new SqliteProcessGroupRepository(db);
+    this.checkpoints = new SqliteTaskCheckpointRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
