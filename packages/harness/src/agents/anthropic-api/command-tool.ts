@@ -1,10 +1,5 @@
 import { spawn } from 'node:child_process';
-import {
-  buildBwrapArgv,
-  sanitizeCommandEnv,
-  type SandboxCapabilities,
-  type SandboxSpec,
-} from '../../sandbox/index.js';
+import { buildBwrapArgv, type SandboxCapabilities, type SandboxSpec } from '../../sandbox/index.js';
 import { killTree } from '../process/kill-tree.js';
 
 export interface CommandRun {
@@ -17,14 +12,14 @@ const MAX_OUTPUT = 30_000;
 
 /**
  * Runs a model-requested command with bash in the workspace: under bubblewrap unless the mode is
- * danger-full-access, with secrets stripped from the environment, in its own process group that
+ * danger-full-access, with the environment the adapter built from the allowlist, in its own process group that
  * is killed on abort or timeout. stdin is /dev/null: nothing can wait for input.
  */
 export async function runSandboxedCommand(
   spec: SandboxSpec,
   command: string,
   caps: SandboxCapabilities,
-  options: { timeoutMs: number; signal: AbortSignal; env: Record<string, string | undefined> },
+  options: { timeoutMs: number; signal: AbortSignal; env: Record<string, string> },
 ): Promise<CommandRun> {
   let argv = ['bash', '-c', command];
   if (spec.mode !== 'danger-full-access') {
@@ -36,7 +31,7 @@ export async function runSandboxedCommand(
   const [file, ...args] = argv as [string, ...string[]];
   const child = spawn(file, args, {
     cwd: spec.workspace,
-    env: sanitizeCommandEnv(options.env),
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
