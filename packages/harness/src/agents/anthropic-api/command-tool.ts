@@ -21,7 +21,9 @@ export async function runSandboxedCommand(
   caps: SandboxCapabilities,
   options: { timeoutMs: number; signal: AbortSignal; env: Record<string, string> },
 ): Promise<CommandRun> {
-  let argv = ['bash', '-c', command];
+  // The command's shell is not Harness's own child: `/proc/$PPID/environ` is then a shell started
+  // with the allowlisted environment, not Harness's (which holds its keys and tokens).
+  let argv = ['bash', '-c', 'bash -c "$1"; exit $?', 'harness-command', command];
   if (spec.mode !== 'danger-full-access') {
     argv = buildBwrapArgv(spec, argv, {
       bwrapPath: caps.bwrap_path as string,
