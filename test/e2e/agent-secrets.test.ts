@@ -16,6 +16,7 @@ import {
   startScriptedOpenAiServer,
   writeGatewayCodexHome,
 } from '../../packages/harness/src/agents/index.js';
+import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
 import { HttpClient } from './support/clients.js';
 import {
   isolatedEnv,
@@ -24,7 +25,8 @@ import {
   startHttpHarness,
   tempDir,
 } from './support/harness-process.js';
-import { makeRepo } from './support/repos.js';
+import { approve, makeProject, viewOf } from './support/pipeline-fixture.js';
+import { git, makeRepo } from './support/repos.js';
 
 const SECRETS = {
   HARNESS_API_TOKEN: 'LEAKCHECK-harness-api-token',
@@ -178,5 +180,94 @@ describe('no secret of Harness reaches an agent', () => {
       codex: 'gateway',
       anthropic_api: 'gateway',
     });
+  });
+});
+
+describe("nothing a task pushes holds Harness's secrets", () => {
+  const dir = tempDir('harness-secrets-task-');
+  const hubToken = 'LEAKCHECK-stand-in-token';
+  let model: ScriptedAnthropicServer;
+  let hub: GithubStandIn;
+  let server: RunningHarness;
+  let project: { root: string; remote: string };
+
+  beforeAll(async () => {
+    project = makeProject(dir.path, 'vault');
+    hub = await startGithubStandIn({ token: hubToken });
+    hub.addRepo('acme/vault');
+    model = await startScriptedAnthropicServer([]);
+    model.script.respondWith((body) => {
+      const view = viewOf(body);
+      if (view.lastPrompt.includes('You are reviewing')) return approve();
+      if (view.afterTool) return { text: 'Fixed, and the test now records its environment.' };
+      // The agent dumps its own environment, and makes the validation script (which Harness runs)
+      // dump the environment it is given: both files are committed and pushed.
+      const command = `${DUMP}; echo fixed > fix.txt; printf 'env > validation-env.txt\\n' >> test.sh`;
+      return { tool_calls: [{ name: 'Bash', input: { command } }] };
+    });
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(
+      config,
+      [
+        '[server]',
+        `github_webhook_secret = "${WEBHOOK_SECRET}"`,
+        '[agents]',
+        'default_agent = "claude"',
+        'sandbox_mode = "danger-full-access"',
+        '[agents.anthropic_api]',
+        `base_url = "${model.baseUrl}"`,
+        '[agents.review]',
+        'reviewer_agent = "anthropic_api"',
+        '[github]',
+        `api_url = "${hub.url}"`,
+        `token = "${hubToken}"`,
+        '[[projects]]',
+        'name = "vault"',
+        `root = "${project.root}"`,
+        '',
+      ].join('\n'),
+    );
+    const env = isolatedEnv(dir.path, {
+      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
+      HARNESS_CONFIG: config,
+      ...SECRETS,
+      ANTHROPIC_BASE_URL: model.baseUrl,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    });
+    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
+  }, 60_000);
+  afterAll(async () => {
+    await server.stop();
+    await model.close();
+    await hub.close();
+    dir.remove();
+  });
+
+  it('pushes the dumps of the agent and of validation without a single secret in them', async () => {
+    const auth = { authorization: `Bearer ${SECRETS.HARNESS_API_TOKEN}`, 'content-type': 'application/json' };
+    const created = await fetch(`${server.url}/tasks`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ prompt: 'Make the test pass', project: 'vault' }),
+    });
+    expect(created.status).toBe(202);
+    const { task_id } = (await created.json()) as { task_id: string };
+    let task: { state: string; branch: string | null; error: unknown } | undefined;
+    // Polling is only how this test learns the task is over; nothing here is timed.
+    for (;;) {
+      task = (await (await fetch(`${server.url}/tasks/${task_id}`, { headers: auth })).json()) as typeof task;
+      if (['done', 'failed', 'cancelled', 'needs_input'].includes(task!.state)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(task!.state, JSON.stringify(task!.error)).toBe('done');
+    const branch = task!.branch!;
+    const pushed = (file: string) => git(project.remote, 'show', `${branch}:${file}`);
+    expect(pushed('leaked.txt')).toContain('PATH=');
+    expect(pushed('validation-env.txt')).toContain('PATH=');
+    const everything = git(project.remote, 'log', '-p', '--all');
+    for (const value of [...Object.values(SECRETS), WEBHOOK_SECRET, hubToken]) {
+      expect(everything.includes(value), `${value} was pushed`).toBe(false);
+    }
+    expect(everything).not.toContain('LEAKCHECK');
   });
 });

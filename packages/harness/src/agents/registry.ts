@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ErrorCodes, HarnessError, silentLogger, type Logger } from '../core/index.js';
-import { sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
+import { buildAgentEnv, sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
 import { AnthropicApiAdapter } from './anthropic-api/adapter.js';
 import { ClaudeAdapter } from './claude/adapter.js';
 import { CodexAdapter } from './codex/adapter.js';
@@ -182,8 +182,18 @@ export class AgentRegistry {
     adapters: AgentAdapter[],
     private readonly logger: Logger = silentLogger,
     private readonly gateway: ModelGateway | null = null,
+    private readonly baseEnv: Record<string, string | undefined> = process.env,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
+  }
+
+  /**
+   * The environment for commands Harness runs on an agent's work (validation: the worktree's own
+   * test scripts, which the agent may have written): the allowlist and `agents.env_passthrough`,
+   * never Harness's secrets.
+   */
+  commandEnvironment(): Record<string, string> {
+    return buildAgentEnv(this.baseEnv, { passthrough: this.config.env_passthrough ?? [] });
   }
 
   /** The model gateway the agents use, if one runs; it stops with `close()`. */

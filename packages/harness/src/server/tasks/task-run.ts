@@ -140,6 +140,8 @@ export class TaskRun {
         timeoutMs: this.settings.validation.timeout_secs * 1000,
         runner: this.deps.runner,
         signal: this.signal,
+        // The worktree's scripts are the agent's work: they get no more of Harness's environment than it.
+        env: this.deps.agents.commandEnvironment(),
       });
       await this.save({ validation_attempts: this.task.validation_attempts + 1 });
       const summary = run.results.map((r) => ({
