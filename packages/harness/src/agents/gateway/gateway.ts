@@ -127,7 +127,8 @@ export class ModelGateway {
     forwardToUpstream(req, res, lease.options.upstream, (usage) => {
       lease.usage = addUsage(lease.usage, usage);
     }).catch((error: unknown) => {
-      this.logger.warn({ turn_id: turnId, err: describeError(error) }, 'model request failed');
+      // Mostly an agent that hung up mid-stream (a cancelled turn): the upstream request is aborted.
+      this.logger.debug({ turn_id: turnId, err: describeError(error) }, 'model request ended early');
     });
   }
 }
