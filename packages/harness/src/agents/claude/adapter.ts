@@ -11,6 +11,7 @@ import {
   type GatewayLease,
   type ModelAccess,
 } from '../gateway/index.js';
+import { CLAUDE_ENV_KNOBS, CLAUDE_OWN_LOGIN, CLAUDE_QUIET, claudeGatewayEnv } from './environment.js';
 import { answerControlRequest, initializeRequest, userMessage } from './control.js';
 import { ClaudeStreamMapper } from './mapper.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
@@ -34,31 +35,6 @@ export interface ClaudeAdapterOptions {
   modelAccess?: ModelAccess;
   /** Variables of Harness's environment the operator shares with agents (`agents.env_passthrough`). */
   envPassthrough?: readonly string[];
-}
-
-/** Claude Code's own non-secret settings, inherited from Harness's environment when set. */
-export const CLAUDE_ENV_KNOBS = [
-  'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
-  'DISABLE_NON_ESSENTIAL_MODEL_CALLS',
-  'CLAUDE_CODE_MAX_RETRIES',
-  'CLAUDE_CODE_MAX_OUTPUT_TOKENS',
-  'MAX_THINKING_TOKENS',
-  'API_TIMEOUT_MS',
-  'BASH_DEFAULT_TIMEOUT_MS',
-  'BASH_MAX_TIMEOUT_MS',
-  'CLAUDE_CONFIG_DIR',
-] as const;
-
-/** A headless agent under a control plane neither updates itself nor reports to third parties. */
-const CLAUDE_QUIET = { DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1' };
-
-/** Where a gateway turn sends Claude Code: the gateway, with the per-turn credential as its key. */
-export function claudeGatewayEnv(lease: GatewayLease): Record<string, string | undefined> {
-  return {
-    ANTHROPIC_BASE_URL: lease.baseUrl,
-    ANTHROPIC_API_KEY: lease.credential,
-    ANTHROPIC_AUTH_TOKEN: undefined,
-  };
 }
 
 const isRoot = (): boolean => typeof process.geteuid === 'function' && process.geteuid() === 0;
@@ -119,13 +95,7 @@ export class ClaudeAdapter implements AgentAdapter {
   }
 
   private modelAccess(): ModelAccess {
-    return (
-      this.opts.modelAccess ?? {
-        mode: 'direct',
-        reason:
-          'Harness holds no Anthropic API key: Claude Code uses its own login (subscription or OAuth) in its HOME',
-      }
-    );
+    return this.opts.modelAccess ?? CLAUDE_OWN_LOGIN;
   }
 
   startTurn(options: TurnOptions): AgentTurn {
