@@ -14,6 +14,7 @@ import {
   type ModelUpstream,
   type ScriptTurn,
 } from '../../src/agents/index.js';
+import { probeSandbox } from '../../src/sandbox/index.js';
 import {
   claudeBin,
   cleanupTempDirs,
@@ -125,6 +126,27 @@ describe.skipIf(!hasClaude)('Claude Code through the model gateway', () => {
     const before = upstream.script.requests.length;
     expect((await replay(access.gateway.origin, credential, 'x-api-key')).status).toBe(401);
     expect(upstream.script.requests).toHaveLength(before);
+  });
+
+  it('reaches the gateway on loopback from inside the bubblewrap sandbox (workspace-write)', async ({
+    skip,
+  }) => {
+    const caps = await probeSandbox();
+    skip(caps.bwrap_path === null, `bubblewrap is not usable here: ${caps.bwrap_problem ?? ''}`);
+    const repo = makeRepo();
+    const { upstream, adapter } = await setUp([
+      { tool_calls: [{ name: 'Bash', input: { command: 'env > leaked.txt' } }] },
+      { text: 'Dumped inside the sandbox.' },
+    ]);
+    const events = await collect(
+      adapter.startTurn({ prompt: 'dump', cwd: repo, sandbox: spec(repo, 'workspace-write'), limits }),
+    );
+    expect(events[0]).toMatchObject({ type: 'turn_started', sandbox: { enforced_by: 'bwrap' } });
+    expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'Dumped inside the sandbox.' });
+    expect(new Set(upstream.script.requests.map((r) => r.headers['x-api-key']))).toEqual(
+      new Set([SECRETS.ANTHROPIC_API_KEY]),
+    );
+    expectNoSecretIn(readFileSync(path.join(repo, 'leaked.txt'), 'utf8'), 'the sandboxed env dump');
   });
 
   it('stops a turn mid-way once the metered cost reaches its budget', async () => {
