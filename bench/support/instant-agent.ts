@@ -27,6 +27,8 @@ export function instantAgent(): AgentAdapter {
       binary_path: null,
       default_model: null,
       command_gate: 'enforced',
+      model_access: null,
+      model_access_reason: null,
     }),
     startTurn(options: TurnOptions): AgentTurn {
       const id = `instant-${++n}`;

@@ -7,12 +7,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  SCRIPTED_CODEX_KEY_ENV,
   type ScriptTurn,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
-  writeScriptedCodexHome,
+  writeGatewayCodexHome,
 } from '../../packages/harness/src/agents/index.js';
 import { harnessBin, isolatedEnv, repoRoot, tempDir } from './support/harness-process.js';
 import { makeRepo } from './support/repos.js';
@@ -85,8 +84,13 @@ describe('harness exec', () => {
       { text: 'Patched.' },
     ]);
     const codexHome = path.join(dir, 'codex-home');
-    writeScriptedCodexHome(codexHome, server.baseUrl);
-    const env = isolatedEnv(dir, { PATH: binPath, CODEX_HOME: codexHome, [SCRIPTED_CODEX_KEY_ENV]: 'dummy' });
+    writeGatewayCodexHome(codexHome);
+    const env = isolatedEnv(dir, {
+      PATH: binPath,
+      CODEX_HOME: codexHome,
+      OPENAI_API_KEY: 'dummy',
+      OPENAI_BASE_URL: server.baseUrl,
+    });
     const run = await runExec(['--agent', 'codex', 'say goodbye'], repo, env);
     await server.close();
     expect(run.code, run.stderr).toBe(0);

@@ -7,13 +7,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  SCRIPTED_CODEX_KEY_ENV,
   type ScriptedAnthropicServer,
   type ScriptedOpenAiServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
-  writeScriptedCodexHome,
+  writeGatewayCodexHome,
 } from '../../packages/harness/src/agents/index.js';
 import { HttpClient } from './support/clients.js';
 import {
@@ -50,7 +49,7 @@ describe('policy enforcement on agent commands', () => {
     model = await startScriptedAnthropicServer([]);
     openai = await startScriptedOpenAiServer([]);
     const codexHome = path.join(dir.path, 'codex-home');
-    writeScriptedCodexHome(codexHome, openai.baseUrl);
+    writeGatewayCodexHome(codexHome);
     const config = path.join(dir.path, 'config.toml');
     writeFileSync(config, `[agents.anthropic_api]\nbase_url = "${model.baseUrl}"\napi_key = "scripted"\n`);
     const env = isolatedEnv(dir.path, {
@@ -58,7 +57,9 @@ describe('policy enforcement on agent commands', () => {
       HARNESS_CONFIG: config,
       ...scriptedClaudeEnv(model.baseUrl),
       CODEX_HOME: codexHome,
-      [SCRIPTED_CODEX_KEY_ENV]: 'dummy',
+      // Codex reaches the scripted server through Harness's model gateway, with this key added there.
+      OPENAI_API_KEY: 'dummy',
+      OPENAI_BASE_URL: openai.baseUrl,
     });
     server = await startHttpHarness(
       ['--transport', 'http', '--data-dir', path.join(dir.path, 'data'), '--project-root', repo],

@@ -118,6 +118,8 @@ export const agentInfoSchema = z.object({
   binary_path: z.string().nullable(),
   default_model: z.string().nullable(),
   command_gate: z.enum(['enforced', 'not_enforced']),
+  model_access: z.enum(['gateway', 'direct']).nullable(),
+  model_access_reason: z.string().nullable(),
 });
 
 const statsQueryParams = z.strictObject({

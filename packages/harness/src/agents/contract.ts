@@ -192,6 +192,12 @@ export interface AgentAvailability {
   default_model: string | null;
   /** What the command gate can enforce in this runtime. */
   command_gate: 'enforced' | 'not_enforced';
+  /**
+   * `gateway`: the agent reaches its model through Harness's local gateway with a per-turn
+   * credential; `direct`: with its own login (the reason says why). Null when disabled.
+   */
+  model_access: 'gateway' | 'direct' | null;
+  model_access_reason: string | null;
 }
 
 export interface AgentAdapter {

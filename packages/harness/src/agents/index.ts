@@ -3,7 +3,8 @@
  * API with Harness's own tool loop) — start a turn, stream unified zod-validated events, interrupt,
  * resume — plus process supervision (own process group, stall and wall-clock watchdogs, budgets,
  * kill of the whole tree), pricing, the registry that picks an agent, and the scripted model
- * servers the real CLIs are tested against. Depends on core and sandbox (later rules, observe).
+ * servers the real CLIs are tested against, and the local model gateway (gateway/) through which
+ * agents reach their model with a per-turn credential while the real key stays in Harness. Depends on core and sandbox (later rules, observe).
  */
 export * from './contract.js';
 export * from './pricing.js';
@@ -14,3 +15,4 @@ export * from './scripted/index.js';
 export * from './codex/adapter.js';
 export * from './anthropic-api/adapter.js';
 export * from './registry.js';
+export * from './gateway/index.js';

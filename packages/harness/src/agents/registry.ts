@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ErrorCodes, HarnessError, silentLogger, type Logger } from '../core/index.js';
-import { sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
+import { buildAgentEnv, sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
 import { AnthropicApiAdapter } from './anthropic-api/adapter.js';
 import { ClaudeAdapter } from './claude/adapter.js';
 import { CodexAdapter } from './codex/adapter.js';
@@ -11,6 +11,7 @@ import {
   type AgentName,
   type TurnLimits,
 } from './contract.js';
+import type { ModelAccess, ModelGateway, ModelUpstream } from './gateway/index.js';
 
 /**
  * The part of `[agents]` the registry reads. Structural on purpose: the config module owns the
@@ -23,14 +24,25 @@ export interface AgentsConfigLike {
   stall_timeout_secs: number;
   turn_timeout_secs: number;
   max_cost_usd_per_turn?: number | undefined;
+  env_passthrough?: string[] | undefined;
   claude: {
     enabled: boolean;
     cli_path: string;
     default_model?: string | undefined;
     max_turns?: number | undefined;
     extra_args: string[];
+    /** The Anthropic API Claude Code's requests go to through the gateway. */
+    base_url?: string | undefined;
   };
-  codex: { enabled: boolean; cli_path: string; default_model?: string | undefined; extra_args: string[] };
+  codex: {
+    enabled: boolean;
+    cli_path: string;
+    default_model?: string | undefined;
+    extra_args: string[];
+    /** The OpenAI API Codex's requests go to through the gateway, and the key Harness adds. */
+    base_url?: string | undefined;
+    api_key?: string | undefined;
+  };
   anthropic_api: {
     enabled: boolean;
     base_url?: string | undefined;
@@ -46,6 +58,8 @@ export interface RegistryOverrides {
   codex?: { env?: Record<string, string>; home?: string; codexHome?: string };
   anthropic_api?: { sessionDir?: string; maxRetries?: number };
   baseEnv?: Record<string, string | undefined>;
+  /** The running model gateway; without it every agent uses its own login. */
+  gateway?: ModelGateway;
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
@@ -56,6 +70,8 @@ export function createAdapters(
   overrides: RegistryOverrides = {},
 ): AgentAdapter[] {
   const baseEnv = overrides.baseEnv ?? process.env;
+  const access = gatewayAccess(config, overrides.gateway);
+  const envPassthrough = config.env_passthrough ?? [];
   const adapters: AgentAdapter[] = [];
   if (config.claude.enabled) {
     const c = config.claude;
@@ -67,6 +83,8 @@ export function createAdapters(
         extraArgs: c.extra_args,
         baseEnv,
         logger,
+        envPassthrough,
+        ...(access.claude === undefined ? {} : { modelAccess: access.claude }),
         ...overrides.claude,
       }),
     );
@@ -80,6 +98,8 @@ export function createAdapters(
         extraArgs: c.extra_args,
         baseEnv,
         logger,
+        envPassthrough,
+        ...(access.codex === undefined ? {} : { gateway: access.codex }),
         ...overrides.codex,
       }),
     );
@@ -94,12 +114,60 @@ export function createAdapters(
         maxTokens: c.max_tokens,
         baseEnv,
         logger,
+        envPassthrough,
+        ...(access.anthropic_api === undefined ? {} : { modelAccess: access.anthropic_api }),
         ...overrides.anthropic_api,
       }),
     );
   }
   return adapters;
 }
+
+type GatewayAccess = Extract<ModelAccess, { mode: 'gateway' }>;
+
+/**
+ * Which agents reach their model through the gateway: each one for which Harness holds a key. The
+ * key goes to the gateway's upstream for the turn, never into an agent's environment.
+ */
+function gatewayAccess(
+  config: AgentsConfigLike,
+  gateway: ModelGateway | undefined,
+): Partial<Record<AgentName, GatewayAccess>> {
+  if (gateway === undefined) return {};
+  const anthropicKey = config.anthropic_api.api_key;
+  const openaiKey = config.codex.api_key;
+  const via = (upstream: ModelUpstream, reason: string): GatewayAccess => ({
+    mode: 'gateway',
+    gateway,
+    upstream,
+    reason,
+  });
+  const held = (what: string, url: string) =>
+    `Harness holds the ${what} key; the agent gets a per-turn credential for the gateway at ${gateway.origin}, which forwards to ${url}`;
+  const claudeUrl = config.claude.base_url ?? DEFAULT_ANTHROPIC_URL;
+  const apiUrl = config.anthropic_api.base_url ?? DEFAULT_ANTHROPIC_URL;
+  const codexUrl = config.codex.base_url ?? DEFAULT_OPENAI_URL;
+  return {
+    ...(anthropicKey
+      ? {
+          claude: via(
+            { provider: 'anthropic', url: claudeUrl, apiKey: anthropicKey },
+            held('Anthropic', claudeUrl),
+          ),
+          anthropic_api: via(
+            { provider: 'anthropic', url: apiUrl, apiKey: anthropicKey },
+            held('Anthropic', apiUrl),
+          ),
+        }
+      : {}),
+    ...(openaiKey
+      ? { codex: via({ provider: 'openai', url: codexUrl, apiKey: openaiKey }, held('OpenAI', codexUrl)) }
+      : {}),
+  };
+}
+
+export const DEFAULT_ANTHROPIC_URL = 'https://api.anthropic.com';
+export const DEFAULT_OPENAI_URL = 'https://api.openai.com/v1';
 
 /**
  * Agents from config, their availability, and the choice of agent for a turn. Availability is
@@ -113,8 +181,28 @@ export class AgentRegistry {
     private readonly config: AgentsConfigLike,
     adapters: AgentAdapter[],
     private readonly logger: Logger = silentLogger,
+    private readonly gateway: ModelGateway | null = null,
+    private readonly baseEnv: Record<string, string | undefined> = process.env,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
+  }
+
+  /**
+   * The environment for commands Harness runs on an agent's work (validation: the worktree's own
+   * test scripts, which the agent may have written): the allowlist and `agents.env_passthrough`,
+   * never Harness's secrets.
+   */
+  commandEnvironment(): Record<string, string> {
+    return buildAgentEnv(this.baseEnv, { passthrough: this.config.env_passthrough ?? [] });
+  }
+
+  /** The model gateway the agents use, if one runs; it stops with `close()`. */
+  get modelGateway(): ModelGateway | null {
+    return this.gateway;
+  }
+
+  async close(): Promise<void> {
+    await this.gateway?.close();
   }
 
   static fromConfig(
@@ -122,7 +210,12 @@ export class AgentRegistry {
     logger: Logger = silentLogger,
     overrides: RegistryOverrides = {},
   ): AgentRegistry {
-    return new AgentRegistry(config, createAdapters(config, logger, overrides), logger);
+    return new AgentRegistry(
+      config,
+      createAdapters(config, logger, overrides),
+      logger,
+      overrides.gateway ?? null,
+    );
   }
 
   refresh(): void {
@@ -207,5 +300,7 @@ function disabled(name: AgentName): AgentAvailability {
     binary_path: null,
     default_model: null,
     command_gate: 'enforced',
+    model_access: null,
+    model_access_reason: null,
   };
 }

@@ -167,7 +167,8 @@ export function runTurn(
             stderr_tail: current?.type === 'error' ? current.stderr_tail : null,
           })
         : (current ?? errorBody('protocol_error', 'the agent ended without a result'));
-    const event = makeEvent(turnId, agent, final) as TerminalEvent;
+    // Usage recorded after the agent's last word (the gateway's metering) belongs in the total.
+    const event = makeEvent(turnId, agent, { ...final, usage } as AgentEventBody) as TerminalEvent;
     queue.push(event);
     queue.close();
     return event;

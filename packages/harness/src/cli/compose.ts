@@ -1,4 +1,4 @@
-import { AgentRegistry } from '../agents/index.js';
+import { AgentRegistry, ModelGateway } from '../agents/index.js';
 import type { HarnessConfig, Logger } from '../core/index.js';
 import { Harness } from '../server/index.js';
 import { SqliteStore } from '../store/index.js';
@@ -8,23 +8,28 @@ export interface ComposeOptions {
   projectRoot?: string;
 }
 
-/** Builds the running platform from the effective config: store, agents, policy, services. */
+/**
+ * Builds the running platform from the effective config: store, the model gateway (agents reach
+ * their model through it; the real keys stay in this process), agents, policy, services.
+ */
 export async function composeHarness(
   config: HarnessConfig,
   logger: Logger,
   options: ComposeOptions = {},
 ): Promise<Harness> {
   const store = SqliteStore.open(options.dataDir ?? config.server.data_dir);
+  const gateway = await ModelGateway.start({ logger });
   try {
     return await Harness.start({
       config,
       store,
       logger,
-      agents: AgentRegistry.fromConfig(config.agents, logger),
+      agents: AgentRegistry.fromConfig(config.agents, logger, { gateway }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
   } catch (error) {
+    await gateway.close();
     await store.close();
     throw error;
   }

@@ -3,6 +3,7 @@ import { harnessVersion } from '../core/index.js';
 import { registerActionCommand } from './commands/action.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerRuleCommand } from './commands/rule.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerConfigCommand(program);
   registerActionCommand(program);
   registerMcpCommand(program);
+  registerDoctorCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

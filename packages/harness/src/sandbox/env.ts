@@ -1,7 +1,48 @@
+import { harnessSecretEnvNames } from '../core/index.js';
+
+/**
+ * Agent environments are built from an allowlist, never by removing what looks dangerous from
+ * Harness's own environment: Harness holds its API token, the GitHub token, the webhook secret, the
+ * database URL and every provider key, and an agent (or a command it runs) may print all of its
+ * environment into a file that is then committed and pushed.
+ */
+
+/** What every agent process and every command it runs may inherit from Harness's environment. */
+export const BASE_ENV_ALLOWLIST = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TERM',
+  'COLORTERM',
+  'NO_COLOR',
+  'TZ',
+  'TMPDIR',
+] as const;
+
+/** Locale categories (`LC_ALL`, `LC_CTYPE`, …) carry no secrets and shape every tool's output. */
+const LOCALE_VARIABLE = /^LC_[A-Z]+$/;
+
+/**
+ * Harness's own secrets and the provider keys it keeps behind the model gateway. They are never
+ * inherited, and `agents.env_passthrough` may not name them.
+ */
+export const HARNESS_SECRET_ENV_NAMES = harnessSecretEnvNames;
+
+const SECRET_NAMES: ReadonlySet<string> = new Set(HARNESS_SECRET_ENV_NAMES);
+
+/** True for a name `agents.env_passthrough` must refuse. */
+export function isHarnessSecretEnvName(name: string): boolean {
+  return SECRET_NAMES.has(name.toUpperCase());
+}
+
 /**
  * Variables that make an agent CLI believe it runs inside another agent session (nested-session
  * detection, SIGTRAP on start, wrong entrypoint attribution) when Harness itself was started from
- * one. They are removed from every agent's environment.
+ * one. The allowlist keeps them out; the list documents why they must stay out.
  */
 export const NESTED_SESSION_ENV_KEYS = [
   'CLAUDECODE',
@@ -16,37 +57,42 @@ export const NESTED_SESSION_ENV_KEYS = [
   'CODEX_THREAD_ID',
 ] as const;
 
-const SECRET_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)/i;
+const NESTED: ReadonlySet<string> = new Set(NESTED_SESSION_ENV_KEYS);
 
-function compact(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
+export interface AgentEnvOptions {
+  /** Names the operator chose to share (`agents.env_passthrough`); Harness's secrets never pass. */
+  passthrough?: readonly string[];
+  /** Non-secret knobs of one agent CLI that may be inherited when set (e.g. `DISABLE_TELEMETRY`). */
+  knobs?: readonly string[];
+  /** Values Harness sets itself (HOME, CODEX_HOME, the gateway URL and per-turn credential …). */
+  set?: Record<string, string | undefined>;
 }
 
-/** The environment for an agent process: inherited, minus nested-session markers, plus overrides. */
-export function sanitizeAgentEnv(
-  base: Record<string, string | undefined>,
-  overrides: Record<string, string | undefined> = {},
-): Record<string, string> {
-  const env = compact(base);
-  for (const key of NESTED_SESSION_ENV_KEYS) delete env[key];
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
-  return env;
+function inheritable(name: string, options: AgentEnvOptions): boolean {
+  if (SECRET_NAMES.has(name) || NESTED.has(name)) return false;
+  return (
+    (BASE_ENV_ALLOWLIST as readonly string[]).includes(name) ||
+    LOCALE_VARIABLE.test(name) ||
+    (options.knobs ?? []).includes(name) ||
+    (options.passthrough ?? []).includes(name)
+  );
 }
 
 /**
- * The environment for a command a model asked for: no nested-session markers and no variable whose
- * name looks like a secret, so a prompt-injected `env` or `curl` cannot read API keys.
+ * The environment for an agent process or a command it runs: the allowlisted part of `base`, then
+ * what Harness sets (an `undefined` value removes the variable).
  */
-export function sanitizeCommandEnv(
+export function buildAgentEnv(
   base: Record<string, string | undefined>,
-  overrides: Record<string, string | undefined> = {},
+  options: AgentEnvOptions = {},
 ): Record<string, string> {
-  const env = sanitizeAgentEnv(base);
-  for (const key of Object.keys(env)) if (SECRET_NAME.test(key)) delete env[key];
-  return sanitizeAgentEnv(env, overrides);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== undefined && inheritable(name, options)) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(options.set ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
 }

@@ -1,7 +1,7 @@
 /**
  * sandbox: what an agent may touch and how that is enforced — the `SandboxMode`/`SandboxSpec`
  * model, a bubblewrap argv builder, a host capability probe that refuses (never downgrades) a mode
- * it cannot enforce, environment sanitising for agent processes and model-requested commands, and
+ * it cannot enforce, allowlisted environments for agent processes and the commands they run, and
  * path guards that keep file tools inside the worktree. Depends only on core.
  *
  * Running as root is handled on purpose, not by accident: bubblewrap then needs no user namespace,

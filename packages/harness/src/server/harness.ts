@@ -201,6 +201,7 @@ export class Harness {
   async close(graceMs = 0): Promise<void> {
     await this.scheduler.stop(graceMs);
     await this.turns.stopAll();
+    await this.agents.close();
     this.webhooks.stop();
     for (const connection of [...this.connections]) connection.close();
     await this.store.close();

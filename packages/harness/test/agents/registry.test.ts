@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { AgentRegistry, type AgentsConfigLike } from '../../src/agents/index.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AgentRegistry, ModelGateway, type AgentsConfigLike } from '../../src/agents/index.js';
 import { claudeBin, cleanupTempDirs, codexBin, hasClaude, hasCodex, tempDir } from './helpers.js';
 
 function config(overrides: Partial<AgentsConfigLike> = {}): AgentsConfigLike {
@@ -47,15 +49,60 @@ describe('AgentRegistry', () => {
   });
 
   it('auto picks the first usable agent, and complexity_preferred_agents for complex work', async () => {
-    const registry = AgentRegistry.fromConfig(config(), undefined, {
-      baseEnv: { ...noKeyEnv, ANTHROPIC_API_KEY: 'k', CODEX_API_KEY: 'k' },
-      claude: { home: tempDir('reg-home') },
-      codex: { codexHome: tempDir('reg-codex') },
+    const gateway = await ModelGateway.start();
+    const registry = AgentRegistry.fromConfig(
+      config({
+        codex: { enabled: true, cli_path: codexBin, extra_args: [], api_key: 'k' },
+        anthropic_api: { enabled: true, default_model: 'm', max_tokens: 1, api_key: 'k' },
+      }),
+      undefined,
+      {
+        baseEnv: noKeyEnv,
+        gateway,
+        claude: { home: tempDir('reg-home') },
+        codex: { codexHome: tempDir('reg-codex') },
+      },
+    );
+    try {
+      const simple = await registry.select({ complexity: 'simple' });
+      expect(simple.name).toBe(hasClaude ? 'claude' : hasCodex ? 'codex' : 'anthropic_api');
+      const complex = await registry.select({ complexity: 'complex' });
+      expect(complex.name).toBe(hasCodex ? 'codex' : hasClaude ? 'claude' : 'anthropic_api');
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('says which agents reach their model through the gateway, and why the others do not', async () => {
+    const gateway = await ModelGateway.start();
+    const codexHome = tempDir('reg-codex-custom');
+    writeFileSync(path.join(codexHome, 'config.toml'), 'model_provider = "azure"\n');
+    const registry = AgentRegistry.fromConfig(
+      config({
+        codex: { enabled: true, cli_path: codexBin, extra_args: [], api_key: 'sk-openai' },
+        anthropic_api: { enabled: true, default_model: 'm', max_tokens: 1, api_key: 'sk-ant' },
+      }),
+      undefined,
+      { baseEnv: noKeyEnv, gateway, claude: { home: tempDir('reg-home') }, codex: { codexHome } },
+    );
+    try {
+      const [claude, codex, api] = await registry.list();
+      expect(api).toMatchObject({ model_access: 'gateway', usable: true });
+      expect(api?.model_access_reason).toContain(gateway.origin);
+      expect(claude).toMatchObject({ model_access: 'gateway' });
+      expect(codex).toMatchObject({ model_access: 'direct' });
+      expect(codex?.model_access_reason).toContain('selects model_provider "azure"');
+    } finally {
+      await registry.close();
+    }
+    const withoutKeys = AgentRegistry.fromConfig(config(), undefined, {
+      baseEnv: noKeyEnv,
+      gateway: await ModelGateway.start(),
     });
-    const simple = await registry.select({ complexity: 'simple' });
-    expect(simple.name).toBe(hasClaude ? 'claude' : hasCodex ? 'codex' : 'anthropic_api');
-    const complex = await registry.select({ complexity: 'complex' });
-    expect(complex.name).toBe(hasCodex ? 'codex' : hasClaude ? 'claude' : 'anthropic_api');
+    const [claude] = await withoutKeys.list();
+    expect(claude).toMatchObject({ model_access: 'direct' });
+    expect(claude?.model_access_reason).toContain('own login');
+    await withoutKeys.close();
   });
 
   it('refuses an explicit default agent that is not usable, saying why', async () => {

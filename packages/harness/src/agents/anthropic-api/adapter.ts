@@ -3,11 +3,12 @@ import path from 'node:path';
 import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Message, MessageParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { defaultDataDir, describeError, newId, silentLogger, type Logger } from '../../core/index.js';
-import { assertSandboxSupported, type SandboxCapabilities } from '../../sandbox/index.js';
+import { assertSandboxSupported, buildAgentEnv, type SandboxCapabilities } from '../../sandbox/index.js';
 import type { AgentAdapter, AgentAvailability, AgentTurn, TurnErrorCode, TurnOptions } from '../contract.js';
 import { priceUsage } from '../pricing.js';
 import { sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
+import { describeModelAccess, withGatewayTurn, type ModelAccess } from '../gateway/index.js';
 import { executeTool, TOOL_DEFINITIONS, type ToolRunner } from './tools.js';
 
 export interface AnthropicApiAdapterOptions {
@@ -22,6 +23,16 @@ export interface AnthropicApiAdapterOptions {
   baseEnv?: Record<string, string | undefined>;
   probeSandbox?: () => Promise<SandboxCapabilities>;
   logger?: Logger;
+  /** Through Harness's model gateway (the SDK never holds the real key), or straight to `baseUrl`. */
+  modelAccess?: ModelAccess;
+  /** Variables of Harness's environment that commands may see (`agents.env_passthrough`). */
+  envPassthrough?: readonly string[];
+}
+
+/** Where the SDK client sends a turn's requests, and with which key. */
+interface ClientTarget {
+  baseURL: string | null;
+  apiKey: string;
 }
 
 const SYSTEM_PROMPT =
@@ -64,7 +75,12 @@ export class AnthropicApiAdapter implements AgentAdapter {
       binary_path: null,
       default_model: this.opts.defaultModel ?? null,
       command_gate: 'enforced',
+      ...describeModelAccess(this.modelAccess()),
     });
+  }
+
+  private modelAccess(): ModelAccess {
+    return this.opts.modelAccess ?? { mode: 'direct', reason: 'no model gateway is running in this process' };
   }
 
   startTurn(options: TurnOptions): AgentTurn {
@@ -116,7 +132,17 @@ export class AnthropicApiAdapter implements AgentAdapter {
     ctx.sessionId = sessionId;
     ctx.emit({ type: 'session', session_id: sessionId });
     messages.push({ role: 'user', content: options.prompt });
-    await this.loop(ctx, model, messages, caps);
+    const access = this.modelAccess();
+    if (access.mode === 'direct') {
+      await this.loop(ctx, model, messages, caps, {
+        baseURL: this.opts.baseUrl ?? null,
+        apiKey: this.apiKey() ?? '',
+      });
+    } else {
+      await withGatewayTurn(ctx, access, (lease) =>
+        this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential }),
+      );
+    }
     await this.saveTranscript(sessionId, messages);
   }
 
@@ -125,16 +151,14 @@ export class AnthropicApiAdapter implements AgentAdapter {
     model: string,
     messages: MessageParam[],
     caps: SandboxCapabilities,
+    target: ClientTarget,
   ): Promise<void> {
-    const client = new Anthropic({
-      apiKey: this.apiKey() ?? '',
-      baseURL: this.opts.baseUrl ?? null,
-      maxRetries: this.opts.maxRetries ?? 2,
-    });
+    const client = new Anthropic({ ...target, maxRetries: this.opts.maxRetries ?? 2 });
     let refusals = 0;
     const runner: ToolRunner = {
       caps,
-      env: this.opts.baseEnv ?? process.env,
+      // Commands get the allowlisted environment: no key, not even the per-turn credential.
+      env: buildAgentEnv(this.opts.baseEnv ?? process.env, { passthrough: this.opts.envPassthrough ?? [] }),
       commandTimeoutMs: Math.min(ctx.options.limits.stallTimeoutMs, ctx.options.limits.turnTimeoutMs),
       onRefusal: () => (refusals += 1),
     };

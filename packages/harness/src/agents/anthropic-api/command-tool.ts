@@ -1,10 +1,5 @@
 import { spawn } from 'node:child_process';
-import {
-  buildBwrapArgv,
-  sanitizeCommandEnv,
-  type SandboxCapabilities,
-  type SandboxSpec,
-} from '../../sandbox/index.js';
+import { buildBwrapArgv, type SandboxCapabilities, type SandboxSpec } from '../../sandbox/index.js';
 import { type ProcessGroupJournal, trackProcessGroup } from '../../core/index.js';
 import { killTree } from '../process/kill-tree.js';
 
@@ -18,7 +13,7 @@ const MAX_OUTPUT = 30_000;
 
 /**
  * Runs a model-requested command with bash in the workspace: under bubblewrap unless the mode is
- * danger-full-access, with secrets stripped from the environment, in its own process group that
+ * danger-full-access, with the environment the adapter built from the allowlist, in its own process group that
  * is killed on abort or timeout. stdin is /dev/null: nothing can wait for input.
  */
 export async function runSandboxedCommand(
@@ -28,11 +23,13 @@ export async function runSandboxedCommand(
   options: {
     timeoutMs: number;
     signal: AbortSignal;
-    env: Record<string, string | undefined>;
+    env: Record<string, string>;
     journal?: ProcessGroupJournal | undefined;
   },
 ): Promise<CommandRun> {
-  let argv = ['bash', '-c', command];
+  // The command's shell is not Harness's own child: `/proc/$PPID/environ` is then a shell started
+  // with the allowlisted environment, not Harness's (which holds its keys and tokens).
+  let argv = ['bash', '-c', 'bash -c "$1"; exit $?', 'harness-command', command];
   if (spec.mode !== 'danger-full-access') {
     argv = buildBwrapArgv(spec, argv, {
       bwrapPath: caps.bwrap_path as string,
@@ -42,7 +39,7 @@ export async function runSandboxedCommand(
   const [file, ...args] = argv as [string, ...string[]];
   const child = spawn(file, args, {
     cwd: spec.workspace,
-    env: sanitizeCommandEnv(options.env),
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -89,7 +89,8 @@ const FS_TOOLS: Record<string, FsTool> = {
 
 export interface ToolRunner {
   caps: SandboxCapabilities;
-  env: Record<string, string | undefined>;
+  /** Built from the allowlist: see `buildAgentEnv`. */
+  env: Record<string, string>;
   commandTimeoutMs: number;
   /** Called for every command the gate refused; the turn is classified `policy_blocked` at its end. */
   onRefusal: () => void;

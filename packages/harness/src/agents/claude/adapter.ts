@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { silentLogger, type Logger } from '../../core/index.js';
-import { sanitizeAgentEnv, type SandboxCapabilities, type SandboxMode } from '../../sandbox/index.js';
+import { buildAgentEnv, type SandboxCapabilities, type SandboxMode } from '../../sandbox/index.js';
 import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '../contract.js';
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
 import { probeBinary, sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
+import {
+  describeModelAccess,
+  withGatewayTurn,
+  type GatewayLease,
+  type ModelAccess,
+} from '../gateway/index.js';
+import { CLAUDE_ENV_KNOBS, CLAUDE_OWN_LOGIN, CLAUDE_QUIET, claudeGatewayEnv } from './environment.js';
 import { answerControlRequest, initializeRequest, userMessage } from './control.js';
 import { ClaudeStreamMapper } from './mapper.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
@@ -24,6 +31,10 @@ export interface ClaudeAdapterOptions {
   logger?: Logger;
   /** How long to wait for the CLI to exit after its `result` line before killing it. */
   exitGraceMs?: number;
+  /** Through Harness's model gateway, or with Claude Code's own login; the latter when absent. */
+  modelAccess?: ModelAccess;
+  /** Variables of Harness's environment the operator shares with agents (`agents.env_passthrough`). */
+  envPassthrough?: readonly string[];
 }
 
 const isRoot = (): boolean => typeof process.geteuid === 'function' && process.geteuid() === 0;
@@ -79,26 +90,44 @@ export class ClaudeAdapter implements AgentAdapter {
       binary_path: bin.path,
       default_model: this.opts.defaultModel ?? null,
       command_gate: 'enforced',
+      ...describeModelAccess(this.modelAccess()),
     };
+  }
+
+  private modelAccess(): ModelAccess {
+    return this.opts.modelAccess ?? CLAUDE_OWN_LOGIN;
   }
 
   startTurn(options: TurnOptions): AgentTurn {
     return runTurn(this.name, options, this.logger, (ctx) => this.run(ctx));
   }
 
-  private environment(mode?: SandboxMode): Record<string, string> {
+  private environment(mode?: SandboxMode, lease?: GatewayLease): Record<string, string> {
     const home = this.opts.home;
     if (home !== undefined) mkdirSync(home, { recursive: true });
-    return sanitizeAgentEnv(this.opts.baseEnv ?? process.env, {
-      ...(home === undefined ? {} : { HOME: home }),
-      ...(mode === 'danger-full-access' && isRoot() ? { IS_SANDBOX: '1' } : {}),
-      ...this.opts.env,
+    return buildAgentEnv(this.opts.baseEnv ?? process.env, {
+      knobs: CLAUDE_ENV_KNOBS,
+      passthrough: this.opts.envPassthrough ?? [],
+      set: {
+        ...CLAUDE_QUIET,
+        ...(home === undefined ? {} : { HOME: home }),
+        ...(mode === 'danger-full-access' && isRoot() ? { IS_SANDBOX: '1' } : {}),
+        ...this.opts.env,
+        ...(lease === undefined ? {} : claudeGatewayEnv(lease)),
+      },
     });
   }
 
   private async run(ctx: TurnContext): Promise<void> {
+    const access = this.modelAccess();
+    if (access.mode === 'direct') return this.runWith(ctx, this.environment(ctx.options.sandbox.mode));
+    await withGatewayTurn(ctx, access, (lease) =>
+      this.runWith(ctx, this.environment(ctx.options.sandbox.mode, lease)),
+    );
+  }
+
+  private async runWith(ctx: TurnContext, env: Record<string, string>): Promise<void> {
     const { options } = ctx;
-    const env = this.environment(options.sandbox.mode);
     const model = options.model ?? this.opts.defaultModel ?? null;
     const enforcement = options.sandbox.mode === 'danger-full-access' ? 'none' : 'bwrap';
     ctx.emit({

@@ -1,13 +1,20 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describeError, harnessVersion, silentLogger, type Logger } from '../../core/index.js';
-import { sanitizeAgentEnv, type SandboxCapabilities } from '../../sandbox/index.js';
+import { buildAgentEnv, type SandboxCapabilities } from '../../sandbox/index.js';
 import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '../contract.js';
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
 import type { Supervised } from '../process/supervisor.js';
 import { probeBinary, sharedSandboxProbe } from '../probe.js';
 import { consultCommandGate } from '../command-gate.js';
 import { runTurn, type TurnContext } from '../turn.js';
+import {
+  describeModelAccess,
+  withGatewayTurn,
+  type GatewayLease,
+  type ModelAccess,
+} from '../gateway/index.js';
+import { codexGatewayArgs, codexModelAccess, CODEX_GATEWAY_KEY_ENV, hasCodexLogin } from './model-access.js';
 import { AppServerConnection } from './app-server.js';
 import { CodexApprovals, unwrapShell } from './approvals.js';
 import { CodexEventMapper } from './mapper.js';
@@ -30,6 +37,13 @@ export interface CodexAdapterOptions {
   logger?: Logger;
   /** How long Codex may take to exit once the turn is over and its stdin is closed. */
   exitGraceMs?: number;
+  /**
+   * Harness's model gateway, when Harness holds an OpenAI key. Codex still uses its own login when
+   * its config.toml selects another provider, or when there is no gateway.
+   */
+  gateway?: Extract<ModelAccess, { mode: 'gateway' }>;
+  /** Variables of Harness's environment the operator shares with agents (`agents.env_passthrough`). */
+  envPassthrough?: readonly string[];
 }
 
 /** Streaming deltas Harness does not use; the completed items carry the same text. */
@@ -48,23 +62,16 @@ const UNUSED_NOTIFICATIONS = [
  * Terminals are off: `write_stdin` to a shell started with a tty runs whatever it types without
  * asking (measured with 0.169.0), so only one-shot commands, each approved, remain.
  */
-export function codexArgs(cwd: string, adapter: CodexAdapterOptions): string[] {
+export function codexArgs(cwd: string, adapter: CodexAdapterOptions, providerArgs: string[] = []): string[] {
   return [
     'app-server',
     '-c',
     `projects={${JSON.stringify(cwd)}={trust_level="trusted"}}`,
     '--disable',
     'unified_exec_tty',
+    ...providerArgs,
     ...(adapter.extraArgs ?? []),
   ];
-}
-
-function hasCredentials(env: Record<string, string>): boolean {
-  if (env.OPENAI_API_KEY || env.CODEX_API_KEY) return true;
-  return (
-    existsSync(path.join(codexHomeOf(env), 'auth.json')) ||
-    existsSync(path.join(codexHomeOf(env), 'config.toml'))
-  );
 }
 
 function codexHomeOf(env: Record<string, string>): string {
@@ -92,11 +99,14 @@ export class CodexAdapter implements AgentAdapter {
   async probe(): Promise<AgentAvailability> {
     const env = this.environment();
     const bin = await probeBinary(this.opts.cliPath ?? 'codex', ['--version'], env);
-    const creds = hasCredentials(env);
+    const access = this.modelAccess(env);
+    const creds = access.mode === 'gateway' || hasCodexLogin(codexHomeOf(env));
     const usable = bin.path !== null && bin.version !== null && creds;
     const reason =
       bin.problem ??
-      (creds ? null : 'no OpenAI credentials: set OPENAI_API_KEY or CODEX_API_KEY, or log in with codex');
+      (creds
+        ? null
+        : 'no OpenAI credentials: give Harness OPENAI_API_KEY, CODEX_API_KEY or agents.codex.api_key, or log in with codex');
     return {
       name: this.name,
       enabled: true,
@@ -106,23 +116,39 @@ export class CodexAdapter implements AgentAdapter {
       binary_path: bin.path,
       default_model: this.opts.defaultModel ?? null,
       command_gate: 'enforced',
+      ...describeModelAccess(access),
     };
+  }
+
+  private modelAccess(env: Record<string, string>): ModelAccess {
+    return codexModelAccess(codexHomeOf(env), this.opts.gateway);
   }
 
   startTurn(options: TurnOptions): AgentTurn {
     return runTurn(this.name, options, this.logger, (ctx) => this.run(ctx));
   }
 
-  private environment(): Record<string, string> {
+  private environment(lease?: GatewayLease): Record<string, string> {
     const { codexHome, home } = this.opts;
-    return sanitizeAgentEnv(this.opts.baseEnv ?? process.env, {
-      ...(codexHome === undefined ? {} : { CODEX_HOME: codexHome }),
-      ...(home === undefined ? {} : { HOME: home }),
-      ...this.opts.env,
+    return buildAgentEnv(this.opts.baseEnv ?? process.env, {
+      knobs: ['CODEX_HOME'],
+      passthrough: this.opts.envPassthrough ?? [],
+      set: {
+        ...(codexHome === undefined ? {} : { CODEX_HOME: codexHome }),
+        ...(home === undefined ? {} : { HOME: home }),
+        ...this.opts.env,
+        ...(lease === undefined ? {} : { [CODEX_GATEWAY_KEY_ENV]: lease.credential }),
+      },
     });
   }
 
   private async run(ctx: TurnContext): Promise<void> {
+    const access = this.modelAccess(this.environment());
+    if (access.mode === 'direct') return this.runWith(ctx, null);
+    await withGatewayTurn(ctx, access, (lease) => this.runWith(ctx, lease));
+  }
+
+  private async runWith(ctx: TurnContext, lease: GatewayLease | null): Promise<void> {
     const { options } = ctx;
     const model = options.model ?? this.opts.defaultModel ?? null;
     // Codex's own sandbox cannot be used: a command it is asked to approve runs outside it
@@ -138,12 +164,12 @@ export class CodexAdapter implements AgentAdapter {
         network: 'shared (the CLI must reach its model endpoint)',
       },
     });
-    const env = this.environment();
+    const env = this.environment(lease ?? undefined);
     const codexHome = codexHomeOf(env);
     for (const dir of [codexHome, this.opts.home]) if (dir !== undefined) mkdirSync(dir, { recursive: true });
     const invocation: CliInvocation = {
       command: this.opts.cliPath ?? 'codex',
-      args: codexArgs(options.cwd, this.opts),
+      args: codexArgs(options.cwd, this.opts, lease === null ? [] : codexGatewayArgs(lease)),
       env,
       stdin: 'pipe',
       enforcement,

@@ -23,14 +23,12 @@ export const SCRIPTED_CODEX_KEY_ENV = 'HARNESS_SCRIPTED_OPENAI_KEY';
 /**
  * Writes `$CODEX_HOME/config.toml` for a scripted Responses server: a custom provider on
  * 127.0.0.1, no retries, and analytics and plugin sync off (they would look up public hosts).
- * The model must be a slug Codex knows, or it drops `apply_patch` from its tools.
+ * The model must be a slug Codex knows, or it drops `apply_patch` from its tools. A custom provider
+ * is the operator's choice, so Codex then uses it directly (not through Harness's gateway).
  */
 export function writeScriptedCodexHome(codexHome: string, baseUrl: string, model = 'gpt-5.5'): void {
-  mkdirSync(codexHome, { recursive: true });
-  const toml = [
-    `model = ${JSON.stringify(model)}`,
+  const provider = [
     'model_provider = "scripted"',
-    'approval_policy = "never"',
     '',
     '[model_providers.scripted]',
     'name = "Scripted"',
@@ -39,6 +37,32 @@ export function writeScriptedCodexHome(codexHome: string, baseUrl: string, model
     `env_key = "${SCRIPTED_CODEX_KEY_ENV}"`,
     'request_max_retries = 0',
     'stream_max_retries = 0',
+  ];
+  writeCodexHome(codexHome, model, provider);
+}
+
+/**
+ * Writes `$CODEX_HOME/config.toml` for a Codex that reaches its model through Harness's gateway:
+ * no provider of its own (Harness adds one on the command line), analytics and plugins off.
+ */
+export function writeGatewayCodexHome(codexHome: string, model = 'gpt-5.5'): void {
+  writeCodexHome(codexHome, model, []);
+}
+
+/** `agents.codex.extra_args` for tests: errors surface at once instead of after retries. */
+export const GATEWAY_CODEX_NO_RETRIES = [
+  '-c',
+  'model_providers.harness.request_max_retries=0',
+  '-c',
+  'model_providers.harness.stream_max_retries=0',
+];
+
+function writeCodexHome(codexHome: string, model: string, provider: string[]): void {
+  mkdirSync(codexHome, { recursive: true });
+  const toml = [
+    `model = ${JSON.stringify(model)}`,
+    'approval_policy = "never"',
+    ...provider,
     '',
     '[analytics]',
     'enabled = false',

@@ -43,7 +43,7 @@ async function demo(keep: boolean): Promise<number> {
     import('../demo/demo-project.js'),
     import('../demo/demo-printer.js'),
   ]);
-  const { AgentRegistry, scriptedClaudeEnv, startScriptedAnthropicServer } = agentsModule;
+  const { AgentRegistry, ModelGateway, scriptedClaudeEnv, startScriptedAnthropicServer } = agentsModule;
   const { createDemoProject, demoModel } = demoProject;
   const { demoPrinter } = printer;
   const project = createDemoProject(dir);
@@ -55,7 +55,9 @@ async function demo(keep: boolean): Promise<number> {
   writeFileSync(configFile, demoConfig(model.baseUrl, hub.url, project.root));
   const { config } = loadConfig({ configPath: configFile });
   const logger = createLogger('warn');
+  // As in production, the agents reach the (scripted) model through Harness's gateway.
   const agents = AgentRegistry.fromConfig(config.agents, logger, {
+    gateway: await ModelGateway.start({ logger }),
     claude: { env: scriptedClaudeEnv(model.baseUrl), home: path.join(dir, 'home') },
   });
   const harness = await Harness.start({
@@ -123,6 +125,7 @@ function demoConfig(modelUrl: string, githubUrl: string, root: string): string {
     'default_agent = "claude"',
     '[agents.claude]',
     `cli_path = "${claude}"`,
+    `base_url = "${modelUrl}"`,
     '[agents.anthropic_api]',
     `base_url = "${modelUrl}"`,
     'api_key = "scripted"',

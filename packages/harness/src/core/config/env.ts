@@ -10,6 +10,10 @@ import type { HarnessConfig } from './schema.js';
 export const envFallbacks = {
   apiToken: 'HARNESS_API_TOKEN',
   anthropicApiKey: 'ANTHROPIC_API_KEY',
+  anthropicBaseUrl: 'ANTHROPIC_BASE_URL',
+  openaiApiKey: 'OPENAI_API_KEY',
+  codexApiKey: 'CODEX_API_KEY',
+  openaiBaseUrl: 'OPENAI_BASE_URL',
   githubToken: 'GITHUB_TOKEN',
   otelEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 } as const;
@@ -24,22 +28,34 @@ export function foldEnv(
   env: NodeJS.ProcessEnv,
 ): { config: HarnessConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
-  let endpoint = config.otel.endpoint;
-  const envEndpoint = fromEnv(env, envFallbacks.otelEndpoint);
-  if (endpoint === undefined && envEndpoint !== undefined) {
-    if (isHttpUrl(envEndpoint)) endpoint = envEndpoint;
-    else
-      issues.push({
-        file: `env ${envFallbacks.otelEndpoint}`,
-        path: 'otel.endpoint',
-        message: `expected an http:// or https:// URL, got ${describeValue(envEndpoint)}`,
-      });
-  }
+  const url = (current: string | undefined, name: string, keyPath: string): string | undefined => {
+    const value = fromEnv(env, name);
+    if (current !== undefined || value === undefined) return current;
+    if (isHttpUrl(value)) return value;
+    issues.push({
+      file: `env ${name}`,
+      path: keyPath,
+      message: `expected an http:// or https:// URL, got ${describeValue(value)}`,
+    });
+    return undefined;
+  };
+  const endpoint = url(config.otel.endpoint, envFallbacks.otelEndpoint, 'otel.endpoint');
+  const { claude, codex } = config.agents;
   const folded: HarnessConfig = {
     ...config,
     server: { ...config.server, api_token: config.server.api_token ?? fromEnv(env, envFallbacks.apiToken) },
     agents: {
       ...config.agents,
+      claude: {
+        ...claude,
+        base_url: url(claude.base_url, envFallbacks.anthropicBaseUrl, 'agents.claude.base_url'),
+      },
+      codex: {
+        ...codex,
+        base_url: url(codex.base_url, envFallbacks.openaiBaseUrl, 'agents.codex.base_url'),
+        api_key:
+          codex.api_key ?? fromEnv(env, envFallbacks.openaiApiKey) ?? fromEnv(env, envFallbacks.codexApiKey),
+      },
       anthropic_api: {
         ...config.agents.anthropic_api,
         api_key: config.agents.anthropic_api.api_key ?? fromEnv(env, envFallbacks.anthropicApiKey),

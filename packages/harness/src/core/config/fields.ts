@@ -178,3 +178,32 @@ export function section<S extends z.core.$ZodLooseShape>(shape: S) {
   // prefault (not default) so the empty table is parsed too and every inner default applies.
   return table(shape).prefault({} as never);
 }
+
+/**
+ * Harness's own secrets and the provider keys it keeps behind the model gateway: no agent inherits
+ * them, and `agents.env_passthrough` may not name them.
+ */
+export const harnessSecretEnvNames = [
+  'HARNESS_API_TOKEN',
+  'HARNESS_DATABASE_URL',
+  'DATABASE_URL',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'HARNESS_GITHUB_WEBHOOK_SECRET',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'OPENAI_API_KEY',
+  'CODEX_API_KEY',
+] as const;
+
+/** An environment variable name an operator shares with agents; never one of Harness's secrets. */
+export function passthroughEnvName() {
+  const expected = 'an environment variable name (letters, digits and "_")';
+  return text(expected)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, expecting(expected))
+    .refine((name) => !(harnessSecretEnvNames as readonly string[]).includes(name.toUpperCase()), {
+      error: (issue) =>
+        `${String(issue.input)} is one of Harness's own secrets and is never given to agents (they reach their model through Harness's gateway instead)`,
+    });
+}

@@ -10,6 +10,7 @@ import {
   list,
   num,
   oneOf,
+  passthroughEnvName,
   pathField,
   section,
   secret,
@@ -42,6 +43,7 @@ export const secretKeyPaths = [
   'server.api_token',
   'server.github_webhook_secret',
   'agents.anthropic_api.api_key',
+  'agents.codex.api_key',
   'github.token',
 ] as const;
 
@@ -70,18 +72,22 @@ function agentsSection(ctx: SchemaContext) {
     stall_timeout_secs: int(1).default(300),
     turn_timeout_secs: int(1).default(3600),
     max_cost_usd_per_turn: num({ exclusiveMin: 0 }).optional(),
+    env_passthrough: list(passthroughEnvName(), 'an array of environment variable names').default([]),
     claude: section({
       enabled: bool().default(true),
       cli_path: commandField(ctx).default('claude'),
       default_model: text().default('sonnet'),
       max_turns: int(1).optional(),
       extra_args: stringList().default([]),
+      base_url: httpUrl().optional(), // else ANTHROPIC_BASE_URL; where the gateway sends Claude Code
     }),
     codex: section({
       enabled: bool().default(true),
       cli_path: commandField(ctx).default('codex'),
       default_model: text().optional(),
       extra_args: stringList().default([]),
+      base_url: httpUrl().optional(), // else OPENAI_BASE_URL; where the gateway sends Codex
+      api_key: secret(), // else OPENAI_API_KEY, else CODEX_API_KEY
     }),
     anthropic_api: section({
       enabled: bool().default(true),

@@ -221,6 +221,8 @@ export class TaskRun {
         timeoutMs: this.settings.validation.timeout_secs * 1000,
         runner: this.deps.runner,
         signal: this.signal,
+        // The worktree's scripts are the agent's work: they get no more of Harness's environment than it.
+        env: this.deps.agents.commandEnvironment(),
         ...(this.deps.processGroups
           ? { journal: this.deps.processGroups.journal({ task_id: this.task.id, turn_id: null }) }
           : {}),
