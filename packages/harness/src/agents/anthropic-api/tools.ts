@@ -91,7 +91,7 @@ export interface ToolRunner {
   caps: SandboxCapabilities;
   env: Record<string, string | undefined>;
   commandTimeoutMs: number;
-  /** Called for every command the gate refused; the turn is classified `policy_blocked` at its end. */
+  /** Called when the gate refuses a command (the turn then ends `policy_blocked`). */
   onRefusal: () => void;
 }
 

@@ -5,7 +5,8 @@ import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '..
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
 import { probeBinary, sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
-import { answerControlRequest, initializeRequest, userMessage } from './control.js';
+import { endTurnOnRefusal, refusalOf } from '../command-gate.js';
+import { answerControlRequest, initializeRequest, interruptRequest, userMessage } from './control.js';
 import { ClaudeStreamMapper } from './mapper.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
 import { parseAgentLine } from '../process/json-line.js';
@@ -164,9 +165,20 @@ export class ClaudeAdapter implements AgentAdapter {
     if (line.type === 'control_request') {
       void answerControlRequest(ctx, line, mapper.gateDenied).then((answer) => {
         if (answer !== null) reply(answer);
+        if (refusalOf(ctx) !== null) stopOnRefusal(ctx, reply);
       });
       return;
     }
     mapper.handle(line);
   }
+}
+
+/**
+ * A refused command ends the turn at once: the CLI is told to interrupt (it got the denial just
+ * before) and its process group is killed, so nothing it had queued after the refusal runs.
+ */
+function stopOnRefusal(ctx: TurnContext, send: (line: unknown) => void): void {
+  if (ctx.signal.aborted) return;
+  send(interruptRequest());
+  endTurnOnRefusal(ctx);
 }
