@@ -1,9 +1,16 @@
 import path from 'node:path';
 import { ErrorCodes, HarnessError, silentLogger, type Logger } from '../core/index.js';
-import { sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
+import {
+  assertSandboxSupported,
+  sandboxSpec,
+  type SandboxCapabilities,
+  type SandboxMode,
+  type SandboxSpec,
+} from '../sandbox/index.js';
 import { AnthropicApiAdapter } from './anthropic-api/adapter.js';
 import { ClaudeAdapter } from './claude/adapter.js';
 import { CodexAdapter } from './codex/adapter.js';
+import { sharedSandboxProbe } from './probe.js';
 import {
   AgentNames,
   type AgentAdapter,
@@ -46,6 +53,8 @@ export interface RegistryOverrides {
   codex?: { env?: Record<string, string>; home?: string; codexHome?: string };
   anthropic_api?: { sessionDir?: string; maxRetries?: number };
   baseEnv?: Record<string, string | undefined>;
+  /** What the host can sandbox with (bubblewrap); probed once per process by default. */
+  probeSandbox?: () => Promise<SandboxCapabilities>;
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
@@ -113,6 +122,7 @@ export class AgentRegistry {
     private readonly config: AgentsConfigLike,
     adapters: AgentAdapter[],
     private readonly logger: Logger = silentLogger,
+    private readonly probeSandbox: () => Promise<SandboxCapabilities> = sharedSandboxProbe,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
   }
@@ -122,7 +132,12 @@ export class AgentRegistry {
     logger: Logger = silentLogger,
     overrides: RegistryOverrides = {},
   ): AgentRegistry {
-    return new AgentRegistry(config, createAdapters(config, logger, overrides), logger);
+    return new AgentRegistry(
+      config,
+      createAdapters(config, logger, overrides),
+      logger,
+      overrides.probeSandbox,
+    );
   }
 
   refresh(): void {
@@ -190,6 +205,15 @@ export class AgentRegistry {
       turnTimeoutMs: c.turn_timeout_secs * 1000,
       ...(c.max_cost_usd_per_turn === undefined ? {} : { maxCostUsd: c.max_cost_usd_per_turn }),
     };
+  }
+
+  /**
+   * Refuses, before any turn record or worktree exists, a sandbox mode this host cannot enforce
+   * (`agents.sandbox_mode` by default), saying how to fix it. Never downgraded.
+   */
+  async assertSandboxUsable(mode: SandboxMode = this.config.sandbox_mode): Promise<void> {
+    if (mode === 'danger-full-access') return;
+    assertSandboxSupported(mode, await this.probeSandbox());
   }
 
   defaultSandbox(workspace: string): SandboxSpec {

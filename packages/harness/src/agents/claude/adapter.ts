@@ -8,6 +8,7 @@ import { runTurn, type TurnContext } from '../turn.js';
 import { endTurnOnRefusal, refusalOf } from '../command-gate.js';
 import { answerControlRequest, initializeRequest, interruptRequest, userMessage } from './control.js';
 import { ClaudeStreamMapper } from './mapper.js';
+import { claudeStatePaths } from './state-paths.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
 import { parseAgentLine } from '../process/json-line.js';
 
@@ -118,7 +119,7 @@ export class ClaudeAdapter implements AgentAdapter {
       env,
       stdin: 'pipe',
       enforcement,
-      stateDirs: env.HOME === undefined ? [] : [env.HOME],
+      stateDirs: enforcement === 'bwrap' ? claudeStatePaths(env) : [],
     };
     const mapper = new ClaudeStreamMapper(ctx, model);
     const afterResult = new AbortController();
