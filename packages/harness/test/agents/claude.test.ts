@@ -227,6 +227,8 @@ describe.skipIf(!hasClaude)('Claude Code adapter against the scripted Messages A
     const before = originHead();
     const { gate, policyFile } = await refusalGate();
     const adapter = await serve([
+      // Before the refusal, other tools take their usual course through the hook.
+      { tool_calls: [{ name: 'Write', input: { file_path: 'before.txt', content: 'written\n' } }] },
       {
         tool_calls: [
           { name: 'Bash', input: { command: 'git push origin main' } },
@@ -254,10 +256,11 @@ describe.skipIf(!hasClaude)('Claude Code adapter against the scripted Messages A
     expect(message).toContain('git push origin main');
     expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
     expect(message).toContain('Harness pushes, agents do not');
+    expect(readFileSync(path.join(repo, 'before.txt'), 'utf8')).toBe('written\n');
     for (const file of ['queued-marker.txt', 'queued-write.txt', 'marker.txt'])
       expect(existsSync(path.join(repo, file)), file).toBe(false);
     expect(originHead()).toBe(before);
-    expect(server.script.consumed).toBe(1);
+    expect(server.script.consumed).toBe(2);
     expect(ofType(events, 'command_gate')[0]).toMatchObject({
       command: 'git push origin main',
       decision: 'forbidden',
