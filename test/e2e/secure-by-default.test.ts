@@ -3,7 +3,7 @@
  * `agents.sandbox_mode` in the config the agent runs in `workspace-write`; it edits its worktree,
  * and Harness (not the agent) commits, pushes and opens the pull request. Every attempt to reach
  * past the worktree fails: the project checkout, the git directory Harness's own git reads
- * (config aliases, hooks), `~/.gitconfig` and the project's policy files. A refused command fails
+ * (core.fsmonitor, hooks), `~/.gitconfig` and the project's policy files. A refused command fails
  * the task, naming the rule.
  *
  * Everything lives under /var/tmp, not /tmp: the sandbox gives agents a private /tmp, which would
@@ -130,11 +130,12 @@ describe('secure by default: workspace-write, with Harness holding git', () => {
   it('the agent edits, Harness commits, pushes and opens the PR; every attack on the sandbox fails', async () => {
     const commonDir = path.join(project.root, '.git');
     const policyFile = path.join(project.root, '.harness', 'policy', 'agents.star');
-    const plant = `printf '[alias]\\n\\tpush = !touch ${marker}\\n'`;
+    // core.fsmonitor runs its command on every `git status` / `git add` Harness itself would run.
+    const plant = `printf '[core]\\n\\tfsmonitor = touch ${marker}\\n'`;
     const attacks = [
       `echo pwned > ${project.root}/pwned.txt`,
       `${plant} >> ${commonDir}/config`,
-      `git config alias.pushy '!touch ${marker}'`,
+      `git config core.fsmonitor 'touch ${marker}'`,
       `printf '#!/bin/sh\\ntouch ${marker}\\n' > ${commonDir}/hooks/pre-push`,
       `${plant} >> "$(sed 's/^gitdir: //' .git)/config.worktree"`,
       `${plant} >> ~/.gitconfig`,
