@@ -24,8 +24,6 @@ export function unwrapShell(command: string): string {
 export class CodexApprovals {
   /** Commands Codex asked about, by item id; a command that ran without asking is caught later. */
   readonly asked = new Set<string>();
-  /** Commands the gate refused, by item id (the first one ends the turn `policy_blocked`). */
-  readonly refused = new Map<string, string>();
 
   /**
    * @param onRefusal ends Codex's turn once a command is refused; called after the decline is on
@@ -62,7 +60,6 @@ export class CodexApprovals {
     const command = unwrapShell(request.command ?? '');
     const verdict = await consultCommandGate(this.ctx, command);
     if (verdict.decision === 'allow') return 'accept';
-    this.refused.set(request.itemId, command);
     setImmediate(() => this.onRefusal(request.threadId, request.turnId));
     return 'decline';
   }
