@@ -1,7 +1,8 @@
 /**
  * The execution policy enforced on agents: a project's `.harness/policy/*.star` decides every
  * command the real Claude Code CLI, the real Codex CLI and the Anthropic API tool loop want to run,
- * directly and disguised; forbidden commands never run, and every decision is an event.
+ * directly and disguised; forbidden commands never run, a refusal ends the turn `policy_blocked`
+ * naming the rule (the model is not asked again), and every decision is an event.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,8 +23,10 @@ import {
   startHttpHarness,
   tempDir,
 } from './support/harness-process.js';
-import { makeRepo } from './support/repos.js';
+import { git, makeRepo } from './support/repos.js';
 
+/** Line of the `git push` rule in `policy` below (the template starts with a newline). */
+const PUSH_RULE_LINE = 4;
 const policy = `
 prefix_rule(pattern = ["rm", ["-rf", "-fr"]], decision = "forbidden", justification = "no recursive deletes",
             match = [["rm", "-rf", "x"]], not_match = [["rm", "x"]])
@@ -38,10 +41,17 @@ describe('policy enforcement on agent commands', () => {
   let openai: ScriptedOpenAiServer;
   let server: RunningHarness;
   let client: HttpClient;
+  /** A bare remote the repository's `main` is one commit ahead of: a push that ran would show. */
+  const origin = path.join(dir.path, 'origin.git');
 
   beforeAll(async () => {
     mkdirSync(path.join(repo, '.harness', 'policy'), { recursive: true });
     writeFileSync(path.join(repo, '.harness', 'policy', 'agents.star'), policy);
+    mkdirSync(origin);
+    git(origin, 'init', '-q', '--bare', '-b', 'main');
+    git(repo, 'remote', 'add', 'origin', origin);
+    git(repo, 'push', '-q', 'origin', 'main');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'not pushed yet');
     // A script the agent did not write itself: running it is checked against what it contains.
     writeFileSync(path.join(repo, 'cleanup.sh'), '#!/bin/sh\necho cleaning\nrm -rf victim\n', {
       mode: 0o755,
@@ -78,40 +88,54 @@ describe('policy enforcement on agent commands', () => {
 
   const result = <T>(reply: unknown) => (reply as { result: T }).result;
 
-  async function runTurn(
-    agent: string,
-    command: string,
-  ): Promise<{ status: string; decisions: (string | null)[] }> {
-    if (agent === 'codex') {
-      openai.script.push(
-        { tool_calls: [{ name: 'exec_command', input: { cmd: command } }] },
-        { text: 'done' },
-      );
-    } else {
-      const tool =
-        agent === 'claude'
-          ? { name: 'Bash', input: { command } }
-          : { name: 'run_command', input: { command } };
-      model.script.push({ tool_calls: [tool] }, { text: 'done' });
-    }
+  interface TurnOutcome {
+    status: string;
+    error: { code: string; message: string } | null;
+    decisions: (string | null)[];
+  }
+
+  /** The agent's own tool call running one shell command. */
+  const commandCall = (agent: string, command: string) =>
+    agent === 'codex'
+      ? { name: 'exec_command', input: { cmd: command } }
+      : agent === 'claude'
+        ? { name: 'Bash', input: { command } }
+        : { name: 'run_command', input: { command } };
+
+  /** Scripts the model with one response per step (each a list of commands), runs a turn, waits. */
+  async function runSteps(agent: string, steps: string[][], sandboxMode?: string): Promise<TurnOutcome> {
+    // A refused command ends the turn before the model is asked again: the rest stays unused.
+    openai.script.discardPending();
+    model.script.discardPending();
+    const script = agent === 'codex' ? openai.script : model.script;
+    script.push(...steps.map((commands) => ({ tool_calls: commands.map((c) => commandCall(agent, c)) })), {
+      text: 'done',
+    });
     const { thread_id } = result<{ thread_id: string }>(await client.request('thread/start', { agent }));
     const { turn_id } = result<{ turn_id: string }>(
-      await client.request('turn/start', { thread_id, input: 'go' }),
+      await client.request('turn/start', {
+        thread_id,
+        input: 'go',
+        ...(sandboxMode === undefined ? {} : { sandbox_mode: sandboxMode }),
+      }),
     );
     for (let i = 0; i < 600; i++) {
-      const { turn, running } = result<{ turn: { status: string }; running: boolean }>(
-        await client.request('turn/status', { turn_id }),
-      );
+      const { turn, running } = result<{
+        turn: { status: string; error: TurnOutcome['error'] };
+        running: boolean;
+      }>(await client.request('turn/status', { turn_id }));
       if (!running && turn.status !== 'running') {
         const { events } = result<{ events: { decision: string | null }[] }>(
           await client.request('event/query', { turn_id, kind: 'agent.command_gate', limit: 100 }),
         );
-        return { status: turn.status, decisions: events.map((e) => e.decision) };
+        return { status: turn.status, error: turn.error, decisions: events.map((e) => e.decision) };
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('turn did not finish');
   }
+
+  const runTurn = (agent: string, command: string): Promise<TurnOutcome> => runSteps(agent, [[command]]);
 
   for (const agent of ['claude', 'codex', 'anthropic_api']) {
     it(`${agent}: refuses a forbidden command, disguised or not, and it never runs`, async () => {
@@ -138,6 +162,28 @@ describe('policy enforcement on agent commands', () => {
       expect(outcome.decisions).toEqual(['prompt']);
       expect(outcome.status).toBe('failed');
       expect(existsSync(path.join(repo, 'victim'))).toBe(true);
+    });
+
+    it(`${agent}: a refusal ends the turn, naming the rule; a model that keeps going gets nowhere`, async () => {
+      const before = git(origin, 'rev-parse', 'main');
+      const script = agent === 'codex' ? openai.script : model.script;
+      const marker = path.join(repo, `marker-${agent}.txt`);
+      // Full access on purpose: the policy alone must stop the push, not the sandbox.
+      const outcome = await runSteps(
+        agent,
+        [['git push origin main'], [`touch ${marker}`, 'git push origin HEAD:refs/heads/main']],
+        'danger-full-access',
+      );
+      expect(outcome.status).toBe('failed');
+      expect(outcome.error?.code).toBe('policy_blocked');
+      expect(outcome.error?.message).toContain(
+        `prefix_rule \`git push\` (${path.join(repo, '.harness', 'policy', 'agents.star')}:${PUSH_RULE_LINE})`,
+      );
+      expect(outcome.error?.message).toContain("pushing is Harness's job");
+      expect(outcome.decisions).toEqual(['forbidden']);
+      expect(existsSync(marker)).toBe(false);
+      expect(git(origin, 'rev-parse', 'main')).toBe(before);
+      expect(script.remaining).toBe(2);
     });
 
     it(`${agent}: lets an allowed command run`, async () => {

@@ -1,9 +1,17 @@
 import path from 'node:path';
 import { ErrorCodes, HarnessError, silentLogger, type Logger } from '../core/index.js';
-import { buildAgentEnv, sandboxSpec, type SandboxMode, type SandboxSpec } from '../sandbox/index.js';
+import {
+  assertSandboxSupported,
+  buildAgentEnv,
+  sandboxSpec,
+  type SandboxCapabilities,
+  type SandboxMode,
+  type SandboxSpec,
+} from '../sandbox/index.js';
 import { AnthropicApiAdapter } from './anthropic-api/adapter.js';
 import { ClaudeAdapter } from './claude/adapter.js';
 import { CodexAdapter } from './codex/adapter.js';
+import { sharedSandboxProbe } from './probe.js';
 import {
   AgentNames,
   type AgentAdapter,
@@ -60,6 +68,8 @@ export interface RegistryOverrides {
   baseEnv?: Record<string, string | undefined>;
   /** The running model gateway; without it every agent uses its own login. */
   gateway?: ModelGateway;
+  /** What the host can sandbox with (bubblewrap); probed once per process by default. */
+  probeSandbox?: () => Promise<SandboxCapabilities>;
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
@@ -183,6 +193,7 @@ export class AgentRegistry {
     private readonly logger: Logger = silentLogger,
     private readonly gateway: ModelGateway | null = null,
     private readonly baseEnv: Record<string, string | undefined> = process.env,
+    private readonly probeSandbox: () => Promise<SandboxCapabilities> = sharedSandboxProbe,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
   }
@@ -215,6 +226,8 @@ export class AgentRegistry {
       createAdapters(config, logger, overrides),
       logger,
       overrides.gateway ?? null,
+      overrides.baseEnv ?? process.env,
+      overrides.probeSandbox,
     );
   }
 
@@ -283,6 +296,15 @@ export class AgentRegistry {
       turnTimeoutMs: c.turn_timeout_secs * 1000,
       ...(c.max_cost_usd_per_turn === undefined ? {} : { maxCostUsd: c.max_cost_usd_per_turn }),
     };
+  }
+
+  /**
+   * Refuses, before any turn record or worktree exists, a sandbox mode this host cannot enforce
+   * (`agents.sandbox_mode` by default), saying how to fix it. Never downgraded.
+   */
+  async assertSandboxUsable(mode: SandboxMode = this.config.sandbox_mode): Promise<void> {
+    if (mode === 'danger-full-access') return;
+    assertSandboxSupported(mode, await this.probeSandbox());
   }
 
   defaultSandbox(workspace: string): SandboxSpec {

@@ -160,9 +160,14 @@ export function runTurn(
     options.signal?.removeEventListener('abort', onCallerAbort);
     const reason = controller.signal.reason as StopReason | undefined;
     const current = terminal as AgentEventBody | null;
-    // A stop outranks what the agent said afterwards (a killed process exits non-zero).
+    // A stop outranks what the agent said afterwards (a killed process exits non-zero); a policy
+    // refusal outranks even a result that raced it: the turn did not do what it was asked.
+    const stopWins =
+      controller.signal.aborted &&
+      reason !== undefined &&
+      (current?.type !== 'result' || reason.code === 'policy_blocked');
     const final =
-      controller.signal.aborted && reason !== undefined && current?.type !== 'result'
+      stopWins && reason !== undefined
         ? errorBody(reason.code, reason.message, {
             stderr_tail: current?.type === 'error' ? current.stderr_tail : null,
           })

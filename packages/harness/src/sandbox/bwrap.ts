@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxSpec } from './spec.js';
 
@@ -30,6 +30,9 @@ export function buildBwrapArgv(spec: SandboxSpec, command: string[], options: Bw
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
   if (!spec.network && options.shareNetwork !== true) args.push('--unshare-net');
   if (options.dropCapabilities === true) args.push('--cap-drop', 'ALL');
+  // A linked worktree's git directory lives in the main repository: readable (git status, diff,
+  // log work), never writable (no config, alias or hook can be planted there for Harness's git).
+  for (const dir of linkedGitDirs(spec.workspace)) if (isUnderTmp(dir)) args.push('--ro-bind', dir, dir);
   if (spec.mode === 'workspace-write') {
     for (const root of [spec.workspace, ...spec.writable_roots]) args.push('--bind', root, root);
     for (const rel of spec.protected_paths) {
@@ -45,6 +48,26 @@ export function buildBwrapArgv(spec: SandboxSpec, command: string[], options: Bw
   for (const dir of options.stateDirs ?? []) args.push('--bind', dir, dir);
   args.push('--chdir', spec.workspace);
   return [options.bwrapPath, ...args, '--', ...command];
+}
+
+/** The git directory and common directory a linked worktree's `.git` file points to, if any. */
+export function linkedGitDirs(workspace: string): string[] {
+  let pointer: string;
+  try {
+    pointer = readFileSync(path.join(workspace, '.git'), 'utf8');
+  } catch {
+    return []; // no `.git`, or a directory: the repository's own, inside the workspace
+  }
+  const gitDir = /^gitdir: (.+)$/m.exec(pointer)?.[1]?.trim();
+  if (gitDir === undefined) return [];
+  const dirs = [path.resolve(workspace, gitDir)];
+  try {
+    const common = readFileSync(path.join(dirs[0] as string, 'commondir'), 'utf8').trim();
+    dirs.push(path.resolve(dirs[0] as string, common));
+  } catch {
+    // not a linked worktree (a submodule's gitdir has no commondir)
+  }
+  return dirs.filter((dir) => existsSync(dir));
 }
 
 function isUnderTmp(p: string): boolean {

@@ -16,8 +16,9 @@ export interface SandboxCapabilities {
 
 export const INSTALL_HINT =
   'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora/RHEL: `dnf install bubblewrap`; ' +
-  'Arch: `pacman -S bubblewrap`) and make sure unprivileged user namespaces are allowed, or run with ' +
-  'sandbox_mode = "danger-full-access" inside an environment that is already isolated';
+  'Arch: `pacman -S bubblewrap`) and make sure unprivileged user namespaces are allowed, or opt out of ' +
+  'sandboxing explicitly with `agents.sandbox_mode = "danger-full-access"` in the config (only inside an ' +
+  'environment that is already isolated)';
 
 export function findOnPath(binary: string, envPath: string | undefined = process.env.PATH): string | null {
   if (binary.includes('/')) return isExecutable(binary) ? path.resolve(binary) : null;

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +15,7 @@ import {
   assertSandboxSupported,
   assertWritable,
   buildBwrapArgv,
+  linkedGitDirs,
   probeSandbox,
   resolveInsideWorkspace,
   sandboxSpec,
@@ -96,6 +105,37 @@ describe('sandbox', () => {
       dropCapabilities: caps.is_root,
     });
     expect(() => execFileSync(hidden[0] as string, hidden.slice(1), { stdio: 'pipe' })).toThrow();
+  });
+
+  it("shows a linked worktree's git directory read-only, even under the private /tmp", async () => {
+    const caps = await probeSandbox();
+    if (caps.bwrap_path === null) {
+      console.warn(`skipping live bwrap check: ${caps.bwrap_problem}`);
+      return;
+    }
+    const main = temp();
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
+    git(main, 'init', '-q', '-b', 'main');
+    git(main, 'commit', '-q', '--allow-empty', '-m', 'initial');
+    const ws = path.join(temp(), 'wt');
+    git(main, 'worktree', 'add', '-q', '-b', 'task', ws);
+    expect(linkedGitDirs(ws)).toEqual([path.join(main, '.git', 'worktrees', 'wt'), path.join(main, '.git')]);
+    const argv = buildBwrapArgv(
+      sandboxSpec({ mode: 'workspace-write', workspace: ws }),
+      [
+        'bash',
+        '-c',
+        'git status --short --branch; git config alias.x "!true" 2>&1; { echo hook > "$(git rev-parse --git-common-dir)/hooks/pre-push"; } 2>&1; true',
+      ],
+      { bwrapPath: caps.bwrap_path as string, dropCapabilities: caps.is_root },
+    );
+    const out = execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
+    expect(out).toContain('## task');
+    expect(out).toMatch(/could not lock config file .*Read-only file system/);
+    expect(out).toMatch(/pre-push: Read-only file system/);
+    expect(readFileSync(path.join(main, '.git', 'config'), 'utf8')).not.toContain('alias');
+    expect(existsSync(path.join(main, '.git', 'hooks', 'pre-push'))).toBe(false);
   });
 
   it('keeps paths inside the workspace, symlinks included', () => {

@@ -13,8 +13,6 @@ export interface Store {
   readonly projects: ProjectRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
   readonly webhookTriggers: WebhookTriggerRepository;
-}
-
   readonly processGroups: ProcessGroupRepository;
   readonly checkpoints: TaskCheckpointRepository;
   schemaVersion(): Promise<number>;

@@ -13,7 +13,9 @@ import {
   git,
   limits,
   makeRepo,
+  makeRepoWithOrigin,
   ofType,
+  refusalGate,
   spec,
   tempDir,
   terminalOf,
@@ -136,6 +138,47 @@ describe('Anthropic API adapter with the Harness tool loop', () => {
     expect(results[3]?.output).toContain('Refused by the command policy: no rm');
     expect(ofType(events, 'command').map((c) => c.status)).toEqual(['failed', 'declined']);
     expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
+  });
+
+  it('ends the turn at a refusal: the calls queued behind it and the next model call never happen', async () => {
+    const { repo, originHead } = makeRepoWithOrigin();
+    const before = originHead();
+    const { gate, policyFile } = await refusalGate();
+    const run = (command: string) => ({ name: 'run_command', input: { command } });
+    const adapter = await serve([
+      {
+        tool_calls: [
+          run('git push origin main'),
+          run('touch queued-marker.txt'),
+          { name: 'write_file', input: { path: 'queued-write.txt', content: 'x' } },
+        ],
+      },
+      { tool_calls: [run('touch marker.txt && git push origin main')] },
+      { text: 'Pushed anyway.' },
+    ]);
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'ship it',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        limits,
+        commandGate: gate,
+      }),
+    );
+    const end = terminalOf(events);
+    expect(end).toMatchObject({ type: 'error', code: 'policy_blocked' });
+    const message = end.type === 'error' ? end.message : '';
+    expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
+    expect(message).toContain('Harness pushes, agents do not');
+    for (const file of ['queued-marker.txt', 'queued-write.txt', 'marker.txt'])
+      expect(existsSync(path.join(repo, file)), file).toBe(false);
+    expect(originHead()).toBe(before);
+    expect(server.script.consumed).toBe(1);
+    expect(ofType(events, 'tool_result').map((r) => r.output)).toEqual([
+      expect.stringContaining('Refused by the command policy'),
+      expect.stringContaining('Not run'),
+      expect.stringContaining('Not run'),
+    ]);
   });
 
   it('classifies model errors and resumes a saved transcript', async () => {

@@ -16,7 +16,9 @@ import {
   hasClaude,
   limits,
   makeRepo,
+  makeRepoWithOrigin,
   ofType,
+  refusalGate,
   processesIn,
   processesMatching,
   spec,
@@ -216,9 +218,54 @@ describe.skipIf(!hasClaude)('Claude Code adapter against the scripted Messages A
     expect(seen).toEqual(['echo allowed > allowed.txt', 'rm -f precious.txt']);
     expect(existsSync(path.join(repo, 'allowed.txt'))).toBe(true);
     expect(existsSync(path.join(repo, 'precious.txt'))).toBe(true);
-    expect(ofType(events, 'command').map((c) => c.status)).toEqual(['completed', 'declined']);
-    expect(JSON.stringify(server.script.requests.at(-1)?.body)).toContain('no deleting');
     expect(terminalOf(events)).toMatchObject({ type: 'error', code: 'policy_blocked' });
+    expect(terminalOf(events)).toMatchObject({ message: expect.stringContaining('no deleting') });
+  });
+
+  it('ends the turn at a refusal: nothing queued after it runs, and the model is not asked again', async () => {
+    const { repo, originHead } = makeRepoWithOrigin();
+    const before = originHead();
+    const { gate, policyFile } = await refusalGate();
+    const adapter = await serve([
+      // Before the refusal, other tools take their usual course through the hook.
+      { tool_calls: [{ name: 'Write', input: { file_path: 'before.txt', content: 'written\n' } }] },
+      {
+        tool_calls: [
+          { name: 'Bash', input: { command: 'git push origin main' } },
+          // Queued by the model in the same response, behind the refused push.
+          { name: 'Bash', input: { command: 'touch queued-marker.txt' } },
+          { name: 'Write', input: { file_path: 'queued-write.txt', content: 'x' } },
+        ],
+      },
+      // A model that keeps going after the refusal.
+      { tool_calls: [{ name: 'Bash', input: { command: 'touch marker.txt && git push origin main' } }] },
+      { text: 'Pushed anyway.' },
+    ]);
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'ship it',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        limits,
+        commandGate: gate,
+      }),
+    );
+    const end = terminalOf(events);
+    expect(end).toMatchObject({ type: 'error', code: 'policy_blocked' });
+    const message = end.type === 'error' ? end.message : '';
+    expect(message).toContain('git push origin main');
+    expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
+    expect(message).toContain('Harness pushes, agents do not');
+    expect(readFileSync(path.join(repo, 'before.txt'), 'utf8')).toBe('written\n');
+    for (const file of ['queued-marker.txt', 'queued-write.txt', 'marker.txt'])
+      expect(existsSync(path.join(repo, file)), file).toBe(false);
+    expect(originHead()).toBe(before);
+    expect(server.script.consumed).toBe(2);
+    expect(ofType(events, 'command_gate')[0]).toMatchObject({
+      command: 'git push origin main',
+      decision: 'forbidden',
+    });
+    expect(processesIn(repo)).toEqual([]);
   });
 
   it('enforces workspace-write with bubblewrap: writes inside land, writes outside and to .git fail', async () => {

@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentEvent, AgentTurn } from '../../src/agents/index.js';
+import type { AgentEvent, AgentTurn, CommandGate } from '../../src/agents/index.js';
+import { loadPolicyFiles } from '../../src/rules/index.js';
 import { sandboxSpec, type SandboxMode } from '../../src/sandbox/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -114,4 +115,33 @@ export function processesMatching(pattern: RegExp): number[] {
     }
   }
   return out;
+}
+
+/**
+ * A repo whose `main` is one commit ahead of its bare `origin`, so a push that ran would show:
+ * `originHead()` would move.
+ */
+export function makeRepoWithOrigin(): { repo: string; origin: string; originHead: () => string } {
+  const repo = makeRepo();
+  const origin = tempDir('origin');
+  git(origin, 'init', '-q', '--bare', '-b', 'main');
+  git(repo, 'remote', 'add', 'origin', origin);
+  git(repo, 'push', '-q', 'origin', 'main');
+  writeFileSync(path.join(repo, 'ahead.txt'), 'not pushed yet\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-qm', 'ahead of origin');
+  return { repo, origin, originHead: () => git(origin, 'rev-parse', 'main').trim() };
+}
+
+/** The policy the refusal tests run under, from a real file (so refusals can name file:line). */
+export const REFUSAL_POLICY = `prefix_rule(pattern = ["touch"], decision = "allow")
+prefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "Harness pushes, agents do not")
+`;
+
+/** A command gate backed by the real policy engine, loaded from `REFUSAL_POLICY` in a temp file. */
+export async function refusalGate(): Promise<{ gate: CommandGate; policyFile: string }> {
+  const policyFile = path.join(tempDir('policy'), 'agents.star');
+  writeFileSync(policyFile, REFUSAL_POLICY);
+  const policy = await loadPolicyFiles([policyFile]);
+  return { gate: async ({ command }) => policy.checkCommandLine(command), policyFile };
 }

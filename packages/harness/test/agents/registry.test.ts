@@ -118,3 +118,33 @@ describe('AgentRegistry', () => {
     });
   });
 });
+
+describe('AgentRegistry.assertSandboxUsable', () => {
+  const withoutBwrap = () =>
+    Promise.resolve({
+      platform: 'linux' as const,
+      is_root: true,
+      bwrap_path: null,
+      bwrap_version: null,
+      bwrap_problem: 'bwrap is not on PATH',
+    });
+
+  it('refuses the default mode on a host without bubblewrap, saying how to fix it', async () => {
+    const registry = AgentRegistry.fromConfig(config(), undefined, { probeSandbox: withoutBwrap });
+    const refusal = registry.assertSandboxUsable();
+    await expect(refusal).rejects.toThrow(
+      /workspace-write cannot be enforced on this host \(bwrap is not on PATH\)/,
+    );
+    await expect(refusal).rejects.toThrow(/apt-get install bubblewrap/);
+    await expect(refusal).rejects.toThrow(/agents\.sandbox_mode = "danger-full-access"/);
+    await expect(registry.assertSandboxUsable('read-only')).rejects.toThrow(/read-only cannot be enforced/);
+  });
+
+  it('gives danger-full-access to whoever sets it explicitly, without bubblewrap', async () => {
+    const registry = AgentRegistry.fromConfig(config({ sandbox_mode: 'danger-full-access' }), undefined, {
+      probeSandbox: withoutBwrap,
+    });
+    await expect(registry.assertSandboxUsable()).resolves.toBeUndefined();
+    expect(registry.defaultSandbox('/w').mode).toBe('danger-full-access');
+  });
+});

@@ -5,6 +5,7 @@ import type { Message, MessageParam, ToolResultBlockParam } from '@anthropic-ai/
 import { defaultDataDir, describeError, newId, silentLogger, type Logger } from '../../core/index.js';
 import { assertSandboxSupported, buildAgentEnv, type SandboxCapabilities } from '../../sandbox/index.js';
 import type { AgentAdapter, AgentAvailability, AgentTurn, TurnErrorCode, TurnOptions } from '../contract.js';
+import { endTurnOnRefusal } from '../command-gate.js';
 import { priceUsage } from '../pricing.js';
 import { sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
@@ -154,52 +155,54 @@ export class AnthropicApiAdapter implements AgentAdapter {
     target: ClientTarget,
   ): Promise<void> {
     const client = new Anthropic({ ...target, maxRetries: this.opts.maxRetries ?? 2 });
-    let refusals = 0;
     const runner: ToolRunner = {
       caps,
       // Commands get the allowlisted environment: no key, not even the per-turn credential.
       env: buildAgentEnv(this.opts.baseEnv ?? process.env, { passthrough: this.opts.envPassthrough ?? [] }),
       commandTimeoutMs: Math.min(ctx.options.limits.stallTimeoutMs, ctx.options.limits.turnTimeoutMs),
-      onRefusal: () => (refusals += 1),
+      // A refused command ends the turn: the loop stops before the next tool and the next model call.
+      onRefusal: () => endTurnOnRefusal(ctx),
     };
     const maxTurns = ctx.options.limits.maxTurns ?? DEFAULT_MAX_TURNS;
     for (let turn = 1; turn <= maxTurns; turn += 1) {
       const message = await this.request(ctx, client, model, messages);
       if (message === null) return;
       messages.push({ role: 'assistant', content: message.content });
-      const results: ToolResultBlockParam[] = [];
-      for (const block of message.content) {
-        if (block.type === 'text') ctx.emit({ type: 'text', text: block.text });
-        if (block.type !== 'tool_use') continue;
-        ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
-        const outcome = await executeTool(ctx, block.id, block.name, block.input, runner);
-        ctx.emit({
-          type: 'tool_result',
-          call_id: block.id,
-          is_error: outcome.isError,
-          output: outcome.output,
-        });
-        results.push({
-          type: 'tool_result',
-          tool_use_id: block.id,
-          content: outcome.output,
-          is_error: outcome.isError,
-        });
-      }
+      const results = await this.runTools(ctx, message, runner);
+      // Every tool_use gets its tool_result, run or not, so a stopped turn can still be resumed.
+      if (results.length > 0) messages.push({ role: 'user', content: results });
       if (ctx.signal.aborted) return;
       if (results.length === 0) {
-        const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
-        if (refusals > 0)
-          ctx.fail(
-            'policy_blocked',
-            `the command policy refused ${refusals} command(s); final answer: ${text}`,
-          );
-        else ctx.succeed(text, turn);
+        ctx.succeed(message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n'), turn);
         return;
       }
-      messages.push({ role: 'user', content: results });
     }
     ctx.fail('max_turns', `the model did not finish within ${maxTurns} turns`);
+  }
+
+  /** Runs the message's tool calls in order; once the turn is stopped, the rest are not run. */
+  private async runTools(
+    ctx: TurnContext,
+    message: Message,
+    runner: ToolRunner,
+  ): Promise<ToolResultBlockParam[]> {
+    const results: ToolResultBlockParam[] = [];
+    for (const block of message.content) {
+      if (block.type === 'text') ctx.emit({ type: 'text', text: block.text });
+      if (block.type !== 'tool_use') continue;
+      ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
+      const outcome = ctx.signal.aborted
+        ? { output: 'Not run: the turn was stopped before this call.', isError: true }
+        : await executeTool(ctx, block.id, block.name, block.input, runner);
+      ctx.emit({ type: 'tool_result', call_id: block.id, is_error: outcome.isError, output: outcome.output });
+      results.push({
+        type: 'tool_result',
+        tool_use_id: block.id,
+        content: outcome.output,
+        is_error: outcome.isError,
+      });
+    }
+    return results;
   }
 
   /** One streamed model call, under the stall watchdog; null when the turn must end. */

@@ -92,7 +92,7 @@ export interface ToolRunner {
   /** Built from the allowlist: see `buildAgentEnv`. */
   env: Record<string, string>;
   commandTimeoutMs: number;
-  /** Called for every command the gate refused; the turn is classified `policy_blocked` at its end. */
+  /** Called when the gate refuses a command (the turn then ends `policy_blocked`). */
   onRefusal: () => void;
 }
 

@@ -12,8 +12,10 @@ import {
   type ModelAccess,
 } from '../gateway/index.js';
 import { CLAUDE_ENV_KNOBS, CLAUDE_OWN_LOGIN, CLAUDE_QUIET, claudeGatewayEnv } from './environment.js';
-import { answerControlRequest, initializeRequest, userMessage } from './control.js';
+import { endTurnOnRefusal, refusalOf } from '../command-gate.js';
+import { answerControlRequest, initializeRequest, interruptRequest, userMessage } from './control.js';
 import { ClaudeStreamMapper } from './mapper.js';
+import { claudeStatePaths } from './state-paths.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
 import { parseAgentLine } from '../process/json-line.js';
 
@@ -146,7 +148,7 @@ export class ClaudeAdapter implements AgentAdapter {
       env,
       stdin: 'pipe',
       enforcement,
-      stateDirs: env.HOME === undefined ? [] : [env.HOME],
+      stateDirs: enforcement === 'bwrap' ? claudeStatePaths(env) : [],
     };
     const mapper = new ClaudeStreamMapper(ctx, model);
     const afterResult = new AbortController();
@@ -193,9 +195,20 @@ export class ClaudeAdapter implements AgentAdapter {
     if (line.type === 'control_request') {
       void answerControlRequest(ctx, line, mapper.gateDenied).then((answer) => {
         if (answer !== null) reply(answer);
+        if (refusalOf(ctx) !== null) stopOnRefusal(ctx, reply);
       });
       return;
     }
     mapper.handle(line);
   }
+}
+
+/**
+ * A refused command ends the turn at once: the CLI is told to interrupt (it got the denial just
+ * before) and its process group is killed, so nothing it had queued after the refusal runs.
+ */
+function stopOnRefusal(ctx: TurnContext, send: (line: unknown) => void): void {
+  if (ctx.signal.aborted) return;
+  send(interruptRequest());
+  endTurnOnRefusal(ctx);
 }

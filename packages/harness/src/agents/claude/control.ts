@@ -1,6 +1,6 @@
 import { assertWritable, resolveInsideWorkspace } from '../../sandbox/index.js';
 import { describeError } from '../../core/index.js';
-import { consultCommandGate, refusalText } from '../command-gate.js';
+import { consultCommandGate, refusalOf, refusalText } from '../command-gate.js';
 import type { TurnContext } from '../turn.js';
 import type { ClaudeControlRequest } from './schema.js';
 
@@ -15,9 +15,15 @@ export function initializeRequest(withGate: boolean): Record<string, unknown> {
     request: {
       subtype: 'initialize',
       // A hook runs in every permission mode, bypassPermissions included; can_use_tool does not.
-      hooks: withGate ? { PreToolUse: [{ matcher: 'Bash', hookCallbackIds: [GATE_HOOK_ID] }] } : {},
+      // It sees every tool, not only Bash: once a command is refused, nothing else may run either.
+      hooks: withGate ? { PreToolUse: [{ hookCallbackIds: [GATE_HOOK_ID] }] } : {},
     },
   };
+}
+
+/** Asks the CLI to stop the turn it is in (the control protocol's interrupt). */
+export function interruptRequest(): Record<string, unknown> {
+  return { type: 'control_request', request_id: 'harness_interrupt', request: { subtype: 'interrupt' } };
 }
 
 export function userMessage(prompt: string): Record<string, unknown> {
@@ -33,27 +39,38 @@ function success(requestId: string, response: unknown): Record<string, unknown> 
   return { type: 'control_response', response: { subtype: 'success', request_id: requestId, response } };
 }
 
-/** Answers the PreToolUse hook for Bash from the command gate. */
+function deny(reason: string): unknown {
+  return {
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse',
+      permissionDecision: 'deny',
+      permissionDecisionReason: reason,
+    },
+  };
+}
+
+/**
+ * Answers the PreToolUse hook: Bash commands from the command gate; other tools take their usual
+ * course (no opinion) until a command has been refused, after which nothing runs at all.
+ */
 async function answerGate(
   ctx: TurnContext,
   input: Record<string, unknown>,
   gateDenied: Set<string>,
   toolUseIdHint: unknown,
 ): Promise<unknown> {
+  const toolUseId = input.tool_use_id ?? toolUseIdHint;
+  if (input.tool_name !== undefined && input.tool_name !== 'Bash') {
+    const over = refusalOf(ctx) !== null || ctx.signal.aborted;
+    return over ? deny('Not run: the turn is over, the command policy refused an earlier command') : {};
+  }
   const toolInput = (input.tool_input ?? {}) as Record<string, unknown>;
   const verdict = await consultCommandGate(ctx, String(toolInput.command ?? ''));
   if (verdict.decision === 'allow') {
     return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow' } };
   }
-  const toolUseId = input.tool_use_id ?? toolUseIdHint;
   if (typeof toolUseId === 'string') gateDenied.add(toolUseId);
-  return {
-    hookSpecificOutput: {
-      hookEventName: 'PreToolUse',
-      permissionDecision: 'deny',
-      permissionDecisionReason: refusalText(verdict),
-    },
-  };
+  return deny(refusalText(verdict));
 }
 
 /** Permission prompts: file writes follow the sandbox mode and path guards, the rest is allowed. */
@@ -81,6 +98,13 @@ export async function answerControlRequest(
   if (request.subtype === 'hook_callback' && request.callback_id === GATE_HOOK_ID) {
     const input = (request.input ?? {}) as Record<string, unknown>;
     return success(line.request_id, await answerGate(ctx, input, gateDenied, request.tool_use_id));
+  }
+  if (request.subtype === 'can_use_tool' && (refusalOf(ctx) !== null || ctx.signal.aborted)) {
+    return success(line.request_id, {
+      behavior: 'deny',
+      message: 'Not run: the turn is over',
+      interrupt: true,
+    });
   }
   if (request.subtype === 'can_use_tool') return success(line.request_id, answerCanUseTool(ctx, request));
   return {

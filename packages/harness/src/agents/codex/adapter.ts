@@ -6,7 +6,13 @@ import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '..
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
 import type { Supervised } from '../process/supervisor.js';
 import { probeBinary, sharedSandboxProbe } from '../probe.js';
-import { consultCommandGate } from '../command-gate.js';
+import {
+  consultCommandGate,
+  endTurnOnRefusal,
+  refusalMessage,
+  refusalOf,
+  type Refusal,
+} from '../command-gate.js';
 import { runTurn, type TurnContext } from '../turn.js';
 import {
   describeModelAccess,
@@ -178,16 +184,8 @@ export class CodexAdapter implements AgentAdapter {
     };
     const mapper = new CodexEventMapper(ctx, model);
     let connection: AppServerConnection | null = null;
-    const approvals = new CodexApprovals(ctx, (threadId, turnId, text) => {
-      connection
-        ?.request('turn/steer', {
-          threadId,
-          expectedTurnId: turnId,
-          input: [{ type: 'text', text, text_elements: [] }],
-        })
-        .catch((error: unknown) =>
-          ctx.logger.debug({ err: describeError(error) }, 'codex did not take the refusal note'),
-        );
+    const approvals = new CodexApprovals(ctx, (threadId, turnId) => {
+      void interruptOnRefusal(ctx, connection, { threadId, turnId });
     });
     const turnOver = new AbortController();
     let graceTimer: NodeJS.Timeout | undefined;
@@ -291,10 +289,9 @@ export class CodexAdapter implements AgentAdapter {
     method: string,
     params: unknown,
   ): void {
-    if (method === 'turn/completed' && approvals.refused.size > 0) {
-      // The agent carried on after the refusal; the turn still did not do what it was asked to.
-      const commands = [...approvals.refused.values()].map((c) => `\`${c}\``).join(', ');
-      ctx.fail('policy_blocked', `the command policy refused ${commands}`);
+    if (method === 'turn/completed' && refusalOf(ctx) !== null) {
+      // The turn ended (interrupted) because of the refusal: it did not do what it was asked to.
+      ctx.fail('policy_blocked', refusalMessage(refusalOf(ctx) as Refusal));
     }
     mapper.handle(method, params);
   }
@@ -311,7 +308,35 @@ export class CodexAdapter implements AgentAdapter {
     if (verdict.decision === 'allow') return;
     ctx.stop({
       code: 'policy_blocked',
-      message: `codex ran \`${command}\` without asking first, and the command policy refuses it; codex was stopped`,
+      message: `codex ran \`${command}\` without asking first, and the command policy refuses it${
+        verdict.reason === undefined ? '' : ` (${verdict.reason})`
+      }; codex was stopped`,
     });
   }
+}
+
+/** How long Codex gets to acknowledge `turn/interrupt` before it is killed regardless. */
+const INTERRUPT_ACK_MS = 2_000;
+
+/**
+ * A refused command ends Codex's turn: `turn/interrupt` (so Codex stops the turn itself and keeps
+ * a consistent thread to resume), then the process is stopped. Until then every further approval
+ * request is declined by the command gate, so nothing queued after the refusal runs meanwhile.
+ */
+async function interruptOnRefusal(
+  ctx: TurnContext,
+  connection: AppServerConnection | null,
+  turn: { threadId: string; turnId: string },
+): Promise<void> {
+  if (ctx.signal.aborted) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, INTERRUPT_ACK_MS);
+  });
+  const interrupted = (connection?.request('turn/interrupt', turn) ?? Promise.resolve()).catch(
+    (error: unknown) => ctx.logger.debug({ err: describeError(error) }, 'codex did not take the interrupt'),
+  );
+  await Promise.race([interrupted, timeout]);
+  clearTimeout(timer);
+  endTurnOnRefusal(ctx);
 }

@@ -1,5 +1,5 @@
 import { isWithin } from '../../core/index.js';
-import { consultCommandGate, refusalText } from '../command-gate.js';
+import { consultCommandGate, refusalOf } from '../command-gate.js';
 import type { TurnContext } from '../turn.js';
 import { UnsupportedRequest } from './app-server.js';
 import { CommandApprovalSchema, FileChangeApprovalSchema } from './schema.js';
@@ -24,16 +24,14 @@ export function unwrapShell(command: string): string {
 export class CodexApprovals {
   /** Commands Codex asked about, by item id; a command that ran without asking is caught later. */
   readonly asked = new Set<string>();
-  /** Commands the gate refused, by item id (the turn ends `policy_blocked`). */
-  readonly refused = new Map<string, string>();
 
   /**
-   * @param tell passes a message to the model within the running turn: Codex reports a declined
-   *   command to the model only as "rejected by user", without the policy's reason.
+   * @param onRefusal ends Codex's turn once a command is refused; called after the decline is on
+   *   its way, so Codex hears "declined" before it hears "interrupted".
    */
   constructor(
     private readonly ctx: TurnContext,
-    private readonly tell: (threadId: string, turnId: string, text: string) => void,
+    private readonly onRefusal: (threadId: string, turnId: string) => void,
   ) {}
 
   async answer(method: string, params: unknown): Promise<unknown> {
@@ -62,14 +60,15 @@ export class CodexApprovals {
     const command = unwrapShell(request.command ?? '');
     const verdict = await consultCommandGate(this.ctx, command);
     if (verdict.decision === 'allow') return 'accept';
-    this.refused.set(request.itemId, command);
-    this.tell(request.threadId, request.turnId, `Harness refused \`${command}\`. ${refusalText(verdict)}.`);
+    setImmediate(() => this.onRefusal(request.threadId, request.turnId));
     return 'decline';
   }
 
   private fileChange(params: unknown): 'accept' | 'decline' {
     const request = FileChangeApprovalSchema.parse(params);
     const { sandbox } = this.ctx.options;
+    // After a refusal the turn is over: a patch queued behind the refused command is not applied.
+    if (refusalOf(this.ctx) !== null || this.ctx.signal.aborted) return 'decline';
     if (sandbox.mode === 'read-only') return 'decline';
     const root = request.grantRoot ?? null;
     if (root !== null && sandbox.mode !== 'danger-full-access' && !isWithin(sandbox.workspace, root)) {

@@ -14,7 +14,7 @@ export interface CliInvocation {
    * itself (Codex's own sandbox); `none`: danger-full-access.
    */
   enforcement: 'bwrap' | 'native' | 'none';
-  /** Directories the CLI must write whatever the mode (its HOME / CODEX_HOME). */
+  /** Paths the CLI must write whatever the mode (its own config and session state). */
   stateDirs: string[];
 }
 

@@ -63,6 +63,14 @@ export class ScriptQueue {
   }
 
   /**
+   * Drops the turns not handed out yet: a conversation that ended early (a refusal stops the agent
+   * before it asks the model again) must not leave the rest of its script to the next one.
+   */
+  discardPending(): number {
+    return this.turns.splice(this.cursor).length;
+  }
+
+  /**
    * Answers from the request itself instead of the queue (undefined falls back to the queue):
    * for conversations that run concurrently, whose requests arrive in no particular order.
    */

@@ -55,7 +55,7 @@ describe('loadConfig: file lookup and defaults', () => {
     expect(config.server.api_token).toBeUndefined();
     expect(config.agents).toMatchObject({
       default_agent: 'auto',
-      sandbox_mode: 'danger-full-access',
+      sandbox_mode: 'workspace-write',
       stall_timeout_secs: 300,
       turn_timeout_secs: 3600,
       claude: { enabled: true, cli_path: 'claude', default_model: 'sonnet', extra_args: [] },

@@ -68,7 +68,8 @@ function agentsSection(ctx: SchemaContext) {
   return section({
     default_agent: agentChoice().default('auto'),
     complexity_preferred_agents: list(agentName(), 'an array of agent names').default([]),
-    sandbox_mode: oneOf(sandboxModes).default('danger-full-access'),
+    // Secure by default: an agent writes its worktree and nothing else unless the operator opts out.
+    sandbox_mode: oneOf(sandboxModes).default('workspace-write'),
     stall_timeout_secs: int(1).default(300),
     turn_timeout_secs: int(1).default(3600),
     max_cost_usd_per_turn: num({ exclusiveMin: 0 }).optional(),

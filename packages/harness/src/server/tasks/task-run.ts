@@ -1,5 +1,6 @@
 import type { ReviewRound, Task, TaskState } from '@harness/protocol';
 import type { AgentName, AgentRegistry } from '../../agents/index.js';
+import { HarnessError } from '../../core/index.js';
 import type {
   Clock,
   Git,
@@ -70,6 +71,7 @@ export class TaskRun {
       ? await chooseReviewer(this.deps.agents, this.settings, implementorName)
       : null;
     await this.save({ agent: implementorName, reviewer: reviewerName });
+    await this.assertSandboxes(reviewerName !== null);
     this.repo = await repoOf(this.deps.git, this.settings.root, this.settings.git.remote);
     this.source = await taskSource(this.task, this.deps.github, this.repo);
     await this.stage('preparing');
@@ -398,6 +400,20 @@ export class TaskRun {
         decision: 'warn',
         reason: String(error),
       });
+    }
+  }
+
+  /**
+   * Up front, before a worktree exists: the implementor runs in `agents.sandbox_mode` and the
+   * reviewer read-only, and a host that cannot enforce them refuses the task (never downgraded).
+   */
+  private async assertSandboxes(withReviewer: boolean): Promise<void> {
+    try {
+      await this.deps.agents.assertSandboxUsable();
+      if (withReviewer) await this.deps.agents.assertSandboxUsable('read-only');
+    } catch (error) {
+      const what = error instanceof HarnessError ? error.message : String(error);
+      throw new TaskFailure('sandbox_unavailable', `the task cannot run: ${what}`);
     }
   }
 }

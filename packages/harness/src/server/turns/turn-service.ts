@@ -89,7 +89,9 @@ export class TurnService {
   ): Promise<Turn> {
     const { store, clock } = this.deps;
     const agent = await this.chooseAgent(params.agent ?? thread.agent ?? undefined);
-    // Before anything is written: a policy that fails to load refuses the turn outright.
+    // Before anything is written: a sandbox this host cannot enforce refuses the turn outright,
+    // and so does a policy that fails to load.
+    await this.deps.agents.assertSandboxUsable(params.sandbox_mode);
     const gate = await this.gateFor(thread.project_root);
     const turn: Turn = {
       id: newId('turn'),
