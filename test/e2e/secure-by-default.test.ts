@@ -135,7 +135,9 @@ describe('secure by default: workspace-write, with Harness holding git', () => {
     const attacks = [
       `echo pwned > ${project.root}/pwned.txt`,
       `${plant} >> ${commonDir}/config`,
-      `git config core.fsmonitor 'touch ${marker}'`,
+      // `git config core.fsmonitor …` is stopped by the policy before it runs (see the disguise corpus);
+      // a key the policy lets through shows that the repository's config is out of reach all the same.
+      'git config harness.planted yes',
       `printf '#!/bin/sh\\ntouch ${marker}\\n' > ${commonDir}/hooks/pre-push`,
       `${plant} >> "$(sed 's/^gitdir: //' .git)/config.worktree"`,
       `${plant} >> ~/.gitconfig`,
