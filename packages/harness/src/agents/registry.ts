@@ -70,6 +70,8 @@ export interface RegistryOverrides {
   gateway?: ModelGateway;
   /** What the host can sandbox with (bubblewrap); probed once per process by default. */
   probeSandbox?: () => Promise<SandboxCapabilities>;
+  /** Harness's own config file and data directory: no sandboxed agent may read them. */
+  hiddenPaths?: string[];
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
@@ -187,15 +189,22 @@ export class AgentRegistry {
   private readonly adapters: Map<AgentName, AgentAdapter>;
   private probed: Promise<AgentAvailability[]> | null = null;
 
+  private readonly gateway: ModelGateway | null;
+  private readonly baseEnv: Record<string, string | undefined>;
+  private readonly probeSandbox: () => Promise<SandboxCapabilities>;
+  private readonly hiddenPaths: string[];
+
   constructor(
     private readonly config: AgentsConfigLike,
     adapters: AgentAdapter[],
     private readonly logger: Logger = silentLogger,
-    private readonly gateway: ModelGateway | null = null,
-    private readonly baseEnv: Record<string, string | undefined> = process.env,
-    private readonly probeSandbox: () => Promise<SandboxCapabilities> = sharedSandboxProbe,
+    overrides: Pick<RegistryOverrides, 'gateway' | 'baseEnv' | 'probeSandbox' | 'hiddenPaths'> = {},
   ) {
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
+    this.gateway = overrides.gateway ?? null;
+    this.baseEnv = overrides.baseEnv ?? process.env;
+    this.probeSandbox = overrides.probeSandbox ?? sharedSandboxProbe;
+    this.hiddenPaths = (overrides.hiddenPaths ?? []).map((p) => path.resolve(p));
   }
 
   /**
@@ -221,14 +230,7 @@ export class AgentRegistry {
     logger: Logger = silentLogger,
     overrides: RegistryOverrides = {},
   ): AgentRegistry {
-    return new AgentRegistry(
-      config,
-      createAdapters(config, logger, overrides),
-      logger,
-      overrides.gateway ?? null,
-      overrides.baseEnv ?? process.env,
-      overrides.probeSandbox,
-    );
+    return new AgentRegistry(config, createAdapters(config, logger, overrides), logger, overrides);
   }
 
   refresh(): void {
@@ -307,8 +309,9 @@ export class AgentRegistry {
     assertSandboxSupported(mode, await this.probeSandbox());
   }
 
-  defaultSandbox(workspace: string): SandboxSpec {
-    return sandboxSpec({ mode: this.config.sandbox_mode, workspace: path.resolve(workspace) });
+  /** The sandbox for a turn in `workspace`: `agents.sandbox_mode` unless the turn asks for another. */
+  sandboxFor(workspace: string, mode: SandboxMode = this.config.sandbox_mode): SandboxSpec {
+    return sandboxSpec({ mode, workspace: path.resolve(workspace), hidden_paths: this.hiddenPaths });
   }
 }
 

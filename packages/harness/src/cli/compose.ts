@@ -6,6 +6,8 @@ import { SqliteStore } from '../store/index.js';
 export interface ComposeOptions {
   dataDir?: string;
   projectRoot?: string;
+  /** The config file the config came from: hidden from sandboxed agents, as the data directory is. */
+  configFile?: string | null;
 }
 
 /**
@@ -17,14 +19,16 @@ export async function composeHarness(
   logger: Logger,
   options: ComposeOptions = {},
 ): Promise<Harness> {
-  const store = SqliteStore.open(options.dataDir ?? config.server.data_dir);
+  const dataDir = options.dataDir ?? config.server.data_dir;
+  const store = SqliteStore.open(dataDir);
+  const hiddenPaths = [dataDir, ...(options.configFile ? [options.configFile] : [])];
   const gateway = await ModelGateway.start({ logger });
   try {
     return await Harness.start({
       config,
       store,
       logger,
-      agents: AgentRegistry.fromConfig(config.agents, logger, { gateway }),
+      agents: AgentRegistry.fromConfig(config.agents, logger, { gateway, hiddenPaths }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isWithin } from '../core/index.js';
 import type { SandboxSpec } from './spec.js';
 
 export interface BwrapOptions {
@@ -30,21 +31,24 @@ export function buildBwrapArgv(spec: SandboxSpec, command: string[], options: Bw
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
   if (!spec.network && options.shareNetwork !== true) args.push('--unshare-net');
   if (options.dropCapabilities === true) args.push('--cap-drop', 'ALL');
+  // Hidden before anything is bound again: a worktree inside the data directory is shown below.
+  for (const hidden of spec.hidden_paths) args.push(...hideArgs(hidden));
+  const reshow = (p: string): boolean => isUnderTmp(p) || spec.hidden_paths.some((h) => isWithin(h, p));
   // A linked worktree's git directory lives in the main repository: readable (git status, diff,
   // log work), never writable (no config, alias or hook can be planted there for Harness's git).
-  for (const dir of linkedGitDirs(spec.workspace)) if (isUnderTmp(dir)) args.push('--ro-bind', dir, dir);
+  for (const dir of linkedGitDirs(spec.workspace)) if (reshow(dir)) args.push('--ro-bind', dir, dir);
   if (spec.mode === 'workspace-write') {
     for (const root of [spec.workspace, ...spec.writable_roots]) args.push('--bind', root, root);
     for (const rel of spec.protected_paths) {
       const abs = path.resolve(spec.workspace, rel);
       if (existsSync(abs)) args.push('--ro-bind', abs, abs);
     }
-  } else if (spec.mode === 'read-only' && isUnderTmp(spec.workspace)) {
-    // The private /tmp would hide a workspace that lives there; show it again, read-only.
+  } else if (spec.mode === 'read-only' && reshow(spec.workspace)) {
+    // The private /tmp (or a hidden data directory) would hide the workspace; show it again, read-only.
     args.push('--ro-bind', spec.workspace, spec.workspace);
   }
   for (const dir of options.programDirs ?? [])
-    if (isUnderTmp(dir) && existsSync(dir)) args.push('--ro-bind', dir, dir);
+    if (reshow(dir) && existsSync(dir)) args.push('--ro-bind', dir, dir);
   for (const dir of options.stateDirs ?? []) args.push('--bind', dir, dir);
   args.push('--chdir', spec.workspace);
   return [options.bwrapPath, ...args, '--', ...command];
@@ -68,6 +72,17 @@ export function linkedGitDirs(workspace: string): string[] {
     // not a linked worktree (a submodule's gitdir has no commondir)
   }
   return dirs.filter((dir) => existsSync(dir));
+}
+
+/** An empty directory over a directory, an empty file over a file; nothing for what does not exist. */
+function hideArgs(p: string): string[] {
+  let stat;
+  try {
+    stat = statSync(p);
+  } catch {
+    return [];
+  }
+  return stat.isDirectory() ? ['--tmpfs', p] : ['--ro-bind', '/dev/null', p];
 }
 
 function isUnderTmp(p: string): boolean {

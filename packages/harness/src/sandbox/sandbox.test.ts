@@ -107,6 +107,42 @@ describe('sandbox', () => {
     expect(() => execFileSync(hidden[0] as string, hidden.slice(1), { stdio: 'pipe' })).toThrow();
   });
 
+  it("hides Harness's config file and data directory, yet shows a worktree that lives inside it", async () => {
+    const caps = await probeSandbox();
+    if (caps.bwrap_path === null) {
+      console.warn(`skipping live bwrap check: ${caps.bwrap_problem}`);
+      return;
+    }
+    // Outside /tmp, which every sandbox replaces anyway: the hiding itself is under test.
+    const base = temp('/var/tmp');
+    const dataDir = path.join(base, 'data');
+    const ws = path.join(dataDir, 'worktrees', 'task-1');
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(path.join(dataDir, 'harness.db'), 'secret-row');
+    writeFileSync(path.join(ws, 'src.txt'), 'source');
+    const configFile = path.join(base, 'config.toml');
+    writeFileSync(configFile, 'api_token = "secret-token"\n');
+    const script = `cat ${configFile}; ls ${dataDir}; cat ${dataDir}/harness.db; cat src.txt; echo; echo w > out.txt 2>/dev/null && echo wrote || echo refused`;
+    const run = (mode: 'read-only' | 'workspace-write'): string => {
+      const spec = sandboxSpec({ mode, workspace: ws, hidden_paths: [dataDir, configFile] });
+      const argv = buildBwrapArgv(spec, ['bash', '-c', script], {
+        bwrapPath: caps.bwrap_path as string,
+        dropCapabilities: caps.is_root,
+      });
+      return execFileSync(argv[0] as string, argv.slice(1), {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    };
+    for (const mode of ['read-only', 'workspace-write'] as const) {
+      const out = run(mode);
+      expect(out, mode).not.toMatch(/secret/);
+      expect(out, mode).toContain('source');
+      expect(out, mode).toContain(mode === 'read-only' ? 'refused' : 'wrote');
+    }
+    expect(readFileSync(configFile, 'utf8')).toContain('secret-token');
+  });
+
   it("shows a linked worktree's git directory read-only, even under the private /tmp", async () => {
     const caps = await probeSandbox();
     if (caps.bwrap_path === null) {

@@ -25,6 +25,11 @@ export const SandboxSpecSchema = z.object({
    * endpoint, so their process keeps the network; see each adapter for what that implies.
    */
   network: z.boolean().default(false),
+  /**
+   * Absolute paths the agent must not read at all: Harness's own config file (it may hold tokens)
+   * and data directory (the store, other tasks' worktrees). Hidden in every sandboxed mode.
+   */
+  hidden_paths: z.array(z.string()).default([]),
 });
 
 export type SandboxSpec = z.infer<typeof SandboxSpecSchema>;

@@ -111,7 +111,7 @@ describe('AgentRegistry', () => {
     });
     await expect(registry.select()).rejects.toThrow(/anthropic_api is not usable: no API key/);
     expect(registry.defaultLimits()).toEqual({ stallTimeoutMs: 300_000, turnTimeoutMs: 3_600_000 });
-    expect(registry.defaultSandbox('/w')).toMatchObject({
+    expect(registry.sandboxFor('/w')).toMatchObject({
       mode: 'workspace-write',
       workspace: '/w',
       network: false,
@@ -145,6 +145,6 @@ describe('AgentRegistry.assertSandboxUsable', () => {
       probeSandbox: withoutBwrap,
     });
     await expect(registry.assertSandboxUsable()).resolves.toBeUndefined();
-    expect(registry.defaultSandbox('/w').mode).toBe('danger-full-access');
+    expect(registry.sandboxFor('/w').mode).toBe('danger-full-access');
   });
 });

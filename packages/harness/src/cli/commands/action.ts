@@ -162,14 +162,19 @@ function resultOf(response: RpcResponse): unknown {
 /** `harness exec` in-process: one thread, one turn, in `cwd`. */
 async function runTurn(env: Env, root: string, cwd: string, prompt: string): Promise<TurnOutcome> {
   const configFile = input(env, 'config');
-  const { config } = loadConfig(configFile ? { configPath: workspacePath(root, configFile, 'config') } : {});
+  const { config, file } = loadConfig(
+    configFile ? { configPath: workspacePath(root, configFile, 'config') } : {},
+  );
   const dataDir = env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, 'harness-data') : undefined;
   // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
   const [{ composeHarness }, { InProcessClient }] = await Promise.all([
     import('../compose.js'),
     import('../../server/index.js'),
   ]);
-  const harness = await composeHarness(config, createLogger('warn'), dataDir ? { dataDir } : {});
+  const harness = await composeHarness(config, createLogger('warn'), {
+    configFile: file,
+    ...(dataDir ? { dataDir } : {}),
+  });
   const client = new InProcessClient(harness);
   const agent = input(env, 'agent');
   const call = async (method: string, params?: unknown) => resultOf(await client.request(method, params));

@@ -35,7 +35,7 @@ export function registerExecCommand(program: Command): void {
 }
 
 async function exec(prompt: string, options: ExecOptions, command: Command): Promise<number> {
-  const { config } = loadCliConfig(command);
+  const { config, file } = loadCliConfig(command);
   const cwd = selectedProjectRoot(command, config) ?? process.cwd();
   const outputFile = options.outputFile === undefined ? undefined : containedPath(cwd, options.outputFile);
   // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
@@ -43,11 +43,10 @@ async function exec(prompt: string, options: ExecOptions, command: Command): Pro
     import('../compose.js'),
     import('../../server/index.js'),
   ]);
-  const harness = await composeHarness(
-    config,
-    createLogger('warn'),
-    options.dataDir ? { dataDir: options.dataDir } : {},
-  );
+  const harness = await composeHarness(config, createLogger('warn'), {
+    configFile: file,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const client = new InProcessClient(harness);
   client.onNotification(progressPrinter());
   const call = async (method: string, params?: unknown) => resultOf(await client.request(method, params));

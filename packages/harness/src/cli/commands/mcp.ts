@@ -42,6 +42,7 @@ export async function runMcp(config: HarnessConfig, file: string | null, options
     import('../../server/index.js'),
   ]);
   const harness = await composeHarness(config, logger, {
+    configFile: file,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
   });

@@ -69,6 +69,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     import('../../observe/index.js'),
   ]);
   const harness = await composeHarness(config, logger, {
+    configFile: file,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
   });

@@ -17,7 +17,6 @@ import {
   newId,
 } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
-import { sandboxSpec } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
 import { type NotificationHub, threadTopic } from '../notification-hub.js';
 import type { ThreadService } from '../threads/thread-service.js';
@@ -126,9 +125,7 @@ export class TurnService {
     const agentTurn = this.deps.agents.get(agent).startTurn({
       prompt: params.input,
       cwd: thread.project_root,
-      sandbox: params.sandbox_mode
-        ? sandboxSpec({ mode: params.sandbox_mode, workspace: thread.project_root })
-        : this.deps.agents.defaultSandbox(thread.project_root),
+      sandbox: this.deps.agents.sandboxFor(thread.project_root, params.sandbox_mode),
       limits: this.deps.agents.defaultLimits(),
       ...(params.model ? { model: params.model } : {}),
       ...(sessionId ? { resumeSessionId: sessionId } : {}),
