@@ -81,7 +81,11 @@ export class AnthropicApiAdapter implements AgentAdapter {
   }
 
   private modelAccess(): ModelAccess {
-    return this.opts.modelAccess ?? { mode: 'direct', reason: 'no model gateway is running in this process' };
+    if (this.opts.modelAccess) return this.opts.modelAccess;
+    const reason = this.apiKey()
+      ? 'no model gateway runs in this process'
+      : 'Harness holds no Anthropic API key';
+    return { mode: 'direct', reason };
   }
 
   startTurn(options: TurnOptions): AgentTurn {
