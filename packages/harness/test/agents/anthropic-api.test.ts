@@ -16,6 +16,7 @@ import {
   makeRepoWithOrigin,
   ofType,
   refusalGate,
+  refusedTurn,
   spec,
   tempDir,
   terminalOf,
@@ -156,20 +157,7 @@ describe('Anthropic API adapter with the Harness tool loop', () => {
       { tool_calls: [run('touch marker.txt && git push origin main')] },
       { text: 'Pushed anyway.' },
     ]);
-    const events = await collect(
-      adapter.startTurn({
-        prompt: 'ship it',
-        cwd: repo,
-        sandbox: spec(repo, 'danger-full-access'),
-        limits,
-        commandGate: gate,
-      }),
-    );
-    const end = terminalOf(events);
-    expect(end).toMatchObject({ type: 'error', code: 'policy_blocked' });
-    const message = end.type === 'error' ? end.message : '';
-    expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
-    expect(message).toContain('Harness pushes, agents do not');
+    const { events } = await refusedTurn(adapter, repo, { gate, policyFile });
     for (const file of ['queued-marker.txt', 'queued-write.txt', 'marker.txt'])
       expect(existsSync(path.join(repo, file)), file).toBe(false);
     expect(originHead()).toBe(before);

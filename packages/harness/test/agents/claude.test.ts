@@ -19,6 +19,7 @@ import {
   makeRepoWithOrigin,
   ofType,
   refusalGate,
+  refusedTurn,
   processesIn,
   processesMatching,
   spec,
@@ -241,21 +242,8 @@ describe.skipIf(!hasClaude)('Claude Code adapter against the scripted Messages A
       { tool_calls: [{ name: 'Bash', input: { command: 'touch marker.txt && git push origin main' } }] },
       { text: 'Pushed anyway.' },
     ]);
-    const events = await collect(
-      adapter.startTurn({
-        prompt: 'ship it',
-        cwd: repo,
-        sandbox: spec(repo, 'danger-full-access'),
-        limits,
-        commandGate: gate,
-      }),
-    );
-    const end = terminalOf(events);
-    expect(end).toMatchObject({ type: 'error', code: 'policy_blocked' });
-    const message = end.type === 'error' ? end.message : '';
+    const { message, events } = await refusedTurn(adapter, repo, { gate, policyFile });
     expect(message).toContain('git push origin main');
-    expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
-    expect(message).toContain('Harness pushes, agents do not');
     expect(readFileSync(path.join(repo, 'before.txt'), 'utf8')).toBe('written\n');
     for (const file of ['queued-marker.txt', 'queued-write.txt', 'marker.txt'])
       expect(existsSync(path.join(repo, file)), file).toBe(false);

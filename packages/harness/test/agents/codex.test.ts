@@ -20,6 +20,7 @@ import {
   makeRepoWithOrigin,
   ofType,
   refusalGate,
+  refusedTurn,
   processesIn,
   processesMatching,
   spec,
@@ -248,21 +249,8 @@ describe.skipIf(!hasCodex)('Codex adapter against the scripted Responses API', (
       { tool_calls: [exec('touch marker.txt && git push origin main')] },
       { text: 'Pushed anyway.' },
     ]);
-    const events = await collect(
-      adapter.startTurn({
-        prompt: 'ship it',
-        cwd: repo,
-        sandbox: spec(repo, 'danger-full-access'),
-        limits,
-        commandGate: gate,
-      }),
-    );
-    const end = terminalOf(events);
-    expect(end).toMatchObject({ type: 'error', code: 'policy_blocked' });
-    const message = end.type === 'error' ? end.message : '';
+    const { message } = await refusedTurn(adapter, repo, { gate, policyFile });
     expect(message).toContain('git push origin main');
-    expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
-    expect(message).toContain('Harness pushes, agents do not');
     expect(existsSync(path.join(repo, 'marker.txt'))).toBe(false);
     expect(originHead()).toBe(before);
     expect(server.script.consumed).toBe(1);

@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentEvent, AgentTurn, CommandGate } from '../../src/agents/index.js';
+import { expect } from 'vitest';
+import type { AgentAdapter, AgentEvent, AgentTurn, CommandGate } from '../../src/agents/index.js';
 import { loadPolicyFiles } from '../../src/rules/index.js';
 import { sandboxSpec, type SandboxMode } from '../../src/sandbox/index.js';
 
@@ -144,4 +145,31 @@ export async function refusalGate(): Promise<{ gate: CommandGate; policyFile: st
   writeFileSync(policyFile, REFUSAL_POLICY);
   const policy = await loadPolicyFiles([policyFile]);
   return { gate: async ({ command }) => policy.checkCommandLine(command), policyFile };
+}
+
+/**
+ * Runs a turn under `refusalGate()` with full access (so only the policy stands between the model and
+ * the push) and checks it ended `policy_blocked`, naming the rule, its place and its justification.
+ * Returns the terminal message and the events for what each adapter adds.
+ */
+export async function refusedTurn(
+  adapter: AgentAdapter,
+  repo: string,
+  { gate, policyFile }: { gate: CommandGate; policyFile: string },
+): Promise<{ message: string; events: AgentEvent[] }> {
+  const events = await collect(
+    adapter.startTurn({
+      prompt: 'ship it',
+      cwd: repo,
+      sandbox: spec(repo, 'danger-full-access'),
+      limits,
+      commandGate: gate,
+    }),
+  );
+  const end = terminalOf(events);
+  expect(end).toMatchObject({ type: 'error', code: 'policy_blocked' });
+  const message = end.type === 'error' ? end.message : '';
+  expect(message).toContain(`prefix_rule \`git push\` (${policyFile}:2)`);
+  expect(message).toContain('Harness pushes, agents do not');
+  return { message, events };
 }
