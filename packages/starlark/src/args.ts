@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import { Builtin, None, type CallSite, type Value } from './values.js';
+import { Builtin, None, type Call, type Value } from './values.js';
 
 /**
  * Binds a builtin's arguments to its parameters. A name ending in '?' is optional; the result
@@ -65,12 +65,12 @@ export function positional(
   name: string,
   min: number,
   max: number,
-  f: (args: Value[], site: CallSite) => Value,
+  f: (args: Value[], call: Call) => Value,
 ): Builtin {
-  return new Builtin(name, (_self, args, kwargs, site) => {
+  return new Builtin(name, (_self, args, kwargs, call) => {
     noKwargs(name, kwargs);
     arity(name, args, min, max);
-    return f(args, site);
+    return f(args, call);
   });
 }
 

@@ -3,6 +3,7 @@ import { dirOf, getAttrOrUndefined } from './attrs.js';
 import { bytesOf, toFloatValue, toInt } from './convert.js';
 import { fail, EvalError } from './errors.js';
 import type { Budget } from './limits.js';
+import type { Thread } from './thread.js';
 import { dictUpdate } from './methods-dict.js';
 import { compare } from './ops.js';
 import { repr, str } from './repr.js';
@@ -11,6 +12,7 @@ import { decodeRune, encodeRune, runes, decodeUtf8 } from './utf8.js';
 import {
   Builtin,
   Bytes,
+  type Call,
   Dict,
   ElemsView,
   hashKey,
@@ -24,19 +26,14 @@ import {
   typeName,
 } from './values.js';
 
-/** The budget of the running module; builtins are shared, so it is installed per execution. */
-export const current: { budget: Budget | null; print: (msg: string) => void } = {
-  budget: null,
-  print: () => {},
-};
+/*
+ * The universe's builtins are shared by every evaluation, so they hold no state: each call spends
+ * the budget of the thread that makes it (`call.thread`).
+ */
 
-export function budget(): Budget {
-  return current.budget!;
-}
-
-function iterElems(x: Value, fname: string): readonly Value[] {
+function iterElems(x: Value, fname: string, budget: Budget): readonly Value[] {
   if (!isIterable(x)) fail(`${fname}: got ${typeName(x)}, want iterable`);
-  return elements(x, budget());
+  return elements(x, budget);
 }
 
 const INT64 = 2n ** 63n;
@@ -48,14 +45,14 @@ function rangeArg(v: Value): bigint {
 }
 
 function minmax(name: string, sign: number): Builtin {
-  return new Builtin(name, (_s, args, kwargs) => {
+  return new Builtin(name, (_s, args, kwargs, call) => {
     const [key] = unpack(name, [], kwargs, ['key?']);
     if (args.length === 0) fail(`${name} requires at least one positional argument`);
     if (args.length === 1 && !isIterable(args[0]!))
       fail(`${name}: ${typeName(args[0]!)} value is not iterable`);
-    const items = args.length === 1 ? elements(args[0]!, budget()) : args;
+    const items = args.length === 1 ? elements(args[0]!, call.thread.budget) : args;
     if (items.length === 0) fail(`${name}: empty sequence`);
-    const keyOf = (v: Value): Value => (isNone(key) ? v : callValue(key, [v]));
+    const keyOf = (v: Value): Value => (isNone(key) ? v : callValue(key, [v], call.thread));
     let best = items[0]!;
     let bestKey = keyOf(best);
     for (let i = 1; i < items.length; i++) {
@@ -69,20 +66,21 @@ function minmax(name: string, sign: number): Builtin {
   });
 }
 
-export function callValue(fn: Value, args: Value[]): Value {
+/** Calls a `key=` function on behalf of a builtin, on the builtin's own thread. */
+function callValue(fn: Value, args: Value[], thread: Thread): Value {
   if (!(fn instanceof Builtin)) return fail(`invalid call of non-function (${typeName(fn)})`);
-  return fn.fn(fn.self, args, null, { filename: '<builtin>', line: 0, column: 0 });
+  return fn.fn(fn.self, args, null, { filename: '<builtin>', line: 0, column: 0, thread });
 }
 
-function sorted(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
+function sorted(_s: Value, args: Value[], kwargs: [string, Value][] | null, call: Call): Value {
   const [iterable, key, reverse] = unpack('sorted', args, kwargs, ['iterable', 'key?', 'reverse?']);
   if (!isIterable(iterable!))
     fail(`sorted: for parameter iterable: got ${typeName(iterable!)}, want iterable`);
   if (key !== undefined && !(key instanceof Builtin))
     fail(`sorted: for parameter key: got ${typeName(key)}, want callable`);
-  const items = elements(iterable!, budget()).slice();
-  budget().step(items.length);
-  const keys = key === undefined ? items : items.map((v) => callValue(key, [v]));
+  const items = elements(iterable!, call.thread.budget).slice();
+  call.thread.budget.step(items.length);
+  const keys = key === undefined ? items : items.map((v) => callValue(key, [v], call.thread));
   const rev = !isNone(reverse) && truth(reverse);
   const idx = mergeSort(
     items.map((_, i) => i),
@@ -113,10 +111,10 @@ function mergeSort(a: number[], cmp: (x: number, y: number) => number): number[]
   return out;
 }
 
-function makeDict(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
+function makeDict(_s: Value, args: Value[], kwargs: [string, Value][] | null, call: Call): Value {
   if (args.length > 1) fail(`dict: got ${args.length} arguments, want at most 1`);
   const d = new Dict();
-  dictUpdate(d, args, kwargs, 'dict');
+  dictUpdate(d, args, kwargs, 'dict', call.thread.budget);
   return d;
 }
 
@@ -146,13 +144,13 @@ function len(args: Value[]): Value {
   return fail(`len: value of type ${typeName(x)} has no len`);
 }
 
-function makeBytes(args: Value[]): Value {
+function makeBytes(args: Value[], call: Call): Value {
   const x = args[0]!;
   if (typeof x === 'string') return bytesOf(decodeBytesToStr(new Bytes(x)));
   if (x instanceof Bytes) return x;
   if (!isIterable(x)) fail(`bytes: got ${typeName(x)}, want string, bytes, or iterable of ints`);
   let s = '';
-  elements(x, budget()).forEach((v, i) => {
+  elements(x, call.thread.budget).forEach((v, i) => {
     if (typeof v !== 'bigint') fail(`bytes: at index ${i}, got ${typeName(v)}, want int`);
     if (v < 0n || v > 255n)
       fail(`bytes: at index ${i}, ${v} out of range (want value in unsigned 8-bit range)`);
@@ -199,34 +197,34 @@ function hash(args: Value[]): Value {
   return fail(`hash: unsupported type ${typeName(x)}`);
 }
 
-function fail_(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
+function fail_(_s: Value, args: Value[], kwargs: [string, Value][] | null, call: Call): Value {
   let sep = ' ';
   for (const [k, v] of kwargs ?? []) {
     if (k !== 'sep' || typeof v !== 'string') fail(`fail: unexpected keyword argument "${k}"`);
     sep = v;
   }
-  throw new EvalError('fail: ' + joinStrs(args, sep));
+  throw new EvalError('fail: ' + joinStrs(args, sep, call.thread.budget));
 }
 
-function print(_s: Value, args: Value[], kwargs: [string, Value][] | null): Value {
+function print(_s: Value, args: Value[], kwargs: [string, Value][] | null, call: Call): Value {
   let sep = ' ';
   for (const [k, v] of kwargs ?? []) {
     if (k !== 'sep' || typeof v !== 'string') fail(`print: unexpected keyword argument "${k}"`);
     sep = v;
   }
-  current.print(decodeUtf8(joinStrs(args, sep)));
+  call.thread.print(decodeUtf8(joinStrs(args, sep, call.thread.budget)));
   return None;
 }
 
 /** `str` of each argument joined by `sep` (print, fail), within the string length limit. */
-function joinStrs(args: Value[], sep: string): string {
+function joinStrs(args: Value[], sep: string, budget: Budget): string {
   let out = '';
   args.forEach((v, i) => {
-    const piece = (i > 0 ? sep : '') + str(v, budget(), out.length + (i > 0 ? sep.length : 0));
-    budget().checkString(out.length + piece.length);
+    const piece = (i > 0 ? sep : '') + str(v, budget, out.length + (i > 0 ? sep.length : 0));
+    budget.checkString(out.length + piece.length);
     out += piece;
   });
-  budget().string(out.length);
+  budget.string(out.length);
   return out;
 }
 
@@ -244,13 +242,13 @@ function collection<T extends Value>(
   make: (items: readonly Value[]) => T,
   empty: () => T,
 ): Builtin {
-  return positional(name, 0, 1, (args) => {
+  return positional(name, 0, 1, (args, { thread: { budget } }) => {
     if (args.length === 0) return empty();
     const x = args[0]!;
     if (!isIterable(x)) return notIterable(x, name);
-    const items = elements(x, budget());
-    if (name === 'set') budget().allocEntries(items.length);
-    else budget().alloc(items.length);
+    const items = elements(x, budget);
+    if (name === 'set') budget.allocEntries(items.length);
+    else budget.alloc(items.length);
     return make(items);
   });
 }
@@ -270,17 +268,17 @@ const table: Builtin[] = [
     if (typeof x === 'number') return Math.abs(x);
     return fail(`abs: got ${typeName(x!)}, want int or float`);
   }),
-  positional('all', 1, 1, ([x]) => iterElems(x!, 'all').every(truth)),
-  positional('any', 1, 1, ([x]) => iterElems(x!, 'any').some(truth)),
+  positional('all', 1, 1, ([x], call) => iterElems(x!, 'all', call.thread.budget).every(truth)),
+  positional('any', 1, 1, ([x], call) => iterElems(x!, 'any', call.thread.budget).some(truth)),
   positional('bool', 0, 1, ([x]) => (x === undefined ? false : truth(x))),
   positional('bytes', 1, 1, makeBytes),
   positional('chr', 1, 1, chr),
   new Builtin('dict', makeDict),
   positional('dir', 1, 1, ([x]) => new StarList(dirOf(x!))),
-  new Builtin('enumerate', (_s, args, kwargs) => {
+  new Builtin('enumerate', (_s, args, kwargs, call) => {
     const [x, start] = unpack('enumerate', args, kwargs, ['x', 'start?']);
     let i = start === undefined ? 0n : (start as bigint);
-    return new StarList(iterElems(x!, 'enumerate').map((v) => new Tuple([i++, v])));
+    return new StarList(iterElems(x!, 'enumerate', call.thread.budget).map((v) => new Tuple([i++, v])));
   }),
   new Builtin('fail', fail_),
   positional('float', 0, 1, ([x]) => (x === undefined ? 0 : toFloatValue(x))),
@@ -302,22 +300,26 @@ const table: Builtin[] = [
   positional('ord', 1, 1, ord),
   new Builtin('print', print),
   positional('range', 1, 3, makeRange),
-  positional('repr', 1, 1, ([x]) => counted(repr(x!, budget()))),
-  positional('reversed', 1, 1, ([x]) => new StarList(iterElems(x!, 'reversed').slice().reverse())),
+  positional('repr', 1, 1, ([x], { thread: { budget } }) => counted(repr(x!, budget), budget)),
+  positional('reversed', 1, 1, ([x], call) => {
+    return new StarList(iterElems(x!, 'reversed', call.thread.budget).slice().reverse());
+  }),
   collection('set', makeSet, () => new StarSet()),
   new Builtin('sorted', sorted),
-  positional('str', 1, 1, ([x]) => counted(x instanceof Bytes ? decodeBytesToStr(x) : str(x!, budget()))),
+  positional('str', 1, 1, ([x], { thread: { budget } }) =>
+    counted(x instanceof Bytes ? decodeBytesToStr(x) : str(x!, budget), budget),
+  ),
   collection(
     'tuple',
     (items) => new Tuple(items.slice()),
     () => new Tuple([]),
   ),
   positional('type', 1, 1, ([x]) => typeName(x!)),
-  new Builtin('zip', (_s, args, kwargs) => {
+  new Builtin('zip', (_s, args, kwargs, call) => {
     noKwargs('zip', kwargs);
     const seqs = args.map((a, i) => {
       if (!isIterable(a)) fail(`zip: argument #${i + 1} is not iterable: ${typeName(a)}`);
-      return elements(a, budget());
+      return elements(a, call.thread.budget);
     });
     const n = seqs.length === 0 ? 0 : Math.min(...seqs.map((s) => s.length));
     const out: Value[] = [];
@@ -327,8 +329,8 @@ const table: Builtin[] = [
 ];
 
 /** Charges a string just built by `str` or `repr` to the allocation budget. */
-function counted(text: string): string {
-  budget().string(text.length);
+function counted(text: string, budget: Budget): string {
+  budget.string(text.length);
   return text;
 }
 

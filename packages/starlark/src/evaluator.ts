@@ -4,6 +4,7 @@ import type { CallExpr, Comprehension, Expr, FileNode, Ident, SliceExpr, Stmt } 
 import { getAttr, setField } from './attrs.js';
 import { EvalError, StarlarkError } from './errors.js';
 import type { Budget } from './limits.js';
+import type { Thread } from './thread.js';
 import { elements, forEach, getIndex, slice } from './sequence.js';
 import { setIndex } from './mutate.js';
 import { reprForMessage } from './repr.js';
@@ -17,7 +18,7 @@ import {
   StarList,
   Tuple,
   truth,
-  type CallSite,
+  type Call,
   type Value,
   typeName,
 } from './values.js';
@@ -35,14 +36,17 @@ interface Located {
 /** Tree-walking evaluator over a resolved file. One instance per module execution. */
 export class Evaluator {
   readonly globals: (Value | undefined)[];
+  /** The thread's budget, held directly: every step of the walk charges it. */
+  private readonly budget: Budget;
   private readonly locals: (Value | undefined)[];
 
   constructor(
     private readonly file: FileNode,
     private readonly predeclared: Value[],
     private readonly universe: readonly Value[],
-    readonly budget: Budget,
+    private readonly thread: Thread,
   ) {
+    this.budget = thread.budget;
     this.globals = new Array<Value | undefined>(file.globals.length).fill(undefined);
     this.locals = new Array<Value | undefined>(file.localCount).fill(undefined);
   }
@@ -387,9 +391,9 @@ export class Evaluator {
     this.budget.step(1 + (callCost(fn, args) >> 3));
     if (!(fn instanceof Builtin))
       throw this.locate(new EvalError(`invalid call of non-function (${typeName(fn)})`), e);
-    const site: CallSite = { filename: this.file.filename, line: e.line, column: e.col };
+    const call: Call = { filename: this.file.filename, line: e.line, column: e.col, thread: this.thread };
     try {
-      return fn.fn(fn.self, args, kwargs, site);
+      return fn.fn(fn.self, args, kwargs, call);
     } catch (err) {
       // Like starlark-go, a builtin's own errors are prefixed with its name.
       if (err instanceof EvalError && !err.message.startsWith(fn.name + ':')) {

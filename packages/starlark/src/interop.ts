@@ -1,4 +1,5 @@
 import { EvalError, StarlarkError } from './errors.js';
+import type { Thread } from './thread.js';
 import { decodeUtf8, encodeUtf8 } from './utf8.js';
 import {
   Builtin,
@@ -17,6 +18,8 @@ export interface NativeCall {
   args: Value[];
   kwargs: Map<string, Value>;
   position: { filename: string; line: number; column: number };
+  /** The evaluation making the call: pass it to `callFunction` so callbacks spend its budget. */
+  thread: Thread;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface NativeCall {
  * the Starlark call site (a StarlarkError it throws keeps its kind and message).
  */
 export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
-  return new Builtin(name, (_self, args, kwargs, site) => {
+  return new Builtin(name, (_self, args, kwargs, call) => {
     const map = new Map<string, Value>();
     // No for…of or destructuring: this runs on every call, mostly before the JIT has optimized it,
     // and unoptimized code goes through the iterator protocol for them.
@@ -37,7 +40,8 @@ export function builtin(name: string, fn: (call: NativeCall) => Value): Value {
       return fn({
         args,
         kwargs: map,
-        position: { filename: site.filename, line: site.line, column: site.column },
+        position: { filename: call.filename, line: call.line, column: call.column },
+        thread: call.thread,
       });
     } catch (e) {
       if (e instanceof StarlarkError) throw new EvalError(e.reason, e.kind === 'limit' ? 'limit' : 'runtime');
@@ -168,10 +172,12 @@ function convertIn(v: unknown, depth: number): Value {
 }
 
 /**
- * Calls a Starlark callable (a builtin or bound method) from host code running inside a native
- * builtin. Errors come back as StarlarkError located at `position`.
+ * Calls a Starlark callable (a builtin or bound method) from host code, spending the budget of
+ * `thread`: inside a native, the call's own thread (`NativeCall.thread`); outside any evaluation,
+ * a `new Thread({ limits })`. Errors come back as StarlarkError located at `position`.
  */
 export function callFunction(
+  thread: Thread,
   fn: Value,
   args: Value[],
   kwargs: [string, Value][] = [],
@@ -179,7 +185,7 @@ export function callFunction(
 ): Value {
   try {
     if (!(fn instanceof Builtin)) throw new EvalError(`invalid call of non-function`);
-    return fn.fn(fn.self, args, kwargs.length > 0 ? kwargs : null, position);
+    return fn.fn(fn.self, args, kwargs.length > 0 ? kwargs : null, { ...position, thread });
   } catch (e) {
     if (e instanceof StarlarkError) throw e;
     const kind = e instanceof EvalError ? e.kind : 'runtime';

@@ -1,6 +1,6 @@
 import { arity, noKwargs, unpack } from './args.js';
-import { budget } from './builtins.js';
 import { fail } from './errors.js';
+import type { Budget } from './limits.js';
 import { dictSet } from './mutate.js';
 import { reprForMessage } from './repr.js';
 import { elements, isIterable } from './sequence.js';
@@ -17,19 +17,25 @@ import {
 } from './values.js';
 
 /** dict(...) and dict.update(...): a mapping or iterable of pairs, then keyword arguments. */
-export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | null, fname: string): void {
+export function dictUpdate(
+  d: Dict,
+  args: Value[],
+  kwargs: [string, Value][] | null,
+  fname: string,
+  budget: Budget,
+): void {
   if (args.length > 1) fail(`${fname}: got ${args.length} arguments, want at most 1`);
   const src = args[0];
   if (src instanceof Dict) {
     for (const [k, v] of src.map.values()) dictSet(d, k, v);
   } else if (src !== undefined) {
     if (!isIterable(src)) fail(`${fname}: got ${typeName(src)}, want iterable`);
-    elements(src, budget()).forEach((pair, i) => {
+    elements(src, budget).forEach((pair, i) => {
       if (!isIterable(pair))
         fail(
           `${fname}: cannot convert dictionary update sequence element #${i}: not iterable (${typeName(pair)})`,
         );
-      const kv = elements(pair, budget());
+      const kv = elements(pair, budget);
       if (kv.length !== 2) fail(`${fname}: sequence element #${i} has length ${kv.length}, want 2`);
       dictSet(d, kv[0]!, kv[1]!);
     });
@@ -44,7 +50,7 @@ export function dictUpdate(d: Dict, args: Value[], kwargs: [string, Value][] | n
     }
     for (const [k, v] of kwargs) dictSet(d, k, v);
   }
-  budget().allocEntries(0, d.map.size);
+  budget.allocEntries(0, d.map.size);
 }
 
 function self(v: Value): Dict {
@@ -112,9 +118,9 @@ export const dictMethods: Record<string, NativeFn> = {
     dictSet(d, key!, dflt ?? None);
     return dflt ?? None;
   },
-  update: (s, args, kw) => {
+  update: (s, args, kw, call) => {
     checkMutable(self(s), 'insert into');
-    dictUpdate(self(s), args, kw, 'update');
+    dictUpdate(self(s), args, kw, 'update', call.thread.budget);
     return None;
   },
 };

@@ -1,6 +1,6 @@
 import { arity, noKwargs } from './args.js';
-import { budget } from './builtins.js';
 import { fail } from './errors.js';
+import type { Budget } from './limits.js';
 import { equals } from './ops.js';
 import { asIndex, elements, isIterable } from './sequence.js';
 import type { StarList } from './values.js';
@@ -14,24 +14,24 @@ function method(
   name: string,
   min: number,
   max: number,
-  f: (self: StarList, args: Value[]) => Value,
+  f: (self: StarList, args: Value[], budget: Budget) => Value,
 ): NativeFn {
-  return (s, args, kw) => {
+  return (s, args, kw, call) => {
     noKwargs(name, kw);
     arity(name, args, min, max);
-    return f(list(s), args);
+    return f(list(s), args, call.thread.budget);
   };
 }
 
-function iterableArg(fname: string, v: Value): readonly Value[] {
+function iterableArg(fname: string, v: Value, budget: Budget): readonly Value[] {
   if (!isIterable(v)) fail(`${fname}: got ${typeName(v)}, want iterable`);
-  return elements(v, budget());
+  return elements(v, budget);
 }
 
 export const listMethods: Record<string, NativeFn> = {
-  append: method('append', 1, 1, (l, [x]) => {
+  append: method('append', 1, 1, (l, [x], budget) => {
     checkMutable(l, 'append to');
-    budget().alloc(1, l.elems.length + 1);
+    budget.alloc(1, l.elems.length + 1);
     l.elems.push(x!);
     return None;
   }),
@@ -40,10 +40,10 @@ export const listMethods: Record<string, NativeFn> = {
     l.elems.length = 0;
     return None;
   }),
-  extend: method('extend', 1, 1, (l, [x]) => {
+  extend: method('extend', 1, 1, (l, [x], budget) => {
     checkMutable(l, 'extend');
-    const items = iterableArg('extend', x!).slice();
-    budget().alloc(items.length, l.elems.length + items.length);
+    const items = iterableArg('extend', x!, budget).slice();
+    budget.alloc(items.length, l.elems.length + items.length);
     for (const v of items) l.elems.push(v);
     return None;
   }),
@@ -59,13 +59,13 @@ export const listMethods: Record<string, NativeFn> = {
       if (equals(l.elems[i]!, x!)) return BigInt(i);
     return fail('index: value not in list');
   }),
-  insert: method('insert', 2, 2, (l, [i, x]) => {
+  insert: method('insert', 2, 2, (l, [i, x], budget) => {
     checkMutable(l, 'insert into');
     const n = l.elems.length;
     let k = asIndex(i!, 'insert: for parameter index');
     if (k < 0) k += n;
     k = Math.max(0, Math.min(n, k));
-    budget().alloc(1, n + 1);
+    budget.alloc(1, n + 1);
     l.elems.splice(k, 0, x!);
     return None;
   }),
@@ -98,27 +98,27 @@ function setMethod(
   name: string,
   min: number,
   max: number,
-  f: (self: StarSet, args: Value[]) => Value,
+  f: (self: StarSet, args: Value[], budget: Budget) => Value,
 ): NativeFn {
-  return (s, args, kw) => {
+  return (s, args, kw, call) => {
     noKwargs(name, kw);
     arity(name, args, min, max);
-    return f(set(s), args);
+    return f(set(s), args, call.thread.budget);
   };
 }
 
-function iterableArgN(fname: string, v: Value, n: number): readonly Value[] {
+function iterableArgN(fname: string, v: Value, n: number, budget: Budget): readonly Value[] {
   if (!isIterable(v)) fail(`${fname}: argument #${n} is not iterable: ${typeName(v)}`);
-  return elements(v, budget());
+  return elements(v, budget);
 }
 
 function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => boolean): NativeFn {
-  return (s, args, kw) => {
+  return (s, args, kw, { thread: { budget } }) => {
     noKwargs(name, kw);
     const self = set(s);
     const others = args.map((a, i) => {
       const m = new Map<unknown, Value>();
-      for (const v of iterableArgN(name, a, i + 1)) m.set(hashKey(v), v);
+      for (const v of iterableArgN(name, a, i + 1, budget)) m.set(hashKey(v), v);
       return m;
     });
     const out = new StarSet();
@@ -133,7 +133,7 @@ function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => bool
       )
         out.map.set(k, v);
     }
-    budget().allocEntries(out.map.size);
+    budget.allocEntries(out.map.size);
     return out;
   };
 }
@@ -175,25 +175,25 @@ export const setMethods: Record<string, NativeFn> = {
   intersection: combine('intersection', (a, o) => a && o.every(Boolean)),
   difference: combine('difference', (a, o) => a && !o.some(Boolean)),
   symmetric_difference: combine('symmetric_difference', (a, o) => a !== (o[0] ?? false)),
-  update: (s, args, kw) => {
+  update: (s, args, kw, { thread: { budget } }) => {
     noKwargs('update', kw);
     const self = set(s);
     checkMutable(self, 'insert into');
     args.forEach((a, i) => {
-      for (const v of iterableArgN('update', a, i + 1)) {
+      for (const v of iterableArgN('update', a, i + 1, budget)) {
         const k = hashKey(v);
         if (!self.map.has(k)) self.map.set(k, v);
       }
     });
-    budget().allocEntries(0, self.map.size);
+    budget.allocEntries(0, self.map.size);
     return None;
   },
-  issubset: setMethod('issubset', 1, 1, (s, [x]) => {
-    const keys = new Set(iterableArg('issubset', x!).map(hashKey));
+  issubset: setMethod('issubset', 1, 1, (s, [x], budget) => {
+    const keys = new Set(iterableArg('issubset', x!, budget).map(hashKey));
     for (const k of s.map.keys()) if (!keys.has(k)) return false;
     return true;
   }),
-  issuperset: setMethod('issuperset', 1, 1, (s, [x]) =>
-    iterableArg('issuperset', x!).every((v) => s.map.has(hashKey(v))),
+  issuperset: setMethod('issuperset', 1, 1, (s, [x], budget) =>
+    iterableArg('issuperset', x!, budget).every((v) => s.map.has(hashKey(v))),
   ),
 };

@@ -1,9 +1,10 @@
 import type { FileNode } from './ast.js';
-import { current, universeSlot, universeValues } from './builtins.js';
+import { universeSlot, universeValues } from './builtins.js';
 import { Evaluator } from './evaluator.js';
-import { Budget, type Limits, resolveLimits } from './limits.js';
+import { type Limits, resolveLimits } from './limits.js';
 import { parseFile } from './parser.js';
 import { type Dialect, resolveFile } from './resolver.js';
+import { Thread } from './thread.js';
 import { freeze, type Value } from './values.js';
 
 export interface ParseOptions {
@@ -55,18 +56,12 @@ export function execModule(source: string, options: ExecOptions = {}): ModuleRes
   const limits = resolveLimits(options.limits);
   const file = parse(source, { ...options, limits });
   const predeclared = resolve(file, options);
-  const budget = new Budget(limits);
-  const evaluator = new Evaluator(file, predeclared, universeValues, budget);
-  const saved = { ...current };
-  current.budget = budget;
-  current.print = options.print ?? (() => {});
+  const thread = new Thread({ limits, print: options.print });
+  const evaluator = new Evaluator(file, predeclared, universeValues, thread);
   try {
     evaluator.run();
   } catch (e) {
     throw evaluator.locate(e, { line: 1, col: 1 });
-  } finally {
-    current.budget = saved.budget;
-    current.print = saved.print;
   }
   const globals = new Map<string, Value>();
   file.globals.forEach((name, slot) => {
@@ -76,7 +71,7 @@ export function execModule(source: string, options: ExecOptions = {}): ModuleRes
       globals.set(name, v);
     }
   });
-  return { globals, steps: budget.steps };
+  return { globals, steps: thread.steps };
 }
 
 export function freezeValue(v: Value): Value {

@@ -1,7 +1,7 @@
 import { arity, noKwargs, unpack } from './args.js';
-import { budget } from './builtins.js';
 import { fail } from './errors.js';
 import { strFormat } from './format.js';
+import type { Budget } from './limits.js';
 import { elements, isIterable } from './sequence.js';
 import { decodeUtf8, encodeUtf8, runes } from './utf8.js';
 import type { Bytes } from './values.js';
@@ -166,7 +166,7 @@ function splitWhitespace(s: string, maxsplit: number, fromRight: boolean): strin
 }
 
 function split(name: string, fromRight: boolean): NativeFn {
-  return (s, args, kw) => {
+  return (s, args, kw, call) => {
     const [sepV, maxV] = unpack(name, args, kw, ['sep?', 'maxsplit?']);
     const str = s as string;
     const max = maxV === undefined || maxV === None ? -1 : Number(maxV as bigint);
@@ -180,7 +180,7 @@ function split(name: string, fromRight: boolean): NativeFn {
       else if (fromRight) parts = [all.slice(0, all.length - max).join(sep), ...all.slice(all.length - max)];
       else parts = [...all.slice(0, max), all.slice(max).join(sep)];
     }
-    budget().alloc(parts.length);
+    call.thread.budget.alloc(parts.length);
     return new StarList(parts);
   };
 }
@@ -229,7 +229,7 @@ export const stringMethods: Record<string, NativeFn> = {
   elems: view('elems'),
   endswith: affix('endswith', true),
   find: find('find', false, false),
-  format: (s, args, kw) => strFormat(s as string, args, kw ?? [], budget()),
+  format: (s, args, kw, call) => strFormat(s as string, args, kw ?? [], call.thread.budget),
   index: find('index', false, true),
   isalnum: predicate('isalnum', (t) => /^[\p{L}\p{Nd}]+$/u.test(t)),
   isalpha: predicate('isalpha', (t) => /^\p{L}+$/u.test(t)),
@@ -238,18 +238,18 @@ export const stringMethods: Record<string, NativeFn> = {
   isspace: predicate('isspace', (t) => /^\s+$/u.test(t)),
   istitle: predicate('istitle', istitle),
   isupper: predicate('isupper', (t) => CASED.test(t) && t === t.toUpperCase()),
-  join: (s, args, kw) => {
+  join: (s, args, kw, { thread: { budget } }) => {
     noKwargs('join', kw);
     arity('join', args, 1, 1);
     const x = args[0]!;
     if (!isIterable(x)) fail(`join: got ${typeName(x)}, want iterable`);
-    const items = elements(x, budget());
+    const items = elements(x, budget);
     let size = 0;
     items.forEach((v, i) => {
       if (typeof v !== 'string') fail(`join: in list, want string, got ${typeName(v)}`);
       size += v.length + (i > 0 ? (s as string).length : 0);
     });
-    budget().string(size);
+    budget.string(size);
     return (items as string[]).join(s as string);
   },
   lower: transform('lower', (t) => t.toLowerCase()),
@@ -267,12 +267,12 @@ export const stringMethods: Record<string, NativeFn> = {
     const p = strArg('removesuffix', args[0]);
     return p !== '' && (s as string).endsWith(p) ? (s as string).slice(0, -p.length) : s;
   },
-  replace: (s, args, kw) => {
+  replace: (s, args, kw, call) => {
     noKwargs('replace', kw);
     arity('replace', args, 2, 3);
     const [old, rep] = [strArg('replace', args[0]), strArg('replace', args[1])];
     const n = args[2] === undefined || args[2] === None ? -1 : Number(args[2] as bigint);
-    return replace(s as string, old, rep, n);
+    return replace(s as string, old, rep, n, call.thread.budget);
   },
   rfind: find('rfind', true, false),
   rindex: find('rindex', true, true),
@@ -297,12 +297,12 @@ export const stringMethods: Record<string, NativeFn> = {
 };
 
 /** `str.replace`; the length of the result is known, and checked, before it is built. */
-function replace(s: string, old: string, rep: string, n: number): string {
+function replace(s: string, old: string, rep: string, n: number, budget: Budget): string {
   if (n < 0) {
     const pieces = old === '' ? runes(s) : s.split(old);
     // An empty `old` matches before every rune and at the end; otherwise between the pieces.
     const matches = old === '' ? pieces.length + 1 : pieces.length - 1;
-    budget().string(s.length + matches * (rep.length - old.length));
+    budget.string(s.length + matches * (rep.length - old.length));
     return old === '' ? rep + pieces.join(rep) + rep : pieces.join(rep);
   }
   let out = '';
@@ -310,12 +310,12 @@ function replace(s: string, old: string, rep: string, n: number): string {
   for (let k = 0; k < n; k++) {
     const i = old === '' ? (k === 0 ? 0 : rest.length > 0 ? runes(rest)[0]!.length : -1) : rest.indexOf(old);
     if (i < 0) break;
-    budget().checkString(out.length + rest.length + rep.length - old.length);
+    budget.checkString(out.length + rest.length + rep.length - old.length);
     out += rest.slice(0, i) + rep;
     rest = rest.slice(i + old.length);
     if (old === '' && rest === '' && k > 0) break;
   }
-  budget().string(out.length + rest.length);
+  budget.string(out.length + rest.length);
   return out + rest;
 }
 

@@ -1,4 +1,5 @@
 import { fail, limitExceeded } from './errors.js';
+import type { Thread } from './thread.js';
 
 /*
  * The value model. Primitive Starlark values are JS primitives so the common paths allocate
@@ -68,20 +69,19 @@ export class ElemsView {
   ) {}
 }
 
-export interface CallContext {
-  readonly args: Value[];
-  readonly kwargs: Map<string, Value>;
-  readonly position: { filename: string; line: number; column: number };
-}
+/** Internal calling convention: receiver (for methods), positional args, keyword args, the call. */
+export type NativeFn = (self: Value, args: Value[], kwargs: [string, Value][] | null, call: Call) => Value;
 
-/** Internal calling convention: receiver (for methods), positional args, keyword args. */
-export type NativeFn = (self: Value, args: Value[], kwargs: [string, Value][] | null, ctx: CallSite) => Value;
-
-/** Information about the call site that natives (and the budget) need. */
+/** Where a call is made in the source. */
 export interface CallSite {
   readonly filename: string;
   readonly line: number;
   readonly column: number;
+}
+
+/** A call as a native sees it: its site, and the thread (evaluation) whose budget it spends. */
+export interface Call extends CallSite {
+  readonly thread: Thread;
 }
 
 export class Builtin {

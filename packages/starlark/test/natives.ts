@@ -105,10 +105,10 @@ export function assertNatives(log: AssertionLog): Record<string, Value> {
     assert_fail: builtin('assert_fail', ({ args, position }) =>
       log.record(position, false, args.map(strValue).join(' ')),
     ),
-    assert_fails: builtin('assert_fails', ({ args, position }) => {
+    assert_fails: builtin('assert_fails', ({ args, position, thread }) => {
       arity('assert_fails', args, 2, 2);
       try {
-        callFunction(args[0]!, [], [], position);
+        callFunction(thread, args[0]!, [], [], position);
       } catch (e) {
         const msg = e instanceof StarlarkError ? e.reason : String(e);
         return log.record(
