@@ -1,16 +1,7 @@
 import { StarlarkError } from './errors.js';
 import type { Limits } from './limits.js';
+import type { Token } from './tokens.js';
 import { encodeRune, encodeUtf8 } from './utf8.js';
-
-export { describe } from './tokens.js';
-
-export interface Token {
-  readonly kind: string;
-  /** Identifier name, string contents (byte string), int (bigint) or float (number). */
-  readonly value: string | bigint | number | null;
-  readonly line: number;
-  readonly col: number;
-}
 
 const KEYWORDS = new Set([
   'and',

@@ -1,6 +1,6 @@
 import type { Arg, Expr, ForClause, IfClause } from './ast.js';
 import { StarlarkError } from './errors.js';
-import { describe, type Token } from './lexer.js';
+import { describe, type Token } from './tokens.js';
 import type { Limits } from './limits.js';
 import { Bytes } from './values.js';
 

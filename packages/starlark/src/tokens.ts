@@ -1,4 +1,11 @@
-import type { Token } from './lexer.js';
+/** One token of the lexer's output. */
+export interface Token {
+  readonly kind: string;
+  /** Identifier name, string contents (byte string), int (bigint) or float (number). */
+  readonly value: string | bigint | number | null;
+  readonly line: number;
+  readonly col: number;
+}
 
 /** How starlark-go names a token in "got X, want Y" messages. */
 export function describe(t: Token): string {
