@@ -10,8 +10,8 @@ export function toFloat(v: bigint): number {
   return f;
 }
 
-const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
-const FLOAT_OPS = new Set(['+', '-', '*', '/', '//', '%']);
+const COMPARISONS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
+const FLOAT_OPS: ReadonlySet<string> = new Set(['+', '-', '*', '/', '//', '%']);
 
 function unknown(op: string, x: Value, y: Value): never {
   return fail(`unknown binary op: ${typeName(x)} ${op} ${typeName(y)}`);

@@ -2,9 +2,9 @@ import { fail } from './errors.js';
 import { dictMethods } from './methods-dict.js';
 import { listMethods, setMethods } from './methods-list.js';
 import { bytesMethods, stringMethods } from './string-methods.js';
-import { Builtin, Bytes, Dict, StarList, StarSet, type NativeFn, type Value, typeName } from './values.js';
+import { Builtin, Bytes, Dict, StarList, StarSet, type MethodTable, type Value, typeName } from './values.js';
 
-function methodsOf(x: Value): Record<string, NativeFn> | null {
+function methodsOf(x: Value): MethodTable | null {
   if (typeof x === 'string') return stringMethods;
   if (x instanceof StarList) return listMethods;
   if (x instanceof Dict) return dictMethods;

@@ -262,7 +262,7 @@ function makeSet(items: readonly Value[]): StarSet {
   return s;
 }
 
-const table: Builtin[] = [
+const table: readonly Builtin[] = [
   positional('abs', 1, 1, ([x]) => {
     if (typeof x === 'bigint') return x < 0n ? -x : x;
     if (typeof x === 'number') return Math.abs(x);
@@ -345,9 +345,10 @@ function decodeBytesToStr(b: Bytes): string {
   return out;
 }
 
-export const universeNames: string[] = ['None', 'True', 'False', ...table.map((b) => b.name)];
-export const universeValues: Value[] = [None, true, false, ...table];
-const universeIndex = new Map(universeNames.map((n, i) => [n, i]));
+const universeNames = ['None', 'True', 'False', ...table.map((b) => b.name)];
+/** The universe's values by slot; every evaluation shares them, so the array is frozen. */
+export const universeValues: readonly Value[] = Object.freeze([None, true, false, ...table]);
+const universeIndex: ReadonlyMap<string, number> = new Map(universeNames.map((n, i) => [n, i]));
 
 export function universeSlot(name: string): number {
   return universeIndex.get(name) ?? -1;

@@ -3,7 +3,7 @@ import type { Limits } from './limits.js';
 import type { Token } from './tokens.js';
 import { encodeRune, encodeUtf8 } from './utf8.js';
 
-const KEYWORDS = new Set([
+const KEYWORDS: ReadonlySet<string> = new Set([
   'and',
   'break',
   'continue',
@@ -19,13 +19,13 @@ const KEYWORDS = new Set([
 ]);
 /** Keywords of full Starlark that this dialect forbids anywhere, even as names. */
 // A Map, not an object: identifiers such as `toString` or `constructor` must not find prototype members.
-const FORBIDDEN = new Map([
+const FORBIDDEN: ReadonlyMap<string, string> = new Map([
   ['def', 'def statements are not allowed in this dialect (no user-defined functions)'],
   ['lambda', 'lambda expressions are not allowed in this dialect (no user-defined functions)'],
   ['load', 'load statements are not allowed in this dialect (no module loading)'],
   ['while', 'while loops are not allowed in this dialect'],
 ]);
-const RESERVED = new Set([
+const RESERVED: ReadonlySet<string> = new Set([
   'as',
   'assert',
   'async',
@@ -44,8 +44,8 @@ const RESERVED = new Set([
   'with',
   'yield',
 ]);
-const PUNCT3 = new Set(['//=', '<<=', '>>=', '**=']);
-const PUNCT2 = new Set([
+const PUNCT3: ReadonlySet<string> = new Set(['//=', '<<=', '>>=', '**=']);
+const PUNCT2: ReadonlySet<string> = new Set([
   '==',
   '!=',
   '<=',
@@ -66,7 +66,7 @@ const PUNCT2 = new Set([
 ]);
 const PUNCT1 = '()[]{},;:.+-*/%&|^~<>=';
 /** Characters that can follow the first character of a multi-character operator. */
-const PUNCT_SECOND = new Set(['=', '/', '<', '>', '*', '-']);
+const PUNCT_SECOND: ReadonlySet<string> = new Set(['=', '/', '<', '>', '*', '-']);
 // Sticky, so matching starts at lastIndex without copying the rest of the source.
 const NUMBER = /0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
 // Runs of blanks, identifier characters and plain string characters are found by sticky regexes:

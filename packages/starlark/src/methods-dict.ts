@@ -11,7 +11,7 @@ import {
   None,
   StarList,
   Tuple,
-  type NativeFn,
+  type MethodTable,
   type Value,
   typeName,
 } from './values.js';
@@ -57,7 +57,7 @@ function self(v: Value): Dict {
   return v as Dict;
 }
 
-export const dictMethods: Record<string, NativeFn> = {
+export const dictMethods: MethodTable = Object.freeze({
   clear: (s, args, kw) => {
     noKwargs('clear', kw);
     arity('clear', args, 0, 0);
@@ -123,4 +123,4 @@ export const dictMethods: Record<string, NativeFn> = {
     dictUpdate(self(s), args, kw, 'update', call.thread.budget);
     return None;
   },
-};
+});

@@ -4,7 +4,16 @@ import type { Budget } from './limits.js';
 import { equals } from './ops.js';
 import { asIndex, elements, isIterable } from './sequence.js';
 import type { StarList } from './values.js';
-import { checkMutable, hashKey, None, StarSet, type NativeFn, type Value, typeName } from './values.js';
+import {
+  checkMutable,
+  hashKey,
+  None,
+  StarSet,
+  type MethodTable,
+  type NativeFn,
+  type Value,
+  typeName,
+} from './values.js';
 
 function list(v: Value): StarList {
   return v as StarList;
@@ -28,7 +37,7 @@ function iterableArg(fname: string, v: Value, budget: Budget): readonly Value[] 
   return elements(v, budget);
 }
 
-export const listMethods: Record<string, NativeFn> = {
+export const listMethods: MethodTable = Object.freeze({
   append: method('append', 1, 1, (l, [x], budget) => {
     checkMutable(l, 'append to');
     budget.alloc(1, l.elems.length + 1);
@@ -88,7 +97,7 @@ export const listMethods: Record<string, NativeFn> = {
     l.elems.splice(i, 1);
     return None;
   }),
-};
+});
 
 function set(v: Value): StarSet {
   return v as StarSet;
@@ -138,7 +147,7 @@ function combine(name: string, keep: (inSelf: boolean, inAll: boolean[]) => bool
   };
 }
 
-export const setMethods: Record<string, NativeFn> = {
+export const setMethods: MethodTable = Object.freeze({
   add: setMethod('add', 1, 1, (s, [x]) => {
     const k = hashKey(x!);
     checkMutable(s, 'insert into');
@@ -196,4 +205,4 @@ export const setMethods: Record<string, NativeFn> = {
   issuperset: setMethod('issuperset', 1, 1, (s, [x], budget) =>
     iterableArg('issuperset', x!, budget).every((v) => s.map.has(hashKey(v))),
   ),
-};
+});

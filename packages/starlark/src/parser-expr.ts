@@ -4,7 +4,7 @@ import { describe, type Token } from './tokens.js';
 import type { Limits } from './limits.js';
 import { Bytes } from './values.js';
 
-const BINARY_PREC = new Map<string, number>([
+const BINARY_PREC: ReadonlyMap<string, number> = new Map([
   ['or', 0],
   ['and', 1],
   ['==', 3],
@@ -29,7 +29,7 @@ const BINARY_PREC = new Map<string, number>([
 ]);
 const NOT_PREC = 2;
 const MAX_PREC = 10;
-const TERMINATES_LIST = new Set(['eof', 'newline', '=', '}', ']', ')', ';']);
+const TERMINATES_LIST: ReadonlySet<string> = new Set(['eof', 'newline', '=', '}', ']', ')', ';']);
 
 /** Recursive-descent expression parser following starlark-go's grammar and its error wording. */
 export class ExprParser {

@@ -5,7 +5,16 @@ import type { Budget } from './limits.js';
 import { elements, isIterable } from './sequence.js';
 import { decodeUtf8, encodeUtf8, runes } from './utf8.js';
 import type { Bytes } from './values.js';
-import { ElemsView, None, StarList, Tuple, type NativeFn, type Value, typeName } from './values.js';
+import {
+  ElemsView,
+  None,
+  StarList,
+  Tuple,
+  type MethodTable,
+  type NativeFn,
+  type Value,
+  typeName,
+} from './values.js';
 
 const SPACE = /\s/u;
 const UPPER = /[\p{Lu}\p{Lt}]/u;
@@ -206,7 +215,7 @@ function view(name: ElemsView['method']): NativeFn {
   };
 }
 
-export const stringMethods: Record<string, NativeFn> = {
+export const stringMethods: MethodTable = Object.freeze({
   capitalize: transform('capitalize', (t) => {
     const first = t.codePointAt(0);
     if (first === undefined) return t;
@@ -294,7 +303,7 @@ export const stringMethods: Record<string, NativeFn> = {
   strip: strip('strip', true, true),
   title: transform('title', title),
   upper: transform('upper', (t) => t.toUpperCase()),
-};
+});
 
 /** `str.replace`; the length of the result is known, and checked, before it is built. */
 function replace(s: string, old: string, rep: string, n: number, budget: Budget): string {
@@ -319,10 +328,10 @@ function replace(s: string, old: string, rep: string, n: number, budget: Budget)
   return out + rest;
 }
 
-export const bytesMethods: Record<string, NativeFn> = {
+export const bytesMethods: MethodTable = Object.freeze({
   elems: (s, args, kw) => {
     noKwargs('elems', kw);
     arity('elems', args, 0, 0);
     return new ElemsView((s as Bytes).data, 'elems', true);
   },
-};
+});

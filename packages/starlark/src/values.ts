@@ -72,6 +72,9 @@ export class ElemsView {
 /** Internal calling convention: receiver (for methods), positional args, keyword args, the call. */
 export type NativeFn = (self: Value, args: Value[], kwargs: [string, Value][] | null, call: Call) => Value;
 
+/** A type's methods by name; shared by every evaluation, so frozen. */
+export type MethodTable = Readonly<Record<string, NativeFn>>;
+
 /** Where a call is made in the source. */
 export interface CallSite {
   readonly filename: string;
@@ -163,7 +166,13 @@ export function truth(v: Value): boolean {
   return true;
 }
 
-const identities = new WeakMap<object, number>();
+/*
+ * The one piece of module-level mutable state in the package, on purpose: builtins (which have no
+ * value of their own) are hashed by identity, and a dict or set keyed by one outlives the thread
+ * that built it, so the numbering must be process-wide. It is never observable from Starlark (the
+ * numbers only tell builtins apart), spends no budget, and being weak it keeps no builtin alive.
+ */
+const identities = new WeakMap<Builtin, number>();
 let nextIdentity = 1;
 
 /**
