@@ -4,9 +4,10 @@
  * strict (spec) or relaxed top level, and with budgets on steps, allocations, source size,
  * nesting, value size and string length so a hostile program stops with a StarlarkError instead
  * of hanging or exhausting memory. Every evaluation runs on a `Thread` that carries its budget and
- * its print() output through each call; the package keeps no mutable state of its own, so
- * evaluations may nest or interleave. It uses no host APIs and is deterministic. This file is the
- * only entry point, and it names everything the package exports.
+ * its print() output through each call; no evaluation state lives in a module (the one
+ * module-level variable numbers builtins used as hash keys), so evaluations may nest or
+ * interleave. It uses no host APIs and is deterministic. This file is the only entry point, and
+ * it names everything the package exports.
  */
 import { repr, str } from './repr.js';
 import type { Value } from './values.js';
