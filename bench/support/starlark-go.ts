@@ -13,9 +13,6 @@ import path from 'node:path';
 export const INSTALL_COMMAND =
   'apt-get install -y --no-install-recommends golang-go golang-starlark-dev golang-golang-x-term-dev golang-golang-x-sys-dev';
 
-/** Where Debian's golang-*-dev packages put their sources (a GOPATH). */
-const DEBIAN_GOPATH = '/usr/share/gocode';
-
 export type Runner = { ok: true; path: string; goVersion: string } | { ok: false; reason: string };
 
 /** The timings the runner prints with `-bench N -rounds R` (medians over the rounds, in ns). */
@@ -34,8 +31,8 @@ export function starlarkGoRunner(sourceDir: string): Runner {
   if (!existsSync(source)) return { ok: false, reason: `${source} not found` };
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.error || go.status !== 0) return { ok: false, reason: 'Go is not installed' };
-  if (!existsSync(path.join(DEBIAN_GOPATH, 'src', 'go.starlark.net', 'starlark')))
-    return { ok: false, reason: `go.starlark.net is not in ${DEBIAN_GOPATH} (golang-starlark-dev)` };
+  const gopath = debianGopath();
+  if (gopath === undefined) return { ok: false, reason: 'the golang-starlark-dev package is not installed' };
   const goVersion = go.stdout.trim();
   const key = createHash('sha256').update(readFileSync(source)).update(goVersion).digest('hex').slice(0, 16);
   const cache = path.join(tmpdir(), 'harness-bench-starlark-go');
@@ -54,7 +51,7 @@ export function starlarkGoRunner(sourceDir: string): Runner {
       GOPROXY: 'off',
       GOFLAGS: '',
       CGO_ENABLED: '0',
-      GOPATH: DEBIAN_GOPATH,
+      GOPATH: gopath,
       GOCACHE: path.join(cache, 'go-build'),
     },
   });
@@ -66,6 +63,15 @@ export function starlarkGoRunner(sourceDir: string): Runner {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The GOPATH in which Debian's golang-*-dev packages put their sources, found from golang-starlark-dev's files. */
+function debianGopath(): string | undefined {
+  const files = spawnSync('dpkg', ['-L', 'golang-starlark-dev'], { encoding: 'utf8' });
+  if (files.error || files.status !== 0) return undefined;
+  const suffix = `${path.sep}src${path.sep}go.starlark.net${path.sep}starlark`;
+  const dir = files.stdout.split('\n').find((line) => line.endsWith(suffix));
+  return dir === undefined ? undefined : dir.slice(0, -suffix.length);
 }
 
 /** The runner's decision for every command, in order (null: no rule matched). */
