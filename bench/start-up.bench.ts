@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryFor } from '../packages/harness/src/cli/start-up.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'packages', 'harness', 'bin', 'harness.js');
@@ -80,8 +81,13 @@ function main(): number {
         target: 3,
       },
     ];
+    const ruleEntry = path.relative(root, entryFor(['rule'], path.join(root, 'packages', 'harness')));
+    const stale = ruleEntry.includes(`${path.sep}bundle${path.sep}`)
+      ? ''
+      : ' (no fresh bundle: run `npm run build`)';
     process.stdout.write(
-      `policy: ${policyLabel}; ${STARTS} starts each, interleaved; node ${process.version}\n`,
+      `policy: ${policyLabel}; ${STARTS} starts each, interleaved; node ${process.version}\n` +
+        `\`rule\` starts from ${ruleEntry}${stale}\n`,
     );
     for (const subject of subjects) run(subject); // warm the file cache; not counted
     const samples = subjects.map(() => [] as number[]);
