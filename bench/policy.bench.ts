@@ -9,11 +9,18 @@
  *     into one shell line, parsed and split), as ratios against `evaluate`, i.e. the cost of hardening.
  * Load is compared with interpreting the same file with no-op builtins (the cost of building rules
  * and verifying match/not_match examples).
+ *
+ * The peer: the starlark-go runner of `../shared/bench/policy/starlark-go/` (go.starlark.net), when
+ * Go and its Debian packages are installed. It is built once into a cache dir, run on the same
+ * policy and commands, its decisions must equal `expected-decisions.jsonl` too, and the load and
+ * per-command check figures are printed as ratios against its own (ratio > 1 = slower than Go).
+ * Without Go, one line says how to install it and the rest goes on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtin, execModule, None } from '@harness/starlark';
+import { INSTALL_COMMAND, runnerBench, runnerDecisions, starlarkGoRunner } from './support/starlark-go.js';
 import {
   loadPolicy,
   shlexJoin,
@@ -29,6 +36,7 @@ const LOADS = Number(process.env.BENCH_LOADS ?? 40);
 const WARMUP_LOADS = Number(process.env.BENCH_WARMUP_LOADS ?? 40);
 const WARMUP_PASSES = Number(process.env.BENCH_WARMUP_PASSES ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const GO_ITERATIONS = Number(process.env.BENCH_GO_ITERATIONS ?? 100);
 
 function stats(samples: number[]): { mean: number; p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -168,6 +176,39 @@ function main(): number {
     return 1;
   }
   process.stdout.write(`ok: all ${commands.length} decisions equal expected-decisions.jsonl\n`);
+  return compareWithStarlarkGo(expected, { loadMs: loadStats.p50, evaluate: indexed, check: hardened });
+}
+
+/** Harness's figures as ratios against the starlark-go runner's on the same files; 1 if its decisions differ. */
+function compareWithStarlarkGo(
+  expected: (Decision | null)[],
+  harness: { loadMs: number; evaluate: CheckTimes; check: CheckTimes },
+): number {
+  const runner = starlarkGoRunner(path.join(dir, 'starlark-go'));
+  if (!runner.ok) {
+    process.stdout.write(`starlark-go peer: skipped (${runner.reason}); to compare, ${INSTALL_COMMAND}\n`);
+    return 0;
+  }
+  const policyFile = path.join(dir, 'policy.star');
+  const commandsFile = path.join(dir, 'commands.json');
+  const decisions = runnerDecisions(runner.path, policyFile, commandsFile);
+  const differ = expected.flatMap((want, i) =>
+    decisions[i] === want ? [] : [`#${i}: starlark-go ${decisions[i]}, want ${want}`],
+  );
+  if (differ.length > 0 || decisions.length !== expected.length) {
+    process.stdout.write(
+      `FAIL: starlark-go gave ${decisions.length} decisions, ${differ.length} differ from expected-decisions.jsonl\n${differ.slice(0, 10).join('\n')}\n`,
+    );
+    return 1;
+  }
+  const go = runnerBench(runner.path, policyFile, commandsFile, GO_ITERATIONS, ROUNDS);
+  const goLoadMs = go.ns_per_load / 1e6;
+  const ratio = (ours: number, theirs: number) => `×${(ours / theirs).toFixed(2)} of starlark-go`;
+  process.stdout.write(
+    `starlark-go peer (${runner.goVersion}; ${go.rules} rules): all ${decisions.length} decisions equal expected-decisions.jsonl\n` +
+      `  load:               harness p50 ${harness.loadMs.toFixed(2)} ms, starlark-go ${goLoadMs.toFixed(2)} ms (parse+compile ${(go.ns_per_compile / 1e6).toFixed(2)} ms)   ${ratio(harness.loadMs, goLoadMs)}\n` +
+      `  check per command:  starlark-go ${go.ns_per_command.toFixed(0)} ns; harness evaluate ${harness.evaluate.mean.toFixed(0)} ns ${ratio(harness.evaluate.mean, go.ns_per_command)}, check (hardened) ${harness.check.mean.toFixed(0)} ns ${ratio(harness.check.mean, go.ns_per_command)}\n`,
+  );
   return 0;
 }
 

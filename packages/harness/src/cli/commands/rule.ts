@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { describeError, isHarnessError, loadConfig, type LoadConfigOptions } from '../../core/index.js';
+import { describeError, isHarnessError } from '../../core/index.js';
 import {
   checkForReport,
-  checkProject,
   commandResult,
   DECISIONS,
   describePolicy,
@@ -23,8 +22,6 @@ import { type CommandIo, processIo } from '../command-io.js';
 export type RuleCommandIo = CommandIo;
 
 interface GlobalOptions {
-  config?: string;
-  project?: string | string[];
   json?: boolean;
 }
 
@@ -96,6 +93,7 @@ async function checkProjectCommand(
   const timeout = Number(options.guardTimeout);
   if (!Number.isInteger(timeout) || timeout <= 0)
     throw new Error(`--guard-timeout must be a positive number of milliseconds, got ${options.guardTimeout}`);
+  const { checkProject, configPolicyPaths } = await import('./rule-on-demand.js');
   const data = await checkProject(target, {
     extraPolicyPaths: configPolicyPaths(command, io),
     guardTimeoutMs: timeout,
@@ -112,26 +110,17 @@ async function loadFor(
 ) {
   const info = await stat(target).catch(() => undefined);
   if (!info) throw new Error(`${target}: no such file or directory`);
-  // Config policy paths belong to projects; an explicit policy file is checked on its own.
-  const extra = info.isDirectory() ? configPolicyPaths(command, io) : [];
+  // Config policy paths belong to projects; an explicit policy file is checked on its own (and
+  // so without loading the config at all: that keeps `rule check FILE -- CMD` quick to start).
+  const extra = info.isDirectory()
+    ? (await import('./rule-on-demand.js')).configPolicyPaths(command, io)
+    : [];
   const paths = await resolvePolicyPaths(target, extra);
   if (paths.length === 0)
     throw new Error(
       `${target}: no policy files (expected .harness/policy/*.star or rules.exec_policy_paths in config)`,
     );
   return loadPolicyFiles(paths, defaultDecision === undefined ? {} : { defaultDecision });
-}
-
-function configPolicyPaths(command: Command, io: RuleCommandIo): string[] {
-  const opts = command.optsWithGlobals<GlobalOptions>();
-  const options: LoadConfigOptions = {
-    projectFlags: opts.project === undefined ? [] : [opts.project].flat(),
-    env: io.env,
-    cwd: io.cwd,
-  };
-  if (io.home !== undefined) options.home = io.home;
-  if (opts.config !== undefined) options.configPath = opts.config;
-  return loadConfig(options).config.rules.exec_policy_paths;
 }
 
 async function guarded(io: RuleCommandIo, run: () => Promise<void>): Promise<void> {
