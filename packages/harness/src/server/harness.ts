@@ -15,21 +15,20 @@ import {
 } from '../core/index.js';
 import { GithubClient, githubClientOptionsFromConfig } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
+import { ProjectRegistry } from '../projects/index.js';
 import type { Store } from '../store/index.js';
-import { NotificationHub, threadTopic } from './notification-hub.js';
-import { policyGateFor } from './policy-gate.js';
-import { ServerProcessGroups } from './process-groups.js';
-import { ProjectRegistry } from './projects/project-registry.js';
+import {
+  ServerProcessGroups,
+  TaskPipeline,
+  TaskScheduler,
+  TaskService,
+  WorktreeManager,
+} from '../tasks/index.js';
+import { NotificationHub, ThreadService, TurnService, policyGateFor, threadTopic } from '../threads/index.js';
 import { createRestApp } from './rest/rest-app.js';
 import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
-import { TaskPipeline } from './tasks/pipeline.js';
-import { TaskScheduler } from './tasks/scheduler.js';
-import { TaskService } from './tasks/task-service.js';
-import { WorktreeManager } from './tasks/worktrees.js';
-import { ThreadService } from './threads/thread-service.js';
-import { TurnService } from './turns/turn-service.js';
 import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
 
 export interface HarnessOptions {

@@ -1,21 +1,14 @@
 import type { ReviewRound, Task, TaskState } from '@harness/protocol';
-import type { AgentName, AgentRegistry } from '../../agents/index.js';
-import { HarnessError } from '../../core/index.js';
-import type {
-  Clock,
-  Git,
-  GitAuthor,
-  Logger,
-  ProcessRunner,
-  ResolvedProjectSettings,
-} from '../../core/index.js';
-import type { GithubClient, RepoRef } from '../../github/index.js';
-import type { EventLog } from '../../observe/index.js';
-import type { Store, TaskCheckpointStage, TaskPatch } from '../../store/index.js';
-import type { ServerProcessGroups } from '../process-groups.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import type { ThreadService } from '../threads/thread-service.js';
-import type { TurnService } from '../turns/turn-service.js';
+import type { AgentName, AgentRegistry } from '../agents/index.js';
+import { HarnessError } from '../core/index.js';
+import type { Clock, Git, GitAuthor, Logger, ProcessRunner, ResolvedProjectSettings } from '../core/index.js';
+import type { GithubClient, RepoRef } from '../github/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store, TaskCheckpointStage, TaskPatch } from '../store/index.js';
+import type { ServerProcessGroups } from './process-groups.js';
+import type { ProjectRegistry } from '../projects/index.js';
+import type { ThreadService } from '../threads/index.js';
+import type { TurnService } from '../threads/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation, type AgentStepResult } from './agent-step.js';
 import { implementPrompt, reviewFixPrompt, reviewPrompt, validationFixPrompt } from './prompts.js';

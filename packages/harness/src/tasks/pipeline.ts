@@ -1,5 +1,5 @@
 import type { Task, TaskState } from '@harness/protocol';
-import { ErrorCodes, HarnessError, describeError } from '../../core/index.js';
+import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
 import type { TaskRunner } from './scheduler.js';
 import { approvedRound, gradeTask } from './task-grade.js';
 import { TaskFailure, TaskNeedsInput } from './task-failure.js';

@@ -1,7 +1,7 @@
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, type Logger } from '../../core/index.js';
-import type { EventLog } from '../../observe/index.js';
-import type { Store } from '../../store/index.js';
+import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store } from '../store/index.js';
 import { isLeaseDead, newLeaseOwner } from './lease.js';
 
 /** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
