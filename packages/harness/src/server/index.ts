@@ -4,7 +4,7 @@
  * which assembles the domain services (threads, tasks, projects) behind them from the ports the
  * composition root hands in. May depend on every module below the CLI.
  */
-export { Harness, type HarnessOptions } from './harness.js';
+export { Harness, type HarnessOptions, type HarnessPorts } from './harness.js';
 export { Connection, type TransportKind } from './rpc/connection.js';
 export { RpcRouter } from './rpc/router.js';
 export { serveStdio, type StdioTransport } from './transports/stdio.js';
