@@ -1,57 +1,81 @@
 import type { Task, TaskState } from '@harness/protocol';
 import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
-import type { TaskRunner } from './scheduler.js';
+import type { RunContext, TaskRunner } from './scheduler.js';
 import { approvedRound, gradeTask } from './task-grade.js';
-import { TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { RunSuperseded, ServerShutdown, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { type PipelineDeps, TaskRun } from './task-run.js';
+
+type TaskError = { code: string; message: string };
+
+/** How a run ended, told apart by type; the first four settle the task, the last two leave it. */
+export type RunOutcome =
+  | { kind: 'done' }
+  | { kind: 'failed'; error: TaskError; unexpected: boolean }
+  | { kind: 'needs_input'; error: TaskError }
+  | { kind: 'cancelled'; error: TaskError }
+  /** The server is stopping: the task stays as it is and the next start resumes it. */
+  | { kind: 'shutdown' }
+  /** Another owner holds the task now: this run writes nothing more. */
+  | { kind: 'superseded' };
+
+type SettledOutcome = Exclude<RunOutcome, { kind: 'shutdown' | 'superseded' }>;
+
+/** What a run's error means: the abort reason and the error's class decide, never its text. */
+export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
+  if (error instanceof RunSuperseded) return { kind: 'superseded' };
+  if (signal.aborted && signal.reason instanceof ServerShutdown) return { kind: 'shutdown' };
+  if (signal.aborted)
+    return { kind: 'cancelled', error: { code: 'cancelled', message: 'cancelled by request' } };
+  if (error instanceof TaskNeedsInput)
+    return { kind: 'needs_input', error: { code: 'needs_input', message: error.message } };
+  if (error instanceof TaskFailure || error instanceof HarnessError)
+    return {
+      kind: 'failed',
+      error: { code: error.code, message: error.message },
+      unexpected: !(error instanceof TaskFailure),
+    };
+  return {
+    kind: 'failed',
+    error: { code: ErrorCodes.internal, message: describeError(error) },
+    unexpected: true,
+  };
+}
 
 /**
  * The task runner the scheduler calls: runs a task through its stages, then settles it — done,
  * failed (never "done" without its pull request), cancelled or waiting for input — with a grade,
- * and removes its worktree. A run stopped by shutdown is left as it was, for the next start.
+ * and removes its worktree. A run stopped by shutdown is left as it was, for the next start; a run
+ * whose task passed to another owner stops without another write.
  */
 export class TaskPipeline implements TaskRunner {
   constructor(private readonly deps: PipelineDeps) {}
 
-  async run(task: Task, signal: AbortSignal): Promise<void> {
-    const run = new TaskRun(this.deps, task, signal);
-    let outcome: { state: TaskState; error: { code: string; message: string } | null };
+  async run(task: Task, { signal, leaseOwner }: RunContext): Promise<void> {
+    const run = new TaskRun(this.deps, task, signal, leaseOwner);
+    const outcome = await run.execute().then(
+      (): RunOutcome => ({ kind: 'done' }),
+      (error: unknown) => {
+        const outcome = outcomeOf(error, signal);
+        if (outcome.kind === 'failed' && outcome.unexpected)
+          this.deps.logger.error({ err: error, task_id: task.id }, 'task failed unexpectedly');
+        return outcome;
+      },
+    );
+    if (outcome.kind === 'shutdown') return;
     try {
-      await run.execute();
-      outcome = { state: 'done', error: null };
+      if (outcome.kind !== 'superseded') return await this.settle(run, outcome);
     } catch (error) {
-      if (isShutdown(signal)) return;
-      outcome = this.classify(error, signal);
-      if (outcome.state === 'failed' && !(error instanceof TaskFailure)) {
-        this.deps.logger.error({ err: error, task_id: task.id }, 'task failed unexpectedly');
-      }
+      if (!(error instanceof RunSuperseded)) throw error;
     }
-    await this.settle(run, outcome.state, outcome.error);
+    this.deps.logger.warn({ task_id: task.id }, 'the task passed to another owner; this run stopped');
   }
 
-  private classify(
-    error: unknown,
-    signal: AbortSignal,
-  ): { state: TaskState; error: { code: string; message: string } | null } {
-    if (signal.aborted)
-      return { state: 'cancelled', error: { code: 'cancelled', message: 'cancelled by request' } };
-    if (error instanceof TaskNeedsInput)
-      return { state: 'needs_input', error: { code: 'needs_input', message: error.message } };
-    if (error instanceof TaskFailure)
-      return { state: 'failed', error: { code: error.code, message: error.message } };
-    if (error instanceof HarnessError)
-      return { state: 'failed', error: { code: error.code, message: error.message } };
-    return { state: 'failed', error: { code: ErrorCodes.internal, message: describeError(error) } };
-  }
-
-  private async settle(
-    run: TaskRun,
-    state: TaskState,
-    error: { code: string; message: string } | null,
-  ): Promise<void> {
-    const { clock, events } = this.deps;
+  private async settle(run: TaskRun, outcome: SettledOutcome): Promise<void> {
+    const { clock } = this.deps;
+    const state: TaskState = outcome.kind;
+    const error = outcome.kind === 'done' ? null : outcome.error;
     const now = clock.now();
-    const finished = state === 'done' || state === 'failed' || state === 'cancelled';
+    const finished = state !== 'needs_input';
     const grade =
       state === 'done' || state === 'failed'
         ? gradeTask({
@@ -68,6 +92,8 @@ export class TaskPipeline implements TaskRunner {
     // A done task's branch was pushed and lives on the remote; a failed or cancelled task's branch
     // stays in the checkout when it holds commits, so its work is not lost.
     if (finished && run.task.worktree) {
+      // Still ours? A run whose task passed to another owner must not take its worktree away.
+      await run.save({});
       await this.deps.worktrees
         .remove(run.task.worktree, { branch: state === 'done' ? 'delete' : 'keep-if-committed' })
         .catch((e: unknown) =>
@@ -77,31 +103,26 @@ export class TaskPipeline implements TaskRunner {
           ),
         );
     }
-    await run.save({
+    await run.finish(
       state,
-      error,
-      ...(grade ? { score: grade.score, grade: grade.grade } : {}),
-      ...(finished ? { finished_at: now.toISOString() } : {}),
-    });
-    await events.append({
-      kind: 'task.finished',
-      task_id: run.task.id,
-      decision: state === 'done' ? 'complete' : state === 'needs_input' ? 'gate' : 'block',
-      reason: error?.message ?? null,
-      data: {
-        state,
+      {
         error,
-        score: grade?.score ?? null,
-        grade: grade?.grade ?? null,
-        cost_usd: run.task.cost_usd,
-        pr_url: run.task.pr_url,
+        ...(grade ? { score: grade.score, grade: grade.grade } : {}),
+        ...(finished ? { finished_at: now.toISOString() } : {}),
       },
-    });
+      {
+        kind: 'task.finished',
+        decision: state === 'done' ? 'complete' : state === 'needs_input' ? 'gate' : 'block',
+        reason: error?.message ?? null,
+        data: {
+          state,
+          error,
+          score: grade?.score ?? null,
+          grade: grade?.grade ?? null,
+          cost_usd: run.task.cost_usd,
+          pr_url: run.task.pr_url,
+        },
+      },
+    );
   }
-}
-
-function isShutdown(signal: AbortSignal): boolean {
-  return (
-    signal.aborted && signal.reason instanceof HarnessError && signal.reason.code === ErrorCodes.unavailable
-  );
 }
