@@ -16,6 +16,7 @@ import {
   silentLogger,
 } from '../packages/harness/src/core/index.js';
 import { startGithubStandIn } from '../packages/harness/src/github/index.js';
+import { createPorts } from '../packages/harness/src/cli/compose.js';
 import { Harness } from '../packages/harness/src/server/index.js';
 import { SqliteStore } from '../packages/harness/src/store/index.js';
 import { instantAgent } from './support/instant-agent.js';
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const harness = await Harness.start({
     config,
     store: SqliteStore.open(path.join(dir, 'data')),
-    logger: silentLogger,
+    ports: createPorts(config, silentLogger),
     agents,
     dataDir: path.join(dir, 'data'),
   });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
 import { AgentRegistry } from '../../packages/harness/src/agents/index.js';
 import { loadConfig, silentLogger } from '../../packages/harness/src/core/index.js';
+import { createPorts } from '../../packages/harness/src/cli/compose.js';
 import { Harness } from '../../packages/harness/src/server/index.js';
 import { SqliteStore } from '../../packages/harness/src/store/index.js';
 import {
@@ -98,7 +99,7 @@ function inProcessFixture(): TransportFixture {
       harness = await Harness.start({
         config,
         store: SqliteStore.open(path.join(dir.path, 'data')),
-        logger: silentLogger,
+        ports: createPorts(config, silentLogger),
         projectRoot: projectDir,
         dataDir: path.join(dir.path, 'data'),
         agents: AgentRegistry.fromConfig(config.agents),

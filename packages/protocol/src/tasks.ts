@@ -23,6 +23,35 @@ export type TaskState = z.infer<typeof taskStateSchema>;
 
 export const terminalTaskStates: ReadonlySet<TaskState> = new Set(['done', 'failed', 'cancelled']);
 
+/** Every state a stopped run can leave a task in: failed, or cancelled by request. */
+const stops = ['failed', 'cancelled'] as const;
+
+/**
+ * Every state change a task may make, and no other: the pipeline asks for them and the store
+ * refuses the rest. A task is created `queued` and claimed into `preparing`; a run resumed after a
+ * crash skips what earlier runs finished, which is why `preparing` reaches every later stage. A run
+ * cut off by a crash or a shutdown goes back to `queued`. `needs_input` waits for a person (only a
+ * cancel ends it today), and `done`, `failed` and `cancelled` are final.
+ */
+export const taskTransitions: Readonly<Record<TaskState, readonly TaskState[]>> = {
+  queued: ['preparing', 'cancelled'],
+  preparing: ['implementing', 'validating', 'pr_open', 'reviewing', 'fixing', 'done', 'queued', ...stops],
+  implementing: ['validating', 'needs_input', 'queued', ...stops],
+  validating: ['fixing', 'pr_open', 'reviewing', 'done', 'queued', ...stops],
+  fixing: ['validating', 'reviewing', 'needs_input', 'queued', ...stops],
+  pr_open: ['reviewing', 'done', 'queued', ...stops],
+  reviewing: ['fixing', 'done', 'needs_input', 'queued', ...stops],
+  needs_input: ['cancelled'],
+  done: [],
+  failed: [],
+  cancelled: [],
+};
+
+/** True when the table lets a task in `from` move to `to`. */
+export function isTaskTransition(from: TaskState, to: TaskState): boolean {
+  return taskTransitions[from].includes(to);
+}
+
 export const taskKindSchema = z.enum(['prompt', 'issue', 'pr']);
 export type TaskKind = z.infer<typeof taskKindSchema>;
 

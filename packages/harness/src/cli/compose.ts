@@ -1,6 +1,13 @@
 import { AgentRegistry, ModelGateway } from '../agents/index.js';
-import type { HarnessConfig, Logger } from '../core/index.js';
-import { Harness } from '../server/index.js';
+import {
+  type HarnessConfig,
+  type Logger,
+  createGit,
+  createProcessRunner,
+  systemClock,
+} from '../core/index.js';
+import { GithubClient, githubClientOptionsFromConfig } from '../github/index.js';
+import { Harness, type HarnessPorts } from '../server/index.js';
 import { SqliteStore } from '../store/index.js';
 
 export interface ComposeOptions {
@@ -8,6 +15,21 @@ export interface ComposeOptions {
   projectRoot?: string;
   /** The config file the config came from: hidden from sandboxed agents, as the data directory is. */
   configFile?: string | null;
+}
+
+/**
+ * The ports the platform talks to the world through, built once per process: one process runner,
+ * one git on it, one GitHub client from `[github]`, the system clock and the given logger.
+ */
+export function createPorts(config: HarnessConfig, logger: Logger): HarnessPorts {
+  const runner = createProcessRunner();
+  return {
+    runner,
+    git: createGit({ runner }),
+    github: new GithubClient({ ...githubClientOptionsFromConfig(config), logger }),
+    clock: systemClock,
+    logger,
+  };
 }
 
 /**
@@ -27,7 +49,7 @@ export async function composeHarness(
     return await Harness.start({
       config,
       store,
-      logger,
+      ports: createPorts(config, logger),
       agents: AgentRegistry.fromConfig(config.agents, logger, { gateway, hiddenPaths }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),

@@ -64,6 +64,20 @@ export class GithubClient implements PermissionLookup {
   readonly #timeoutMs: number;
   readonly #logger: Logger | undefined;
 
+  /**
+   * This client with other retry and timeout limits (same server, token and logger): for callers
+   * on a deadline, such as a webhook delivery that GitHub gives 10 s.
+   */
+  withCallLimits(limits: Pick<GithubClientOptions, 'retry' | 'timeout_ms'>): GithubClient {
+    return new GithubClient({
+      api_url: this.api_url,
+      ...(this.#token === undefined ? {} : { token: this.#token }),
+      retry: { ...this.#retry, ...limits.retry },
+      timeout_ms: limits.timeout_ms ?? this.#timeoutMs,
+      ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+    });
+  }
+
   constructor(options: GithubClientOptions = {}) {
     this.api_url = (options.api_url ?? defaultApiUrl).replace(/\/+$/, '');
     this.#token = options.token && options.token.length > 0 ? options.token : undefined;

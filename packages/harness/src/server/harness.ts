@@ -5,39 +5,49 @@ import type { RpcNotification } from '@harness/protocol';
 import type { AgentRegistry } from '../agents/index.js';
 import {
   type Clock,
+  type Git,
   type HarnessConfig,
   type Logger,
+  type ProcessRunner,
   agentNames,
-  createGit,
-  createProcessRunner,
   defaultProject,
-  systemClock,
 } from '../core/index.js';
-import { GithubClient, githubClientOptionsFromConfig } from '../github/index.js';
+import type { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
+import { ProjectRegistry } from '../projects/index.js';
 import type { Store } from '../store/index.js';
-import { NotificationHub, threadTopic } from './notification-hub.js';
-import { policyGateFor } from './policy-gate.js';
-import { ServerProcessGroups } from './process-groups.js';
-import { ProjectRegistry } from './projects/project-registry.js';
+import {
+  ServerProcessGroups,
+  TaskPipeline,
+  TaskScheduler,
+  TaskService,
+  WorktreeManager,
+} from '../tasks/index.js';
+import { NotificationHub, ThreadService, TurnService, policyGateFor, threadTopic } from '../threads/index.js';
 import { createRestApp } from './rest/rest-app.js';
 import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
-import { TaskPipeline } from './tasks/pipeline.js';
-import { TaskScheduler } from './tasks/scheduler.js';
-import { TaskService } from './tasks/task-service.js';
-import { WorktreeManager } from './tasks/worktrees.js';
-import { ThreadService } from './threads/thread-service.js';
-import { TurnService } from './turns/turn-service.js';
 import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
+
+/**
+ * What the platform talks to the world through, built once by the composition root and shared by
+ * every service: nothing below constructs its own runner, git, GitHub client, clock or logger.
+ */
+export interface HarnessPorts {
+  runner: ProcessRunner;
+  git: Git;
+  /** The process's one GitHub client (pull requests, issue text, webhook replies and checks). */
+  github: GithubClient;
+  clock: Clock;
+  logger: Logger;
+}
 
 export interface HarnessOptions {
   config: HarnessConfig;
   store: Store;
-  logger: Logger;
   agents: AgentRegistry;
-  clock?: Clock;
+  ports: HarnessPorts;
   /** Overrides where threads run by default (else the default project, else server.project_root). */
   projectRoot?: string;
   /** Overrides server.data_dir for what Harness keeps on disk beside the store (worktrees). */
@@ -69,8 +79,8 @@ export class Harness {
   private readonly connections = new Set<Connection>();
 
   private constructor(private readonly options: HarnessOptions) {
-    const { config, store, logger, agents } = options;
-    const clock = options.clock ?? systemClock;
+    const { config, store, agents } = options;
+    const { runner, git, github, clock, logger } = options.ports;
     this.store = store;
     this.logger = logger;
     this.agents = agents;
@@ -94,8 +104,6 @@ export class Harness {
       processGroups: (label) => this.processGroups.journal(label),
     });
     this.projects = new ProjectRegistry(config, store, clock);
-    const runner = createProcessRunner();
-    const git = createGit({ runner });
     this.worktrees = new WorktreeManager({
       git,
       root: path.join(options.dataDir ?? config.server.data_dir, 'worktrees'),
@@ -113,8 +121,8 @@ export class Harness {
       worktrees: this.worktrees,
       git,
       runner,
-      github: new GithubClient({ ...githubClientOptionsFromConfig(config), logger }),
-      author: { name: 'Harness', email: 'harness@localhost' },
+      github,
+      author: { name: config.git.author_name, email: config.git.author_email },
       onPrompt: config.rules.on_prompt,
       processGroups: this.processGroups,
     });
@@ -130,8 +138,11 @@ export class Harness {
     });
     this.tasks = new TaskService(store, this.projects, this.scheduler, this.events, clock);
     this.webhooks = wireWebhooks({
-      ...options,
+      config,
+      store,
+      logger,
       clock,
+      github,
       events: this.events,
       tasks: this.tasks,
       projects: this.projects,
@@ -168,7 +179,7 @@ export class Harness {
   /** Opens the platform: retention, turn and task recovery, orphaned worktrees reclaimed, the queue started. */
   static async start(options: HarnessOptions): Promise<Harness> {
     const harness = new Harness(options);
-    const { logger } = options;
+    const { logger } = options.ports;
     const purged = await harness.events.applyRetention(options.config.observe.log_retention_days);
     if (purged > 0) logger.info({ purged }, 'events past the retention period removed');
     // Before anything is resumed: an agent that outlived the last server must not work beside its successor.

@@ -1,9 +1,10 @@
 /**
- * server: the running platform — the JSON-RPC router and its handlers, the services behind them
- * (threads now; turns, tasks and projects as they come), the notification hub and the transports
- * (stdio, HTTP, WebSocket, in-process). May depend on every module below the CLI.
+ * server: what speaks to the outside — the JSON-RPC router and its handlers, the REST app, the
+ * transports (stdio, HTTP, WebSocket, MCP, in-process) and the GitHub webhooks — plus `Harness`,
+ * which assembles the domain services (threads, tasks, projects) behind them from the ports the
+ * composition root hands in. May depend on every module below the CLI.
  */
-export { Harness, type HarnessOptions } from './harness.js';
+export { Harness, type HarnessOptions, type HarnessPorts } from './harness.js';
 export { Connection, type TransportKind } from './rpc/connection.js';
 export { RpcRouter } from './rpc/router.js';
 export { serveStdio, type StdioTransport } from './transports/stdio.js';

@@ -133,7 +133,19 @@ export interface TaskListFilter {
   cursor?: string;
 }
 
-export type TaskPatch = Partial<Omit<Task, 'id' | 'created_at'>>;
+/** Fields a write may change; the state changes only through `TaskRepository.transition`. */
+export type TaskPatch = Partial<Omit<Task, 'id' | 'created_at' | 'state'>>;
+
+/**
+ * One state change: applied only while the task is still in `from` and, when `leaseOwner` is
+ * given, still leased to that owner — so a run whose lease was taken over cannot move it.
+ */
+export interface TaskStateChange {
+  from: TaskState;
+  to: TaskState;
+  patch?: TaskPatch;
+  leaseOwner?: string;
+}
 
 export interface TaskLease {
   owner: string;
@@ -145,8 +157,17 @@ export interface TaskRepository {
   enqueue(task: Task, maxQueued: number): Promise<Task>;
   get(id: string): Promise<Task | null>;
   list(filter: TaskListFilter): Promise<{ tasks: Task[]; next_cursor: string | null }>;
-  /** Applies a patch, optionally only while the task is in one of `whenStates`; null if it was not applied. */
-  update(id: string, patch: TaskPatch, whenStates?: readonly TaskState[]): Promise<Task | null>;
+  /**
+   * Applies a patch (never the state), only while the task is leased to `leaseOwner` when one is
+   * given; null if it was not applied.
+   */
+  update(id: string, patch: TaskPatch, guard?: { leaseOwner?: string }): Promise<Task | null>;
+  /**
+   * Moves a task from one state to another. Throws (`conflict`) for a change the protocol's
+   * `taskTransitions` table does not allow; null when the task was no longer in `from` or no longer
+   * leased to `leaseOwner`.
+   */
+  transition(id: string, change: TaskStateChange): Promise<Task | null>;
   /** Queued tasks in queue order (priority, then arrival), for the scheduler to choose from. */
   queued(limit: number): Promise<Task[]>;
   /** Moves a queued task to `preparing` under a lease; false if someone else claimed it first. */

@@ -60,10 +60,11 @@ async function demo(keep: boolean): Promise<number> {
     gateway: await ModelGateway.start({ logger }),
     claude: { env: scriptedClaudeEnv(model.baseUrl), home: path.join(dir, 'home') },
   });
+  const { createPorts } = await import('../compose.js');
   const harness = await Harness.start({
     config,
     store: SqliteStore.open(path.join(dir, 'data')),
-    logger,
+    ports: createPorts(config, logger),
     agents,
     dataDir: path.join(dir, 'data'),
   });

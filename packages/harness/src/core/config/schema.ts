@@ -187,6 +187,22 @@ export function buildConfigSchema(ctx: SchemaContext) {
         })
         .optional(),
     }),
+    // Who Harness's commits (a task's implementation, its fixes) are by. No newline and no angle
+    // bracket: git would write them into the commit header as they are.
+    git: section({
+      author_name: text('a name without newlines or angle brackets')
+        .regex(/^[^\n\r<>]+$/, {
+          error: (issue) =>
+            `expected a name without newlines or angle brackets, got ${JSON.stringify(issue.input)}`,
+        })
+        .default('Harness'),
+      author_email: text('an email address such as "harness@localhost"')
+        .regex(/^[^\s<>@]+@[^\s<>@]+$/, {
+          error: (issue) =>
+            `expected an email address such as "harness@localhost", got ${JSON.stringify(issue.input)}`,
+        })
+        .default('harness@localhost'),
+    }),
     projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
   });
 }

@@ -10,8 +10,8 @@ import {
 import { ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
 import { toHttpError } from '../http-errors.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import type { TaskService } from '../tasks/task-service.js';
+import type { ProjectRegistry } from '../../projects/index.js';
+import type { TaskService } from '../../tasks/index.js';
 import { jsonBody, validate } from './http-json.js';
 import { streamTask } from './task-stream.js';
 

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Event } from '@harness/protocol';
 import type { EventLog } from '../../observe/index.js';
-import type { TaskService } from '../tasks/task-service.js';
+import type { TaskService } from '../../tasks/index.js';
 
 const finishedKind = 'task.finished';
 const heartbeatMs = 15_000;

@@ -4,11 +4,14 @@ import { type EventLog, queryStats } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
 import { ruleCheck, ruleLoad } from '../../rules/index.js';
-import { type NotificationHub, threadTopic } from '../notification-hub.js';
-import type { ThreadService } from '../threads/thread-service.js';
-import type { TurnService } from '../turns/turn-service.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import type { TaskService } from '../tasks/task-service.js';
+import {
+  type NotificationHub,
+  type ThreadService,
+  type TurnService,
+  threadTopic,
+} from '../../threads/index.js';
+import type { ProjectRegistry } from '../../projects/index.js';
+import type { TaskService } from '../../tasks/index.js';
 import type { HandlerTable } from './router.js';
 
 export interface HandlerDependencies {

@@ -1,7 +1,7 @@
 import type { Git } from '../../core/index.js';
 import { type RepoRef, repoSlug } from '../../github/index.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import { repoOf } from '../tasks/task-sources.js';
+import type { ProjectRegistry } from '../../projects/index.js';
+import { repoOf } from '../../tasks/index.js';
 
 /**
  * The project whose git remote is `repo`. A delivery only starts work in a project that is a

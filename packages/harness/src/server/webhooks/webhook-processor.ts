@@ -9,8 +9,8 @@ import {
   type WebhookTask,
 } from '../../github/index.js';
 import type { WebhookTriggerRecord } from '../../store/index.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import type { TaskService } from '../tasks/task-service.js';
+import type { ProjectRegistry } from '../../projects/index.js';
+import type { TaskService } from '../../tasks/index.js';
 import type { StoreDeliveryDeduplicator } from './delivery-dedup.js';
 import { projectForRepo } from './project-match.js';
 import type { TaskReplies } from './task-replies.js';

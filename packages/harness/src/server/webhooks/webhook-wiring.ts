@@ -1,9 +1,9 @@
 import type { Clock, Git, HarnessConfig, Logger } from '../../core/index.js';
-import { CachedPermissionLookup, GithubClient, githubClientOptionsFromConfig } from '../../github/index.js';
+import { CachedPermissionLookup, type GithubClient } from '../../github/index.js';
 import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import type { TaskService } from '../tasks/task-service.js';
+import type { ProjectRegistry } from '../../projects/index.js';
+import type { TaskService } from '../../tasks/index.js';
 import { resolveBotLogin } from './bot-identity.js';
 import { StoreDeliveryDeduplicator } from './delivery-dedup.js';
 import { TaskReplies } from './task-replies.js';
@@ -18,6 +18,8 @@ export interface WebhookWiringDeps {
   tasks: TaskService;
   projects: ProjectRegistry;
   git: Git;
+  /** The process's one GitHub client; calls made while a delivery waits use it with tighter limits. */
+  github: GithubClient;
   logger: Logger;
   clock: Clock;
   env?: NodeJS.ProcessEnv;
@@ -58,9 +60,9 @@ function publicUrlFrom(env: NodeJS.ProcessEnv): { url: string | null; problem: s
 export function wireWebhooks(deps: WebhookWiringDeps): Webhooks {
   const { config, logger } = deps;
   const secret = config.server.github_webhook_secret;
-  const github = new GithubClient({ ...githubClientOptionsFromConfig(config), logger });
+  const github = deps.github;
   // GitHub gives a delivery 10 s: the calls made while it waits get one quick retry, not four slow ones.
-  const quick = new GithubClient({ ...githubClientOptionsFromConfig(config), logger, ...quickCalls });
+  const quick = github.withCallLimits(quickCalls);
   const publicUrl = publicUrlFrom(deps.env ?? process.env);
   const dedup = new StoreDeliveryDeduplicator(deps.store, deps.clock);
   const claims = new TriggerClaims(deps.store, deps.clock);

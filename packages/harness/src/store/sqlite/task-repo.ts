@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { Task, TaskState } from '@harness/protocol';
+import { type Task, type TaskState, isTaskTransition } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
-import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository } from '../store.js';
+import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 type TaskRow = Omit<Task, 'rounds' | 'error'> & {
@@ -22,7 +22,6 @@ const columns = new Set([
   'agent',
   'reviewer',
   'priority',
-  'state',
   'branch',
   'worktree',
   'pr_url',
@@ -60,6 +59,26 @@ function publicTask(row: TaskRow): Task {
     seq?: unknown;
   };
   return task;
+}
+
+/** The SET clauses and their arguments for a patch (unknown keys and undefined values skipped). */
+function assignments(id: string, patch: TaskPatch): { sets: string[]; args: Record<string, unknown> } {
+  const sets: string[] = [];
+  const args: Record<string, unknown> = { id };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || !columns.has(key)) continue;
+    sets.push(`${key} = @${key}`);
+    args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
+  }
+  return { sets, args };
+}
+
+/** The store is the last line: a state change the transition table lacks is never written. */
+function refuseUnlisted(id: string, from: TaskState, to: TaskState): void {
+  if (!isTaskTransition(from, to))
+    throw new HarnessError(ErrorCodes.conflict, `task ${id}: ${from} → ${to} is not a task transition`, {
+      data: { task_id: id, from, to },
+    });
 }
 
 export class SqliteTaskRepository implements TaskRepository {
@@ -130,18 +149,24 @@ export class SqliteTaskRepository implements TaskRepository {
     };
   }
 
-  async update(id: string, patch: TaskPatch, whenStates?: readonly TaskState[]): Promise<Task | null> {
-    const sets: string[] = [];
-    const args: Record<string, unknown> = { id };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined || !columns.has(key)) continue;
-      sets.push(`${key} = @${key}`);
-      args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
-    }
+  async update(id: string, patch: TaskPatch, guard: { leaseOwner?: string } = {}): Promise<Task | null> {
+    const { sets, args } = assignments(id, patch);
     if (sets.length === 0) return this.get(id);
-    let guard = '';
-    if (whenStates) {
-      guard = ` AND state IN (${whenStates.map((state, i) => ((args[`s${i}`] = state), `@s${i}`)).join(', ')})`;
+    const leased = guard.leaseOwner === undefined ? '' : ' AND lease_owner = @lease_owner';
+    if (guard.leaseOwner !== undefined) args.lease_owner = guard.leaseOwner;
+    const result = this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${leased}`).run(args);
+    return result.changes === 0 ? null : this.get(id);
+  }
+
+  async transition(id: string, change: TaskStateChange): Promise<Task | null> {
+    refuseUnlisted(id, change.from, change.to);
+    const { sets, args } = assignments(id, change.patch ?? {});
+    sets.push('state = @to');
+    Object.assign(args, { to: change.to, from: change.from });
+    let guard = ' AND state = @from';
+    if (change.leaseOwner !== undefined) {
+      guard += ' AND lease_owner = @lease_owner';
+      args.lease_owner = change.leaseOwner;
     }
     const result = this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${guard}`).run(args);
     return result.changes === 0 ? null : this.get(id);
@@ -155,6 +180,7 @@ export class SqliteTaskRepository implements TaskRepository {
   }
 
   async claim(id: string, lease: TaskLease, now: string): Promise<boolean> {
+    refuseUnlisted(id, 'queued', 'preparing');
     const result = this.db
       .prepare(
         `UPDATE tasks SET state = 'preparing', lease_owner = @owner, lease_expires_at = @expires_at,

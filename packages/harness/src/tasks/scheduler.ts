@@ -1,12 +1,23 @@
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, type Logger } from '../../core/index.js';
-import type { EventLog } from '../../observe/index.js';
-import type { Store } from '../../store/index.js';
+import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store } from '../store/index.js';
 import { isLeaseDead, newLeaseOwner } from './lease.js';
+import { RunSuperseded, ServerShutdown, TaskCancelled } from './task-failure.js';
+import { transition } from './transition.js';
+
+/** States a task waits in without a run: cancelling one needs no run to stop. */
+const waiting: ReadonlySet<TaskState> = new Set(['queued', 'needs_input']);
+
+/** What a run works under: the abort signal (cancel, shutdown) and the lease its writes depend on. */
+export interface RunContext {
+  signal: AbortSignal;
+  leaseOwner: string;
+}
 
 /** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
 export interface TaskRunner {
-  run(task: Task, signal: AbortSignal): Promise<void>;
+  run(task: Task, context: RunContext): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -27,8 +38,6 @@ interface Running {
   controller: AbortController;
   done: Promise<void>;
 }
-
-const cancellable: readonly TaskState[] = ['queued', 'needs_input'];
 
 /**
  * The queue: persisted in the store, drained under a global and a per-project limit, fair across
@@ -84,28 +93,26 @@ export class TaskScheduler {
     }
     const running = this.running.get(id);
     if (running) {
-      running.controller.abort(new HarnessError(ErrorCodes.cancelled, 'cancelled by request'));
+      running.controller.abort(new TaskCancelled());
       await running.done;
       return (await this.o.store.tasks.get(id)) ?? task;
     }
+    // In flight elsewhere (another server's run): that run's to cancel, not ours.
+    if (!waiting.has(task.state))
+      throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${task.state}`);
     const now = this.o.clock.now().toISOString();
-    const updated = await this.o.store.tasks.update(
-      id,
-      { state: 'cancelled', finished_at: now, updated_at: now },
-      cancellable,
-    );
-    if (!updated) {
+    try {
+      return await transition(this.o, task, 'cancelled', {
+        patch: { finished_at: now },
+        announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
+      });
+    } catch (error) {
+      // Claimed (or finished) between the read and the write: say what it is now.
+      if (!(error instanceof RunSuperseded)) throw error;
       const current = (await this.o.store.tasks.get(id)) ?? task;
       if (current.state === 'cancelled') return current;
       throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${current.state}`);
     }
-    await this.o.events.append({
-      kind: 'task.cancelled',
-      task_id: id,
-      decision: 'block',
-      data: { from: task.state },
-    });
-    return updated;
   }
 
   runningCount(project?: string): number {
@@ -120,8 +127,7 @@ export class TaskScheduler {
     const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
     const late = await Promise.race([all.then(() => false), delay(graceMs).then(() => true)]);
     if (late) {
-      for (const r of this.running.values())
-        r.controller.abort(new HarnessError(ErrorCodes.unavailable, 'server shutting down'));
+      for (const r of this.running.values()) r.controller.abort(new ServerShutdown());
       await Promise.race([all, delay(5_000)]);
     }
   }
@@ -132,8 +138,16 @@ export class TaskScheduler {
     for (const task of await this.o.store.tasks.inFlight()) {
       if (!isLeaseDead(task.lease_owner, task.lease_expires_at, now, this.owner)) continue;
       if (task.state === 'needs_input') continue;
-      await this.o.store.tasks.update(task.id, { state: 'queued', updated_at: now.toISOString() });
-      await this.o.events.append({ kind: 'task.recovered', task_id: task.id, data: { from: task.state } });
+      try {
+        // Conditional on the dead owner: of two servers recovering the same task, one wins.
+        await transition(this.o, task, 'queued', {
+          ...(task.lease_owner === null ? {} : { leaseOwner: task.lease_owner }),
+          announce: { kind: 'task.recovered', data: { from: task.state } },
+        });
+      } catch (error) {
+        if (error instanceof RunSuperseded) continue;
+        throw error;
+      }
       this.o.logger.warn({ task_id: task.id, from: task.state }, 'task recovered after an interrupted run');
     }
   }
@@ -192,7 +206,7 @@ export class TaskScheduler {
     const controller = new AbortController();
     this.lastStart.set(task.project, performance.now());
     const done = this.o.runner
-      .run(task, controller.signal)
+      .run(task, { signal: controller.signal, leaseOwner: this.owner })
       .catch((error: unknown) => this.o.logger.error({ err: error, task_id: task.id }, 'task runner failed'))
       .finally(() => {
         this.running.delete(task.id);

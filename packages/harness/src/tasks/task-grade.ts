@@ -1,5 +1,5 @@
 import type { Grade, Task } from '@harness/protocol';
-import { gradeFor } from '../../observe/index.js';
+import { gradeFor } from '../observe/index.js';
 
 export interface TaskOutcome {
   succeeded: boolean;

@@ -10,7 +10,7 @@ import {
   type Git,
   type Logger,
   type WorktreeEntry,
-} from '../../core/index.js';
+} from '../core/index.js';
 import {
   isCheckout,
   projectKey,

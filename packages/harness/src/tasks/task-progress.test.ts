@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGit, createProcessRunner } from '../../core/index.js';
-import type { TaskCheckpoint } from '../../store/index.js';
+import { createGit, createProcessRunner } from '../core/index.js';
+import type { TaskCheckpoint } from '../store/index.js';
 import { TaskProgress } from './task-progress.js';
 
 let repo: string;

@@ -1,26 +1,20 @@
 import type { ReviewRound, Task, TaskState } from '@harness/protocol';
-import type { AgentName, AgentRegistry } from '../../agents/index.js';
-import { HarnessError } from '../../core/index.js';
-import type {
-  Clock,
-  Git,
-  GitAuthor,
-  Logger,
-  ProcessRunner,
-  ResolvedProjectSettings,
-} from '../../core/index.js';
-import type { GithubClient, RepoRef } from '../../github/index.js';
-import type { EventLog } from '../../observe/index.js';
-import type { Store, TaskCheckpointStage, TaskPatch } from '../../store/index.js';
-import type { ServerProcessGroups } from '../process-groups.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
-import type { ThreadService } from '../threads/thread-service.js';
-import type { TurnService } from '../turns/turn-service.js';
+import type { AgentName, AgentRegistry } from '../agents/index.js';
+import { HarnessError } from '../core/index.js';
+import type { Clock, Git, GitAuthor, Logger, ProcessRunner, ResolvedProjectSettings } from '../core/index.js';
+import type { GithubClient, RepoRef } from '../github/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store, TaskCheckpointStage, TaskPatch } from '../store/index.js';
+import type { ServerProcessGroups } from './process-groups.js';
+import type { ProjectRegistry } from '../projects/index.js';
+import type { ThreadService } from '../threads/index.js';
+import type { TurnService } from '../threads/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation, type AgentStepResult } from './agent-step.js';
 import { implementPrompt, reviewFixPrompt, reviewPrompt, validationFixPrompt } from './prompts.js';
 import { parseVerdict } from './review-verdict.js';
-import { TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { RunSuperseded, TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { type Announcement, transition } from './transition.js';
 import { TaskProgress } from './task-progress.js';
 import { pullRequestBody, repoOf, type TaskSource, taskSource } from './task-sources.js';
 import { effectiveValidationCommands, formatValidationFeedback, runValidation } from './validation.js';
@@ -62,6 +56,8 @@ export class TaskRun {
     private readonly deps: PipelineDeps,
     public task: Task,
     private readonly signal: AbortSignal,
+    /** Every write of this run is conditional on it: once another owner holds the task, they are refused. */
+    private readonly leaseOwner: string,
   ) {}
 
   async execute(): Promise<void> {
@@ -167,17 +163,35 @@ export class TaskRun {
     return git.currentCommit(this.worktree.path);
   }
 
+  /**
+   * Enters a stage. The claim already put the task in `preparing`, so entering it only announces;
+   * every other stage is a transition.
+   */
   async stage(state: TaskState): Promise<void> {
-    await this.save({ state });
-    await this.deps.events.append({ kind: 'task.stage', task_id: this.task.id, data: { stage: state } });
+    if (this.task.state === state && state === 'preparing') {
+      await this.deps.events.append({ kind: 'task.stage', task_id: this.task.id, data: { stage: state } });
+      return;
+    }
+    this.task = await transition(this.deps, this.task, state, { leaseOwner: this.leaseOwner });
+  }
+
+  /** The run's last state change: done, failed, cancelled or needs_input. */
+  async finish(state: TaskState, patch: TaskPatch, announce: Announcement): Promise<void> {
+    this.task = await transition(this.deps, this.task, state, {
+      patch,
+      leaseOwner: this.leaseOwner,
+      announce,
+    });
   }
 
   async save(patch: TaskPatch): Promise<void> {
-    const updated = await this.deps.store.tasks.update(this.task.id, {
-      ...patch,
-      updated_at: this.deps.clock.now().toISOString(),
-    });
-    if (updated) this.task = updated;
+    const updated = await this.deps.store.tasks.update(
+      this.task.id,
+      { ...patch, updated_at: this.deps.clock.now().toISOString() },
+      { leaseOwner: this.leaseOwner },
+    );
+    if (updated === null) throw new RunSuperseded(this.task.id, 'a write');
+    this.task = updated;
   }
 
   private conversation(agent: AgentName, role: 'implementor' | 'reviewer'): AgentConversation {

@@ -1,6 +1,6 @@
 import type { SandboxModeName, Turn } from '@harness/protocol';
-import type { ThreadService } from '../threads/thread-service.js';
-import type { TurnService } from '../turns/turn-service.js';
+import type { ThreadService } from '../threads/index.js';
+import type { TurnService } from '../threads/index.js';
 
 export interface AgentStepResult {
   turn: Turn;

@@ -1,6 +1,6 @@
 import type { Task } from '@harness/protocol';
-import type { AgentName, AgentRegistry } from '../../agents/index.js';
-import type { ResolvedProjectSettings } from '../../core/index.js';
+import type { AgentName, AgentRegistry } from '../agents/index.js';
+import type { ResolvedProjectSettings } from '../core/index.js';
 import { TaskFailure } from './task-failure.js';
 
 /** The task's own agent, else the project's default; `auto` lets the registry pick a usable one. */

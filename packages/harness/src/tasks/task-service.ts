@@ -6,11 +6,11 @@ import {
   taskCreateSchema,
   terminalTaskStates,
 } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, agentNames, newId } from '../../core/index.js';
-import type { EventLog } from '../../observe/index.js';
-import { gradeFor } from '../../observe/index.js';
-import type { Store, TaskListFilter } from '../../store/index.js';
-import type { ProjectRegistry } from '../projects/project-registry.js';
+import { type Clock, ErrorCodes, HarnessError, agentNames, newId } from '../core/index.js';
+import type { EventLog } from '../observe/index.js';
+import { gradeFor } from '../observe/index.js';
+import type { Store, TaskListFilter } from '../store/index.js';
+import type { ProjectRegistry } from '../projects/index.js';
 import type { TaskScheduler } from './scheduler.js';
 
 export interface TaskOrigin {

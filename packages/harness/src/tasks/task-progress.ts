@@ -1,5 +1,5 @@
-import type { Git } from '../../core/index.js';
-import type { TaskCheckpoint, TaskCheckpointStage } from '../../store/index.js';
+import type { Git } from '../core/index.js';
+import type { TaskCheckpoint, TaskCheckpointStage } from '../store/index.js';
 
 /**
  * What a task has already finished, from its durable checkpoints, judged against the worktree it

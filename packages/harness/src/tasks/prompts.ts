@@ -1,5 +1,5 @@
 import type { ReviewFinding, Task } from '@harness/protocol';
-import { wrapExternalData } from '../../github/index.js';
+import { wrapExternalData } from '../github/index.js';
 
 /** What the implementing agent is told the task is; external text always travels as data. */
 export interface TaskBrief {

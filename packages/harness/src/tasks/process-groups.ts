@@ -9,7 +9,7 @@ import {
 } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
-import { isOwnerGone, newLeaseOwner } from './tasks/lease.js';
+import { isOwnerGone, newLeaseOwner } from './lease.js';
 
 export interface ProcessGroupLabel {
   task_id: string | null;

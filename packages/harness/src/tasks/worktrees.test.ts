@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGit, createProcessRunner, type Git, type Logger } from '../../core/index.js';
+import { createGit, createProcessRunner, type Git, type Logger } from '../core/index.js';
 import { taskDirName, writeWorktreeMeta } from './worktree-layout.js';
 import { isGitLockContention, KeyedMutex, withLockRetries } from './worktree-lock.js';
 import { WorktreeManager } from './worktrees.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProcessGroupJournal, ProcessRunner } from '../../core/index.js';
+import type { ProcessGroupJournal, ProcessRunner } from '../core/index.js';
 
 /**
  * Validation: after the agent's turn, the project's commands run in the worktree, in order,

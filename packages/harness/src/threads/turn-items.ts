@@ -1,5 +1,5 @@
 import type { Item } from '@harness/protocol';
-import type { AgentEvent } from '../../agents/index.js';
+import type { AgentEvent } from '../agents/index.js';
 
 /**
  * What a turn's agent events leave in the turn's item list. Text deltas are folded into one

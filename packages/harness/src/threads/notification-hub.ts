@@ -1,15 +1,24 @@
 import type { NotificationName, NotificationParams } from '@harness/protocol';
-import type { Connection } from './rpc/connection.js';
+
+/**
+ * Who can hear notifications: a client session of whatever transport. The transports' connections
+ * implement it; the domain knows nothing more about them.
+ */
+export interface NotificationSubscriber {
+  readonly canReceiveNotifications: boolean;
+  notify(method: string, params?: unknown): void;
+  onClose(handler: () => void): void;
+}
 
 /**
  * Topic-based fan-out of server → client notifications. A connection subscribes to the threads it
  * starts, resumes or forks; it hears nothing about other clients' threads.
  */
 export class NotificationHub {
-  private readonly topics = new Map<string, Set<Connection>>();
-  private readonly byConnection = new Map<Connection, Set<string>>();
+  private readonly topics = new Map<string, Set<NotificationSubscriber>>();
+  private readonly byConnection = new Map<NotificationSubscriber, Set<string>>();
 
-  subscribe(connection: Connection, topic: string): void {
+  subscribe(connection: NotificationSubscriber, topic: string): void {
     if (!connection.canReceiveNotifications) return;
     let members = this.topics.get(topic);
     if (!members) this.topics.set(topic, (members = new Set()));
@@ -22,7 +31,7 @@ export class NotificationHub {
     topics.add(topic);
   }
 
-  unsubscribeAll(connection: Connection): void {
+  unsubscribeAll(connection: NotificationSubscriber): void {
     for (const topic of this.byConnection.get(connection) ?? []) {
       const members = this.topics.get(topic);
       members?.delete(connection);

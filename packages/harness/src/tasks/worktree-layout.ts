@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { ErrorCodes, HarnessError } from '../../core/index.js';
+import { ErrorCodes, HarnessError } from '../core/index.js';
 import path from 'node:path';
 
 /**

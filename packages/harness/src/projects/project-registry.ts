@@ -10,8 +10,8 @@ import {
   type ResolvedProjectSettings,
   isWithin,
   resolveProjectSettings,
-} from '../../core/index.js';
-import type { ProjectRecord, Store } from '../../store/index.js';
+} from '../core/index.js';
+import type { ProjectRecord, Store } from '../store/index.js';
 
 export interface ProjectInput {
   name: string;

@@ -1,6 +1,6 @@
 import type { Task } from '@harness/protocol';
-import type { Git } from '../../core/index.js';
-import { type GithubClient, type RepoRef, parseRemoteUrl } from '../../github/index.js';
+import type { Git } from '../core/index.js';
+import { type GithubClient, type RepoRef, parseRemoteUrl } from '../github/index.js';
 import type { TaskBrief } from './prompts.js';
 import { TaskFailure } from './task-failure.js';
 

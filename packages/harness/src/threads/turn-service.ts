@@ -7,7 +7,7 @@ import {
   type CommandGate,
   type TerminalEvent,
   AgentNameSchema,
-} from '../../agents/index.js';
+} from '../agents/index.js';
 import {
   type Clock,
   ErrorCodes,
@@ -15,11 +15,11 @@ import {
   type Logger,
   type ProcessGroupJournal,
   newId,
-} from '../../core/index.js';
-import type { EventLog } from '../../observe/index.js';
-import type { Store } from '../../store/index.js';
-import { type NotificationHub, threadTopic } from '../notification-hub.js';
-import type { ThreadService } from '../threads/thread-service.js';
+} from '../core/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store } from '../store/index.js';
+import { type NotificationHub, threadTopic } from './notification-hub.js';
+import type { ThreadService } from './thread-service.js';
 import { appendItem, itemFor } from './turn-items.js';
 
 export interface TurnServiceDeps {

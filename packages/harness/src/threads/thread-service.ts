@@ -1,11 +1,10 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MethodParams, Thread, Turn } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, isWithin, newId } from '../../core/index.js';
-import type { EventLog } from '../../observe/index.js';
-import type { Store, ThreadPage } from '../../store/index.js';
-import { type NotificationHub, threadTopic } from '../notification-hub.js';
-import type { Connection } from '../rpc/connection.js';
+import { type Clock, ErrorCodes, HarnessError, isWithin, newId } from '../core/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store, ThreadPage } from '../store/index.js';
+import { type NotificationHub, type NotificationSubscriber, threadTopic } from './notification-hub.js';
 
 export interface ThreadServiceOptions {
   /** Where a thread runs when the client names no `cwd`; relative `cwd`s resolve against it. */
@@ -29,7 +28,7 @@ export class ThreadService {
   ) {}
 
   /** `connection` (when a client asked) is subscribed to the new thread's notifications. */
-  async start(params: MethodParams<'thread/start'>, connection?: Connection): Promise<Thread> {
+  async start(params: MethodParams<'thread/start'>, connection?: NotificationSubscriber): Promise<Thread> {
     const projectRoot = await this.resolveProjectRoot(params.cwd);
     if (params.agent !== undefined && !this.options.knownAgents.includes(params.agent)) {
       throw new HarnessError(
@@ -63,7 +62,10 @@ export class ThreadService {
     return thread;
   }
 
-  async resume(threadId: string, connection: Connection): Promise<{ thread: Thread; turns: Turn[] }> {
+  async resume(
+    threadId: string,
+    connection: NotificationSubscriber,
+  ): Promise<{ thread: Thread; turns: Turn[] }> {
     const existing = await this.require(threadId);
     const thread = existing.status === 'archived' ? await this.setStatus(existing.id, 'idle') : existing;
     this.hub.subscribe(connection, threadTopic(thread.id));
@@ -71,7 +73,11 @@ export class ThreadService {
     return { thread, turns: await this.store.turns.listForThread(thread.id) };
   }
 
-  async fork(threadId: string, fromTurnId: string | undefined, connection: Connection): Promise<Thread> {
+  async fork(
+    threadId: string,
+    fromTurnId: string | undefined,
+    connection: NotificationSubscriber,
+  ): Promise<Thread> {
     const source = await this.require(threadId);
     const now = this.clock.now().toISOString();
     const fork: Thread = {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProcessRunner } from '../../core/index.js';
+import { createProcessRunner } from '../core/index.js';
 import {
   detectValidationCommands,
   effectiveValidationCommands,

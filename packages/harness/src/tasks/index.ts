@@ -1,0 +1,14 @@
+/**
+ * tasks: the task domain — the service that creates, lists and cancels tasks, the persisted queue
+ * and its scheduler (leases, concurrency, crash recovery), the pipeline that drives one task
+ * through worktree, implementation, validation, pull request and review, and the record of the
+ * process groups agents run in. May depend on core, store, observe, agents, github, threads and
+ * projects; never on server or cli.
+ */
+export { type ProcessGroupLabel, ServerProcessGroups } from './process-groups.js';
+export { TaskPipeline } from './pipeline.js';
+export { type PipelineDeps } from './task-run.js';
+export { type SchedulerOptions, type TaskRunner, TaskScheduler } from './scheduler.js';
+export { type BatchResult, type TaskDetail, type TaskOrigin, TaskService } from './task-service.js';
+export { repoOf } from './task-sources.js';
+export { WorktreeManager, type WorktreeManagerOptions } from './worktrees.js';

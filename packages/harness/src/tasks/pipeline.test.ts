@@ -1,0 +1,343 @@
+/**
+ * The pipeline's stages and transitions with an in-process agent that implements our adapter
+ * contract (it edits the worktree as told), on real git in a temp dir, a real SQLite file, real
+ * validation processes and the GitHub stand-in. The real CLIs are exercised by test/e2e.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Event, Task } from '@harness/protocol';
+import { type AgentAdapter, type AgentEvent, AgentRegistry, type TerminalEvent } from '../agents/index.js';
+import {
+  HarnessError,
+  agentNames,
+  createGit,
+  createProcessRunner,
+  loadConfig,
+  silentLogger,
+  systemClock,
+} from '../core/index.js';
+import { GithubClient, type GithubStandIn, startGithubStandIn } from '../github/index.js';
+import { EventLog } from '../observe/index.js';
+import { ProjectRegistry } from '../projects/index.js';
+import { SqliteStore, type Store } from '../store/index.js';
+import { NotificationHub, ThreadService, TurnService } from '../threads/index.js';
+import { TaskPipeline, outcomeOf } from './pipeline.js';
+import { RunSuperseded, ServerShutdown, TaskCancelled, TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { WorktreeManager } from './worktrees.js';
+
+/** One agent turn: the files it writes, and what it does meanwhile (with the turn's cwd). */
+interface ScriptedTurn {
+  files?: Record<string, string>;
+  during?: () => Promise<void>;
+}
+
+const usage = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  cost_usd: 0.5,
+};
+
+/** Our AgentAdapter contract, answered in-process: turn n does script[n] and succeeds. */
+function fakeAgent(script: ScriptedTurn[]): AgentAdapter {
+  let n = 0;
+  return {
+    name: 'claude',
+    probe: async () => ({
+      name: 'claude',
+      enabled: true,
+      usable: true,
+      reason: null,
+      version: 'fake',
+      binary_path: null,
+      default_model: null,
+      command_gate: 'enforced',
+      model_access: null,
+      model_access_reason: null,
+    }),
+    startTurn(options) {
+      const step = script[n++] ?? {};
+      const base = { turn_id: `fake-${n}`, agent: 'claude' as const };
+      const terminal: TerminalEvent = {
+        ...base,
+        type: 'result',
+        text: 'done',
+        session_id: null,
+        num_turns: 1,
+        usage,
+      };
+      const done = (async () => {
+        for (const [file, text] of Object.entries(step.files ?? {}))
+          writeFileSync(path.join(options.cwd, file), text);
+        await step.during?.();
+        return terminal;
+      })();
+      const events: AgentEvent[] = Object.keys(step.files ?? {}).map((file) => ({
+        ...base,
+        type: 'file_change',
+        path: file,
+        kind: 'add',
+      }));
+      return {
+        id: base.turn_id,
+        interrupt: () => undefined,
+        done,
+        async *[Symbol.asyncIterator]() {
+          await done;
+          yield* events;
+          yield terminal;
+        },
+      };
+    },
+  };
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
+
+interface Fixture {
+  dir: string;
+  remote: string;
+  store: Store;
+  hub: GithubStandIn;
+  pipeline(script: ScriptedTurn[]): TaskPipeline;
+}
+
+async function fixture(): Promise<Fixture> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'harness-pipeline-'));
+  const remote = path.join(dir, 'remotes', 'acme', 'widgets.git');
+  mkdirSync(remote, { recursive: true });
+  git(remote, 'init', '-q', '--bare', '-b', 'main');
+  const root = path.join(dir, 'widgets');
+  mkdirSync(path.join(root, '.harness'), { recursive: true });
+  writeFileSync(
+    path.join(root, '.harness', 'config.toml'),
+    '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n',
+  );
+  git(dir, 'init', '-q', '-b', 'main', root);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-qm', 'init');
+  git(root, 'remote', 'add', 'origin', remote);
+  git(root, 'push', '-q', 'origin', 'main');
+  const hub = await startGithubStandIn({ token: 't' });
+  hub.addRepo('acme/widgets');
+  const configFile = path.join(dir, 'config.toml');
+  writeFileSync(
+    configFile,
+    `[agents]\ndefault_agent = "claude"\n[agents.review]\nenabled = false\n[otel]\nexporter = "disabled"\n` +
+      `[github]\napi_url = "${hub.url}"\ntoken = "t"\n[git]\nauthor_name = "Task Bot"\nauthor_email = "bot@example.com"\n` +
+      `[[projects]]\nname = "widgets"\nroot = "${root}"\n`,
+  );
+  const { config } = loadConfig({ configPath: configFile, env: {} });
+  const store = SqliteStore.open(path.join(dir, 'data'));
+  const clock = systemClock;
+  const logger = silentLogger;
+  const events = new EventLog(store, logger, clock);
+  const notifications = new NotificationHub();
+  const threads = new ThreadService(store, events, notifications, clock, {
+    projectRoot: root,
+    allowedProjectRoots: [],
+    knownAgents: agentNames,
+  });
+  const runner = createProcessRunner();
+  const gitPort = createGit({ runner });
+  const pipeline = (script: ScriptedTurn[]) => {
+    const agents = new AgentRegistry(config.agents, [fakeAgent(script)]);
+    const turns = new TurnService({ store, events, hub: notifications, threads, agents, clock, logger });
+    return new TaskPipeline({
+      store,
+      events,
+      clock,
+      logger,
+      projects: new ProjectRegistry(config, store, clock),
+      threads,
+      turns,
+      agents,
+      worktrees: new WorktreeManager({ git: gitPort, root: path.join(dir, 'data', 'worktrees'), logger }),
+      git: gitPort,
+      runner,
+      github: new GithubClient({ api_url: hub.url, token: 't' }),
+      author: { name: config.git.author_name, email: config.git.author_email },
+      onPrompt: 'refuse',
+    });
+  };
+  return { dir, remote, store, hub, pipeline };
+}
+
+let seq = 0;
+/** A queued task, claimed for `owner` as the scheduler would: it is `preparing` under that lease. */
+async function claimedTask(store: Store, owner: string): Promise<Task> {
+  const at = new Date().toISOString();
+  const task: Task = {
+    id: `task-${++seq}`,
+    project: 'widgets',
+    kind: 'prompt',
+    prompt: 'Make the check pass',
+    issue: null,
+    pr: null,
+    description: null,
+    agent: null,
+    reviewer: null,
+    priority: 0,
+    state: 'queued',
+    branch: null,
+    worktree: null,
+    pr_url: null,
+    pr_number: null,
+    rounds: [],
+    validation_attempts: 0,
+    cost_usd: 0,
+    score: null,
+    grade: null,
+    error: null,
+    source: null,
+    external_id: null,
+    created_at: at,
+    updated_at: at,
+    started_at: null,
+    finished_at: null,
+  };
+  await store.tasks.enqueue(task, 100);
+  expect(await store.tasks.claim(task.id, { owner, expires_at: '2999-01-01T00:00:00.000Z' }, at)).toBe(true);
+  return { ...task, state: 'preparing' };
+}
+
+async function timeline(store: Store, taskId: string): Promise<Event[]> {
+  return store.events.query({ task_id: taskId, limit: 1000, order: 'asc' });
+}
+const stages = (events: Event[]) =>
+  events.filter((e) => e.kind === 'task.stage').map((e) => (e.data as { stage: string }).stage);
+
+let f: Fixture;
+beforeEach(async () => {
+  f = await fixture();
+});
+afterEach(async () => {
+  await f.hub.close();
+  await f.store.close();
+  rmSync(f.dir, { recursive: true, force: true });
+});
+
+describe('the task pipeline', () => {
+  it('walks a task through its stages to done, committing as the configured author', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const signal = new AbortController().signal;
+    await f.pipeline([{ files: { 'fix.txt': 'fixed' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', validation_attempts: 1, error: null, cost_usd: 0.5 });
+    const events = await timeline(f.store, task.id);
+    expect(stages(events)).toEqual(['preparing', 'implementing', 'validating', 'pr_open']);
+    expect(events.at(-1)).toMatchObject({ kind: 'task.finished', decision: 'complete' });
+    expect(f.hub.pullRequests('acme/widgets')).toHaveLength(1);
+    expect(git(f.remote, 'log', '-1', '--format=%an <%ae>', stored.branch!)).toBe(
+      'Task Bot <bot@example.com>',
+    );
+    expect(existsSync(stored.worktree!)).toBe(false);
+  });
+
+  it('sends a failed validation back to the agent: validating → fixing → validating', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const script = [{ files: { 'fix.txt': 'not yet' } }, { files: { 'fix.txt': 'fixed' } }];
+    await f.pipeline(script).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done', validation_attempts: 2 });
+    expect(stages(await timeline(f.store, task.id))).toEqual([
+      'preparing',
+      'implementing',
+      'validating',
+      'fixing',
+      'validating',
+      'pr_open',
+    ]);
+  });
+
+  it('ends a cancelled run cancelled, and gives its worktree back', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const controller = new AbortController();
+    const cancel = async () => void controller.abort(new TaskCancelled());
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' }, during: cancel }])
+      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' } });
+    expect(stored.finished_at).not.toBeNull();
+    expect(existsSync(stored.worktree!)).toBe(false);
+  });
+
+  it('leaves a run stopped by shutdown as it was, for the next start to resume', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const controller = new AbortController();
+    const shutdown = async () => void controller.abort(new ServerShutdown());
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' }, during: shutdown }])
+      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored.state).not.toMatch(/^(done|failed|cancelled)$/);
+    expect(stored.finished_at).toBeNull();
+    expect(existsSync(stored.worktree!)).toBe(true);
+    expect((await timeline(f.store, task.id)).map((e) => e.kind)).not.toContain('task.finished');
+  });
+
+  it('stops a run whose lease another owner took over, without one more write', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    // While the first run's agent works, a second server decides the first is dead and takes the task.
+    const takeOver = async () => {
+      const current = (await f.store.tasks.get(task.id))!;
+      const requeued = await f.store.tasks.transition(task.id, {
+        from: current.state,
+        to: 'queued',
+        leaseOwner: 'owner-1',
+      });
+      expect(requeued?.state).toBe('queued');
+      const at = new Date().toISOString();
+      expect(
+        await f.store.tasks.claim(task.id, { owner: 'owner-2', expires_at: '2999-01-01T00:00:00.000Z' }, at),
+      ).toBe(true);
+    };
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' }, during: takeOver }])
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    // The second owner's claim stands: the first run's cost, stage and settle were all refused.
+    expect(stored).toMatchObject({ state: 'preparing', cost_usd: 0, finished_at: null, error: null });
+    expect(existsSync(stored.worktree!)).toBe(true);
+    const kinds = (await timeline(f.store, task.id)).map((e) => e.kind);
+    expect(kinds).not.toContain('task.finished');
+    expect(stages(await timeline(f.store, task.id))).toEqual(['preparing', 'implementing']);
+  });
+});
+
+describe('how a run ended', () => {
+  const live = new AbortController().signal;
+  const aborted = (reason: unknown) => {
+    const controller = new AbortController();
+    controller.abort(reason);
+    return controller.signal;
+  };
+
+  it('is told apart by type, not by message or code', () => {
+    expect(outcomeOf(new TaskNeedsInput('approve `rm`'), live).kind).toBe('needs_input');
+    expect(outcomeOf(new Error('aborted'), aborted(new TaskCancelled())).kind).toBe('cancelled');
+    expect(outcomeOf(new Error('aborted'), aborted(new ServerShutdown())).kind).toBe('shutdown');
+    expect(outcomeOf(new RunSuperseded('t', 'a write'), live).kind).toBe('superseded');
+    expect(outcomeOf(new TaskFailure('no_changes', 'nothing'), live)).toEqual({
+      kind: 'failed',
+      error: { code: 'no_changes', message: 'nothing' },
+      unexpected: false,
+    });
+    // An error that merely says "cancelled" or carries the shutdown code is a failure like any other.
+    expect(outcomeOf(new HarnessError('unavailable', 'server shutting down'), live).kind).toBe('failed');
+    expect(outcomeOf(new TaskFailure('cancelled', 'cancelled by request'), live).kind).toBe('failed');
+  });
+});

@@ -1,0 +1,128 @@
+import type { Task, TaskState } from '@harness/protocol';
+import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
+import type { RunContext, TaskRunner } from './scheduler.js';
+import { approvedRound, gradeTask } from './task-grade.js';
+import { RunSuperseded, ServerShutdown, TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { type PipelineDeps, TaskRun } from './task-run.js';
+
+type TaskError = { code: string; message: string };
+
+/** How a run ended, told apart by type; the first four settle the task, the last two leave it. */
+export type RunOutcome =
+  | { kind: 'done' }
+  | { kind: 'failed'; error: TaskError; unexpected: boolean }
+  | { kind: 'needs_input'; error: TaskError }
+  | { kind: 'cancelled'; error: TaskError }
+  /** The server is stopping: the task stays as it is and the next start resumes it. */
+  | { kind: 'shutdown' }
+  /** Another owner holds the task now: this run writes nothing more. */
+  | { kind: 'superseded' };
+
+type SettledOutcome = Exclude<RunOutcome, { kind: 'shutdown' | 'superseded' }>;
+
+/** What a run's error means: the abort reason and the error's class decide, never its text. */
+export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
+  if (error instanceof RunSuperseded) return { kind: 'superseded' };
+  if (signal.aborted && signal.reason instanceof ServerShutdown) return { kind: 'shutdown' };
+  if (signal.aborted)
+    return { kind: 'cancelled', error: { code: 'cancelled', message: 'cancelled by request' } };
+  if (error instanceof TaskNeedsInput)
+    return { kind: 'needs_input', error: { code: 'needs_input', message: error.message } };
+  if (error instanceof TaskFailure || error instanceof HarnessError)
+    return {
+      kind: 'failed',
+      error: { code: error.code, message: error.message },
+      unexpected: !(error instanceof TaskFailure),
+    };
+  return {
+    kind: 'failed',
+    error: { code: ErrorCodes.internal, message: describeError(error) },
+    unexpected: true,
+  };
+}
+
+/**
+ * The task runner the scheduler calls: runs a task through its stages, then settles it — done,
+ * failed (never "done" without its pull request), cancelled or waiting for input — with a grade,
+ * and removes its worktree. A run stopped by shutdown is left as it was, for the next start; a run
+ * whose task passed to another owner stops without another write.
+ */
+export class TaskPipeline implements TaskRunner {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async run(task: Task, { signal, leaseOwner }: RunContext): Promise<void> {
+    const run = new TaskRun(this.deps, task, signal, leaseOwner);
+    const outcome = await run.execute().then(
+      (): RunOutcome => ({ kind: 'done' }),
+      (error: unknown) => {
+        const outcome = outcomeOf(error, signal);
+        if (outcome.kind === 'failed' && outcome.unexpected)
+          this.deps.logger.error({ err: error, task_id: task.id }, 'task failed unexpectedly');
+        return outcome;
+      },
+    );
+    if (outcome.kind === 'shutdown') return;
+    try {
+      if (outcome.kind !== 'superseded') return await this.settle(run, outcome);
+    } catch (error) {
+      if (!(error instanceof RunSuperseded)) throw error;
+    }
+    this.deps.logger.warn({ task_id: task.id }, 'the task passed to another owner; this run stopped');
+  }
+
+  private async settle(run: TaskRun, outcome: SettledOutcome): Promise<void> {
+    const { clock } = this.deps;
+    const state: TaskState = outcome.kind;
+    const error = outcome.kind === 'done' ? null : outcome.error;
+    const now = clock.now();
+    const finished = state !== 'needs_input';
+    const grade =
+      state === 'done' || state === 'failed'
+        ? gradeTask({
+            succeeded: state === 'done',
+            validationAttempts: run.task.validation_attempts,
+            reviewEnabled: run.task.reviewer !== null,
+            approvedInRound: approvedRound(run.task),
+            costUsd: run.task.cost_usd,
+            durationMs: now.getTime() - Date.parse(run.task.started_at ?? run.task.created_at),
+          })
+        : null;
+    // Cleanup comes before the final state, so a task reported finished has nothing left behind.
+    // A task waiting for input keeps its worktree; a finished one gives it back.
+    // A done task's branch was pushed and lives on the remote; a failed or cancelled task's branch
+    // stays in the checkout when it holds commits, so its work is not lost.
+    if (finished && run.task.worktree) {
+      // Still ours? A run whose task passed to another owner must not take its worktree away.
+      await run.save({});
+      await this.deps.worktrees
+        .remove(run.task.worktree, { branch: state === 'done' ? 'delete' : 'keep-if-committed' })
+        .catch((e: unknown) =>
+          this.deps.logger.warn(
+            { err: e, task_id: run.task.id },
+            'removing the worktree failed; it will be reclaimed at start-up',
+          ),
+        );
+    }
+    await run.finish(
+      state,
+      {
+        error,
+        ...(grade ? { score: grade.score, grade: grade.grade } : {}),
+        ...(finished ? { finished_at: now.toISOString() } : {}),
+      },
+      {
+        kind: 'task.finished',
+        decision: state === 'done' ? 'complete' : state === 'needs_input' ? 'gate' : 'block',
+        reason: error?.message ?? null,
+        data: {
+          state,
+          error,
+          score: grade?.score ?? null,
+          grade: grade?.grade ?? null,
+          cost_usd: run.task.cost_usd,
+          pr_url: run.task.pr_url,
+        },
+      },
+    );
+  }
+}

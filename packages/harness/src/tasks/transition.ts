@@ -1,0 +1,54 @@
+import { type Task, type TaskState, isTaskTransition } from '@harness/protocol';
+import { type Clock, ErrorCodes, HarnessError } from '../core/index.js';
+import type { EventLog } from '../observe/index.js';
+import type { Store, TaskPatch } from '../store/index.js';
+import { RunSuperseded } from './task-failure.js';
+
+export interface TransitionDeps {
+  store: Store;
+  events: EventLog;
+  clock: Clock;
+}
+
+/** The event that announces a change; `task.stage` with the new state unless the caller says otherwise. */
+export type Announcement = Omit<Parameters<EventLog['append']>[0], 'task_id'>;
+
+export interface TransitionOptions {
+  patch?: TaskPatch;
+  /** The run's lease: the change is stored only while the task is still leased to it. */
+  leaseOwner?: string;
+  announce?: Announcement;
+}
+
+/**
+ * The only way a task's state changes: the edge is checked against the protocol's transition
+ * table, the change is stored only if the task is still in the state the caller saw (and still
+ * leased to the caller, when it names its lease), and only then announced — so what is announced
+ * has happened. A refused store throws `RunSuperseded`; an edge outside the table, `conflict`.
+ */
+export async function transition(
+  deps: TransitionDeps,
+  task: Task,
+  to: TaskState,
+  options: TransitionOptions = {},
+): Promise<Task> {
+  if (!isTaskTransition(task.state, to))
+    throw new HarnessError(
+      ErrorCodes.conflict,
+      `task ${task.id}: ${task.state} → ${to} is not a task transition`,
+    );
+  const stored = await deps.store.tasks.transition(task.id, {
+    from: task.state,
+    to,
+    patch: { ...options.patch, updated_at: deps.clock.now().toISOString() },
+    ...(options.leaseOwner === undefined ? {} : { leaseOwner: options.leaseOwner }),
+  });
+  if (stored === null) throw new RunSuperseded(task.id, `${task.state} → ${to}`);
+  await deps.events.append({
+    kind: 'task.stage',
+    data: { stage: to },
+    ...options.announce,
+    task_id: task.id,
+  });
+  return stored;
+}
