@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { builtin, execModule, None } from '@harness/starlark';
 import {
   loadPolicy,
-  shlexJoin,
   type Decision,
   type Policy,
   type PrefixRule,
-} from '../packages/harness/src/rules/index.js';
+} from '../packages/harness/src/policy/index.js';
+import { shlexJoin } from '../packages/harness/src/shell/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.resolve(root, '..', 'shared', 'bench', 'policy');

@@ -16,15 +16,29 @@ const allowed: Record<string, readonly string[]> = {
   sandbox: ['core'],
   exec: ['core'],
   skills: ['core', 'store'],
-  rules: ['core', 'store'],
+  shell: [],
+  guards: ['core'],
+  policy: ['core', 'shell', 'guards'],
   observe: ['core', 'store'],
-  agents: ['core', 'sandbox', 'rules', 'observe'],
+  agents: ['core', 'sandbox', 'shell', 'observe'],
   github: ['core'],
-  gc: ['core', 'rules', 'observe', 'store', 'agents'],
-  server: ['core', 'store', 'sandbox', 'exec', 'skills', 'rules', 'observe', 'agents', 'github', 'gc'],
-  cli: ['core', 'store', 'sandbox', 'exec', 'skills', 'rules', 'observe', 'agents', 'github', 'gc', 'server'],
+  gc: ['core', 'policy', 'observe', 'store', 'agents'],
+  server: ['core', 'store', 'sandbox', 'exec', 'skills', 'policy', 'observe', 'agents', 'github', 'gc'],
+  cli: [
+    'core',
+    'store',
+    'sandbox',
+    'exec',
+    'skills',
+    'policy',
+    'observe',
+    'agents',
+    'github',
+    'gc',
+    'server',
+  ],
 };
-const starlarkUsers = new Set(['rules', 'server', 'cli']);
+const starlarkUsers = new Set(['policy', 'server', 'cli']);
 
 function sourceFiles(dir: string, includeTests = false): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

@@ -2,11 +2,20 @@ import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decisionRank, stricter, type Decision } from './decision.js';
-import { emptyAnalysis, viewOf } from './command-view.js';
-import { gitAliasLookup, type GitAliasLookup } from './git-aliases.js';
-import { makefileOf, makeInvocation, MAKE_PROGRAMS, makeRecipes, type MakeInvocation } from './make-files.js';
+import {
+  emptyAnalysis,
+  gitAliasLookup,
+  type GitAliasLookup,
+  isWrapper,
+  MAKE_PROGRAMS,
+  makefileOf,
+  type MakeInvocation,
+  makeInvocation,
+  makeRecipes,
+  unwrap,
+  viewOf,
+} from '../shell/index.js';
 import type { CheckResult, Policy } from './policy.js';
-import { isWrapper, unwrap } from './wrappers.js';
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash']);
 const MAX_SCRIPT_BYTES = 256 * 1024;
