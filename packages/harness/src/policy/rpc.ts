@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { ErrorCodes, HarnessError } from '../core/index.js';
 import { runGuards, type GuardScan } from '../guards/index.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
-import { gitAliasLookup } from '../shell/index.js';
+import { gitAliasLookup } from './git-config.js';
 import { checkCommandLineWithScripts } from './script-files.js';
 import type { CheckResult, PartResult, Policy } from './policy.js';
 import type { RuleMatch } from './rule-index.js';
