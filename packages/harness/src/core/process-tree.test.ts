@@ -39,6 +39,14 @@ async function treeWithEscapee(): Promise<{ leader: ChildProcess; escaped: numbe
   return { leader, escaped };
 }
 
+async function until(condition: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 400; i++) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return condition();
+}
+
 describe('the process-tree killer', () => {
   it('finds the group and the descendants that left it, and ends them all', async () => {
     const { leader, escaped } = await treeWithEscapee();
@@ -67,6 +75,28 @@ describe('the process-tree killer', () => {
     );
     await killProcessTree(leader.pid!, { graceMs: 100 });
     expect(await exited).toBe('SIGKILL');
+  });
+
+  it('gives no more grace once the leader has exited: what it left is killed at once', async () => {
+    // The leader exits on SIGTERM; its child ignores it and would outlive any grace.
+    const leader = spawn(
+      '/bin/sh',
+      ['-c', 'sh -c \'trap "" TERM; echo $$; while :; do sleep 1; done\' & wait'],
+      {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const stubborn = Number(
+      await new Promise<string>((resolve) =>
+        createInterface({ input: leader.stdout! }).once('line', resolve),
+      ),
+    );
+    leftovers.push(leader.pid!, stubborn);
+    const exited = new Promise((resolve) => leader.once('exit', resolve));
+    // A grace far beyond the test's own timeout: only the leader's exit can end the wait.
+    await killProcessTree(leader.pid!, { graceMs: 3_600_000, leaderExited: exited });
+    expect(await until(() => !isAlive(stubborn))).toBe(true);
   });
 
   it('finds nothing to kill when nothing is left, and touches no one else', async () => {

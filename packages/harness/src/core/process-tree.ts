@@ -96,6 +96,12 @@ export interface KillTreeOptions {
    * may have been given to someone else.
    */
   members?: () => number[];
+  /**
+   * The leader's exit, as its parent sees it: once it settles, whatever the leader left running gets
+   * no more grace and is killed at once. An agent CLI that exits on SIGTERM may leave helpers that
+   * shut down slowly, and slowly is long enough for them to send one more request.
+   */
+  leaderExited?: Promise<unknown>;
 }
 
 const defaultGraceMs = 2_000;
@@ -103,17 +109,31 @@ const pollMs = 25;
 
 /**
  * Ends process group `root` and every process below `root`: SIGTERM to all of them, then, once
- * `graceMs` has passed with some still alive, SIGKILL to whatever is left. Resolves when they are
- * all gone or killed, with how many were found alive at the start.
+ * `graceMs` has passed (or `leaderExited` settled) with some still alive, SIGKILL to whatever is
+ * left. Resolves when they are all gone or killed, with how many were found alive at the start.
  */
 export async function killProcessTree(root: number, options: KillTreeOptions = {}): Promise<number> {
   const members = options.members ?? (() => processTree(root));
   const found = members();
   if (found.length === 0) return 0;
   signalAll(root, found, 'SIGTERM');
-  const deadline = Date.now() + (options.graceMs ?? defaultGraceMs);
-  while (members().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs));
+  const graceMs = options.graceMs ?? defaultGraceMs;
+  if (options.leaderExited !== undefined) await settledOrAfter(options.leaderExited, graceMs);
+  else {
+    const deadline = Date.now() + graceMs;
+    while (members().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs));
+  }
   const survivors = [...new Set([...found, ...members()])].filter(isAlive);
   if (survivors.length > 0) signalAll(root, survivors, 'SIGKILL');
   return found.length;
+}
+
+/** Resolves when `promise` settles or `ms` have passed, whichever comes first. */
+async function settledOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise.then(undefined, () => undefined), timeUp]);
+  clearTimeout(timer);
 }

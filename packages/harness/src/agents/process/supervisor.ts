@@ -94,7 +94,7 @@ export function supervise(options: SuperviseOptions): Supervised {
 
   const lines = child.stdout === null ? Promise.resolve() : readLines(child, options.onLine);
   const onAbort = (): void => {
-    if (child.pid !== undefined) void killProcessTree(child.pid);
+    if (child.pid !== undefined) void killProcessTree(child.pid, { leaderExited: exited });
   };
   if (options.signal.aborted) onAbort();
   else options.signal.addEventListener('abort', onAbort, { once: true });
@@ -104,8 +104,8 @@ export function supervise(options: SuperviseOptions): Supervised {
     await lines;
     clearTimeout(stallTimer);
     options.signal.removeEventListener('abort', onAbort);
-    // The agent exited on its own, but helpers it started may not have: take them down too.
-    if (child.pid !== undefined) await killProcessTree(child.pid, { graceMs: 500 });
+    // The agent exited on its own, but helpers it started may not have: take them down too, at once.
+    if (child.pid !== undefined) await killProcessTree(child.pid, { graceMs: 0 });
     await tracking.release();
     return status;
   })();
