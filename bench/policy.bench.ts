@@ -23,11 +23,11 @@ import { builtin, execModule, None } from '@harness/starlark';
 import { INSTALL_COMMAND, runnerBench, runnerDecisions, starlarkGoRunner } from './support/starlark-go.js';
 import {
   loadPolicy,
-  shlexJoin,
   type Decision,
   type Policy,
   type PrefixRule,
-} from '../packages/harness/src/rules/index.js';
+} from '../packages/harness/src/policy/index.js';
+import { shlexJoin } from '../packages/harness/src/shell/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.resolve(root, '..', 'shared', 'bench', 'policy');

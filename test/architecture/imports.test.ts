@@ -14,49 +14,71 @@ const allowed: Record<string, readonly string[]> = {
   core: [],
   store: ['core'],
   sandbox: ['core'],
-  exec: ['core'],
-  skills: ['core', 'store'],
-  rules: ['core', 'store'],
+  shell: [],
+  guards: ['core'],
+  policy: ['core', 'shell', 'guards'],
   observe: ['core', 'store'],
-  agents: ['core', 'sandbox', 'rules', 'observe'],
+  agents: ['core', 'sandbox', 'shell', 'observe'],
   github: ['core'],
-  gc: ['core', 'rules', 'observe', 'store', 'agents'],
   projects: ['core', 'store'],
-  threads: ['core', 'store', 'observe', 'agents', 'rules'],
-  tasks: ['core', 'store', 'observe', 'agents', 'github', 'threads', 'projects'],
+  threads: ['core', 'store', 'observe', 'agents', 'policy'],
+  // Reserved for the next capabilities (docs/ARCHITECTURE.md, "Where the next capabilities go").
+  skills: ['core', 'store'],
+  plans: ['core', 'store', 'skills'],
+  review: ['core', 'store', 'observe', 'agents', 'threads', 'policy', 'guards', 'skills'],
+  quality: ['core', 'store', 'observe', 'policy', 'guards', 'agents'],
+  tasks: [
+    'core',
+    'store',
+    'observe',
+    'agents',
+    'github',
+    'threads',
+    'projects',
+    'skills',
+    'plans',
+    'review',
+    'quality',
+  ],
   server: [
     'core',
     'store',
     'sandbox',
-    'exec',
-    'skills',
-    'rules',
+    'shell',
+    'guards',
+    'policy',
     'observe',
     'agents',
     'github',
-    'gc',
     'projects',
     'threads',
+    'skills',
+    'plans',
+    'review',
+    'quality',
     'tasks',
   ],
   cli: [
     'core',
     'store',
     'sandbox',
-    'exec',
-    'skills',
-    'rules',
+    'shell',
+    'guards',
+    'policy',
     'observe',
     'agents',
     'github',
-    'gc',
     'projects',
     'threads',
+    'skills',
+    'plans',
+    'review',
+    'quality',
     'tasks',
     'server',
   ],
 };
-const starlarkUsers = new Set(['rules', 'server', 'cli']);
+const starlarkUsers = new Set(['policy', 'server', 'cli']);
 
 function sourceFiles(dir: string, includeTests = false): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -112,9 +134,9 @@ describe('architecture', () => {
     }
   });
 
-  it('keeps protocol and starlark free of Node and of each other', () => {
-    for (const pkg of ['protocol', 'starlark']) {
-      const problems = sourceFiles(path.join(repoRoot, 'packages', pkg, 'src'), true).flatMap((file) =>
+  it('keeps protocol, starlark and the shell module free of Node and of each other', () => {
+    for (const dir of ['packages/protocol/src', 'packages/starlark/src', 'packages/harness/src/shell']) {
+      const problems = sourceFiles(path.join(repoRoot, dir), true).flatMap((file) =>
         importsOf(file)
           .filter(
             (s) => s.startsWith('node:') || s.startsWith('@harness/') || builtinNames.has(s.split('/')[0]!),

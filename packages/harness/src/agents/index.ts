@@ -9,7 +9,6 @@
 export * from './contract.js';
 export * from './pricing.js';
 export { runTurn, type TurnContext, type StopReason } from './turn.js';
-export { processTree, isAlive } from './process/kill-tree.js';
 export * from './claude/adapter.js';
 export * from './scripted/index.js';
 export * from './codex/adapter.js';

@@ -58,7 +58,7 @@ describe('result classification', () => {
       httpStatus: 400,
     });
     expect(failure('Rate limit reached').code).toBe('rate_limited');
-    expect(unwrapShell(`/bin/bash -lc 'echo it'"'"'s'`)).toBe(`/bin/bash -lc 'echo it'"'"'s'`);
+    expect(unwrapShell(`/bin/bash -lc 'echo it'"'"'s'`)).toBe("echo it's");
     expect(unwrapShell("/bin/bash -lc 'git add -A && git commit'")).toBe('git add -A && git commit');
     expect(unwrapShell('/bin/bash -lc "git commit -qm \'x\'"')).toBe("git commit -qm 'x'");
     expect(unwrapShell('/bin/bash -lc ls')).toBe('ls');

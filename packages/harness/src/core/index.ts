@@ -11,5 +11,6 @@ export * from './paths.js';
 export * from './version.js';
 export * from './process-runner.js';
 export * from './process-groups.js';
+export * from './process-tree.js';
 export * from './git.js';
 export * from './config/index.js';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { killProcessTree } from './process-tree.js';
 
 /**
  * Process groups that must not outlive the server. Node cannot ask the kernel to signal a child
@@ -85,26 +86,11 @@ export function liveGroupMembers(group: Pick<TrackedProcessGroup, 'pgid' | 'star
  * Ends what is left of a recorded group: SIGTERM to the group, SIGKILL after `graceMs`. Returns how
  * many processes were found alive.
  */
-export async function endRecordedGroup(
+export function endRecordedGroup(
   group: Pick<TrackedProcessGroup, 'pgid' | 'start_time'>,
   graceMs = 2_000,
 ): Promise<number> {
-  const found = liveGroupMembers(group).length;
-  if (found === 0) return 0;
-  signal(group.pgid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (liveGroupMembers(group).length > 0 && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  if (liveGroupMembers(group).length > 0) signal(group.pgid, 'SIGKILL');
-  return found;
-}
-
-function signal(pgid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, name);
-  } catch {
-    // the group is already empty
-  }
+  return killProcessTree(group.pgid, { graceMs, members: () => liveGroupMembers(group) });
 }
 
 /**

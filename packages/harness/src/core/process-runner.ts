@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { HarnessError, ErrorCodes } from './errors.js';
 import { type ProcessGroupJournal, trackProcessGroup } from './process-groups.js';
+import { killProcessTree } from './process-tree.js';
 
 /**
- * The process port. Everything Harness runs that is not an agent (git, validation commands, hooks)
- * goes through it, so that every such process has stdin closed, its own process group, a bounded
- * memory footprint and a guaranteed end: nothing it started outlives the call.
+ * The process port. Everything Harness runs that is not an agent itself (git, validation commands,
+ * hooks, guard scanners, the commands the Anthropic API adapter runs for its model) goes through
+ * it, so that every such process has stdin closed, its own process group, a bounded memory
+ * footprint and a guaranteed end: nothing it started outlives the call.
  */
 export interface RunOptions {
   cwd: string;
@@ -27,6 +28,14 @@ export interface RunOptions {
    * runs and guarded, so it ends with the server even on `kill -9` (see process-groups.ts).
    */
   journal?: ProcessGroupJournal;
+  /**
+   * Whether a guard process ends the group should the server die (see process-groups.ts): on by
+   * default when `journal` is given; off for a process that bubblewrap's `--die-with-parent`
+   * already ties to the server, on without a journal for one that nothing else would end.
+   */
+  dieWithServer?: boolean;
+  /** What the journal and the guard call the process; the argv by default (it may hold a script). */
+  label?: string;
 }
 
 export interface RunResult {
@@ -110,54 +119,9 @@ export class TailBuffer {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already empty
-  }
-}
-
-/**
- * True while some member of the group is still running. Zombies do not count: once killed, a
- * reparented descendant can only be reaped by init, and some container inits never do.
- */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
-  return entries.some((name) => /^\d+$/.test(name) && runningInGroup(name, pgid));
-}
-
-function runningInGroup(pid: string, pgid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses; the fields resume after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] !== 'Z' && Number(fields[2]) === pgid;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM to the group, SIGKILL to whatever is left after the grace period. */
+/** SIGTERM to the group and the tree below the leader, SIGKILL to whatever is left after the grace. */
 async function killGroup(pid: number, graceMs: number): Promise<void> {
-  signalGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (groupAlive(pid) && Date.now() < deadline) await delay(25);
-  if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  await killProcessTree(pid, { graceMs });
 }
 
 interface Exit {
@@ -253,10 +217,14 @@ async function runProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  const dieWithServer = options.dieWithServer ?? options.journal !== undefined;
   const tracking =
-    options.journal === undefined
+    options.journal === undefined && !dieWithServer
       ? null
-      : trackProcessGroup(child, options.journal, { guard: true, command: argv.join(' ') });
+      : trackProcessGroup(child, options.journal, {
+          guard: dieWithServer,
+          command: options.label ?? argv.join(' '),
+        });
   const closed = pipesClosed(child);
   const capture = captureOutput(
     child,

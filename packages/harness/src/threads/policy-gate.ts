@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandGate } from '../agents/index.js';
-import { checkCommandLineWithScripts, discoverPolicyFiles, loadPolicyFiles } from '../rules/index.js';
+import { checkCommandLineWithScripts, discoverPolicyFiles, loadPolicyFiles } from '../policy/index.js';
 
 /**
  * The execution policy of a project as a command gate for its agents: `.harness/policy/*.star`

@@ -10,7 +10,7 @@ import {
   type CommandGate,
   type ScriptedOpenAiServer,
 } from '../../src/agents/index.js';
-import { loadPolicyFiles } from '../../src/rules/index.js';
+import { loadPolicyFiles } from '../../src/policy/index.js';
 import type { SandboxMode } from '../../src/sandbox/index.js';
 import {
   cleanupTempDirs,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { AgentAdapter, AgentEvent, AgentTurn, CommandGate } from '../../src/agents/index.js';
-import { loadPolicyFiles } from '../../src/rules/index.js';
+import { loadPolicyFiles } from '../../src/policy/index.js';
 import { sandboxSpec, type SandboxMode } from '../../src/sandbox/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));

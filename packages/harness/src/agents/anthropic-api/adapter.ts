@@ -2,7 +2,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Message, MessageParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import { defaultDataDir, describeError, newId, silentLogger, type Logger } from '../../core/index.js';
+import {
+  createProcessRunner,
+  defaultDataDir,
+  describeError,
+  newId,
+  silentLogger,
+  type Logger,
+  type ProcessRunner,
+} from '../../core/index.js';
 import { assertSandboxSupported, buildAgentEnv, type SandboxCapabilities } from '../../sandbox/index.js';
 import type { AgentAdapter, AgentAvailability, AgentTurn, TurnErrorCode, TurnOptions } from '../contract.js';
 import { endTurnOnRefusal } from '../command-gate.js';
@@ -28,6 +36,8 @@ export interface AnthropicApiAdapterOptions {
   modelAccess?: ModelAccess;
   /** Variables of Harness's environment that commands may see (`agents.env_passthrough`). */
   envPassthrough?: readonly string[];
+  /** Runs the model's commands; a real runner by default. */
+  processRunner?: ProcessRunner;
 }
 
 /** Where the SDK client sends a turn's requests, and with which key. */
@@ -54,9 +64,11 @@ export class AnthropicApiAdapter implements AgentAdapter {
   private readonly opts: AnthropicApiAdapterOptions;
   private readonly logger: Logger;
   private readonly caps: () => Promise<SandboxCapabilities>;
+  private readonly processes: ProcessRunner;
 
   constructor(options: AnthropicApiAdapterOptions = {}) {
     this.opts = options;
+    this.processes = options.processRunner ?? createProcessRunner();
     this.logger = (options.logger ?? silentLogger).child({ agent: 'anthropic_api' });
     this.caps = options.probeSandbox ?? sharedSandboxProbe;
   }
@@ -166,6 +178,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
       commandTimeoutMs: Math.min(ctx.options.limits.stallTimeoutMs, ctx.options.limits.turnTimeoutMs),
       // A refused command ends the turn: the loop stops before the next tool and the next model call.
       onRefusal: () => endTurnOnRefusal(ctx),
+      processes: this.processes,
     };
     const maxTurns = ctx.options.limits.maxTurns ?? DEFAULT_MAX_TURNS;
     for (let turn = 1; turn <= maxTurns; turn += 1) {

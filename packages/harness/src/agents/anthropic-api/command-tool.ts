@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
+import { describeError, type ProcessGroupJournal, type ProcessRunner } from '../../core/index.js';
 import { buildBwrapArgv, type SandboxCapabilities, type SandboxSpec } from '../../sandbox/index.js';
-import { type ProcessGroupJournal, trackProcessGroup } from '../../core/index.js';
-import { killTree } from '../process/kill-tree.js';
 
 export interface CommandRun {
   exitCode: number | null;
@@ -9,14 +7,17 @@ export interface CommandRun {
   timedOut: boolean;
 }
 
-const MAX_OUTPUT = 30_000;
+/** Bytes of output the model sees; the tail is kept, where errors and summaries are. */
+const MAX_OUTPUT_BYTES = 30_000;
 
 /**
- * Runs a model-requested command with bash in the workspace: under bubblewrap unless the mode is
- * danger-full-access, with the environment the adapter built from the allowlist, in its own process group that
- * is killed on abort or timeout. stdin is /dev/null: nothing can wait for input.
+ * Runs a model-requested command with bash in the workspace through the process runner: under
+ * bubblewrap unless the mode is danger-full-access, with the environment the adapter built from
+ * the allowlist, in its own process group that is killed (with everything below it) on abort or
+ * timeout. stdin is /dev/null: nothing can wait for input.
  */
 export async function runSandboxedCommand(
+  processes: ProcessRunner,
   spec: SandboxSpec,
   command: string,
   caps: SandboxCapabilities,
@@ -37,44 +38,22 @@ export async function runSandboxedCommand(
     });
   }
   const [file, ...args] = argv as [string, ...string[]];
-  const child = spawn(file, args, {
-    cwd: spec.workspace,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  // Outside bubblewrap (whose --die-with-parent covers it) a guard ends the command with the server.
-  const tracking = trackProcessGroup(child, options.journal, {
-    guard: spec.mode === 'danger-full-access',
-    command: `bash -c ${command.slice(0, 200)}`,
-  });
-  let output = '';
-  const append = (chunk: Buffer): void => {
-    if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('error', (error) => {
-      output += `\n${error.message}`;
-      resolve(null);
+  try {
+    const result = await processes.run(file, args, {
+      cwd: spec.workspace,
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+      journal: options.journal,
+      // Outside bubblewrap (whose --die-with-parent covers it) a guard ends the command with the server.
+      dieWithServer: spec.mode === 'danger-full-access',
+      label: `bash -c ${command.slice(0, 200)}`,
     });
-    child.once('close', (code) => resolve(code));
-  });
-  let timedOut = false;
-  const stop = (): void => {
-    if (child.pid !== undefined) void killTree(child.pid, exited);
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, options.timeoutMs);
-  options.signal.addEventListener('abort', stop, { once: true });
-  const exitCode = await exited;
-  clearTimeout(timer);
-  options.signal.removeEventListener('abort', stop);
-  if (child.pid !== undefined) await killTree(child.pid, Promise.resolve(), 200);
-  await tracking.release();
-  const clipped = output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n[output truncated]` : output;
-  return { exitCode, output: clipped, timedOut };
+    const output =
+      result.outputBytes > MAX_OUTPUT_BYTES ? `[output truncated]\n${result.output}` : result.output;
+    return { exitCode: result.exitCode, output, timedOut: result.timedOut };
+  } catch (error) {
+    return { exitCode: null, output: describeError(error), timedOut: false };
+  }
 }

@@ -1,4 +1,4 @@
-import { describeError } from '../../core/index.js';
+import { describeError, type ProcessRunner } from '../../core/index.js';
 import type { SandboxCapabilities } from '../../sandbox/index.js';
 import { consultCommandGate, refusalText } from '../command-gate.js';
 import type { TurnContext } from '../turn.js';
@@ -94,6 +94,8 @@ export interface ToolRunner {
   commandTimeoutMs: number;
   /** Called when the gate refuses a command (the turn then ends `policy_blocked`). */
   onRefusal: () => void;
+  /** Runs the commands the gate allows. */
+  processes: ProcessRunner;
 }
 
 async function runCommandTool(
@@ -109,7 +111,7 @@ async function runCommandTool(
     ctx.emit({ type: 'command', call_id: callId, command, exit_code: null, output, status: 'declined' });
     return { output, isError: true };
   }
-  const run = await runSandboxedCommand(ctx.options.sandbox, command, runner.caps, {
+  const run = await runSandboxedCommand(runner.processes, ctx.options.sandbox, command, runner.caps, {
     timeoutMs: runner.commandTimeoutMs,
     signal: ctx.signal,
     env: runner.env,

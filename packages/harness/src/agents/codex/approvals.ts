@@ -1,17 +1,29 @@
 import { isWithin } from '../../core/index.js';
+import { parseShell } from '../../shell/index.js';
 import { consultCommandGate, refusalOf } from '../command-gate.js';
 import type { TurnContext } from '../turn.js';
 import { UnsupportedRequest } from './app-server.js';
 import { CommandApprovalSchema, FileChangeApprovalSchema } from './schema.js';
 
-/** Codex runs every command as `/bin/bash -lc '<script>'`; the policy is about the script. */
+/** The shells Codex wraps its commands in, as it names them. */
+const CODEX_SHELLS = new Set(
+  ['sh', 'bash', 'zsh'].flatMap((name) => [name, `/bin/${name}`, `/usr/bin/${name}`]),
+);
+
+/**
+ * Codex runs every command as `/bin/bash -lc '<script>'` and reports it as that line; the policy is
+ * about the script. The line is read with the shell parser: only when it is exactly one such shell
+ * with `-c`/`-lc` and one script word known before it runs (no expansion, no second command, no
+ * redirection) is the script taken out. Anything else is checked whole, as the line it is.
+ */
 export function unwrapShell(command: string): string {
-  const match = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c '((?:[^']|'\\'')*)'$/.exec(command);
-  if (match?.[1] !== undefined) return match[1].replace(/'\\''/g, "'");
-  const dq = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c "((?:[^"\\]|\\.)*)"$/.exec(command);
-  if (dq?.[1] !== undefined) return dq[1].replace(/\\(["\\$`])/g, '$1');
-  // A one-word script needs no quotes: `/bin/bash -lc ls`.
-  return /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c ([\w./@%+=:,-]+)$/.exec(command)?.[1] ?? command;
+  const parsed = parseShell(command);
+  const only = parsed.commands.length === 1 ? parsed.commands[0] : undefined;
+  if (only === undefined || parsed.problems.length > 0 || only.origin !== 'command') return command;
+  if (only.assignments.length > 0 || only.redirections.length > 0 || only.stdinFed) return command;
+  if (only.words.length !== 3 || only.words.some((word) => word.dynamic)) return command;
+  const [shell, flag, script] = only.words.map((word) => word.text) as [string, string, string];
+  return CODEX_SHELLS.has(shell) && (flag === '-c' || flag === '-lc') ? script : command;
 }
 
 /**

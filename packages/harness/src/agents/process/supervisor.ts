@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { type Logger, type ProcessGroupJournal, trackProcessGroup } from '../../core/index.js';
-import { killTree } from './kill-tree.js';
+import {
+  killProcessTree,
+  type Logger,
+  type ProcessGroupJournal,
+  trackProcessGroup,
+} from '../../core/index.js';
 
 export interface SuperviseOptions {
   command: string;
@@ -90,7 +94,7 @@ export function supervise(options: SuperviseOptions): Supervised {
 
   const lines = child.stdout === null ? Promise.resolve() : readLines(child, options.onLine);
   const onAbort = (): void => {
-    if (child.pid !== undefined) void killTree(child.pid, exited);
+    if (child.pid !== undefined) void killProcessTree(child.pid, { leaderExited: exited });
   };
   if (options.signal.aborted) onAbort();
   else options.signal.addEventListener('abort', onAbort, { once: true });
@@ -100,8 +104,8 @@ export function supervise(options: SuperviseOptions): Supervised {
     await lines;
     clearTimeout(stallTimer);
     options.signal.removeEventListener('abort', onAbort);
-    // The agent exited on its own, but helpers it started may not have: take them down too.
-    if (child.pid !== undefined) await killTree(child.pid, Promise.resolve(), 500);
+    // The agent exited on its own, but helpers it started may not have: take them down too, at once.
+    if (child.pid !== undefined) await killProcessTree(child.pid, { graceMs: 0 });
     await tracking.release();
     return status;
   })();

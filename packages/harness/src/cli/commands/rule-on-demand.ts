@@ -7,7 +7,7 @@ import type { CommandIo } from '../command-io.js';
  * and the guard scan. rule.ts imports this file on demand, so checking a command against a policy
  * file loads neither the config schema (zod, TOML) nor the guard runner.
  */
-export { checkProject } from '../../rules/index.js';
+export { checkProject } from '../../policy/index.js';
 
 interface GlobalOptions {
   config?: string;

@@ -9,7 +9,7 @@ import {
   loadPolicyFiles,
   resolvePolicyPaths,
   type Decision,
-} from '../../rules/index.js';
+} from '../../policy/index.js';
 import type { CommandCheckResult, ProjectCheckResult, RuleLoadResult } from '@harness/protocol';
 import { type CommandIo, processIo } from '../command-io.js';
 

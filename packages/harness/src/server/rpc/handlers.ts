@@ -3,7 +3,7 @@ import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core
 import { type EventLog, queryStats } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
-import { ruleCheck, ruleLoad } from '../../rules/index.js';
+import { ruleCheck, ruleLoad } from '../../policy/index.js';
 import {
   type NotificationHub,
   type ThreadService,

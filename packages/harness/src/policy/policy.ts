@@ -1,11 +1,15 @@
-import { analyzeCommand, isPlainCommand, type CommandContext } from './command-analysis.js';
-import type { Analysis } from './command-view.js';
+import {
+  type Analysis,
+  analyzeCommand,
+  type CommandContext,
+  type CommandOrigin,
+  type GitAliasLookup,
+  isPlainCommand,
+  parseShell,
+} from '../shell/index.js';
 import { atLeast, stricter, strictest, type Decision } from './decision.js';
 import { RuleIndex, type RuleMatch } from './rule-index.js';
 import type { RuleSet } from './rule-model.js';
-import { parseShell } from './shell-parser.js';
-import type { CommandOrigin } from './shell-words.js';
-import type { GitAliasLookup } from './git-aliases.js';
 
 /** What a check knows about where the command will run. */
 export interface CheckOptions {

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { access, constants, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { createProcessRunner, describeError, type ProcessRunner } from '../core/index.js';
 
 /**
  * Guard scanners: project scripts in `<root>/.harness/guards/` that print one violation per line as
@@ -41,9 +41,13 @@ export interface GuardScan {
 export interface GuardOptions {
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Runs the scanners; a real runner by default. */
+  readonly processes?: ProcessRunner;
 }
 
 const MAX_OUTPUT = 8 * 1024 * 1024;
+const STDERR_TAIL = 4000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 const RULE_ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 export async function runGuards(projectRoot: string, options: GuardOptions = {}): Promise<GuardScan> {
@@ -52,9 +56,10 @@ export async function runGuards(projectRoot: string, options: GuardOptions = {})
   const guards: GuardRun[] = [];
   const violations: GuardViolation[] = [];
   const garbage: { guard: string; line: string }[] = [];
+  const processes = options.processes ?? createProcessRunner();
   for (const file of runnable) {
     const guard = guardId(file);
-    const { run, stdout } = await runOne(guard, file, root, options);
+    const { run, stdout } = await runOne(processes, guard, file, root, options);
     guards.push(run);
     const parsed = parseGuardOutput(stdout, guard);
     violations.push(...parsed.violations);
@@ -117,59 +122,44 @@ async function isExecutable(file: string): Promise<boolean> {
   );
 }
 
-function runOne(
+async function runOne(
+  processes: ProcessRunner,
   guard: string,
   file: string,
   root: string,
   options: GuardOptions,
 ): Promise<{ run: GuardRun; stdout: string }> {
-  const started = Date.now();
   const [cmd, args] = file.endsWith('.sh') ? ['bash', [file, root]] : [file, [root]];
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let error: string | undefined;
+  try {
     // Own process group, so a timeout also stops whatever the guard started (find | xargs grep …).
-    const child = spawn(cmd, args, {
+    const result = await processes.run(cmd, args, {
       cwd: root,
-      env: options.env ?? process.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: options.env }),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxOutputBytes: MAX_OUTPUT,
+      // A scanner has nothing to save: it is killed outright.
+      killGraceMs: 0,
     });
-    const kill = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    const run = {
+      guard,
+      path: file,
+      exitCode: result.exitCode,
+      timedOut: result.timedOut,
+      durationMs: result.durationMs,
+      stderr: result.stderr.slice(-STDERR_TAIL),
+      error: undefined,
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs ?? 60_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (stdout.length < MAX_OUTPUT) stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-    });
-    child.on('error', (e) => {
-      error = e.message;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      kill();
-      const run = {
-        guard,
-        path: file,
-        exitCode: code,
-        timedOut,
-        durationMs: Date.now() - started,
-        stderr,
-        error,
-      };
-      resolve({ run, stdout });
-    });
-  });
+    return { run, stdout: result.stdout };
+  } catch (error) {
+    const run = {
+      guard,
+      path: file,
+      exitCode: null,
+      timedOut: false,
+      durationMs: 0,
+      stderr: '',
+      error: describeError(error),
+    };
+    return { run, stdout: '' };
+  }
 }

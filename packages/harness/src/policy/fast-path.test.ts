@@ -1,11 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeCommand, isPlainCommand } from './command-analysis.js';
-import { viewOf } from './command-view.js';
+import { analyzeCommand, isPlainCommand, parseShell, shlexJoin, viewOf } from '../shell/index.js';
 import { loadPolicy } from './load-policy.js';
 import type { Policy, PolicyOptions } from './policy.js';
-import { parseShell } from './shell-parser.js';
-import { shlexJoin } from './shlex.js';
 
 /**
  * Plain commands skip the command analysis (`fastPath`). These tests hold the fast path to the

@@ -1,6 +1,11 @@
 import { stricter, type Decision } from './decision.js';
-import type { CommandView } from './command-view.js';
-import { commandOptions, matchOptions, optionPattern, type CommandOptions } from './option-match.js';
+import {
+  commandOptions,
+  type CommandOptions,
+  type CommandView,
+  matchOptions,
+  optionPattern,
+} from '../shell/index.js';
 import { matchTail, renderPattern, type NetworkRule, type PrefixRule, type RuleSet } from './rule-model.js';
 
 /** One rule that matched, with enough to explain itself and point into the policy file. */

@@ -94,6 +94,17 @@ describe('runGuards', () => {
     expect(scan.violations.map((v) => v.ruleId)).toEqual(['SLOW']);
   });
 
+  it('reports a guard that cannot start, and still runs the others', async () => {
+    const broken = path.join(guards(), 'a-broken');
+    await writeFile(broken, '#!/nonexistent/interpreter\n');
+    await chmod(broken, 0o755);
+    await writeFile(path.join(guards(), 'b-ok.sh'), 'echo "x:1:OK-1:ran"\n');
+    const scan = await runGuards(root);
+    expect(scan.guards[0]).toMatchObject({ guard: 'A-BROKEN', exitCode: null, timedOut: false });
+    expect(scan.guards[0]?.error).toMatch(/could not start .*a-broken/);
+    expect(scan.violations.map((v) => v.ruleId)).toEqual(['OK-1']);
+  });
+
   it('returns nothing for a project without guards', async () => {
     const scan = await runGuards(path.join(root, 'nowhere'));
     expect(scan).toEqual({ guards: [], violations: [], garbage: [], skipped: [] });

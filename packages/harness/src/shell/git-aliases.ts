@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-
 /**
  * Git aliases defined in configuration (the repository's, the user's, the system's, and files they
- * include) are read when a command is checked, in the directory it will run in: `git p` with
+ * include) are looked up when a command is checked, in the directory it will run in: `git p` with
  * `alias.p = push` is checked as `git push`. git never lets an alias shadow a built-in command, so
- * only other subcommands are looked up, and the configuration is read at most once per check.
+ * only other subcommands are looked up, and the configuration is read at most once per lookup.
  */
 
 /** An alias's definition; undefined when there is none; null when the configuration cannot be read. */
@@ -41,40 +39,26 @@ export function isGitBuiltin(sub: string): boolean {
   return BUILTIN.has(sub);
 }
 
-export interface GitAliasSource {
-  readonly cwd: string;
-  /** The environment git reads its configuration with (HOME, XDG_CONFIG_HOME, GIT_CONFIG_*). */
-  readonly env?: NodeJS.ProcessEnv;
-}
-
-const READ_TIMEOUT_MS = 5000;
-
-/** A lookup that runs `git config --get-regexp` once, on first use, in `source.cwd`. */
-export function gitAliasLookup(source: GitAliasSource): GitAliasLookup {
+/**
+ * A lookup over git's alias configuration, read on first use through `readConfig`: the output of
+ * `git config -z --get-regexp '^alias\.'` (`key\nvalue\0` entries; empty when there are none), or
+ * null when the configuration cannot be read. The caller supplies the reading, so this stays pure.
+ */
+export function aliasLookup(readConfig: () => string | null): GitAliasLookup {
   let aliases: Map<string, string> | null | undefined;
   return (name) => {
-    if (aliases === undefined) aliases = readAliases(source);
+    if (aliases === undefined) {
+      const text = readConfig();
+      aliases = text === null ? null : parseAliasConfig(text);
+    }
     if (aliases === null) return null;
     return aliases.get(name.toLowerCase());
   };
 }
 
-function readAliases(source: GitAliasSource): Map<string, string> | null {
-  let text: string;
-  try {
-    text = execFileSync('git', ['config', '-z', '--get-regexp', '^alias\\.'], {
-      cwd: source.cwd,
-      env: source.env ?? process.env,
-      encoding: 'utf8',
-      timeout: READ_TIMEOUT_MS,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch (error) {
-    // Exit status 1 is "no such key": no aliases at all. Anything else: unknown.
-    return (error as { status?: number }).status === 1 ? new Map() : null;
-  }
+/** `git config -z --get-regexp '^alias\.'` output as name → definition; a later one wins, as in git. */
+export function parseAliasConfig(text: string): Map<string, string> {
   const aliases = new Map<string, string>();
-  // -z: each entry is `key\nvalue\0`; a later definition wins, as it does for git.
   for (const entry of text.split('\0')) {
     const nl = entry.indexOf('\n');
     if (nl < 0) continue;

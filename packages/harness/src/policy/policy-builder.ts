@@ -9,7 +9,7 @@ import {
   type RuleSet,
   type SourcePosition,
 } from './rule-model.js';
-import { shlexJoin, shlexSplit, ShlexError } from './shlex.js';
+import { ShlexError, shlexJoin, shlexSplit } from '../shell/index.js';
 
 /** A policy author's mistake, raised by a builtin and reported at the call's position. */
 export class PolicyDefinitionError extends Error {

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { scanOptions, spec } from './option-scan.js';
+import { joinPath, resolvePath } from './posix-path.js';
+import type { FileReader } from './file-reader.js';
 
 /**
  * `make` runs the recipes of the targets it builds, so `make deploy` answers for what `deploy`'s
@@ -43,7 +42,7 @@ export function makeInvocation(args: readonly string[], cwd: string): MakeInvoca
   for (let i = 1; i < argv.length;) {
     const scan = scanOptions(argv, i, MAKE_OPTIONS);
     for (const [opt, value] of scan.values) {
-      if (opt === '-C' || opt === '--directory') dir = path.resolve(dir, value);
+      if (opt === '-C' || opt === '--directory') dir = resolvePath(dir, value);
       else if (opt === '-f' || opt === '--file' || opt === '--makefile') files.push(value);
       else if (opt === '-E' || opt === '--eval')
         problems.push('`make --eval` runs make code from the command line');
@@ -73,15 +72,15 @@ export function makeInvocation(args: readonly string[], cwd: string): MakeInvoca
     if (assignment) overrides.set(assignment[1] as string, assignment[2] as string);
     else targets.push(a);
   }
-  return { dir, files: files.map((f) => path.resolve(dir, f)), targets, overrides, dryRun, problems };
+  return { dir, files: files.map((f) => resolvePath(dir, f)), targets, overrides, dryRun, problems };
 }
 
 /** The Makefile make would read, or null when there is none (make fails and runs nothing). */
-export function makefileOf(run: MakeInvocation): string | null {
+export function makefileOf(run: MakeInvocation, files: Pick<FileReader, 'exists'>): string | null {
   if (run.files.length > 0) return run.files[0] as string;
   for (const name of ['GNUmakefile', 'makefile', 'Makefile']) {
-    const file = path.join(run.dir, name);
-    if (existsSync(file)) return file;
+    const file = joinPath(run.dir, name);
+    if (files.exists(file)) return file;
   }
   return null;
 }
@@ -100,11 +99,14 @@ interface Makefile {
 }
 
 /** The recipe lines `run` would execute, as one shell text, with what could not be checked. */
-export async function makeRecipes(run: MakeInvocation): Promise<{ text: string; problems: string[] } | null> {
+export async function makeRecipes(
+  run: MakeInvocation,
+  files: FileReader,
+): Promise<{ text: string; problems: string[] } | null> {
   const sources: string[] = [];
-  for (const file of run.files.length > 0 ? run.files : [makefileOf(run)]) {
+  for (const file of run.files.length > 0 ? run.files : [makefileOf(run, files)]) {
     if (file === null) return null;
-    const text = await readFile(file, 'utf8').catch(() => null);
+    const text = await files.readText(file);
     if (text === null) return null;
     sources.push(text);
   }

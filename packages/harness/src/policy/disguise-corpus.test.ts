@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from './decision.js';
-import { DISGUISED, HARMLESS, type CorpusEntry } from './fixtures/disguise-corpus.js';
+import { DISGUISED, HARMLESS, type CorpusEntry } from '../rules/fixtures/disguise-corpus.js';
 import { loadPolicyFiles } from './load-policy.js';
 import type { Policy } from './policy.js';
 import { checkCommandLineWithScripts } from './script-files.js';

@@ -11,10 +11,10 @@ import {
   type CommandPart,
 } from '@harness/protocol';
 import type { z } from 'zod';
-import { ErrorCodes, HarnessError } from '../core/index.js';
-import { runGuards, type GuardScan } from './guards.js';
+import { ErrorCodes, HarnessError, type ProcessRunner } from '../core/index.js';
+import { runGuards, type GuardScan } from '../guards/index.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
-import { gitAliasLookup } from './git-aliases.js';
+import { gitAliasLookup } from './git-config.js';
 import { checkCommandLineWithScripts } from './script-files.js';
 import type { CheckResult, PartResult, Policy } from './policy.js';
 import type { RuleMatch } from './rule-index.js';
@@ -28,6 +28,8 @@ export interface RuleRpcContext {
   /** Extra policy files from config (`rules.exec_policy_paths`). */
   readonly extraPolicyPaths?: readonly string[];
   readonly guardTimeoutMs?: number;
+  /** Runs the guard scanners of a project check; a real runner by default. */
+  readonly processes?: ProcessRunner;
 }
 
 /** A directory is a project (its `.harness/policy/*.star`); a file is a policy file. */
@@ -74,7 +76,10 @@ export async function checkForReport(
 
 /** Guards plus a policy load: what `harness rule check <dir>` reports. */
 export async function checkProject(root: string, ctx: RuleRpcContext = {}): Promise<ProjectCheckResult> {
-  const scan = await runGuards(root, { timeoutMs: ctx.guardTimeoutMs });
+  const scan = await runGuards(root, {
+    timeoutMs: ctx.guardTimeoutMs,
+    ...(ctx.processes === undefined ? {} : { processes: ctx.processes }),
+  });
   let policy: ProjectCheckResult['policy'];
   try {
     const loaded = await loadFor(root, undefined, ctx);

@@ -1,5 +1,3 @@
-import type { PrefixRule } from './rule-model.js';
-
 /**
  * Flags match however they are spelled. A rule token that is an option (`-rf`, `--force`) is not
  * compared with the command's token at that position but with the command's whole option set:
@@ -136,10 +134,16 @@ export interface OptionPattern {
   readonly options: readonly (readonly (readonly string[])[])[];
 }
 
-const PATTERNS = new WeakMap<PrefixRule, OptionPattern | null>();
+/** What option matching needs of a prefix rule: its program and one alternative set per position. */
+export interface PrefixPattern {
+  readonly program: string;
+  readonly tail: readonly (readonly string[])[];
+}
+
+const PATTERNS = new WeakMap<PrefixPattern, OptionPattern | null>();
 
 /** null when the rule has no option token (exact prefix matching is all there is). */
-export function optionPattern(rule: PrefixRule): OptionPattern | null {
+export function optionPattern(rule: PrefixPattern): OptionPattern | null {
   let pattern = PATTERNS.get(rule);
   if (pattern !== undefined) return pattern;
   const positional = rule.tail.filter((alts) => !alts.every(isOptionToken));
