@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startGithubStandIn, instantAgent } from '@harness/testkit';
 import { AgentRegistry } from '../packages/harness/src/agents/index.js';
 import {
   createGit,
@@ -15,10 +16,8 @@ import {
   loadConfig,
   silentLogger,
 } from '../packages/harness/src/core/index.js';
-import { startGithubStandIn } from '../packages/harness/src/github/index.js';
 import { Harness } from '../packages/harness/src/server/index.js';
 import { SqliteStore } from '../packages/harness/src/store/index.js';
-import { instantAgent } from './support/instant-agent.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'harness-bench-tasks-'));
 const git = (cwd: string, ...args: string[]) =>

@@ -14,16 +14,15 @@ import {
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
   writeGatewayCodexHome,
-} from '../../packages/harness/src/agents/index.js';
-import { HttpClient } from './support/clients.js';
-import {
+  HttpClient,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { git, makeRepo } from './support/repos.js';
+  git,
+  makeRepo,
+} from '@harness/testkit';
 
 /** Line of the `git push` rule in `policy` below (the template starts with a newline). */
 const PUSH_RULE_LINE = 4;
