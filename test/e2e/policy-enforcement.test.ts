@@ -22,6 +22,7 @@ import {
   tempDir,
   git,
   makeRepo,
+  addBareOrigin,
 } from '@harness/testkit';
 
 /** Line of the `git push` rule in `policy` below (the template starts with a newline). */
@@ -46,10 +47,7 @@ describe('policy enforcement on agent commands', () => {
   beforeAll(async () => {
     mkdirSync(path.join(repo, '.harness', 'policy'), { recursive: true });
     writeFileSync(path.join(repo, '.harness', 'policy', 'agents.star'), policy);
-    mkdirSync(origin);
-    git(origin, 'init', '-q', '--bare', '-b', 'main');
-    git(repo, 'remote', 'add', 'origin', origin);
-    git(repo, 'push', '-q', 'origin', 'main');
+    addBareOrigin(repo, origin);
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'not pushed yet');
     // A script the agent did not write itself: running it is checked against what it contains.
     writeFileSync(path.join(repo, 'cleanup.sh'), '#!/bin/sh\necho cleaning\nrm -rf victim\n', {

@@ -1,3 +1,9 @@
+/**
+ * scripted: model servers on 127.0.0.1 that speak the Anthropic Messages API and the OpenAI
+ * Responses API (streaming included) and answer from a script, so the real Claude Code and Codex
+ * CLIs and the Anthropic API adapter run end to end without an AI service; plus the environment
+ * and CODEX_HOME that point the CLIs at them. Depends on zod and Node only.
+ */
 export {
   ScriptTurnSchema,
   ScriptSchema,
