@@ -47,11 +47,10 @@ export {
   addBareOrigin,
   githubLikeRemotePath,
 } from './fixtures/repos.js';
+export { tempDir, isolatedEnv } from './fixtures/temp-home.js';
 export {
   repoRoot,
   harnessBin,
-  tempDir,
-  isolatedEnv,
   startHttpHarness,
   parseJson,
   type RunningHarness,
