@@ -5,10 +5,13 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 export default defineConfig({
   resolve: {
-    // Tests run against the sources, so a change is tested without rebuilding the packages.
+    // Tests run against the sources, so a change is tested without rebuilding the packages. The
+    // testkit imports @harness/harness: aliased too, so tests and testkit share one copy of it.
     alias: {
       '@harness/protocol': src('protocol'),
       '@harness/starlark': src('starlark'),
+      '@harness/harness': src('harness'),
+      '@harness/testkit': src('testkit'),
     },
   },
   test: {

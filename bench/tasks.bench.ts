@@ -4,10 +4,10 @@
  * repository measured in the same run; and the time to drain 200 queued tasks. Real git, a real
  * bare remote, real SQLite, and a pull request on the local GitHub stand-in for every task.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { instantAgent, makeProject, startGithubStandIn } from '@harness/testkit';
 import { AgentRegistry } from '../packages/harness/src/agents/index.js';
 import {
   createGit,
@@ -15,33 +15,13 @@ import {
   loadConfig,
   silentLogger,
 } from '../packages/harness/src/core/index.js';
-import { startGithubStandIn } from '../packages/harness/src/github/index.js';
 import { createPorts } from '../packages/harness/src/cli/compose.js';
 import { Harness } from '../packages/harness/src/server/index.js';
 import { SqliteStore } from '../packages/harness/src/store/index.js';
-import { instantAgent } from './support/instant-agent.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'harness-bench-tasks-'));
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, stdio: 'pipe' }).toString().trim();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-
-function makeProject(): string {
-  const remote = path.join(dir, 'remotes', 'acme', 'bench.git');
-  mkdirSync(remote, { recursive: true });
-  git(remote, 'init', '-q', '--bare', '-b', 'main');
-  const root = path.join(dir, 'bench');
-  mkdirSync(path.join(root, '.harness'), { recursive: true });
-  writeFileSync(path.join(root, 'README.md'), '# bench\n');
-  writeFileSync(path.join(root, '.harness', 'config.toml'), '[validation]\npre_commit = []\n');
-  git(root, 'init', '-q', '-b', 'main');
-  git(root, '-c', 'user.name=b', '-c', 'user.email=b@b', 'add', '-A');
-  git(root, '-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-qm', 'init');
-  git(root, 'remote', 'add', 'origin', remote);
-  git(root, 'push', '-q', 'origin', 'main');
-  return root;
-}
 
 /** The floor: what any worktree-per-task design pays, measured through the same git port. */
 async function worktreeBaseline(root: string, rounds: number): Promise<number> {
@@ -59,7 +39,8 @@ async function worktreeBaseline(root: string, rounds: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const root = makeProject();
+  // Nothing to validate: what is measured is Harness's own work per task.
+  const { root } = makeProject(dir, 'bench', '[validation]\npre_commit = []\n');
   const hub = await startGithubStandIn({ token: 't' });
   hub.addRepo('acme/bench');
   const configFile = path.join(dir, 'config.toml');

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../e2e/support/harness-process.js';
+import { repoRoot } from '@harness/testkit';
 
 const allowed: Record<string, readonly string[]> = {
   core: [],

@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ScriptedAnthropicServer,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { harnessBin, isolatedEnv, tempDir } from './support/harness-process.js';
-import { viewOf } from './support/pipeline-fixture.js';
+  harnessBin,
+  isolatedEnv,
+  tempDir,
+  viewOf,
+} from '@harness/testkit';
 
 const hostileTitle = '"; rm -rf / # $(touch pwned) `touch pwned2`';
 const hostileBody =

@@ -11,11 +11,21 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Task } from '@harness/protocol';
-import { scriptedClaudeEnv, startScriptedAnthropicServer } from '../../packages/harness/src/agents/index.js';
-import { startGithubStandIn } from '../../packages/harness/src/github/index.js';
-import { isolatedEnv, repoRoot, startHttpHarness, tempDir } from './support/harness-process.js';
-import { makeProject, viewOf } from './support/pipeline-fixture.js';
-import { eventually, type ProcessInfo, processesIn, stillRunning } from './support/processes.js';
+import {
+  scriptedClaudeEnv,
+  startScriptedAnthropicServer,
+  startGithubStandIn,
+  isolatedEnv,
+  repoRoot,
+  startHttpHarness,
+  tempDir,
+  makeProject,
+  viewOf,
+  eventually,
+  type ProcessInfo,
+  processesIn,
+  stillRunning,
+} from '@harness/testkit';
 
 type Timeline = { timeline: { kind: string }[] };
 

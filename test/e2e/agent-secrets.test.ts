@@ -15,18 +15,20 @@ import {
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
   writeGatewayCodexHome,
-} from '../../packages/harness/src/agents/index.js';
-import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
-import { HttpClient } from './support/clients.js';
-import {
+  type GithubStandIn,
+  startGithubStandIn,
+  HttpClient,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { approve, makeProject, viewOf } from './support/pipeline-fixture.js';
-import { git, makeRepo } from './support/repos.js';
+  approve,
+  makeProject,
+  viewOf,
+  git,
+  makeRepo,
+} from '@harness/testkit';
 
 const SECRETS = {
   HARNESS_API_TOKEN: 'LEAKCHECK-harness-api-token',

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessBin, isolatedEnv, repoRoot, tempDir } from './support/harness-process.js';
+import { harnessBin, isolatedEnv, repoRoot, tempDir } from '@harness/testkit';
 
 const dir = tempDir('harness-start-up-');
 afterAll(() => dir.remove());

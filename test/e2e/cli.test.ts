@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessBin, isolatedEnv, tempDir } from './support/harness-process.js';
+import { harnessBin, isolatedEnv, tempDir } from '@harness/testkit';
 
 const dir = tempDir();
 afterAll(() => dir.remove());

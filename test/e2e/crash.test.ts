@@ -4,8 +4,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HttpClient } from './support/clients.js';
-import { isolatedEnv, startHttpHarness, tempDir } from './support/harness-process.js';
+import { HttpClient, isolatedEnv, startHttpHarness, tempDir } from '@harness/testkit';
 
 async function connect(url: string): Promise<HttpClient> {
   const client = new HttpClient(url);

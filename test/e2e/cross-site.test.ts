@@ -9,8 +9,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, WsClient } from './support/clients.js';
-import { isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
+import {
+  HttpClient,
+  WsClient,
+  isolatedEnv,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+} from '@harness/testkit';
 
 interface Reply {
   status: number;

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessBin, isolatedEnv, repoRoot, tempDir } from './support/harness-process.js';
+import { harnessBin, isolatedEnv, repoRoot, tempDir } from '@harness/testkit';
 
 const dir = tempDir('harness-doctor-');
 afterAll(() => dir.remove());

@@ -12,9 +12,12 @@ import {
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
   writeGatewayCodexHome,
-} from '../../packages/harness/src/agents/index.js';
-import { harnessBin, isolatedEnv, repoRoot, tempDir } from './support/harness-process.js';
-import { makeRepo } from './support/repos.js';
+  harnessBin,
+  isolatedEnv,
+  repoRoot,
+  tempDir,
+  makeRepo,
+} from '@harness/testkit';
 
 const dirs: { remove: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));

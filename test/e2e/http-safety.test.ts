@@ -4,14 +4,16 @@ import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { MAX_BATCH_SIZE, MAX_JSON_DEPTH } from '@harness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, StdioClient, WsClient } from './support/clients.js';
 import {
+  HttpClient,
+  StdioClient,
+  WsClient,
   harnessBin,
   isolatedEnv,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
+} from '@harness/testkit';
 
 const token = 'test-token-0123456789';
 

@@ -17,9 +17,13 @@ import {
   type ScriptedAnthropicServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { harnessBin, isolatedEnv, parseJson, repoRoot, tempDir } from './support/harness-process.js';
-import { makeRepo } from './support/repos.js';
+  harnessBin,
+  isolatedEnv,
+  parseJson,
+  repoRoot,
+  tempDir,
+  makeRepo,
+} from '@harness/testkit';
 
 const toolNames = [
   'start_task',

@@ -4,8 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './support/harness-process.js';
-import { startTaskServer } from './support/task-server.js';
+import { tempDir, startTaskServer } from '@harness/testkit';
 
 const require = createRequire(import.meta.url);
 const { MockOtlpServer } = require('@elastic/mockotlpserver') as {

@@ -14,16 +14,16 @@ import {
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
   writeGatewayCodexHome,
-} from '../../packages/harness/src/agents/index.js';
-import { HttpClient } from './support/clients.js';
-import {
+  HttpClient,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { git, makeRepo } from './support/repos.js';
+  git,
+  makeRepo,
+  addBareOrigin,
+} from '@harness/testkit';
 
 /** Line of the `git push` rule in `policy` below (the template starts with a newline). */
 const PUSH_RULE_LINE = 4;
@@ -47,10 +47,7 @@ describe('policy enforcement on agent commands', () => {
   beforeAll(async () => {
     mkdirSync(path.join(repo, '.harness', 'policy'), { recursive: true });
     writeFileSync(path.join(repo, '.harness', 'policy', 'agents.star'), policy);
-    mkdirSync(origin);
-    git(origin, 'init', '-q', '--bare', '-b', 'main');
-    git(repo, 'remote', 'add', 'origin', origin);
-    git(repo, 'push', '-q', 'origin', 'main');
+    addBareOrigin(repo, origin);
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'not pushed yet');
     // A script the agent did not write itself: running it is checked against what it contains.
     writeFileSync(path.join(repo, 'cleanup.sh'), '#!/bin/sh\necho cleaning\nrm -rf victim\n', {

@@ -7,19 +7,22 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
-import { AgentRegistry } from '../../packages/harness/src/agents/index.js';
-import { loadConfig, silentLogger } from '../../packages/harness/src/core/index.js';
-import { createPorts } from '../../packages/harness/src/cli/compose.js';
-import { Harness } from '../../packages/harness/src/server/index.js';
-import { SqliteStore } from '../../packages/harness/src/store/index.js';
 import {
   HttpClient,
   InProcessTestClient,
   type RpcTestClient,
   StdioClient,
   WsClient,
-} from './support/clients.js';
-import { isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
+  isolatedEnv,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+} from '@harness/testkit';
+import { AgentRegistry } from '../../packages/harness/src/agents/index.js';
+import { loadConfig, silentLogger } from '../../packages/harness/src/core/index.js';
+import { createPorts } from '../../packages/harness/src/cli/compose.js';
+import { Harness } from '../../packages/harness/src/server/index.js';
+import { SqliteStore } from '../../packages/harness/src/store/index.js';
 
 interface TransportFixture {
   name: string;

@@ -12,17 +12,15 @@ import type { Task } from '@harness/protocol';
 import {
   type ScriptedAnthropicServer,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { findOnPath } from '../../packages/harness/src/sandbox/index.js';
-import { HttpClient } from './support/clients.js';
-import {
+  HttpClient,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { makeProject } from './support/pipeline-fixture.js';
+  makeProject,
+} from '@harness/testkit';
+import { findOnPath } from '../../packages/harness/src/sandbox/index.js';
 
 const HOW_TO_FIX = [/apt-get install bubblewrap/, /agents\.sandbox_mode = "danger-full-access"/];
 

@@ -17,11 +17,15 @@ import {
   type ScriptedAnthropicServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
-import { isolatedEnv, repoRoot, type RunningHarness, startHttpHarness } from './support/harness-process.js';
-import { makeProject } from './support/pipeline-fixture.js';
-import { git } from './support/repos.js';
+  type GithubStandIn,
+  startGithubStandIn,
+  isolatedEnv,
+  repoRoot,
+  type RunningHarness,
+  startHttpHarness,
+  makeProject,
+  git,
+} from '@harness/testkit';
 
 const token = 'stand-in-token';
 const POLICY = `prefix_rule(pattern = ["touch"], decision = "allow")

@@ -3,8 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RpcFailure } from '@harness/protocol';
-import { StdioClient } from './support/clients.js';
-import { isolatedEnv, tempDir } from './support/harness-process.js';
+import { StdioClient, isolatedEnv, tempDir } from '@harness/testkit';
 
 describe('stdio transport', () => {
   it('frames by line, tolerates CRLF and blank lines, refuses oversized lines, and exits 0 at EOF', async () => {

@@ -7,10 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './support/harness-process.js';
-import { viewOf } from './support/pipeline-fixture.js';
-import { git } from './support/repos.js';
-import { startTaskServer } from './support/task-server.js';
+import { tempDir, viewOf, git, startTaskServer } from '@harness/testkit';
 
 describe('tasks across kill -9', () => {
   const dir = tempDir('harness-task-crash-');

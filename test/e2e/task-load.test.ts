@@ -5,9 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Event } from '@harness/protocol';
-import { HttpClient } from './support/clients.js';
-import { tempDir } from './support/harness-process.js';
-import { startTaskServer } from './support/task-server.js';
+import { HttpClient, tempDir, startTaskServer } from '@harness/testkit';
 
 const dirs: { remove: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));

@@ -7,9 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTaskServer, type TaskServer } from './support/task-server.js';
-import { tempDir } from './support/harness-process.js';
-import { viewOf } from './support/pipeline-fixture.js';
+import { startTaskServer, type TaskServer, tempDir, viewOf } from '@harness/testkit';
 
 const POLICY = `
 prefix_rule(pattern = ["touch", "needs-approval.txt"], decision = "prompt", justification = "ask first")

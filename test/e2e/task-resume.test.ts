@@ -14,18 +14,22 @@ import {
   type ScriptedAnthropicServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
-import {
+  type GithubStandIn,
+  startGithubStandIn,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { approve, makeProject, requestChanges, viewOf } from './support/pipeline-fixture.js';
-import { eventually, processesIn, stillRunning } from './support/processes.js';
-import { git } from './support/repos.js';
+  approve,
+  makeProject,
+  requestChanges,
+  viewOf,
+  eventually,
+  processesIn,
+  stillRunning,
+  git,
+} from '@harness/testkit';
 
 type Detailed = Task & { timeline: { kind: string; data: Record<string, unknown> | null }[] };
 

@@ -13,18 +13,20 @@ import {
   type ScriptTurn,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
-import { HttpClient } from './support/clients.js';
-import {
+  type GithubStandIn,
+  startGithubStandIn,
+  HttpClient,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { approve, makeProject, requestChanges, viewOf } from './support/pipeline-fixture.js';
-import { git } from './support/repos.js';
+  approve,
+  makeProject,
+  requestChanges,
+  viewOf,
+  git,
+} from '@harness/testkit';
 
 const token = 'stand-in-token';
 

@@ -11,16 +11,14 @@ import {
   type ScriptedAnthropicServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
-} from '../../packages/harness/src/agents/index.js';
-import { WsClient } from './support/clients.js';
-import {
+  WsClient,
   isolatedEnv,
   repoRoot,
   type RunningHarness,
   startHttpHarness,
   tempDir,
-} from './support/harness-process.js';
-import { makeRepo } from './support/repos.js';
+  makeRepo,
+} from '@harness/testkit';
 
 /** Live processes whose command line contains `text` (zombies count as gone). */
 function processesRunning(text: string): number[] {

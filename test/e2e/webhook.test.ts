@@ -9,9 +9,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Webhooks } from '@octokit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GithubStandIn, startGithubStandIn } from '../../packages/harness/src/github/index.js';
-import { isolatedEnv, type RunningHarness, startHttpHarness, tempDir } from './support/harness-process.js';
-import { makeProject } from './support/pipeline-fixture.js';
+import {
+  type GithubStandIn,
+  startGithubStandIn,
+  isolatedEnv,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+  makeProject,
+} from '@harness/testkit';
 
 const secret = 'webhook-secret-for-tests';
 const apiToken = 'api-token-for-tests';

@@ -16,3 +16,12 @@ export {
 } from './core/index.js';
 export { type Store, SqliteStore } from './store/index.js';
 export { Harness, type HarnessOptions, InProcessClient, serveHttp, serveStdio } from './server/index.js';
+// The agent contract, for a program that brings an agent of its own (as the testkit's instant agent does).
+export type {
+  AgentAdapter,
+  AgentEvent,
+  AgentName,
+  AgentTurn,
+  TerminalEvent,
+  TurnOptions,
+} from './agents/index.js';

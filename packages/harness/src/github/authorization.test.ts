@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGithubStandIn, type GithubStandIn } from '@harness/testkit';
 import {
   authorizeActor,
   authorizeByPermission,
   GithubClient,
   refuseBot,
-  startGithubStandIn,
-  type GithubStandIn,
   type PermissionAnswer,
 } from './index.js';
 

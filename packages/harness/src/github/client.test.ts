@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startGithubStandIn, type GithubStandIn } from '@harness/testkit';
 import { HarnessError } from '../core/index.js';
-import { GithubClient, githubErrorData, startGithubStandIn, type GithubStandIn } from './index.js';
+import { GithubClient, githubErrorData } from './index.js';
 
 const repo = { owner: 'acme', repo: 'widgets' };
 const slug = 'acme/widgets';

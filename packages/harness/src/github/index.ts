@@ -3,7 +3,7 @@
  * permissions, the token's own user) with bounded retries and errors that never carry the token;
  * webhook verification, payload schemas, mention parsing, author authorization (GitHub's
  * permission API behind a short cache) and delivery dedup, ending in a pure decision of what a
- * delivery asks for; and an in-memory GitHub REST stand-in for tests and the demo.
+ * delivery asks for. The in-memory GitHub REST stand-in for tests and the demo is in @harness/testkit.
  * Depends only on core and @harness/protocol (plus @octokit/rest and zod).
  */
 export { parseRemoteUrl, parseRepoSlug, tryParseRepoSlug, repoSlug, type RepoRef } from './repo-ref.js';
@@ -33,15 +33,6 @@ export type {
 } from './client-types.js';
 export { grantsWrite } from './client-types.js';
 export { CachedPermissionLookup, type PermissionCacheOptions } from './permission-cache.js';
-export {
-  GithubStandIn,
-  startGithubStandIn,
-  type GithubStandInOptions,
-  type FaultOptions,
-  type StandInRequest,
-  type StandInRoute,
-} from './stand-in/server.js';
-export type { InspectedPullRequest, InspectedComment, InspectedReview } from './stand-in/inspect.js';
 export {
   verifySignature,
   isValidEventName,

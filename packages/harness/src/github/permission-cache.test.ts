@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGithubStandIn, type GithubStandIn } from '@harness/testkit';
 import type { Clock } from '../core/index.js';
-import { CachedPermissionLookup, GithubClient, startGithubStandIn, type GithubStandIn } from './index.js';
+import { CachedPermissionLookup, GithubClient } from './index.js';
 
 const slug = 'acme/widgets';
 const repo = { owner: 'acme', repo: 'widgets' };

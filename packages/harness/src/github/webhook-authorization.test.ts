@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decideWebhookAction,
-  GithubClient,
-  resolveWebhookAction,
-  startGithubStandIn,
-  type GithubStandIn,
-  type RepoPermission,
-} from './index.js';
+import { startGithubStandIn, type GithubStandIn } from '@harness/testkit';
+import { decideWebhookAction, GithubClient, resolveWebhookAction, type RepoPermission } from './index.js';
 
 // A realistic issue_comment delivery, trimmed to what the decision reads plus a few unread fields.
 function issueComment(body: string, options: { onPr?: boolean; comment?: Record<string, unknown> } = {}) {

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { git } from '@harness/testkit';
 import {
   assertSandboxSupported,
   assertWritable,
@@ -150,8 +151,6 @@ describe('sandbox', () => {
       return;
     }
     const main = temp();
-    const git = (cwd: string, ...args: string[]) =>
-      execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
     git(main, 'init', '-q', '-b', 'main');
     git(main, 'commit', '-q', '--allow-empty', '-m', 'initial');
     const ws = path.join(temp(), 'wt');

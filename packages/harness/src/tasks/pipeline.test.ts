@@ -19,7 +19,8 @@ import {
   silentLogger,
   systemClock,
 } from '../core/index.js';
-import { GithubClient, type GithubStandIn, startGithubStandIn } from '../github/index.js';
+import { type GithubStandIn, startGithubStandIn } from '@harness/testkit';
+import { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
 import { SqliteStore, type Store } from '../store/index.js';

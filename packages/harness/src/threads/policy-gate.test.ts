@@ -1,15 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { git } from '@harness/testkit';
 import { policyGateFor, policyRootOf } from './policy-gate.js';
 
 const base = realpathSync(mkdtempSync(path.join(tmpdir(), 'harness-policy-gate-')));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, stdio: 'pipe' });
 
 function writePolicy(root: string, text: string): void {
   mkdirSync(path.join(root, '.harness', 'policy'), { recursive: true });

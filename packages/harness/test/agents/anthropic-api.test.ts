@@ -2,11 +2,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  AnthropicApiAdapter,
   startScriptedAnthropicServer,
   type ScriptedAnthropicServer,
   type ScriptTurn,
-} from '../../src/agents/index.js';
+} from '@harness/testkit';
+import { AnthropicApiAdapter } from '../../src/agents/index.js';
 import {
   cleanupTempDirs,
   collect,

@@ -2,12 +2,12 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  ClaudeAdapter,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
   type ScriptedAnthropicServer,
   type ScriptTurn,
-} from '../../src/agents/index.js';
+} from '@harness/testkit';
+import { ClaudeAdapter } from '../../src/agents/index.js';
 import {
   claudeBin,
   cleanupTempDirs,

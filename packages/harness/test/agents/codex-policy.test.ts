@@ -2,14 +2,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  CodexAdapter,
   SCRIPTED_CODEX_KEY_ENV,
   startScriptedOpenAiServer,
   writeScriptedCodexHome,
-  type AgentEvent,
-  type CommandGate,
   type ScriptedOpenAiServer,
-} from '../../src/agents/index.js';
+} from '@harness/testkit';
+import { CodexAdapter, type AgentEvent, type CommandGate } from '../../src/agents/index.js';
 import { loadPolicyFiles } from '../../src/policy/index.js';
 import type { SandboxMode } from '../../src/sandbox/index.js';
 import {

@@ -2,13 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  CodexAdapter,
   SCRIPTED_CODEX_KEY_ENV,
   startScriptedOpenAiServer,
   writeScriptedCodexHome,
   type ScriptedOpenAiServer,
   type ScriptTurn,
-} from '../../src/agents/index.js';
+} from '@harness/testkit';
+import { CodexAdapter } from '../../src/agents/index.js';
 import {
   cleanupTempDirs,
   codexBin,

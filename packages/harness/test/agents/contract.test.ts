@@ -2,24 +2,26 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  AgentEventSchema,
-  AnthropicApiAdapter,
-  ClaudeAdapter,
-  CodexAdapter,
   SCRIPTED_CODEX_KEY_ENV,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
-  TurnErrorCodes,
   writeScriptedCodexHome,
-  type AgentAdapter,
-  type AgentEvent,
-  type AgentName,
-  type AgentTurn,
   type ScriptedServer,
   type ScriptQueue,
   type ScriptToolCall,
   type ScriptTurn,
+} from '@harness/testkit';
+import {
+  AgentEventSchema,
+  AnthropicApiAdapter,
+  ClaudeAdapter,
+  CodexAdapter,
+  TurnErrorCodes,
+  type AgentAdapter,
+  type AgentEvent,
+  type AgentName,
+  type AgentTurn,
   type TerminalEvent,
   type TurnOptions,
 } from '../../src/agents/index.js';

@@ -2,17 +2,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
-  AnthropicApiAdapter,
-  ClaudeAdapter,
-  CodexAdapter,
   GATEWAY_CODEX_NO_RETRIES,
-  ModelGateway,
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
   writeGatewayCodexHome,
+  type ScriptTurn,
+} from '@harness/testkit';
+import {
+  AnthropicApiAdapter,
+  ClaudeAdapter,
+  CodexAdapter,
+  ModelGateway,
   type ModelAccess,
   type ModelUpstream,
-  type ScriptTurn,
 } from '../../src/agents/index.js';
 import { probeSandbox } from '../../src/sandbox/index.js';
 import {

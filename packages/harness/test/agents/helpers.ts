@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -10,13 +9,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { addBareOrigin, git, makeRepo as makeTestkitRepo, repoRoot } from '@harness/testkit';
 import type { AgentAdapter, AgentEvent, AgentTurn, CommandGate } from '../../src/agents/index.js';
 import { loadPolicyFiles } from '../../src/policy/index.js';
 import { sandboxSpec, type SandboxMode } from '../../src/sandbox/index.js';
 
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const claudeBin = path.join(repoRoot, 'node_modules', '.bin', 'claude');
 export const codexBin = path.join(repoRoot, 'node_modules', '.bin', 'codex');
 export const hasClaude = existsSync(claudeBin);
@@ -35,21 +33,9 @@ export function cleanupTempDirs(): void {
   for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=Test', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
-}
-
 /** A git repo with one commit containing README.md = "hello world\n". */
 export function makeRepo(): string {
-  const repo = tempDir('repo');
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(path.join(repo, 'README.md'), 'hello world\n');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-qm', 'initial');
-  return repo;
+  return makeTestkitRepo(tempDir('repo'));
 }
 
 export async function collect(turn: AgentTurn): Promise<AgentEvent[]> {
@@ -70,6 +56,8 @@ export function ofType<T extends AgentEvent['type']>(
 ): Extract<AgentEvent, { type: T }>[] {
   return events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 }
+
+export { git, repoRoot };
 
 export const limits = { stallTimeoutMs: 60_000, turnTimeoutMs: 120_000 };
 
@@ -124,14 +112,11 @@ export function processesMatching(pattern: RegExp): number[] {
  */
 export function makeRepoWithOrigin(): { repo: string; origin: string; originHead: () => string } {
   const repo = makeRepo();
-  const origin = tempDir('origin');
-  git(origin, 'init', '-q', '--bare', '-b', 'main');
-  git(repo, 'remote', 'add', 'origin', origin);
-  git(repo, 'push', '-q', 'origin', 'main');
+  const origin = addBareOrigin(repo, tempDir('origin'));
   writeFileSync(path.join(repo, 'ahead.txt'), 'not pushed yet\n');
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', 'ahead of origin');
-  return { repo, origin, originHead: () => git(origin, 'rev-parse', 'main').trim() };
+  return { repo, origin, originHead: () => git(origin, 'rev-parse', 'main') };
 }
 
 /** The policy the refusal tests run under, from a real file (so refusals can name file:line). */

@@ -1,12 +1,12 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { priceUsage } from '../pricing.js';
 import {
   startScriptedAnthropicServer,
   startScriptedOpenAiServer,
   type ScriptedServer,
-} from '../scripted/index.js';
+} from '@harness/testkit';
+import { priceUsage } from '../pricing.js';
 import { ModelGateway, upstreamUrl } from './index.js';
 
 const REAL_ANTHROPIC_KEY = 'sk-ant-real-key-only-harness-holds';

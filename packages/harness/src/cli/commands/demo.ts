@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createLogger, loadConfig } from '../../core/index.js';
 import type { Harness } from '../../server/index.js';
+import { loadDemoKit } from '../demo/demo-kit.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -24,28 +25,24 @@ export function registerDemoCommand(program: Command): void {
  * reviewing, the grade — all on 127.0.0.1.
  */
 async function demo(keep: boolean): Promise<number> {
+  const { startGithubStandIn, startScriptedAnthropicServer, scriptedClaudeEnv } = await loadDemoKit();
   const dir = mkdtempSync(path.join(tmpdir(), 'harness-demo-'));
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say('Harness demo. The model is SCRIPTED: no AI service is called; every other part is real.');
   // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
   const [
-    agentsModule,
-    { startGithubStandIn },
+    { AgentRegistry, ModelGateway },
     { Harness, serveHttp },
     { SqliteStore },
-    demoProject,
-    printer,
+    { createDemoProject, demoModel },
+    { demoPrinter },
   ] = await Promise.all([
     import('../../agents/index.js'),
-    import('../../github/index.js'),
     import('../../server/index.js'),
     import('../../store/index.js'),
     import('../demo/demo-project.js'),
     import('../demo/demo-printer.js'),
   ]);
-  const { AgentRegistry, ModelGateway, scriptedClaudeEnv, startScriptedAnthropicServer } = agentsModule;
-  const { createDemoProject, demoModel } = demoProject;
-  const { demoPrinter } = printer;
   const project = createDemoProject(dir);
   const hub = await startGithubStandIn({ token: 'demo' });
   hub.addRepo('acme/calculator');

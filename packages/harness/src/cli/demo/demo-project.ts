@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ScriptTurn } from '../../agents/index.js';
+import type { DemoTurn } from './demo-kit.js';
 
 const run = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'ignore' });
 
@@ -47,7 +47,7 @@ type Block = { type?: string; text?: string };
  * engineer would: fix the bug; when the reviewer (round 1) asks for a test of negative numbers,
  * add one; approve in round 2. No model is called.
  */
-export function demoModel(body: unknown): ScriptTurn {
+export function demoModel(body: unknown): DemoTurn {
   const messages = (
     (body as { messages?: { role?: string; content?: string | Block[] }[] }).messages ?? []
   ).filter((m) => m.role === 'user');

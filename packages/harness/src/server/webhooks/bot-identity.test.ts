@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startGithubStandIn, type GithubStandIn } from '@harness/testkit';
 import { createLogger } from '../../core/index.js';
-import { GithubClient, startGithubStandIn, type GithubStandIn } from '../../github/index.js';
+import { GithubClient } from '../../github/index.js';
 import { resolveBotLogin } from './bot-identity.js';
 
 const hubs: GithubStandIn[] = [];

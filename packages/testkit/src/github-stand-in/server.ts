@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RepoPermission } from '../client-types.js';
 import { matchRoute, type HandlerResult, type StandInRoute } from './handlers.js';
-import { fakeSha, StandInHttpError, StandInModel, type StandInUser } from './model.js';
+import { fakeSha, StandInHttpError, StandInModel, type RepoPermission, type StandInUser } from './model.js';
 import { repoJson, type Urls } from './render.js';
 import { StandInInspector } from './inspect.js';
 

@@ -1,5 +1,5 @@
-import type { RepoPermission } from '../client-types.js';
 import type {
+  RepoPermission,
   StandInUser,
   StoredComment,
   StoredIssue,

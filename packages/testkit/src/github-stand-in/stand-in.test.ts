@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGithubStandIn, type GithubStandIn } from '../index.js';
+import { startGithubStandIn, type GithubStandIn } from './index.js';
 
 let hub: GithubStandIn;
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { RepoPermission } from '../client-types.js';
+
+/** A repository role as GitHub's permission API names it (what Harness's client reads). */
+export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 /** A GitHub-style failure the stand-in answers with (`{ message, errors, documentation_url, status }`). */
 export class StandInHttpError extends Error {

@@ -1,12 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type {
-  AgentAdapter,
-  AgentEvent,
-  AgentTurn,
-  TerminalEvent,
-  TurnOptions,
-} from '../../packages/harness/src/agents/index.js';
+import type { AgentAdapter, AgentEvent, AgentTurn, TerminalEvent, TurnOptions } from '@harness/harness';
 
 const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0 };
 
