@@ -56,6 +56,7 @@ export function startHttpHarness(args: string[], env: NodeJS.ProcessEnv): Promis
         });
       }
     });
+    // `exited` never rejects; after `listening` this reject is a no-op.
     void exited.then((code) =>
       reject(new Error(`harness exited (${code}) before listening:\n${stderr.join('\n')}`)),
     );

@@ -68,7 +68,7 @@ export class Harness {
   private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
 
-  private constructor(private readonly options: HarnessOptions) {
+  private constructor(options: HarnessOptions) {
     const { config, store, logger, agents } = options;
     const clock = options.clock ?? systemClock;
     this.store = store;
@@ -159,7 +159,9 @@ export class Harness {
       logger,
       maxBodyBytes: config.server.max_body_bytes,
     });
-    this.rest = getRequestListener(restApp.fetch);
+    const restListener = getRequestListener(restApp.fetch);
+    // Safe to leave unawaited: the listener answers its own failures (a 500) and never rejects.
+    this.rest = (req, res) => void restListener(req, res);
     this.events.onAppend((event) => {
       if (event.thread_id) this.hub.publish(threadTopic(event.thread_id), 'event/logged', { event });
     });

@@ -63,6 +63,7 @@ export async function runSandboxedCommand(
   });
   let timedOut = false;
   const stop = (): void => {
+    // killTree only signals and waits for `exited`, which resolves on close: nothing to reject.
     if (child.pid !== undefined) void killTree(child.pid, exited);
   };
   const timer = setTimeout(() => {

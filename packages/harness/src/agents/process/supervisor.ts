@@ -90,6 +90,7 @@ export function supervise(options: SuperviseOptions): Supervised {
 
   const lines = child.stdout === null ? Promise.resolve() : readLines(child, options.onLine);
   const onAbort = (): void => {
+    // killTree only signals and waits for `exited`, which resolves on close: nothing to reject.
     if (child.pid !== undefined) void killTree(child.pid, exited);
   };
   if (options.signal.aborted) onAbort();
