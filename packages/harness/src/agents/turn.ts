@@ -11,7 +11,7 @@ import {
   type TurnOptions,
   type Usage,
 } from './contract.js';
-import { addUsage } from './pricing.js';
+import { addUsage } from '@harness/protocol';
 
 /** Why a turn was stopped from outside the agent (interrupt, watchdog, budget). */
 export interface StopReason {

@@ -7,7 +7,6 @@ import {
   type Clock,
   type HarnessConfig,
   type Logger,
-  agentNames,
   createGit,
   createProcessRunner,
   defaultProject,
@@ -78,7 +77,6 @@ export class Harness {
     this.threads = new ThreadService(store, this.events, this.hub, clock, {
       projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       allowedProjectRoots: config.server.allowed_project_roots,
-      knownAgents: agentNames,
     });
     const policyPaths = config.rules.exec_policy_paths;
     this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { describeError, silentLogger, type Logger } from '../../core/index.js';
 import { ZERO_USAGE, type Usage } from '../contract.js';
-import { addUsage } from '../pricing.js';
+import { addUsage } from '@harness/protocol';
 import { forwardToUpstream, sendGatewayError } from './forward.js';
 import type { ModelProvider } from './metering.js';
 

@@ -56,16 +56,6 @@ export function usageOf(value: Data | undefined): UsageFigures | undefined {
   };
 }
 
-export function addUsage(a: UsageFigures, b: UsageFigures): UsageFigures {
-  return {
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
-    cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
-    cost_usd: a.cost_usd + b.cost_usd,
-  };
-}
-
 /** What `total` has beyond `seen`, never negative: a turn's final usage beyond its streamed deltas. */
 export function usageBeyond(total: UsageFigures, seen: UsageFigures): UsageFigures {
   return {

@@ -1,9 +1,8 @@
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { Event } from '@harness/protocol';
+import { addUsage, type Event } from '@harness/protocol';
 import { ErrorType, GenAi, Harness, providerOf } from './attributes.js';
 import {
   type UsageFigures,
-  addUsage,
   clip,
   dataOf,
   errorOf,
