@@ -1,8 +1,9 @@
 /**
  * @harness/protocol: the wire contract of Harness — JSON-RPC 2.0 envelopes and error codes, the
  * method table with zod schemas for params and results, notifications, the domain shapes they
- * carry, and the limits on client JSON (nesting depth, lone surrogates) every transport applies.
- * Runtime-neutral (no Node imports), so the server, the dashboard and clients share it.
+ * carry (with the one sum on them both sides need: token usage), and the limits on client JSON
+ * (nesting depth, lone surrogates) every transport applies. Runtime-neutral (no Node imports; zod
+ * is its only package), so the server, the dashboard and clients share it.
  */
 export {
   failure,
@@ -43,6 +44,7 @@ export {
   threadStatusSchema,
   timestampSchema,
   type TokenUsage,
+  zeroUsage,
   tokenUsageSchema,
   type Turn,
   turnErrorSchema,

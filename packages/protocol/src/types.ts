@@ -26,6 +26,15 @@ export const tokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 
+/** No usage yet: where a sum starts. Frozen, since every sum starts from this one object. */
+export const zeroUsage: TokenUsage = Object.freeze({
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  cost_usd: 0,
+});
+
 /** The sum of two usages: a turn's deltas, a gateway lease's metered calls, a span's running total. */
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {

@@ -209,11 +209,3 @@ export interface AdapterDeps {
 export function makeEvent(turnId: string, agent: AgentName, body: AgentEventBody): AgentEvent {
   return AgentEventSchema.parse({ ...body, turn_id: turnId, agent });
 }
-
-export const ZERO_USAGE: Usage = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  cost_usd: 0,
-};

@@ -30,7 +30,6 @@ export {
   type TurnOptions,
   type Usage,
   UsageSchema,
-  ZERO_USAGE,
 } from './contract.js';
 export {
   FALLBACK_PRICE,

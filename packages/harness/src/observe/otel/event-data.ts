@@ -1,4 +1,4 @@
-import type { Event } from '@harness/protocol';
+import type { Event, TokenUsage } from '@harness/protocol';
 
 /**
  * Readers for `Event.data`. Events come from many producers and old rows in the store, so the
@@ -26,23 +26,7 @@ export function obj(data: Data, key: string): Data | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Data) : undefined;
 }
 
-export interface UsageFigures {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-}
-
-export const zeroUsage: UsageFigures = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  cost_usd: 0,
-};
-
-export function usageOf(value: Data | undefined): UsageFigures | undefined {
+export function usageOf(value: Data | undefined): TokenUsage | undefined {
   if (value === undefined) return undefined;
   const input = num(value, 'input_tokens');
   const output = num(value, 'output_tokens');
@@ -57,7 +41,7 @@ export function usageOf(value: Data | undefined): UsageFigures | undefined {
 }
 
 /** What `total` has beyond `seen`, never negative: a turn's final usage beyond its streamed deltas. */
-export function usageBeyond(total: UsageFigures, seen: UsageFigures): UsageFigures {
+export function usageBeyond(total: TokenUsage, seen: TokenUsage): TokenUsage {
   return {
     input_tokens: Math.max(0, total.input_tokens - seen.input_tokens),
     output_tokens: Math.max(0, total.output_tokens - seen.output_tokens),
