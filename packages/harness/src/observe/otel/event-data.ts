@@ -1,4 +1,5 @@
 import type { Event, TokenUsage } from '@harness/protocol';
+import { isRecord } from '../../core/index.js';
 
 /**
  * Readers for `Event.data`. Events come from many producers and old rows in the store, so the
@@ -7,8 +8,7 @@ import type { Event, TokenUsage } from '@harness/protocol';
 export type Data = Record<string, unknown>;
 
 export function dataOf(event: Event): Data {
-  const data = event.data;
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Data) : {};
+  return isRecord(event.data) ? event.data : {};
 }
 
 export function str(data: Data, key: string): string | undefined {
@@ -23,7 +23,7 @@ export function num(data: Data, key: string): number | undefined {
 
 export function obj(data: Data, key: string): Data | undefined {
   const value = data[key];
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Data) : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 export function usageOf(value: Data | undefined): TokenUsage | undefined {
