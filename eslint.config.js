@@ -21,6 +21,18 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits loses its rejection (an unhandled rejection ends the server) and its
+    // ordering. Type-aware, so it reads one program: tsconfig.tests.json holds every TypeScript file.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.tests.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Only the CLI (the composition root) talks to the console or ends the process.
     files: ['packages/harness/src/**/*.ts'],
     ignores: ['packages/harness/src/cli/**', '**/*.test.ts'],

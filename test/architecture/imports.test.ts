@@ -1,10 +1,13 @@
 /**
- * The module boundaries of ARCHITECTURE.md, enforced: every import edge between the modules of
- * packages/harness/src must be in the table below, cross-module imports go through the target's
- * index.ts, and the runtime-neutral packages import nothing from Node. Change the table and the
- * design document together, deliberately.
+ * The module boundaries of ARCHITECTURE.md, enforced on every TypeScript file, tests included:
+ * every import edge between the modules of packages/harness/src must be in `allowed`, cross-module
+ * imports go through the target's index.ts, each third-party package is imported only by the
+ * modules `packagesOf` names, the test doubles (@harness/testkit) are reached only by tests,
+ * benchmarks and the demo, and the runtime-neutral packages import nothing from Node. Change the
+ * tables and the design document together, deliberately.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -80,25 +83,111 @@ const allowed: Record<string, readonly string[]> = {
 };
 const starlarkUsers = new Set(['policy', 'server', 'cli']);
 
+/**
+ * Third-party packages (by package name) each module may import, beside zod and @harness/protocol,
+ * which every module may. A package no row names fails wherever it is imported: adding one is a
+ * decision about which module owns it.
+ */
+const packagesOf: Record<string, readonly string[]> = {
+  core: ['pino', 'smol-toml'],
+  store: ['better-sqlite3'],
+  observe: [
+    '@opentelemetry/api',
+    '@opentelemetry/exporter-metrics-otlp-grpc',
+    '@opentelemetry/exporter-metrics-otlp-http',
+    '@opentelemetry/exporter-trace-otlp-grpc',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/sdk-trace-base',
+    '@opentelemetry/semantic-conventions',
+  ],
+  agents: ['@anthropic-ai/sdk', 'smol-toml'],
+  github: ['@octokit/rest'],
+  server: ['hono', '@hono/node-server', 'ws', '@modelcontextprotocol/sdk'],
+  cli: ['commander', 'picocolors', 'smol-toml'],
+};
+const everywhere = new Set(['zod', '@harness/protocol']);
+/** Only tests import these: the runner, the test doubles, and GitHub's own webhook signing as a reference. */
+const testOnly = new Set(['vitest', '@harness/testkit', '@octokit/webhooks', '@octokit/webhooks-methods']);
+/** The demo runs on the test doubles, loaded only when `harness demo` runs (a dynamic import). */
+const demoFiles = [/^cli\/commands\/demo\.ts$/, /^cli\/demo\//];
+
+interface ImportRef {
+  specifier: string;
+  /** `import()`: loaded only when that code runs. */
+  dynamic: boolean;
+}
+
 function sourceFiles(dir: string, includeTests = false): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
     .filter((entry) => includeTests || !entry.name.endsWith('.test.ts'))
+    .filter((entry) => !entry.parentPath.split(path.sep).includes('node_modules'))
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-function importsOf(file: string): string[] {
-  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-  return info.importedFiles.map((imported) => imported.fileName);
+/** Every import, re-export and `import()` of a file, with whether it is dynamic. */
+function importsOf(file: string): ImportRef[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const found: ImportRef[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
+      if (ts.isStringLiteral(node.moduleSpecifier))
+        found.push({ specifier: node.moduleSpecifier.text, dynamic: false });
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [argument] = node.arguments;
+      if (argument && ts.isStringLiteralLike(argument))
+        found.push({ specifier: argument.text, dynamic: true });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
-/** Returns what is wrong with one import of a harness source file, or null. */
-export function checkHarnessImport(srcRoot: string, file: string, specifier: string): string | null {
-  const from = path.relative(srcRoot, file).split(path.sep)[0]!;
+/** `@scope/name/sub/path.js` → `@scope/name`; `name/sub` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith('node:') || builtinModules.includes(packageName(specifier));
+}
+
+function checkPackage(from: string, relative: string, ref: ImportRef): string | null {
+  const pkg = packageName(ref.specifier);
+  const isTest = relative.endsWith('.test.ts');
+  if (pkg === '@harness/testkit') {
+    if (isTest) return null;
+    if (demoFiles.some((demo) => demo.test(relative)))
+      return ref.dynamic ? null : 'the demo must load @harness/testkit with import(), not a static import';
+    return `${from} may not import @harness/testkit: only tests, benchmarks and the demo reach the test doubles`;
+  }
+  if (pkg === '@harness/starlark')
+    return starlarkUsers.has(from) ? null : `${from} may not import @harness/starlark`;
+  if (everywhere.has(pkg) || (isTest && testOnly.has(pkg))) return null;
+  if ((packagesOf[from] ?? []).includes(pkg)) return null;
+  const owners = Object.keys(packagesOf).filter((module) => packagesOf[module]!.includes(pkg));
+  if (testOnly.has(pkg)) return `${from} may not import ${pkg} outside a test`;
+  return owners.length === 0
+    ? `${from} imports ${pkg}, which no module may use (name its owner in packagesOf)`
+    : `${from} may not import ${pkg} (only ${owners.join(', ')} may)`;
+}
+
+/** Returns what is wrong with one import of a harness source or test file, or null. */
+export function checkHarnessImport(
+  srcRoot: string,
+  file: string,
+  specifier: string,
+  dynamic = false,
+): string | null {
+  const relative = path.relative(srcRoot, file).split(path.sep).join('/');
+  const from = relative.split('/')[0]!;
+  if (isNodeBuiltin(specifier)) return null;
+  if (!specifier.startsWith('.')) return checkPackage(from, relative, { specifier, dynamic });
   if (from.endsWith('.ts')) return null; // the facade (src/index.ts) may re-export anything
-  if (specifier === '@harness/starlark' && !starlarkUsers.has(from))
-    return `${from} may not import @harness/starlark`;
-  if (!specifier.startsWith('.')) return null;
   const target = path.relative(srcRoot, path.resolve(path.dirname(file), specifier));
   const [to, ...rest] = target.split(path.sep);
   if (to === undefined || to === from) return null;
@@ -109,17 +198,48 @@ export function checkHarnessImport(srcRoot: string, file: string, specifier: str
   return null;
 }
 
+/**
+ * Tests, benchmarks and their support code outside src reach harness modules through an index.ts
+ * too (what they exercise is the module's surface), and may import anything else. The CLI is the
+ * composition root and has no index.ts: its files are its surface.
+ */
+export function checkOutsideImport(srcRoot: string, file: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const target = path.relative(srcRoot, path.resolve(path.dirname(file), specifier));
+  if (target.startsWith('..')) return null;
+  const [module, ...rest] = target.split(path.sep);
+  if (rest.length === 0 || module === 'cli') return null; // the facade, the composition root
+  return rest.join('/') === 'index.js'
+    ? null
+    : `must import ${module} through ${module}/index.ts, not ${specifier}`;
+}
+
+function violations(files: string[], check: (file: string, ref: ImportRef) => string | null): string[] {
+  return files.flatMap((file) =>
+    importsOf(file)
+      .map((ref) => check(file, ref))
+      .filter((problem): problem is string => problem !== null)
+      .map((problem) => `${path.relative(repoRoot, file)}: ${problem}`),
+  );
+}
+
 describe('architecture', () => {
   const harnessSrc = path.join(repoRoot, 'packages/harness/src');
 
-  it('allows only the designed import edges between harness modules', () => {
-    const violations = sourceFiles(harnessSrc).flatMap((file) =>
-      importsOf(file)
-        .map((specifier) => checkHarnessImport(harnessSrc, file, specifier))
-        .filter((problem): problem is string => problem !== null)
-        .map((problem) => `${path.relative(repoRoot, file)}: ${problem}`),
+  it('allows only the designed import edges and packages in harness modules, tests included', () => {
+    const problems = violations(sourceFiles(harnessSrc, true), (file, ref) =>
+      checkHarnessImport(harnessSrc, file, ref.specifier, ref.dynamic),
     );
-    expect(violations).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('has tests and benchmarks outside src reach harness modules only through their index.ts', () => {
+    const outside = ['test', 'bench', 'packages/harness/test']
+      .map((dir) => path.join(repoRoot, dir))
+      .flatMap((dir) => sourceFiles(dir, true));
+    expect(outside.length).toBeGreaterThan(0);
+    const problems = violations(outside, (file, ref) => checkOutsideImport(harnessSrc, file, ref.specifier));
+    expect(problems).toEqual([]);
   });
 
   it('has an index.ts with a doc paragraph for every module', () => {
@@ -131,6 +251,7 @@ describe('architecture', () => {
         index.trimStart().startsWith('/**'),
         `${module.name}/index.ts opens with its doc paragraph`,
       ).toBe(true);
+      expect(index, `${module.name}/index.ts names what it exports`).not.toMatch(/^export \*/m);
     }
   });
 
@@ -138,6 +259,7 @@ describe('architecture', () => {
     for (const dir of ['packages/protocol/src', 'packages/starlark/src', 'packages/harness/src/shell']) {
       const problems = sourceFiles(path.join(repoRoot, dir), true).flatMap((file) =>
         importsOf(file)
+          .map((ref) => ref.specifier)
           .filter(
             (s) => s.startsWith('node:') || s.startsWith('@harness/') || builtinNames.has(s.split('/')[0]!),
           )
@@ -146,13 +268,54 @@ describe('architecture', () => {
       expect(problems).toEqual([]);
     }
   });
+});
 
-  it('catches a forbidden edge, a deep import and a Node import (the checker itself can fail)', () => {
-    const file = path.join(harnessSrc, 'store', 'x.ts');
-    expect(checkHarnessImport(harnessSrc, file, '../server/index.js')).toMatch(/not an allowed edge/);
-    expect(checkHarnessImport(harnessSrc, file, '../core/errors.js')).toMatch(/through core\/index.ts/);
-    expect(checkHarnessImport(harnessSrc, file, '../core/index.js')).toBeNull();
-    expect(checkHarnessImport(harnessSrc, file, '@harness/starlark')).toMatch(/may not import/);
+describe('the import checker (it can fail)', () => {
+  const harnessSrc = path.join(repoRoot, 'packages/harness/src');
+  const storeFile = path.join(harnessSrc, 'store', 'x.ts');
+  const storeTest = path.join(harnessSrc, 'store', 'x.test.ts');
+
+  it('catches a forbidden edge and a deep import, in code and in tests alike', () => {
+    for (const file of [storeFile, storeTest]) {
+      expect(checkHarnessImport(harnessSrc, file, '../server/index.js')).toBe(
+        'store → server is not an allowed edge',
+      );
+      expect(checkHarnessImport(harnessSrc, file, '../core/errors.js')).toMatch(/through core\/index.ts/);
+      expect(checkHarnessImport(harnessSrc, file, '../core/index.js')).toBeNull();
+    }
+    expect(
+      checkOutsideImport(
+        harnessSrc,
+        path.join(repoRoot, 'test/e2e/x.test.ts'),
+        '../../packages/harness/src/core/git.js',
+      ),
+    ).toMatch(/through core\/index.ts/);
+  });
+
+  it('catches a third-party package outside the module that owns it, and one nobody owns', () => {
+    expect(checkHarnessImport(harnessSrc, storeFile, 'hono')).toBe(
+      'store may not import hono (only server may)',
+    );
+    expect(checkHarnessImport(harnessSrc, path.join(harnessSrc, 'agents', 'x.ts'), '@octokit/rest')).toMatch(
+      /only github may/,
+    );
+    expect(checkHarnessImport(harnessSrc, storeFile, 'left-pad')).toMatch(/which no module may use/);
+    expect(checkHarnessImport(harnessSrc, storeFile, 'vitest')).toMatch(/outside a test/);
+    expect(checkHarnessImport(harnessSrc, storeFile, '@harness/starlark')).toMatch(/may not import/);
+    expect(checkHarnessImport(harnessSrc, storeFile, 'better-sqlite3')).toBeNull();
+    expect(checkHarnessImport(harnessSrc, storeFile, 'node:fs')).toBeNull();
+    expect(checkHarnessImport(harnessSrc, storeTest, 'vitest')).toBeNull();
+  });
+
+  it('catches a production import of the test doubles; tests and the demo (dynamically) may', () => {
+    const serverFile = path.join(harnessSrc, 'server', 'harness.ts');
+    const demo = path.join(harnessSrc, 'cli', 'commands', 'demo.ts');
+    expect(checkHarnessImport(harnessSrc, serverFile, '@harness/testkit')).toMatch(
+      /only tests, benchmarks and the demo/,
+    );
+    expect(checkHarnessImport(harnessSrc, demo, '@harness/testkit')).toMatch(/with import\(\)/);
+    expect(checkHarnessImport(harnessSrc, demo, '@harness/testkit', true)).toBeNull();
+    expect(checkHarnessImport(harnessSrc, storeTest, '@harness/testkit')).toBeNull();
   });
 });
 

@@ -1,8 +1,29 @@
 /**
- * The stable facade of @harness/harness (what the original calls harness-api): embed Harness in a
- * program without depending on its internal layout. Everything else may move between releases.
+ * The stable facade of @harness/harness: embed Harness in a program without depending on its
+ * internal layout — open a store, start the platform, serve it or call it in-process, and read the
+ * wire shapes it answers with. Everything else may move between releases; the whole wire contract
+ * (schemas, envelopes, limits) is @harness/protocol's own.
  */
-export * from '@harness/protocol';
+export {
+  PROTOCOL_VERSION,
+  methods,
+  notifications,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+  type NotificationName,
+  type NotificationParams,
+  type RpcRequest,
+  type RpcResponse,
+  type RpcNotification,
+  type Thread,
+  type Turn,
+  type Item,
+  type Event,
+  type Task,
+  type TaskState,
+  type Project,
+} from '@harness/protocol';
 export {
   HarnessError,
   ErrorCodes,

@@ -1,16 +1,126 @@
 /**
  * @harness/protocol: the wire contract of Harness — JSON-RPC 2.0 envelopes and error codes, the
  * method table with zod schemas for params and results, notifications, the domain shapes they
- * carry, and the limits on client JSON (nesting depth, lone surrogates) every transport applies.
- * Runtime-neutral (no Node imports), so the server, the dashboard and clients share it.
+ * carry (with the one sum on them both sides need: token usage), and the limits on client JSON
+ * (nesting depth, lone surrogates) every transport applies. Runtime-neutral (no Node imports; zod
+ * is its only package), so the server, the dashboard and clients share it.
  */
-export * from './jsonrpc.js';
-export * from './types.js';
-export * from './methods.js';
-export * from './notifications.js';
-export * from './tasks.js';
-export * from './rules.js';
-export * from './json-limits.js';
+export {
+  failure,
+  isFailure,
+  notification,
+  type RpcErrorCode,
+  RpcErrorCodes,
+  type RpcErrorObject,
+  type RpcFailure,
+  type RpcId,
+  rpcIdSchema,
+  type RpcNotification,
+  type RpcRequest,
+  rpcRequestSchema,
+  type RpcResponse,
+  type RpcSuccess,
+  success,
+} from './jsonrpc.js';
+export {
+  addUsage,
+  type Decision,
+  decisionSchema,
+  type Event,
+  eventKindSchema,
+  eventSchema,
+  type Grade,
+  gradeSchema,
+  type Item,
+  itemSchema,
+  metadataSchema,
+  type Quality,
+  qualitySchema,
+  type SandboxModeName,
+  sandboxModeSchema,
+  type Thread,
+  threadSchema,
+  type ThreadStatus,
+  threadStatusSchema,
+  timestampSchema,
+  type TokenUsage,
+  zeroUsage,
+  tokenUsageSchema,
+  type Turn,
+  turnErrorSchema,
+  turnSchema,
+  type TurnStatus,
+  turnStatusSchema,
+} from './types.js';
+export {
+  agentInfoSchema,
+  canonicalMethodName,
+  handshakeMethods,
+  healthResultSchema,
+  type MethodName,
+  type MethodParams,
+  type MethodParamsInput,
+  type MethodResult,
+  methods,
+  noParams,
+  statsResultSchema,
+} from './methods.js';
+export { type NotificationName, type NotificationParams, notifications } from './notifications.js';
+export {
+  batchList,
+  type Dashboard,
+  dashboardSchema,
+  issueBatchSchema,
+  MAX_BATCH_SIZE,
+  type Project,
+  projectCreateSchema,
+  projectNameSchema,
+  projectSchema,
+  type ReviewFinding,
+  reviewFindingSchema,
+  type ReviewRound,
+  reviewRoundSchema,
+  type Task,
+  taskBatchSchema,
+  taskBatchSchemaFor,
+  type TaskCreate,
+  taskCreateSchema,
+  taskErrorSchema,
+  type TaskKind,
+  taskKindSchema,
+  taskListBatchSchema,
+  taskListQuerySchema,
+  taskSchema,
+  type TaskState,
+  taskStateSchema,
+  terminalTaskStates,
+  taskTransitions,
+  isTaskTransition,
+} from './tasks.js';
+export {
+  type CommandCheckResult,
+  CommandCheckResultSchema,
+  type CommandPart,
+  CommandPartSchema,
+  type ProjectCheckResult,
+  ProjectCheckResultSchema,
+  type RuleCheckParams,
+  RuleCheckParamsSchema,
+  type RuleLoadParams,
+  RuleLoadParamsSchema,
+  type RuleLoadResult,
+  RuleLoadResultSchema,
+  type RuleMatchJson,
+  RuleMatchSchema,
+} from './rules.js';
+export {
+  exceedsJsonDepth,
+  findLoneSurrogate,
+  jsonDepthMessage,
+  loneSurrogateMessage,
+  MAX_JSON_DEPTH,
+  mayHoldLoneSurrogate,
+} from './json-limits.js';
 
 /** Bumped when a method or notification changes incompatibly. */
 export const PROTOCOL_VERSION = '1';

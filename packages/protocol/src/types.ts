@@ -26,6 +26,26 @@ export const tokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof tokenUsageSchema>;
 
+/** No usage yet: where a sum starts. Frozen, since every sum starts from this one object. */
+export const zeroUsage: TokenUsage = Object.freeze({
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  cost_usd: 0,
+});
+
+/** The sum of two usages: a turn's deltas, a gateway lease's metered calls, a span's running total. */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
+    cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
+    cost_usd: a.cost_usd + b.cost_usd,
+  };
+}
+
 export const metadataSchema = z.record(z.string(), z.unknown());
 
 export const threadSchema = z.object({

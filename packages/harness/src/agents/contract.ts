@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Logger, ProcessGroupJournal } from '../core/index.js';
+import { tokenUsageSchema, type TokenUsage } from '@harness/protocol';
+import { agentNames, type AgentName, type Logger, type ProcessGroupJournal } from '../core/index.js';
 import type { SandboxSpec } from '../sandbox/index.js';
 
 /**
@@ -7,9 +8,8 @@ import type { SandboxSpec } from '../sandbox/index.js';
  * validated events that always ends with exactly one `result` or `error`, interrupt it, resume a
  * native session later. Field names are snake_case because these events go on the wire as they are.
  */
-export const AgentNames = ['claude', 'codex', 'anthropic_api'] as const;
-export const AgentNameSchema = z.enum(AgentNames);
-export type AgentName = z.infer<typeof AgentNameSchema>;
+export const AgentNameSchema = z.enum(agentNames);
+export type { AgentName };
 
 /** Why a turn failed; stable strings that callers (retry, park, alert) may branch on. */
 export const TurnErrorCodes = [
@@ -31,14 +31,9 @@ export const TurnErrorCodes = [
 export const TurnErrorCodeSchema = z.enum(TurnErrorCodes);
 export type TurnErrorCode = z.infer<typeof TurnErrorCodeSchema>;
 
-export const UsageSchema = z.object({
-  input_tokens: z.number().int().nonnegative(),
-  output_tokens: z.number().int().nonnegative(),
-  cache_read_tokens: z.number().int().nonnegative().default(0),
-  cache_write_tokens: z.number().int().nonnegative().default(0),
-  cost_usd: z.number().nonnegative(),
-});
-export type Usage = z.infer<typeof UsageSchema>;
+/** Token usage and cost, as the wire carries it. */
+export const UsageSchema = tokenUsageSchema;
+export type Usage = TokenUsage;
 
 const base = { turn_id: z.string(), agent: AgentNameSchema };
 
@@ -214,11 +209,3 @@ export interface AdapterDeps {
 export function makeEvent(turnId: string, agent: AgentName, body: AgentEventBody): AgentEvent {
   return AgentEventSchema.parse({ ...body, turn_id: turnId, agent });
 }
-
-export const ZERO_USAGE: Usage = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  cost_usd: 0,
-};

@@ -7,11 +7,62 @@
  * stays in Harness. The scripted model servers the real CLIs are tested against live in
  * @harness/testkit. Depends on core and sandbox (later rules, observe).
  */
-export * from './contract.js';
-export * from './pricing.js';
+export {
+  type AdapterDeps,
+  type AgentAdapter,
+  type AgentAvailability,
+  type AgentEvent,
+  type AgentEventBody,
+  AgentEventSchema,
+  type AgentEventType,
+  type AgentName,
+  AgentNameSchema,
+  type AgentTurn,
+  type CommandDecision,
+  type CommandGate,
+  type CommandGateDecision,
+  type CommandGateRequest,
+  makeEvent,
+  type TerminalEvent,
+  type TurnErrorCode,
+  TurnErrorCodes,
+  TurnErrorCodeSchema,
+  type TurnLimits,
+  type TurnOptions,
+  type Usage,
+  UsageSchema,
+} from './contract.js';
+export {
+  FALLBACK_PRICE,
+  type ModelPrice,
+  PRICE_TABLE,
+  priceFor,
+  priceUsage,
+  type TokenCounts,
+} from './pricing.js';
 export { runTurn, type TurnContext, type StopReason } from './turn.js';
-export * from './claude/adapter.js';
-export * from './codex/adapter.js';
-export * from './anthropic-api/adapter.js';
-export * from './registry.js';
-export * from './gateway/index.js';
+export { ClaudeAdapter, type ClaudeAdapterOptions, claudeArgs, permissionModeFor } from './claude/adapter.js';
+export { CodexAdapter, type CodexAdapterOptions, codexArgs, unwrapShell } from './codex/adapter.js';
+export { AnthropicApiAdapter, type AnthropicApiAdapterOptions } from './anthropic-api/adapter.js';
+export {
+  AgentRegistry,
+  type AgentsConfigLike,
+  type Complexity,
+  createAdapters,
+  DEFAULT_ANTHROPIC_URL,
+  DEFAULT_OPENAI_URL,
+  type RegistryOverrides,
+} from './registry.js';
+export {
+  describeModelAccess,
+  type GatewayLease,
+  type GatewayTurnOptions,
+  type ModelAccess,
+  type ModelAccessInfo,
+  ModelGateway,
+  type ModelProvider,
+  type ModelUpstream,
+  topUpUsage,
+  upstreamUrl,
+  withGatewayTurn,
+} from './gateway/index.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ErrorCodes, HarnessError, silentLogger, type Logger } from '../core/index.js';
+import { ErrorCodes, HarnessError, agentNames, silentLogger, type Logger } from '../core/index.js';
 import {
   assertSandboxSupported,
   buildAgentEnv,
@@ -12,13 +12,7 @@ import { AnthropicApiAdapter } from './anthropic-api/adapter.js';
 import { ClaudeAdapter } from './claude/adapter.js';
 import { CodexAdapter } from './codex/adapter.js';
 import { sharedSandboxProbe } from './probe.js';
-import {
-  AgentNames,
-  type AgentAdapter,
-  type AgentAvailability,
-  type AgentName,
-  type TurnLimits,
-} from './contract.js';
+import { type AgentAdapter, type AgentAvailability, type AgentName, type TurnLimits } from './contract.js';
 import type { ModelAccess, ModelGateway, ModelUpstream } from './gateway/index.js';
 
 /**
@@ -240,7 +234,7 @@ export class AgentRegistry {
   /** Every known agent, in a stable order, with whether it is usable and why not (`agent/list`). */
   async list(): Promise<AgentAvailability[]> {
     this.probed ??= Promise.all(
-      AgentNames.map(async (name): Promise<AgentAvailability> => {
+      agentNames.map(async (name): Promise<AgentAvailability> => {
         const adapter = this.adapters.get(name);
         if (adapter === undefined) return disabled(name);
         try {

@@ -1,7 +1,6 @@
 import { describeError, newId, type Logger } from '../core/index.js';
 import {
   makeEvent,
-  ZERO_USAGE,
   type AgentEvent,
   type AgentEventBody,
   type AgentName,
@@ -11,7 +10,7 @@ import {
   type TurnOptions,
   type Usage,
 } from './contract.js';
-import { addUsage } from './pricing.js';
+import { addUsage, zeroUsage } from '@harness/protocol';
 
 /** Why a turn was stopped from outside the agent (interrupt, watchdog, budget). */
 export interface StopReason {
@@ -88,7 +87,7 @@ export function runTurn(
   const queue = new EventQueue();
   const controller = new AbortController();
   let terminal: AgentEventBody | null = null;
-  let usage: Usage = ZERO_USAGE;
+  let usage: Usage = zeroUsage;
 
   const stop = (reason: StopReason): void => {
     if (!controller.signal.aborted) controller.abort(reason);

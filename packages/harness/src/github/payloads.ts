@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../core/index.js';
 import { tryParseRepoSlug } from './repo-ref.js';
 
 /**
@@ -128,20 +129,15 @@ export function isSupportedWebhookEvent(event: string): event is SupportedWebhoo
   return Object.hasOwn(webhookPayloadSchemas, event);
 }
 
-/** One line naming each problem by path, for a 400 answer and the log (never echoes values). */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
 export type ParseWebhookResult = ({ ok: true } & ParsedWebhook) | { ok: false; error: string };
 
 /** Validates a supported event's payload (already JSON-decoded). */
 export function parseWebhookPayload(event: SupportedWebhookEvent, payload: unknown): ParseWebhookResult {
   const result = webhookPayloadSchemas[event].safeParse(payload);
   if (!result.success)
-    return { ok: false, error: `invalid ${event} payload: ${describeIssues(result.error)}` };
+    return {
+      ok: false,
+      error: `invalid ${event} payload: ${describeIssues(result.error, { root: '(root)', limit: 5 })}`,
+    };
   return { ok: true, event, payload: result.data } as ParseWebhookResult;
 }

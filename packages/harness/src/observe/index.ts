@@ -1,8 +1,9 @@
 /**
  * observe: everything Harness sees — the event log (persist, then announce), stats, the quality
- * grade and, later, OTLP export. Depends on core and store.
+ * grade, and OpenTelemetry export of turns, tasks and tool calls over OTLP (the only module that
+ * uses @opentelemetry/*). Depends on core and store.
  */
-export * from './event-log.js';
-export * from './quality.js';
-export * from './stats.js';
-export * from './otel/index.js';
+export { type EventInput, type EventListener, EventLog } from './event-log.js';
+export { gradeFor, gradeQuality, type QualityInputs, slowOperationMs } from './quality.js';
+export { queryStats, type StatsReport } from './stats.js';
+export { type OtelConfig, startTelemetry, type Telemetry, type TelemetryOptions } from './otel/index.js';

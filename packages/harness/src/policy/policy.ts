@@ -6,6 +6,7 @@ import {
   type GitAliasLookup,
   isPlainCommand,
   parseShell,
+  unique,
 } from '../shell/index.js';
 import { atLeast, stricter, strictest, type Decision } from './decision.js';
 import { RuleIndex, type RuleMatch } from './rule-index.js';
@@ -284,11 +285,6 @@ function addMatch(list: RuleMatch[], r: RuleMatch): void {
     }
   }
   list.push(r);
-}
-
-/** The list without repeats, first occurrences kept; short lists (the usual case) are returned as is. */
-function unique(list: string[]): string[] {
-  return list.length < 2 ? list : [...new Set(list)];
 }
 
 /** `words.join(' ')`, which costs noticeably more on the short arrays of short strings met here. */

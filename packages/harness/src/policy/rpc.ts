@@ -11,7 +11,7 @@ import {
   type CommandPart,
 } from '@harness/protocol';
 import type { z } from 'zod';
-import { ErrorCodes, HarnessError, type ProcessRunner } from '../core/index.js';
+import { ErrorCodes, HarnessError, describeIssues, type ProcessRunner } from '../core/index.js';
 import { runGuards, type GuardScan } from '../guards/index.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
 import { gitAliasLookup } from './git-config.js';
@@ -110,10 +110,7 @@ async function loadFor(
 function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
   const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) {
-    const message = parsed.error.issues
-      .map((i) => `${i.path.join('.') || 'params'}: ${i.message}`)
-      .join('; ');
-    throw new HarnessError(ErrorCodes.invalidParams, message);
+    throw new HarnessError(ErrorCodes.invalidParams, describeIssues(parsed.error, { root: 'params' }));
   }
   return parsed.data;
 }

@@ -10,8 +10,30 @@
  * adapter sets for `danger-full-access` alone (the operator's explicit choice); the other modes use
  * Claude's ordinary permission modes inside bubblewrap.
  */
-export * from './spec.js';
-export * from './env.js';
-export * from './paths.js';
-export * from './probe.js';
-export * from './bwrap.js';
+export {
+  DEFAULT_PROTECTED_PATHS,
+  type SandboxMode,
+  SandboxModes,
+  SandboxModeSchema,
+  sandboxSpec,
+  type SandboxSpec,
+  type SandboxSpecInput,
+  SandboxSpecSchema,
+} from './spec.js';
+export {
+  type AgentEnvOptions,
+  BASE_ENV_ALLOWLIST,
+  buildAgentEnv,
+  HARNESS_SECRET_ENV_NAMES,
+  isHarnessSecretEnvName,
+  NESTED_SESSION_ENV_KEYS,
+} from './env.js';
+export { assertWritable, resolveInsideWorkspace } from './paths.js';
+export {
+  assertSandboxSupported,
+  findOnPath,
+  INSTALL_HINT,
+  probeSandbox,
+  type SandboxCapabilities,
+} from './probe.js';
+export { buildBwrapArgv, type BwrapOptions, linkedGitDirs } from './bwrap.js';

@@ -9,7 +9,6 @@ import {
   type HarnessConfig,
   type Logger,
   type ProcessRunner,
-  agentNames,
   defaultProject,
 } from '../core/index.js';
 import type { GithubClient } from '../github/index.js';
@@ -78,7 +77,7 @@ export class Harness {
   private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
 
-  private constructor(private readonly options: HarnessOptions) {
+  private constructor(options: HarnessOptions) {
     const { config, store, agents } = options;
     const { runner, git, github, clock, logger } = options.ports;
     this.store = store;
@@ -88,7 +87,6 @@ export class Harness {
     this.threads = new ThreadService(store, this.events, this.hub, clock, {
       projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       allowedProjectRoots: config.server.allowed_project_roots,
-      knownAgents: agentNames,
     });
     const policyPaths = config.rules.exec_policy_paths;
     this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);
@@ -170,7 +168,9 @@ export class Harness {
       logger,
       maxBodyBytes: config.server.max_body_bytes,
     });
-    this.rest = getRequestListener(restApp.fetch);
+    const restListener = getRequestListener(restApp.fetch);
+    // Safe to leave unawaited: the listener answers its own failures (a 500) and never rejects.
+    this.rest = (req, res) => void restListener(req, res);
     this.events.onAppend((event) => {
       if (event.thread_id) this.hub.publish(threadTopic(event.thread_id), 'event/logged', { event });
     });

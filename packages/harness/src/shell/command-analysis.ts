@@ -95,7 +95,8 @@ export function analyzeCommand(
   return { views: out.views, scripts, floors: unique(out.floors), opaque: unique(out.opaque) };
 }
 
-function unique(list: string[]): string[] {
+/** The list without repeats, first occurrences kept; short lists (the usual case) are returned as is. */
+export function unique(list: string[]): string[] {
   return list.length < 2 ? list : [...new Set(list)];
 }
 

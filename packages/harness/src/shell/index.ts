@@ -16,7 +16,7 @@
 export { parseShell } from './shell-parser.js';
 export type { CommandOrigin, ShellParse, SimpleCommand, Word } from './shell-words.js';
 export { shlexJoin, shlexSplit, ShlexError } from './shlex.js';
-export { analyzeCommand, isPlainCommand, type CommandContext } from './command-analysis.js';
+export { analyzeCommand, isPlainCommand, unique, type CommandContext } from './command-analysis.js';
 export { viewOf, type Analysis, type CommandView } from './command-view.js';
 export {
   commandOptions,

@@ -1,7 +1,37 @@
 /**
- * store: persistence behind the `Store` interface (threads, turns, events), with the embedded
- * SQLite backend as the default. Depends only on core (and the protocol's wire shapes).
+ * store: persistence behind the `Store` interface — threads, turns, events, tasks with their
+ * leases and checkpoints, projects, and the process groups agents run in — with the embedded SQLite
+ * backend (better-sqlite3, nowhere else) as the default. Depends only on core and the protocol's
+ * wire shapes.
  */
-export * from './store.js';
+export {
+  type EventAggregate,
+  type EventFilter,
+  type EventKindCounts,
+  type EventRepository,
+  type NewEvent,
+  type ProcessGroupRecord,
+  type ProcessGroupRepository,
+  type ProjectRecord,
+  type ProjectRepository,
+  type Store,
+  type TaskCheckpoint,
+  type TaskCheckpointRepository,
+  type TaskCheckpointStage,
+  type TaskLease,
+  type TaskListFilter,
+  type TaskPatch,
+  type TaskRepository,
+  type ThreadListFilter,
+  type ThreadPage,
+  type ThreadPatch,
+  type ThreadRepository,
+  type TriggerClaim,
+  type TurnRepository,
+  type WebhookDeliveryRecord,
+  type WebhookDeliveryRepository,
+  type WebhookTriggerRecord,
+  type WebhookTriggerRepository,
+} from './store.js';
 export { SqliteStore, databaseFileName } from './sqlite/sqlite-store.js';
 export { latestSchemaVersion } from './sqlite/migrations.js';

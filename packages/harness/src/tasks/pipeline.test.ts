@@ -12,7 +12,6 @@ import type { Event, Task } from '@harness/protocol';
 import { type AgentAdapter, type AgentEvent, AgentRegistry, type TerminalEvent } from '../agents/index.js';
 import {
   HarnessError,
-  agentNames,
   createGit,
   createProcessRunner,
   loadConfig,
@@ -145,7 +144,6 @@ async function fixture(): Promise<Fixture> {
   const threads = new ThreadService(store, events, notifications, clock, {
     projectRoot: root,
     allowedProjectRoots: [],
-    knownAgents: agentNames,
   });
   const runner = createProcessRunner();
   const gitPort = createGit({ runner });

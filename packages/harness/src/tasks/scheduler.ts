@@ -62,7 +62,9 @@ export class TaskScheduler {
     await this.recover();
     this.timer = setInterval(
       () => {
-        void this.o.store.tasks.renewLeases(this.owner, this.leaseExpiry());
+        this.o.store.tasks
+          .renewLeases(this.owner, this.leaseExpiry())
+          .catch((error: unknown) => this.o.logger.warn({ err: error }, 'renewing task leases failed'));
         this.pump();
       },
       Math.min(this.leaseMs / 3, 1000),

@@ -6,7 +6,14 @@ import {
   taskCreateSchema,
   terminalTaskStates,
 } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, agentNames, newId } from '../core/index.js';
+import {
+  type Clock,
+  ErrorCodes,
+  HarnessError,
+  describeIssue,
+  newId,
+  requireAgentName,
+} from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import { gradeFor } from '../observe/index.js';
 import type { Store, TaskListFilter } from '../store/index.js';
@@ -35,15 +42,7 @@ export class TaskService {
 
   async create(input: TaskCreate, origin?: TaskOrigin): Promise<Task> {
     const project = await this.projects.resolve(input.project);
-    if (input.agent !== undefined && !(agentNames as readonly string[]).includes(input.agent)) {
-      throw new HarnessError(
-        ErrorCodes.invalidParams,
-        `agent: unknown agent "${input.agent}" (expected one of ${agentNames.join(', ')})`,
-        {
-          data: { path: ['agent'] },
-        },
-      );
-    }
+    if (input.agent !== undefined) requireAgentName(input.agent);
     const now = this.clock.now().toISOString();
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
     return this.scheduler.enqueue({
@@ -84,9 +83,8 @@ export class TaskService {
       const parsed = taskCreateSchema.safeParse(item);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
         results.push({
-          error: { code: ErrorCodes.invalidParams, message: `${where}${issue?.message ?? 'invalid task'}` },
+          error: { code: ErrorCodes.invalidParams, message: issue ? describeIssue(issue) : 'invalid task' },
         });
         continue;
       }

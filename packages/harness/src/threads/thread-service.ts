@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MethodParams, Thread, Turn } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, isWithin, newId } from '../core/index.js';
+import { type Clock, ErrorCodes, HarnessError, isWithin, newId, requireAgentName } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { Store, ThreadPage } from '../store/index.js';
 import { type NotificationHub, type NotificationSubscriber, threadTopic } from './notification-hub.js';
@@ -11,7 +11,6 @@ export interface ThreadServiceOptions {
   projectRoot: string;
   /** When non-empty, a thread's directory must lie inside one of these. */
   allowedProjectRoots: readonly string[];
-  knownAgents: readonly string[];
 }
 
 /**
@@ -30,13 +29,7 @@ export class ThreadService {
   /** `connection` (when a client asked) is subscribed to the new thread's notifications. */
   async start(params: MethodParams<'thread/start'>, connection?: NotificationSubscriber): Promise<Thread> {
     const projectRoot = await this.resolveProjectRoot(params.cwd);
-    if (params.agent !== undefined && !this.options.knownAgents.includes(params.agent)) {
-      throw new HarnessError(
-        ErrorCodes.invalidParams,
-        `agent: unknown agent "${params.agent}" (expected one of ${this.options.knownAgents.join(', ')})`,
-        { data: { path: ['agent'] } },
-      );
-    }
+    if (params.agent !== undefined) requireAgentName(params.agent);
     const now = this.clock.now().toISOString();
     const thread: Thread = {
       id: newId('thr'),

@@ -6,7 +6,6 @@ import {
   type AgentTurn,
   type CommandGate,
   type TerminalEvent,
-  AgentNameSchema,
 } from '../agents/index.js';
 import {
   type Clock,
@@ -15,6 +14,7 @@ import {
   type Logger,
   type ProcessGroupJournal,
   newId,
+  requireAgentName,
 } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
@@ -323,13 +323,7 @@ export class TurnService {
 
   private async chooseAgent(requested: string | undefined): Promise<AgentName> {
     if (requested === undefined) return (await this.deps.agents.select()).name;
-    const parsed = AgentNameSchema.safeParse(requested);
-    if (!parsed.success) {
-      throw new HarnessError(ErrorCodes.invalidParams, `agent: unknown agent "${requested}"`, {
-        data: { path: ['agent'] },
-      });
-    }
-    return (await this.deps.agents.select({ agent: parsed.data })).name;
+    return (await this.deps.agents.select({ agent: requireAgentName(requested) })).name;
   }
 
   private async gateFor(projectRoot: string): Promise<{ commandGate?: CommandGate }> {

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { silentLogger, type Logger } from '../../core/index.js';
+import { describeError, silentLogger, type Logger } from '../../core/index.js';
 import { buildAgentEnv, type SandboxCapabilities, type SandboxMode } from '../../sandbox/index.js';
 import type { AgentAdapter, AgentAvailability, AgentTurn, TurnOptions } from '../contract.js';
 import { describeExit, runCliTurn, type CliInvocation } from '../process/cli-turn.js';
@@ -193,10 +193,14 @@ export class ClaudeAdapter implements AgentAdapter {
     const line = parseAgentLine(ctx, 'claude', raw, KNOWN_TYPES, ClaudeLineSchema);
     if (line === null) return;
     if (line.type === 'control_request') {
-      void answerControlRequest(ctx, line, mapper.gateDenied).then((answer) => {
-        if (answer !== null) reply(answer);
-        if (refusalOf(ctx) !== null) stopOnRefusal(ctx, reply);
-      });
+      // The gate fails closed inside; a failure left (writing the reply) ends the turn, so the
+      // CLI is never left waiting on an answer that will not come.
+      answerControlRequest(ctx, line, mapper.gateDenied)
+        .then((answer) => {
+          if (answer !== null) reply(answer);
+          if (refusalOf(ctx) !== null) stopOnRefusal(ctx, reply);
+        })
+        .catch((error: unknown) => ctx.fail('protocol_error', describeError(error)));
       return;
     }
     mapper.handle(line);

@@ -185,6 +185,7 @@ export class CodexAdapter implements AgentAdapter {
     const mapper = new CodexEventMapper(ctx, model);
     let connection: AppServerConnection | null = null;
     const approvals = new CodexApprovals(ctx, (threadId, turnId) => {
+      // Never rejects: a failed interrupt is logged inside and the turn ends on the refusal anyway.
       void interruptOnRefusal(ctx, connection, { threadId, turnId });
     });
     const turnOver = new AbortController();
@@ -219,7 +220,7 @@ export class CodexAdapter implements AgentAdapter {
         const conn = new AppServerConnection((line) => proc.writeLine(line), {
           notification: (method, params) => {
             try {
-              this.onNotification(ctx, mapper, approvals, method, params);
+              this.onNotification(ctx, mapper, method, params);
             } catch (error) {
               ctx.emit({
                 type: 'warning',
@@ -282,13 +283,7 @@ export class CodexAdapter implements AgentAdapter {
     });
   }
 
-  private onNotification(
-    ctx: TurnContext,
-    mapper: CodexEventMapper,
-    approvals: CodexApprovals,
-    method: string,
-    params: unknown,
-  ): void {
+  private onNotification(ctx: TurnContext, mapper: CodexEventMapper, method: string, params: unknown): void {
     if (method === 'turn/completed' && refusalOf(ctx) !== null) {
       // The turn ended (interrupted) because of the refusal: it did not do what it was asked to.
       ctx.fail('policy_blocked', refusalMessage(refusalOf(ctx) as Refusal));

@@ -72,6 +72,7 @@ export class AppServerConnection {
       return;
     }
     const { id, method } = message;
+    // answer() never rejects: a failing handler becomes an error reply to the app-server.
     if (method !== undefined && id !== undefined) void this.answer(id, method, message.params);
     else if (method !== undefined) this.handlers.notification(method, message.params);
     else if (typeof id === 'number' && this.pending.has(id)) this.settle(id, message);

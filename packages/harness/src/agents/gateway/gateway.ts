@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, silentLogger, type Logger } from '../../core/index.js';
-import { ZERO_USAGE, type Usage } from '../contract.js';
-import { addUsage } from '../pricing.js';
+import type { Usage } from '../contract.js';
+import { addUsage, zeroUsage } from '@harness/protocol';
 import { forwardToUpstream, sendGatewayError } from './forward.js';
 import type { ModelProvider } from './metering.js';
 
@@ -77,7 +77,7 @@ export class ModelGateway {
   openTurn(options: GatewayTurnOptions): GatewayLease {
     const credential = randomBytes(32).toString('hex');
     const key = digest(credential);
-    const lease: ActiveLease = { options, usage: ZERO_USAGE, budgetReported: false };
+    const lease: ActiveLease = { options, usage: zeroUsage, budgetReported: false };
     this.leases.set(key, lease);
     return {
       credential,

@@ -94,6 +94,7 @@ export function supervise(options: SuperviseOptions): Supervised {
 
   const lines = child.stdout === null ? Promise.resolve() : readLines(child, options.onLine);
   const onAbort = (): void => {
+    // killProcessTree only signals and waits for `exited`, which resolves on close: nothing to reject.
     if (child.pid !== undefined) void killProcessTree(child.pid, { leaderExited: exited });
   };
   if (options.signal.aborted) onAbort();

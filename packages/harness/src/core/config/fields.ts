@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ErrorCodes, HarnessError } from '../errors.js';
 import { expandHome } from '../paths.js';
 
 /**
@@ -12,6 +13,17 @@ export const agentNames = ['claude', 'codex', 'anthropic_api'] as const;
 export type AgentName = (typeof agentNames)[number];
 export type AgentChoice = AgentName | 'auto';
 export const agentChoices = ['auto', ...agentNames] as const;
+
+/** `name` as an agent Harness knows, or an invalid_params error at `agent` that lists the known ones. */
+export function requireAgentName(name: string): AgentName {
+  const known = agentNames.find((agent) => agent === name);
+  if (known !== undefined) return known;
+  throw new HarnessError(
+    ErrorCodes.invalidParams,
+    `agent: unknown agent "${name}" (expected one of ${agentNames.join(', ')})`,
+    { data: { path: ['agent'] } },
+  );
+}
 
 /** Where relative paths and `~` in a config source are resolved. */
 export interface PathContext {

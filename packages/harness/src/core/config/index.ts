@@ -5,7 +5,13 @@
  * secrets and the OTLP endpoint are folded in at load time, and every error names the file, the key
  * path and what was expected. Part of core: depends only on core's own files, zod and smol-toml.
  */
-export { agentNames, harnessSecretEnvNames, type AgentName, type AgentChoice } from './fields.js';
+export {
+  agentNames,
+  harnessSecretEnvNames,
+  requireAgentName,
+  type AgentName,
+  type AgentChoice,
+} from './fields.js';
 export {
   buildConfigSchema,
   secretKeyPaths,

@@ -1,5 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import type { UsageFigures } from './event-data.js';
+import type { TokenUsage } from '@harness/protocol';
 import type { SpanTable, Tracked } from './span-table.js';
 
 export interface TaskEntry extends Tracked {
@@ -22,7 +22,7 @@ export interface TurnEntry extends Tracked {
   taskId: string | null;
   agent: string | undefined;
   /** Usage streamed so far (deltas), so the final total adds only what the deltas missed. */
-  seen: UsageFigures;
+  seen: TokenUsage;
   /** Keys of this turn's open tool spans. */
   tools: Set<string>;
   /** Tool spans that got one closing event and may still get the other (see ToolSpans). */

@@ -1,4 +1,5 @@
-import type { Event } from '@harness/protocol';
+import type { Event, TokenUsage } from '@harness/protocol';
+import { isRecord } from '../../core/index.js';
 
 /**
  * Readers for `Event.data`. Events come from many producers and old rows in the store, so the
@@ -7,8 +8,7 @@ import type { Event } from '@harness/protocol';
 export type Data = Record<string, unknown>;
 
 export function dataOf(event: Event): Data {
-  const data = event.data;
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Data) : {};
+  return isRecord(event.data) ? event.data : {};
 }
 
 export function str(data: Data, key: string): string | undefined {
@@ -23,26 +23,10 @@ export function num(data: Data, key: string): number | undefined {
 
 export function obj(data: Data, key: string): Data | undefined {
   const value = data[key];
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Data) : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
-export interface UsageFigures {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number;
-}
-
-export const zeroUsage: UsageFigures = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  cost_usd: 0,
-};
-
-export function usageOf(value: Data | undefined): UsageFigures | undefined {
+export function usageOf(value: Data | undefined): TokenUsage | undefined {
   if (value === undefined) return undefined;
   const input = num(value, 'input_tokens');
   const output = num(value, 'output_tokens');
@@ -56,18 +40,8 @@ export function usageOf(value: Data | undefined): UsageFigures | undefined {
   };
 }
 
-export function addUsage(a: UsageFigures, b: UsageFigures): UsageFigures {
-  return {
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
-    cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
-    cost_usd: a.cost_usd + b.cost_usd,
-  };
-}
-
 /** What `total` has beyond `seen`, never negative: a turn's final usage beyond its streamed deltas. */
-export function usageBeyond(total: UsageFigures, seen: UsageFigures): UsageFigures {
+export function usageBeyond(total: TokenUsage, seen: TokenUsage): TokenUsage {
   return {
     input_tokens: Math.max(0, total.input_tokens - seen.input_tokens),
     output_tokens: Math.max(0, total.output_tokens - seen.output_tokens),

@@ -1,6 +1,6 @@
 import { type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
 import { GenAi, Harness, Metrics } from './attributes.js';
-import type { UsageFigures } from './event-data.js';
+import type { TokenUsage } from '@harness/protocol';
 
 // Tasks run for minutes to hours and turns for seconds to tens of minutes; the SDK's default
 // buckets (0…10000 with no unit in mind) would put nearly every task in the last one.
@@ -73,7 +73,7 @@ export class HarnessMetrics {
     this.decisions.add(1, { [Harness.decision]: decision });
   }
 
-  usage(agent: string | undefined, usage: UsageFigures): void {
+  usage(agent: string | undefined, usage: TokenUsage): void {
     const who = agent ?? unknown;
     const add = (type: string, count: number) => {
       if (count > 0) this.tokens.add(count, { [GenAi.tokenType]: type, [Harness.agent]: who });

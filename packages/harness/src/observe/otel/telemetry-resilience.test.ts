@@ -143,7 +143,7 @@ describe('an unreachable collector', () => {
         exportTimeoutMs: 120_000,
       });
       await appendTurns(events, 0);
-      void telemetry.flush(10);
+      void telemetry.flush(10); // never rejects; the test watches the export it starts
       await waitFor('an export in flight', () => received > 0);
 
       const seen: Event[] = [];

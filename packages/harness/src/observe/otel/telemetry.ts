@@ -72,6 +72,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       handlerFailures.failed(event.kind, error);
     }
   });
+  // The probe resolves with its problem instead of rejecting, and only informs: no need to wait.
   void probeCollector(endpoint, 1_000).then((problem) => {
     if (problem !== null)
       logger.warn({ endpoint, problem }, 'OTLP collector not reachable yet; exports will keep trying');

@@ -1,19 +1,7 @@
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { Event } from '@harness/protocol';
+import { addUsage, zeroUsage, type Event, type TokenUsage } from '@harness/protocol';
 import { ErrorType, GenAi, Harness, providerOf } from './attributes.js';
-import {
-  type UsageFigures,
-  addUsage,
-  clip,
-  dataOf,
-  errorOf,
-  obj,
-  str,
-  timeOf,
-  usageBeyond,
-  usageOf,
-  zeroUsage,
-} from './event-data.js';
+import { clip, dataOf, errorOf, obj, str, timeOf, usageBeyond, usageOf } from './event-data.js';
 import { type EntryTable, type TurnEntry, entryOf, keys, takeOf } from './entries.js';
 import type { HarnessMetrics } from './metrics.js';
 import type { TaskSpans } from './task-spans.js';
@@ -187,7 +175,7 @@ export class TurnSpans {
   }
 }
 
-function setUsage(span: Span, usage: UsageFigures): void {
+function setUsage(span: Span, usage: TokenUsage): void {
   span.setAttribute(GenAi.inputTokens, usage.input_tokens);
   span.setAttribute(GenAi.outputTokens, usage.output_tokens);
   span.setAttribute(GenAi.cacheReadTokens, usage.cache_read_tokens);

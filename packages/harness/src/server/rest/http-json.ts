@@ -7,7 +7,7 @@ import {
   loneSurrogateMessage,
   mayHoldLoneSurrogate,
 } from '@harness/protocol';
-import { ErrorCodes, HarnessError } from '../../core/index.js';
+import { ErrorCodes, HarnessError, describeIssue } from '../../core/index.js';
 
 /**
  * Reads and validates a JSON body; every problem is a 400 that names the field. The same limits as
@@ -33,10 +33,9 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, what: s
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
   const first = issues[0];
-  const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
   throw new HarnessError(
     ErrorCodes.invalidParams,
-    `invalid ${what}: ${where}${first?.message ?? 'invalid'}`,
+    `invalid ${what}: ${first ? describeIssue(first) : 'invalid'}`,
     { data: { issues } },
   );
 }

@@ -1,5 +1,5 @@
 import { RpcErrorCodes, type RpcErrorObject } from '@harness/protocol';
-import { ErrorCodes, type ErrorCode, HarnessError } from '../../core/index.js';
+import { ErrorCodes, type ErrorCode, HarnessError, isRecord } from '../../core/index.js';
 
 const rpcCodeFor: Record<ErrorCode, number> = {
   [ErrorCodes.invalidParams]: RpcErrorCodes.invalidParams,
@@ -38,8 +38,4 @@ export function toRpcError(error: unknown, reference: string): RpcErrorObject {
     message: `internal error (reference ${reference})`,
     data: { code: ErrorCodes.internal, reference },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -18,7 +18,7 @@ import {
   type RpcId,
   type RpcResponse,
 } from '@harness/protocol';
-import { type Logger, newId } from '../../core/index.js';
+import { type Logger, describeIssue, isRecord, issueReports, newId } from '../../core/index.js';
 import type { Connection } from './connection.js';
 import { toRpcError } from './errors.js';
 
@@ -118,17 +118,12 @@ export class RpcRouter {
         ? { success: true as const, data: {} }
         : schema.safeParse(request.params ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String),
-        message: issue.message,
-        code: issue.code,
-      }));
+      const issues = issueReports(parsed.error);
       const first = issues[0];
-      const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
       return failure(
         id,
         RpcErrorCodes.invalidParams,
-        `invalid params for ${name}: ${where}${first?.message}`,
+        `invalid params for ${name}: ${first ? describeIssue(first) : 'invalid'}`,
         {
           issues,
         },
@@ -146,10 +141,6 @@ export class RpcRouter {
       return failure(id, rpcError.code, rpcError.message, rpcError.data);
     }
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RpcErrorCodes, failure } from '@harness/protocol';
-import { ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
+import { ErrorCodes, HarnessError, describeError, harnessVersion } from '../../core/index.js';
 import type { Harness } from '../harness.js';
 import type { Connection } from '../rpc/connection.js';
 import { BearerAuth, requireTokenForExposure } from './auth.js';
@@ -57,7 +57,7 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
       return sendJson(res, 200, health);
     // Exactly POST /webhook skips bearer auth: GitHub cannot send the token; the HMAC authenticates it.
     if (path === '/webhook' && req.method === 'POST' && options.serveRpc)
-      return void webhooks.endpoint.handle(req, res);
+      return answerFailures(harness, res, webhooks.endpoint.handle(req, res));
     if (!admitBrowser(guard, req, res)) return;
     if (!auth.allows(req.headers.authorization)) {
       return sendError(
@@ -74,9 +74,9 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
           allow: 'POST',
         });
       }
-      return void handleRpc(req, res);
+      return answerFailures(harness, res, handleRpc(req, res));
     }
-    if (options.rest && options.serveRpc) return void options.rest(req, res);
+    if (options.rest && options.serveRpc) return options.rest(req, res);
     sendError(res, new HarnessError(ErrorCodes.notFound, `no route for ${req.method} ${path}`));
   });
   server.on('upgrade', (req, socket, head) => {
@@ -137,6 +137,19 @@ function admitBrowser(guard: RequestGuard, req: IncomingMessage, res: ServerResp
   const cors = guard.corsHeaders(req.headers);
   if (cors) for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
   return true;
+}
+
+/**
+ * Lets a route run on while the listener returns. A failure the route did not answer itself is
+ * logged and answered with a 500 (or the socket dropped, if the answer had begun): an unhandled
+ * rejection would end the whole server.
+ */
+function answerFailures(harness: Harness, res: ServerResponse, route: Promise<void>): void {
+  route.catch((error: unknown) => {
+    harness.logger.error({ err: describeError(error) }, 'an HTTP route failed unanswered');
+    if (res.headersSent) res.destroy();
+    else sendError(res, new HarnessError(ErrorCodes.internal, 'the request failed inside Harness'));
+  });
 }
 
 function rpcHandler(harness: Harness, sessions: HttpSessions, maxBodyBytes: number) {

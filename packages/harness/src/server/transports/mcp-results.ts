@@ -1,5 +1,6 @@
 import type { Event, Item, RpcErrorObject, Task, Turn } from '@harness/protocol';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isRecord } from '../../core/index.js';
 
 /**
  * How router answers become MCP tool results: compact summaries a model can read at a glance
@@ -95,8 +96,4 @@ export function turnSummary(turn: Turn, includeItems: boolean): Record<string, u
     completed_at: turn.completed_at,
     ...(includeItems ? { items: turn.items } : {}),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -32,7 +32,9 @@ export async function serveMcp(harness: Harness, input: Readable, output: Writab
   const inFlight = new Set<Promise<CallToolResult>>();
   const track = (work: Promise<CallToolResult>): Promise<CallToolResult> => {
     inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    // Forgets the call either way; its rejection reaches the SDK through `work` itself.
+    const forget = (): void => void inFlight.delete(work);
+    work.then(forget, forget);
     return work;
   };
   const server = new McpServer({ name: 'harness', version: harnessVersion }, { instructions });
