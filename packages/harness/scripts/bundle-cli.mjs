@@ -3,7 +3,7 @@
 // the TOML parser or the config schema, which the compiled modules reach only through module
 // indexes (core/index.js re-exports the config). bin/harness.js uses the bundle while it is newer
 // than every tsc build it was made from, else the compiled files. Run by `npm run build`.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -36,6 +36,18 @@ const ownModulesArePure = {
       if (resolved.errors.length > 0 || resolved.external) return resolved;
       const isPure = pure.some((dir) => resolved.path.startsWith(dir + path.sep));
       return isPure ? { ...resolved, sideEffects: false } : resolved;
+    });
+    // Our module indexes name what they re-export (`export { a, b } from './x.js'`). esbuild then
+    // counts every named module as reached from the entry, so code wanted only on demand (the config
+    // schema, and zod with it) would land in the chunk loaded at start-up. Seen as `export *`, which
+    // exposes the same names here, the unused ones are left to the on-demand chunk.
+    build.onLoad({ filter: /[\\/]index\.js$/ }, (args) => {
+      if (!pure.some((dir) => args.path.startsWith(dir + path.sep))) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      return {
+        contents: source.replace(/export \{[^}]*\} from ('[^']+');/g, 'export * from $1;'),
+        loader: 'js',
+      };
     });
   },
 };

@@ -5,7 +5,8 @@
  * kill of the whole tree), pricing, the registry that picks an agent, and the local model gateway
  * (gateway/) through which agents reach their model with a per-turn credential while the real key
  * stays in Harness. The scripted model servers the real CLIs are tested against live in
- * @harness/testkit. Depends on core and sandbox (later rules, observe).
+ * @harness/testkit. Depends on core, sandbox and shell (Codex's approval requests are read with
+ * the shell parser), and may use observe.
  */
 export {
   type AdapterDeps,
