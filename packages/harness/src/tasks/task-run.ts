@@ -144,7 +144,8 @@ export class TaskRun {
       data: at.data ?? {},
       recorded_at: this.deps.clock.now().toISOString(),
     };
-    await this.deps.store.checkpoints.add(checkpoint);
+    if (!(await this.deps.store.checkpoints.add(checkpoint, { leaseOwner: this.leaseOwner })))
+      throw new RunSuperseded(this.task.id, `the ${stage} checkpoint`);
     this.progress.add(checkpoint);
     await this.deps.events.append({
       kind: 'task.checkpoint',
