@@ -19,6 +19,7 @@ import {
   review,
   validate,
 } from './stages.js';
+import { afterReview, afterValidation } from './next-step.js';
 import { RunSuperseded, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { TaskProgress } from './task-progress.js';
 import { repoOf, taskSource } from './task-sources.js';
@@ -153,12 +154,8 @@ export class TaskRun {
       if (result.kind === 'cancelled')
         throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
       if (result.kind === 'passed') return this.checkpoint(progress, 'validated', { sha: result.sha });
-      if (attempt > ctx.settings.validation.max_retries) {
-        throw new TaskFailure(
-          'validation_failed',
-          `validation still failed after ${attempt} attempt(s):\n${result.report.slice(0, 2000)}`,
-        );
-      }
+      const next = afterValidation(result, attempt, ctx.settings.validation.max_retries);
+      if (next.kind === 'fail') throw next.failure;
       await this.stage('fixing');
       const prompt = validationFixPrompt(result.report);
       await this.answered(
@@ -196,8 +193,9 @@ export class TaskRun {
   private async reviewLoop(course: Course, reviewer: AgentConversation): Promise<void> {
     const last = this.task.rounds.at(-1);
     if (last !== undefined) {
-      if (last.verdict === 'approve') return this.skipped('reviewing', null);
-      this.endOnVerdict(course, last);
+      const next = afterReview(last, course.ctx.settings.review.max_rounds);
+      if (next.kind === 'advance') return this.skipped('reviewing', null);
+      if (next.kind === 'fail') throw next.failure;
       if (!course.progress.fixedAfterReview(last.round)) await this.fixAfterReview(course, last);
     }
     for (let round = this.task.rounds.length + 1; round <= course.ctx.settings.review.max_rounds; round++) {
@@ -217,26 +215,11 @@ export class TaskRun {
         data: { round, verdict: reviewed.kind, findings: reviewed.round.findings.length },
       });
       await this.postOnPullRequest(course.ctx, reviewed.round);
-      if (reviewed.kind === 'approve') return;
-      this.endOnVerdict(course, reviewed.round);
+      const next = afterReview(reviewed.round, course.ctx.settings.review.max_rounds);
+      if (next.kind === 'advance') return;
+      if (next.kind === 'fail') throw next.failure;
       await this.fixAfterReview(course, reviewed.round);
     }
-  }
-
-  /** Throws when `round` ends the task: no verdict, or changes still wanted after the last round. */
-  private endOnVerdict({ ctx }: Course, round: ReviewRound): void {
-    if (round.verdict === 'approve') return;
-    if (round.verdict === 'protocol_error')
-      throw new TaskFailure(
-        'review_protocol_error',
-        'the reviewer answered without a verdict in the required format',
-      );
-    const maxRounds = ctx.settings.review.max_rounds;
-    if (round.round >= maxRounds)
-      throw new TaskFailure(
-        'review_not_approved',
-        `the reviewer did not approve after ${maxRounds} round(s)`,
-      );
   }
 
   /** The implementor answers the findings; the answer is committed, validated and pushed. */
