@@ -291,7 +291,11 @@ export interface TaskCheckpoint {
 }
 
 export interface TaskCheckpointRepository {
-  add(checkpoint: TaskCheckpoint): Promise<void>;
+  /**
+   * Records a checkpoint — only while the task is leased to `leaseOwner` when one is given, like
+   * the task row's writes. False when refused: a run whose lease was taken over records nothing.
+   */
+  add(checkpoint: TaskCheckpoint, guard?: { leaseOwner?: string }): Promise<boolean>;
   /** In the order they were recorded. */
   list(taskId: string): Promise<TaskCheckpoint[]>;
 }

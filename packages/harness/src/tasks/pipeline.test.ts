@@ -28,10 +28,11 @@ import { TaskPipeline, outcomeOf } from './pipeline.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { WorktreeManager } from './worktrees.js';
 
-/** One agent turn: the files it writes, and what it does meanwhile (with the turn's cwd). */
+/** One agent turn: the files it writes, what it does meanwhile, and its final message. */
 interface ScriptedTurn {
   files?: Record<string, string>;
   during?: () => Promise<void>;
+  text?: string;
 }
 
 const usage = {
@@ -43,12 +44,12 @@ const usage = {
 };
 
 /** Our AgentAdapter contract, answered in-process: turn n does script[n] and succeeds. */
-function fakeAgent(script: ScriptedTurn[]): AgentAdapter {
+function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'): AgentAdapter {
   let n = 0;
   return {
-    name: 'claude',
+    name,
     probe: async () => ({
-      name: 'claude',
+      name,
       enabled: true,
       usable: true,
       reason: null,
@@ -61,7 +62,7 @@ function fakeAgent(script: ScriptedTurn[]): AgentAdapter {
     }),
     startTurn(options) {
       const step = script[n++] ?? {};
-      const base = { turn_id: `fake-${n}`, agent: 'claude' as const };
+      const base = { turn_id: `${name}-${n}`, agent: name };
       const terminal: TerminalEvent = {
         ...base,
         type: 'result',
@@ -82,6 +83,7 @@ function fakeAgent(script: ScriptedTurn[]): AgentAdapter {
         path: file,
         kind: 'add',
       }));
+      if (step.text !== undefined) events.push({ ...base, type: 'text', text: step.text });
       return {
         id: base.turn_id,
         interrupt: () => undefined,
@@ -107,7 +109,9 @@ interface Fixture {
   remote: string;
   store: Store;
   hub: GithubStandIn;
-  pipeline(script: ScriptedTurn[]): TaskPipeline;
+  root: string;
+  /** With a reviewer script, a second agent (codex) reviews. */
+  pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]): TaskPipeline;
 }
 
 async function fixture(): Promise<Fixture> {
@@ -147,8 +151,9 @@ async function fixture(): Promise<Fixture> {
   });
   const runner = createProcessRunner();
   const gitPort = createGit({ runner });
-  const pipeline = (script: ScriptedTurn[]) => {
-    const agents = new AgentRegistry(config.agents, [fakeAgent(script)]);
+  const pipeline = (script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]) => {
+    const reviewer = reviewerScript ? [fakeAgent(reviewerScript, 'codex')] : [];
+    const agents = new AgentRegistry(config.agents, [fakeAgent(script), ...reviewer]);
     const turns = new TurnService({ store, events, hub: notifications, threads, agents, clock, logger });
     return new TaskPipeline({
       store,
@@ -167,7 +172,7 @@ async function fixture(): Promise<Fixture> {
       onPrompt: 'refuse',
     });
   };
-  return { dir, remote, store, hub, pipeline };
+  return { dir, remote, store, hub, root, pipeline };
 }
 
 let seq = 0;
@@ -314,6 +319,113 @@ describe('the task pipeline', () => {
     const kinds = (await timeline(f.store, task.id)).map((e) => e.kind);
     expect(kinds).not.toContain('task.finished');
     expect(stages(await timeline(f.store, task.id))).toEqual(['preparing', 'implementing']);
+  });
+});
+
+describe('the task pipeline with an independent reviewer', () => {
+  const verdict = (v: object) => '```json\n' + JSON.stringify(v) + '\n```';
+  const withOverlay = (toml: string) => writeFileSync(path.join(f.root, '.harness', 'config.toml'), toml);
+  beforeEach(() =>
+    withOverlay(
+      '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n[review]\nenabled = true\nmax_rounds = 2\n',
+    ),
+  );
+  const checkpoints = async (taskId: string) =>
+    (await f.store.checkpoints.list(taskId)).map((c) =>
+      c.round === null ? c.stage : `${c.stage}@${c.round}`,
+    );
+
+  it('takes requested changes back to the implementor: reviewing → fixing → validating → reviewing → done', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const implementor = [
+      { files: { 'fix.txt': 'fixed' } },
+      { files: { 'fix.txt': 'fixed, and documented' } },
+    ];
+    const finding = { file: 'fix.txt', line: 1, severity: 'medium', message: 'say why' };
+    const reviewer = [
+      { text: verdict({ verdict: 'changes_requested', summary: 'almost', findings: [finding] }) },
+      { text: verdict({ verdict: 'approve', summary: 'good' }) },
+    ];
+    await f
+      .pipeline(implementor, reviewer)
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({
+      state: 'done',
+      error: null,
+      reviewer: 'codex',
+      validation_attempts: 2,
+      cost_usd: 2,
+    });
+    expect(stored.rounds.map((r) => [r.round, r.verdict, r.findings.length])).toEqual([
+      [1, 'changes_requested', 1],
+      [2, 'approve', 0],
+    ]);
+    expect(stages(await timeline(f.store, task.id))).toEqual([
+      'preparing',
+      'implementing',
+      'validating',
+      'pr_open',
+      'reviewing',
+      'fixing',
+      'validating',
+      'reviewing',
+    ]);
+    expect(await checkpoints(task.id)).toEqual([
+      'implemented',
+      'validated',
+      'pushed',
+      'pr_opened',
+      'reviewed@1',
+      'fixed@1',
+      'validated',
+      'pushed',
+      'reviewed@2',
+    ]);
+    // The fix was pushed to the pull request's branch.
+    expect(git(f.remote, 'show', `${stored.branch!}:fix.txt`)).toBe('fixed, and documented');
+  });
+
+  it('fails a task whose reviewer answers without a verdict, never taking it as approval', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const reviewer = [{ text: 'Looks fine to me!' }];
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }], reviewer)
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'failed', error: { code: 'review_protocol_error' } });
+    expect(stored.rounds.map((r) => r.verdict)).toEqual(['protocol_error']);
+  });
+
+  it('fails a task whose reviewer still wants changes after the last round', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const changes = { text: verdict({ verdict: 'changes_requested', summary: 'no' }) };
+    const implementor = [{ files: { 'fix.txt': 'fixed' } }, { files: { 'fix.txt': 'fixed again' } }];
+    await f
+      .pipeline(implementor, [changes, changes])
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({
+      state: 'failed',
+      error: { code: 'review_not_approved', message: 'the reviewer did not approve after 2 round(s)' },
+    });
+    expect(stored.rounds).toHaveLength(2);
+  });
+
+  it('fails a task whose agent changed nothing, before any push or pull request', async () => {
+    withOverlay('[validation]\npre_commit = ["true"]\n');
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{}]).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    expect(await f.store.tasks.get(task.id)).toMatchObject({
+      state: 'failed',
+      error: { code: 'no_changes' },
+    });
+    expect(await checkpoints(task.id)).toEqual(['implemented', 'validated']);
+    expect(f.hub.pullRequests('acme/widgets')).toHaveLength(0);
   });
 });
 

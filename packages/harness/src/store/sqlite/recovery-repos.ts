@@ -33,13 +33,26 @@ type CheckpointRow = Omit<TaskCheckpoint, 'data'> & { data: string };
 export class SqliteTaskCheckpointRepository implements TaskCheckpointRepository {
   constructor(private readonly db: Database.Database) {}
 
-  async add(checkpoint: TaskCheckpoint): Promise<void> {
-    this.db
+  async add(checkpoint: TaskCheckpoint, guard: { leaseOwner?: string } = {}): Promise<boolean> {
+    const row = { ...checkpoint, data: JSON.stringify(checkpoint.data) };
+    if (guard.leaseOwner === undefined) {
+      this.db
+        .prepare(
+          `INSERT INTO task_checkpoints (task_id, stage, round, sha, data, recorded_at)
+           VALUES (@task_id, @stage, @round, @sha, @data, @recorded_at)`,
+        )
+        .run(row);
+      return true;
+    }
+    // One statement, so the lease cannot pass to another owner between the check and the insert.
+    const inserted = this.db
       .prepare(
         `INSERT INTO task_checkpoints (task_id, stage, round, sha, data, recorded_at)
-         VALUES (@task_id, @stage, @round, @sha, @data, @recorded_at)`,
+         SELECT @task_id, @stage, @round, @sha, @data, @recorded_at
+         WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @task_id AND lease_owner = @lease_owner)`,
       )
-      .run({ ...checkpoint, data: JSON.stringify(checkpoint.data) });
+      .run({ ...row, lease_owner: guard.leaseOwner });
+    return inserted.changes === 1;
   }
 
   async list(taskId: string): Promise<TaskCheckpoint[]> {

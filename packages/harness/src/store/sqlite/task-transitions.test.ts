@@ -116,4 +116,25 @@ describe('the task transition table and the store', () => {
     });
     expect(moved?.state).toBe('implementing');
   });
+
+  it('refuses the checkpoints of an owner whose lease another owner took over', async () => {
+    const task = await store.tasks.enqueue(taskIn('queued'), 1_000_000);
+    const lease = (owner: string) => ({ owner, expires_at: '2999-01-01T00:00:00.000Z' });
+    const checkpoint = (sha: string) => ({
+      task_id: task.id,
+      stage: 'implemented' as const,
+      round: null,
+      sha,
+      data: {},
+      recorded_at: at,
+    });
+    expect(await store.tasks.claim(task.id, lease('first'), at)).toBe(true);
+    expect(await store.checkpoints.add(checkpoint('a1'), { leaseOwner: 'first' })).toBe(true);
+    await store.tasks.transition(task.id, { from: 'preparing', to: 'queued', leaseOwner: 'first' });
+    expect(await store.tasks.claim(task.id, lease('second'), at)).toBe(true);
+
+    expect(await store.checkpoints.add(checkpoint('b2'), { leaseOwner: 'first' })).toBe(false);
+    expect(await store.checkpoints.add(checkpoint('c3'), { leaseOwner: 'second' })).toBe(true);
+    expect((await store.checkpoints.list(task.id)).map((c) => c.sha)).toEqual(['a1', 'c3']);
+  });
 });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { ReviewRound } from '@harness/protocol';
+import { afterReview, afterValidation } from './next-step.js';
+
+const failed = { kind: 'failed' as const, report: 'npm test exited 1', commands: [] };
+const round = (n: number, verdict: ReviewRound['verdict']): ReviewRound => ({
+  round: n,
+  reviewer: 'codex',
+  verdict,
+  summary: '',
+  findings: [],
+  at: '2026-01-01T00:00:00.000Z',
+});
+
+describe('the step after validation', () => {
+  it('goes on when it passed', () => {
+    expect(afterValidation({ kind: 'passed', sha: 'abc', commands: [] }, 3, 0)).toEqual({ kind: 'advance' });
+  });
+
+  it('sends a failure back to the implementor while fix rounds are left, then fails the task', () => {
+    expect(afterValidation(failed, 1, 2)).toEqual({ kind: 'fix' });
+    expect(afterValidation(failed, 2, 2)).toEqual({ kind: 'fix' });
+    const last = afterValidation(failed, 3, 2);
+    expect(last.kind === 'fail' && last.failure).toMatchObject({
+      code: 'validation_failed',
+      message: 'validation still failed after 3 attempt(s):\nnpm test exited 1',
+    });
+  });
+});
+
+describe('the step after a review round', () => {
+  it('ends the review on approval', () => {
+    expect(afterReview(round(2, 'approve'), 2)).toEqual({ kind: 'advance' });
+  });
+
+  it('answers requested changes while rounds are left, and fails after the last', () => {
+    expect(afterReview(round(1, 'changes_requested'), 2)).toEqual({ kind: 'fix' });
+    const last = afterReview(round(2, 'changes_requested'), 2);
+    expect(last.kind === 'fail' && last.failure).toMatchObject({ code: 'review_not_approved' });
+  });
+
+  it('never takes an answer without a verdict as approval', () => {
+    const next = afterReview(round(1, 'protocol_error'), 3);
+    expect(next.kind === 'fail' && next.failure).toMatchObject({ code: 'review_protocol_error' });
+  });
+});

@@ -1,0 +1,40 @@
+import type { ReviewRound } from '@harness/protocol';
+import { TaskFailure } from './task-failure.js';
+import type { ValidationResult } from './stages.js';
+
+/**
+ * What comes after a stage's result, decided from the result alone: go on, send the work back to
+ * the implementor, or end the task failed. The run (task-run.ts) carries the decision out.
+ */
+export type NextStep = { kind: 'advance' } | { kind: 'fix' } | { kind: 'fail'; failure: TaskFailure };
+
+const advance: NextStep = { kind: 'advance' };
+const fixIt: NextStep = { kind: 'fix' };
+const fail = (code: string, message: string): NextStep => ({
+  kind: 'fail',
+  failure: new TaskFailure(code, message),
+});
+
+/** After validation attempt `attempt` (from 1): `max_retries` fix rounds, then the task fails. */
+export function afterValidation(
+  result: Exclude<ValidationResult, { kind: 'cancelled' }>,
+  attempt: number,
+  maxRetries: number,
+): NextStep {
+  if (result.kind === 'passed') return advance;
+  if (attempt <= maxRetries) return fixIt;
+  return fail(
+    'validation_failed',
+    `validation still failed after ${attempt} attempt(s):\n${result.report.slice(0, 2000)}`,
+  );
+}
+
+/** After a review round: approval ends the review; no verdict, or changes still wanted after the last round, fail. */
+export function afterReview(round: ReviewRound, maxRounds: number): NextStep {
+  if (round.verdict === 'approve') return advance;
+  if (round.verdict === 'protocol_error')
+    return fail('review_protocol_error', 'the reviewer answered without a verdict in the required format');
+  if (round.round >= maxRounds)
+    return fail('review_not_approved', `the reviewer did not approve after ${maxRounds} round(s)`);
+  return fixIt;
+}

@@ -1,0 +1,266 @@
+import type { ReviewFinding, ReviewRound, Task } from '@harness/protocol';
+import type { ResolvedProjectSettings } from '../core/index.js';
+import type { RepoRef } from '../github/index.js';
+import type { AgentConversation } from './agent-step.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { implementPrompt, reviewPrompt } from './prompts.js';
+import { parseVerdict } from './review-verdict.js';
+import type { TaskProgress } from './task-progress.js';
+import { pullRequestBody, type TaskSource } from './task-sources.js';
+import { effectiveValidationCommands, formatValidationFeedback, runValidation } from './validation.js';
+import type { TaskWorktree } from './worktrees.js';
+
+/**
+ * The pipeline's stages. Each takes what it needs and returns what it produced, as a union per
+ * stage; none writes the task, a checkpoint or an event — the run (task-run.ts) decides from the
+ * result what is stored, announced, and which state comes next.
+ */
+
+/** The ports the stages use: no store, no event log — they neither persist nor announce. */
+export type StageDeps = Pick<
+  PipelineDeps,
+  'git' | 'runner' | 'agents' | 'author' | 'github' | 'clock' | 'onPrompt' | 'processGroups'
+>;
+
+/** What every stage of one run reads; fixed once the worktree exists. */
+export interface StageContext {
+  readonly deps: StageDeps;
+  readonly taskId: string;
+  readonly settings: ResolvedProjectSettings;
+  readonly source: TaskSource;
+  readonly repo: RepoRef | null;
+  readonly worktree: TaskWorktree;
+  readonly signal: AbortSignal;
+}
+
+/** An agent's turn that did not answer: the task waits for a person, or fails. */
+export type TurnStopped =
+  | { kind: 'needs_input'; message: string; costUsd: number }
+  | { kind: 'turn_failed'; code: string; message: string; costUsd: number };
+
+export function isTurnStopped(result: { kind: string }): result is TurnStopped {
+  return result.kind === 'needs_input' || result.kind === 'turn_failed';
+}
+
+type TurnResult = { kind: 'answered'; text: string; costUsd: number } | TurnStopped;
+
+async function askAgent(ctx: StageContext, agent: AgentConversation, input: string): Promise<TurnResult> {
+  const result = await agent.ask(input, ctx.signal);
+  const costUsd = result.costUsd;
+  if (result.ok) return { kind: 'answered', text: result.text, costUsd };
+  const waiting = result.turn.items.find(
+    (item) => item.type === 'command_gate' && item.decision === 'prompt',
+  );
+  if (waiting && ctx.deps.onPrompt === 'needs_input') {
+    const message = `the agent wants to run \`${String(waiting.command)}\`, which the policy says needs approval`;
+    return { kind: 'needs_input', message, costUsd };
+  }
+  const error = result.turn.error;
+  return {
+    kind: 'turn_failed',
+    code: `agent_${error?.code ?? 'failed'}`,
+    message: `the agent's turn ${result.turn.status}: ${error?.message ?? 'no answer'}`,
+    costUsd,
+  };
+}
+
+/** Commits whatever changed in the worktree (nothing when nothing did); returns HEAD. */
+async function commitWork(ctx: StageContext, message: string): Promise<string> {
+  const { git, author } = ctx.deps;
+  if (await git.hasChanges(ctx.worktree.path)) {
+    await git.addAll(ctx.worktree.path);
+    await git.commit(ctx.worktree.path, message, author);
+  }
+  return git.currentCommit(ctx.worktree.path);
+}
+
+export type ImplementResult =
+  { kind: 'implemented'; sha: string; summary: string; costUsd: number } | TurnStopped;
+
+/** The implementing turn, committed. */
+export async function implement(
+  ctx: StageContext,
+  implementor: AgentConversation,
+  task: Task,
+): Promise<ImplementResult> {
+  const answer = await askAgent(
+    ctx,
+    implementor,
+    implementPrompt(task, ctx.source.brief, ctx.worktree.branch),
+  );
+  if (answer.kind !== 'answered') return answer;
+  const sha = await commitWork(ctx, `${ctx.source.brief.title}\n\nHarness task ${ctx.taskId}`);
+  return { kind: 'implemented', sha, summary: answer.text, costUsd: answer.costUsd };
+}
+
+export interface ValidatedCommand {
+  command: string;
+  passed: boolean;
+  exit_code: number | null;
+  timed_out: boolean;
+}
+
+export type ValidationResult =
+  | { kind: 'passed'; sha: string; commands: ValidatedCommand[] }
+  | { kind: 'failed'; report: string; commands: ValidatedCommand[] }
+  /** The run was aborted while the commands ran. */
+  | { kind: 'cancelled'; commands: ValidatedCommand[] };
+
+/**
+ * One validation of HEAD. What validation itself wrote (a formatter, a lockfile) was validated
+ * too: when it passes, that goes in.
+ */
+export async function validate(ctx: StageContext): Promise<ValidationResult> {
+  const { deps, settings } = ctx;
+  const run = await runValidation({
+    commands: effectiveValidationCommands(settings.validation, ctx.worktree.path),
+    cwd: ctx.worktree.path,
+    timeoutMs: settings.validation.timeout_secs * 1000,
+    runner: deps.runner,
+    signal: ctx.signal,
+    // The worktree's scripts are the agent's work: they get no more of Harness's environment than it.
+    env: deps.agents.commandEnvironment(),
+    ...(deps.processGroups
+      ? { journal: deps.processGroups.journal({ task_id: ctx.taskId, turn_id: null }) }
+      : {}),
+  });
+  const commands = run.results.map((r) => ({
+    command: r.command,
+    passed: r.passed,
+    exit_code: r.exit_code,
+    timed_out: r.timed_out,
+  }));
+  if (run.cancelled) return { kind: 'cancelled', commands };
+  if (!run.passed) return { kind: 'failed', report: formatValidationFeedback(run), commands };
+  const sha = await commitWork(ctx, `Changes made by validation\n\nHarness task ${ctx.taskId}`);
+  return { kind: 'passed', sha, commands };
+}
+
+export type FixResult = { kind: 'fixed'; sha: string; costUsd: number } | TurnStopped;
+
+/** The implementor answers what validation or a review found; the answer is committed. */
+export async function fix(
+  ctx: StageContext,
+  implementor: AgentConversation,
+  prompt: string,
+  commitMessage: string,
+): Promise<FixResult> {
+  const answer = await askAgent(ctx, implementor, prompt);
+  if (answer.kind !== 'answered') return answer;
+  const sha = await commitWork(ctx, `${commitMessage}\n\nHarness task ${ctx.taskId}`);
+  return { kind: 'fixed', sha, costUsd: answer.costUsd };
+}
+
+export type PushResult =
+  { kind: 'pushed'; sha: string } | { kind: 'already_pushed'; sha: string } | { kind: 'no_changes' };
+
+/** Pushes HEAD, unless the remote already has it; there is nothing to push when HEAD is the base. */
+export async function push(ctx: StageContext, progress: TaskProgress): Promise<PushResult> {
+  const { git } = ctx.deps;
+  const head = await git.currentCommit(ctx.worktree.path);
+  if (head === ctx.worktree.baseCommit) return { kind: 'no_changes' };
+  if (progress.pushedAt(head)) return { kind: 'already_pushed', sha: head };
+  const branch = ctx.source.prBranch ?? ctx.worktree.branch;
+  // Pull-request branches are shared with people: never force them. Our own task branches may be rewritten on resume.
+  await git.push(ctx.worktree.path, ctx.settings.git.remote, branch, {
+    forceWithLease: ctx.source.prBranch === null,
+  });
+  return { kind: 'pushed', sha: head };
+}
+
+export type PullRequestResult =
+  /** `created` is false when GitHub already had an open one for the branch. */
+  | { kind: 'opened'; url: string; number: number; created: boolean }
+  /** The task works on an existing pull request. */
+  | { kind: 'adopted'; url: string; number: number | null }
+  | { kind: 'unavailable'; message: string };
+
+export async function openPullRequest(
+  ctx: StageContext,
+  task: Task,
+  summary: string,
+): Promise<PullRequestResult> {
+  if (ctx.source.prUrl !== null) return { kind: 'adopted', url: ctx.source.prUrl, number: task.pr };
+  const { github } = ctx.deps;
+  if (!github || !ctx.repo) {
+    const remote = ctx.settings.git.remote;
+    return {
+      kind: 'unavailable',
+      message: `cannot open a pull request: remote "${remote}" is not a GitHub repository or [github] is not configured`,
+    };
+  }
+  const { pull_request, created } = await github.createPullRequest(ctx.repo, {
+    head: ctx.worktree.branch,
+    base: ctx.settings.git.base_branch,
+    title: ctx.source.brief.title || `Harness task ${ctx.taskId}`,
+    body: pullRequestBody(task, summary),
+  });
+  return { kind: 'opened', url: pull_request.html_url, number: pull_request.number, created };
+}
+
+type Reviewed<K extends string> = { kind: K; round: ReviewRound; sha: string; costUsd: number };
+export type ReviewResult =
+  | Reviewed<'approve'>
+  | (Reviewed<'changes_requested'> & { findings: ReviewFinding[] })
+  /** The reviewer answered without a verdict in the required format: never taken as approval. */
+  | Reviewed<'protocol_error'>
+  | TurnStopped;
+
+/** One independent review round of the branch's whole diff. */
+export async function review(
+  ctx: StageContext,
+  reviewer: AgentConversation,
+  round: number,
+  reviewerName: string,
+): Promise<ReviewResult> {
+  const { git, clock } = ctx.deps;
+  const sha = await git.currentCommit(ctx.worktree.path);
+  const diff = await git.diff(ctx.worktree.path, ctx.worktree.baseCommit, 'HEAD');
+  const answer = await askAgent(ctx, reviewer, reviewPrompt(ctx.source.brief, diff.text, diff.truncated));
+  if (answer.kind !== 'answered') return answer;
+  const verdict = parseVerdict(answer.text);
+  const record: ReviewRound = {
+    round,
+    reviewer: reviewerName,
+    verdict: verdict?.verdict ?? 'protocol_error',
+    summary: verdict?.summary ?? answer.text.slice(0, 2000),
+    findings: verdict?.findings ?? [],
+    at: clock.now().toISOString(),
+  };
+  const reviewed = { round: record, sha, costUsd: answer.costUsd };
+  if (record.verdict === 'changes_requested')
+    return { kind: 'changes_requested', findings: record.findings, ...reviewed };
+  return { kind: record.verdict, ...reviewed };
+}
+
+export type PostReviewResult =
+  { kind: 'posted' } | { kind: 'no_pull_request' } | { kind: 'failed'; error: unknown };
+
+/** A review round goes on the pull request as a review. */
+export async function postReview(
+  ctx: StageContext,
+  pullRequest: number | null,
+  round: ReviewRound,
+): Promise<PostReviewResult> {
+  const { github } = ctx.deps;
+  if (!github || !ctx.repo || pullRequest === null) return { kind: 'no_pull_request' };
+  const heading =
+    round.verdict === 'approve'
+      ? '✅ Approved'
+      : round.verdict === 'changes_requested'
+        ? '✋ Changes requested'
+        : '⚠️ No verdict';
+  try {
+    await github.createReview(ctx.repo, pullRequest, {
+      // Harness opened the PR itself, and GitHub forbids approving one's own PR: the verdict goes in the body.
+      event: 'COMMENT',
+      body: `**Independent review by ${round.reviewer}, round ${round.round}: ${heading}**\n\n${round.summary}`,
+      comments: round.findings
+        .filter((f) => f.line !== null)
+        .map((f) => ({ path: f.file, line: f.line as number, body: `[${f.severity}] ${f.message}` })),
+    });
+    return { kind: 'posted' };
+  } catch (error) {
+    return { kind: 'failed', error };
+  }
+}
