@@ -223,6 +223,28 @@ function violations(files: string[], check: (file: string, ref: ImportRef) => st
   );
 }
 
+/**
+ * The source files reached from `entries` by relative imports (static, re-exports and `import()`),
+ * `.js` specifiers mapped back to their `.ts` sources. A production file outside this set is one only
+ * tests use: it belongs in the testkit or beside its test.
+ */
+export function reachableFrom(
+  entries: readonly string[],
+  importsIn: (file: string) => string[],
+): Set<string> {
+  const seen = new Set<string>();
+  const pending = [...entries];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of importsIn(file)) {
+      if (specifier.startsWith('.'))
+        pending.push(path.resolve(path.dirname(file), specifier).replace(/\.js$/, '.ts'));
+    }
+  }
+  return seen;
+}
+
 describe('architecture', () => {
   const harnessSrc = path.join(repoRoot, 'packages/harness/src');
 
@@ -253,6 +275,18 @@ describe('architecture', () => {
       ).toBe(true);
       expect(index, `${module.name}/index.ts names what it exports`).not.toMatch(/^export \*/m);
     }
+  });
+
+  it('has no production file that only tests use', () => {
+    // What runs: the CLI (bin/harness.js loads start-up.ts, then main.ts or rule-main.ts) and the facade.
+    const entries = ['cli/start-up.ts', 'cli/main.ts', 'cli/rule-main.ts', 'index.ts'].map((file) =>
+      path.join(harnessSrc, file),
+    );
+    const reached = reachableFrom(entries, (file) => importsOf(file).map((ref) => ref.specifier));
+    const unreached = sourceFiles(harnessSrc)
+      .filter((file) => !reached.has(file))
+      .map((file) => path.relative(repoRoot, file));
+    expect(unreached).toEqual([]);
   });
 
   it('keeps protocol, starlark and the shell module free of Node and of each other', () => {
@@ -316,6 +350,12 @@ describe('the import checker (it can fail)', () => {
     expect(checkHarnessImport(harnessSrc, demo, '@harness/testkit')).toMatch(/with import\(\)/);
     expect(checkHarnessImport(harnessSrc, demo, '@harness/testkit', true)).toBeNull();
     expect(checkHarnessImport(harnessSrc, storeTest, '@harness/testkit')).toBeNull();
+  });
+  it('finds a file that nothing reaches', () => {
+    const graph: Record<string, string[]> = { '/m/a.ts': ['./b.js'], '/m/b.ts': [], '/m/c.ts': ['./a.js'] };
+    const reached = reachableFrom(['/m/a.ts'], (file) => graph[file] ?? []);
+    expect([...reached].sort()).toEqual(['/m/a.ts', '/m/b.ts']);
+    expect(reached.has('/m/c.ts')).toBe(false);
   });
 });
 

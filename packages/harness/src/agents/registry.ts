@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { ErrorCodes, HarnessError, agentNames, silentLogger, type Logger } from '../core/index.js';
+import {
+  ErrorCodes,
+  HarnessError,
+  agentNames,
+  silentLogger,
+  type Logger,
+  type ProcessRunner,
+} from '../core/index.js';
 import {
   assertSandboxSupported,
   buildAgentEnv,
@@ -66,6 +73,8 @@ export interface RegistryOverrides {
   probeSandbox?: () => Promise<SandboxCapabilities>;
   /** Harness's own config file and data directory: no sandboxed agent may read them. */
   hiddenPaths?: string[];
+  /** The process's one runner: the API adapter's command tool runs agent commands through it. */
+  processRunner?: ProcessRunner;
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
@@ -121,6 +130,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...(overrides.processRunner === undefined ? {} : { processRunner: overrides.processRunner }),
         ...(access.anthropic_api === undefined ? {} : { modelAccess: access.anthropic_api }),
         ...overrides.anthropic_api,
       }),

@@ -45,12 +45,17 @@ export async function composeHarness(
   const store = SqliteStore.open(dataDir);
   const hiddenPaths = [dataDir, ...(options.configFile ? [options.configFile] : [])];
   const gateway = await ModelGateway.start({ logger });
+  const ports = createPorts(config, logger);
   try {
     return await Harness.start({
       config,
       store,
-      ports: createPorts(config, logger),
-      agents: AgentRegistry.fromConfig(config.agents, logger, { gateway, hiddenPaths }),
+      ports,
+      agents: AgentRegistry.fromConfig(config.agents, logger, {
+        gateway,
+        hiddenPaths,
+        processRunner: ports.runner,
+      }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
