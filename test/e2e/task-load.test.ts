@@ -11,6 +11,7 @@ const dirs: { remove: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));
 
 describe('task queue under load', () => {
+  // 50 real worktrees, commits and pushes: the long timeout is a hang guard, not a speed check.
   it('runs 50 tasks over 3 projects within the project and global limits', async () => {
     const dir = tempDir('harness-load-');
     dirs.push(dir);
@@ -74,7 +75,7 @@ describe('task queue under load', () => {
     } finally {
       await app.stop();
     }
-  });
+  }, 180_000);
 
   it('answers a full queue with 429 at once, and cancels queued, running and finished tasks correctly', async () => {
     const dir = tempDir('harness-queue-');
