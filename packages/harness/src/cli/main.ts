@@ -4,6 +4,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExecCommand } from './commands/exec.js';
+import { registerInitCommand } from './commands/init.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerActionCommand(program);
   registerMcpCommand(program);
   registerDoctorCommand(program);
+  registerInitCommand(program);
   return program;
 }
 
