@@ -1,25 +1,55 @@
 /**
- * `harness doctor`: each agent's binary, credentials and model access, and bubblewrap, from the
- * built binary with a controlled environment.
+ * `harness doctor`: each agent's binary and credentials, bubblewrap, git, the project's remote, the
+ * GitHub token and the data directory, from the built binary with a controlled environment.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessBin, isolatedEnv, repoRoot, tempDir } from '@harness/testkit';
+import { addBareOrigin, harnessBin, isolatedEnv, makeRepo, repoRoot, tempDir } from '@harness/testkit';
 
 const dir = tempDir('harness-doctor-');
 afterAll(() => dir.remove());
 
-function doctor(args: string[], env: NodeJS.ProcessEnv) {
+function doctor(args: string[], env: NodeJS.ProcessEnv, cwd: string = dir.path) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(
       process.execPath,
       [harnessBin, ...args, 'doctor'],
-      { env },
+      { env, cwd },
       (error, stdout, stderr) =>
         resolve({ code: error === null ? 0 : (child.exitCode ?? 1), stdout, stderr }),
     );
   });
+}
+
+interface Check {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix: string | null;
+}
+
+interface Report {
+  ok: boolean;
+  checks: Check[];
+  agents: { name: string; usable: boolean; model_access: string | null; reason: string | null }[];
+  sandbox: { bwrap_path: string | null };
+  model_gateway: string;
+}
+
+function byName(report: Report): Record<string, Check> {
+  return Object.fromEntries(report.checks.map((check) => [check.name, check]));
+}
+
+/** A PATH holding only git and the pinned agent CLIs: no bubblewrap. */
+function pathWithoutBwrap(): string {
+  const bin = path.join(dir.path, 'bin-no-bwrap');
+  if (!existsSync(bin)) {
+    mkdirSync(bin);
+    symlinkSync('/usr/bin/git', path.join(bin, 'git'));
+  }
+  return `${bin}:${path.join(repoRoot, 'node_modules/.bin')}`;
 }
 
 describe('harness doctor', () => {
@@ -31,24 +61,83 @@ describe('harness doctor', () => {
   it('reports model access per agent: the gateway where Harness holds the key, why not elsewhere', async () => {
     const run = await doctor(['--json'], env);
     expect(run.code, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout) as {
-      agents: { name: string; usable: boolean; model_access: string | null; reason: string | null }[];
-      sandbox: { bwrap_path: string | null };
-      model_gateway: string;
-    };
-    const byName = Object.fromEntries(report.agents.map((a) => [a.name, a]));
-    expect(byName.anthropic_api).toMatchObject({ usable: true, model_access: 'gateway' });
-    expect(byName.claude?.model_access).toBe('gateway');
-    expect(byName.codex).toMatchObject({ model_access: 'direct' });
-    expect(byName.codex?.reason ?? '').toContain('no OpenAI credentials');
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.ok).toBe(true);
+    const agents = Object.fromEntries(report.agents.map((a) => [a.name, a]));
+    expect(agents.anthropic_api).toMatchObject({ usable: true, model_access: 'gateway' });
+    expect(agents.claude?.model_access).toBe('gateway');
+    expect(agents.codex).toMatchObject({ model_access: 'direct' });
+    const checks = byName(report);
+    expect(checks['agent claude']).toMatchObject({ status: 'ok' });
+    expect(checks['agent codex']?.status).toBe('warn');
+    expect(checks['agent codex']?.fix).toContain('OPENAI_API_KEY');
+    expect(checks.git).toMatchObject({ status: 'ok' });
+    expect(checks.git?.detail).toMatch(/^git version /);
+    expect(checks['data directory']).toMatchObject({ status: 'ok' });
     expect(report.model_gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(run.stdout).not.toContain('sk-ant-doctor-check');
   });
 
-  it('prints a readable report that names bubblewrap', async () => {
+  it('prints a readable report that names each check', async () => {
     const run = await doctor([], env);
-    expect(run.stdout).toMatch(/^anthropic_api\s+usable/m);
-    expect(run.stdout).toMatch(/model access: gateway/);
-    expect(run.stdout).toMatch(/^bubblewrap\s+/m);
+    expect(run.stdout).toMatch(/^ok\s+agent anthropic_api\s+Harness holds the API key/m);
+    expect(run.stdout).toMatch(/^ok\s+bubblewrap\s+/m);
+    expect(run.stdout).toMatch(/^ready for a first task$/m);
+  });
+
+  it('without bubblewrap on PATH it fails, names bubblewrap and says how to install it', async () => {
+    const run = await doctor(['--json'], { ...env, PATH: pathWithoutBwrap() });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.ok).toBe(false);
+    expect(byName(report).bubblewrap).toMatchObject({ status: 'fail' });
+    expect(byName(report).bubblewrap?.fix).toContain('apt-get install bubblewrap');
+    const human = await doctor([], { ...env, PATH: pathWithoutBwrap() });
+    expect(human.stdout).toMatch(/^fail\s+bubblewrap\s+not usable/m);
+    expect(human.stdout).toMatch(/fix: install bubblewrap/);
+  });
+
+  it('Claude Code without a key or a login is not usable, and it says what to set; a login under ~/.claude is', async () => {
+    const home = path.join(dir.path, 'keyless-home');
+    mkdirSync(home, { recursive: true });
+    const keyless = isolatedEnv(home, { PATH: env.PATH });
+    const run = await doctor(['--json'], keyless);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as Report;
+    const claude = byName(report)['agent claude'];
+    expect(claude?.status).toBe('warn');
+    expect(claude?.detail).toContain('no credentials');
+    expect(claude?.detail).toContain(path.join(home, '.claude'));
+    expect(claude?.fix).toContain('ANTHROPIC_API_KEY');
+    expect(byName(report).agents).toMatchObject({ status: 'fail' });
+
+    mkdirSync(path.join(home, '.claude'), { recursive: true });
+    writeFileSync(path.join(home, '.claude', '.credentials.json'), '{}');
+    const loggedIn = JSON.parse((await doctor(['--json'], keyless)).stdout) as Report;
+    expect(byName(loggedIn)['agent claude']).toMatchObject({ status: 'ok' });
+    expect(byName(loggedIn)['agent claude']?.detail).toContain("Claude Code's own login");
+  });
+
+  it('names a remote that is not on GitHub and what that means for delivery', async () => {
+    const repo = makeRepo(path.join(dir.path, 'project'));
+    addBareOrigin(repo, path.join(dir.path, 'project-origin.git'));
+    const run = await doctor(['--json', '--project', `app=${repo}`], env);
+    expect(run.code, run.stderr).toBe(0);
+    const remote = byName(JSON.parse(run.stdout) as Report).remote;
+    expect(remote?.status).toBe('warn');
+    expect(remote?.detail).toContain('is not on GitHub');
+    expect(remote?.detail).toContain('cannot open a pull request');
+    expect(remote?.fix).not.toBeNull();
+  });
+
+  it('fails on a data directory it cannot write, and names it', async () => {
+    const file = path.join(dir.path, 'a-file');
+    writeFileSync(file, '');
+    const run = await doctor(['--json'], { ...env, XDG_DATA_HOME: file });
+    expect(run.code).toBe(1);
+    const data = byName(JSON.parse(run.stdout) as Report)['data directory'];
+    expect(data).toMatchObject({ status: 'fail' });
+    expect(data?.detail).toContain(path.join(file, 'harness'));
+    expect(data?.fix).toContain('server.data_dir');
   });
 });

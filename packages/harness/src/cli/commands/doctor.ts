@@ -1,11 +1,23 @@
 import type { Command } from 'commander';
 import type { AgentAvailability } from '../../agents/index.js';
-import { createLogger } from '../../core/index.js';
+import { createLogger, defaultProject } from '../../core/index.js';
 import type { SandboxCapabilities } from '../../sandbox/index.js';
-import { globalOptions, loadCliConfig } from '../global-options.js';
+import { globalOptions, loadCliConfig, selectedProjectRoot } from '../global-options.js';
 import { printData } from '../output.js';
+import {
+  agentCheck,
+  dataDirCheck,
+  type DoctorCheck,
+  gitCheck,
+  githubTokenCheck,
+  remoteCheck,
+  sandboxCheck,
+} from './doctor-checks.js';
 
 export interface DoctorReport {
+  /** True when everything a first task needs is in place (no check failed). */
+  ok: boolean;
+  checks: DoctorCheck[];
   agents: AgentAvailability[];
   sandbox: SandboxCapabilities;
   /** Where the gateway listened for this check; each server or exec starts its own. */
@@ -16,20 +28,33 @@ export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description(
-      "check this host: each agent's binary, credentials and model access (Harness's gateway or the agent's own login), and bubblewrap",
+      "check this host and project: each agent's binary and credentials, bubblewrap, git, the project's remote and forge, the GitHub token, the data directory",
     )
-    .addHelpText('after', '\nExit code 0 when at least one agent is usable, 1 otherwise.')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when everything a first task needs is OK (an agent with credentials, bubblewrap, git, a writable data directory), 1 otherwise.',
+    )
     .action(async (_options: unknown, command: Command) => {
       const report = await doctor(command);
       printData(report, globalOptions(command).json === true, () => renderReport(report));
-      process.exitCode = report.agents.some((agent) => agent.usable) ? 0 : 1;
+      process.exitCode = report.ok ? 0 : 1;
     });
+}
+
+async function projectRoot(
+  command: Command,
+  config: Parameters<typeof selectedProjectRoot>[1],
+): Promise<string | null> {
+  const chosen = selectedProjectRoot(command, config) ?? defaultProject(config)?.root;
+  if (chosen !== undefined) return chosen;
+  const { existsSync } = await import('node:fs');
+  return existsSync('.git') ? process.cwd() : null;
 }
 
 async function doctor(command: Command): Promise<DoctorReport> {
   const { config } = loadCliConfig(command);
   // Loaded here, not at the top: `harness rule` and `harness config` start without the agents.
-  const [{ AgentRegistry, ModelGateway }, { probeSandbox }] = await Promise.all([
+  const [{ AgentRegistry, ModelGateway }, { probeSandbox, INSTALL_HINT }] = await Promise.all([
     import('../../agents/index.js'),
     import('../../sandbox/index.js'),
   ]);
@@ -37,33 +62,49 @@ async function doctor(command: Command): Promise<DoctorReport> {
   const gateway = await ModelGateway.start({ logger });
   const registry = AgentRegistry.fromConfig(config.agents, logger, { gateway });
   try {
-    const [agents, sandbox] = await Promise.all([registry.list(), probeSandbox()]);
-    return { agents, sandbox, model_gateway: gateway.origin };
+    const root = await projectRoot(command, config);
+    const [agents, sandbox, git, remote, token] = await Promise.all([
+      registry.list(),
+      probeSandbox(),
+      gitCheck(),
+      remoteCheck(root, config),
+      githubTokenCheck(config),
+    ]);
+    const agentChecks = agents.map((agent) => agentCheck(agent, config, process.env));
+    const anyAgent: DoctorCheck = agentChecks.some((check) => check.status === 'ok')
+      ? { name: 'agents', status: 'ok', detail: 'at least one agent can run a turn', fix: null }
+      : {
+          name: 'agents',
+          status: 'fail',
+          detail: 'no agent has both its binary and credentials',
+          fix: 'see the agent lines above; the quickest: install Claude Code and export ANTHROPIC_API_KEY',
+        };
+    const checks = [
+      ...agentChecks,
+      anyAgent,
+      sandboxCheck(sandbox, config, INSTALL_HINT),
+      git,
+      remote,
+      token,
+      dataDirCheck(config.server.data_dir),
+    ];
+    return {
+      ok: checks.every((check) => check.status !== 'fail'),
+      checks,
+      agents,
+      sandbox,
+      model_gateway: gateway.origin,
+    };
   } finally {
     await registry.close();
   }
 }
 
-function renderAgent(agent: AgentAvailability): string[] {
-  const state = agent.usable ? 'usable' : agent.enabled ? 'not usable' : 'disabled';
-  const lines = [
-    `${agent.name.padEnd(14)} ${state}${agent.version === null ? '' : ` (version ${agent.version})`}`,
-  ];
-  if (agent.binary_path !== null) lines.push(`  binary:       ${agent.binary_path}`);
-  if (agent.reason !== null) lines.push(`  why:          ${agent.reason}`);
-  if (agent.model_access !== null)
-    lines.push(`  model access: ${agent.model_access} — ${agent.model_access_reason ?? ''}`);
-  return lines;
-}
-
 export function renderReport(report: DoctorReport): string {
-  const { sandbox } = report;
-  const bwrap =
-    sandbox.bwrap_path === null
-      ? `not usable: ${sandbox.bwrap_problem ?? 'not found'} (read-only and workspace-write are refused)`
-      : `${sandbox.bwrap_path} ${sandbox.bwrap_version ?? ''}`.trim();
-  return [
-    ...report.agents.flatMap(renderAgent),
-    `bubblewrap     ${bwrap}${sandbox.is_root ? ' (running as root: capabilities are dropped inside)' : ''}`,
-  ].join('\n');
+  const lines = report.checks.flatMap((check) => {
+    const head = `${check.status.padEnd(5)} ${check.name.padEnd(20)} ${check.detail}`;
+    return check.fix === null ? [head] : [head, `${''.padEnd(27)}fix: ${check.fix}`];
+  });
+  lines.push(report.ok ? 'ready for a first task' : 'not ready: fix the lines marked "fail"');
+  return lines.join('\n');
 }
