@@ -6,7 +6,16 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addBareOrigin, harnessBin, isolatedEnv, makeRepo, repoRoot, tempDir } from '@harness/testkit';
+import {
+  addBareOrigin,
+  githubLikeRemotePath,
+  harnessBin,
+  isolatedEnv,
+  makeRepo,
+  repoRoot,
+  startGithubStandIn,
+  tempDir,
+} from '@harness/testkit';
 
 const dir = tempDir('harness-doctor-');
 afterAll(() => dir.remove());
@@ -128,6 +137,37 @@ describe('harness doctor', () => {
     expect(remote?.detail).toContain('is not on GitHub');
     expect(remote?.detail).toContain('cannot open a pull request');
     expect(remote?.fix).not.toBeNull();
+  });
+
+  it('a GitHub remote with the API on loopback: the token is checked against it', async () => {
+    const hub = await startGithubStandIn({ token: 'right-token' });
+    try {
+      hub.addRepo('acme/widget');
+      const repo = makeRepo(path.join(dir.path, 'widget'));
+      addBareOrigin(repo, githubLikeRemotePath(dir.path, 'acme/widget'));
+      const config = path.join(dir.path, 'github.toml');
+      writeFileSync(config, `[github]\napi_url = "${hub.url}"\n`);
+      const run = async (token: string) =>
+        JSON.parse(
+          (
+            await doctor(['--json', '--config', config, '--project', `w=${repo}`], {
+              ...env,
+              GITHUB_TOKEN: token,
+            })
+          ).stdout,
+        ) as Report;
+      const good = await run('right-token');
+      expect(byName(good).remote?.status).toBe('ok');
+      expect(byName(good).remote?.detail).toContain('GitHub repository acme/widget');
+      expect(byName(good)['github token']).toMatchObject({ status: 'ok' });
+      const bad = await run('wrong-token');
+      expect(bad.ok).toBe(false);
+      expect(byName(bad)['github token']).toMatchObject({ status: 'fail' });
+      expect(byName(bad)['github token']?.detail).toContain('answered 401');
+      expect(JSON.stringify(bad)).not.toContain('wrong-token');
+    } finally {
+      await hub.close();
+    }
   });
 
   it('fails on a data directory it cannot write, and names it', async () => {
