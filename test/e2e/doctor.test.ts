@@ -15,6 +15,7 @@ import {
   repoRoot,
   startGithubStandIn,
   tempDir,
+  writeFiles,
 } from '@harness/testkit';
 
 const dir = tempDir('harness-doctor-');
@@ -127,11 +128,21 @@ describe('harness doctor', () => {
     expect(byName(loggedIn)['agent claude']?.detail).toContain("Claude Code's own login");
   });
 
-  it('names a remote that is not on GitHub and what that means for delivery', async () => {
+  it('names an unusable reviewer and the key to change, and a remote that is not on GitHub', async () => {
     const repo = makeRepo(path.join(dir.path, 'project'));
     addBareOrigin(repo, path.join(dir.path, 'project-origin.git'));
+    // Codex is the default reviewer and has no credentials here: every task would fail at review.
+    const first = await doctor(['--json', '--project', `app=${repo}`], env);
+    expect(first.code).toBe(1);
+    const agents = byName(JSON.parse(first.stdout) as Report)['task agents'];
+    expect(agents).toMatchObject({ status: 'fail' });
+    expect(agents?.detail).toContain('the reviewer "codex" (review.reviewer_agent) is not usable');
+    expect(agents?.fix).toContain(path.join(repo, '.harness/config.toml'));
+
+    writeFiles(repo, { '.harness/config.toml': '[review]\nreviewer_agent = "anthropic_api"\n' });
     const run = await doctor(['--json', '--project', `app=${repo}`], env);
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stdout).toBe(0);
+    expect(byName(JSON.parse(run.stdout) as Report)['task agents']).toMatchObject({ status: 'ok' });
     const remote = byName(JSON.parse(run.stdout) as Report).remote;
     expect(remote?.status).toBe('warn');
     expect(remote?.detail).toContain('is not on GitHub');

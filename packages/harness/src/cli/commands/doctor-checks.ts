@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { AgentAvailability } from '../../agents/index.js';
-import { describeError, type HarnessConfig, loadProjectOverlay } from '../../core/index.js';
+import {
+  describeError,
+  type HarnessConfig,
+  loadProjectOverlay,
+  resolveProjectSettings,
+} from '../../core/index.js';
 import { parseRemoteUrl, repoSlug } from '../../github/index.js';
 import type { SandboxCapabilities } from '../../sandbox/index.js';
 
@@ -282,4 +287,44 @@ export function dataDirCheck(dataDir: string): DoctorCheck {
       fix: 'set server.data_dir (or XDG_DATA_HOME) to a directory you can write, or serve with --data-dir PATH',
     };
   }
+}
+
+/**
+ * The agents a task in this project would use: the implementor and, when review is on, the
+ * reviewer. An unusable reviewer fails every task at review, so it is named with the key to change.
+ */
+export function taskAgentsCheck(
+  config: HarnessConfig,
+  root: string | null,
+  agentChecks: DoctorCheck[],
+): DoctorCheck | null {
+  const project =
+    root === null ? undefined : config.projects.find((p) => path.resolve(p.root) === path.resolve(root));
+  if (project === undefined) return null;
+  let settings;
+  try {
+    settings = resolveProjectSettings(config, project.name);
+  } catch (error) {
+    return { name: 'task agents', status: 'fail', detail: describeError(error), fix: 'fix the key it names' };
+  }
+  const usable = (agent: string): boolean =>
+    agent === 'auto' || agentChecks.some((c) => c.name === `agent ${agent}` && c.status === 'ok');
+  const implementor = settings.agent.default;
+  const reviewer = settings.review.enabled ? settings.review.reviewer_agent : null;
+  const where =
+    settings.overlay_file ??
+    `${path.join(settings.root, '.harness', 'config.toml')} (harness init writes one)`;
+  const problems: string[] = [];
+  if (!usable(implementor))
+    problems.push(`the implementing agent "${implementor}" (agent.default) is not usable`);
+  if (reviewer !== null && !usable(reviewer))
+    problems.push(`the reviewer "${reviewer}" (review.reviewer_agent) is not usable`);
+  const detail = `implementor ${implementor}, reviewer ${reviewer ?? '(review disabled)'}`;
+  if (problems.length === 0) return ok('task agents', detail);
+  return {
+    name: 'task agents',
+    status: 'fail',
+    detail: `${detail}: ${problems.join('; ')}, so tasks in project "${project.name}" would fail`,
+    fix: `set agent.default / review.reviewer_agent in ${where} to a usable agent (a reviewer other than the implementor), or make that agent usable (see its line)`,
+  };
 }

@@ -12,6 +12,7 @@ import {
   githubTokenCheck,
   remoteCheck,
   sandboxCheck,
+  taskAgentsCheck,
 } from './doctor-checks.js';
 
 export interface DoctorReport {
@@ -79,9 +80,11 @@ async function doctor(command: Command): Promise<DoctorReport> {
           detail: 'no agent has both its binary and credentials',
           fix: 'see the agent lines above; the quickest: install Claude Code and export ANTHROPIC_API_KEY',
         };
+    const taskAgents = taskAgentsCheck(config, root, agentChecks);
     const checks = [
       ...agentChecks,
       anyAgent,
+      ...(taskAgents === null ? [] : [taskAgents]),
       sandboxCheck(sandbox, config, INSTALL_HINT),
       git,
       remote,

@@ -148,7 +148,7 @@ max_retries = 2
 
 # [review]
 # enabled = true
-# reviewer_agent = "claude"     # the agent that reviews the work; it must be usable (harness doctor)
+# reviewer_agent = "anthropic_api"  # reviews the work: usable (harness doctor) and not the implementor
 # max_rounds = 2
 `;
 }
