@@ -176,7 +176,15 @@ describe('harness mcp over stdio (SDK client)', () => {
   });
 
   it('queues a task on a registered project and reports it with task_status and list_tasks', async () => {
-    const started = await call(session.client, 'start_task', { prompt: 'Add a CHANGELOG', project: 'demo' });
+    // No agent is usable here, so a task that needs review is refused when submitted; one without review queues.
+    const refused = await call(session.client, 'start_task', { prompt: 'Add a CHANGELOG', project: 'demo' });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toMatch(/no agent is usable/);
+    const started = await call(session.client, 'start_task', {
+      prompt: 'Add a CHANGELOG',
+      project: 'demo',
+      review: false,
+    });
     expect(started.isError, started.text).toBe(false);
     expect(started.data).toMatchObject({ state: 'queued', project: 'demo', kind: 'prompt', priority: 0 });
     const taskId = started.data.task_id as string;

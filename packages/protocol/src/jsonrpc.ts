@@ -19,6 +19,7 @@ export const RpcErrorCodes = {
   unavailable: -32010,
   timeout: -32011,
   cancelled: -32012,
+  noReviewer: -32013,
 } as const;
 
 export type RpcErrorCode = (typeof RpcErrorCodes)[keyof typeof RpcErrorCodes];

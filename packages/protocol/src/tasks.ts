@@ -85,6 +85,9 @@ export const taskSchema = z.object({
   description: z.string().nullable(),
   agent: z.string().nullable(),
   reviewer: z.string().nullable(),
+  /** Whether the task is reviewed (decided at submission). */
+  review: z.boolean(),
+  budget_usd: z.number().nullable(),
   priority: z.number().int(),
   state: taskStateSchema,
   branch: z.string().nullable(),
@@ -117,6 +120,12 @@ export const taskCreateSchema = z
     project: z.string().min(1).max(4096).optional(),
     description: z.string().max(10_000).optional(),
     agent: z.string().min(1).max(100).optional(),
+    /** The reviewing agent; by default the project's `reviewer_agent` ("auto": a usable other agent). */
+    reviewer: z.string().min(1).max(100).optional(),
+    /** `false` skips the review stage; by default `[agents.review] enabled`. */
+    review: z.boolean().optional(),
+    /** The task's cost cap in USD: the run fails with `budget_exceeded` once its cost passes it. */
+    budget_usd: z.number().positive().max(1_000_000).optional(),
     priority: z.number().int().min(-100).max(100).default(0),
   })
   .refine((body) => [body.prompt, body.issue, body.pr].filter((v) => v !== undefined).length === 1, {

@@ -13,6 +13,7 @@ export const ErrorCodes = {
   payloadTooLarge: 'payload_too_large',
   unsupportedMediaType: 'unsupported_media_type',
   queueFull: 'queue_full',
+  noReviewer: 'no_reviewer',
   config: 'config_invalid',
   storage: 'storage_error',
   agent: 'agent_error',

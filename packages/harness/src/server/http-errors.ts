@@ -14,6 +14,7 @@ const statusFor: Record<ErrorCode, number> = {
   [ErrorCodes.payloadTooLarge]: 413,
   [ErrorCodes.unsupportedMediaType]: 415,
   [ErrorCodes.queueFull]: 429,
+  [ErrorCodes.noReviewer]: 422,
   [ErrorCodes.unavailable]: 503,
   [ErrorCodes.timeout]: 504,
   [ErrorCodes.cancelled]: 409,

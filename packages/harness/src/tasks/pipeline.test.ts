@@ -177,7 +177,7 @@ async function fixture(): Promise<Fixture> {
 
 let seq = 0;
 /** A queued task, claimed for `owner` as the scheduler would: it is `preparing` under that lease. */
-async function claimedTask(store: Store, owner: string): Promise<Task> {
+async function claimedTask(store: Store, owner: string, overrides: Partial<Task> = {}): Promise<Task> {
   const at = new Date().toISOString();
   const task: Task = {
     id: `task-${++seq}`,
@@ -189,6 +189,8 @@ async function claimedTask(store: Store, owner: string): Promise<Task> {
     description: null,
     agent: null,
     reviewer: null,
+    review: false,
+    budget_usd: null,
     priority: 0,
     state: 'queued',
     branch: null,
@@ -207,6 +209,7 @@ async function claimedTask(store: Store, owner: string): Promise<Task> {
     updated_at: at,
     started_at: null,
     finished_at: null,
+    ...overrides,
   };
   await store.tasks.enqueue(task, 100);
   expect(await store.tasks.claim(task.id, { owner, expires_at: '2999-01-01T00:00:00.000Z' }, at)).toBe(true);
@@ -336,7 +339,7 @@ describe('the task pipeline with an independent reviewer', () => {
     );
 
   it('takes requested changes back to the implementor: reviewing → fixing → validating → reviewing → done', async () => {
-    const task = await claimedTask(f.store, 'owner-1');
+    const task = await claimedTask(f.store, 'owner-1', { review: true });
     const implementor = [
       { files: { 'fix.txt': 'fixed' } },
       { files: { 'fix.txt': 'fixed, and documented' } },
@@ -388,7 +391,7 @@ describe('the task pipeline with an independent reviewer', () => {
   });
 
   it('fails a task whose reviewer answers without a verdict, never taking it as approval', async () => {
-    const task = await claimedTask(f.store, 'owner-1');
+    const task = await claimedTask(f.store, 'owner-1', { review: true });
     const reviewer = [{ text: 'Looks fine to me!' }];
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' } }], reviewer)
@@ -400,7 +403,7 @@ describe('the task pipeline with an independent reviewer', () => {
   });
 
   it('fails a task whose reviewer still wants changes after the last round', async () => {
-    const task = await claimedTask(f.store, 'owner-1');
+    const task = await claimedTask(f.store, 'owner-1', { review: true });
     const changes = { text: verdict({ verdict: 'changes_requested', summary: 'no' }) };
     const implementor = [{ files: { 'fix.txt': 'fixed' } }, { files: { 'fix.txt': 'fixed again' } }];
     await f
@@ -413,6 +416,55 @@ describe('the task pipeline with an independent reviewer', () => {
       error: { code: 'review_not_approved', message: 'the reviewer did not approve after 2 round(s)' },
     });
     expect(stored.rounds).toHaveLength(2);
+  });
+
+  it('skips the review stage of a task submitted with review: false and takes it to done', async () => {
+    const task = await claimedTask(f.store, 'owner-1', { review: false });
+    const reviewer = [{ text: verdict({ verdict: 'changes_requested', summary: 'never asked' }) }];
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }], reviewer)
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', error: null, reviewer: null, rounds: [], cost_usd: 0.5 });
+    expect(stages(await timeline(f.store, task.id))).toEqual([
+      'preparing',
+      'implementing',
+      'validating',
+      'pr_open',
+    ]);
+  });
+
+  it('picks the usable agent other than the implementor when the reviewer is "auto"', async () => {
+    withOverlay('[validation]\npre_commit = ["grep -q fixed fix.txt"]\n[review]\nreviewer_agent = "auto"\n');
+    const task = await claimedTask(f.store, 'owner-1', { review: true });
+    await f
+      .pipeline(
+        [{ files: { 'fix.txt': 'fixed' } }],
+        [{ text: verdict({ verdict: 'approve', summary: 'ok' }) }],
+      )
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', agent: 'claude', reviewer: 'codex' });
+    expect(stored.rounds.map((r) => [r.reviewer, r.verdict])).toEqual([['codex', 'approve']]);
+  });
+
+  it('stops a task whose cost passes its budget_usd, before the next stage', async () => {
+    // Each fake turn costs $0.50: the implementing turn alone passes a $0.40 budget.
+    const task = await claimedTask(f.store, 'owner-1', { review: true, budget_usd: 0.4 });
+    await f
+      .pipeline(
+        [{ files: { 'fix.txt': 'fixed' } }],
+        [{ text: verdict({ verdict: 'approve', summary: 'ok' }) }],
+      )
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'failed', cost_usd: 0.5, error: { code: 'budget_exceeded' } });
+    expect(stored.error?.message).toContain('budget_usd of $0.4');
+    expect(stages(await timeline(f.store, task.id))).toEqual(['preparing', 'implementing']);
+    expect(f.hub.pullRequests('acme/widgets')).toHaveLength(0);
   });
 
   it('fails a task whose agent changed nothing, before any push or pull request', async () => {

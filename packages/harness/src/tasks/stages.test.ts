@@ -135,7 +135,16 @@ describe('the pull-request stage', () => {
   const at = new Date().toISOString();
   const task: Task = {
     ...{ id: 'task-1', project: 'widgets', kind: 'prompt', prompt: 'Do it', issue: null, pr: null },
-    ...{ description: null, agent: null, reviewer: null, priority: 0, state: 'pr_open', branch: null },
+    ...{
+      description: null,
+      agent: null,
+      reviewer: null,
+      review: true,
+      budget_usd: null,
+      priority: 0,
+      state: 'pr_open',
+      branch: null,
+    },
     ...{ worktree: null, pr_url: null, pr_number: null, rounds: [], validation_attempts: 1, cost_usd: 0 },
     ...{ score: null, grade: null, error: null, source: null, external_id: null },
     ...{ created_at: at, updated_at: at, started_at: at, finished_at: null },

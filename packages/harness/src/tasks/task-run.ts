@@ -61,9 +61,10 @@ export class TaskRun {
 
   async execute(): Promise<void> {
     const settings = await this.deps.projects.settings(this.task.project);
+    // Submission chose both (TaskService.create); a task queued before that was recorded chooses here.
     const implementorName = await chooseImplementor(this.deps.agents, this.task, settings);
-    const reviewerName = settings.review.enabled
-      ? await chooseReviewer(this.deps.agents, settings, implementorName)
+    const reviewerName = this.task.review
+      ? await chooseReviewer(this.deps.agents, settings, implementorName, this.task.reviewer ?? undefined)
       : null;
     await this.save({ agent: implementorName, reviewer: reviewerName });
     await this.assertSandboxes(reviewerName !== null);
@@ -256,6 +257,13 @@ export class TaskRun {
    */
   private async answered<R extends { kind: string; costUsd: number }>(result: R | TurnStopped): Promise<R> {
     await this.save({ cost_usd: Math.round((this.task.cost_usd + result.costUsd) * 1e6) / 1e6 });
+    const budget = this.task.budget_usd;
+    if (budget !== null && this.task.cost_usd > budget)
+      throw new TaskFailure(
+        'budget_exceeded',
+        `the task cost $${this.task.cost_usd} and passed its budget_usd of $${budget}; ` +
+          'resubmit with a higher budget_usd or a smaller task',
+      );
     if (!isTurnStopped(result)) return result;
     if (result.kind === 'needs_input') throw new TaskNeedsInput(result.message);
     throw new TaskFailure(result.code, result.message);

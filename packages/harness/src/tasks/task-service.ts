@@ -18,6 +18,8 @@ import type { EventLog } from '../observe/index.js';
 import { gradeFor } from '../observe/index.js';
 import type { Store, TaskListFilter } from '../store/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
+import type { AgentRegistry } from '../agents/index.js';
+import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import type { TaskScheduler } from './scheduler.js';
 
 export interface TaskOrigin {
@@ -38,11 +40,19 @@ export class TaskService {
     private readonly scheduler: TaskScheduler,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    private readonly agents: AgentRegistry,
   ) {}
 
   async create(input: TaskCreate, origin?: TaskOrigin): Promise<Task> {
     const project = await this.projects.resolve(input.project);
     if (input.agent !== undefined) requireAgentName(input.agent);
+    if (input.reviewer !== undefined) requireAgentName(input.reviewer);
+    const settings = await this.projects.settings(project.name);
+    const review = input.review ?? settings.review.enabled;
+    // A task that needs review and has no one to do it is refused now, not failed once it runs.
+    const implementor = review ? await chooseImplementor(this.agents, input, settings) : null;
+    const reviewer =
+      implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
     const now = this.clock.now().toISOString();
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
     return this.scheduler.enqueue({
@@ -53,8 +63,10 @@ export class TaskService {
       issue: input.issue ?? null,
       pr: input.pr ?? null,
       description: input.description ?? null,
-      agent: input.agent ?? null,
-      reviewer: null,
+      agent: implementor ?? input.agent ?? null,
+      reviewer,
+      review,
+      budget_usd: input.budget_usd ?? null,
       priority: input.priority,
       state: 'queued',
       branch: null,

@@ -141,7 +141,10 @@ describe('harness config validate', () => {
       `error: ${overlay}: gti: unknown key (did you mean "git"?)`,
       `error: ${file}: projects[1].root: /does/not/exist is not a directory`,
     ]);
-    const fixed = write('repo/.harness/config.toml', '[agent]\ndefault = "codex"\n');
+    const fixed = write(
+      'repo/.harness/config.toml',
+      '[agent]\ndefault = "codex"\n[review]\nreviewer_agent = "codex"\n',
+    );
     const again = await run(['config', 'validate', file, '--project', 'gone=repo']);
     expect(again.stderr).toContain(`error: ${fixed}: agent.default: "codex" is also the reviewer`);
   });

@@ -65,7 +65,7 @@ describe('loadConfig: file lookup and defaults', () => {
         default_model: 'claude-sonnet-4-20250514',
         max_tokens: 4096,
       },
-      review: { enabled: true, reviewer_agent: 'codex', max_rounds: 3 },
+      review: { enabled: true, reviewer_agent: 'auto', max_rounds: 3 },
     });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
     expect(config.rules).toEqual({ exec_policy_paths: [], on_prompt: 'refuse' });

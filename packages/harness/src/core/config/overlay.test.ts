@@ -133,7 +133,7 @@ describe('resolveProjectSettings', () => {
       git: { base_branch: 'main', remote: 'up', branch_prefix: 'harness/' },
       validation: { pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2 },
       agent: { default: 'claude' },
-      review: { enabled: true, reviewer_agent: 'codex', max_rounds: 5 },
+      review: { enabled: true, reviewer_agent: 'auto', max_rounds: 5 },
       max_concurrent: 7,
     });
   });
@@ -154,7 +154,10 @@ describe('resolveProjectSettings', () => {
   it('rejects an overlay whose agent is the effective reviewer, naming both keys', () => {
     const root = project('p', '[agent]\ndefault = "codex"\n');
     const error = errorOf(() =>
-      resolveProjectSettings(config(`[[projects]]\nname = "p"\nroot = "${root}"\n`), 'p'),
+      resolveProjectSettings(
+        config(`[agents.review]\nreviewer_agent = "codex"\n[[projects]]\nname = "p"\nroot = "${root}"\n`),
+        'p',
+      ),
     );
     expect(error.code).toBe('config_invalid');
     expect(error.message).toContain(
@@ -181,7 +184,7 @@ describe('resolveProjectSettings', () => {
     );
     expect(resolveProjectSettings(cfg, 'p').review).toEqual({
       enabled: false,
-      reviewer_agent: 'codex',
+      reviewer_agent: 'auto',
       max_rounds: 3,
     });
   });

@@ -20,7 +20,7 @@ function issues(text: string): ConfigErrorData['issues'] {
 
 describe('reviewer must differ from the implementing agent', () => {
   it('rejects agents.default_agent equal to agents.review.reviewer_agent', () => {
-    expect(issues('[agents]\ndefault_agent = "codex"\n')).toEqual([
+    expect(issues('[agents]\ndefault_agent = "codex"\n[agents.review]\nreviewer_agent = "codex"\n')).toEqual([
       {
         path: 'agents.default_agent',
         message:
@@ -38,7 +38,9 @@ describe('reviewer must differ from the implementing agent', () => {
   });
 
   it('rejects a project agent equal to the global reviewer', () => {
-    const found = issues('[[projects]]\nname = "a"\nroot = "/a"\ndefault_agent = "codex"\n');
+    const found = issues(
+      '[agents.review]\nreviewer_agent = "codex"\n[[projects]]\nname = "a"\nroot = "/a"\ndefault_agent = "codex"\n',
+    );
     expect(found).toEqual([
       {
         path: 'projects[0].default_agent',
@@ -60,7 +62,7 @@ describe('reviewer must differ from the implementing agent', () => {
 
   it('reports a global conflict once, not again for each project that inherits it', () => {
     const text =
-      '[agents]\ndefault_agent = "codex"\n[[projects]]\nname = "a"\nroot = "/a"\n[[projects]]\nname = "b"\nroot = "/b"\n';
+      '[agents]\ndefault_agent = "codex"\n[agents.review]\nreviewer_agent = "codex"\n[[projects]]\nname = "a"\nroot = "/a"\n[[projects]]\nname = "b"\nroot = "/b"\n';
     expect(issues(text).map((i) => i.path)).toEqual(['agents.default_agent']);
   });
 
@@ -71,7 +73,7 @@ describe('reviewer must differ from the implementing agent', () => {
     expect(() => parse('[agents]\ndefault_agent = "claude"\n')).not.toThrow();
     expect(() =>
       parse(
-        '[agents]\ndefault_agent = "codex"\n[[projects]]\nname = "a"\nroot = "/a"\nreviewer_agent = "claude"\n',
+        '[agents]\ndefault_agent = "codex"\n[agents.review]\nreviewer_agent = "codex"\n[[projects]]\nname = "a"\nroot = "/a"\nreviewer_agent = "claude"\n',
       ),
     ).toThrow(/agents\.default_agent/);
   });
@@ -88,7 +90,7 @@ describe('reviewer must differ from the implementing agent', () => {
 
 describe('agents that are switched off', () => {
   it('rejects a reviewer whose section has enabled = false while review is enabled', () => {
-    expect(issues('[agents.codex]\nenabled = false\n')).toEqual([
+    expect(issues('[agents.codex]\nenabled = false\n[agents.review]\nreviewer_agent = "codex"\n')).toEqual([
       {
         path: 'agents.review.reviewer_agent',
         message:

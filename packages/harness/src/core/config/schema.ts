@@ -99,7 +99,7 @@ function agentsSection(ctx: SchemaContext) {
     }),
     review: section({
       enabled: bool().default(true),
-      reviewer_agent: agentChoice().default('codex'),
+      reviewer_agent: agentChoice().default('auto'),
       max_rounds: int(1, 20).default(3),
     }),
   });

@@ -12,6 +12,7 @@ const rpcCodeFor: Record<ErrorCode, number> = {
   [ErrorCodes.payloadTooLarge]: RpcErrorCodes.invalidRequest,
   [ErrorCodes.unsupportedMediaType]: RpcErrorCodes.invalidRequest,
   [ErrorCodes.queueFull]: RpcErrorCodes.queueFull,
+  [ErrorCodes.noReviewer]: RpcErrorCodes.noReviewer,
   [ErrorCodes.config]: RpcErrorCodes.validationError,
   [ErrorCodes.storage]: RpcErrorCodes.storageError,
   [ErrorCodes.agent]: RpcErrorCodes.agentError,

@@ -31,6 +31,8 @@ function queuedTask(id: string, externalId: string): Task {
     description: null,
     agent: null,
     reviewer: null,
+    review: true,
+    budget_usd: null,
     priority: 0,
     state: 'queued',
     branch: null,

@@ -167,6 +167,14 @@ const migrations: Migration[] = [
       CREATE INDEX task_checkpoints_by_task ON task_checkpoints (task_id, seq);
     `,
   },
+  {
+    version: 6,
+    name: 'per-task review switch and cost cap',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN review INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE tasks ADD COLUMN budget_usd REAL;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -4,7 +4,8 @@ import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-type TaskRow = Omit<Task, 'rounds' | 'error'> & {
+type TaskRow = Omit<Task, 'rounds' | 'error' | 'review'> & {
+  review: number;
   rounds: string;
   error: string | null;
   lease_owner: string | null;
@@ -21,6 +22,8 @@ const columns = new Set([
   'description',
   'agent',
   'reviewer',
+  'review',
+  'budget_usd',
   'priority',
   'branch',
   'worktree',
@@ -42,6 +45,7 @@ const columns = new Set([
 function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expires_at: string | null } {
   return {
     ...row,
+    review: row.review !== 0,
     rounds: JSON.parse(row.rounds) as Task['rounds'],
     error: row.error === null ? null : (JSON.parse(row.error) as Task['error']),
   };
@@ -68,7 +72,8 @@ function assignments(id: string, patch: TaskPatch): { sets: string[]; args: Reco
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined || !columns.has(key)) continue;
     sets.push(`${key} = @${key}`);
-    args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
+    if (typeof value === 'boolean') args[key] = value ? 1 : 0;
+    else args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
   }
   return { sets, args };
 }
@@ -100,16 +105,17 @@ export class SqliteTaskRepository implements TaskRepository {
       }
       this.db
         .prepare(
-          `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, priority, state,
-             branch, worktree, pr_url, pr_number, rounds, validation_attempts, cost_usd, score, grade, error, source,
+          `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, review, budget_usd,
+             priority, state, branch, worktree, pr_url, pr_number, rounds, validation_attempts, cost_usd, score, grade, error, source,
              external_id, created_at, updated_at, started_at, finished_at)
            VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
-             @description, @agent, @reviewer, @priority, @state, @branch, @worktree, @pr_url, @pr_number, @rounds,
+             @description, @agent, @reviewer, @review, @budget_usd, @priority, @state, @branch, @worktree, @pr_url, @pr_number, @rounds,
              @validation_attempts, @cost_usd, @score, @grade, @error, @source, @external_id, @created_at, @updated_at,
              @started_at, @finished_at)`,
         )
         .run({
           ...task,
+          review: task.review ? 1 : 0,
           rounds: JSON.stringify(task.rounds),
           error: task.error && JSON.stringify(task.error),
         });

@@ -17,6 +17,8 @@ const taskIn = (state: TaskState): Task => ({
   description: null,
   agent: null,
   reviewer: null,
+  review: true,
+  budget_usd: null,
   priority: 0,
   state,
   branch: null,
