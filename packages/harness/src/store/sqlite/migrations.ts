@@ -167,6 +167,15 @@ const migrations: Migration[] = [
       CREATE INDEX task_checkpoints_by_task ON task_checkpoints (task_id, seq);
     `,
   },
+  {
+    version: 6,
+    name: 'how a task is delivered: asked for, chosen, and the commit delivered',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN deliver TEXT;
+      ALTER TABLE tasks ADD COLUMN delivery TEXT;
+      ALTER TABLE tasks ADD COLUMN commit_sha TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
