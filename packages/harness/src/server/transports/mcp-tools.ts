@@ -18,7 +18,7 @@ const startTask = defineTool({
   name: 'start_task',
   title: 'Start a task',
   description:
-    'Queue a coding task on a registered project. Harness prepares a git worktree, has an agent implement it, validates, opens a pull request and has a different agent review it. Give exactly one of prompt, issue or pr. Returns the task id; follow it with task_status.',
+    'Queue a coding task on a registered project. Harness prepares a git worktree, has an agent implement it, validates, delivers it (a pull request, a pushed branch, or a local branch) and has a different agent review it. Give exactly one of prompt, issue or pr. Returns the task id; follow it with task_status.',
   input: z.strictObject(
     described(taskCreateSchema.shape, {
       prompt: 'What to do, in plain words.',
@@ -27,6 +27,8 @@ const startTask = defineTool({
       project: 'Project name or root path (default: the default project).',
       description: 'A short title for dashboards.',
       agent: 'Implementing agent: claude, codex or anthropic_api (default: the project’s).',
+      deliver:
+        'How the work leaves Harness: auto, pull_request, branch (pushed) or none (a local branch); default: the project’s [git] deliver.',
       priority: 'Queue priority from -100 to 100; higher runs first.',
     }),
   ),
