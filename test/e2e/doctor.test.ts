@@ -131,7 +131,8 @@ describe('harness doctor', () => {
   it('names an unusable reviewer and the key to change, and a remote that is not on GitHub', async () => {
     const repo = makeRepo(path.join(dir.path, 'project'));
     addBareOrigin(repo, path.join(dir.path, 'project-origin.git'));
-    // Codex is the default reviewer and has no credentials here: every task would fail at review.
+    // Codex named as the reviewer without credentials here: every task would fail at review.
+    writeFiles(repo, { '.harness/config.toml': '[review]\nreviewer_agent = "codex"\n' });
     const first = await doctor(['--json', '--project', `app=${repo}`], env);
     expect(first.code).toBe(1);
     const agents = byName(JSON.parse(first.stdout) as Report)['task agents'];

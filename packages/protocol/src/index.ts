@@ -69,6 +69,10 @@ export { type NotificationName, type NotificationParams, notifications } from '.
 export {
   batchList,
   type Dashboard,
+  type DeliverMode,
+  deliverModeSchema,
+  type Delivery,
+  deliverySchema,
   dashboardSchema,
   issueBatchSchema,
   MAX_BATCH_SIZE,

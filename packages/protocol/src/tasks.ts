@@ -73,6 +73,17 @@ export const reviewRoundSchema = z.object({
 });
 export type ReviewRound = z.infer<typeof reviewRoundSchema>;
 
+/**
+ * How a task's work leaves Harness: `pull_request` pushes and opens one on GitHub, `branch`
+ * pushes the task's branch, `none` keeps the commit on a local branch; `auto` is a pull request
+ * where the remote is on GitHub and a token is set, a pushed branch otherwise.
+ */
+export const deliverModeSchema = z.enum(['auto', 'pull_request', 'branch', 'none']);
+export type DeliverMode = z.infer<typeof deliverModeSchema>;
+/** What a task's delivery was: `auto` resolved to one of the others. */
+export const deliverySchema = z.enum(['pull_request', 'branch', 'none']);
+export type Delivery = z.infer<typeof deliverySchema>;
+
 export const taskErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 export const taskSchema = z.object({
@@ -94,6 +105,12 @@ export const taskSchema = z.object({
   worktree: z.string().nullable(),
   pr_url: z.string().nullable(),
   pr_number: z.number().int().nullable(),
+  /** The delivery asked for at submission; null follows the project's `[git] deliver`. */
+  deliver: deliverModeSchema.nullable(),
+  /** The delivery the run chose, once it delivered. */
+  delivery: deliverySchema.nullable(),
+  /** The commit delivered (pushed, or kept on the local branch). */
+  commit_sha: z.string().nullable(),
   rounds: z.array(reviewRoundSchema),
   validation_attempts: z.number().int().nonnegative(),
   cost_usd: z.number().nonnegative(),
@@ -126,6 +143,7 @@ export const taskCreateSchema = z
     review: z.boolean().optional(),
     /** The task's cost cap in USD: the run fails with `budget_exceeded` once its cost passes it. */
     budget_usd: z.number().positive().max(1_000_000).optional(),
+    deliver: deliverModeSchema.optional(),
     priority: z.number().int().min(-100).max(100).default(0),
   })
   .refine((body) => [body.prompt, body.issue, body.pr].filter((v) => v !== undefined).length === 1, {

@@ -111,6 +111,22 @@ describe('Git port', () => {
     expect(await git.refExists(repo, 'refs/heads/nope')).toBe(false);
   });
 
+  it("finds the default branch: origin's HEAD as fetched, else as the remote says, else the checked-out one", async () => {
+    const git = makeGit();
+    // The bare remote's HEAD names master, the checkout's branch is main: the remote wins.
+    sh(repo, 'push', '-q', 'origin', 'main:master');
+    sh(remote, 'symbolic-ref', 'HEAD', 'refs/heads/master');
+    expect(await git.defaultBranch(repo, 'origin')).toBe('master');
+    // A fetched origin/HEAD (as a clone sets it) comes first.
+    sh(repo, 'symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/main');
+    expect(await git.defaultBranch(repo, 'origin')).toBe('main');
+    // No such remote: the branch checked out.
+    sh(repo, 'checkout', '-q', '-b', 'trunk');
+    expect(await git.defaultBranch(repo, 'upstream')).toBe('trunk');
+    sh(repo, 'checkout', '-q', '--detach');
+    expect(await git.defaultBranch(repo, 'upstream')).toBeNull();
+  });
+
   it('ignores GIT_DIR and friends inherited from a hook or a parent git', async () => {
     const git = createGit({
       runner: createProcessRunner(),

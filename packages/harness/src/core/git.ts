@@ -36,6 +36,11 @@ export interface Git {
   diffStat(cwd: string, base: string, head: string): Promise<DiffStat>;
   /** The remote's URL with any credentials removed, or null when there is no such remote. */
   remoteUrl(cwd: string, remote: string): Promise<string | null>;
+  /**
+   * The branch a task starts from when none is configured: the remote's HEAD branch (as last
+   * fetched, else as the remote says), else the branch checked out in `repo`; null when none is.
+   */
+  defaultBranch(repo: string, remote: string): Promise<string | null>;
 }
 
 export interface WorktreeEntry {
@@ -408,6 +413,32 @@ export class GitCli implements Git {
     assertRefName(remote, 'remote name');
     const result = await this.git({ cwd, args: ['remote', 'get-url', '--', remote], okCodes: [2, 128] });
     return result.exitCode === 0 ? redactUrl(result.stdout.trim()) : null;
+  }
+
+  async defaultBranch(repo: string, remote: string): Promise<string | null> {
+    assertRefName(remote, 'remote name');
+    const tracked = await this.git({
+      cwd: repo,
+      args: ['symbolic-ref', '--quiet', `refs/remotes/${remote}/HEAD`],
+      okCodes: [1, 128],
+    });
+    const prefix = `refs/remotes/${remote}/`;
+    if (tracked.exitCode === 0 && tracked.stdout.trim().startsWith(prefix))
+      return tracked.stdout.trim().slice(prefix.length);
+    const listed = await this.git({
+      cwd: repo,
+      args: ['ls-remote', '--symref', '--', remote, 'HEAD'],
+      okCodes: [1, 2, 128],
+      errorCode: ErrorCodes.unavailable,
+    }).catch(() => null);
+    const symref = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(listed?.exitCode === 0 ? listed.stdout : '');
+    if (symref) return symref[1]!;
+    const current = await this.git({
+      cwd: repo,
+      args: ['symbolic-ref', '--quiet', '--short', 'HEAD'],
+      okCodes: [1, 128],
+    });
+    return current.exitCode === 0 && current.stdout.trim() !== '' ? current.stdout.trim() : null;
   }
 }
 

@@ -78,6 +78,11 @@ export class GithubClient implements PermissionLookup {
     });
   }
 
+  /** False when no token is set: GitHub then refuses pull requests and reviews. */
+  get hasToken(): boolean {
+    return this.#token !== undefined;
+  }
+
   constructor(options: GithubClientOptions = {}) {
     this.api_url = (options.api_url ?? defaultApiUrl).replace(/\/+$/, '');
     this.#token = options.token && options.token.length > 0 ? options.token : undefined;

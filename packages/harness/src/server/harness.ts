@@ -134,7 +134,10 @@ export class Harness {
       maxQueued: config.concurrency.max_queue_size,
       projectLimit: async (name) => (await this.projects.settings(name)).max_concurrent,
     });
-    this.tasks = new TaskService(store, this.projects, this.scheduler, this.events, clock, agents);
+    this.tasks = new TaskService(store, this.projects, this.scheduler, this.events, clock, agents, {
+      git,
+      github,
+    });
     this.webhooks = wireWebhooks({
       config,
       store,

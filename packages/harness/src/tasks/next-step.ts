@@ -1,4 +1,4 @@
-import type { ReviewRound } from '@harness/protocol';
+import type { DeliverMode, Delivery, ReviewRound } from '@harness/protocol';
 import { TaskFailure } from './task-failure.js';
 import type { ValidationResult } from './stages.js';
 
@@ -37,4 +37,14 @@ export function afterReview(round: ReviewRound, maxRounds: number): NextStep {
   if (round.round >= maxRounds)
     return fail('review_not_approved', `the reviewer did not approve after ${maxRounds} round(s)`);
   return fixIt;
+}
+
+/**
+ * How the work leaves Harness: `auto` is a pull request when one can be opened (a GitHub remote
+ * and a token), a pushed branch otherwise. An explicit mode is kept as asked; a `pull_request`
+ * that cannot be opened fails at the pull request, saying what is missing.
+ */
+export function chooseDelivery(mode: DeliverMode, canOpenPullRequest: boolean): Delivery {
+  if (mode !== 'auto') return mode;
+  return canOpenPullRequest ? 'pull_request' : 'branch';
 }

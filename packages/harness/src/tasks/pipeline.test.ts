@@ -25,6 +25,8 @@ import { ProjectRegistry } from '../projects/index.js';
 import { SqliteStore, type Store } from '../store/index.js';
 import { NotificationHub, ThreadService, TurnService } from '../threads/index.js';
 import { TaskPipeline, outcomeOf } from './pipeline.js';
+import { TaskScheduler } from './scheduler.js';
+import { TaskService } from './task-service.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { WorktreeManager } from './worktrees.js';
 
@@ -112,24 +114,27 @@ interface Fixture {
   root: string;
   /** With a reviewer script, a second agent (codex) reviews. */
   pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]): TaskPipeline;
+  /** Submission, as `POST /tasks` and `task/create` do it. */
+  service(): TaskService;
 }
 
-async function fixture(): Promise<Fixture> {
+/** `branch`: the remote's and the checkout's branch; `token: false`: no GitHub token is set. */
+async function fixture({ branch = 'main', token = true } = {}): Promise<Fixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'harness-pipeline-'));
   const remote = path.join(dir, 'remotes', 'acme', 'widgets.git');
   mkdirSync(remote, { recursive: true });
-  git(remote, 'init', '-q', '--bare', '-b', 'main');
+  git(remote, 'init', '-q', '--bare', '-b', branch);
   const root = path.join(dir, 'widgets');
   mkdirSync(path.join(root, '.harness'), { recursive: true });
   writeFileSync(
     path.join(root, '.harness', 'config.toml'),
     '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n',
   );
-  git(dir, 'init', '-q', '-b', 'main', root);
+  git(dir, 'init', '-q', '-b', branch, root);
   git(root, 'add', '-A');
   git(root, 'commit', '-qm', 'init');
   git(root, 'remote', 'add', 'origin', remote);
-  git(root, 'push', '-q', 'origin', 'main');
+  git(root, 'push', '-q', 'origin', branch);
   const hub = await startGithubStandIn({ token: 't' });
   hub.addRepo('acme/widgets');
   const configFile = path.join(dir, 'config.toml');
@@ -151,6 +156,7 @@ async function fixture(): Promise<Fixture> {
   });
   const runner = createProcessRunner();
   const gitPort = createGit({ runner });
+  const github = new GithubClient({ api_url: hub.url, ...(token ? { token: 't' } : {}) });
   const pipeline = (script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]) => {
     const reviewer = reviewerScript ? [fakeAgent(reviewerScript, 'codex')] : [];
     const agents = new AgentRegistry(config.agents, [fakeAgent(script), ...reviewer]);
@@ -167,12 +173,21 @@ async function fixture(): Promise<Fixture> {
       worktrees: new WorktreeManager({ git: gitPort, root: path.join(dir, 'data', 'worktrees'), logger }),
       git: gitPort,
       runner,
-      github: new GithubClient({ api_url: hub.url, token: 't' }),
+      github,
       author: { name: config.git.author_name, email: config.git.author_email },
       onPrompt: 'refuse',
     });
   };
-  return { dir, remote, store, hub, root, pipeline };
+  const service = () => {
+    const projects = new ProjectRegistry(config, store, clock);
+    const scheduler = new TaskScheduler({
+      ...{ store, events, clock, logger, runner: pipeline([]) },
+      ...{ globalLimit: 1, maxQueued: 10, projectLimit: () => Promise.resolve(1) },
+    });
+    const agents = new AgentRegistry(config.agents, [fakeAgent([]), fakeAgent([], 'codex')]);
+    return new TaskService(store, projects, scheduler, events, clock, agents, { git: gitPort, github });
+  };
+  return { dir, remote, store, hub, root, pipeline, service };
 }
 
 let seq = 0;
@@ -197,6 +212,9 @@ async function claimedTask(store: Store, owner: string, overrides: Partial<Task>
     worktree: null,
     pr_url: null,
     pr_number: null,
+    deliver: null,
+    delivery: null,
+    commit_sha: null,
     rounds: [],
     validation_attempts: 0,
     cost_usd: 0,
@@ -478,6 +496,62 @@ describe('the task pipeline with an independent reviewer', () => {
     });
     expect(await checkpoints(task.id)).toEqual(['implemented', 'validated']);
     expect(f.hub.pullRequests('acme/widgets')).toHaveLength(0);
+  });
+});
+
+describe('delivery without GitHub: an origin on master and no GitHub token', () => {
+  beforeEach(async () => {
+    await f.hub.close();
+    await f.store.close();
+    rmSync(f.dir, { recursive: true, force: true });
+    f = await fixture({ branch: 'master', token: false });
+  });
+  const signal = new AbortController().signal;
+  const fixed = [{ files: { 'fix.txt': 'fixed' } }];
+  const remoteBranches = () => git(f.remote, 'for-each-ref', '--format=%(refname)', 'refs/heads');
+
+  it("auto pushes the task branch, from the remote's HEAD branch (master), and says it chose a branch", async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline(fixed).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', error: null, delivery: 'branch', pr_url: null });
+    const branch = stored.branch!;
+    expect(stored.commit_sha).toBe(git(f.remote, 'rev-parse', `refs/heads/${branch}`));
+    // The task started from master: its commit's parent is master's head.
+    expect(git(f.remote, 'rev-parse', `${stored.commit_sha}^`)).toBe(git(f.remote, 'rev-parse', 'master'));
+    const events = await timeline(f.store, task.id);
+    expect(stages(events)).not.toContain('pr_open');
+    const chosen = events.find((e) => e.kind === 'task.delivery')!;
+    expect(chosen.data).toMatchObject({ asked: 'auto', delivery: 'branch' });
+    expect(chosen.reason).toContain('no GitHub token is set');
+    expect(events.at(-1)?.data).toMatchObject({ delivery: 'branch', branch, commit_sha: stored.commit_sha });
+    expect(f.hub.pullRequests('acme/widgets')).toHaveLength(0);
+  });
+
+  it('none keeps the commit on a local branch after the task is done, and pushes nothing', async () => {
+    const task = await claimedTask(f.store, 'owner-1', { deliver: 'none' });
+    await f.pipeline(fixed).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', error: null, delivery: 'none' });
+    expect(git(f.root, 'rev-parse', `refs/heads/${stored.branch!}`)).toBe(stored.commit_sha);
+    expect(git(f.root, 'show', `${stored.commit_sha}:fix.txt`)).toBe('fixed');
+    expect(remoteBranches()).toBe('refs/heads/master');
+  });
+
+  it('refuses an explicit pull request at submission, naming what is missing', async () => {
+    const service = f.service();
+    const asked = service.create({ prompt: 'Fix it', deliver: 'pull_request', priority: 0 });
+    await expect(asked).rejects.toThrow(HarnessError);
+    await expect(asked).rejects.toThrow(
+      /the task asks for delivery by pull request, which cannot be opened: no GitHub token is set \(\[github\] token/,
+    );
+    writeFileSync(path.join(f.root, '.harness', 'config.toml'), '[git]\ndeliver = "pull_request"\n');
+    await expect(service.create({ prompt: 'Fix it', priority: 0 })).rejects.toThrow(
+      /\[git\] deliver of project "widgets" asks for delivery by pull request/,
+    );
+    expect((await f.store.tasks.list({ limit: 10 })).tasks).toHaveLength(0);
   });
 });
 

@@ -43,7 +43,7 @@ export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
 
 /**
  * The task runner the scheduler calls: runs a task through its stages, then settles it — done,
- * failed (never "done" without its pull request), cancelled or waiting for input — with a grade,
+ * failed (never "done" without its delivery), cancelled or waiting for input — with a grade,
  * and removes its worktree. A run stopped by shutdown is left as it was, for the next start; a run
  * whose task passed to another owner stops without another write.
  */
@@ -89,13 +89,16 @@ export class TaskPipeline implements TaskRunner {
         : null;
     // Cleanup comes before the final state, so a task reported finished has nothing left behind.
     // A task waiting for input keeps its worktree; a finished one gives it back.
-    // A done task's branch was pushed and lives on the remote; a failed or cancelled task's branch
-    // stays in the checkout when it holds commits, so its work is not lost.
+    // A done task's branch was pushed and lives on the remote, unless it delivers by none: then the
+    // local branch is the delivery and stays. A failed or cancelled task's branch stays in the
+    // checkout when it holds commits, so its work is not lost.
     if (finished && run.task.worktree) {
       // Still ours? A run whose task passed to another owner must not take its worktree away.
       await run.save({});
       await this.deps.worktrees
-        .remove(run.task.worktree, { branch: state === 'done' ? 'delete' : 'keep-if-committed' })
+        .remove(run.task.worktree, {
+          branch: state === 'done' && run.task.delivery !== 'none' ? 'delete' : 'keep-if-committed',
+        })
         .catch((e: unknown) =>
           this.deps.logger.warn(
             { err: e, task_id: run.task.id },
@@ -121,6 +124,9 @@ export class TaskPipeline implements TaskRunner {
           grade: grade?.grade ?? null,
           cost_usd: run.task.cost_usd,
           pr_url: run.task.pr_url,
+          delivery: run.task.delivery,
+          branch: run.task.branch,
+          commit_sha: run.task.commit_sha,
         },
       },
     );

@@ -63,6 +63,7 @@ function context(commands: string[], signal = new AbortController().signal): Sta
       baseCommit: git(checkout, 'rev-parse', 'HEAD'),
       resumed: false,
     },
+    baseBranch: 'main',
     signal,
   };
 }
@@ -147,6 +148,7 @@ describe('the pull-request stage', () => {
     },
     ...{ worktree: null, pr_url: null, pr_number: null, rounds: [], validation_attempts: 1, cost_usd: 0 },
     ...{ score: null, grade: null, error: null, source: null, external_id: null },
+    ...{ deliver: null, delivery: null, commit_sha: null },
     ...{ created_at: at, updated_at: at, started_at: at, finished_at: null },
   };
 
@@ -165,7 +167,9 @@ describe('the pull-request stage', () => {
     expect(result).toEqual({
       kind: 'unavailable',
       message:
-        'cannot open a pull request: remote "origin" is not a GitHub repository or [github] is not configured',
+        'cannot open a pull request: remote "origin" is not a GitHub repository (its URL does not end in owner/repo), ' +
+        'and no GitHub token is set ([github] token in the config, or GITHUB_TOKEN); ' +
+        'deliver by branch ([git] deliver = "branch") or give what is missing',
     });
   });
 });

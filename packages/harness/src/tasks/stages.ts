@@ -6,7 +6,7 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { implementPrompt, reviewPrompt } from './prompts.js';
 import { parseVerdict } from './review-verdict.js';
 import type { TaskProgress } from './task-progress.js';
-import { pullRequestBody, type TaskSource } from './task-sources.js';
+import { pullRequestBody, pullRequestMissing, type TaskSource } from './task-sources.js';
 import { effectiveValidationCommands, formatValidationFeedback, runValidation } from './validation.js';
 import type { TaskWorktree } from './worktrees.js';
 
@@ -30,6 +30,8 @@ export interface StageContext {
   readonly source: TaskSource;
   readonly repo: RepoRef | null;
   readonly worktree: TaskWorktree;
+  /** What the task's branch starts from and its pull request targets. */
+  readonly baseBranch: string;
   readonly signal: AbortSignal;
 }
 
@@ -151,6 +153,14 @@ export async function fix(
   return { kind: 'fixed', sha, costUsd: answer.costUsd };
 }
 
+export type KeepResult = { kind: 'kept'; sha: string } | { kind: 'no_changes' };
+
+/** `deliver = "none"`: the commit stays on the task's local branch; nothing leaves the machine. */
+export async function keep(ctx: StageContext): Promise<KeepResult> {
+  const head = await ctx.deps.git.currentCommit(ctx.worktree.path);
+  return head === ctx.worktree.baseCommit ? { kind: 'no_changes' } : { kind: 'kept', sha: head };
+}
+
 export type PushResult =
   { kind: 'pushed'; sha: string } | { kind: 'already_pushed'; sha: string } | { kind: 'no_changes' };
 
@@ -182,16 +192,15 @@ export async function openPullRequest(
 ): Promise<PullRequestResult> {
   if (ctx.source.prUrl !== null) return { kind: 'adopted', url: ctx.source.prUrl, number: task.pr };
   const { github } = ctx.deps;
-  if (!github || !ctx.repo) {
-    const remote = ctx.settings.git.remote;
+  const missing = pullRequestMissing(github, ctx.repo, ctx.settings.git.remote);
+  if (!github || !ctx.repo || missing !== null)
     return {
       kind: 'unavailable',
-      message: `cannot open a pull request: remote "${remote}" is not a GitHub repository or [github] is not configured`,
+      message: `cannot open a pull request: ${missing ?? 'no GitHub repository'}`,
     };
-  }
   const { pull_request, created } = await github.createPullRequest(ctx.repo, {
     head: ctx.worktree.branch,
-    base: ctx.settings.git.base_branch,
+    base: ctx.baseBranch,
     title: ctx.source.brief.title || `Harness task ${ctx.taskId}`,
     body: pullRequestBody(task, summary),
   });

@@ -1,4 +1,4 @@
-import type { ReviewRound, Task, TaskState } from '@harness/protocol';
+import type { Delivery, ReviewRound, Task, TaskState } from '@harness/protocol';
 import type { AgentName } from '../agents/index.js';
 import { HarnessError } from '../core/index.js';
 import type { ResolvedProjectSettings } from '../core/index.js';
@@ -13,19 +13,23 @@ import {
   fix,
   isTurnStopped,
   implement,
+  keep,
   openPullRequest,
   postReview,
   push,
   review,
   validate,
 } from './stages.js';
-import { afterReview, afterValidation } from './next-step.js';
+import { afterReview, afterValidation, chooseDelivery } from './next-step.js';
 import { RunSuperseded, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { TaskProgress } from './task-progress.js';
-import { repoOf, taskSource } from './task-sources.js';
+import { pullRequestMissing, repoOf, taskSource } from './task-sources.js';
 import { type Announcement, transition } from './transition.js';
 
 export type { PipelineDeps } from './pipeline-deps.js';
+
+const noChanges = () =>
+  new TaskFailure('no_changes', 'the agent made no changes, so there is nothing to propose');
 
 /** What the stages after preparation share: their inputs, what is already done, the implementor. */
 interface Course {
@@ -36,7 +40,8 @@ interface Course {
 
 /**
  * One run of one task through the pipeline: worktree → implement → validate (⇄ fix) → commit,
- * push, pull request → independent review (⇄ fix) → done. The stages return what they produced
+ * delivery (push and pull request, push only, or the local branch: `[git] deliver`) → independent
+ * review (⇄ fix) → done. The stages return what they produced
  * (stages.ts); this run alone decides from it what is stored, checkpointed and announced, and
  * which state comes next. Each stage is persisted before it is announced; a run resumed after a
  * crash picks up the worktree, branch and pull request it had.
@@ -81,11 +86,12 @@ export class TaskRun {
     const repo = await repoOf(this.deps.git, settings.root, settings.git.remote);
     const source = await taskSource(this.task, this.deps.github, repo);
     await this.stage('preparing');
+    const baseBranch = settings.git.base_branch ?? (await this.defaultBranch(settings));
     const worktree = await this.deps.worktrees.create({
       projectRoot: settings.root,
       taskId: this.task.id,
       remote: settings.git.remote,
-      baseBranch: source.prBranch ?? settings.git.base_branch,
+      baseBranch: source.prBranch ?? baseBranch,
       branchPrefix: settings.git.branch_prefix,
     });
     await this.save({ branch: worktree.branch, worktree: worktree.path });
@@ -96,6 +102,7 @@ export class TaskRun {
       source,
       repo,
       worktree,
+      baseBranch,
       signal: this.signal,
     };
     const progress = worktree.resumed ? await this.resumeProgress(ctx) : TaskProgress.empty();
@@ -165,14 +172,34 @@ export class TaskRun {
     }
   }
 
-  /** Push (unless the remote already has HEAD) and the pull request (unless it is open). */
+  /** With no `base_branch` configured: the remote's HEAD branch, else the checked-out one. */
+  private async defaultBranch(settings: ResolvedProjectSettings): Promise<string> {
+    const branch = await this.deps.git.defaultBranch(settings.root, settings.git.remote);
+    if (branch !== null) return branch;
+    throw new TaskFailure(
+      'base_branch_unknown',
+      `cannot tell which branch to start from: remote "${settings.git.remote}" has no HEAD branch and ${settings.root} has no branch checked out; set [git] base_branch in ${settings.overlay_file ?? '.harness/config.toml'}`,
+    );
+  }
+
+  /**
+   * Delivery, as the task or its project asks (`auto` chosen once, on the first delivery): the
+   * commit kept on the local branch, or pushed (unless the remote already has HEAD), and for a
+   * pull request, the pull request (unless it is open).
+   */
   private async deliver({ ctx, progress }: Course, summary: string): Promise<void> {
+    const delivery = this.task.delivery ?? (await this.chooseDelivery(ctx));
+    if (delivery === 'none') {
+      const kept = await keep(ctx);
+      if (kept.kind === 'no_changes') throw noChanges();
+      return this.save({ commit_sha: kept.sha });
+    }
     const pushed = await push(ctx, progress);
-    if (pushed.kind === 'no_changes')
-      throw new TaskFailure('no_changes', 'the agent made no changes, so there is nothing to propose');
+    if (pushed.kind === 'no_changes') throw noChanges();
     if (pushed.kind === 'already_pushed') await this.skipped('push', pushed.sha);
     else await this.checkpoint(progress, 'pushed', { sha: pushed.sha });
-    if (this.task.pr_url !== null) return;
+    await this.save({ commit_sha: pushed.sha });
+    if (delivery === 'branch' || this.task.pr_url !== null) return;
 
     await this.stage('pr_open');
     const pr = await openPullRequest(ctx, this.task, summary);
@@ -185,6 +212,24 @@ export class TaskRun {
       task_id: this.task.id,
       data: { url: pr.url, number: pr.number, created: pr.created },
     });
+  }
+
+  /** Resolves and records the task's delivery, and says which it is and why. */
+  private async chooseDelivery(ctx: StageContext): Promise<Delivery> {
+    const asked = this.task.deliver ?? ctx.settings.git.deliver;
+    const missing =
+      ctx.source.prUrl !== null
+        ? null
+        : pullRequestMissing(ctx.deps.github, ctx.repo, ctx.settings.git.remote);
+    const delivery = chooseDelivery(asked, missing === null);
+    await this.save({ delivery });
+    await this.deps.events.append({
+      kind: 'task.delivery',
+      task_id: this.task.id,
+      data: { asked, delivery, branch: this.task.branch },
+      reason: asked === 'auto' && delivery === 'branch' ? `no pull request: ${missing}` : null,
+    });
+    return delivery;
   }
 
   /**

@@ -14,6 +14,8 @@ import {
   newId,
   requireAgentName,
 } from '../core/index.js';
+import type { Git } from '../core/index.js';
+import type { GithubClient } from '../github/index.js';
 import type { EventLog } from '../observe/index.js';
 import { gradeFor } from '../observe/index.js';
 import type { Store, TaskListFilter } from '../store/index.js';
@@ -21,6 +23,7 @@ import type { ProjectRegistry } from '../projects/index.js';
 import type { AgentRegistry } from '../agents/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import type { TaskScheduler } from './scheduler.js';
+import { pullRequestMissing, repoOf } from './task-sources.js';
 
 export interface TaskOrigin {
   source: string;
@@ -41,11 +44,14 @@ export class TaskService {
     private readonly events: EventLog,
     private readonly clock: Clock,
     private readonly agents: AgentRegistry,
+    /** What tells whether a pull request can be opened, to refuse one that cannot at submission. */
+    private readonly delivery: { git: Git; github: GithubClient | null },
   ) {}
 
   async create(input: TaskCreate, origin?: TaskOrigin): Promise<Task> {
     const project = await this.projects.resolve(input.project);
     if (input.agent !== undefined) requireAgentName(input.agent);
+    await this.assertDeliverable(project.name, input.deliver);
     if (input.reviewer !== undefined) requireAgentName(input.reviewer);
     const settings = await this.projects.settings(project.name);
     const review = input.review ?? settings.review.enabled;
@@ -73,6 +79,9 @@ export class TaskService {
       worktree: null,
       pr_url: null,
       pr_number: null,
+      deliver: input.deliver ?? null,
+      delivery: null,
+      commit_sha: null,
       rounds: [],
       validation_attempts: 0,
       cost_usd: 0,
@@ -86,6 +95,22 @@ export class TaskService {
       started_at: null,
       finished_at: null,
     });
+  }
+
+  /** An explicit `pull_request` (asked by the task or its project) that cannot be opened is refused now, not at the end. */
+  private async assertDeliverable(projectName: string, asked: TaskCreate['deliver']): Promise<void> {
+    const settings = await this.projects.settings(projectName);
+    if ((asked ?? settings.git.deliver) !== 'pull_request') return;
+    const { git, github } = this.delivery;
+    const repo = await repoOf(git, settings.root, settings.git.remote);
+    const missing = pullRequestMissing(github, repo, settings.git.remote);
+    if (missing === null) return;
+    const where = asked === undefined ? `[git] deliver of project "${projectName}"` : 'the task';
+    throw new HarnessError(
+      ErrorCodes.invalidParams,
+      `${where} asks for delivery by pull request, which cannot be opened: ${missing}`,
+      { data: { project: projectName, deliver: 'pull_request' } },
+    );
   }
 
   /** One result per item, in order: a failing item never stops the others. */

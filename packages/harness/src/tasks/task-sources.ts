@@ -17,6 +17,25 @@ export async function repoOf(git: Git, root: string, remote: string): Promise<Re
   return url === null ? null : parseRemoteUrl(url);
 }
 
+/**
+ * Why a pull request cannot be opened, naming what to configure; null when it can (a `[github]`
+ * token is set and the remote names a GitHub repository).
+ */
+export function pullRequestMissing(
+  github: GithubClient | null,
+  repo: RepoRef | null,
+  remote: string,
+): string | null {
+  const noRepo = `remote "${remote}" is not a GitHub repository (its URL does not end in owner/repo)`;
+  const noToken = 'no GitHub token is set ([github] token in the config, or GITHUB_TOKEN)';
+  const missing = [
+    repo === null ? noRepo : null,
+    github === null || !github.hasToken ? noToken : null,
+  ].filter((m) => m !== null);
+  if (missing.length === 0) return null;
+  return `${missing.join(', and ')}; deliver by branch ([git] deliver = "branch") or give what is missing`;
+}
+
 /** What the task asks, in the requester's words: the prompt, or the issue or PR fetched from GitHub. */
 export async function taskSource(
   task: Task,

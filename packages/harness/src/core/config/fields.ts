@@ -102,6 +102,10 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, expecting(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`));
 }
 
+/** `[git] deliver`: how a task's work leaves Harness (the same values as a task's `deliver`). */
+export const deliverModes = ['auto', 'pull_request', 'branch', 'none'] as const;
+export type DeliverModeSetting = (typeof deliverModes)[number];
+
 export function agentChoice() {
   return oneOf(agentChoices);
 }

@@ -9,6 +9,7 @@ describe('git.author_name and git.author_email', () => {
     expect(parseConfig('', 'h.toml', context).git).toEqual({
       author_name: 'Harness',
       author_email: 'harness@localhost',
+      deliver: 'auto',
     });
   });
 
@@ -17,7 +18,14 @@ describe('git.author_name and git.author_email', () => {
     expect(parseConfig(text, 'h.toml', context).git).toEqual({
       author_name: 'Build Bot',
       author_email: 'bot@example.com',
+      deliver: 'auto',
     });
+  });
+
+  it('take the delivery a team chooses, and refuse one Harness does not know', () => {
+    expect(parseConfig('[git]\ndeliver = "none"\n', 'h.toml', context).git.deliver).toBe('none');
+    const bad = () => parseConfig('[git]\ndeliver = "email"\n', 'h.toml', context);
+    expect(bad).toThrow(/git\.deliver: expected one of "auto", "pull_request", "branch", "none"/);
   });
 
   it('refuses what git would write into the commit header wrongly, naming the key', () => {

@@ -42,7 +42,7 @@ describe('loadProjectOverlay', () => {
   it('returns defaults when the project has no overlay', () => {
     expect(loadProjectOverlay(project('bare'))).toEqual({
       file: null,
-      git: { base_branch: 'main', remote: 'origin', branch_prefix: 'harness/' },
+      git: { remote: 'origin', branch_prefix: 'harness/' },
       validation: { pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2 },
       agent: {},
       review: {},
@@ -130,7 +130,7 @@ describe('resolveProjectSettings', () => {
       root,
       is_default: true,
       overlay_file: overlayFile('p'),
-      git: { base_branch: 'main', remote: 'up', branch_prefix: 'harness/' },
+      git: { remote: 'up', branch_prefix: 'harness/', deliver: 'auto' },
       validation: { pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2 },
       agent: { default: 'claude' },
       review: { enabled: true, reviewer_agent: 'auto', max_rounds: 5 },

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { agentChoice, bool, expecting, int, section, stringList } from './fields.js';
+import { agentChoice, bool, deliverModes, expecting, int, oneOf, section, stringList } from './fields.js';
 import { configError, fromZodIssues } from './issues.js';
 import { parseToml, readConfigText } from './toml.js';
 
@@ -45,7 +45,7 @@ const overlaySchema = z.strictObject(
         trailingSlash: false,
         slash: true,
         empty: false,
-      }).default('main'),
+      }).optional(),
       remote: gitRef('a remote name of letters, digits, ".", "_" and "-"', {
         trailingSlash: false,
         slash: false,
@@ -56,6 +56,7 @@ const overlaySchema = z.strictObject(
         slash: true,
         empty: true,
       }).default('harness/'),
+      deliver: oneOf(deliverModes).optional(),
     }),
     validation: section({
       pre_commit: stringList().default([]),

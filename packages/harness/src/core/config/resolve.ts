@@ -1,5 +1,5 @@
 import { ErrorCodes, HarnessError } from '../errors.js';
-import type { AgentChoice } from './fields.js';
+import type { AgentChoice, DeliverModeSetting } from './fields.js';
 import { configError } from './issues.js';
 import { loadProjectOverlay, type ProjectOverlay } from './overlay.js';
 import { defaultProject } from './projects.js';
@@ -17,7 +17,8 @@ export interface ResolvedProjectSettings {
   is_default: boolean;
   /** The overlay that contributed, or null when the project has none. */
   overlay_file: string | null;
-  git: ProjectOverlay['git'];
+  /** `base_branch` unset: the remote's HEAD branch, found when a task starts. */
+  git: Omit<ProjectOverlay['git'], 'deliver'> & { deliver: DeliverModeSetting };
   validation: ProjectOverlay['validation'];
   agent: { default: AgentChoice };
   review: { enabled: boolean; reviewer_agent: AgentChoice; max_rounds: number };
@@ -77,7 +78,7 @@ export function resolveProjectSettings(config: HarnessConfig, projectName: strin
     root: project.root,
     is_default: defaultProject(config)?.name === project.name,
     overlay_file: overlay.file,
-    git: overlay.git,
+    git: { ...overlay.git, deliver: overlay.git.deliver ?? config.git.deliver },
     validation: overlay.validation,
     agent: { default: scope.implementor.value },
     review: {

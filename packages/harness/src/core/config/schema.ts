@@ -10,6 +10,7 @@ import {
   list,
   num,
   oneOf,
+  deliverModes,
   passthroughEnvName,
   pathField,
   section,
@@ -202,6 +203,8 @@ export function buildConfigSchema(ctx: SchemaContext) {
             `expected an email address such as "harness@localhost", got ${JSON.stringify(issue.input)}`,
         })
         .default('harness@localhost'),
+      // How tasks deliver unless their project's overlay or the task says otherwise.
+      deliver: oneOf(deliverModes).default('auto'),
     }),
     projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
   });

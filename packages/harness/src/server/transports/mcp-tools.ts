@@ -18,7 +18,7 @@ const startTask = defineTool({
   name: 'start_task',
   title: 'Start a task',
   description:
-    'Queue a coding task on a registered project. Harness prepares a git worktree, has an agent implement it, validates, opens a pull request and has a different agent review it. Give exactly one of prompt, issue or pr. Returns the task id; follow it with task_status.',
+    'Queue a coding task on a registered project. Harness prepares a git worktree, has an agent implement it, validates, delivers it (a pull request, a pushed branch, or a local branch) and has a different agent review it. Give exactly one of prompt, issue or pr. Returns the task id; follow it with task_status.',
   input: z.strictObject(
     described(taskCreateSchema.shape, {
       prompt: 'What to do, in plain words.',
@@ -30,6 +30,8 @@ const startTask = defineTool({
       reviewer: 'Reviewing agent, never the implementor (default: the project’s reviewer_agent, "auto").',
       review: 'false skips the review stage (default: [agents.review] enabled).',
       budget_usd: 'Cost cap in USD: the task fails with budget_exceeded once its cost passes it.',
+      deliver:
+        'How the work leaves Harness: auto, pull_request, branch (pushed) or none (a local branch); default: the project’s [git] deliver.',
       priority: 'Queue priority from -100 to 100; higher runs first.',
     }),
   ),

@@ -175,6 +175,15 @@ const migrations: Migration[] = [
       ALTER TABLE tasks ADD COLUMN budget_usd REAL;
     `,
   },
+  {
+    version: 7,
+    name: 'how a task is delivered: asked for, chosen, and the commit delivered',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN deliver TEXT;
+      ALTER TABLE tasks ADD COLUMN delivery TEXT;
+      ALTER TABLE tasks ADD COLUMN commit_sha TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,127 @@
+/**
+ * A new user's first task, end to end through the built server: only Claude Code set up (the real
+ * CLI against the scripted model), no GitHub token, a project whose origin is a local bare
+ * repository on `master`. The task is delivered as a pushed branch; a pull request is refused at
+ * submission, saying what is missing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Task } from '@harness/protocol';
+import {
+  type ScriptedAnthropicServer,
+  scriptedClaudeEnv,
+  startScriptedAnthropicServer,
+  isolatedEnv,
+  repoRoot,
+  type RunningHarness,
+  startHttpHarness,
+  tempDir,
+  approve,
+  makeRepo,
+  viewOf,
+  git,
+} from '@harness/testkit';
+
+describe('delivery without GitHub', () => {
+  const dir = tempDir('harness-delivery-');
+  let model: ScriptedAnthropicServer;
+  let server: RunningHarness;
+  let root: string;
+  let origin: string;
+
+  beforeAll(async () => {
+    root = makeRepo(path.join(dir.path, 'widgets'), {
+      'README.md': '# widgets\n',
+      '.harness/config.toml': '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n',
+    });
+    git(root, 'branch', '-m', 'main', 'master');
+    origin = path.join(dir.path, 'origin.git');
+    mkdirSync(origin);
+    git(origin, 'init', '-q', '--bare', '-b', 'master');
+    git(root, 'remote', 'add', 'origin', origin);
+    git(root, 'push', '-q', 'origin', 'master');
+    model = await startScriptedAnthropicServer([]);
+    model.script.respondWith((body) => {
+      const view = viewOf(body);
+      if (view.lastPrompt.includes('You are reviewing')) return approve();
+      if (view.afterTool) return { text: 'Done: fix.txt now says fixed.' };
+      return { tool_calls: [{ name: 'Bash', input: { command: 'echo fixed > fix.txt' } }] };
+    });
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(
+      config,
+      [
+        '[agents]',
+        'default_agent = "claude"',
+        '[agents.anthropic_api]',
+        `base_url = "${model.baseUrl}"`,
+        'api_key = "scripted"',
+        '[agents.review]',
+        'reviewer_agent = "anthropic_api"',
+        '[[projects]]',
+        'name = "widgets"',
+        `root = "${root}"`,
+        '',
+      ].join('\n'),
+    );
+    const env = isolatedEnv(dir.path, {
+      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
+      HARNESS_CONFIG: config,
+      ...scriptedClaudeEnv(model.baseUrl),
+    });
+    delete env.GITHUB_TOKEN;
+    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
+  }, 60_000);
+  afterAll(async () => {
+    await server.stop();
+    await model.close();
+    dir.remove();
+  });
+
+  const post = (body: unknown) =>
+    fetch(`${server.url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  async function finished(id: string): Promise<Task & { timeline: { kind: string; data: unknown }[] }> {
+    for (let i = 0; i < 1200; i++) {
+      const task = (await (await fetch(`${server.url}/tasks/${id}`)).json()) as Task & {
+        timeline: { kind: string; data: unknown }[];
+      };
+      if (['done', 'failed', 'cancelled', 'needs_input'].includes(task.state)) return task;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`task ${id} did not finish`);
+  }
+
+  it('takes a prompt to done, reviewed, as a branch pushed from master', async () => {
+    const response = await post({ prompt: 'Make the check pass', project: 'widgets' });
+    expect(response.status).toBe(202);
+    const { task_id } = (await response.json()) as { task_id: string };
+    const task = await finished(task_id);
+    expect(task).toMatchObject({ state: 'done', error: null, delivery: 'branch', pr_url: null });
+    expect(task.rounds.map((r) => r.verdict)).toEqual(['approve']);
+    expect(git(origin, 'rev-parse', `refs/heads/${task.branch!}`)).toBe(task.commit_sha);
+    expect(git(origin, 'show', `${task.commit_sha}:fix.txt`)).toBe('fixed');
+    expect(git(origin, 'merge-base', '--is-ancestor', 'master', task.commit_sha!)).toBe('');
+    expect(task.timeline.find((e) => e.kind === 'task.delivery')?.data).toMatchObject({
+      asked: 'auto',
+      delivery: 'branch',
+    });
+  }, 180_000);
+
+  it('refuses a pull request at submission, saying that no GitHub token is set', async () => {
+    const response = await post({
+      prompt: 'Make the check pass',
+      project: 'widgets',
+      deliver: 'pull_request',
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain(
+      'asks for delivery by pull request, which cannot be opened: no GitHub token is set',
+    );
+  });
+});
