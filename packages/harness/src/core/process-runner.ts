@@ -124,6 +124,24 @@ async function killGroup(pid: number, graceMs: number): Promise<void> {
   await killProcessTree(pid, { graceMs });
 }
 
+/**
+ * After a command exits on its own: ends what it left running in its group. This runs after every
+ * command (a task runs dozens of git commands), so the usual case, an empty group, costs one
+ * `kill(-pgid, 0)` instead of a walk over /proc.
+ */
+async function endLeftovers(pid: number, graceMs: number): Promise<void> {
+  if (groupAlive(pid)) await killGroup(pid, graceMs);
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -241,7 +259,7 @@ async function runProcess(
     disarm();
   }
   // The leader is gone; whatever it left running in its group (`cmd &`) goes with it.
-  if (child.pid !== undefined) await (state.killing ?? killGroup(child.pid, grace));
+  if (child.pid !== undefined) await (state.killing ?? endLeftovers(child.pid, grace));
   await drain(child, closed, drainGraceMs);
   await tracking?.release();
   return {
