@@ -4,19 +4,18 @@
  * repository on `master`. The task is delivered as a pushed branch; a pull request is refused at
  * submission, saying what is missing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Task } from '@harness/protocol';
 import {
   type ScriptedAnthropicServer,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
-  isolatedEnv,
-  repoRoot,
-  type RunningHarness,
-  startHttpHarness,
   tempDir,
+  claudeWithApiReviewer,
+  type HarnessUnderTest,
+  startHarnessUnderTest,
+  projectEntry,
   approve,
   makeRepo,
   viewOf,
@@ -26,7 +25,7 @@ import {
 describe('delivery without GitHub', () => {
   const dir = tempDir('harness-delivery-');
   let model: ScriptedAnthropicServer;
-  let server: RunningHarness;
+  let app: HarnessUnderTest;
   let root: string;
   let origin: string;
 
@@ -48,54 +47,22 @@ describe('delivery without GitHub', () => {
       if (view.afterTool) return { text: 'Done: fix.txt now says fixed.' };
       return { tool_calls: [{ name: 'Bash', input: { command: 'echo fixed > fix.txt' } }] };
     });
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
-      [
-        '[agents]',
-        'default_agent = "claude"',
-        '[agents.anthropic_api]',
-        `base_url = "${model.baseUrl}"`,
-        'api_key = "scripted"',
-        '[agents.review]',
-        'reviewer_agent = "anthropic_api"',
-        '[[projects]]',
-        'name = "widgets"',
-        `root = "${root}"`,
-        '',
-      ].join('\n'),
+    // No GitHub token anywhere: the first day of a user whose remote is not on GitHub.
+    app = await startHarnessUnderTest(
+      dir.path,
+      [...claudeWithApiReviewer(model), ...projectEntry('widgets', root)],
+      { ...scriptedClaudeEnv(model.baseUrl), GITHUB_TOKEN: undefined },
     );
-    const env = isolatedEnv(dir.path, {
-      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
-      HARNESS_CONFIG: config,
-      ...scriptedClaudeEnv(model.baseUrl),
-    });
-    delete env.GITHUB_TOKEN;
-    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
   }, 60_000);
   afterAll(async () => {
-    await server.stop();
+    await app.stop();
     await model.close();
     dir.remove();
   });
 
-  const post = (body: unknown) =>
-    fetch(`${server.url}/tasks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (body: unknown) => app.post('/tasks', body);
 
-  async function finished(id: string): Promise<Task & { timeline: { kind: string; data: unknown }[] }> {
-    for (let i = 0; i < 1200; i++) {
-      const task = (await (await fetch(`${server.url}/tasks/${id}`)).json()) as Task & {
-        timeline: { kind: string; data: unknown }[];
-      };
-      if (['done', 'failed', 'cancelled', 'needs_input'].includes(task.state)) return task;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`task ${id} did not finish`);
-  }
+  const finished = (id: string) => app.finished(id);
 
   it('takes a prompt to done, reviewed, as a branch pushed from master', async () => {
     const response = await post({ prompt: 'Make the check pass', project: 'widgets' });

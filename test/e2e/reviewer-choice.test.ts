@@ -3,67 +3,47 @@
  * that needs review has no one to review it, so it is refused when submitted, over REST and
  * JSON-RPC alike, saying "reviewer" and what to configure; `review: false` is accepted.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '@harness/protocol';
 import {
   HttpClient,
-  type RunningHarness,
   type ScriptedAnthropicServer,
-  isolatedEnv,
   makeProject,
-  repoRoot,
   scriptedClaudeEnv,
-  startHttpHarness,
   startScriptedAnthropicServer,
   tempDir,
+  type HarnessUnderTest,
+  startHarnessUnderTest,
+  projectEntry,
 } from '@harness/testkit';
 
 describe('submitting a task with no second agent to review it', () => {
   const dir = tempDir('harness-reviewer-');
   let model: ScriptedAnthropicServer;
-  let server: RunningHarness;
+  let app: HarnessUnderTest;
 
   beforeAll(async () => {
     const widgets = makeProject(dir.path, 'widgets');
     model = await startScriptedAnthropicServer([]);
     model.script.respondWith(() => ({ text: 'Nothing to do.' }));
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
+    app = await startHarnessUnderTest(
+      dir.path,
       [
-        '[agents]',
-        'default_agent = "claude"',
-        '[agents.codex]',
-        'enabled = false',
-        '[agents.anthropic_api]',
-        'enabled = false',
-        '[[projects]]',
-        'name = "widgets"',
-        `root = "${widgets.root}"`,
-        '',
-      ].join('\n'),
+        ...['[agents]', 'default_agent = "claude"'],
+        ...['[agents.codex]', 'enabled = false'],
+        ...['[agents.anthropic_api]', 'enabled = false'],
+        ...projectEntry('widgets', widgets.root),
+      ],
+      scriptedClaudeEnv(model.baseUrl),
     );
-    const env = isolatedEnv(dir.path, {
-      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
-      HARNESS_CONFIG: config,
-      ...scriptedClaudeEnv(model.baseUrl),
-    });
-    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
   }, 60_000);
   afterAll(async () => {
-    await server.stop();
+    await app.stop();
     await model.close();
     dir.remove();
   });
 
-  const post = (route: string, body: unknown) =>
-    fetch(`${server.url}${route}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (route: string, body: unknown) => app.post(route, body);
 
   it('refuses it over REST with a 422 that says reviewer and what to configure', async () => {
     const response = await post('/tasks', { prompt: 'Make the test pass', project: 'widgets' });
@@ -75,12 +55,12 @@ describe('submitting a task with no second agent to review it', () => {
     expect(error.message).toContain('codex: disabled in config; anthropic_api: disabled in config');
     expect(error.message).toContain('reviewer_agent');
     expect(error.message).toContain('"review": false');
-    const listed = (await (await fetch(`${server.url}/tasks`)).json()) as { tasks: Task[] };
+    const listed = (await (await fetch(`${app.server.url}/tasks`)).json()) as { tasks: Task[] };
     expect(listed.tasks).toEqual([]);
   });
 
   it('refuses it over JSON-RPC task/create with the no_reviewer code', async () => {
-    const client = new HttpClient(server.url);
+    const client = new HttpClient(app.server.url);
     await client.request('initialize');
     await client.send('{"jsonrpc":"2.0","method":"initialized"}');
     const reply = (await client.request('task/create', {
@@ -115,7 +95,7 @@ describe('submitting a task with no second agent to review it', () => {
     });
     expect(response.status).toBe(202);
     const { task_id } = (await response.json()) as { task_id: string };
-    const task = (await (await fetch(`${server.url}/tasks/${task_id}`)).json()) as Task;
+    const task = (await (await fetch(`${app.server.url}/tasks/${task_id}`)).json()) as Task;
     expect(task).toMatchObject({ review: false, reviewer: null, budget_usd: 2.5 });
     await post(`/tasks/${task_id}/cancel`, {});
   });

@@ -16,10 +16,12 @@ import {
   startScriptedAnthropicServer,
   type GithubStandIn,
   startGithubStandIn,
-  isolatedEnv,
-  repoRoot,
-  type RunningHarness,
-  startHttpHarness,
+  claudeWithApiReviewer,
+  githubStandInConfig,
+  type HarnessUnderTest,
+  projectEntry,
+  startHarnessUnderTest,
+  type TaskView,
   tempDir,
   approve,
   makeProject,
@@ -30,8 +32,6 @@ import {
   stillRunning,
   git,
 } from '@harness/testkit';
-
-type Detailed = Task & { timeline: { kind: string; data: Record<string, unknown> | null }[] };
 
 const markers = ['RESUME-A', 'RESUME-B', 'RESUME-C', 'RESUME-D'];
 
@@ -45,9 +45,7 @@ describe('tasks resume from their last finished stage after kill -9', () => {
   let project: { root: string; remote: string };
   let model: ScriptedAnthropicServer;
   let hub: GithubStandIn;
-  let server: RunningHarness;
-  let args: string[];
-  let env: NodeJS.ProcessEnv;
+  let app: HarnessUnderTest;
 
   const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
 
@@ -80,63 +78,34 @@ describe('tasks resume from their last finished stage after kill -9', () => {
       const command = marker === 'RESUME-D' ? 'echo almost > fix.txt' : 'echo fixed > fix.txt';
       return { tool_calls: [{ name: 'Bash', input: { command } }] };
     });
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
+    app = await startHarnessUnderTest(
+      dir.path,
       [
-        '[agents]',
-        'default_agent = "claude"',
-        '[agents.anthropic_api]',
-        `base_url = "${model.baseUrl}"`,
-        'api_key = "scripted"',
-        '[agents.review]',
-        'reviewer_agent = "anthropic_api"',
-        '[github]',
-        `api_url = "${hub.url}"`,
-        'token = "t"',
-        '[otel]',
-        'exporter = "disabled"',
-        '[[projects]]',
-        'name = "resume"',
-        `root = "${project.root}"`,
-        '',
-      ].join('\n'),
+        ...claudeWithApiReviewer(model),
+        ...githubStandInConfig(hub, 't'),
+        ...['[otel]', 'exporter = "disabled"'],
+        ...projectEntry('resume', project.root),
+      ],
+      scriptedClaudeEnv(model.baseUrl),
     );
-    env = isolatedEnv(dir.path, {
-      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
-      HARNESS_CONFIG: config,
-      ...scriptedClaudeEnv(model.baseUrl),
-    });
-    args = ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')];
-    server = await startHttpHarness(args, env);
   }, 60_000);
 
   afterAll(async () => {
-    await server.stop();
+    await app.stop();
     await model.close();
     await hub.close();
     dir.remove();
   });
 
   const submit = async (prompt: string): Promise<string> => {
-    const response = await fetch(`${server.url}/tasks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt, project: 'resume' }),
-    });
+    const response = await app.post('/tasks', { prompt, project: 'resume' });
     return ((await response.json()) as { task_id: string }).task_id;
   };
-  const task = async (id: string) => (await (await fetch(`${server.url}/tasks/${id}`)).json()) as Detailed;
-  const reached = (id: string, ok: (t: Detailed) => boolean) => eventually(() => task(id), ok);
-  const finished = (id: string) =>
-    reached(id, (t) => ['done', 'failed', 'cancelled', 'needs_input'].includes(t.state));
-  const crashAndRestart = async () => {
-    await server.stop('SIGKILL');
-    server = await startHttpHarness(args, env);
-  };
-  const checkpoints = (t: Detailed) =>
+  const reached = (id: string, ok: (t: TaskView) => boolean) => eventually(() => app.task(id), ok);
+  const finished = (id: string) => app.finished(id);
+  const checkpoints = (t: TaskView) =>
     t.timeline.filter((e) => e.kind === 'task.checkpoint').map((e) => e.data?.stage);
-  const skipped = (t: Detailed) =>
+  const skipped = (t: TaskView) =>
     t.timeline.filter((e) => e.kind === 'task.stage_skipped').map((e) => e.data?.stage);
   const pullRequestsOf = (t: Task) =>
     hub.pullRequests('acme/resume').filter((p) => p.head === `acme:${t.branch}`);
@@ -155,7 +124,7 @@ describe('tasks resume from their last finished stage after kill -9', () => {
     );
     expect(validation.map((p) => p.command)).toContainEqual(expect.stringContaining('check.sh'));
 
-    await server.stop('SIGKILL');
+    await app.server.stop('SIGKILL');
     // The validation command was run for the dead server: it must not go on beside the next one.
     expect(
       await eventually(
@@ -164,7 +133,7 @@ describe('tasks resume from their last finished stage after kill -9', () => {
       ),
     ).toEqual([]);
     rmSync(holdValidation);
-    server = await startHttpHarness(args, env);
+    await app.startAgain();
 
     const done = await finished(id);
     expect(done.state, JSON.stringify(done.error)).toBe('done');
@@ -181,7 +150,7 @@ describe('tasks resume from their last finished stage after kill -9', () => {
     const id = await submit('Make the test pass (RESUME-B)');
     const during = await reached(id, (t) => t.state === 'reviewing' && t.pr_number !== null);
     hold.review = false;
-    await crashAndRestart();
+    await app.crashAndRestart();
 
     const done = await finished(id);
     expect(done.state, JSON.stringify(done.error)).toBe('done');
@@ -198,7 +167,7 @@ describe('tasks resume from their last finished stage after kill -9', () => {
     const id = await submit('Make the test pass (RESUME-C)');
     await reached(id, (t) => t.state === 'fixing' && t.rounds.length === 1);
     hold.fix = false;
-    await crashAndRestart();
+    await app.crashAndRestart();
 
     const done = await finished(id);
     expect(done.state, JSON.stringify(done.error)).toBe('done');

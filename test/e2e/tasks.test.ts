@@ -7,7 +7,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Task } from '@harness/protocol';
 import {
   type ScriptedAnthropicServer,
   type ScriptTurn,
@@ -16,11 +15,12 @@ import {
   type GithubStandIn,
   startGithubStandIn,
   HttpClient,
-  isolatedEnv,
-  repoRoot,
-  type RunningHarness,
-  startHttpHarness,
   tempDir,
+  githubStandInConfig,
+  claudeWithApiReviewer,
+  type HarnessUnderTest,
+  startHarnessUnderTest,
+  projectEntry,
   approve,
   makeProject,
   requestChanges,
@@ -34,7 +34,7 @@ describe('task pipeline', () => {
   const dir = tempDir('harness-tasks-');
   let model: ScriptedAnthropicServer;
   let hub: GithubStandIn;
-  let server: RunningHarness;
+  let app: HarnessUnderTest;
   let widgets: { root: string; remote: string };
   /** How the reviewer answers round N of a task whose prompt contains the key. */
   const reviews = new Map<string, (round: number) => ScriptTurn>();
@@ -61,57 +61,26 @@ describe('task pipeline', () => {
       const command = view.lastPrompt.includes('SLOPPY') ? 'echo almost > fix.txt' : 'echo fixed > fix.txt';
       return { tool_calls: [{ name: 'Bash', input: { command } }] };
     });
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
+    app = await startHarnessUnderTest(
+      dir.path,
       [
-        '[agents]',
-        'default_agent = "claude"',
-        '[agents.anthropic_api]',
-        `base_url = "${model.baseUrl}"`,
-        'api_key = "scripted"',
-        '[agents.review]',
-        'reviewer_agent = "anthropic_api"',
-        '[github]',
-        `api_url = "${hub.url}"`,
-        `token = "${token}"`,
-        '[[projects]]',
-        'name = "widgets"',
-        `root = "${widgets.root}"`,
-        '',
-      ].join('\n'),
+        ...claudeWithApiReviewer(model),
+        ...githubStandInConfig(hub, token),
+        ...projectEntry('widgets', widgets.root),
+      ],
+      scriptedClaudeEnv(model.baseUrl),
     );
-    const env = isolatedEnv(dir.path, {
-      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
-      HARNESS_CONFIG: config,
-      ...scriptedClaudeEnv(model.baseUrl),
-    });
-    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
   }, 60_000);
   afterAll(async () => {
-    await server.stop();
+    await app.stop();
     await model.close();
     await hub.close();
     dir.remove();
   });
 
-  const post = async (route: string, body: unknown) =>
-    fetch(`${server.url}${route}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (route: string, body: unknown) => app.post(route, body);
 
-  async function finished(id: string): Promise<Task & { timeline: { kind: string }[] }> {
-    for (let i = 0; i < 1200; i++) {
-      const task = (await (await fetch(`${server.url}/tasks/${id}`)).json()) as Task & {
-        timeline: { kind: string }[];
-      };
-      if (['done', 'failed', 'cancelled', 'needs_input'].includes(task.state)) return task;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`task ${id} did not finish`);
-  }
+  const finished = (id: string) => app.finished(id);
 
   it('takes a prompt to a validated, reviewed pull request', async () => {
     const response = await post('/tasks', { prompt: 'Make the test pass (task A)', project: 'widgets' });
@@ -151,7 +120,7 @@ describe('task pipeline', () => {
 
   it('sends validation failures back to the agent, and review findings too, over JSON-RPC', async () => {
     reviews.set('task B', (round) => (round === 1 ? requestChanges('say that it was reviewed') : approve()));
-    const client = new HttpClient(server.url);
+    const client = new HttpClient(app.server.url);
     await client.request('initialize');
     await client.send('{"jsonrpc":"2.0","method":"initialized"}');
     const created = (await client.request('task/create', {
@@ -252,7 +221,7 @@ describe('task pipeline', () => {
       await post('/tasks', { prompt: 'Make the test pass (task E)', project: 'widgets' })
     ).json()) as { task_id: string };
     const read = async (headers: Record<string, string> = {}) => {
-      const text = await (await fetch(`${server.url}/tasks/${task_id}/stream`, { headers })).text();
+      const text = await (await fetch(`${app.server.url}/tasks/${task_id}/stream`, { headers })).text();
       return text
         .split('\n\n')
         .map((block) => ({ id: /^id: (\d+)$/m.exec(block)?.[1], kind: /^event: (.+)$/m.exec(block)?.[1] }))
@@ -274,14 +243,14 @@ describe('task pipeline', () => {
       /exactly one of prompt, issue or pr/,
     );
     expect((await post('/tasks', { prompt: 'x', project: 'nope' })).status).toBe(404);
-    expect((await fetch(`${server.url}/tasks/task_missing`)).status).toBe(404);
-    const bad = await fetch(`${server.url}/tasks`, {
+    expect((await fetch(`${app.server.url}/tasks/task_missing`)).status).toBe(404);
+    const bad = await fetch(`${app.server.url}/tasks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{not json',
     });
     expect(bad.status).toBe(400);
-    const dashboard = (await (await fetch(`${server.url}/api/dashboard`)).json()) as {
+    const dashboard = (await (await fetch(`${app.server.url}/api/dashboard`)).json()) as {
       global: { done: number; failed: number; grade: string };
       projects: { id: string; tasks: { done: number } }[];
     };

@@ -76,6 +76,8 @@ export {
   dashboardSchema,
   issueBatchSchema,
   MAX_BATCH_SIZE,
+  newTask,
+  type NewTask,
   type Project,
   projectCreateSchema,
   projectNameSchema,

@@ -126,6 +126,47 @@ export const taskSchema = z.object({
 });
 export type Task = z.infer<typeof taskSchema>;
 
+/** What a new task must be told; everything else starts empty. */
+export type NewTask = Pick<Task, 'id' | 'project' | 'kind' | 'created_at'> & Partial<Task>;
+
+/**
+ * A task as it is first stored: queued, with nothing run yet. The one place a whole `Task` is
+ * spelled out, so a new field gets its starting value here and nowhere else.
+ */
+export function newTask(init: NewTask): Task {
+  return {
+    prompt: null,
+    issue: null,
+    pr: null,
+    description: null,
+    agent: null,
+    reviewer: null,
+    review: true,
+    budget_usd: null,
+    priority: 0,
+    state: 'queued',
+    branch: null,
+    worktree: null,
+    pr_url: null,
+    pr_number: null,
+    deliver: null,
+    delivery: null,
+    commit_sha: null,
+    rounds: [],
+    validation_attempts: 0,
+    cost_usd: 0,
+    score: null,
+    grade: null,
+    error: null,
+    source: null,
+    external_id: null,
+    updated_at: init.created_at,
+    started_at: null,
+    finished_at: null,
+    ...init,
+  };
+}
+
 const positiveInt = z.number().int().positive();
 
 /** `POST /tasks` and `task/create`: exactly what to do, by prompt, issue or pull request. */

@@ -70,4 +70,13 @@ export {
   makeProject,
   type ConversationView,
 } from './fixtures/pipeline-fixture.js';
-export { startTaskServer, type TaskServer } from './fixtures/task-server.js';
+export {
+  claudeWithApiReviewer,
+  githubStandInConfig,
+  type HarnessUnderTest,
+  projectEntry,
+  startHarnessUnderTest,
+  startTaskServer,
+  type TaskServer,
+  type TaskView,
+} from './fixtures/task-server.js';

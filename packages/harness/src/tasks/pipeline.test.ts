@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Event, Task } from '@harness/protocol';
+import { type Event, newTask, type Task } from '@harness/protocol';
 import { type AgentAdapter, type AgentEvent, AgentRegistry, type TerminalEvent } from '../agents/index.js';
 import {
   HarnessError,
@@ -194,41 +194,15 @@ let seq = 0;
 /** A queued task, claimed for `owner` as the scheduler would: it is `preparing` under that lease. */
 async function claimedTask(store: Store, owner: string, overrides: Partial<Task> = {}): Promise<Task> {
   const at = new Date().toISOString();
-  const task: Task = {
+  const task = newTask({
     id: `task-${++seq}`,
     project: 'widgets',
     kind: 'prompt',
     prompt: 'Make the check pass',
-    issue: null,
-    pr: null,
-    description: null,
-    agent: null,
-    reviewer: null,
     review: false,
-    budget_usd: null,
-    priority: 0,
-    state: 'queued',
-    branch: null,
-    worktree: null,
-    pr_url: null,
-    pr_number: null,
-    deliver: null,
-    delivery: null,
-    commit_sha: null,
-    rounds: [],
-    validation_attempts: 0,
-    cost_usd: 0,
-    score: null,
-    grade: null,
-    error: null,
-    source: null,
-    external_id: null,
     created_at: at,
-    updated_at: at,
-    started_at: null,
-    finished_at: null,
     ...overrides,
-  };
+  });
   await store.tasks.enqueue(task, 100);
   expect(await store.tasks.claim(task.id, { owner, expires_at: '2999-01-01T00:00:00.000Z' }, at)).toBe(true);
   return { ...task, state: 'preparing' };

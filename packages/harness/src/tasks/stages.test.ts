@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Task } from '@harness/protocol';
+import { newTask } from '@harness/protocol';
 import { AgentRegistry } from '../agents/index.js';
 import {
   createGit,
@@ -134,23 +134,10 @@ describe('the push stage', () => {
 
 describe('the pull-request stage', () => {
   const at = new Date().toISOString();
-  const task: Task = {
-    ...{ id: 'task-1', project: 'widgets', kind: 'prompt', prompt: 'Do it', issue: null, pr: null },
-    ...{
-      description: null,
-      agent: null,
-      reviewer: null,
-      review: true,
-      budget_usd: null,
-      priority: 0,
-      state: 'pr_open',
-      branch: null,
-    },
-    ...{ worktree: null, pr_url: null, pr_number: null, rounds: [], validation_attempts: 1, cost_usd: 0 },
-    ...{ score: null, grade: null, error: null, source: null, external_id: null },
-    ...{ deliver: null, delivery: null, commit_sha: null },
-    ...{ created_at: at, updated_at: at, started_at: at, finished_at: null },
-  };
+  const task = newTask({
+    ...{ id: 'task-1', project: 'widgets', kind: 'prompt', prompt: 'Do it', state: 'pr_open' },
+    ...{ validation_attempts: 1, created_at: at, started_at: at },
+  });
 
   it('adopts the pull request a task continues', async () => {
     const ctx = context(['true']);

@@ -1,6 +1,7 @@
 import {
   type Dashboard,
   type Event,
+  newTask,
   type Task,
   type TaskCreate,
   taskCreateSchema,
@@ -59,42 +60,27 @@ export class TaskService {
     const implementor = review ? await chooseImplementor(this.agents, input, settings) : null;
     const reviewer =
       implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
-    const now = this.clock.now().toISOString();
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
-    return this.scheduler.enqueue({
-      id: newId('task'),
-      project: project.name,
-      kind,
-      prompt: input.prompt ?? null,
-      issue: input.issue ?? null,
-      pr: input.pr ?? null,
-      description: input.description ?? null,
-      agent: implementor ?? input.agent ?? null,
-      reviewer,
-      review,
-      budget_usd: input.budget_usd ?? null,
-      priority: input.priority,
-      state: 'queued',
-      branch: null,
-      worktree: null,
-      pr_url: null,
-      pr_number: null,
-      deliver: input.deliver ?? null,
-      delivery: null,
-      commit_sha: null,
-      rounds: [],
-      validation_attempts: 0,
-      cost_usd: 0,
-      score: null,
-      grade: null,
-      error: null,
-      source: origin?.source ?? null,
-      external_id: origin?.external_id ?? null,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-    });
+    return this.scheduler.enqueue(
+      newTask({
+        id: newId('task'),
+        project: project.name,
+        kind,
+        created_at: this.clock.now().toISOString(),
+        prompt: input.prompt ?? null,
+        issue: input.issue ?? null,
+        pr: input.pr ?? null,
+        description: input.description ?? null,
+        agent: implementor ?? input.agent ?? null,
+        reviewer,
+        review,
+        budget_usd: input.budget_usd ?? null,
+        priority: input.priority,
+        deliver: input.deliver ?? null,
+        source: origin?.source ?? null,
+        external_id: origin?.external_id ?? null,
+      }),
+    );
   }
 
   /** An explicit `pull_request` (asked by the task or its project) that cannot be opened is refused now, not at the end. */

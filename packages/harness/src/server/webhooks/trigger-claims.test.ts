@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Task } from '@harness/protocol';
+import { newTask, type Task } from '@harness/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type Clock } from '../../core/index.js';
 import { SqliteStore } from '../../store/index.js';
@@ -20,41 +20,15 @@ function openStore(): SqliteStore {
 const clock: Clock = { now: () => new Date('2026-01-01T00:00:00.000Z') };
 
 function queuedTask(id: string, externalId: string): Task {
-  const now = clock.now().toISOString();
-  return {
+  return newTask({
     id,
     project: 'widgets',
     kind: 'issue',
-    prompt: null,
     issue: 42,
-    pr: null,
-    description: null,
-    agent: null,
-    reviewer: null,
-    review: true,
-    budget_usd: null,
-    priority: 0,
-    state: 'queued',
-    branch: null,
-    worktree: null,
-    pr_url: null,
-    pr_number: null,
-    deliver: null,
-    delivery: null,
-    commit_sha: null,
-    rounds: [],
-    validation_attempts: 0,
-    cost_usd: 0,
-    score: null,
-    grade: null,
-    error: null,
     source: webhookTaskSource,
     external_id: externalId,
-    created_at: now,
-    updated_at: now,
-    started_at: null,
-    finished_at: null,
-  };
+    created_at: clock.now().toISOString(),
+  });
 }
 
 describe('TriggerClaims.recover (what a crash between claim and task leaves)', () => {

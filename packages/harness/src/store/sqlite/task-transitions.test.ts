@@ -2,45 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Task, type TaskState, taskStateSchema, taskTransitions } from '@harness/protocol';
+import { newTask, type Task, type TaskState, taskStateSchema, taskTransitions } from '@harness/protocol';
 import { type Store, SqliteStore } from '../index.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 let seq = 0;
-const taskIn = (state: TaskState): Task => ({
-  id: `t${++seq}`,
-  project: 'p',
-  kind: 'prompt',
-  prompt: 'x',
-  issue: null,
-  pr: null,
-  description: null,
-  agent: null,
-  reviewer: null,
-  review: true,
-  budget_usd: null,
-  priority: 0,
-  state,
-  branch: null,
-  worktree: null,
-  pr_url: null,
-  pr_number: null,
-  deliver: null,
-  delivery: null,
-  commit_sha: null,
-  rounds: [],
-  validation_attempts: 0,
-  cost_usd: 0,
-  score: null,
-  grade: null,
-  error: null,
-  source: null,
-  external_id: null,
-  created_at: at,
-  updated_at: at,
-  started_at: null,
-  finished_at: null,
-});
+const taskIn = (state: TaskState): Task =>
+  newTask({ id: `t${++seq}`, project: 'p', kind: 'prompt', prompt: 'x', state, created_at: at });
 
 let dir: string;
 let store: Store;
