@@ -145,10 +145,20 @@ describe('harness doctor', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(byName(JSON.parse(run.stdout) as Report)['task agents']).toMatchObject({ status: 'ok' });
     const remote = byName(JSON.parse(run.stdout) as Report).remote;
-    expect(remote?.status).toBe('warn');
+    expect(remote?.status).toBe('ok');
     expect(remote?.detail).toContain('is not on GitHub');
-    expect(remote?.detail).toContain('cannot open a pull request');
-    expect(remote?.fix).not.toBeNull();
+    expect(remote?.detail).toContain('git.deliver = "auto": tasks push their branch');
+
+    // A pull request asked for where none can be opened: every task would be refused.
+    writeFiles(repo, {
+      '.harness/config.toml': '[review]\nreviewer_agent = "anthropic_api"\n[git]\ndeliver = "pull_request"\n',
+    });
+    const refused = await doctor(['--json', '--project', `app=${repo}`], env);
+    expect(refused.code).toBe(1);
+    const impossible = byName(JSON.parse(refused.stdout) as Report).remote;
+    expect(impossible?.status).toBe('fail');
+    expect(impossible?.detail).toContain('git.deliver = "pull_request" needs a GitHub remote and a token');
+    expect(impossible?.fix).toContain('git.deliver = "auto"');
   });
 
   it('a GitHub remote with the API on loopback: the token is checked against it', async () => {
@@ -171,6 +181,7 @@ describe('harness doctor', () => {
       const good = await run('right-token');
       expect(byName(good).remote?.status).toBe('ok');
       expect(byName(good).remote?.detail).toContain('GitHub repository acme/widget');
+      expect(byName(good).remote?.detail).toContain('tasks end in a pull request');
       expect(byName(good)['github token']).toMatchObject({ status: 'ok' });
       const bad = await run('wrong-token');
       expect(bad.ok).toBe(false);

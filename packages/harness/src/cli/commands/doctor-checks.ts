@@ -12,6 +12,8 @@ import {
 import { parseRemoteUrl, repoSlug } from '../../github/index.js';
 import type { SandboxCapabilities } from '../../sandbox/index.js';
 
+type DeliverMode = HarnessConfig['git']['deliver'];
+
 /**
  * The checks `harness doctor` prints: each says what it found and, when it is not OK, how to fix
  * it. `fail` blocks a first task; `warn` is worth knowing (an agent you may not use, no GitHub).
@@ -200,8 +202,11 @@ export async function remoteCheck(root: string | null, config: HarnessConfig): P
     };
   }
   let remote: string;
+  let deliver: DeliverMode;
   try {
-    remote = loadProjectOverlay(root).git.remote;
+    const overlay = loadProjectOverlay(root).git;
+    remote = overlay.remote;
+    deliver = overlay.deliver ?? config.git.deliver;
   } catch (error) {
     return {
       name,
@@ -225,18 +230,37 @@ export async function remoteCheck(root: string | null, config: HarnessConfig): P
   // A local or loopback remote counts only with a GitHub stand-in on loopback (tests, demos).
   const local = host === null || host === '' || isLoopback(`http://${host}`);
   const onGithub = ref !== null && (host === githubHost(apiUrl) || (isLoopback(apiUrl) && local));
-  if (onGithub) {
-    return ok(
+  const hasToken = (config.github.token ?? '') !== '';
+  const where = onGithub
+    ? `${remote} = ${url}: GitHub repository ${repoSlug(ref)} (API ${apiUrl})`
+    : `${remote} = ${url} is not on GitHub (${githubHost(apiUrl)})`;
+  if (deliver === 'pull_request' && !(onGithub && hasToken)) {
+    return {
       name,
-      `${remote} = ${url}: GitHub repository ${repoSlug(ref)} (API ${apiUrl}); tasks end in a pull request`,
-    );
+      status: 'fail',
+      detail: `${where}; git.deliver = "pull_request" needs a GitHub remote and a token, so every task would be refused`,
+      fix: onGithub
+        ? 'export GITHUB_TOKEN=…, or set git.deliver = "auto" (a pushed branch without a token)'
+        : 'set git.deliver = "auto" or "branch" in .harness/config.toml, or add a GitHub remote and set git.remote to it',
+    };
   }
-  return {
-    name,
-    status: 'warn',
-    detail: `${remote} = ${url} is not on GitHub (${githubHost(apiUrl)}): Harness can push the task's branch there but cannot open a pull request`,
-    fix: 'add a GitHub remote and set git.remote to it in .harness/config.toml, or deliver tasks as a branch where the config allows it',
-  };
+  return ok(name, `${where}; ${deliveryOutcome(deliver, onGithub && hasToken)}`);
+}
+
+/** What becomes of a finished task's work under `git.deliver`, said as doctor says it. */
+function deliveryOutcome(deliver: DeliverMode, canOpenPullRequest: boolean): string {
+  switch (deliver) {
+    case 'none':
+      return 'git.deliver = "none": tasks keep their commit on a local branch';
+    case 'branch':
+      return 'git.deliver = "branch": tasks push their branch';
+    case 'pull_request':
+      return 'git.deliver = "pull_request": tasks end in a pull request';
+    case 'auto':
+      return canOpenPullRequest
+        ? 'git.deliver = "auto": tasks end in a pull request'
+        : 'git.deliver = "auto": tasks push their branch (a pull request needs a GitHub remote and a token)';
+  }
 }
 
 export async function githubTokenCheck(config: HarnessConfig): Promise<DoctorCheck> {

@@ -33,7 +33,7 @@ export function registerDoctorCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExit code 0 when everything a first task needs is OK (an agent with credentials, a usable implementor and reviewer for the project, bubblewrap, git, a writable data directory), 1 otherwise.',
+      '\nExit code 0 when everything a first task needs is OK (an agent with credentials, a usable implementor and reviewer for the project, bubblewrap, git, a delivery the remote allows, a GitHub token the loopback API accepts, a writable data directory), 1 otherwise.',
     )
     .action(async (_options: unknown, command: Command) => {
       const report = await doctor(command);
