@@ -85,6 +85,11 @@ export class TaskScheduler {
     return stored;
   }
 
+  /** Looks at the queue now (a task was queued again by other means than `enqueue`). */
+  wake(): void {
+    this.pump();
+  }
+
   /** Cancels a task in any state but a finished one. */
   async cancel(id: string): Promise<Task> {
     const task = await this.o.store.tasks.get(id);

@@ -48,6 +48,8 @@ function queuedTask(id: string, externalId: string): Task {
     score: null,
     grade: null,
     error: null,
+    pending_approval: null,
+    approvals: [],
     source: webhookTaskSource,
     external_id: externalId,
     created_at: now,
