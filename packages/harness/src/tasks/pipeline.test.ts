@@ -721,9 +721,13 @@ describe('a task that needs input, answered', () => {
     ).rejects.toMatchObject({
       code: 'not_found',
     });
+    expect(existsSync(waiting.worktree!)).toBe(true);
     const cancelled = await service.cancel(waiting.id);
     expect(cancelled).toMatchObject({ state: 'cancelled' });
     expect(cancelled.finished_at).not.toBeNull();
+    // Its worktree is given back, as a cancelled run's is; the draft had no commit, so no branch stays.
+    expect(existsSync(waiting.worktree!)).toBe(false);
+    expect(git(f.root, 'branch', '--list', waiting.branch!)).toBe('');
     await expect(
       service.respond({ task_id: waiting.id, decision: 'allow_once' }, 'a test'),
     ).rejects.toMatchObject({

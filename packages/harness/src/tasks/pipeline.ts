@@ -74,6 +74,18 @@ export class TaskPipeline implements TaskRunner {
     this.deps.logger.warn({ task_id: task.id }, 'the task passed to another owner; this run stopped');
   }
 
+  async releaseCancelled(task: Task): Promise<void> {
+    if (task.worktree === null) return;
+    await this.deps.worktrees
+      .remove(task.worktree, { branch: 'keep-if-committed' })
+      .catch((e: unknown) =>
+        this.deps.logger.warn(
+          { err: e, task_id: task.id },
+          'removing the worktree of a cancelled task failed; it will be reclaimed at start-up',
+        ),
+      );
+  }
+
   private async settle(run: TaskRun, outcome: SettledOutcome): Promise<void> {
     const { clock } = this.deps;
     const state: TaskState = outcome.kind;

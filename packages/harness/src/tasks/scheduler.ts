@@ -18,6 +18,11 @@ export interface RunContext {
 /** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
 export interface TaskRunner {
   run(task: Task, context: RunContext): Promise<void>;
+  /**
+   * Gives back what a task cancelled without a run left (a worktree kept while it waited in
+   * `needs_input`, or after an interrupted run), as a cancelled run does.
+   */
+  releaseCancelled?(task: Task): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -109,10 +114,13 @@ export class TaskScheduler {
       throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${task.state}`);
     const now = this.o.clock.now().toISOString();
     try {
-      return await transition(this.o, task, 'cancelled', {
+      const cancelled = await transition(this.o, task, 'cancelled', {
         patch: { finished_at: now },
         announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
       });
+      // After the change, not before: until it is stored, a queued task may still be claimed.
+      await this.o.runner.releaseCancelled?.(cancelled);
+      return cancelled;
     } catch (error) {
       // Claimed (or finished) between the read and the write: say what it is now.
       if (!(error instanceof RunSuperseded)) throw error;
