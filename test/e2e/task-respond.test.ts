@@ -60,7 +60,7 @@ describe('answering a task that needs input', () => {
       const text = (m: Message | undefined) => JSON.stringify(m?.content ?? '');
       const last = messages.at(-1);
       const lastAsked = text([...messages].reverse().find((m) => m.role === 'assistant'));
-      if (text(last).includes('approved it to run once')) {
+      if (text(last).includes('A person approved it')) {
         resumedWithHistory = JSON.stringify(messages).includes(DRAFT);
         return { tool_calls: [{ name: 'Bash', input: { command: ASK } }] };
       }
@@ -165,6 +165,28 @@ describe('answering a task that needs input', () => {
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'conflict', data: { task_id: id, state: 'done' } });
     expect(again.body.error.message).toContain(`task ${id} is done, not waiting for input`);
+  }, 120_000);
+
+  it('takes allow_always over JSON-RPC, recording which client answered', async () => {
+    const created = await post('/tasks', { prompt: 'Make the check pass again', project: 'respond' });
+    const id = ((await created.json()) as { task_id: string }).task_id;
+    expect((await settled(id)).state).toBe('needs_input');
+
+    const reply = await post('/rpc', [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { client_info: { name: 'e2e' } } },
+      { jsonrpc: '2.0', method: 'initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'task/respond', params: { task_id: id, decision: 'allow_always' } },
+    ]);
+    const replies = (await reply.json()) as { id: number; result?: Task }[];
+    const answered = replies.find((r) => r.id === 2)?.result;
+    expect(answered).toMatchObject({
+      state: 'queued',
+      approvals: [{ decision: 'allow_always', decided_by: 'http client (e2e)' }],
+    });
+
+    const done = await settled(id);
+    expect(done).toMatchObject({ state: 'done', error: null });
+    expect(git(project.remote, 'ls-tree', '--name-only', done.branch!)).toContain('approved.txt');
   }, 120_000);
 
   it('refuses an unknown task and a bad decision, over REST and JSON-RPC', async () => {

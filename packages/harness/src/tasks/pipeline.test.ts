@@ -723,7 +723,7 @@ describe('a task that needs input, answered', () => {
     });
     expect(existsSync(waiting.worktree!)).toBe(true);
     const cancelled = await service.cancel(waiting.id);
-    expect(cancelled).toMatchObject({ state: 'cancelled' });
+    expect(cancelled).toMatchObject({ state: 'cancelled', pending_approval: null });
     expect(cancelled.finished_at).not.toBeNull();
     // Its worktree is given back, as a cancelled run's is; the draft had no commit, so no branch stays.
     expect(existsSync(waiting.worktree!)).toBe(false);

@@ -115,7 +115,8 @@ export class TaskScheduler {
     const now = this.o.clock.now().toISOString();
     try {
       const cancelled = await transition(this.o, task, 'cancelled', {
-        patch: { finished_at: now },
+        // What it waited for stays in the timeline (task.finished), not on a task that waits no more.
+        patch: { finished_at: now, pending_approval: null },
         announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
       });
       // After the change, not before: until it is stored, a queued task may still be claimed.
