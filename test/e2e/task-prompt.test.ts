@@ -68,6 +68,8 @@ describe('a command that needs approval, inside a task', () => {
     const cancelled = await server.post(`/tasks/${id}/cancel`, {});
     expect(cancelled.status).toBe(200);
     expect((await server.task(id)).state).toBe('cancelled');
+    // Cancelled while it waited, it gives its worktree back as a cancelled run does.
+    expect(existsSync(task.worktree ?? '')).toBe(false);
   });
 
   it('fails the task with on_prompt = "refuse"', async () => {

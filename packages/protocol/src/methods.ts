@@ -6,6 +6,7 @@ import {
   taskCreateSchema,
   taskListBatchSchema,
   taskListQuerySchema,
+  taskRespondSchema,
   taskSchema,
   taskStateSchema,
 } from './tasks.js';
@@ -204,6 +205,8 @@ export const methods = {
     result: z.object({ tasks: z.array(taskSchema), next_cursor: z.string().nullable() }),
   },
   'task/cancel': { params: z.strictObject({ task_id: id }), result: taskSchema },
+  /** Answers a task in `needs_input`: it is queued again and resumes where it stopped. */
+  'task/respond': { params: taskRespondSchema, result: taskSchema },
   'project/list': { params: noParams, result: z.object({ projects: z.array(projectSchema) }) },
   'project/register': { params: projectCreateSchema, result: projectSchema },
   'project/remove': {

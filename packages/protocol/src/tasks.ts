@@ -30,8 +30,9 @@ const stops = ['failed', 'cancelled'] as const;
  * Every state change a task may make, and no other: the pipeline asks for them and the store
  * refuses the rest. A task is created `queued` and claimed into `preparing`; a run resumed after a
  * crash skips what earlier runs finished, which is why `preparing` reaches every later stage. A run
- * cut off by a crash or a shutdown goes back to `queued`. `needs_input` waits for a person (only a
- * cancel ends it today), and `done`, `failed` and `cancelled` are final.
+ * cut off by a crash or a shutdown goes back to `queued`. `needs_input` waits for a person: their
+ * answer (`task/respond`) queues it again to resume where it stopped, or a cancel ends it; `done`,
+ * `failed` and `cancelled` are final.
  */
 export const taskTransitions: Readonly<Record<TaskState, readonly TaskState[]>> = {
   queued: ['preparing', 'cancelled'],
@@ -41,7 +42,7 @@ export const taskTransitions: Readonly<Record<TaskState, readonly TaskState[]>> 
   fixing: ['validating', 'reviewing', 'needs_input', 'queued', ...stops],
   pr_open: ['reviewing', 'done', 'queued', ...stops],
   reviewing: ['fixing', 'done', 'needs_input', 'queued', ...stops],
-  needs_input: ['cancelled'],
+  needs_input: ['queued', 'cancelled'],
   done: [],
   failed: [],
   cancelled: [],
@@ -86,6 +87,49 @@ export type Delivery = z.infer<typeof deliverySchema>;
 
 export const taskErrorSchema = z.object({ code: z.string(), message: z.string() });
 
+/** How a person answers a task waiting for approval of a command (`task/respond`). */
+export const approvalDecisionSchema = z.enum(['allow_once', 'allow_always', 'deny']);
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
+
+/**
+ * What a task in `needs_input` waits for: a command its agent wants to run that the policy marks
+ * `prompt`, with the policy's reason (which names the rule and its file:line).
+ */
+export const pendingApprovalSchema = z.object({
+  command: z.string(),
+  reason: z.string().nullable(),
+  /** The stage the agent was in (implementing, fixing or reviewing); the run resumes it. */
+  stage: z.string(),
+  role: z.enum(['implementor', 'reviewer']),
+  /** The agent's thread, continued on resume (with its native session when the agent has one). */
+  thread_id: z.string().nullable(),
+  asked_at: timestampSchema,
+});
+export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+
+/** A person's answer to a pending approval, kept for the rest of the task. */
+export const approvalRecordSchema = pendingApprovalSchema.extend({
+  decision: approvalDecisionSchema,
+  note: z.string().nullable(),
+  /** Who answered: the channel (rpc, rest, mcp) and the client's name when it gave one. */
+  decided_by: z.string(),
+  decided_at: timestampSchema,
+  /** allow_once: whether the one allowed run was used. */
+  used: z.boolean(),
+  /** Whether a resumed run has told the agent the answer. */
+  delivered: z.boolean(),
+});
+export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
+
+/** `task/respond` and `POST /tasks/ID/respond` (without task_id, which is in the path). */
+export const taskRespondBodySchema = z.strictObject({
+  decision: approvalDecisionSchema,
+  /** Told to the agent with the decision (why it was refused, what to do instead). */
+  note: z.string().max(10_000).optional(),
+});
+export const taskRespondSchema = taskRespondBodySchema.extend({ task_id: z.string().min(1).max(200) });
+export type TaskRespond = z.infer<typeof taskRespondSchema>;
+
 export const taskSchema = z.object({
   id: z.string(),
   project: z.string(),
@@ -117,6 +161,10 @@ export const taskSchema = z.object({
   score: z.number().nullable(),
   grade: gradeSchema.nullable(),
   error: taskErrorSchema.nullable(),
+  /** While in `needs_input`: the command waiting for a person's approval. */
+  pending_approval: pendingApprovalSchema.nullable(),
+  /** The answers people gave this task's approvals, oldest first. */
+  approvals: z.array(approvalRecordSchema),
   source: z.string().nullable(),
   external_id: z.string().nullable(),
   created_at: timestampSchema,
@@ -158,6 +206,8 @@ export function newTask(init: NewTask): Task {
     score: null,
     grade: null,
     error: null,
+    pending_approval: null,
+    approvals: [],
     source: null,
     external_id: null,
     updated_at: init.created_at,

@@ -1,4 +1,5 @@
 import type { SandboxModeName, Turn } from '@harness/protocol';
+import type { CommandGate } from '../agents/index.js';
 import type { ThreadService } from '../threads/index.js';
 import type { TurnService } from '../threads/index.js';
 
@@ -15,7 +16,8 @@ export interface AgentStepResult {
  * worktree, whose turns continue the same native session, every event tagged with the task.
  */
 export class AgentConversation {
-  private threadId: string | null = null;
+  private threadId: string | null;
+  private preface: string | null;
 
   constructor(
     private readonly threads: ThreadService,
@@ -24,13 +26,33 @@ export class AgentConversation {
       taskId: string;
       cwd: string;
       agent: string;
-      role: string;
+      role: 'implementor' | 'reviewer';
       sandbox?: SandboxModeName;
+      /** The task's approvals on top of the policy gate of each turn. */
+      gate?: (policy: CommandGate | undefined) => CommandGate | undefined;
+      /** Continues this thread (an earlier run's) instead of starting one. */
+      threadId?: string | null;
+      /** Said before the next input: what happened while the task waited. */
+      preface?: string;
     },
-  ) {}
+  ) {
+    this.threadId = options.threadId ?? null;
+    this.preface = options.preface ?? null;
+  }
 
-  async ask(input: string, signal: AbortSignal): Promise<AgentStepResult> {
+  get role(): 'implementor' | 'reviewer' {
+    return this.options.role;
+  }
+
+  /** The conversation's thread, once its first turn started. */
+  get thread(): string | null {
+    return this.threadId;
+  }
+
+  async ask(prompt: string, signal: AbortSignal): Promise<AgentStepResult> {
     if (signal.aborted) throw signal.reason;
+    const input = this.preface === null ? prompt : `${this.preface}\n\n${prompt}`;
+    this.preface = null;
     this.threadId ??= (
       await this.threads.start({
         cwd: this.options.cwd,
@@ -46,7 +68,7 @@ export class AgentConversation {
         agent: this.options.agent,
         ...(this.options.sandbox ? { sandbox_mode: this.options.sandbox } : {}),
       },
-      { taskId: this.options.taskId },
+      { taskId: this.options.taskId, ...(this.options.gate ? { gate: this.options.gate } : {}) },
     );
     const cancel = () => void this.turns.cancel(started.id);
     signal.addEventListener('abort', cancel, { once: true });

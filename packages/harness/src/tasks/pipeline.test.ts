@@ -23,18 +23,29 @@ import { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
 import { SqliteStore, type Store } from '../store/index.js';
-import { NotificationHub, ThreadService, TurnService } from '../threads/index.js';
+import { NotificationHub, ThreadService, TurnService, policyGateFor } from '../threads/index.js';
 import { TaskPipeline, outcomeOf } from './pipeline.js';
 import { TaskScheduler } from './scheduler.js';
 import { TaskService } from './task-service.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { WorktreeManager } from './worktrees.js';
 
-/** One agent turn: the files it writes, what it does meanwhile, and its final message. */
+/**
+ * One agent turn: the files it writes, the command it then asks the turn's command gate to run
+ * (run with sh when allowed; a refusal ends the turn `policy_blocked`, as the real adapters do),
+ * what it does meanwhile, and its final message.
+ */
 interface ScriptedTurn {
   files?: Record<string, string>;
+  command?: string;
   during?: () => Promise<void>;
   text?: string;
+}
+
+/** What a fake agent was asked: each turn's prompt and the session it was to continue. */
+interface Asked {
+  prompt: string;
+  resumeSessionId: string | undefined;
 }
 
 const usage = {
@@ -46,7 +57,11 @@ const usage = {
 };
 
 /** Our AgentAdapter contract, answered in-process: turn n does script[n] and succeeds. */
-function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'): AgentAdapter {
+function fakeAgent(
+  script: ScriptedTurn[],
+  name: 'claude' | 'codex' = 'claude',
+  asked: Asked[] = [],
+): AgentAdapter {
   let n = 0;
   return {
     name,
@@ -64,27 +79,56 @@ function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'):
     }),
     startTurn(options) {
       const step = script[n++] ?? {};
+      asked.push({ prompt: options.prompt, resumeSessionId: options.resumeSessionId });
       const base = { turn_id: `${name}-${n}`, agent: name };
-      const terminal: TerminalEvent = {
+      const session_id = `${name}-session`;
+      let terminal: TerminalEvent = {
         ...base,
         type: 'result',
         text: 'done',
-        session_id: null,
+        session_id,
         num_turns: 1,
         usage,
       };
-      const done = (async () => {
-        for (const [file, text] of Object.entries(step.files ?? {}))
-          writeFileSync(path.join(options.cwd, file), text);
-        await step.during?.();
-        return terminal;
-      })();
       const events: AgentEvent[] = Object.keys(step.files ?? {}).map((file) => ({
         ...base,
         type: 'file_change',
         path: file,
         kind: 'add',
       }));
+      const done = (async () => {
+        for (const [file, text] of Object.entries(step.files ?? {}))
+          writeFileSync(path.join(options.cwd, file), text);
+        if (step.command !== undefined) {
+          const verdict = options.commandGate
+            ? await options.commandGate({ command: step.command, cwd: options.cwd })
+            : { decision: 'allow' as const };
+          events.push({
+            ...base,
+            type: 'command_gate',
+            command: step.command,
+            ...verdict,
+            reason: verdict.reason ?? null,
+          });
+          if (verdict.decision !== 'allow') {
+            terminal = {
+              ...base,
+              type: 'error',
+              code: 'policy_blocked',
+              message: `the command policy stopped the agent: \`${step.command}\` (${verdict.reason ?? ''})`,
+              retryable: false,
+              session_id,
+              http_status: null,
+              stderr_tail: null,
+              usage,
+            };
+            return terminal;
+          }
+          execFileSync('sh', ['-c', step.command], { cwd: options.cwd });
+        }
+        await step.during?.();
+        return terminal;
+      })();
       if (step.text !== undefined) events.push({ ...base, type: 'text', text: step.text });
       return {
         id: base.turn_id,
@@ -112,14 +156,21 @@ interface Fixture {
   store: Store;
   hub: GithubStandIn;
   root: string;
-  /** With a reviewer script, a second agent (codex) reviews. */
-  pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]): TaskPipeline;
-  /** Submission, as `POST /tasks` and `task/create` do it. */
+  /** With a reviewer script, a second agent (codex) reviews; `asked` collects the implementor's prompts. */
+  pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]): TaskPipeline;
+  /** Submission, as `POST /tasks` and `task/create` do it (its scheduler never claims a task itself). */
   service(): TaskService;
 }
 
-/** `branch`: the remote's and the checkout's branch; `token: false`: no GitHub token is set. */
-async function fixture({ branch = 'main', token = true } = {}): Promise<Fixture> {
+/**
+ * `branch`: the remote's and the checkout's branch; `token: false`: no GitHub token is set;
+ * `onPrompt`: `rules.on_prompt`. The project's `.harness/policy` applies to every agent turn.
+ */
+async function fixture({
+  branch = 'main',
+  token = true,
+  onPrompt = 'refuse' as 'refuse' | 'needs_input',
+} = {}): Promise<Fixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'harness-pipeline-'));
   const remote = path.join(dir, 'remotes', 'acme', 'widgets.git');
   mkdirSync(remote, { recursive: true });
@@ -157,10 +208,14 @@ async function fixture({ branch = 'main', token = true } = {}): Promise<Fixture>
   const runner = createProcessRunner();
   const gitPort = createGit({ runner });
   const github = new GithubClient({ api_url: hub.url, ...(token ? { token: 't' } : {}) });
-  const pipeline = (script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]) => {
+  const pipeline = (script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]) => {
     const reviewer = reviewerScript ? [fakeAgent(reviewerScript, 'codex')] : [];
-    const agents = new AgentRegistry(config.agents, [fakeAgent(script), ...reviewer]);
-    const turns = new TurnService({ store, events, hub: notifications, threads, agents, clock, logger });
+    const agents = new AgentRegistry(config.agents, [fakeAgent(script, 'claude', asked), ...reviewer]);
+    const commandGate = policyGateFor([]);
+    const turns = new TurnService({
+      ...{ store, events, hub: notifications, threads, agents, clock, logger },
+      commandGate,
+    });
     return new TaskPipeline({
       store,
       events,
@@ -175,14 +230,15 @@ async function fixture({ branch = 'main', token = true } = {}): Promise<Fixture>
       runner,
       github,
       author: { name: config.git.author_name, email: config.git.author_email },
-      onPrompt: 'refuse',
+      onPrompt,
     });
   };
   const service = () => {
     const projects = new ProjectRegistry(config, store, clock);
     const scheduler = new TaskScheduler({
       ...{ store, events, clock, logger, runner: pipeline([]) },
-      ...{ globalLimit: 1, maxQueued: 10, projectLimit: () => Promise.resolve(1) },
+      // It never claims: the tests run the pipeline on the tasks themselves.
+      ...{ globalLimit: 0, maxQueued: 10, projectLimit: () => Promise.resolve(1) },
     });
     const agents = new AgentRegistry(config.agents, [fakeAgent([]), fakeAgent([], 'codex')]);
     return new TaskService(store, projects, scheduler, events, clock, agents, { git: gitPort, github });
@@ -526,6 +582,130 @@ describe('delivery without GitHub: an origin on master and no GitHub token', () 
       /\[git\] deliver of project "widgets" asks for delivery by pull request/,
     );
     expect((await f.store.tasks.list({ limit: 10 })).tasks).toHaveLength(0);
+  });
+});
+
+describe('a task that needs input, answered', () => {
+  const POLICY =
+    'prefix_rule(pattern = ["touch", "approved.txt"], decision = "prompt", justification = "ask first")\n';
+  const owner = 'owner-1';
+  const signal = new AbortController().signal;
+  beforeEach(async () => {
+    await f.hub.close();
+    await f.store.close();
+    rmSync(f.dir, { recursive: true, force: true });
+    f = await fixture({ onPrompt: 'needs_input' });
+    mkdirSync(path.join(f.root, '.harness', 'policy'), { recursive: true });
+    writeFileSync(path.join(f.root, '.harness', 'policy', 'agents.star'), POLICY);
+  });
+
+  /** The first run: the agent drafts fix.txt, then asks for the command the policy says needs approval. */
+  async function waitingTask(pipeline: TaskPipeline): Promise<Task> {
+    const task = await claimedTask(f.store, owner);
+    await pipeline.run(task, { signal, leaseOwner: owner });
+    return (await f.store.tasks.get(task.id))!;
+  }
+  /** What the scheduler does with a queued task: claims it and runs it. */
+  async function resume(pipeline: TaskPipeline, id: string): Promise<Task> {
+    const at = new Date().toISOString();
+    expect(await f.store.tasks.claim(id, { owner, expires_at: '2999-01-01T00:00:00.000Z' }, at)).toBe(true);
+    await pipeline.run(
+      { ...(await f.store.tasks.get(id))!, state: 'preparing' },
+      { signal, leaseOwner: owner },
+    );
+    return (await f.store.tasks.get(id))!;
+  }
+  const asksFirst = { files: { 'fix.txt': 'fixed' }, command: 'touch approved.txt' };
+
+  it('records what it waits for, and after allow_once resumes the same stage, worktree and session to done', async () => {
+    const asked: Asked[] = [];
+    const pipeline = f.pipeline([asksFirst, { command: 'touch approved.txt' }], undefined, asked);
+    const waiting = await waitingTask(pipeline);
+    expect(waiting).toMatchObject({
+      state: 'needs_input',
+      error: { code: 'needs_input' },
+      pending_approval: { command: 'touch approved.txt', stage: 'implementing', role: 'implementor' },
+    });
+    expect(waiting.pending_approval?.reason).toContain('ask first');
+    expect(waiting.error?.message).toContain('task/respond');
+    expect(existsSync(path.join(waiting.worktree!, 'fix.txt'))).toBe(true);
+
+    const queued = await f.service().respond({ task_id: waiting.id, decision: 'allow_once' }, 'a test');
+    expect(queued).toMatchObject({ state: 'queued', pending_approval: null, error: null });
+    expect(queued.approvals).toMatchObject([
+      { command: 'touch approved.txt', decision: 'allow_once', decided_by: 'a test', used: false },
+    ]);
+
+    const done = await resume(pipeline, waiting.id);
+    expect(done).toMatchObject({ state: 'done', error: null, worktree: waiting.worktree });
+    expect(done.approvals).toMatchObject([{ used: true, delivered: true }]);
+    // The agent's uncommitted draft survived the wait, and the approved command ran once.
+    expect(git(f.remote, 'show', `${done.branch!}:fix.txt`)).toBe('fixed');
+    expect(git(f.remote, 'ls-tree', '--name-only', done.branch!)).toContain('approved.txt');
+    // The same conversation continued, told what the person answered.
+    expect(asked[1]?.resumeSessionId).toBe('claude-session');
+    expect(asked[1]?.prompt).toMatch(
+      /^Your task was paused because `touch approved.txt`.*approved it to run once/,
+    );
+    const events = await timeline(f.store, waiting.id);
+    expect(events.find((e) => e.kind === 'task.responded')).toMatchObject({
+      decision: 'pass',
+      data: { command: 'touch approved.txt', decision: 'allow_once', decided_by: 'a test' },
+    });
+    // needs_input is announced by task.finished, and queued again by task.responded.
+    const kinds = events.map((e) => e.kind).filter((k) => k === 'task.finished' || k === 'task.responded');
+    expect(kinds).toEqual(['task.finished', 'task.responded', 'task.finished']);
+    expect(stages(events)).toEqual([
+      'preparing',
+      'implementing',
+      'preparing',
+      'implementing',
+      'validating',
+      'pr_open',
+    ]);
+    expect(events.map((e) => e.kind)).not.toContain('task.interrupted_work_discarded');
+  });
+
+  it('tells the agent a person refused the command, with their note, and never lets it run', async () => {
+    const asked: Asked[] = [];
+    const pipeline = f.pipeline([asksFirst, { command: 'touch approved.txt' }], undefined, asked);
+    const waiting = await waitingTask(pipeline);
+    const note = 'not on this machine; write the file with echo instead';
+    await f.service().respond({ task_id: waiting.id, decision: 'deny', note }, 'a test');
+
+    const failed = await resume(pipeline, waiting.id);
+    expect(asked[1]?.prompt).toContain('A person REFUSED it');
+    expect(asked[1]?.prompt).toContain(note);
+    // The agent tried it anyway: the gate refused it, naming who refused and why.
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'agent_policy_blocked' } });
+    expect(failed.error?.message).toContain(
+      `a person (a test) refused \`touch approved.txt\` for this task: ${note}`,
+    );
+    expect(existsSync(path.join(waiting.worktree!, 'approved.txt'))).toBe(false);
+  });
+
+  it('can be cancelled while it waits, and refuses answers unless it waits', async () => {
+    const pipeline = f.pipeline([asksFirst]);
+    const waiting = await waitingTask(pipeline);
+    const service = f.service();
+    await expect(
+      service.respond({ task_id: 'task_missing', decision: 'deny' }, 'a test'),
+    ).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    expect(existsSync(waiting.worktree!)).toBe(true);
+    const cancelled = await service.cancel(waiting.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', pending_approval: null });
+    expect(cancelled.finished_at).not.toBeNull();
+    // Its worktree is given back, as a cancelled run's is; the draft had no commit, so no branch stays.
+    expect(existsSync(waiting.worktree!)).toBe(false);
+    expect(git(f.root, 'branch', '--list', waiting.branch!)).toBe('');
+    await expect(
+      service.respond({ task_id: waiting.id, decision: 'allow_once' }, 'a test'),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      message: `task ${waiting.id} is cancelled, not waiting for input: only a task in needs_input can be answered`,
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Task, TaskState } from '@harness/protocol';
+import type { PendingApproval, Task, TaskState } from '@harness/protocol';
 import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
 import type { RunContext, TaskRunner } from './scheduler.js';
 import { approvedRound, gradeTask } from './task-grade.js';
@@ -11,7 +11,7 @@ type TaskError = { code: string; message: string };
 export type RunOutcome =
   | { kind: 'done' }
   | { kind: 'failed'; error: TaskError; unexpected: boolean }
-  | { kind: 'needs_input'; error: TaskError }
+  | { kind: 'needs_input'; error: TaskError; approval: PendingApproval | null }
   | { kind: 'cancelled'; error: TaskError }
   /** The server is stopping: the task stays as it is and the next start resumes it. */
   | { kind: 'shutdown' }
@@ -27,7 +27,11 @@ export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
   if (signal.aborted)
     return { kind: 'cancelled', error: { code: 'cancelled', message: 'cancelled by request' } };
   if (error instanceof TaskNeedsInput)
-    return { kind: 'needs_input', error: { code: 'needs_input', message: error.message } };
+    return {
+      kind: 'needs_input',
+      error: { code: 'needs_input', message: error.message },
+      approval: error.approval,
+    };
   if (error instanceof TaskFailure || error instanceof HarnessError)
     return {
       kind: 'failed',
@@ -68,6 +72,18 @@ export class TaskPipeline implements TaskRunner {
       if (!(error instanceof RunSuperseded)) throw error;
     }
     this.deps.logger.warn({ task_id: task.id }, 'the task passed to another owner; this run stopped');
+  }
+
+  async releaseCancelled(task: Task): Promise<void> {
+    if (task.worktree === null) return;
+    await this.deps.worktrees
+      .remove(task.worktree, { branch: 'keep-if-committed' })
+      .catch((e: unknown) =>
+        this.deps.logger.warn(
+          { err: e, task_id: task.id },
+          'removing the worktree of a cancelled task failed; it will be reclaimed at start-up',
+        ),
+      );
   }
 
   private async settle(run: TaskRun, outcome: SettledOutcome): Promise<void> {
@@ -112,6 +128,7 @@ export class TaskPipeline implements TaskRunner {
         error,
         ...(grade ? { score: grade.score, grade: grade.grade } : {}),
         ...(finished ? { finished_at: now.toISOString() } : {}),
+        ...(outcome.kind === 'needs_input' ? { pending_approval: outcome.approval } : {}),
       },
       {
         kind: 'task.finished',
@@ -127,6 +144,7 @@ export class TaskPipeline implements TaskRunner {
           delivery: run.task.delivery,
           branch: run.task.branch,
           commit_sha: run.task.commit_sha,
+          ...(outcome.kind === 'needs_input' ? { pending_approval: outcome.approval } : {}),
         },
       },
     );

@@ -18,6 +18,11 @@ export interface RunContext {
 /** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
 export interface TaskRunner {
   run(task: Task, context: RunContext): Promise<void>;
+  /**
+   * Gives back what a task cancelled without a run left (a worktree kept while it waited in
+   * `needs_input`, or after an interrupted run), as a cancelled run does.
+   */
+  releaseCancelled?(task: Task): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -85,6 +90,11 @@ export class TaskScheduler {
     return stored;
   }
 
+  /** Looks at the queue now (a task was queued again by other means than `enqueue`). */
+  wake(): void {
+    this.pump();
+  }
+
   /** Cancels a task in any state but a finished one. */
   async cancel(id: string): Promise<Task> {
     const task = await this.o.store.tasks.get(id);
@@ -104,10 +114,14 @@ export class TaskScheduler {
       throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${task.state}`);
     const now = this.o.clock.now().toISOString();
     try {
-      return await transition(this.o, task, 'cancelled', {
-        patch: { finished_at: now },
+      const cancelled = await transition(this.o, task, 'cancelled', {
+        // What it waited for stays in the timeline (task.finished), not on a task that waits no more.
+        patch: { finished_at: now, pending_approval: null },
         announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
       });
+      // After the change, not before: until it is stored, a queued task may still be claimed.
+      await this.o.runner.releaseCancelled?.(cancelled);
+      return cancelled;
     } catch (error) {
       // Claimed (or finished) between the read and the write: say what it is now.
       if (!(error instanceof RunSuperseded)) throw error;

@@ -37,7 +37,8 @@ export interface StageContext {
 
 /** An agent's turn that did not answer: the task waits for a person, or fails. */
 export type TurnStopped =
-  | { kind: 'needs_input'; message: string; costUsd: number }
+  /** `command` waits for a person's approval; `reason` is the policy's (it names the rule). */
+  | { kind: 'needs_input'; message: string; command: string; reason: string | null; costUsd: number }
   | { kind: 'turn_failed'; code: string; message: string; costUsd: number };
 
 export function isTurnStopped(result: { kind: string }): result is TurnStopped {
@@ -54,8 +55,12 @@ async function askAgent(ctx: StageContext, agent: AgentConversation, input: stri
     (item) => item.type === 'command_gate' && item.decision === 'prompt',
   );
   if (waiting && ctx.deps.onPrompt === 'needs_input') {
-    const message = `the agent wants to run \`${String(waiting.command)}\`, which the policy says needs approval`;
-    return { kind: 'needs_input', message, costUsd };
+    const command = String(waiting.command);
+    const reason = typeof waiting.reason === 'string' ? waiting.reason : null;
+    const message =
+      `the agent wants to run \`${command}\`, which the policy says needs approval` +
+      `${reason === null ? '' : ` (${reason})`}; answer with task/respond (allow_once, allow_always or deny) or cancel the task`;
+    return { kind: 'needs_input', message, command, reason, costUsd };
   }
   const error = result.turn.error;
   return {

@@ -1,3 +1,4 @@
+import type { PendingApproval } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../core/index.js';
 
 /**
@@ -19,7 +20,11 @@ export class TaskFailure extends Error {
 
 /** A command needs a person's approval (`rules.on_prompt = "needs_input"`): the task waits. */
 export class TaskNeedsInput extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What the task waits for; stored on the task for the person who answers. */
+    readonly approval: PendingApproval | null = null,
+  ) {
     super(message);
     this.name = 'TaskNeedsInput';
   }

@@ -1,10 +1,11 @@
-import type { Delivery, ReviewRound, Task, TaskState } from '@harness/protocol';
+import type { ApprovalRecord, Delivery, ReviewRound, Task, TaskState } from '@harness/protocol';
 import type { AgentName } from '../agents/index.js';
 import { HarnessError } from '../core/index.js';
 import type { ResolvedProjectSettings } from '../core/index.js';
 import type { TaskCheckpointStage, TaskPatch } from '../store/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation } from './agent-step.js';
+import { answerPreface, withApprovals } from './approval-gate.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { reviewFixPrompt, validationFixPrompt } from './prompts.js';
 import {
@@ -48,6 +49,8 @@ interface Course {
  */
 export class TaskRun {
   private current: Task;
+  /** A person's answer this run resumes after (the task waited in needs_input), until told to the agent. */
+  private answer: ApprovalRecord | null = null;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -72,6 +75,7 @@ export class TaskRun {
       ? await chooseReviewer(this.deps.agents, settings, implementorName, this.task.reviewer ?? undefined)
       : null;
     await this.save({ agent: implementorName, reviewer: reviewerName });
+    this.answer = this.task.approvals.find((a) => !a.delivered) ?? null;
     await this.assertSandboxes(reviewerName !== null);
     const course = await this.prepare(settings, implementorName);
     const summary = await this.implementOnce(course);
@@ -106,16 +110,19 @@ export class TaskRun {
       signal: this.signal,
     };
     const progress = worktree.resumed ? await this.resumeProgress(ctx) : TaskProgress.empty();
+    if (this.answer !== null) await this.resumeAfterAnswer(this.answer, worktree.resumed);
     return { ctx, progress, implementor: this.conversation(ctx, implementorName, 'implementor') };
   }
 
   /**
    * What an earlier run of this task finished. Whatever it left uncommitted was cut off mid-turn
-   * (or mid-validation) and cannot be trusted, so the worktree goes back to its last commit.
+   * (or mid-validation) and cannot be trusted, so the worktree goes back to its last commit —
+   * unless that run stopped to wait for a person (needs_input): its agent's work so far is kept
+   * for the agent to continue once answered.
    */
   private async resumeProgress({ worktree }: StageContext): Promise<TaskProgress> {
     const { git } = this.deps;
-    if (await git.hasChanges(worktree.path)) {
+    if (this.answer === null && (await git.hasChanges(worktree.path))) {
       await git.discardChanges(worktree.path);
       await this.deps.events.append({
         kind: 'task.interrupted_work_discarded',
@@ -128,6 +135,29 @@ export class TaskRun {
     return TaskProgress.load(checkpoints, git, worktree.path);
   }
 
+  /**
+   * The answer is told to the agent once: marked delivered now, so a run cut off after this
+   * point resumes like any interrupted run. The waiting agent's thread is continued only in the
+   * worktree it ran in.
+   */
+  private async resumeAfterAnswer(answer: ApprovalRecord, worktreeKept: boolean): Promise<void> {
+    if (!worktreeKept) this.answer = { ...answer, thread_id: null };
+    await this.save({
+      approvals: this.task.approvals.map((a) => (a.delivered ? a : { ...a, delivered: true })),
+    });
+    await this.deps.events.append({
+      kind: 'task.resumed',
+      task_id: this.task.id,
+      data: {
+        after: 'needs_input',
+        command: answer.command,
+        decision: answer.decision,
+        stage: answer.stage,
+        thread_id: this.answer?.thread_id ?? null,
+      },
+    });
+  }
+
   /** The implementing turn, committed; skipped when an earlier run committed it. Returns its summary. */
   private async implementOnce({ ctx, progress, implementor }: Course): Promise<string> {
     const done = progress.implemented();
@@ -136,7 +166,7 @@ export class TaskRun {
       return typeof done.data.summary === 'string' ? done.data.summary : '';
     }
     await this.stage('implementing');
-    const implemented = await this.answered(await implement(ctx, implementor, this.task));
+    const implemented = await this.answered(await implement(ctx, implementor, this.task), implementor);
     await this.checkpoint(progress, 'implemented', {
       sha: implemented.sha,
       data: { summary: implemented.summary.slice(0, 20_000) },
@@ -168,6 +198,7 @@ export class TaskRun {
       const prompt = validationFixPrompt(result.report);
       await this.answered(
         await fix(ctx, implementor, prompt, `Fix what validation found (attempt ${attempt})`),
+        implementor,
       );
     }
   }
@@ -247,7 +278,7 @@ export class TaskRun {
     for (let round = this.task.rounds.length + 1; round <= course.ctx.settings.review.max_rounds; round++) {
       await this.stage('reviewing');
       const reviewerName = this.task.reviewer ?? 'unknown';
-      const reviewed = await this.answered(await review(course.ctx, reviewer, round, reviewerName));
+      const reviewed = await this.answered(await review(course.ctx, reviewer, round, reviewerName), reviewer);
       await this.save({ rounds: [...this.task.rounds, reviewed.round] });
       await this.checkpoint(course.progress, 'reviewed', {
         sha: reviewed.sha,
@@ -274,6 +305,7 @@ export class TaskRun {
     const prompt = reviewFixPrompt(round.round, round.summary, round.findings);
     const fixed = await this.answered(
       await fix(course.ctx, course.implementor, prompt, `Address review round ${round.round}`),
+      course.implementor,
     );
     await this.checkpoint(course.progress, 'fixed', { sha: fixed.sha, round: round.round });
     await this.validateAndFix(course);
@@ -298,9 +330,12 @@ export class TaskRun {
 
   /**
    * An agent stage's result: its cost is stored whatever the turn did; a turn that did not answer
-   * ends the run (waiting for a person, or failed).
+   * ends the run (waiting for a person, recorded with what it waits for; or failed).
    */
-  private async answered<R extends { kind: string; costUsd: number }>(result: R | TurnStopped): Promise<R> {
+  private async answered<R extends { kind: string; costUsd: number }>(
+    result: R | TurnStopped,
+    from: AgentConversation,
+  ): Promise<R> {
     await this.save({ cost_usd: Math.round((this.task.cost_usd + result.costUsd) * 1e6) / 1e6 });
     const budget = this.task.budget_usd;
     if (budget !== null && this.task.cost_usd > budget)
@@ -310,7 +345,15 @@ export class TaskRun {
           'resubmit with a higher budget_usd or a smaller task',
       );
     if (!isTurnStopped(result)) return result;
-    if (result.kind === 'needs_input') throw new TaskNeedsInput(result.message);
+    if (result.kind === 'needs_input')
+      throw new TaskNeedsInput(result.message, {
+        command: result.command,
+        reason: result.reason,
+        stage: this.task.state,
+        role: from.role,
+        thread_id: from.thread,
+        asked_at: this.deps.clock.now().toISOString(),
+      });
     throw new TaskFailure(result.code, result.message);
   }
 
@@ -382,6 +425,7 @@ export class TaskRun {
     agent: AgentName,
     role: 'implementor' | 'reviewer',
   ): AgentConversation {
+    const answer = this.answer?.role === role ? this.answer : null;
     return new AgentConversation(this.deps.threads, this.deps.turns, {
       taskId: this.task.id,
       cwd: ctx.worktree.path,
@@ -389,6 +433,16 @@ export class TaskRun {
       role,
       // The reviewer reads; it never gets to change what it judges.
       ...(role === 'reviewer' ? { sandbox: 'read-only' as const } : {}),
+      gate: (policy) =>
+        withApprovals(policy, {
+          approvals: () => this.task.approvals,
+          use: (index) =>
+            this.save({
+              approvals: this.task.approvals.map((a, i) => (i === index ? { ...a, used: true } : a)),
+            }),
+        }),
+      // The agent that waited continues its conversation, told first what the person answered.
+      ...(answer === null ? {} : { threadId: answer.thread_id, preface: answerPreface(answer) }),
     });
   }
 

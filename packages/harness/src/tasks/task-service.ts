@@ -1,9 +1,11 @@
 import {
+  type ApprovalRecord,
   type Dashboard,
   type Event,
   newTask,
   type Task,
   type TaskCreate,
+  type TaskRespond,
   taskCreateSchema,
   terminalTaskStates,
 } from '@harness/protocol';
@@ -24,7 +26,9 @@ import type { ProjectRegistry } from '../projects/index.js';
 import type { AgentRegistry } from '../agents/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import type { TaskScheduler } from './scheduler.js';
+import { RunSuperseded } from './task-failure.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
+import { transition } from './transition.js';
 
 export interface TaskOrigin {
   source: string;
@@ -143,6 +147,55 @@ export class TaskService {
     return this.scheduler.cancel(id);
   }
 
+  /**
+   * A person's answer to the command a task in `needs_input` waits for: recorded on the task
+   * (kept for the rest of it), announced as `task.responded`, and the task queued again to resume
+   * where it stopped. `decidedBy` says who answered (the channel and client).
+   */
+  async respond(input: TaskRespond, decidedBy: string): Promise<Task> {
+    const task = await this.get(input.task_id);
+    const pending = task.pending_approval;
+    if (task.state !== 'needs_input' || pending === null) throw notWaiting(task);
+    const record: ApprovalRecord = {
+      ...pending,
+      decision: input.decision,
+      note: input.note ?? null,
+      decided_by: decidedBy,
+      decided_at: this.clock.now().toISOString(),
+      used: false,
+      delivered: false,
+    };
+    let queued: Task;
+    try {
+      queued = await transition(
+        { store: this.store, events: this.events, clock: this.clock },
+        task,
+        'queued',
+        {
+          patch: { pending_approval: null, error: null, approvals: [...task.approvals, record] },
+          announce: {
+            kind: 'task.responded',
+            decision: input.decision === 'deny' ? 'block' : 'pass',
+            reason: record.note,
+            data: {
+              command: record.command,
+              decision: record.decision,
+              note: record.note,
+              decided_by: decidedBy,
+              stage: record.stage,
+            },
+          },
+        },
+      );
+    } catch (error) {
+      // Answered (or cancelled) by someone else between the read and the write.
+      if (!(error instanceof RunSuperseded)) throw error;
+      throw notWaiting(await this.get(task.id));
+    }
+    this.scheduler.wake();
+    return queued;
+  }
+
   isFinished(task: Task): boolean {
     return terminalTaskStates.has(task.state);
   }
@@ -182,4 +235,12 @@ export class TaskService {
       })),
     };
   }
+}
+
+function notWaiting(task: Task): HarnessError {
+  return new HarnessError(
+    ErrorCodes.conflict,
+    `task ${task.id} is ${task.state}, not waiting for input: only a task in needs_input can be answered`,
+    { data: { task_id: task.id, state: task.state } },
+  );
 }

@@ -40,6 +40,11 @@ export interface TurnServiceDeps {
 export interface TurnContext {
   /** Tags every event of the turn, so a task's stream shows its agents' work. */
   taskId?: string;
+  /**
+   * Wraps the project's policy gate for this turn (a task's recorded approvals); the policy is
+   * loaded as for any turn, and what the wrapper returns is the turn's gate.
+   */
+  gate?: (policy: CommandGate | undefined) => CommandGate | undefined;
 }
 
 interface RunningTurn {
@@ -74,7 +79,7 @@ export class TurnService {
     }
     this.busyThreads.add(thread.id);
     try {
-      return await this.launch(thread, params, context.taskId ?? null);
+      return await this.launch(thread, params, context);
     } catch (error) {
       this.busyThreads.delete(thread.id);
       throw error;
@@ -84,14 +89,15 @@ export class TurnService {
   private async launch(
     thread: Thread,
     params: MethodParams<'turn/start'>,
-    taskId: string | null,
+    context: TurnContext,
   ): Promise<Turn> {
     const { store, clock } = this.deps;
+    const taskId = context.taskId ?? null;
     const agent = await this.chooseAgent(params.agent ?? thread.agent ?? undefined);
     // Before anything is written: a sandbox this host cannot enforce refuses the turn outright,
     // and so does a policy that fails to load.
     await this.deps.agents.assertSandboxUsable(params.sandbox_mode);
-    const gate = await this.gateFor(thread.project_root);
+    const gate = await this.gateFor(thread.project_root, context.gate);
     const turn: Turn = {
       id: newId('turn'),
       thread_id: thread.id,
@@ -326,8 +332,12 @@ export class TurnService {
     return (await this.deps.agents.select({ agent: requireAgentName(requested) })).name;
   }
 
-  private async gateFor(projectRoot: string): Promise<{ commandGate?: CommandGate }> {
-    const commandGate = await this.deps.commandGate?.(projectRoot);
+  private async gateFor(
+    projectRoot: string,
+    wrap: TurnContext['gate'],
+  ): Promise<{ commandGate?: CommandGate }> {
+    const policy = await this.deps.commandGate?.(projectRoot);
+    const commandGate = wrap ? wrap(policy) : policy;
     return commandGate ? { commandGate } : {};
   }
 

@@ -6,6 +6,7 @@ import {
   taskBatchSchemaFor,
   taskCreateSchema,
   taskListQuerySchema,
+  taskRespondBodySchema,
 } from '@harness/protocol';
 import { ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
@@ -73,6 +74,10 @@ export function createRestApp(deps: RestDependencies): Hono {
   app.get('/tasks/:id', async (c) => c.json(await deps.tasks.detail(c.req.param('id'))));
   app.get('/tasks/:id/stream', (c) => streamTask(c, deps.tasks, deps.events, c.req.param('id')));
   app.post('/tasks/:id/cancel', async (c) => c.json(await deps.tasks.cancel(c.req.param('id'))));
+  app.post('/tasks/:id/respond', async (c) => {
+    const body = await jsonBody(c, taskRespondBodySchema);
+    return c.json(await deps.tasks.respond({ ...body, task_id: c.req.param('id') }, 'REST API'));
+  });
 
   // The product's examples say /api/projects; the original served /projects. Both work.
   for (const base of ['/api/projects', '/projects']) {

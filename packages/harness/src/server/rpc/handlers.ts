@@ -85,6 +85,10 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'task/get': (params) => deps.tasks.detail(params.task_id),
     'task/list': (params) => deps.tasks.list(params),
     'task/cancel': (params) => deps.tasks.cancel(params.task_id),
+    'task/respond': (params, { connection }) => {
+      const client = connection.clientName === null ? '' : ` (${connection.clientName})`;
+      return deps.tasks.respond(params, `${connection.transport} client${client}`);
+    },
     'project/list': async () => ({ projects: await deps.projects.list() }),
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),

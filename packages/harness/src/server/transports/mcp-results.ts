@@ -49,6 +49,10 @@ export function taskSummary(task: Task): Record<string, unknown> {
       findings: round.findings.length,
     })),
     validation_attempts: task.validation_attempts,
+    pending_approval:
+      task.pending_approval === null
+        ? null
+        : { command: task.pending_approval.command, reason: task.pending_approval.reason },
     grade: task.grade,
     score: task.score,
     cost_usd: task.cost_usd,

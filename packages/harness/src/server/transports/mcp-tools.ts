@@ -46,7 +46,7 @@ const taskStatus = defineTool({
   name: 'task_status',
   title: 'Task status',
   description:
-    'The state of a task (queued → preparing → implementing → validating → reviewing ⇄ fixing → pr_open → done; or failed, cancelled, needs_input), its PR URL, review rounds, grade, cost, error and its latest events.',
+    'The state of a task (queued → preparing → implementing → validating → reviewing ⇄ fixing → pr_open → done; or failed, cancelled, needs_input), its PR URL, review rounds, grade, cost, error, the command it waits to have approved (pending_approval; answer with respond_task) and its latest events.',
   input: z.strictObject({
     task_id: taskId,
     events: z
@@ -92,6 +92,23 @@ const cancelTask = defineTool({
   input: z.strictObject({ task_id: taskId }),
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
   run: async (args, { rpc }) => taskSummary(await rpc.call('task/cancel', args)),
+});
+
+const respond = methods['task/respond'].params.shape;
+const respondTask = defineTool({
+  name: 'respond_task',
+  title: 'Answer a task that needs input',
+  description:
+    'Answer a task in needs_input, which waits for approval of the command in its pending_approval: allow_once (that exact command may run once), allow_always (for the rest of the task) or deny (the agent is told it was refused, with the note, and must find another way). The task resumes where it stopped.',
+  input: z.strictObject(
+    described(respond, {
+      task_id: 'The task id (its state must be needs_input).',
+      decision: 'allow_once, allow_always or deny.',
+      note: 'Told to the agent with the decision (e.g. why it was refused, what to do instead).',
+    }),
+  ),
+  annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  run: async (args, { rpc }) => taskSummary(await rpc.call('task/respond', args)),
 });
 
 const startThread = defineTool({
@@ -263,6 +280,7 @@ const registrations = [
   taskStatus,
   listTasks,
   cancelTask,
+  respondTask,
   startThread,
   sendMessage,
   threadHistory,

@@ -184,6 +184,14 @@ const migrations: Migration[] = [
       ALTER TABLE tasks ADD COLUMN commit_sha TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'what a task in needs_input waits for, and the answers people gave',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN pending_approval TEXT;
+      ALTER TABLE tasks ADD COLUMN approvals TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -4,15 +4,17 @@ import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-type TaskRow = Omit<Task, 'rounds' | 'error' | 'review'> & {
+type TaskRow = Omit<Task, 'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals'> & {
   review: number;
   rounds: string;
   error: string | null;
+  pending_approval: string | null;
+  approvals: string;
   lease_owner: string | null;
   lease_expires_at: string | null;
 };
 
-const jsonColumns = new Set(['rounds', 'error']);
+const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals']);
 const columns = new Set([
   'project',
   'kind',
@@ -38,6 +40,8 @@ const columns = new Set([
   'score',
   'grade',
   'error',
+  'pending_approval',
+  'approvals',
   'source',
   'external_id',
   'updated_at',
@@ -51,6 +55,9 @@ function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expir
     review: row.review !== 0,
     rounds: JSON.parse(row.rounds) as Task['rounds'],
     error: row.error === null ? null : (JSON.parse(row.error) as Task['error']),
+    pending_approval:
+      row.pending_approval === null ? null : (JSON.parse(row.pending_approval) as Task['pending_approval']),
+    approvals: JSON.parse(row.approvals) as Task['approvals'],
   };
 }
 
@@ -110,11 +117,12 @@ export class SqliteTaskRepository implements TaskRepository {
         .prepare(
           `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, review, budget_usd,
              priority, state, branch, worktree, pr_url, pr_number, deliver, delivery, commit_sha, rounds, validation_attempts,
-             cost_usd, score, grade, error, source, external_id, created_at, updated_at, started_at, finished_at)
+             cost_usd, score, grade, error, pending_approval, approvals, source, external_id, created_at, updated_at,
+             started_at, finished_at)
            VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
              @description, @agent, @reviewer, @review, @budget_usd, @priority, @state, @branch, @worktree, @pr_url, @pr_number,
              @deliver, @delivery, @commit_sha, @rounds,
-             @validation_attempts, @cost_usd, @score, @grade, @error, @source, @external_id, @created_at, @updated_at,
+             @validation_attempts, @cost_usd, @score, @grade, @error, @pending_approval, @approvals, @source, @external_id, @created_at, @updated_at,
              @started_at, @finished_at)`,
         )
         .run({
@@ -122,6 +130,8 @@ export class SqliteTaskRepository implements TaskRepository {
           review: task.review ? 1 : 0,
           rounds: JSON.stringify(task.rounds),
           error: task.error && JSON.stringify(task.error),
+          pending_approval: task.pending_approval && JSON.stringify(task.pending_approval),
+          approvals: JSON.stringify(task.approvals),
         });
     });
     insert();

@@ -51,6 +51,8 @@ describe('the task transition table and the store', () => {
     for (const [i, from] of path.slice(0, -1).entries()) expect(taskTransitions[from]).toContain(path[i + 1]);
     expect(taskTransitions.reviewing).toEqual(expect.arrayContaining(['fixing', 'done']));
     for (const final of ['done', 'failed', 'cancelled'] as const) expect(taskTransitions[final]).toEqual([]);
+    // A task waiting for a person is answered (queued again, to resume) or cancelled; nothing else.
+    expect([...taskTransitions.needs_input].sort()).toEqual(['cancelled', 'queued']);
   });
 
   it('refuses an unlisted change with a conflict that names the task and both states', async () => {
