@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -295,4 +296,85 @@ describe('harness task errors', () => {
       await server.stop();
     }
   }, 60_000);
+});
+
+describe('harness task on a task that waits for input or fails', () => {
+  const policyDir = tempDir('harness-task-cli-input-');
+  let app: TaskServer;
+
+  beforeAll(async () => {
+    app = await startTaskServer(
+      policyDir.path,
+      [{ name: 'gadgets', max_concurrent: 2 }],
+      { global: 2, queue: 10 },
+      [],
+      ['[otel]', 'exporter = "disabled"', '[rules]', 'on_prompt = "needs_input"'],
+    );
+    const policy = path.join(policyDir.path, 'gadgets', '.harness', 'policy');
+    mkdirSync(policy, { recursive: true });
+    writeFileSync(
+      path.join(policy, 'agents.star'),
+      [
+        'prefix_rule(pattern = ["touch", "needs-approval.txt"], decision = "prompt", justification = "ask first")',
+        'prefix_rule(pattern = ["touch", "forbidden.txt"], decision = "forbidden")',
+        '',
+      ].join('\n'),
+    );
+    app.model.script.respondWith((body) => {
+      if (viewOf(body).afterTool) return { text: 'done' };
+      const file = /TOUCH ([\w.-]+)/.exec(JSON.stringify(body))?.[1] ?? 'nothing.txt';
+      return { tool_calls: [{ name: 'run_command', input: { command: `touch ${file}` } }] };
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await app.stop();
+    policyDir.remove();
+  });
+
+  const url = () => ['--url', app.server.url];
+
+  it('watch says what a needs_input task waits for and how to answer, and follows it on to its end', async () => {
+    const watch = harnessAsync([
+      'task',
+      'submit',
+      'TOUCH needs-approval.txt',
+      '-p',
+      'gadgets',
+      '--watch',
+      ...url(),
+    ]);
+    await eventually(
+      () => watch.out.stderr,
+      (err) => err.includes('waiting for input:'),
+    );
+    const id = watch.out.stdout.trim();
+    expect(watch.out.stderr).toContain(
+      `waiting for input: the agent wants to run \`touch needs-approval.txt\`, which the policy says needs approval`,
+    );
+    expect(watch.out.stderr).toContain(`answer with \`harness task respond ${id} allow|allow-always|deny\``);
+    const show = await harness(['task', 'show', id, ...url()]);
+    expect(show.stdout).toMatch(/waiting for\s+the agent wants to run `touch needs-approval.txt`/);
+    expect(show.stdout).not.toMatch(/^\s+error\s/m);
+    expect((await harness(['task', 'cancel', id, ...url()])).code).toBe(0);
+    const run = await watch.done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`task ${id} cancelled`));
+  });
+
+  it('submit --watch exits 1 on a failed task, with the error and its code; show says the same', async () => {
+    const run = await harness([
+      'task',
+      'submit',
+      'TOUCH forbidden.txt',
+      '-p',
+      'gadgets',
+      '--watch',
+      ...url(),
+    ]);
+    expect(run.code).toBe(1);
+    const id = run.stdout.trim();
+    expect(run.stderr).toMatch(new RegExp(`task ${id} failed: .+ \\[agent_policy_blocked\\]`));
+    const show = await harness(['task', 'show', id, ...url()]);
+    expect(show.stdout).toMatch(/^\s+error\s+.+ \[agent_policy_blocked\]$/m);
+  });
 });

@@ -165,18 +165,17 @@ export class ServerClient {
   }
 
   /**
-   * Reads `GET /tasks/ID/stream` from after `afterSeq`: calls `onEvent` for each event and resolves
-   * to the task the stream's `end` carries, or to null when the connection ended without one.
+   * Reads `GET /tasks/ID/stream` from after `afterSeq`, calling `onEvent` for each event until it
+   * returns true (`stopped`), the stream's `end` arrives with the task (`end`), or the connection
+   * ends without one (`dropped`).
    */
   async stream(
     taskId: string,
     afterSeq: number,
-    onEvent: (event: Event) => void,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
+    onEvent: (event: Event) => boolean,
+  ): Promise<{ kind: 'end'; task: unknown } | { kind: 'stopped' } | { kind: 'dropped' }> {
     const response = await this.fetch(`/tasks/${encodeURIComponent(taskId)}/stream`, {
       headers: this.headers(false, { accept: 'text/event-stream', 'last-event-id': String(afterSeq) }),
-      ...(signal ? { signal } : {}),
     });
     if (response.status === 404) throw noTask(taskId);
     if (!response.ok || response.body === null) {
@@ -185,21 +184,16 @@ export class ServerClient {
       if (parsed.success) throw serverError(parsed.data.error.code, parsed.data.error.message);
       throw new HarnessError(ErrorCodes.unavailable, `the task stream answered ${response.status}`);
     }
-    let end: unknown = null;
     try {
       for await (const message of sseMessages(response.body)) {
-        if (message.event === 'end') {
-          end = JSON.parse(message.data) as unknown;
-          break;
-        }
+        if (message.event === 'end') return { kind: 'end', task: JSON.parse(message.data) as unknown };
         const parsed = eventSchema.safeParse(JSON.parse(message.data));
-        if (parsed.success) onEvent(parsed.data);
+        if (parsed.success && onEvent(parsed.data)) return { kind: 'stopped' };
       }
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      return null; // the connection dropped mid-stream
+    } catch {
+      // the connection dropped mid-stream
     }
-    return end;
+    return { kind: 'dropped' };
   }
 }
 
@@ -229,18 +223,23 @@ async function* sseMessages(body: ReadableStream<Uint8Array>): AsyncGenerator<Ss
   const decoder = new TextDecoder();
   const reader = body.getReader();
   let buffer = '';
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    buffer += decoder.decode(read.value, { stream: true }).replace(/\r\n?/g, '\n');
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      buffer += decoder.decode(read.value, { stream: true }).replace(/\r\n?/g, '\n');
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+        }
+        if (data.length > 0) yield { event, data: data.join('\n') };
       }
-      if (data.length > 0) yield { event, data: data.join('\n') };
     }
+  } finally {
+    // Stopped early or dropped: let go of the connection.
+    await reader.cancel().catch(() => undefined);
   }
 }

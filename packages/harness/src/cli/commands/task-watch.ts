@@ -26,26 +26,36 @@ export async function watchTask(client: ServerClient, taskId: string, json: bool
   let delay = 250;
   let saidLost = false;
   for (;;) {
-    let end: unknown = null;
+    let outcome: Awaited<ReturnType<ServerClient['stream']>> = { kind: 'dropped' };
     let progressed = false;
     try {
-      end = await client.stream(taskId, last, (event) => {
-        if (event.seq <= last) return;
+      outcome = await client.stream(taskId, last, (event) => {
+        if (event.seq <= last) return false;
         last = event.seq;
         progressed = true;
         print(event);
+        // A task cancelled while queued or waiting for input ends without a `task.finished`, which
+        // is what ends the server's stream: look at the task instead of waiting on.
+        return event.kind === 'task.cancelled';
       });
     } catch (error) {
       if (!isHarnessError(error) || error.code !== ErrorCodes.unavailable) throw error;
     }
-    if (progressed || end !== null) {
+    if (progressed || outcome.kind !== 'dropped') {
       failingSince = null;
       delay = 250;
       if (saidLost && !json) process.stderr.write(c.dim(`  reconnected to ${client.target.url}\n`));
       saidLost = false;
     }
-    if (end !== null) {
-      const parsed = taskSchema.safeParse(end);
+    if (outcome.kind === 'stopped') {
+      const task = taskSchema.parse(
+        await client.rest('GET', `/tasks/${encodeURIComponent(taskId)}`, undefined, taskId),
+      );
+      if (terminalTaskStates.has(task.state)) return task;
+      continue;
+    }
+    if (outcome.kind === 'end') {
+      const parsed = taskSchema.safeParse(outcome.task);
       if (!parsed.success)
         throw new HarnessError(ErrorCodes.unavailable, `the task stream of ${taskId} ended with no task`);
       const task = parsed.data;
