@@ -223,6 +223,22 @@ describe('harness task (terminal interface)', () => {
     }
   }, 120_000);
 
+  it('prints the server’s refusal of a submission with its code, exit 1', async () => {
+    const run = await harness([
+      'task',
+      'submit',
+      'Who? (CLI E)',
+      '-p',
+      'widgets',
+      '--agent',
+      'nosuch',
+      ...url(),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^error: .*nosuch.* \[\w+\]$/m);
+  });
+
   it('lists the agents, usable or why not', async () => {
     const run = await harness(['agents', ...url()]);
     expect(run.code).toBe(0);
@@ -286,6 +302,14 @@ describe('harness task errors', () => {
       const wrong = await harness(['agents', '--url', server.url, '--token', 'wrong']);
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(/refused the token from --token/);
+      const config = path.join(home, 'client.toml');
+      writeFileSync(
+        config,
+        `[server]\nhttp_addr = "${new URL(server.url).host}"\napi_token = "right-token"\n`,
+      );
+      const fromConfig = await harness(['agents', '--json'], { HARNESS_CONFIG: config });
+      expect(fromConfig.stderr).toBe('');
+      expect(fromConfig.code).toBe(0);
       const right = await harness(['task', 'ls', '--json'], {
         HARNESS_URL: server.url,
         HARNESS_TOKEN: 'right-token',
