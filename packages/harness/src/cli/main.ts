@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerActionCommand } from './commands/action.js';
+import { registerAgentsCommand } from './commands/agents.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -8,6 +9,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTaskCommand } from './commands/task.js';
 import { createProgram, runProgram } from './program.js';
 
 export { exitCodes } from './program.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerMcpCommand(program);
   registerDoctorCommand(program);
   registerInitCommand(program);
+  registerTaskCommand(program);
+  registerAgentsCommand(program);
   return program;
 }
 

@@ -22,6 +22,8 @@ export function demoPrinter(
         );
       case 'task.validation':
         return say(`  validation ${data.passed ? c.green('passed') : c.red('failed')}`);
+      case 'task.delivery':
+        return say(`  delivery: ${String(data.delivery)}${event.reason ? c.dim(` (${event.reason})`) : ''}`);
       case 'task.pr':
         return say(`  pull request ${c.underline(String(data.url))}`);
       case 'task.review':
