@@ -70,6 +70,10 @@ describe('a command that needs approval, inside a task', () => {
     expect((await server.task(id)).state).toBe('cancelled');
     // Cancelled while it waited, it gives its worktree back as a cancelled run does.
     expect(existsSync(task.worktree ?? '')).toBe(false);
+    // Its event stream ends with the cancel (a stream that waited on would never close).
+    const stream = await (await fetch(`${server.server.url}/tasks/${id}/stream`)).text();
+    expect(stream).toContain('event: task.cancelled');
+    expect(stream).toMatch(/event: end\ndata: .*"state":"cancelled"/);
   });
 
   it('fails the task with on_prompt = "refuse"', async () => {

@@ -34,8 +34,8 @@ export async function watchTask(client: ServerClient, taskId: string, json: bool
         last = event.seq;
         progressed = true;
         print(event);
-        // A task cancelled while queued or waiting for input ends without a `task.finished`, which
-        // is what ends the server's stream: look at the task instead of waiting on.
+        // A task cancelled while queued or waiting for input ends without a `task.finished`; the
+        // server ends its stream there too, and stopping at once reads the task without waiting.
         return event.kind === 'task.cancelled';
       });
     } catch (error) {

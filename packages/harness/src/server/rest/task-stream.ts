@@ -4,7 +4,8 @@ import type { Event } from '@harness/protocol';
 import type { EventLog } from '../../observe/index.js';
 import type { TaskService } from '../../tasks/index.js';
 
-const finishedKind = 'task.finished';
+/** The events after which a task's stream ends: a run's end, and a cancel of a task no run held. */
+const endingKinds = new Set(['task.finished', 'task.cancelled']);
 const heartbeatMs = 15_000;
 
 /**
@@ -33,7 +34,7 @@ export async function streamTask(c: Context, tasks: TaskService, events: EventLo
     const send = async (event: Event) => {
       if (event.seq <= last) return;
       last = event.seq;
-      if (event.kind === finishedKind) finished = true;
+      if (endingKinds.has(event.kind)) finished = true;
       await stream.writeSSE({ id: String(event.seq), event: event.kind, data: JSON.stringify(event) });
     };
     try {
