@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approve,
+  eventually,
   git,
   isolatedEnv,
   repoRoot,
@@ -31,14 +32,19 @@ function quickstartBlocks(readme: string): string[] {
   );
 }
 
-/** Ends CHILD's process group (it was started detached, so it leads one). */
-function endGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
+/** Sends SIGNAL to CHILD's process group (it was started detached, so it leads one); false when it is gone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+  if (child.pid === undefined) return false;
   try {
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(-child.pid, signal);
+    return true;
   } catch {
-    // already gone
+    return false;
   }
+}
+
+function endGroup(child: ChildProcess): void {
+  signalGroup(child, 'SIGTERM');
 }
 
 /** A port nothing listens on now. */
@@ -94,7 +100,17 @@ describe('the README quick start', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (shell) endGroup(shell); // the server the quick start left running in the background
+    // The server the quick start left running in the background: stopped before its data is removed.
+    if (shell && signalGroup(shell, 'SIGTERM')) {
+      const group = shell;
+      if (
+        await eventually(
+          () => signalGroup(group, 0),
+          (alive) => !alive,
+        )
+      )
+        signalGroup(group, 'SIGKILL');
+    }
     await model.close();
     dir.remove();
   });
