@@ -61,6 +61,8 @@ describe('the requirements check', () => {
 
   it('stops `npm test` before the build, and vitest before any test file loads', () => {
     const PATH = pathWith('node-npm', ['node', 'npm', 'sh']);
+    // Were the check to pass here, `npm test` would run the whole suite from inside it: not that.
+    expect(run(process.execPath, [check], PATH).status).toBe(1);
     const npm = run(which('npm'), ['test'], PATH);
     expect(npm.status).toBe(1);
     expect(npm.stdout).toContain('Cannot run the tests; missing: git (apt-get install git)');
