@@ -321,6 +321,9 @@ export const dashboardSchema = z.object({
   }),
   projects: z.array(
     z.object({
+      /** The project's name, as in `GET /api/projects` and `project/list`. */
+      name: z.string(),
+      /** The same name under its older key, kept for existing clients. */
       id: z.string(),
       root: z.string(),
       max_concurrent: z.number(),

@@ -23,6 +23,11 @@ const statusFor: Record<ErrorCode, number> = {
   [ErrorCodes.internal]: 500,
 };
 
+/** The HTTP status of a Harness error code (500 for a code this table does not know). */
+export function httpStatusOf(code: string): number {
+  return (statusFor as Record<string, number | undefined>)[code] ?? 500;
+}
+
 export interface HttpErrorBody {
   error: { code: string; message: string; data?: unknown };
 }

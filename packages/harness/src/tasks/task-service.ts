@@ -223,6 +223,7 @@ export class TaskService {
         cost_usd: Math.round(counts.reduce((n, c) => n + (c.cost_usd ?? 0), 0) * 10_000) / 10_000,
       },
       projects: (await this.projects.list()).map((p) => ({
+        name: p.name,
         id: p.name,
         root: p.root,
         max_concurrent: p.max_concurrent,

@@ -10,9 +10,9 @@ import {
 } from '@harness/protocol';
 import { ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
-import { toHttpError } from '../http-errors.js';
+import { httpStatusOf, toHttpError } from '../http-errors.js';
 import type { ProjectRegistry } from '../../projects/index.js';
-import type { TaskService } from '../../tasks/index.js';
+import type { BatchResult, TaskService } from '../../tasks/index.js';
 import { jsonBody, validate } from './http-json.js';
 import { streamTask } from './task-stream.js';
 
@@ -22,6 +22,33 @@ export interface RestDependencies {
   events: EventLog;
   logger: Logger;
   maxBodyBytes: number;
+}
+
+/**
+ * A batch's answer: `202` when every item was accepted; `207 Multi-Status` when some were and
+ * some were not; when none was, the status of their common error (`422` no reviewer, `429` queue
+ * full, …) with that error at the top, or `207` when they failed for different reasons. Each item
+ * carries its own `status` beside its `task_id` or `error`, in the order of the request.
+ */
+export function batchAnswer(results: BatchResult[]): {
+  status: number;
+  body: { results: (BatchResult & { status: number })[]; error?: { code: string; message: string } };
+} {
+  const items = results.map((result) => ({
+    ...result,
+    status: 'error' in result ? httpStatusOf(result.error.code) : 202,
+  }));
+  const failed = results.flatMap((result) => ('error' in result ? [result.error] : []));
+  if (failed.length === 0) return { status: 202, body: { results: items } };
+  const first = failed[0];
+  if (failed.length === results.length && first && failed.every((error) => error.code === first.code)) {
+    const message = `none of the ${results.length} tasks was accepted: ${first.message}`;
+    return {
+      status: httpStatusOf(first.code),
+      body: { error: { code: first.code, message }, results: items },
+    };
+  }
+  return { status: 207, body: { results: items } };
 }
 
 /** The REST control plane: tasks (with SSE streams), projects and the dashboard summary. */
@@ -66,7 +93,8 @@ export function createRestApp(deps: RestDependencies): Hono {
             ...(body.agent ? { agent: body.agent } : {}),
           }))
         : body.tasks;
-    return c.json({ results: await deps.tasks.batch(items) }, 202);
+    const { status, body: answer } = batchAnswer(await deps.tasks.batch(items));
+    return c.json(answer, status as 202);
   });
   app.get('/tasks', async (c) =>
     c.json(await deps.tasks.list(validate(taskListQuerySchema, c.req.query(), 'query'))),

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// What the test suite needs from the machine, checked before anything is built or run (`npm test`'s
+// pretest, and vitest's globalSetup for `npx vitest run`): Node.js >= 20.19, git, bubblewrap, and
+// the SQLite binding (better-sqlite3), which a C++ toolchain and python3 build at `npm ci`. Prints
+// nothing and exits 0 when all are there; else one line naming what to install, and exits 1.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const missing = [];
+
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  missing.push(`Node.js >= 20.19 (this is ${process.versions.node})`);
+}
+
+/** Whether PROGRAM runs from PATH (`PROGRAM --version` exits 0). */
+function runs(program) {
+  const run = spawnSync(program, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+  return run.error === undefined && run.status === 0;
+}
+if (!runs('git')) missing.push('git (apt-get install git)');
+if (!runs('bwrap')) missing.push('bubblewrap (apt-get install bubblewrap)');
+
+const require = createRequire(import.meta.url);
+let Database;
+try {
+  Database = require('better-sqlite3');
+} catch {
+  missing.push('the npm dependencies (run npm ci)');
+}
+if (Database) {
+  try {
+    new Database(':memory:').close();
+  } catch {
+    missing.push(
+      'the SQLite binding: a C++ toolchain and python3 (apt-get install g++ make python3), then npm rebuild better-sqlite3',
+    );
+  }
+}
+
+if (missing.length > 0) {
+  console.log(`Cannot run the tests; missing: ${missing.join('; ')}.`);
+  process.exit(1);
+}
