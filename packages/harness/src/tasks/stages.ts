@@ -54,7 +54,9 @@ async function askAgent(ctx: StageContext, agent: AgentConversation, input: stri
     (item) => item.type === 'command_gate' && item.decision === 'prompt',
   );
   if (waiting && ctx.deps.onPrompt === 'needs_input') {
-    const message = `the agent wants to run \`${String(waiting.command)}\`, which the policy says needs approval`;
+    // The gate's reason names the rule, its file:line and its justification.
+    const why = typeof waiting.reason === 'string' && waiting.reason !== '' ? ` (${waiting.reason})` : '';
+    const message = `the agent wants to run \`${String(waiting.command)}\`, which the policy says needs approval${why}`;
     return { kind: 'needs_input', message, costUsd };
   }
   const error = result.turn.error;

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import type { RpcResponse, Turn } from '@harness/protocol';
 import { ErrorCodes, HarnessError, createLogger, isWithin, sandboxModes } from '../../core/index.js';
 import { globalOptions, loadCliConfig, selectedProjectRoot } from '../global-options.js';
-import { printError } from '../output.js';
+import { printFailure } from '../output.js';
 import { progressPrinter } from '../progress.js';
 
 interface ExecOptions {
@@ -77,20 +77,24 @@ async function exec(prompt: string, options: ExecOptions, command: Command): Pro
   }
 }
 
+/**
+ * Success prints the final answer on stdout. Failure prints nothing there (the agent's last words
+ * are not an answer when the turn failed) and the turn's error once on stderr, with its code.
+ */
 function report(turn: Turn, threadId: string, outputFile: string | undefined, json: boolean): number {
+  if (turn.status !== 'completed') {
+    const code = turn.error?.code ?? turn.status;
+    if (json)
+      process.stdout.write(`${JSON.stringify({ thread_id: threadId, turn, answer: null }, null, 2)}\n`);
+    printFailure(`turn ${turn.status}: ${turn.error?.message ?? 'the agent gave no reason'}`, code);
+    return 1;
+  }
   const answer = [...turn.items].reverse().find((item) => item.type === 'agent_message');
   const text = answer ? String(answer.text) : '';
   if (outputFile !== undefined) writeFileSync(outputFile, text);
   if (json) process.stdout.write(`${JSON.stringify({ thread_id: threadId, turn, answer: text }, null, 2)}\n`);
   else if (text) process.stdout.write(`${text}\n`);
-  if (turn.status === 'completed') return 0;
-  printError(
-    new HarnessError(
-      ErrorCodes.agent,
-      `turn ${turn.status}: ${turn.error?.message ?? 'no answer'} [${turn.error?.code ?? turn.status}]`,
-    ),
-  );
-  return 1;
+  return 0;
 }
 
 function resultOf(response: RpcResponse): unknown {
