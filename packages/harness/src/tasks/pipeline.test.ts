@@ -284,6 +284,46 @@ describe('the task pipeline', () => {
     ]);
   });
 
+  it('announces the validation commands it detected, and where from, once, when none are configured', async () => {
+    writeFileSync(path.join(f.root, '.harness', 'config.toml'), '');
+    writeFileSync(path.join(f.root, 'Makefile'), 'test:\n\tgrep -q fixed fix.txt\n');
+    git(f.root, 'add', 'Makefile');
+    git(f.root, 'commit', '-qm', 'a Makefile');
+    git(f.root, 'push', '-q', 'origin', 'main');
+    const task = await claimedTask(f.store, 'owner-1');
+    const script = [{ files: { 'fix.txt': 'not yet' } }, { files: { 'fix.txt': 'fixed' } }];
+    await f.pipeline(script).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done', validation_attempts: 2 });
+    const events = await timeline(f.store, task.id);
+    const detected = events.filter((e) => e.kind === 'task.validation_detected');
+    expect(detected).toHaveLength(1);
+    expect(detected[0]?.data).toMatchObject({
+      language: 'make',
+      summary: 'make test (Makefile test target)',
+      commands: [{ phase: 'pre_push', command: 'make test', from: 'Makefile test target' }],
+    });
+    const validations = events.filter((e) => e.kind === 'task.validation').map((e) => e.data);
+    expect(validations).toMatchObject([
+      { passed: false, commands: [{ command: 'make test', passed: false }] },
+      { passed: true, commands: [{ command: 'make test', passed: true }] },
+    ]);
+    // Announced before the commands it names ran.
+    expect(events.indexOf(detected[0] as Event)).toBeLessThan(
+      events.findIndex((e) => e.kind === 'task.validation'),
+    );
+  });
+
+  it('announces nothing when the project configures its validation commands', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }])
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    const events = await timeline(f.store, task.id);
+    expect(events.some((e) => e.kind === 'task.validation')).toBe(true);
+    expect(events.some((e) => e.kind === 'task.validation_detected')).toBe(false);
+  });
+
   it('ends a cancelled run cancelled, and gives its worktree back', async () => {
     const task = await claimedTask(f.store, 'owner-1');
     const controller = new AbortController();

@@ -22,6 +22,8 @@ export function demoPrinter(
         );
       case 'agent.api_retry':
         return say(`  ${c.yellow('↻')} ${String(data.message)}`);
+      case 'task.validation_detected':
+        return say(c.dim(`  validation commands detected: ${String(data.summary)}`));
       case 'task.validation':
         return say(`  validation ${data.passed ? c.green('passed') : c.red('failed')}`);
       case 'task.pr':
