@@ -144,6 +144,27 @@ describe('harness exec', () => {
     expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('goodbye world\n');
   });
 
+  it("shows Codex's retries of a broken model stream as progress", async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedOpenAiServer([{ malformed: true }, { text: 'Done after a retry.' }]);
+    const codexHome = path.join(dir, 'codex-home');
+    writeGatewayCodexHome(codexHome);
+    const env = isolatedEnv(dir, {
+      PATH: binPath,
+      CODEX_HOME: codexHome,
+      OPENAI_API_KEY: 'dummy',
+      OPENAI_BASE_URL: server.baseUrl,
+    });
+    const run = await runExec(['--agent', 'codex', 'do something'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Done after a retry.');
+    // A broken stream is retried by Codex itself (its default stream_max_retries).
+    expect(run.stderr).toMatch(
+      /↻ model API error \(stream disconnected before completion: [^)]*\), retry 1 of \d+\n/,
+    );
+  });
+
   it('drives the Anthropic API adapter through its own tool loop, and writes --output-file', async () => {
     const { dir, repo, config } = workspace();
     const turns: ScriptTurn[] = [

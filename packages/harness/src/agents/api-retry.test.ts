@@ -30,7 +30,11 @@ describe('model API retries as progress', () => {
   });
 
   it("reads Codex's reconnecting message", () => {
-    const retry = codexRetry('Reconnecting... 2/5 (stream disconnected before completion: timeout)', 503);
+    const retry = codexRetry(
+      'Reconnecting... 2/5 (stream disconnected before completion: timeout)',
+      null,
+      503,
+    );
     expect(apiRetryEvent(retry)).toEqual({
       type: 'api_retry',
       attempt: 2,
@@ -40,10 +44,18 @@ describe('model API retries as progress', () => {
       error: 'stream disconnected before completion: timeout',
       message: 'model API error 503 (stream disconnected before completion: timeout), retry 2 of 5',
     });
-    expect(codexRetry('Reconnecting... waiting for network', null)).toMatchObject({
+    expect(codexRetry('Reconnecting... 1/5', 'stream closed', null)).toMatchObject({
+      attempt: 1,
+      max_retries: 5,
+      error: 'stream closed',
+    });
+    expect(apiRetryMessage(codexRetry('Reconnecting... 1/5', null, null))).toBe(
+      'model API error, retry 1 of 5',
+    );
+    expect(codexRetry('waiting for network', null, null)).toMatchObject({
       attempt: 1,
       max_retries: null,
-      error: 'Reconnecting... waiting for network',
+      error: 'waiting for network',
     });
   });
 });

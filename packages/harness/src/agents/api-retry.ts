@@ -31,16 +31,17 @@ export function apiRetryEvent(retry: ApiRetry): ApiRetryEvent {
 
 /**
  * Codex says `Reconnecting... 2/5 (stream disconnected before completion: …)` when it retries a
- * request; the count and the reason are read from that text, the rest stays unknown.
+ * stream (the reason in parentheses, or in its `additionalDetails`); the count and the reason are
+ * read from that, the rest stays unknown.
  */
-export function codexRetry(message: string, status: number | null): ApiRetry {
+export function codexRetry(message: string, details: string | null, status: number | null): ApiRetry {
   const counted = /(\d+)\s*\/\s*(\d+)/.exec(message);
-  const reason = /\((.*)\)\s*$/s.exec(message);
+  const reason = /\((.*)\)\s*$/s.exec(message)?.[1] ?? (details === '' ? null : details);
   return {
     attempt: counted ? Math.max(1, Number(counted[1])) : 1,
     max_retries: counted ? Number(counted[2]) : null,
     delay_ms: null,
     status,
-    error: reason?.[1] ?? message,
+    error: reason ?? (/^Reconnecting\b/i.test(message) ? null : message),
   };
 }

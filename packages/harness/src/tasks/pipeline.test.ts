@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event, Task } from '@harness/protocol';
-import { type AgentAdapter, type AgentEvent, AgentRegistry, type TerminalEvent } from '../agents/index.js';
+import {
+  type AgentAdapter,
+  type AgentEvent,
+  AgentRegistry,
+  type TerminalEvent,
+  apiRetryEvent,
+} from '../agents/index.js';
 import {
   HarnessError,
   createGit,
@@ -35,6 +41,8 @@ interface ScriptedTurn {
   files?: Record<string, string>;
   during?: () => Promise<void>;
   text?: string;
+  /** The model API failed this many times before the turn went on (each an `api_retry` event). */
+  retries?: number;
 }
 
 const usage = {
@@ -85,6 +93,17 @@ function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'):
         path: file,
         kind: 'add',
       }));
+      const retries = Array.from({ length: step.retries ?? 0 }, (_, i): AgentEvent => {
+        const retry = {
+          attempt: i + 1,
+          max_retries: 10,
+          delay_ms: 500 * (i + 1),
+          status: 529,
+          error: 'overloaded',
+        };
+        return { ...base, ...apiRetryEvent(retry) };
+      });
+      events.unshift(...retries);
       if (step.text !== undefined) events.push({ ...base, type: 'text', text: step.text });
       return {
         id: base.turn_id,
@@ -312,6 +331,19 @@ describe('the task pipeline', () => {
     expect(events.indexOf(detected[0] as Event)).toBeLessThan(
       events.findIndex((e) => e.kind === 'task.validation'),
     );
+  });
+
+  it("puts the model API's retries on the task's timeline, worded for people", async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' }, retries: 2 }])
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done' });
+    const retries = (await timeline(f.store, task.id)).filter((e) => e.kind === 'agent.api_retry');
+    expect(retries.map((e) => (e.data as { message: string }).message)).toEqual([
+      'model API error 529 (overloaded), retry 1 of 10 in 0.5 s',
+      'model API error 529 (overloaded), retry 2 of 10 in 1 s',
+    ]);
   });
 
   it('announces nothing when the project configures its validation commands', async () => {

@@ -90,7 +90,11 @@ export class CodexEventMapper {
       case 'error': {
         const { error, willRetry } = ErrorNotificationSchema.parse(params);
         if (willRetry) {
-          this.ctx.emit(apiRetryEvent(codexRetry(error.message, httpStatusOf(error.codexErrorInfo))));
+          this.ctx.emit(
+            apiRetryEvent(
+              codexRetry(error.message, error.additionalDetails ?? null, httpStatusOf(error.codexErrorInfo)),
+            ),
+          );
           return;
         }
         this.lastError = error.message;
