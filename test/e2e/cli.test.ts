@@ -58,6 +58,10 @@ describe('harness CLI', () => {
         ['exec', '--sandbox-mode', 'wide-open', 'x'],
         /'wide-open' is invalid\. Allowed choices are read-only/,
       ],
+      [
+        ['exec', '--agent', 'gpt', 'x'],
+        /'gpt' is invalid\. Allowed choices are claude, codex, anthropic_api/,
+      ],
       [['serve', '--log-level', 'loud'], /'loud' is invalid/],
       [['rule', 'check'], /missing required argument 'path'/],
       [['init', '--frobnicate'], /unknown option '--frobnicate'/],

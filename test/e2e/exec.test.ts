@@ -207,5 +207,7 @@ describe('harness exec', () => {
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/claude is not usable/);
+    expect(missing.stderr.match(/error:/g)).toHaveLength(1);
+    expect(missing.stderr).toMatch(/`harness doctor` says how to fix it \[unavailable\]\n$/);
   });
 });
