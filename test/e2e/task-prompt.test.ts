@@ -89,6 +89,9 @@ describe('a command that needs approval, inside a task', () => {
     const task = await server.finished(await submit(server, 'TOUCH forbidden.txt'));
     expect(task.state).toBe('failed');
     expect(task.error?.code).toBe('agent_policy_blocked');
+    expect(task.error?.message).toContain(
+      `prefix_rule \`touch forbidden.txt\` (${path.join(waiting.root, '.harness', 'policy', 'agents.star')}:3)`,
+    );
     const timeline = (await server.task(task.id)).timeline.map((e) => e.kind);
     expect(timeline).toEqual(expect.arrayContaining(['agent.command_gate', 'turn.failed', 'task.finished']));
   });
