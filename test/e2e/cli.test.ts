@@ -50,6 +50,54 @@ describe('harness CLI', () => {
     expect(transport.stderr).toMatch(/carrier-pigeon/);
   });
 
+  it("exits 2 on every command's bad usage, says what is wrong once, and prints nothing on stdout", () => {
+    const cases: [string[], RegExp][] = [
+      [['exec'], /missing required argument 'prompt'/],
+      [['exec', '--frobnicate', 'x'], /unknown option '--frobnicate'/],
+      [
+        ['exec', '--sandbox-mode', 'wide-open', 'x'],
+        /'wide-open' is invalid\. Allowed choices are read-only/,
+      ],
+      [
+        ['exec', '--agent', 'gpt', 'x'],
+        /'gpt' is invalid\. Allowed choices are claude, codex, anthropic_api/,
+      ],
+      [['serve', '--log-level', 'loud'], /'loud' is invalid/],
+      [['rule', 'check'], /missing required argument 'path'/],
+      [['init', '--frobnicate'], /unknown option '--frobnicate'/],
+      [['doctor', '--frobnicate'], /unknown option '--frobnicate'/],
+      [['config', 'frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = harness(args);
+      const what = args.join(' ');
+      expect(run.code, what).toBe(2);
+      expect(run.stdout, what).toBe('');
+      expect(run.stderr, what).toMatch(message);
+      expect(run.stderr.match(/error:/g), what).toHaveLength(1);
+    }
+  });
+
+  it('prints a failure once, with its code, and exits 1', () => {
+    const missing = path.join(dir.path, 'missing.toml');
+    for (const args of [
+      ['--config', missing, 'doctor'],
+      ['--config', missing, 'exec', 'x'],
+      ['--config', missing, 'serve', '--transport', 'http', '--port', '0'],
+    ]) {
+      const run = harness(args);
+      const what = args.join(' ');
+      expect(run.code, what).toBe(1);
+      expect(run.stdout, what).toBe('');
+      expect(run.stderr.match(/error:/g), what).toHaveLength(1);
+      expect(run.stderr, what).toContain(`${missing}: file does not exist [config_invalid]`);
+    }
+    const notRepo = harness(['init', dir.path]);
+    expect(notRepo.code).toBe(1);
+    expect(notRepo.stderr.match(/error:/g)).toHaveLength(1);
+    expect(notRepo.stderr).toContain(`${dir.path} is not a git repository`);
+  });
+
   it('refuses to serve with a broken config, naming the file and the key', () => {
     const file = path.join(dir.path, 'broken.toml');
     writeFileSync(file, '[server]\nhttp_adr = "127.0.0.1:1"\n[agents.review]\nmax_rounds = "three"\n');

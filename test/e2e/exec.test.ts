@@ -3,7 +3,7 @@
  * Anthropic API adapter against scripted model servers on 127.0.0.1, in temp git repositories.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -75,7 +75,50 @@ describe('harness exec', () => {
     const run = await runExec(['--agent', 'claude', 'do something'], repo, env);
     await server.close();
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/error:.*turn failed/);
+    expect(run.stdout).toBe('');
+    // Once, with the turn's own code, and no `error:` progress line before it.
+    expect(run.stderr.match(/error:/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(/error: turn failed: .*500.* \[model_error\]\n$/);
+  });
+
+  it("shows the model API's retries as progress, and succeeds when a retry does", async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedAnthropicServer([
+      { error: { status: 500, message: 'scripted outage' } },
+      { text: 'Done after a retry.' },
+    ]);
+    const env = isolatedEnv(dir, {
+      PATH: binPath,
+      ...scriptedClaudeEnv(server.baseUrl),
+      CLAUDE_CODE_MAX_RETRIES: '2',
+    });
+    const run = await runExec(['--agent', 'claude', 'do something'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Done after a retry.');
+    expect(run.stderr).toMatch(/model API error 500 \(\w+\), retry 1 of 2 in \d+(\.\d)? s/);
+  });
+
+  it('a policy refusal fails with the rule, its file:line and justification, and no answer on stdout', async () => {
+    const { dir, repo } = workspace();
+    const policyFile = path.join(repo, '.harness', 'policy', 'agents.star');
+    mkdirSync(path.dirname(policyFile), { recursive: true });
+    writeFileSync(
+      policyFile,
+      'prefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "pushing is Harness\'s job")\n',
+    );
+    const server = await startScriptedAnthropicServer([
+      { text: 'Pushing now.', tool_calls: [{ name: 'Bash', input: { command: 'git push origin main' } }] },
+      { text: 'Pushed.' },
+    ]);
+    const env = isolatedEnv(dir, { PATH: binPath, ...scriptedClaudeEnv(server.baseUrl) });
+    const run = await runExec(['--agent', 'claude', 'push it'], repo, env);
+    await server.close();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.match(/error:/g)).toHaveLength(1);
+    expect(run.stderr).toContain(`prefix_rule \`git push\` (${policyFile}:1): pushing is Harness's job`);
+    expect(run.stderr).toMatch(/\[policy_blocked\]\n$/);
   });
 
   it('drives Codex to a real patch', async () => {
@@ -99,6 +142,27 @@ describe('harness exec', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('Patched.');
     expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('goodbye world\n');
+  });
+
+  it("shows Codex's retries of a broken model stream as progress", async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedOpenAiServer([{ malformed: true }, { text: 'Done after a retry.' }]);
+    const codexHome = path.join(dir, 'codex-home');
+    writeGatewayCodexHome(codexHome);
+    const env = isolatedEnv(dir, {
+      PATH: binPath,
+      CODEX_HOME: codexHome,
+      OPENAI_API_KEY: 'dummy',
+      OPENAI_BASE_URL: server.baseUrl,
+    });
+    const run = await runExec(['--agent', 'codex', 'do something'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Done after a retry.');
+    // A broken stream is retried by Codex itself (its default stream_max_retries).
+    expect(run.stderr).toMatch(
+      /↻ model API error \(stream disconnected before completion: [^)]*\), retry 1 of \d+\n/,
+    );
   });
 
   it('drives the Anthropic API adapter through its own tool loop, and writes --output-file', async () => {
@@ -143,5 +207,7 @@ describe('harness exec', () => {
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/claude is not usable/);
+    expect(missing.stderr.match(/error:/g)).toHaveLength(1);
+    expect(missing.stderr).toMatch(/`harness doctor` says how to fix it \[unavailable\]\n$/);
   });
 });

@@ -54,7 +54,7 @@ describe('harness init', () => {
     const report = JSON.parse(run.stdout) as InitJson;
     expect(report).toMatchObject({ root: repo, base_branch: 'master', remote: 'origin' });
     expect(report.pre_push.map((c) => c.command)).toEqual(['pnpm test']);
-    expect(report.pre_commit.map((c) => c.command)).toEqual(['pnpm lint']);
+    expect(report.pre_commit).toEqual([{ command: 'pnpm lint', from: 'package.json scripts.lint' }]);
     const configFile = path.join(repo, '.harness/config.toml');
     expect(report.written).toEqual([configFile, path.join(repo, '.harness/policy/default.star')]);
     expect(readFileSync(configFile, 'utf8')).toMatch(/^base_branch = "master"$/m);
@@ -104,7 +104,7 @@ describe('harness init', () => {
     expect(readFileSync(configFile, 'utf8')).toContain('base_branch = "master"');
   });
 
-  it('falls back to the current branch without a remote, and detects Makefile, Cargo and Go commands', async () => {
+  it('falls back to the current branch without a remote; detects as tasks do (Cargo first, with sources)', async () => {
     const repo = makeRepo(path.join(dir.path, 'multi'), {
       Makefile: 'test:\n\techo ok\n',
       'Cargo.toml': '[package]\nname = "x"\n',
@@ -115,7 +115,9 @@ describe('harness init', () => {
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as InitJson;
     expect(report).toMatchObject({ base_branch: 'trunk', remote: null });
-    expect(report.pre_push.map((c) => c.command)).toEqual(['make test', 'cargo test', 'go test ./...']);
+    // The detector tasks use when nothing is configured: one language, the first in its order.
+    expect(report.pre_push).toEqual([{ command: 'cargo test', from: 'Cargo.toml' }]);
+    expect(report.pre_commit.map((c) => c.command)).toContain('cargo fmt --all -- --check');
   });
 
   it('says so when the directory is not a git repository', async () => {

@@ -64,6 +64,10 @@ describe('a command that needs approval, inside a task', () => {
     expect(task.state).toBe('needs_input');
     expect(task.error).toMatchObject({ code: 'needs_input' });
     expect(task.error?.message).toContain('touch needs-approval.txt');
+    // The rule that asked, where it is and why.
+    expect(task.error?.message).toContain(
+      `prefix_rule \`touch needs-approval.txt\` (${path.join(waiting.root, '.harness', 'policy', 'agents.star')}:2): ask first`,
+    );
     expect(existsSync(path.join(task.worktree ?? '', 'needs-approval.txt'))).toBe(false);
     const cancelled = await server.post(`/tasks/${id}/cancel`, {});
     expect(cancelled.status).toBe(200);
@@ -81,6 +85,9 @@ describe('a command that needs approval, inside a task', () => {
     const task = await server.finished(await submit(server, 'TOUCH needs-approval.txt'));
     expect(task.state).toBe('failed');
     expect(task.error?.code).toBe('agent_policy_blocked');
+    expect(task.error?.message).toContain(
+      `prefix_rule \`touch needs-approval.txt\` (${path.join(refusing.root, '.harness', 'policy', 'agents.star')}:2): ask first`,
+    );
   });
 
   it('fails the task on a forbidden command whatever on_prompt says', async () => {
@@ -88,6 +95,9 @@ describe('a command that needs approval, inside a task', () => {
     const task = await server.finished(await submit(server, 'TOUCH forbidden.txt'));
     expect(task.state).toBe('failed');
     expect(task.error?.code).toBe('agent_policy_blocked');
+    expect(task.error?.message).toContain(
+      `prefix_rule \`touch forbidden.txt\` (${path.join(waiting.root, '.harness', 'policy', 'agents.star')}:3)`,
+    );
     const timeline = (await server.task(task.id)).timeline.map((e) => e.kind);
     expect(timeline).toEqual(expect.arrayContaining(['agent.command_gate', 'turn.failed', 'task.finished']));
   });

@@ -91,6 +91,21 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
     total_cost_usd: z.number().nonnegative(),
   }),
   z.object({ ...base, type: z.literal('warning'), message: z.string() }),
+  /** The model API failed and the agent will try again: progress, so a slow turn is never silent. */
+  z.object({
+    ...base,
+    type: z.literal('api_retry'),
+    /** 1 for the first retry. */
+    attempt: z.number().int().positive(),
+    max_retries: z.number().int().nonnegative().nullable(),
+    delay_ms: z.number().int().nonnegative().nullable(),
+    /** The HTTP status of the failed call, when the agent reported one. */
+    status: z.number().int().nullable(),
+    /** The agent's words for the failure (`overloaded`, `stream disconnected …`). */
+    error: z.string().nullable(),
+    /** For people: `model API error 500, retry 3 of 10 in 8 s`. */
+    message: z.string(),
+  }),
   z.object({
     ...base,
     type: z.literal('result'),

@@ -41,6 +41,7 @@ export {
   priceUsage,
   type TokenCounts,
 } from './pricing.js';
+export { type ApiRetry, apiRetryEvent, apiRetryMessage } from './api-retry.js';
 export { runTurn, type TurnContext, type StopReason } from './turn.js';
 export { ClaudeAdapter, type ClaudeAdapterOptions, claudeArgs, permissionModeFor } from './claude/adapter.js';
 export { CodexAdapter, type CodexAdapterOptions, codexArgs, unwrapShell } from './codex/adapter.js';

@@ -278,7 +278,7 @@ export class AgentRegistry {
       if (info?.usable !== true) {
         throw new HarnessError(
           ErrorCodes.unavailable,
-          `agent ${explicit} is not usable: ${info?.reason ?? 'unknown agent'}`,
+          `agent ${explicit} is not usable: ${info?.reason ?? 'unknown agent'} ; \`harness doctor\` says how to fix it`,
         );
       }
       return this.get(explicit);

@@ -13,9 +13,14 @@ export function printData(data: unknown, json: boolean, human: () => string): vo
 }
 
 export function printError(error: unknown): void {
+  printFailure(describeError(error), isHarnessError(error) ? error.code : null);
+}
+
+/** `error: <message> [<code>]` on stderr: how every failure is shown, once. */
+export function printFailure(message: string, code: string | null): void {
   const c = colorsFor(process.stderr);
-  const code = isHarnessError(error) ? ` ${c.dim(`[${error.code}]`)}` : '';
-  process.stderr.write(`${c.red('error:')} ${describeError(error)}${code}\n`);
+  const tag = code === null ? '' : ` ${c.dim(`[${code}]`)}`;
+  process.stderr.write(`${c.red('error:')} ${message}${tag}\n`);
 }
 
 /** Collects a repeatable option's values (`--project a=1 --project b=2`). */

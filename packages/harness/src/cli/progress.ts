@@ -39,9 +39,10 @@ export function progressPrinter(
       case 'warning':
         say(`${c.yellow('warning:')} ${String(item.message)}`);
         break;
-      case 'error':
-        say(`${c.red('error:')} ${String(item.message)}`);
+      case 'api_retry':
+        say(`${c.yellow('↻')} ${String(item.message)}`);
         break;
+      // No `error` case: the command prints the turn's error once, when the turn has ended.
     }
   };
 }

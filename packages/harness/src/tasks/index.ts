@@ -12,3 +12,11 @@ export { type SchedulerOptions, type TaskRunner, TaskScheduler } from './schedul
 export { type BatchResult, type TaskDetail, type TaskOrigin, TaskService } from './task-service.js';
 export { repoOf } from './task-sources.js';
 export { WorktreeManager, type WorktreeManagerOptions } from './worktrees.js';
+export {
+  type DetectedCommand,
+  type DetectedValidation,
+  type PackageManager,
+  describeDetected,
+  detectPackageManager,
+  detectValidationCommands,
+} from './validation.js';

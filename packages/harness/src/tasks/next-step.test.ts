@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReviewRound } from '@harness/protocol';
 import { afterReview, afterValidation } from './next-step.js';
 
-const failed = { kind: 'failed' as const, report: 'npm test exited 1', commands: [] };
+const failed = { kind: 'failed' as const, report: 'npm test exited 1', commands: [], detected: null };
 const round = (n: number, verdict: ReviewRound['verdict']): ReviewRound => ({
   round: n,
   reviewer: 'codex',
@@ -14,7 +14,9 @@ const round = (n: number, verdict: ReviewRound['verdict']): ReviewRound => ({
 
 describe('the step after validation', () => {
   it('goes on when it passed', () => {
-    expect(afterValidation({ kind: 'passed', sha: 'abc', commands: [] }, 3, 0)).toEqual({ kind: 'advance' });
+    expect(afterValidation({ kind: 'passed', sha: 'abc', commands: [], detected: null }, 3, 0)).toEqual({
+      kind: 'advance',
+    });
   });
 
   it('sends a failure back to the implementor while fix rounds are left, then fails the task', () => {

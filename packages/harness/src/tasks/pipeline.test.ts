@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Event, newTask, type Task } from '@harness/protocol';
-import { type AgentAdapter, type AgentEvent, AgentRegistry, type TerminalEvent } from '../agents/index.js';
+import {
+  type AgentAdapter,
+  type AgentEvent,
+  AgentRegistry,
+  type TerminalEvent,
+  apiRetryEvent,
+} from '../agents/index.js';
 import {
   HarnessError,
   createGit,
@@ -40,6 +46,8 @@ interface ScriptedTurn {
   command?: string;
   during?: () => Promise<void>;
   text?: string;
+  /** The model API failed this many times before the turn went on (each an `api_retry` event). */
+  retries?: number;
 }
 
 /** What a fake agent was asked: each turn's prompt and the session it was to continue. */
@@ -129,6 +137,17 @@ function fakeAgent(
         await step.during?.();
         return terminal;
       })();
+      const retries = Array.from({ length: step.retries ?? 0 }, (_, i): AgentEvent => {
+        const retry = {
+          attempt: i + 1,
+          max_retries: 10,
+          delay_ms: 500 * (i + 1),
+          status: 529,
+          error: 'overloaded',
+        };
+        return { ...base, ...apiRetryEvent(retry) };
+      });
+      events.unshift(...retries);
       if (step.text !== undefined) events.push({ ...base, type: 'text', text: step.text });
       return {
         id: base.turn_id,
@@ -312,6 +331,59 @@ describe('the task pipeline', () => {
       'validating',
       'pr_open',
     ]);
+  });
+
+  it('announces the validation commands it detected, and where from, once, when none are configured', async () => {
+    writeFileSync(path.join(f.root, '.harness', 'config.toml'), '');
+    writeFileSync(path.join(f.root, 'Makefile'), 'test:\n\tgrep -q fixed fix.txt\n');
+    git(f.root, 'add', 'Makefile');
+    git(f.root, 'commit', '-qm', 'a Makefile');
+    git(f.root, 'push', '-q', 'origin', 'main');
+    const task = await claimedTask(f.store, 'owner-1');
+    const script = [{ files: { 'fix.txt': 'not yet' } }, { files: { 'fix.txt': 'fixed' } }];
+    await f.pipeline(script).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+    expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done', validation_attempts: 2 });
+    const events = await timeline(f.store, task.id);
+    const detected = events.filter((e) => e.kind === 'task.validation_detected');
+    expect(detected).toHaveLength(1);
+    expect(detected[0]?.data).toMatchObject({
+      language: 'make',
+      summary: 'make test (Makefile test target)',
+      commands: [{ phase: 'pre_push', command: 'make test', from: 'Makefile test target' }],
+    });
+    const validations = events.filter((e) => e.kind === 'task.validation').map((e) => e.data);
+    expect(validations).toMatchObject([
+      { passed: false, commands: [{ command: 'make test', passed: false }] },
+      { passed: true, commands: [{ command: 'make test', passed: true }] },
+    ]);
+    // Announced before the commands it names ran.
+    expect(events.indexOf(detected[0] as Event)).toBeLessThan(
+      events.findIndex((e) => e.kind === 'task.validation'),
+    );
+  });
+
+  it("puts the model API's retries on the task's timeline, worded for people", async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' }, retries: 2 }])
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done' });
+    const retries = (await timeline(f.store, task.id)).filter((e) => e.kind === 'agent.api_retry');
+    expect(retries.map((e) => (e.data as { message: string }).message)).toEqual([
+      'model API error 529 (overloaded), retry 1 of 10 in 0.5 s',
+      'model API error 529 (overloaded), retry 2 of 10 in 1 s',
+    ]);
+  });
+
+  it('announces nothing when the project configures its validation commands', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }])
+      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    const events = await timeline(f.store, task.id);
+    expect(events.some((e) => e.kind === 'task.validation')).toBe(true);
+    expect(events.some((e) => e.kind === 'task.validation_detected')).toBe(false);
   });
 
   it('ends a cancelled run cancelled, and gives its worktree back', async () => {

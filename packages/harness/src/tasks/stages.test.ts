@@ -112,7 +112,7 @@ describe('the validation stage', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     const result = await validate(context(['echo ran > ran.txt'], controller.signal));
-    expect(result).toEqual({ kind: 'cancelled', commands: [] });
+    expect(result).toEqual({ kind: 'cancelled', commands: [], detected: null });
   });
 });
 

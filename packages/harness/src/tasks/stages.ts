@@ -7,7 +7,12 @@ import { implementPrompt, reviewPrompt } from './prompts.js';
 import { parseVerdict } from './review-verdict.js';
 import type { TaskProgress } from './task-progress.js';
 import { pullRequestBody, pullRequestMissing, type TaskSource } from './task-sources.js';
-import { effectiveValidationCommands, formatValidationFeedback, runValidation } from './validation.js';
+import {
+  type DetectedValidation,
+  effectiveValidationCommands,
+  formatValidationFeedback,
+  runValidation,
+} from './validation.js';
 import type { TaskWorktree } from './worktrees.js';
 
 /**
@@ -107,11 +112,15 @@ export interface ValidatedCommand {
   timed_out: boolean;
 }
 
-export type ValidationResult =
+export type ValidationResult = (
   | { kind: 'passed'; sha: string; commands: ValidatedCommand[] }
   | { kind: 'failed'; report: string; commands: ValidatedCommand[] }
   /** The run was aborted while the commands ran. */
-  | { kind: 'cancelled'; commands: ValidatedCommand[] };
+  | { kind: 'cancelled'; commands: ValidatedCommand[] }
+) & {
+  /** The commands Harness detected, and where from, when the project configures none. */
+  detected: DetectedValidation | null;
+};
 
 /**
  * One validation of HEAD. What validation itself wrote (a formatter, a lockfile) was validated
@@ -119,8 +128,10 @@ export type ValidationResult =
  */
 export async function validate(ctx: StageContext): Promise<ValidationResult> {
   const { deps, settings } = ctx;
+  const commands = effectiveValidationCommands(settings.validation, ctx.worktree.path);
+  const { detected } = commands;
   const run = await runValidation({
-    commands: effectiveValidationCommands(settings.validation, ctx.worktree.path),
+    commands,
     cwd: ctx.worktree.path,
     timeoutMs: settings.validation.timeout_secs * 1000,
     runner: deps.runner,
@@ -131,16 +142,16 @@ export async function validate(ctx: StageContext): Promise<ValidationResult> {
       ? { journal: deps.processGroups.journal({ task_id: ctx.taskId, turn_id: null }) }
       : {}),
   });
-  const commands = run.results.map((r) => ({
+  const ran = run.results.map((r) => ({
     command: r.command,
     passed: r.passed,
     exit_code: r.exit_code,
     timed_out: r.timed_out,
   }));
-  if (run.cancelled) return { kind: 'cancelled', commands };
-  if (!run.passed) return { kind: 'failed', report: formatValidationFeedback(run), commands };
+  if (run.cancelled) return { kind: 'cancelled', commands: ran, detected };
+  if (!run.passed) return { kind: 'failed', report: formatValidationFeedback(run), commands: ran, detected };
   const sha = await commitWork(ctx, `Changes made by validation\n\nHarness task ${ctx.taskId}`);
-  return { kind: 'passed', sha, commands };
+  return { kind: 'passed', sha, commands: ran, detected };
 }
 
 export type FixResult = { kind: 'fixed'; sha: string; costUsd: number } | TurnStopped;

@@ -26,6 +26,7 @@ import { RunSuperseded, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { TaskProgress } from './task-progress.js';
 import { pullRequestMissing, repoOf, taskSource } from './task-sources.js';
 import { type Announcement, transition } from './transition.js';
+import { type DetectedValidation, describeDetected } from './validation.js';
 
 export type { PipelineDeps } from './pipeline-deps.js';
 
@@ -182,6 +183,7 @@ export class TaskRun {
       await this.stage('validating');
       const result = await validate(ctx);
       await this.save({ validation_attempts: this.task.validation_attempts + 1 });
+      if (attempt === 1 && result.detected !== null) await this.announceDetected(result.detected);
       const passed = result.kind === 'passed';
       await this.deps.events.append({
         kind: 'task.validation',
@@ -201,6 +203,28 @@ export class TaskRun {
         implementor,
       );
     }
+  }
+
+  /** Validation commands nobody configured are said out loud: which, and found where. */
+  private async announceDetected(detected: DetectedValidation): Promise<void> {
+    const summary = describeDetected(detected);
+    this.deps.logger.info(
+      { task_id: this.task.id, language: detected.language, commands: summary },
+      `validation commands detected (none configured): ${summary}`,
+    );
+    await this.deps.events.append({
+      kind: 'task.validation_detected',
+      task_id: this.task.id,
+      data: {
+        language: detected.language,
+        summary,
+        commands: [
+          ...detected.pre_commit.map((c) => ({ phase: 'pre_commit', ...c })),
+          ...detected.pre_push.map((c) => ({ phase: 'pre_push', ...c })),
+        ],
+        configure: 'set [validation] pre_commit / pre_push in .harness/config.toml to choose them',
+      },
+    });
   }
 
   /** With no `base_branch` configured: the remote's HEAD branch, else the checked-out one. */

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProcessRunner } from '../core/index.js';
 import {
+  type DetectedValidation,
+  describeDetected,
+  detectPackageManager,
   detectValidationCommands,
   effectiveValidationCommands,
   formatValidationFeedback,
@@ -160,6 +163,18 @@ describe('detectValidationCommands', () => {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   };
+  /** The commands alone, without where each came from. */
+  const commandsIn = (root: string) => {
+    const found = detectValidationCommands(root);
+    return (
+      found && {
+        language: found.language,
+        pre_commit: found.pre_commit.map((c) => c.command),
+        pre_push: found.pre_push.map((c) => c.command),
+      }
+    );
+  };
+  const detect = (root: string = dir) => commandsIn(root);
 
   it('detects nothing in an empty directory', () => {
     expect(detectValidationCommands(dir)).toBeNull();
@@ -168,7 +183,7 @@ describe('detectValidationCommands', () => {
 
   it('detects Rust, with workspace scope when there is a [workspace]', () => {
     file('Cargo.toml', '[package]\nname = "x"\n');
-    expect(detectValidationCommands(dir)).toEqual({
+    expect(detect()).toEqual({
       language: 'rust',
       pre_commit: [
         'cargo fmt --all -- --check',
@@ -177,15 +192,16 @@ describe('detectValidationCommands', () => {
       ],
       pre_push: ['cargo test'],
     });
+    expect(detectValidationCommands(dir)?.pre_push).toEqual([{ command: 'cargo test', from: 'Cargo.toml' }]);
     file('Cargo.toml', '[workspace]\nmembers = ["a"]\n');
-    expect(detectValidationCommands(dir)?.pre_push).toEqual(['cargo test --workspace']);
-    expect(detectValidationCommands(dir)?.pre_commit[1]).toBe('cargo check --workspace --all-targets');
+    expect(detect()?.pre_push).toEqual(['cargo test --workspace']);
+    expect(detect()?.pre_commit[1]).toBe('cargo check --workspace --all-targets');
   });
 
   it('detects Go', () => {
     file('go.mod', 'module x\n');
-    expect(detectValidationCommands(dir)).toMatchObject({ language: 'go', pre_push: ['go test ./...'] });
-    expect(detectValidationCommands(dir)?.pre_commit).toContain('go vet ./...');
+    expect(detect()).toMatchObject({ language: 'go', pre_push: ['go test ./...'] });
+    expect(detect()?.pre_commit).toContain('go vet ./...');
   });
 
   it('detects TypeScript with its linter and package manager, and skips the npm placeholder test', () => {
@@ -195,55 +211,99 @@ describe('detectValidationCommands', () => {
     file('pnpm-lock.yaml', '');
     expect(detectValidationCommands(dir)).toEqual({
       language: 'typescript',
-      pre_commit: ['npx tsc --noEmit', 'npx eslint .'],
-      pre_push: ['pnpm test'],
+      pre_commit: [
+        { command: 'npx tsc --noEmit', from: 'tsconfig.json' },
+        { command: 'npx eslint .', from: 'eslint.config.js' },
+      ],
+      pre_push: [{ command: 'pnpm test', from: 'package.json scripts.test' }],
     });
     file('biome.json', '{}');
     file('package.json', JSON.stringify({ scripts: { test: 'echo "Error: no test specified" && exit 1' } }));
-    expect(detectValidationCommands(dir)).toEqual({
+    expect(detect()).toEqual({
       language: 'typescript',
       pre_commit: ['npx tsc --noEmit', 'npx biome check .'],
       pre_push: [],
     });
   });
 
-  it('detects Python, Java, C# and Ruby', () => {
-    const detect = (files: string[]) => {
+  it("prefers the project's own typecheck, lint and test scripts, run with its package manager", () => {
+    file('package.json', JSON.stringify({ scripts: { typecheck: 'tsc', lint: 'eslint .', test: 'vitest' } }));
+    file('tsconfig.json', '{}');
+    file('eslint.config.js', '');
+    const found = () => detectValidationCommands(dir);
+    expect(found()?.pre_commit).toEqual([
+      { command: 'npm run typecheck', from: 'package.json scripts.typecheck' },
+      { command: 'npm run lint', from: 'package.json scripts.lint' },
+    ]);
+    expect(detectPackageManager(dir)).toEqual({ manager: 'npm', from: null });
+    expect(found()?.pre_push).toEqual([{ command: 'npm test', from: 'package.json scripts.test' }]);
+    file('yarn.lock');
+    expect(detectPackageManager(dir)).toEqual({ manager: 'yarn', from: 'yarn.lock' });
+    expect(detect()).toMatchObject({ pre_commit: ['yarn typecheck', 'yarn lint'], pre_push: ['yarn test'] });
+    file('pnpm-lock.yaml');
+    expect(detect()).toMatchObject({ pre_commit: ['pnpm typecheck', 'pnpm lint'], pre_push: ['pnpm test'] });
+  });
+
+  it('takes bun from bun.lockb or bun.lock', () => {
+    for (const lock of ['bun.lockb', 'bun.lock']) {
+      const sub = path.join(dir, lock);
+      mkdirSync(sub);
+      writeFileSync(path.join(sub, 'package.json'), JSON.stringify({ scripts: { lint: 'x', test: 'y' } }));
+      writeFileSync(path.join(sub, lock), '');
+      expect(detectPackageManager(sub)).toEqual({ manager: 'bun', from: lock });
+      expect(detect(sub)).toMatchObject({ pre_commit: ['bun run lint'], pre_push: ['bun run test'] });
+    }
+  });
+
+  it('detects Python, Java, C#, Ruby and a Makefile test target', () => {
+    const inDir = (files: string[], text = '') => {
       const sub = path.join(dir, files.join('+').replace(/[^a-z+.]/gi, '_'));
       mkdirSync(sub);
-      for (const name of files) file(path.join(path.basename(sub), name));
-      return detectValidationCommands(sub);
+      for (const name of files) file(path.join(path.basename(sub), name), text);
+      return sub;
     };
-    expect(detect(['requirements.txt'])).toEqual({
+    expect(detect(inDir(['requirements.txt']))).toEqual({
       language: 'python',
       pre_commit: ['ruff format --check .', 'ruff check .'],
       pre_push: ['pytest'],
     });
-    expect(detect(['build.gradle.kts', 'gradlew'])).toMatchObject({
+    expect(detect(inDir(['build.gradle.kts', 'gradlew']))).toMatchObject({
       language: 'java',
       pre_push: ['./gradlew test'],
     });
-    expect(detect(['pom.xml'])).toMatchObject({ language: 'java', pre_commit: ['mvn compile -B'] });
-    expect(detect(['App.csproj'])).toMatchObject({ language: 'csharp', pre_push: ['dotnet test'] });
-    expect(detect(['Gemfile', '.rubocop.yml'])).toEqual({
+    expect(detect(inDir(['pom.xml']))).toMatchObject({ language: 'java', pre_commit: ['mvn compile -B'] });
+    expect(detect(inDir(['App.csproj']))).toMatchObject({ language: 'csharp', pre_push: ['dotnet test'] });
+    expect(detect(inDir(['Gemfile', '.rubocop.yml']))).toEqual({
       language: 'ruby',
       pre_commit: ['bundle exec rubocop'],
       pre_push: ['bundle exec rake test'],
     });
+    expect(detectValidationCommands(inDir(['Makefile'], 'test:\n\techo ok\n'))).toEqual({
+      language: 'make',
+      pre_commit: [],
+      pre_push: [{ command: 'make test', from: 'Makefile test target' }],
+    });
+    expect(detectValidationCommands(inDir(['GNUmakefile', 'Makefile'], 'build:\n\techo ok\n'))).toBeNull();
   });
 
   it('prefers Rust over the others when several match, as the detection order says', () => {
     file('package.json', '{}');
     file('Cargo.toml', '');
+    file('Makefile', 'test:\n\ttrue\n');
     expect(detectValidationCommands(dir)?.language).toBe('rust');
   });
 
-  it('uses configured commands when there are any, detected ones otherwise', () => {
+  it('uses configured commands when there are any, detected ones (with their sources) otherwise', () => {
     file('go.mod', 'module x\n');
     expect(effectiveValidationCommands({ pre_commit: ['make lint'] }, dir)).toEqual({
       pre_commit: ['make lint'],
       detected: null,
     });
-    expect(effectiveValidationCommands({ pre_commit: [], pre_push: [] }, dir).detected).toBe('go');
+    const effective = effectiveValidationCommands({ pre_commit: [], pre_push: [] }, dir);
+    expect(effective.detected?.language).toBe('go');
+    expect(effective.pre_push).toEqual(['go test ./...']);
+    expect(describeDetected(effective.detected as DetectedValidation)).toContain(
+      'go vet ./... (go.mod), go build ./... (go.mod), go test ./... (go.mod)',
+    );
   });
 });

@@ -149,28 +149,64 @@ export function formatValidationFeedback(run: ValidationRun, maxChars = 4_000): 
   return `${head}\nOutput (end):\n${ticks}\n${tail}\n${ticks}`;
 }
 
+/** A command Harness found itself, and where: `package.json scripts.test`, `Cargo.toml`. */
+export interface DetectedCommand {
+  command: string;
+  from: string;
+}
+
 export interface DetectedValidation {
-  language: 'rust' | 'go' | 'typescript' | 'python' | 'java' | 'csharp' | 'ruby';
-  pre_commit: string[];
-  pre_push: string[];
+  language: 'rust' | 'go' | 'typescript' | 'python' | 'java' | 'csharp' | 'ruby' | 'make';
+  pre_commit: DetectedCommand[];
+  pre_push: DetectedCommand[];
 }
 
 /** The project's commands when it configures any, else the ones detected from its files. */
 export function effectiveValidationCommands(
   configured: ValidationCommands,
   projectRoot: string,
-): ValidationCommands & { detected: DetectedValidation['language'] | null } {
+): ValidationCommands & { detected: DetectedValidation | null } {
   if (planned(configured).length > 0) return { ...configured, detected: null };
   const found = detectValidationCommands(projectRoot);
   return found === null
     ? { pre_commit: [], pre_push: [], detected: null }
-    : { pre_commit: found.pre_commit, pre_push: found.pre_push, detected: found.language };
+    : {
+        pre_commit: found.pre_commit.map((c) => c.command),
+        pre_push: found.pre_push.map((c) => c.command),
+        detected: found,
+      };
 }
 
+/** `npm test (package.json scripts.test), …`: detected commands as one line for logs and events. */
+export function describeDetected(found: DetectedValidation): string {
+  const all = [...found.pre_commit, ...found.pre_push];
+  return all.length === 0 ? '(none)' : all.map((c) => `${c.command} (${c.from})`).join(', ');
+}
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+
+/** From the lockfile: pnpm-lock.yaml → pnpm, yarn.lock → yarn, bun.lockb/bun.lock → bun, else npm. */
+export function detectPackageManager(projectRoot: string): { manager: PackageManager; from: string | null } {
+  const has = (name: string): boolean => existsSync(path.join(projectRoot, name));
+  for (const [file, manager] of [
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['yarn.lock', 'yarn'],
+    ['bun.lockb', 'bun'],
+    ['bun.lock', 'bun'],
+  ] as const) {
+    if (has(file)) return { manager, from: file };
+  }
+  return { manager: 'npm', from: null };
+}
+
+const at = (from: string, ...commands: string[]): DetectedCommand[] =>
+  commands.map((command) => ({ command, from }));
+
 /**
- * Default commands by language, for projects that configure none. The first match wins, in the
- * order Rust, Go, TypeScript, Python, Java, C#, Ruby. Formatters run in check mode: this is a gate,
- * and a gate that rewrites files would pass while leaving the tree changed.
+ * Default commands by language, for projects that configure none; each says the file it came
+ * from. The first match wins, in the order Rust, Go, TypeScript, Python, Java, C#, Ruby, then a
+ * Makefile with a `test` target. Formatters run in check mode: this is a gate, and a gate that
+ * rewrites files would pass while leaving the tree changed.
  */
 export function detectValidationCommands(projectRoot: string): DetectedValidation | null {
   const has = (name: string): boolean => existsSync(path.join(projectRoot, name));
@@ -179,37 +215,51 @@ export function detectValidationCommands(projectRoot: string): DetectedValidatio
     const gofmt = 'test -z "$(gofmt -l .)" || { gofmt -l .; exit 1; }';
     return {
       language: 'go',
-      pre_commit: [gofmt, 'go vet ./...', 'go build ./...'],
-      pre_push: ['go test ./...'],
+      pre_commit: at('go.mod', gofmt, 'go vet ./...', 'go build ./...'),
+      pre_push: at('go.mod', 'go test ./...'),
     };
   }
   if (has('package.json')) return typescript(projectRoot, has);
-  if (['pyproject.toml', 'setup.py', 'requirements.txt'].some(has)) {
+  const python = ['pyproject.toml', 'setup.py', 'requirements.txt'].find(has);
+  if (python !== undefined) {
     return {
       language: 'python',
-      pre_commit: ['ruff format --check .', 'ruff check .'],
-      pre_push: ['pytest'],
+      pre_commit: at(python, 'ruff format --check .', 'ruff check .'),
+      pre_push: at(python, 'pytest'),
     };
   }
-  if (has('build.gradle') || has('build.gradle.kts')) {
+  const gradleFile = ['build.gradle', 'build.gradle.kts'].find(has);
+  if (gradleFile !== undefined) {
     const gradle = has('gradlew') ? './gradlew' : 'gradle';
-    return { language: 'java', pre_commit: [`${gradle} check`], pre_push: [`${gradle} test`] };
+    return {
+      language: 'java',
+      pre_commit: at(gradleFile, `${gradle} check`),
+      pre_push: at(gradleFile, `${gradle} test`),
+    };
   }
   if (has('pom.xml'))
-    return { language: 'java', pre_commit: ['mvn compile -B'], pre_push: ['mvn verify -B'] };
-  if (listDir(projectRoot).some((name) => name.endsWith('.csproj') || name.endsWith('.sln'))) {
+    return {
+      language: 'java',
+      pre_commit: at('pom.xml', 'mvn compile -B'),
+      pre_push: at('pom.xml', 'mvn verify -B'),
+    };
+  const dotnet = listDir(projectRoot).find((name) => name.endsWith('.csproj') || name.endsWith('.sln'));
+  if (dotnet !== undefined) {
     return {
       language: 'csharp',
-      pre_commit: ['dotnet format --verify-no-changes', 'dotnet build'],
-      pre_push: ['dotnet test'],
+      pre_commit: at(dotnet, 'dotnet format --verify-no-changes', 'dotnet build'),
+      pre_push: at(dotnet, 'dotnet test'),
     };
   }
   if (has('Gemfile')) {
     return {
       language: 'ruby',
-      pre_commit: has('.rubocop.yml') ? ['bundle exec rubocop'] : [],
-      pre_push: [has('spec') ? 'bundle exec rspec' : 'bundle exec rake test'],
+      pre_commit: has('.rubocop.yml') ? at('.rubocop.yml', 'bundle exec rubocop') : [],
+      pre_push: has('spec') ? at('spec', 'bundle exec rspec') : at('Gemfile', 'bundle exec rake test'),
     };
+  }
+  if (/^test\s*:/m.test(readText(path.join(projectRoot, 'Makefile')))) {
+    return { language: 'make', pre_commit: [], pre_push: at('Makefile test target', 'make test') };
   }
   return null;
 }
@@ -219,12 +269,13 @@ function rust(projectRoot: string): DetectedValidation {
   const scope = workspace ? '--workspace --all-targets' : '--all-targets';
   return {
     language: 'rust',
-    pre_commit: [
+    pre_commit: at(
+      'Cargo.toml',
       'cargo fmt --all -- --check',
       `cargo check ${scope}`,
       `cargo clippy ${scope} -- -D warnings`,
-    ],
-    pre_push: [workspace ? 'cargo test --workspace' : 'cargo test'],
+    ),
+    pre_push: at('Cargo.toml', workspace ? 'cargo test --workspace' : 'cargo test'),
   };
 }
 
@@ -241,30 +292,50 @@ const eslintConfigs = [
   '.eslintrc.yaml',
 ];
 
+/**
+ * The project's own `typecheck`, `lint` and `test` scripts, run with its package manager, win over
+ * the tools Harness would pick (`tsc --noEmit` with a tsconfig.json, biome or eslint with a config).
+ */
 function typescript(projectRoot: string, has: (name: string) => boolean): DetectedValidation {
-  const preCommit: string[] = [];
-  if (has('tsconfig.json')) preCommit.push('npx tsc --noEmit');
-  if (has('biome.json') || has('biome.jsonc')) preCommit.push('npx biome check .');
-  else if (eslintConfigs.some(has)) preCommit.push('npx eslint .');
-  const manager = has('yarn.lock') ? 'yarn' : has('pnpm-lock.yaml') ? 'pnpm' : 'npm';
+  const scripts = packageScripts(projectRoot);
+  const { manager } = detectPackageManager(projectRoot);
+  const run = (name: string): string =>
+    manager === 'npm' || manager === 'bun' ? `${manager} run ${name}` : `${manager} ${name}`;
+  const script = (name: string): DetectedCommand[] => at(`package.json scripts.${name}`, run(name));
+  const preCommit: DetectedCommand[] = [];
+  if (scripts.has('typecheck')) preCommit.push(...script('typecheck'));
+  else if (has('tsconfig.json')) preCommit.push(...at('tsconfig.json', 'npx tsc --noEmit'));
+  const biome = ['biome.json', 'biome.jsonc'].find(has);
+  const eslint = eslintConfigs.find(has);
+  if (scripts.has('lint')) preCommit.push(...script('lint'));
+  else if (biome !== undefined) preCommit.push(...at(biome, 'npx biome check .'));
+  else if (eslint !== undefined) preCommit.push(...at(eslint, 'npx eslint .'));
+  const test = manager === 'bun' ? 'bun run test' : `${manager} test`;
   return {
     language: 'typescript',
     pre_commit: preCommit,
-    pre_push: hasTestScript(projectRoot) ? [`${manager} test`] : [],
+    pre_push: scripts.has('test') ? at('package.json scripts.test', test) : [],
   };
 }
 
-/** `npm init` writes a test script that always fails; it is not a test suite. */
-function hasTestScript(projectRoot: string): boolean {
+/**
+ * The names of package.json's non-empty scripts; `npm init`'s test script, which always fails,
+ * is not a test suite. An unreadable package.json has none.
+ */
+function packageScripts(projectRoot: string): Set<string> {
+  const names = new Set<string>();
   try {
-    const pkg = JSON.parse(readText(path.join(projectRoot, 'package.json'))) as {
-      scripts?: { test?: unknown };
-    };
-    const test = pkg.scripts?.test;
-    return typeof test === 'string' && test.trim() !== '' && !test.includes('no test specified');
+    const pkg = JSON.parse(readText(path.join(projectRoot, 'package.json'))) as { scripts?: unknown };
+    if (typeof pkg.scripts !== 'object' || pkg.scripts === null) return names;
+    for (const [name, value] of Object.entries(pkg.scripts as Record<string, unknown>)) {
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      if (name === 'test' && value.includes('no test specified')) continue;
+      names.add(name);
+    }
   } catch {
-    return false;
+    // No scripts.
   }
+  return names;
 }
 
 function readText(file: string): string {

@@ -29,6 +29,15 @@ export function itemFor(event: AgentEvent): Item | null {
       return { type: 'file_change', path: event.path, kind: event.kind };
     case 'warning':
       return { type: 'warning', message: event.message };
+    case 'api_retry':
+      return {
+        type: 'api_retry',
+        message: event.message,
+        attempt: event.attempt,
+        max_retries: event.max_retries,
+        delay_ms: event.delay_ms,
+        status: event.status,
+      };
     case 'error':
       return { type: 'error', code: event.code, message: event.message };
     default:

@@ -1,3 +1,4 @@
+import { apiRetryEvent } from '../api-retry.js';
 import type { TurnErrorCode } from '../contract.js';
 import { priceUsage } from '../pricing.js';
 import type { TurnContext } from '../turn.js';
@@ -43,6 +44,17 @@ export class ClaudeStreamMapper {
           this.ctx.sessionId = line.session_id;
           this.model = line.model ?? this.model;
           this.ctx.emit({ type: 'session', session_id: line.session_id });
+        }
+        if (line.subtype === 'api_retry' && line.attempt !== undefined) {
+          this.ctx.emit(
+            apiRetryEvent({
+              attempt: line.attempt,
+              max_retries: line.max_retries ?? null,
+              delay_ms: line.retry_delay_ms === undefined ? null : Math.round(line.retry_delay_ms),
+              status: line.error_status ?? null,
+              error: line.error ?? null,
+            }),
+          );
         }
         return;
       case 'assistant':

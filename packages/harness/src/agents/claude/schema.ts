@@ -31,6 +31,12 @@ export const ClaudeLineSchema = z.discriminatedUnion('type', [
     subtype: z.string().optional(),
     session_id: z.string().optional(),
     model: z.string().optional(),
+    // `api_retry` lines: the CLI retries a failed model call after `retry_delay_ms`.
+    attempt: z.number().int().positive().optional(),
+    max_retries: z.number().int().nonnegative().optional(),
+    retry_delay_ms: z.number().nonnegative().optional(),
+    error_status: z.number().int().nullish(),
+    error: z.string().nullish(),
   }),
   z.object({
     type: z.literal('assistant'),

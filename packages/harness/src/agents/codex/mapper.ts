@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { isWithin } from '../../core/index.js';
+import { apiRetryEvent, codexRetry } from '../api-retry.js';
 import type { TurnErrorCode } from '../contract.js';
 import { priceUsage } from '../pricing.js';
 import type { TurnContext } from '../turn.js';
@@ -88,11 +89,16 @@ export class CodexEventMapper {
         return;
       case 'error': {
         const { error, willRetry } = ErrorNotificationSchema.parse(params);
-        if (!willRetry) this.lastError = error.message;
-        this.ctx.emit({
-          type: 'warning',
-          message: `codex error${willRetry ? ' (retrying)' : ''}: ${error.message}`,
-        });
+        if (willRetry) {
+          this.ctx.emit(
+            apiRetryEvent(
+              codexRetry(error.message, error.additionalDetails ?? null, httpStatusOf(error.codexErrorInfo)),
+            ),
+          );
+          return;
+        }
+        this.lastError = error.message;
+        this.ctx.emit({ type: 'warning', message: `codex error: ${error.message}` });
         return;
       }
       case 'turn/completed':

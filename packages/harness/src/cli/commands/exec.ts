@@ -2,9 +2,18 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { RpcResponse, Turn } from '@harness/protocol';
-import { ErrorCodes, HarnessError, createLogger, isWithin, sandboxModes } from '../../core/index.js';
+import {
+  type ErrorCode,
+  ErrorCodes,
+  agentNames,
+  HarnessError,
+  createLogger,
+  isRecord,
+  isWithin,
+  sandboxModes,
+} from '../../core/index.js';
 import { globalOptions, loadCliConfig, selectedProjectRoot } from '../global-options.js';
-import { printError } from '../output.js';
+import { printFailure } from '../output.js';
 import { progressPrinter } from '../progress.js';
 
 interface ExecOptions {
@@ -20,7 +29,7 @@ export function registerExecCommand(program: Command): void {
     .command('exec')
     .description('run one turn of an agent on a prompt: progress on stderr, the final answer on stdout')
     .argument('<prompt>', 'what the agent should do')
-    .option('--agent <name>', 'claude, codex or anthropic_api (default: agents.default_agent)')
+    .addOption(new Option('--agent <name>', 'default: agents.default_agent').choices(agentNames))
     .option('--model <model>', 'model to ask the agent to use')
     .addOption(new Option('--sandbox-mode <mode>', 'default: agents.sandbox_mode').choices(sandboxModes))
     .option('--output-file <path>', 'also write the final answer to this file (inside the project)')
@@ -77,26 +86,35 @@ async function exec(prompt: string, options: ExecOptions, command: Command): Pro
   }
 }
 
+/**
+ * Success prints the final answer on stdout. Failure prints nothing there (the agent's last words
+ * are not an answer when the turn failed) and the turn's error once on stderr, with its code.
+ */
 function report(turn: Turn, threadId: string, outputFile: string | undefined, json: boolean): number {
+  if (turn.status !== 'completed') {
+    const code = turn.error?.code ?? turn.status;
+    if (json)
+      process.stdout.write(`${JSON.stringify({ thread_id: threadId, turn, answer: null }, null, 2)}\n`);
+    printFailure(`turn ${turn.status}: ${turn.error?.message ?? 'the agent gave no reason'}`, code);
+    return 1;
+  }
   const answer = [...turn.items].reverse().find((item) => item.type === 'agent_message');
   const text = answer ? String(answer.text) : '';
   if (outputFile !== undefined) writeFileSync(outputFile, text);
   if (json) process.stdout.write(`${JSON.stringify({ thread_id: threadId, turn, answer: text }, null, 2)}\n`);
   else if (text) process.stdout.write(`${text}\n`);
-  if (turn.status === 'completed') return 0;
-  printError(
-    new HarnessError(
-      ErrorCodes.agent,
-      `turn ${turn.status}: ${turn.error?.message ?? 'no answer'} [${turn.error?.code ?? turn.status}]`,
-    ),
-  );
-  return 1;
+  return 0;
 }
 
+const errorCodes: readonly string[] = Object.values(ErrorCodes);
+
+/** A call's result; its error is thrown with the code the server gave it (`invalid_params` …). */
 function resultOf(response: RpcResponse): unknown {
-  if ('error' in response)
-    throw new HarnessError(ErrorCodes.agent, response.error.message, { data: response.error.data });
-  return response.result;
+  if (!('error' in response)) return response.result;
+  const given = isRecord(response.error.data) ? response.error.data.code : undefined;
+  const code =
+    typeof given === 'string' && errorCodes.includes(given) ? (given as ErrorCode) : ErrorCodes.agent;
+  throw new HarnessError(code, response.error.message, { data: response.error.data });
 }
 
 /** The output file must stay inside the project: no `..` escapes, no absolute paths elsewhere. */

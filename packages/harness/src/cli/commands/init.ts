@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCodes, HarnessError, parseProjectOverlay } from '../../core/index.js';
+import { type DetectedCommand, detectValidationCommands } from '../../tasks/index.js';
 import { globalOptions } from '../global-options.js';
 import { printData } from '../output.js';
 import { starterPolicy } from './init-policy.js';
@@ -12,12 +13,6 @@ import { starterPolicy } from './init-policy.js';
  * validation commands and base branch it detects, and a starter policy. Never overwrites without
  * `--force`.
  */
-
-export interface DetectedCommand {
-  command: string;
-  /** The file it was detected from. */
-  from: string;
-}
 
 export interface InitReport {
   root: string;
@@ -42,60 +37,6 @@ function run(cwd: string, args: string[]): Promise<string | null> {
       (error, stdout) => resolve(error === null ? stdout.trim() : null),
     );
   });
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function packageManager(root: string): string {
-  const has = (name: string): boolean => existsSync(path.join(root, name));
-  if (has('pnpm-lock.yaml')) return 'pnpm';
-  if (has('yarn.lock')) return 'yarn';
-  if (has('bun.lockb') || has('bun.lock')) return 'bun';
-  return 'npm';
-}
-
-/** Validation commands from the project's files: checks before each commit, tests before the push. */
-export function detectCommands(root: string): { pre_commit: DetectedCommand[]; pre_push: DetectedCommand[] } {
-  const preCommit: DetectedCommand[] = [];
-  const prePush: DetectedCommand[] = [];
-  const has = (name: string): boolean => existsSync(path.join(root, name));
-  if (has('package.json')) {
-    let scripts: Record<string, unknown> = {};
-    try {
-      const pkg = JSON.parse(readText(path.join(root, 'package.json'))) as { scripts?: unknown };
-      if (typeof pkg.scripts === 'object' && pkg.scripts !== null)
-        scripts = pkg.scripts as Record<string, unknown>;
-    } catch {
-      // An unreadable package.json yields no commands; the user sees none detected.
-    }
-    const pm = packageManager(root);
-    const script = (name: string): string =>
-      pm === 'npm' || pm === 'bun' ? `${pm} run ${name}` : `${pm} ${name}`;
-    for (const name of ['typecheck', 'lint']) {
-      if (typeof scripts[name] === 'string') preCommit.push({ command: script(name), from: 'package.json' });
-    }
-    const test = scripts.test;
-    // `npm init` writes a test script that always fails; it is not a test suite.
-    if (typeof test === 'string' && !test.includes('no test specified')) {
-      prePush.push({ command: pm === 'bun' ? 'bun run test' : `${pm} test`, from: 'package.json' });
-    }
-  }
-  if (/^test\s*:/m.test(readText(path.join(root, 'Makefile')))) {
-    prePush.push({ command: 'make test', from: 'Makefile' });
-  }
-  if (has('Cargo.toml')) prePush.push({ command: 'cargo test', from: 'Cargo.toml' });
-  if (has('go.mod')) prePush.push({ command: 'go test ./...', from: 'go.mod' });
-  const pytestFrom = ['pytest.ini', 'pyproject.toml', 'setup.cfg', 'tox.ini'].find((name) =>
-    name === 'pytest.ini' ? has(name) : /pytest/.test(readText(path.join(root, name))),
-  );
-  if (pytestFrom !== undefined) prePush.push({ command: 'pytest', from: pytestFrom });
-  return { pre_commit: preCommit, pre_push: prePush };
 }
 
 async function baseBranch(root: string, remote: string | null): Promise<{ branch: string; from: string }> {
@@ -178,7 +119,7 @@ async function init(target: string, force: boolean): Promise<InitReport> {
   const names = remotes.split('\n').filter((name) => name !== '');
   const remote = names.includes('origin') ? 'origin' : (names[0] ?? null);
   const base = await baseBranch(root, remote);
-  const detected = detectCommands(root);
+  const detected = detectValidationCommands(root) ?? { pre_commit: [], pre_push: [] };
   const partial = {
     base_branch: base.branch,
     base_branch_from: base.from,

@@ -20,6 +20,10 @@ export function demoPrinter(
         return say(
           `  ${c.cyan('$')} ${String(data.command)} ${c.dim(`(exit ${String(data.exit_code ?? '?')})`)}`,
         );
+      case 'agent.api_retry':
+        return say(`  ${c.yellow('↻')} ${String(data.message)}`);
+      case 'task.validation_detected':
+        return say(c.dim(`  validation commands detected: ${String(data.summary)}`));
       case 'task.validation':
         return say(`  validation ${data.passed ? c.green('passed') : c.red('failed')}`);
       case 'task.delivery':
