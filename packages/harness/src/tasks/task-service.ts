@@ -49,7 +49,7 @@ export class TaskService {
   ) {}
 
   async create(input: TaskCreate, origin?: TaskOrigin): Promise<Task> {
-    const project = await this.projects.resolve(input.project);
+    const { project, registered } = await this.projects.resolveForTask(input.project);
     if (input.agent !== undefined) requireAgentName(input.agent);
     await this.assertDeliverable(project.name, input.deliver);
     if (input.reviewer !== undefined) requireAgentName(input.reviewer);
@@ -61,7 +61,7 @@ export class TaskService {
       implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
     const now = this.clock.now().toISOString();
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
-    return this.scheduler.enqueue({
+    const task = await this.scheduler.enqueue({
       id: newId('task'),
       project: project.name,
       kind,
@@ -95,6 +95,19 @@ export class TaskService {
       started_at: null,
       finished_at: null,
     });
+    if (registered) {
+      // In the task's timeline: the task registered its project (its path is under an allowed root).
+      await this.events.append({
+        kind: 'project.registered',
+        task_id: task.id,
+        data: {
+          project: project.name,
+          root: project.root,
+          reason: 'the task named its path, inside server.allowed_project_roots',
+        },
+      });
+    }
+    return task;
   }
 
   /** An explicit `pull_request` (asked by the task or its project) that cannot be opened is refused now, not at the end. */
