@@ -4,6 +4,7 @@ import {
   type Task,
   type TaskCreate,
   taskCreateSchema,
+  roundUsd,
   terminalTaskStates,
 } from '@harness/protocol';
 import {
@@ -17,7 +18,7 @@ import {
 import type { Git } from '../core/index.js';
 import type { GithubClient } from '../github/index.js';
 import type { EventLog } from '../observe/index.js';
-import { gradeFor } from '../observe/index.js';
+import { gradeFinished } from './task-grade.js';
 import type { Store, TaskListFilter } from '../store/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
 import type { AgentRegistry } from '../agents/index.js';
@@ -181,10 +182,15 @@ export class TaskService {
         .filter((c) => states.includes(c.state) && (project === undefined || c.project === project))
         .reduce((n, c) => n + c.n, 0);
     const active = ['preparing', 'implementing', 'validating', 'fixing', 'pr_open', 'reviewing'];
-    const graded = (await this.store.tasks.list({ state: 'done', limit: 500 })).tasks.filter(
-      (t) => t.score !== null,
-    );
-    const mean = graded.length === 0 ? null : graded.reduce((n, t) => n + (t.score ?? 0), 0) / graded.length;
+    const recent = [
+      ...(await this.store.tasks.list({ state: 'done', limit: 500 })).tasks,
+      ...(await this.store.tasks.list({ state: 'failed', limit: 500 })).tasks,
+    ];
+    const grade = gradeFinished({
+      done: sum(['done']),
+      failed: sum(['failed']),
+      scores: recent.flatMap((t) => (t.score === null ? [] : [t.score])),
+    });
     return {
       global: {
         running: sum(active),
@@ -193,8 +199,8 @@ export class TaskService {
         failed: sum(['failed']),
         cancelled: sum(['cancelled']),
         needs_input: sum(['needs_input']),
-        grade: mean === null ? null : gradeFor(mean),
-        cost_usd: Math.round(counts.reduce((n, c) => n + (c.cost_usd ?? 0), 0) * 10_000) / 10_000,
+        grade,
+        cost_usd: roundUsd(counts.reduce((n, c) => n + (c.cost_usd ?? 0), 0)),
       },
       projects: (await this.projects.list()).map((p) => ({
         id: p.name,
