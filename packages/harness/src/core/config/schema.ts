@@ -96,7 +96,8 @@ function agentsSection(ctx: SchemaContext) {
     }),
     anthropic_api: section({
       enabled: bool().default(true),
-      base_url: httpUrl().default('https://api.anthropic.com'),
+      // Else ANTHROPIC_BASE_URL, else https://api.anthropic.com (folded in at load time, see env.ts).
+      base_url: httpUrl().optional(),
       default_model: text().default('claude-sonnet-4-20250514'),
       max_tokens: int(1).default(4096),
       api_key: secret(),
