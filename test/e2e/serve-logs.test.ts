@@ -152,6 +152,32 @@ describe('harness serve logs', () => {
     expect(refused.lines.join('\n')).toContain(`cannot open the log file ${notAFile}`);
   });
 
+  it('harness mcp takes --log-format and --log-file too', async () => {
+    const dir = home();
+    const logFile = path.join(dir, 'mcp.log');
+    const child = spawn(
+      process.execPath,
+      [
+        harnessBin,
+        'mcp',
+        '--data-dir',
+        path.join(dir, 'data'),
+        '--log-format',
+        'text',
+        '--log-file',
+        logFile,
+      ],
+      { env: isolatedEnv(dir), stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO +harness MCP server ready /m);
+    expect(readFileSync(logFile, 'utf8')).toMatch(/ INFO +harness stopped reason="end of input"/);
+  });
+
   it('prints the stdio ready line in text mode', async () => {
     const dir = home();
     const server = serve(

@@ -2,15 +2,13 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type HarnessConfig,
   type LogFormat,
-  createLogger,
   harnessVersion,
-  logFormats,
   logLevels,
   resolveLogFormat,
   transports,
 } from '../../core/index.js';
 import { loadCliConfig } from '../global-options.js';
-import { runMcp } from './mcp.js';
+import { addLogOptions, runMcp, serverLogger } from './mcp.js';
 import { nextSignal, withDeadline } from '../signals.js';
 
 interface ServeOptions {
@@ -32,7 +30,7 @@ function parsePort(value: string): number {
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const serveCommand = program
     .command('serve')
     .description(
       'run the Harness server (JSON-RPC over stdio, or HTTP with /rpc, /ws and /health, or MCP over stdio)',
@@ -55,22 +53,12 @@ export function registerServeCommand(program: Command): void {
       '--project-root <path>',
       'default directory for threads (default: the default project, else server.project_root)',
     )
-    .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels))
-    .addOption(
-      new Option(
-        '--log-format <format>',
-        'text on a terminal and JSON lines otherwise (auto), or force one (default: server.log_format)',
-      ).choices(logFormats),
-    )
-    .option(
-      '--log-file <path>',
-      'also append the logs to this file, created with mode 0600 (default: server.log_file)',
-    )
-    .action(async (options: ServeOptions, command: Command) => {
-      const { config, file } = loadCliConfig(command);
-      if (options.transport === 'mcp') return runMcp(config, file, options);
-      await serve(config, file, options);
-    });
+    .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels));
+  addLogOptions(serveCommand).action(async (options: ServeOptions, command: Command) => {
+    const { config, file } = loadCliConfig(command);
+    if (options.transport === 'mcp') return runMcp(config, file, options);
+    await serve(config, file, options);
+  });
 }
 
 function splitHostPort(addr: string): { host: string; port: number } {
@@ -83,11 +71,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   const stopSignal = nextSignal();
   const transport = options.transport ?? config.server.transport;
   const format = options.logFormat ?? config.server.log_format;
-  const logFile = options.logFile ?? config.server.log_file;
-  const logger = createLogger(options.logLevel ?? config.server.log_level, process.stderr, {
-    format,
-    ...(logFile === undefined ? {} : { file: logFile }),
-  });
+  const logger = serverLogger(config, options);
   // On a terminal (text logs) the ready line is printed as a sentence; in JSON it is a log field.
   const announce = (sentence: string, fields: object, message: string) => {
     logger.info({ ...fields, ready: sentence }, message);
