@@ -189,6 +189,20 @@ describe('harness exec', () => {
     expect(readFileSync(path.join(repo, 'answer.txt'), 'utf8')).toBe('Wrote api.txt.');
   });
 
+  it('sends the Anthropic API adapter to ANTHROPIC_BASE_URL with ANTHROPIC_API_KEY, no config needed', async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedAnthropicServer([{ text: 'Reached through ANTHROPIC_BASE_URL.' }]);
+    const env = isolatedEnv(dir, {
+      PATH: binPath,
+      ANTHROPIC_BASE_URL: server.baseUrl,
+      ANTHROPIC_API_KEY: 'scripted',
+    });
+    const run = await runExec(['--agent', 'anthropic_api', 'say hello'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Reached through ANTHROPIC_BASE_URL.');
+  });
+
   it('refuses an --output-file outside the project and an agent that is missing', async () => {
     const { dir, repo, config } = workspace();
     const escape = await runExec(

@@ -24,6 +24,7 @@ export {
 } from './jsonrpc.js';
 export {
   addUsage,
+  roundUsd,
   type Decision,
   decisionSchema,
   type Event,

@@ -35,6 +35,15 @@ export const zeroUsage: TokenUsage = Object.freeze({
   cost_usd: 0,
 });
 
+/**
+ * A USD amount as Harness reports it: to the micro-dollar (6 decimal places), the precision the
+ * price tables support for a request, so sums read 0.3, not 0.30000000000000004. Every cost that
+ * leaves Harness (usage events, turns, tasks, the dashboard, metrics) goes through this.
+ */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
 /** The sum of two usages: a turn's deltas, a gateway lease's metered calls, a span's running total. */
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
@@ -42,7 +51,7 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     output_tokens: a.output_tokens + b.output_tokens,
     cache_read_tokens: a.cache_read_tokens + b.cache_read_tokens,
     cache_write_tokens: a.cache_write_tokens + b.cache_write_tokens,
-    cost_usd: a.cost_usd + b.cost_usd,
+    cost_usd: roundUsd(a.cost_usd + b.cost_usd),
   };
 }
 

@@ -19,6 +19,17 @@ describe('pricing', () => {
     expect(unknown.known).toBe(false);
     expect(unknown.price.input).toBeGreaterThan(0);
   });
+
+  it('prices a request to the micro-dollar', () => {
+    // A million cache reads of Sonnet at 0.1 x $3: 0.3, not 0.30000000000000004.
+    expect(
+      priceUsage('sonnet', { input_tokens: 0, output_tokens: 0, cache_read_tokens: 1_000_000 }).cost_usd,
+    ).toBe(0.3);
+    // Cache reads of gpt-5-nano: $0.005 per million tokens, 1234 of them round to $0.000006.
+    expect(
+      priceUsage('gpt-5-nano', { input_tokens: 0, output_tokens: 0, cache_read_tokens: 1234 }).cost_usd,
+    ).toBe(0.000006);
+  });
 });
 
 describe('result classification', () => {

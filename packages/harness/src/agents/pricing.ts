@@ -1,3 +1,4 @@
+import { roundUsd } from '@harness/protocol';
 import type { Usage } from './contract.js';
 
 /** USD per million tokens. */
@@ -78,6 +79,6 @@ export function priceUsage(model: string | null | undefined, tokens: TokenCounts
     output_tokens: tokens.output_tokens,
     cache_read_tokens: cacheRead,
     cache_write_tokens: cacheWrite,
-    cost_usd: cost,
+    cost_usd: roundUsd(cost),
   };
 }

@@ -9,7 +9,18 @@ export { isRecord } from './records.js';
 export { describeIssue, describeIssues, type IssueReport, issueReports } from './zod-issues.js';
 export { type IdKind, newId } from './ids.js';
 export { type Clock, systemClock } from './clock.js';
-export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
+export {
+  type ClosableLogger,
+  createLogger,
+  formatTextLine,
+  type LogFormat,
+  logFormats,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  resolveLogFormat,
+  silentLogger,
+} from './logger.js';
 export { defaultDataDir, expandHome, isWithin } from './paths.js';
 export { harnessVersion } from './version.js';
 export {

@@ -49,8 +49,17 @@ export class ProjectRegistry {
     return project;
   }
 
-  /** By name, else by directory (registering a git repository on first use), else the default project. */
+  /** By name, else by directory, else the default project; see `resolveForTask`. */
   async resolve(ref: string | undefined): Promise<Project> {
+    return (await this.resolveForTask(ref)).project;
+  }
+
+  /**
+   * Like `resolve`, for a task: a path that no project has is refused, naming the path and how to
+   * register it, unless it is inside `server.allowed_project_roots` — then it is registered now and
+   * `registered` is true.
+   */
+  async resolveForTask(ref: string | undefined): Promise<{ project: Project; registered: boolean }> {
     const projects = await this.list();
     if (ref === undefined) {
       const fallback = projects.find((p) => p.default) ?? projects[0];
@@ -63,23 +72,31 @@ export class ProjectRegistry {
           },
         );
       }
-      return fallback;
+      return { project: fallback, registered: false };
     }
     const byName = projects.find((p) => p.name === ref);
-    if (byName) return byName;
+    if (byName) return { project: byName, registered: false };
     if (!ref.includes('/'))
       throw new HarnessError(ErrorCodes.notFound, `project not found: ${ref}`, {
         data: { path: ['project'] },
       });
-    const root = this.checkRoot(ref, ['project']);
+    const root = safeRealpath(path.resolve(ref));
     const byRoot = projects.find((p) => safeRealpath(p.root) === root);
-    if (byRoot) return byRoot;
-    return this.register({
-      name: this.freeName(path.basename(root), projects),
-      root,
-      max_concurrent: 2,
-      default: false,
-    });
+    if (byRoot) return { project: byRoot, registered: false };
+    const name = this.freeName(path.basename(root), projects);
+    if (!this.config.server.allowed_project_roots.some((base) => isWithin(base, root))) {
+      throw new HarnessError(
+        ErrorCodes.forbidden,
+        `project: ${root} is not a registered project. Register it in the config file ` +
+          `([[projects]] name = "${name}", root = ${JSON.stringify(root)}), with --project ${name}=${root} when ` +
+          `starting the server, or with POST /api/projects; or add a directory that contains it to ` +
+          `server.allowed_project_roots, so that tasks register projects there on first use`,
+        { data: { path: ['project'], root } },
+      );
+    }
+    this.checkRoot(root, ['project']);
+    const project = await this.register({ name, root, max_concurrent: 2, default: false });
+    return { project, registered: true };
   }
 
   async register(input: ProjectInput): Promise<Project> {

@@ -35,3 +35,26 @@ export function gradeTask(outcome: TaskOutcome): { score: number; grade: Grade }
 export function approvedRound(task: Task): number | null {
   return task.rounds.find((r) => r.verdict === 'approve')?.round ?? null;
 }
+
+export interface FinishedTasks {
+  /** How many tasks ended `done` and `failed` (cancelled tasks are not counted: someone chose to stop them). */
+  done: number;
+  failed: number;
+  /** The scores of recent graded `done` and `failed` tasks (a failed task scores at most 45). */
+  scores: number[];
+}
+
+/**
+ * The grade over finished tasks — `done` and `failed`; `cancelled` ones are left out. It is the mean
+ * score, capped by the share of those tasks that succeeded, and never an A beside a failure: one
+ * failed task of ten caps it at B, one of two at C. Null before any task has finished.
+ */
+export function gradeFinished(tasks: FinishedTasks): Grade | null {
+  const finished = tasks.done + tasks.failed;
+  if (finished === 0) return null;
+  const mean =
+    tasks.scores.length === 0 ? 100 : tasks.scores.reduce((n, s) => n + s, 0) / tasks.scores.length;
+  const succeeded = (100 * tasks.done) / finished;
+  const cap = tasks.failed > 0 ? Math.min(succeeded, 89.9) : 100;
+  return gradeFor(Math.min(mean, cap));
+}

@@ -1,4 +1,11 @@
-import type { ApprovalRecord, Delivery, ReviewRound, Task, TaskState } from '@harness/protocol';
+import {
+  type ApprovalRecord,
+  type Delivery,
+  type ReviewRound,
+  type Task,
+  type TaskState,
+  roundUsd,
+} from '@harness/protocol';
 import type { AgentName } from '../agents/index.js';
 import { HarnessError } from '../core/index.js';
 import type { ResolvedProjectSettings } from '../core/index.js';
@@ -360,7 +367,7 @@ export class TaskRun {
     result: R | TurnStopped,
     from: AgentConversation,
   ): Promise<R> {
-    await this.save({ cost_usd: Math.round((this.task.cost_usd + result.costUsd) * 1e6) / 1e6 });
+    await this.save({ cost_usd: roundUsd(this.task.cost_usd + result.costUsd) });
     const budget = this.task.budget_usd;
     if (budget !== null && this.task.cost_usd > budget)
       throw new TaskFailure(

@@ -7,6 +7,7 @@ import {
   type TaskCreate,
   type TaskRespond,
   taskCreateSchema,
+  roundUsd,
   terminalTaskStates,
 } from '@harness/protocol';
 import {
@@ -20,7 +21,7 @@ import {
 import type { Git } from '../core/index.js';
 import type { GithubClient } from '../github/index.js';
 import type { EventLog } from '../observe/index.js';
-import { gradeFor } from '../observe/index.js';
+import { gradeFinished } from './task-grade.js';
 import type { Store, TaskListFilter } from '../store/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
 import type { AgentRegistry } from '../agents/index.js';
@@ -54,7 +55,7 @@ export class TaskService {
   ) {}
 
   async create(input: TaskCreate, origin?: TaskOrigin): Promise<Task> {
-    const project = await this.projects.resolve(input.project);
+    const { project, registered } = await this.projects.resolveForTask(input.project);
     if (input.agent !== undefined) requireAgentName(input.agent);
     await this.assertDeliverable(project.name, input.deliver);
     if (input.reviewer !== undefined) requireAgentName(input.reviewer);
@@ -65,7 +66,7 @@ export class TaskService {
     const reviewer =
       implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
-    return this.scheduler.enqueue(
+    const task = await this.scheduler.enqueue(
       newTask({
         id: newId('task'),
         project: project.name,
@@ -85,6 +86,19 @@ export class TaskService {
         external_id: origin?.external_id ?? null,
       }),
     );
+    if (registered) {
+      // In the task's timeline: the task registered its project (its path is under an allowed root).
+      await this.events.append({
+        kind: 'project.registered',
+        task_id: task.id,
+        data: {
+          project: project.name,
+          root: project.root,
+          reason: 'the task named its path, inside server.allowed_project_roots',
+        },
+      });
+    }
+    return task;
   }
 
   /** An explicit `pull_request` (asked by the task or its project) that cannot be opened is refused now, not at the end. */
@@ -207,10 +221,15 @@ export class TaskService {
         .filter((c) => states.includes(c.state) && (project === undefined || c.project === project))
         .reduce((n, c) => n + c.n, 0);
     const active = ['preparing', 'implementing', 'validating', 'fixing', 'pr_open', 'reviewing'];
-    const graded = (await this.store.tasks.list({ state: 'done', limit: 500 })).tasks.filter(
-      (t) => t.score !== null,
-    );
-    const mean = graded.length === 0 ? null : graded.reduce((n, t) => n + (t.score ?? 0), 0) / graded.length;
+    const recent = [
+      ...(await this.store.tasks.list({ state: 'done', limit: 500 })).tasks,
+      ...(await this.store.tasks.list({ state: 'failed', limit: 500 })).tasks,
+    ];
+    const grade = gradeFinished({
+      done: sum(['done']),
+      failed: sum(['failed']),
+      scores: recent.flatMap((t) => (t.score === null ? [] : [t.score])),
+    });
     return {
       global: {
         running: sum(active),
@@ -219,8 +238,8 @@ export class TaskService {
         failed: sum(['failed']),
         cancelled: sum(['cancelled']),
         needs_input: sum(['needs_input']),
-        grade: mean === null ? null : gradeFor(mean),
-        cost_usd: Math.round(counts.reduce((n, c) => n + (c.cost_usd ?? 0), 0) * 10_000) / 10_000,
+        grade,
+        cost_usd: roundUsd(counts.reduce((n, c) => n + (c.cost_usd ?? 0), 0)),
       },
       projects: (await this.projects.list()).map((p) => ({
         name: p.name,

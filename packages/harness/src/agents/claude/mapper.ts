@@ -1,3 +1,4 @@
+import { roundUsd } from '@harness/protocol';
 import { apiRetryEvent } from '../api-retry.js';
 import type { TurnErrorCode } from '../contract.js';
 import { priceUsage } from '../pricing.js';
@@ -140,7 +141,7 @@ export class ClaudeStreamMapper {
     // Claude prices real models itself; never report less than it does.
     const reported = line.total_cost_usd ?? 0;
     if (reported > this.ctx.usage.cost_usd) {
-      const delta = reported - this.ctx.usage.cost_usd;
+      const delta = roundUsd(reported - this.ctx.usage.cost_usd);
       this.ctx.recordUsage({
         input_tokens: 0,
         output_tokens: 0,

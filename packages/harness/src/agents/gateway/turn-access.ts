@@ -1,3 +1,4 @@
+import { roundUsd } from '@harness/protocol';
 import type { Usage } from '../contract.js';
 import type { TurnContext } from '../turn.js';
 import type { GatewayLease, ModelGateway, ModelUpstream } from './gateway.js';
@@ -56,7 +57,7 @@ export function topUpUsage(ctx: TurnContext, metered: Usage): void {
     output_tokens: Math.max(0, metered.output_tokens - reported.output_tokens),
     cache_read_tokens: Math.max(0, metered.cache_read_tokens - reported.cache_read_tokens),
     cache_write_tokens: Math.max(0, metered.cache_write_tokens - reported.cache_write_tokens),
-    cost_usd: Math.max(0, metered.cost_usd - reported.cost_usd),
+    cost_usd: Math.max(0, roundUsd(metered.cost_usd - reported.cost_usd)),
   };
   if (Object.values(delta).some((value) => value > 0)) ctx.recordUsage(delta);
 }

@@ -1,7 +1,14 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type HarnessConfig, createLogger, harnessVersion, logLevels, transports } from '../../core/index.js';
+import {
+  type HarnessConfig,
+  type LogFormat,
+  harnessVersion,
+  logLevels,
+  resolveLogFormat,
+  transports,
+} from '../../core/index.js';
 import { loadCliConfig } from '../global-options.js';
-import { runMcp } from './mcp.js';
+import { addLogOptions, runMcp, serverLogger } from './mcp.js';
 import { nextSignal, withDeadline } from '../signals.js';
 
 interface ServeOptions {
@@ -11,6 +18,8 @@ interface ServeOptions {
   dataDir?: string;
   projectRoot?: string;
   logLevel?: HarnessConfig['server']['log_level'];
+  logFormat?: LogFormat;
+  logFile?: string;
 }
 
 function parsePort(value: string): number {
@@ -21,7 +30,7 @@ function parsePort(value: string): number {
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const serveCommand = program
     .command('serve')
     .description(
       'run the Harness server (JSON-RPC over stdio, or HTTP with /rpc, /ws and /health, or MCP over stdio)',
@@ -44,12 +53,12 @@ export function registerServeCommand(program: Command): void {
       '--project-root <path>',
       'default directory for threads (default: the default project, else server.project_root)',
     )
-    .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels))
-    .action(async (options: ServeOptions, command: Command) => {
-      const { config, file } = loadCliConfig(command);
-      if (options.transport === 'mcp') return runMcp(config, file, options);
-      await serve(config, file, options);
-    });
+    .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels));
+  addLogOptions(serveCommand).action(async (options: ServeOptions, command: Command) => {
+    const { config, file } = loadCliConfig(command);
+    if (options.transport === 'mcp') return runMcp(config, file, options);
+    await serve(config, file, options);
+  });
 }
 
 function splitHostPort(addr: string): { host: string; port: number } {
@@ -61,7 +70,13 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
   // Signal handlers go in first: a client may send SIGTERM the moment it sees "listening".
   const stopSignal = nextSignal();
   const transport = options.transport ?? config.server.transport;
-  const logger = createLogger(options.logLevel ?? config.server.log_level);
+  const format = options.logFormat ?? config.server.log_format;
+  const logger = serverLogger(config, options);
+  // On a terminal (text logs) the ready line is printed as a sentence; in JSON it is a log field.
+  const announce = (sentence: string, fields: object, message: string) => {
+    logger.info({ ...fields, ready: sentence }, message);
+    if (resolveLogFormat(format, process.stderr) === 'text') process.stderr.write(`${sentence}\n`);
+  };
   // Loaded here, not at the top: `harness rule` and `harness config` start without the server.
   const [{ composeHarness }, { serveHttp, serveStdio }, { startTelemetry }] = await Promise.all([
     import('../compose.js'),
@@ -92,6 +107,11 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
 
   if (transport === 'stdio') {
     const stdio = serveStdio(harness, process.stdin, process.stdout, config.server.max_body_bytes);
+    announce(
+      'harness reading JSON-RPC on stdin, one message per line; replies and notifications on stdout',
+      { transport },
+      'reading JSON-RPC on stdin',
+    );
     const signal = await Promise.race([stdio.finished.then(() => null), stopSignal]);
     if (signal) {
       await withDeadline(stdio.close(), graceMs, () =>
@@ -100,6 +120,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     }
     await close(graceMs);
     logger.info({ reason: signal ?? 'end of input' }, 'harness stopped');
+    logger.close();
     return;
   }
 
@@ -117,10 +138,26 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     await close(0);
     throw error;
   });
-  logger.info({ url: http.url, auth: Boolean(config.server.api_token) }, 'listening');
+  // `listening` with `url` is what scripts (and the test kit) wait for; keep both.
+  announce(
+    readySentence(http.url, transport),
+    { url: http.url, auth: Boolean(config.server.api_token) },
+    'listening',
+  );
   const signal = await stopSignal;
   logger.info({ signal }, 'shutting down: finishing requests in flight');
   await http.close(graceMs);
   await close(graceMs);
   logger.info({ signal }, 'harness stopped');
+  logger.close();
+}
+
+/** What `harness serve` answers where, for the line it prints once it is ready. */
+export function readySentence(url: string, transport: string): string {
+  if (transport === 'ws')
+    return `harness listening on ${url} (JSON-RPC over WebSocket at /ws, health at /health)`;
+  return (
+    `harness listening on ${url} (JSON-RPC at /rpc and over WebSocket at /ws, ` +
+    'REST at /tasks and /api/projects, dashboard data at /api/dashboard, health at /health)'
+  );
 }

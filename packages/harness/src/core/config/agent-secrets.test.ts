@@ -53,6 +53,12 @@ describe('agents.env_passthrough and the keys behind the model gateway', () => {
     const config = parse('', env);
     expect(config.agents.codex).toMatchObject({ api_key: 'sk-openai', base_url: 'http://127.0.0.1:1/v1' });
     expect(config.agents.claude.base_url).toBe('http://127.0.0.1:2');
+    // The Anthropic API adapter honours ANTHROPIC_BASE_URL as Claude Code does; the file still wins.
+    expect(config.agents.anthropic_api.base_url).toBe('http://127.0.0.1:2');
+    expect(parse('', {}).agents.anthropic_api.base_url).toBe('https://api.anthropic.com');
+    expect(
+      parse('[agents.anthropic_api]\nbase_url = "http://127.0.0.1:4"\n', env).agents.anthropic_api.base_url,
+    ).toBe('http://127.0.0.1:4');
     expect(parse('', { CODEX_API_KEY: 'sk-codex' }).agents.codex.api_key).toBe('sk-codex');
     const fromFile = parse('[agents.codex]\napi_key = "sk-file"\nbase_url = "http://127.0.0.1:3/v1"\n', env);
     expect(fromFile.agents.codex).toMatchObject({

@@ -18,6 +18,9 @@ export const envFallbacks = {
   otelEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 } as const;
 
+/** Where the Anthropic API adapter sends requests when neither the config nor the environment says. */
+export const defaultAnthropicUrl = 'https://api.anthropic.com';
+
 function fromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
@@ -58,6 +61,12 @@ export function foldEnv(
       },
       anthropic_api: {
         ...config.agents.anthropic_api,
+        base_url:
+          url(
+            config.agents.anthropic_api.base_url,
+            envFallbacks.anthropicBaseUrl,
+            'agents.anthropic_api.base_url',
+          ) ?? defaultAnthropicUrl,
         api_key: config.agents.anthropic_api.api_key ?? fromEnv(env, envFallbacks.anthropicApiKey),
       },
     },

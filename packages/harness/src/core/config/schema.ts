@@ -21,6 +21,7 @@ import {
   type PathContext,
   webOrigin,
 } from './fields.js';
+import { logFormats } from '../logger.js';
 
 /**
  * The server config schema (`config.toml`). Built per source because paths resolve against the
@@ -62,6 +63,8 @@ function serverSection(ctx: SchemaContext) {
     allowed_project_roots: list(pathField(ctx), 'an array of paths').default([]),
     allowed_origins: list(webOrigin(), 'an array of origins').default([]),
     log_level: oneOf(logLevels).default('info'),
+    log_format: oneOf(logFormats).default('auto'),
+    log_file: pathField(ctx).optional(),
   });
 }
 
@@ -93,7 +96,8 @@ function agentsSection(ctx: SchemaContext) {
     }),
     anthropic_api: section({
       enabled: bool().default(true),
-      base_url: httpUrl().default('https://api.anthropic.com'),
+      // Else ANTHROPIC_BASE_URL, else https://api.anthropic.com (folded in at load time, see env.ts).
+      base_url: httpUrl().optional(),
       default_model: text().default('claude-sonnet-4-20250514'),
       max_tokens: int(1).default(4096),
       api_key: secret(),

@@ -1,4 +1,4 @@
-import type { Event, TokenUsage } from '@harness/protocol';
+import { type Event, type TokenUsage, roundUsd } from '@harness/protocol';
 import { isRecord } from '../../core/index.js';
 
 /**
@@ -47,7 +47,7 @@ export function usageBeyond(total: TokenUsage, seen: TokenUsage): TokenUsage {
     output_tokens: Math.max(0, total.output_tokens - seen.output_tokens),
     cache_read_tokens: Math.max(0, total.cache_read_tokens - seen.cache_read_tokens),
     cache_write_tokens: Math.max(0, total.cache_write_tokens - seen.cache_write_tokens),
-    cost_usd: Math.max(0, total.cost_usd - seen.cost_usd),
+    cost_usd: Math.max(0, roundUsd(total.cost_usd - seen.cost_usd)),
   };
 }
 

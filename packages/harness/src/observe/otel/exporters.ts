@@ -4,11 +4,6 @@ import type { ExportFailureLog } from './export-failures.js';
 
 export type OtlpProtocol = 'otlp-http' | 'otlp-grpc';
 
-export const defaultEndpoints: Record<OtlpProtocol, string> = {
-  'otlp-http': 'http://127.0.0.1:4318',
-  'otlp-grpc': 'http://127.0.0.1:4317',
-};
-
 /** `ExportResultCode.SUCCESS` of @opentelemetry/core, which is not a direct dependency. */
 const exportSucceeded = 0;
 

@@ -1,6 +1,6 @@
 import { type Counter, type Histogram, type Meter, ValueType } from '@opentelemetry/api';
 import { GenAi, Harness, Metrics } from './attributes.js';
-import type { TokenUsage } from '@harness/protocol';
+import { type TokenUsage, roundUsd } from '@harness/protocol';
 
 // Tasks run for minutes to hours and turns for seconds to tens of minutes; the SDK's default
 // buckets (0…10000 with no unit in mind) would put nearly every task in the last one.
@@ -82,6 +82,6 @@ export class HarnessMetrics {
     add('output', usage.output_tokens);
     add('cache_read', usage.cache_read_tokens);
     add('cache_write', usage.cache_write_tokens);
-    if (usage.cost_usd > 0) this.cost.add(usage.cost_usd, { [Harness.agent]: who });
+    if (usage.cost_usd > 0) this.cost.add(roundUsd(usage.cost_usd), { [Harness.agent]: who });
   }
 }

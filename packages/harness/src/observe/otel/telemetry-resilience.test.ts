@@ -159,3 +159,23 @@ describe('an unreachable collector', () => {
     }
   });
 });
+
+describe('no endpoint configured', () => {
+  it.each(['otlp-http', 'otlp-grpc'] as const)(
+    'over %s: starts no exporter and logs nothing',
+    async (exporter) => {
+      const lines: Line[] = [];
+      telemetry = await startTelemetry({
+        config: config({ exporter }),
+        events,
+        logger: capturingLogger(lines),
+        version: '1',
+      });
+      expect(telemetry.enabled).toBe(false);
+      expect(telemetry.endpoint).toBeNull();
+      await appendTurns(events, 0);
+      await telemetry.flush(100);
+      expect(lines).toEqual([]);
+    },
+  );
+});

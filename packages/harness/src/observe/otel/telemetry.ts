@@ -7,7 +7,7 @@ import type { EventLog } from '../event-log.js';
 import { probeCollector } from './collector-probe.js';
 import { EventHandler } from './event-handler.js';
 import { ExportFailureLog } from './export-failures.js';
-import { createExporters, defaultEndpoints } from './exporters.js';
+import { createExporters } from './exporters.js';
 import { HarnessMetrics } from './metrics.js';
 
 export type OtelConfig = HarnessConfig['otel'];
@@ -28,7 +28,7 @@ export interface TelemetryOptions {
 
 export interface Telemetry {
   readonly enabled: boolean;
-  /** Where telemetry goes, or null when `[otel] exporter = "disabled"`. */
+  /** Where telemetry goes, or null when export is off (`exporter = "disabled"`, or no endpoint). */
   readonly endpoint: string | null;
   /** Pushes what is buffered; resolves by `timeoutMs` whatever the collector does. Never rejects. */
   flush(timeoutMs?: number): Promise<void>;
@@ -47,16 +47,18 @@ const disabled: Telemetry = {
 };
 
 /**
- * Starts OTLP export of traces and metrics derived from the event log, per `[otel]`. Nothing else
+ * Starts OTLP export of traces and metrics derived from the event log, per `[otel]`: only once an
+ * endpoint is configured (`otel.endpoint` or OTEL_EXPORTER_OTLP_ENDPOINT), so a server without a
+ * collector starts no exporter and warns about nothing. Nothing else
  * in Harness knows about OpenTelemetry: this subscribes to `events` and does the rest. The listener
  * never waits on the network; an unreachable collector costs dropped telemetry and a rate-limited
  * warning, never a slower or failing server.
  */
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const { config, events } = options;
-  if (config.exporter === 'disabled') return disabled;
+  const endpoint = config.endpoint;
+  if (config.exporter === 'disabled' || endpoint === undefined) return disabled;
   const logger = options.logger.child({ component: 'otel' });
-  const endpoint = config.endpoint ?? defaultEndpoints[config.exporter];
   const { tracerProvider, meterProvider } = await createProviders(options, endpoint, logger);
   const handler = new EventHandler({
     tracer: tracerProvider.getTracer('harness', options.version),

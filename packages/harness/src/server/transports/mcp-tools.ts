@@ -24,7 +24,8 @@ const startTask = defineTool({
       prompt: 'What to do, in plain words.',
       issue: 'A GitHub issue number to implement.',
       pr: 'A pull request number to work on (address its review).',
-      project: 'Project name or root path (default: the default project).',
+      project:
+        'Project name or the root path of a registered one (default: the default project); an unregistered path is refused unless it is inside server.allowed_project_roots.',
       description: 'A short title for dashboards.',
       agent: 'Implementing agent: claude, codex or anthropic_api (default: the project’s).',
       reviewer: 'Reviewing agent, never the implementor (default: the project’s reviewer_agent, "auto").',
