@@ -157,6 +157,7 @@ const updateComment: Handler = (ctx) => {
   const id = numberParam(ctx, 'id');
   const comment = repo.comments.find((c) => c.id === id);
   if (comment === undefined) throw new StandInHttpError(404, 'Not Found');
+  comment.earlier_bodies.push(comment.body);
   comment.body = requiredText(ctx, 'body', 'IssueComment');
   comment.updated_at = ctx.model.timestamp();
   comment.edited = true;

@@ -18,6 +18,8 @@ export interface InspectedComment {
   body: string;
   author: string;
   edited: boolean;
+  /** The first version of the body, before any edit. */
+  first_body: string;
 }
 
 export interface InspectedReview {
@@ -70,6 +72,7 @@ export abstract class StandInInspector {
         body: c.body,
         author: c.user.login,
         edited: c.edited,
+        first_body: c.earlier_bodies[0] ?? c.body,
       }));
   }
 

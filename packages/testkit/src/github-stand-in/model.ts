@@ -28,6 +28,8 @@ export interface StoredComment {
   created_at: string;
   updated_at: string;
   edited: boolean;
+  /** What the comment said before each edit, oldest first. */
+  earlier_bodies: string[];
 }
 
 export interface StoredReviewComment {
@@ -217,6 +219,7 @@ export class StandInModel {
       created_at: at,
       updated_at: at,
       edited: false,
+      earlier_bodies: [],
     };
     repo.comments.push(comment);
     this.users.add(user.login.toLowerCase());
