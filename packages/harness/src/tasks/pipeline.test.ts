@@ -34,6 +34,8 @@ import { WorktreeManager } from './worktrees.js';
 interface ScriptedTurn {
   files?: Record<string, string>;
   during?: () => Promise<void>;
+  /** Keeps working (after `files` and `during`) until it is interrupted, as a long turn does. */
+  untilInterrupted?: boolean;
   text?: string;
 }
 
@@ -65,7 +67,12 @@ function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'):
     startTurn(options) {
       const step = script[n++] ?? {};
       const base = { turn_id: `${name}-${n}`, agent: name };
-      const terminal: TerminalEvent = {
+      // Interrupted (a cancel) while it works, it ends as a real agent does: with an error, its
+      // file changes left uncommitted in the worktree.
+      let interrupted: string | null = null;
+      let wake = () => undefined as void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      let terminal: TerminalEvent = {
         ...base,
         type: 'result',
         text: 'done',
@@ -77,6 +84,19 @@ function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'):
         for (const [file, text] of Object.entries(step.files ?? {}))
           writeFileSync(path.join(options.cwd, file), text);
         await step.during?.();
+        if (step.untilInterrupted === true) await woken;
+        if (interrupted !== null)
+          terminal = {
+            ...base,
+            type: 'error',
+            code: 'cancelled',
+            message: interrupted,
+            retryable: false,
+            session_id: null,
+            http_status: null,
+            stderr_tail: null,
+            usage,
+          };
         return terminal;
       })();
       const events: AgentEvent[] = Object.keys(step.files ?? {}).map((file) => ({
@@ -88,7 +108,10 @@ function fakeAgent(script: ScriptedTurn[], name: 'claude' | 'codex' = 'claude'):
       if (step.text !== undefined) events.push({ ...base, type: 'text', text: step.text });
       return {
         id: base.turn_id,
-        interrupt: () => undefined,
+        interrupt: (reason: string) => {
+          interrupted = reason;
+          wake();
+        },
         done,
         async *[Symbol.asyncIterator]() {
           await done;
@@ -237,6 +260,12 @@ async function claimedTask(store: Store, owner: string, overrides: Partial<Task>
 async function timeline(store: Store, taskId: string): Promise<Event[]> {
   return store.events.query({ task_id: taskId, limit: 1000, order: 'asc' });
 }
+/** The worktrees git knows in the project checkout (the checkout itself first). */
+const worktrees = () =>
+  git(f.root, 'worktree', 'list', '--porcelain')
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
 const stages = (events: Event[]) =>
   events.filter((e) => e.kind === 'task.stage').map((e) => (e.data as { stage: string }).stage);
 
@@ -265,7 +294,8 @@ describe('the task pipeline', () => {
     expect(git(f.remote, 'log', '-1', '--format=%an <%ae>', stored.branch!)).toBe(
       'Task Bot <bot@example.com>',
     );
-    expect(existsSync(stored.worktree!)).toBe(false);
+    expect(stored.worktree).toBeNull();
+    expect(worktrees()).toEqual([f.root]);
   });
 
   it('sends a failed validation back to the agent: validating → fixing → validating', async () => {
@@ -295,7 +325,8 @@ describe('the task pipeline', () => {
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' } });
     expect(stored.finished_at).not.toBeNull();
-    expect(existsSync(stored.worktree!)).toBe(false);
+    expect(stored.worktree).toBeNull();
+    expect(worktrees()).toEqual([f.root]);
   });
 
   it('leaves a run stopped by shutdown as it was, for the next start to resume', async () => {
@@ -552,6 +583,77 @@ describe('delivery without GitHub: an origin on master and no GitHub token', () 
       /\[git\] deliver of project "widgets" asks for delivery by pull request/,
     );
     expect((await f.store.tasks.list({ limit: 10 })).tasks).toHaveLength(0);
+  });
+});
+
+describe('the work is never lost: a failed or cancelled task keeps its branch', () => {
+  const withOverlay = (toml: string) => writeFileSync(path.join(f.root, '.harness', 'config.toml'), toml);
+  const signal = new AbortController().signal;
+  const kinds = async (taskId: string) => (await timeline(f.store, taskId)).map((e) => e.kind);
+
+  it("keeps the branch with the agent's commit when validation never passes", async () => {
+    withOverlay('[validation]\npre_commit = ["grep -q fixed fix.txt"]\nmax_retries = 0\n');
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{ files: { 'fix.txt': 'not yet' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'failed', worktree: null, branch: `harness/${task.id}` });
+    expect(git(f.root, 'show', `refs/heads/${stored.branch!}:fix.txt`)).toBe('not yet');
+    expect(worktrees()).toEqual([f.root]);
+    const kept = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_kept')!;
+    expect(kept.data).toEqual({ branch: stored.branch, unfinished_work_commit: null });
+    expect(kept.reason).toContain(`stays on branch ${stored.branch!}`);
+  });
+
+  it('commits what a cancelled agent left uncommitted to the branch, naming the task and the stage', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const controller = new AbortController();
+    const cancel = async () => void controller.abort(new TaskCancelled());
+    await f
+      .pipeline([{ files: { 'fix.txt': 'half done' }, during: cancel, untilInterrupted: true }])
+      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'cancelled', worktree: null, branch: `harness/${task.id}` });
+    const ref = `refs/heads/${stored.branch!}`;
+    expect(git(f.root, 'show', `${ref}:fix.txt`)).toBe('half done');
+    expect(git(f.root, 'log', '-1', '--format=%s|%an', ref)).toBe(
+      `Unfinished work of task ${task.id}, cancelled at implementing|Task Bot`,
+    );
+    const kept = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_kept')!;
+    expect(kept.data).toEqual({
+      branch: stored.branch,
+      unfinished_work_commit: git(f.root, 'rev-parse', ref),
+    });
+  });
+
+  it('drops a branch that holds nothing, and the task says it has none', async () => {
+    withOverlay('[validation]\npre_commit = ["true"]\n');
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{}]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    expect(await f.store.tasks.get(task.id)).toMatchObject({
+      state: 'failed',
+      error: { code: 'no_changes' },
+      worktree: null,
+      branch: null,
+    });
+    expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
+    expect(await kinds(task.id)).not.toContain('task.branch_kept');
+  });
+
+  it('deletes the branch, work and all, with [git] keep_failed_branches = false', async () => {
+    withOverlay(
+      '[git]\nkeep_failed_branches = false\n[validation]\npre_commit = ["grep -q fixed fix.txt"]\nmax_retries = 0\n',
+    );
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{ files: { 'fix.txt': 'not yet' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'failed', worktree: null, branch: `harness/${task.id}` });
+    expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
+    const deleted = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_deleted')!;
+    expect(deleted.reason).toContain('keep_failed_branches = false');
   });
 });
 

@@ -1,7 +1,9 @@
 import type { Task, TaskState } from '@harness/protocol';
 import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
 import type { RunContext, TaskRunner } from './scheduler.js';
+import type { TaskPatch } from '../store/index.js';
 import { approvedRound, gradeTask } from './task-grade.js';
+import { releaseWorktree } from './task-cleanup.js';
 import { RunSuperseded, ServerShutdown, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { type PipelineDeps, TaskRun } from './task-run.js';
 
@@ -88,27 +90,20 @@ export class TaskPipeline implements TaskRunner {
           })
         : null;
     // Cleanup comes before the final state, so a task reported finished has nothing left behind.
-    // A task waiting for input keeps its worktree; a finished one gives it back.
-    // A done task's branch was pushed and lives on the remote, unless it delivers by none: then the
-    // local branch is the delivery and stays. A failed or cancelled task's branch stays in the
-    // checkout when it holds commits, so its work is not lost.
-    if (finished && run.task.worktree) {
+    // A task waiting for input keeps its worktree; a finished one gives it back, its work kept
+    // (task-cleanup.ts).
+    let released: TaskPatch = {};
+    if (state !== 'needs_input' && run.task.worktree) {
       // Still ours? A run whose task passed to another owner must not take its worktree away.
       await run.save({});
-      await this.deps.worktrees
-        .remove(run.task.worktree, {
-          branch: state === 'done' && run.task.delivery !== 'none' ? 'delete' : 'keep-if-committed',
-        })
-        .catch((e: unknown) =>
-          this.deps.logger.warn(
-            { err: e, task_id: run.task.id },
-            'removing the worktree failed; it will be reclaimed at start-up',
-          ),
-        );
+      const settings = await this.deps.projects.settings(run.task.project).catch(() => null);
+      const keep = settings?.git.keep_failed_branches ?? true;
+      released = await releaseWorktree(this.deps, run.task, state, keep);
     }
     await run.finish(
       state,
       {
+        ...released,
         error,
         ...(grade ? { score: grade.score, grade: grade.grade } : {}),
         ...(finished ? { finished_at: now.toISOString() } : {}),
@@ -125,7 +120,7 @@ export class TaskPipeline implements TaskRunner {
           cost_usd: run.task.cost_usd,
           pr_url: run.task.pr_url,
           delivery: run.task.delivery,
-          branch: run.task.branch,
+          branch: released.branch === undefined ? run.task.branch : released.branch,
           commit_sha: run.task.commit_sha,
         },
       },
