@@ -9,6 +9,7 @@ import {
   taskSchema,
   taskStateSchema,
 } from './tasks.js';
+import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
 import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
@@ -204,6 +205,7 @@ export const methods = {
     result: z.object({ tasks: z.array(taskSchema), next_cursor: z.string().nullable() }),
   },
   'task/cancel': { params: z.strictObject({ task_id: id }), result: taskSchema },
+  'task/diff': { params: taskDiffParamsSchema, result: taskDiffSchema },
   'project/list': { params: noParams, result: z.object({ projects: z.array(projectSchema) }) },
   'project/register': { params: projectCreateSchema, result: projectSchema },
   'project/remove': {

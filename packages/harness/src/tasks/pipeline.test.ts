@@ -8,9 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Event, Task } from '@harness/protocol';
+import type { Event, Task, TaskDiff } from '@harness/protocol';
 import { type AgentAdapter, type AgentEvent, AgentRegistry, type TerminalEvent } from '../agents/index.js';
 import {
+  type Git,
+  type HarnessConfig,
   HarnessError,
   createGit,
   createProcessRunner,
@@ -26,6 +28,7 @@ import { SqliteStore, type Store } from '../store/index.js';
 import { NotificationHub, ThreadService, TurnService } from '../threads/index.js';
 import { TaskPipeline, outcomeOf } from './pipeline.js';
 import { TaskScheduler } from './scheduler.js';
+import { taskDiff } from './task-diff.js';
 import { TaskService } from './task-service.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { WorktreeManager } from './worktrees.js';
@@ -139,6 +142,8 @@ interface Fixture {
   pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[]): TaskPipeline;
   /** Submission, as `POST /tasks` and `task/create` do it. */
   service(): TaskService;
+  config: HarnessConfig;
+  git: Git;
 }
 
 /** `branch`: the remote's and the checkout's branch; `token: false`: no GitHub token is set. */
@@ -210,7 +215,7 @@ async function fixture({ branch = 'main', token = true } = {}): Promise<Fixture>
     const agents = new AgentRegistry(config.agents, [fakeAgent([]), fakeAgent([], 'codex')]);
     return new TaskService(store, projects, scheduler, events, clock, agents, { git: gitPort, github });
   };
-  return { dir, remote, store, hub, root, pipeline, service };
+  return { dir, remote, store, hub, root, pipeline, service, config, git: gitPort };
 }
 
 let seq = 0;
@@ -238,6 +243,7 @@ async function claimedTask(store: Store, owner: string, overrides: Partial<Task>
     deliver: null,
     delivery: null,
     commit_sha: null,
+    base_commit: null,
     rounds: [],
     validation_attempts: 0,
     cost_usd: 0,
@@ -603,15 +609,33 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     const kept = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_kept')!;
     expect(kept.data).toEqual({ branch: stored.branch, unfinished_work_commit: null });
     expect(kept.reason).toContain(`stays on branch ${stored.branch!}`);
+
+    const diff = await f.service().diff(task.id);
+    expect(diff).toMatchObject({
+      task_id: task.id,
+      source: 'branch',
+      branch: stored.branch,
+      base: git(f.root, 'rev-parse', 'main'),
+      files: [{ path: 'fix.txt', status: 'added', additions: 1, deletions: 0, binary: false }],
+      truncated: false,
+    });
+    expect(diff.diff).toContain('+++ b/fix.txt\n@@ -0,0 +1 @@\n+not yet');
   });
 
   it('commits what a cancelled agent left uncommitted to the branch, naming the task and the stage', async () => {
     const task = await claimedTask(f.store, 'owner-1');
     const controller = new AbortController();
-    const cancel = async () => void controller.abort(new TaskCancelled());
+    let live: TaskDiff | null = null;
+    const cancel = async () => {
+      live = await f.service().diff(task.id);
+      controller.abort(new TaskCancelled());
+    };
     await f
       .pipeline([{ files: { 'fix.txt': 'half done' }, during: cancel, untilInterrupted: true }])
       .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+    // While the agent worked, its new file (untracked, uncommitted) was in the diff of its worktree.
+    expect(live).toMatchObject({ source: 'worktree', files: [{ path: 'fix.txt', status: 'added' }] });
+    expect(live!.diff).toContain('+half done');
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'cancelled', worktree: null, branch: `harness/${task.id}` });
@@ -624,6 +648,51 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     expect(kept.data).toEqual({
       branch: stored.branch,
       unfinished_work_commit: git(f.root, 'rev-parse', ref),
+    });
+    // The same work, read from the kept branch once the worktree is gone.
+    const after = await f.service().diff(task.id);
+    expect(after).toMatchObject({ source: 'branch', files: live!.files, diff: live!.diff });
+  });
+
+  it('gives the diff of a done task whose branch was pushed and deleted locally, from its commit', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{ files: { 'fix.txt': 'fixed' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', delivery: 'pull_request', worktree: null });
+    expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
+    const diff = await f.service().diff(task.id);
+    expect(diff).toMatchObject({
+      source: 'branch',
+      base: stored.base_commit,
+      commit_sha: stored.commit_sha,
+      files: [{ path: 'fix.txt', status: 'added', additions: 1, deletions: 0 }],
+    });
+    expect(diff.diff).toContain('+fixed');
+  });
+
+  it('cuts a diff past its size cap, at a line end, and says so', async () => {
+    withOverlay('[validation]\npre_commit = ["true"]\n');
+    const big = Array.from({ length: 4000 }, (_, i) => `line ${i} of a long file`).join('\n');
+    const task = await claimedTask(f.store, 'owner-1', { deliver: 'none' });
+    await f.pipeline([{ files: { 'big.txt': big } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    const settings = await new ProjectRegistry(f.config, f.store, systemClock).settings('widgets');
+    const diff = await taskDiff(f.git, stored, settings, 4096);
+    expect(diff.truncated).toBe(true);
+    expect(Buffer.byteLength(diff.diff)).toBeLessThanOrEqual(4096);
+    expect(diff.diff.endsWith('\n')).toBe(true);
+    expect(diff.files).toEqual([
+      { path: 'big.txt', status: 'added', additions: 4000, deletions: 0, binary: false },
+    ]);
+    expect((await f.service().diff(task.id)).truncated).toBe(false);
+  });
+
+  it('refuses the diff of an unknown task with not_found', async () => {
+    await expect(f.service().diff('task-missing')).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'task not found: task-missing',
     });
   });
 
@@ -640,6 +709,13 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     });
     expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
     expect(await kinds(task.id)).not.toContain('task.branch_kept');
+    expect(await f.service().diff(task.id)).toMatchObject({
+      source: 'none',
+      branch: null,
+      files: [],
+      diff: '',
+      truncated: false,
+    });
   });
 
   it('deletes the branch, work and all, with [git] keep_failed_branches = false', async () => {
@@ -654,6 +730,11 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
     const deleted = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_deleted')!;
     expect(deleted.reason).toContain('keep_failed_branches = false');
+    const gone = f.service().diff(task.id);
+    await expect(gone).rejects.toMatchObject({ code: 'branch_gone', data: { branch: stored.branch } });
+    await expect(gone).rejects.toThrow(
+      `the work of task ${task.id} is gone: branch ${stored.branch!} is neither in ${f.root}`,
+    );
   });
 });
 

@@ -148,7 +148,7 @@ describe('the pull-request stage', () => {
     },
     ...{ worktree: null, pr_url: null, pr_number: null, rounds: [], validation_attempts: 1, cost_usd: 0 },
     ...{ score: null, grade: null, error: null, source: null, external_id: null },
-    ...{ deliver: null, delivery: null, commit_sha: null },
+    ...{ deliver: null, delivery: null, commit_sha: null, base_commit: null },
     ...{ created_at: at, updated_at: at, started_at: at, finished_at: null },
   };
 

@@ -3,6 +3,7 @@ import {
   type Event,
   type Task,
   type TaskCreate,
+  type TaskDiff,
   taskCreateSchema,
   terminalTaskStates,
 } from '@harness/protocol';
@@ -23,6 +24,7 @@ import type { ProjectRegistry } from '../projects/index.js';
 import type { AgentRegistry } from '../agents/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import type { TaskScheduler } from './scheduler.js';
+import { taskDiff } from './task-diff.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
 
 export interface TaskOrigin {
@@ -82,6 +84,7 @@ export class TaskService {
       deliver: input.deliver ?? null,
       delivery: null,
       commit_sha: null,
+      base_commit: null,
       rounds: [],
       validation_attempts: 0,
       cost_usd: 0,
@@ -147,6 +150,12 @@ export class TaskService {
   async detail(id: string): Promise<TaskDetail> {
     const task = await this.get(id);
     return { ...task, timeline: await this.events.query({ task_id: id, limit: 1000, order: 'asc' }) };
+  }
+
+  /** What the task changed, against the commit its branch started from (task-diff.ts). */
+  async diff(id: string): Promise<TaskDiff> {
+    const task = await this.get(id);
+    return taskDiff(this.delivery.git, task, await this.projects.settings(task.project));
   }
 
   list(filter: TaskListFilter) {

@@ -85,6 +85,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'task/get': (params) => deps.tasks.detail(params.task_id),
     'task/list': (params) => deps.tasks.list(params),
     'task/cancel': (params) => deps.tasks.cancel(params.task_id),
+    'task/diff': (params) => deps.tasks.diff(params.task_id),
     'project/list': async () => ({ projects: await deps.projects.list() }),
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),

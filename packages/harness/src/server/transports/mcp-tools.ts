@@ -94,6 +94,16 @@ const cancelTask = defineTool({
   run: async (args, { rpc }) => taskSummary(await rpc.call('task/cancel', args)),
 });
 
+const taskDiff = defineTool({
+  name: 'task_diff',
+  title: 'Task diff',
+  description:
+    "What a task changed, against the commit its branch started from: each file (status, additions, deletions) and the unified diff (at most 1 MiB; truncated says when it was cut). Read from the task's worktree while it runs (uncommitted work included), else from its branch; a failed or cancelled task keeps its branch, its unfinished work committed. A task that changed nothing gives an empty diff.",
+  input: z.strictObject({ task_id: taskId }),
+  annotations: readOnly,
+  run: async (args, { rpc }) => rpc.call('task/diff', args),
+});
+
 const startThread = defineTool({
   name: 'start_thread',
   title: 'Start a thread',
@@ -263,6 +273,7 @@ const registrations = [
   taskStatus,
   listTasks,
   cancelTask,
+  taskDiff,
   startThread,
   sendMessage,
   threadHistory,

@@ -42,6 +42,7 @@ function queuedTask(id: string, externalId: string): Task {
     deliver: null,
     delivery: null,
     commit_sha: null,
+    base_commit: null,
     rounds: [],
     validation_attempts: 0,
     cost_usd: 0,

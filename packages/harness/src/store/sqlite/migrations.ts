@@ -184,6 +184,13 @@ const migrations: Migration[] = [
       ALTER TABLE tasks ADD COLUMN commit_sha TEXT;
     `,
   },
+  {
+    version: 8,
+    name: "the commit a task's branch started from, for its diff",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN base_commit TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

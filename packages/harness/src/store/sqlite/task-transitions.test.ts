@@ -28,6 +28,7 @@ const taskIn = (state: TaskState): Task => ({
   deliver: null,
   delivery: null,
   commit_sha: null,
+  base_commit: null,
   rounds: [],
   validation_attempts: 0,
   cost_usd: 0,
