@@ -88,7 +88,8 @@ const listTasks = defineTool({
 const cancelTask = defineTool({
   name: 'cancel_task',
   title: 'Cancel a task',
-  description: 'Cancel a queued or running task; its agent is stopped and its worktree released.',
+  description:
+    "Cancel a queued or running task; its agent is stopped and its worktree released. What the agent wrote is committed to the task's branch, which is kept (see task_diff).",
   input: z.strictObject({ task_id: taskId }),
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
   run: async (args, { rpc }) => taskSummary(await rpc.call('task/cancel', args)),
