@@ -696,6 +696,36 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     });
   });
 
+  it('commits the work of a task cancelled while it waited for input, and gives its worktree back', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const manager = new WorktreeManager({
+      git: f.git,
+      root: path.join(f.dir, 'data', 'worktrees'),
+      logger: silentLogger,
+    });
+    const wt = await manager.create({
+      ...{ projectRoot: f.root, taskId: task.id, remote: 'origin', baseBranch: 'main' },
+      branchPrefix: 'harness/',
+    });
+    await f.store.tasks.update(task.id, { branch: wt.branch, worktree: wt.path, base_commit: wt.baseCommit });
+    for (const [from, to] of [
+      ['preparing', 'implementing'],
+      ['implementing', 'needs_input'],
+    ] as const)
+      expect(await f.store.tasks.transition(task.id, { from, to, leaseOwner: 'owner-1' })).not.toBeNull();
+    writeFileSync(path.join(wt.path, 'fix.txt'), 'waiting for approval');
+
+    const cancelled = await f.service().cancel(task.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', worktree: null, branch: wt.branch });
+    expect(existsSync(wt.path)).toBe(false);
+    const ref = `refs/heads/${wt.branch}`;
+    expect(git(f.root, 'show', `${ref}:fix.txt`)).toBe('waiting for approval');
+    expect(git(f.root, 'log', '-1', '--format=%s', ref)).toBe(
+      `Unfinished work of task ${task.id}, cancelled at needs_input`,
+    );
+    expect((await f.service().diff(task.id)).files).toMatchObject([{ path: 'fix.txt', status: 'added' }]);
+  });
+
   it('drops a branch that holds nothing, and the task says it has none', async () => {
     withOverlay('[validation]\npre_commit = ["true"]\n');
     const task = await claimedTask(f.store, 'owner-1');

@@ -52,6 +52,16 @@ export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
 export class TaskPipeline implements TaskRunner {
   constructor(private readonly deps: PipelineDeps) {}
 
+  /** A task cancelled while it waited for input: its worktree goes, its work stays (task-cleanup.ts). */
+  async release(task: Task): Promise<TaskPatch> {
+    return releaseWorktree(this.deps, task, 'cancelled', await this.keepFailedBranches(task));
+  }
+
+  private async keepFailedBranches(task: Task): Promise<boolean> {
+    const settings = await this.deps.projects.settings(task.project).catch(() => null);
+    return settings?.git.keep_failed_branches ?? true;
+  }
+
   async run(task: Task, { signal, leaseOwner }: RunContext): Promise<void> {
     const run = new TaskRun(this.deps, task, signal, leaseOwner);
     const outcome = await run.execute().then(
@@ -96,9 +106,7 @@ export class TaskPipeline implements TaskRunner {
     if (state !== 'needs_input' && run.task.worktree) {
       // Still ours? A run whose task passed to another owner must not take its worktree away.
       await run.save({});
-      const settings = await this.deps.projects.settings(run.task.project).catch(() => null);
-      const keep = settings?.git.keep_failed_branches ?? true;
-      released = await releaseWorktree(this.deps, run.task, state, keep);
+      released = await releaseWorktree(this.deps, run.task, state, await this.keepFailedBranches(run.task));
     }
     await run.finish(
       state,

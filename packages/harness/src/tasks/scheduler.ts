@@ -1,7 +1,7 @@
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, TaskPatch } from '../store/index.js';
 import { isLeaseDead, newLeaseOwner } from './lease.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled } from './task-failure.js';
 import { transition } from './transition.js';
@@ -18,6 +18,11 @@ export interface RunContext {
 /** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
 export interface TaskRunner {
   run(task: Task, context: RunContext): Promise<void>;
+  /**
+   * Gives back the worktree of a task cancelled while it waited without a run (`needs_input`
+   * keeps its worktree), keeping its work; returns what the task's row must then say.
+   */
+  release?(task: Task): Promise<TaskPatch>;
 }
 
 export interface SchedulerOptions {
@@ -104,8 +109,9 @@ export class TaskScheduler {
       throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${task.state}`);
     const now = this.o.clock.now().toISOString();
     try {
+      const released = task.worktree === null ? {} : ((await this.o.runner.release?.(task)) ?? {});
       return await transition(this.o, task, 'cancelled', {
-        patch: { finished_at: now },
+        patch: { ...released, finished_at: now },
         announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
       });
     } catch (error) {
