@@ -141,7 +141,8 @@ describe('tasks resume from their last finished stage after kill -9', () => {
     expect(skipped(done)).toContain('implementing');
     expect(pullRequestsOf(done)).toHaveLength(1);
     expect(git(project.remote, 'show', `${done.branch}:fix.txt`)).toBe('fixed');
-    expect(existsSync(done.worktree!)).toBe(false);
+    expect(done.worktree).toBeNull();
+    expect(existsSync(during.worktree!)).toBe(false);
     expect(localTaskBranches()).toBe('');
   }, 120_000);
 
@@ -186,7 +187,7 @@ describe('tasks resume from their last finished stage after kill -9', () => {
     const failed = await finished(id);
     expect(failed.state).toBe('failed');
     expect(failed.error?.code).toBe('validation_failed');
-    expect(existsSync(failed.worktree!)).toBe(false);
+    expect(failed.worktree).toBeNull();
     expect(git(project.root, 'show', `${failed.branch}:fix.txt`)).toBe('almost');
   }, 120_000);
 });

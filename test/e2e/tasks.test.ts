@@ -4,7 +4,7 @@
  * local GitHub stand-in pushed to a local bare remote, and an independent review by a different
  * agent (the Anthropic API adapter), with its outcome posted on the PR.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -103,7 +103,7 @@ describe('task pipeline', () => {
         .join(),
     ).toMatch(/Approved/);
     expect(git(widgets.remote, 'show', `${task.branch}:fix.txt`)).toBe('fixed');
-    expect(existsSync(task.worktree!)).toBe(false);
+    expect(task.worktree).toBeNull();
     const kinds = task.timeline.map((e) => e.kind);
     expect(kinds).toEqual(
       expect.arrayContaining([

@@ -114,6 +114,15 @@ export {
   isTaskTransition,
 } from './tasks.js';
 export {
+  MAX_TASK_DIFF_BYTES,
+  type TaskDiff,
+  type TaskDiffFile,
+  type TaskDiffParams,
+  taskDiffFileSchema,
+  taskDiffParamsSchema,
+  taskDiffSchema,
+} from './task-diff.js';
+export {
   type CommandCheckResult,
   CommandCheckResultSchema,
   type CommandPart,

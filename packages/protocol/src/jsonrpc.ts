@@ -20,6 +20,7 @@ export const RpcErrorCodes = {
   timeout: -32011,
   cancelled: -32012,
   noReviewer: -32013,
+  branchGone: -32014,
 } as const;
 
 export type RpcErrorCode = (typeof RpcErrorCodes)[keyof typeof RpcErrorCodes];

@@ -10,6 +10,7 @@ import {
   taskSchema,
   taskStateSchema,
 } from './tasks.js';
+import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
 import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
@@ -207,6 +208,7 @@ export const methods = {
   'task/cancel': { params: z.strictObject({ task_id: id }), result: taskSchema },
   /** Answers a task in `needs_input`: it is queued again and resumes where it stopped. */
   'task/respond': { params: taskRespondSchema, result: taskSchema },
+  'task/diff': { params: taskDiffParamsSchema, result: taskDiffSchema },
   'project/list': { params: noParams, result: z.object({ projects: z.array(projectSchema) }) },
   'project/register': { params: projectCreateSchema, result: projectSchema },
   'project/remove': {

@@ -155,6 +155,8 @@ export const taskSchema = z.object({
   delivery: deliverySchema.nullable(),
   /** The commit delivered (pushed, or kept on the local branch). */
   commit_sha: z.string().nullable(),
+  /** The commit the task's branch started from: what its diff is measured against. */
+  base_commit: z.string().nullable(),
   rounds: z.array(reviewRoundSchema),
   validation_attempts: z.number().int().nonnegative(),
   cost_usd: z.number().nonnegative(),
@@ -200,6 +202,7 @@ export function newTask(init: NewTask): Task {
     deliver: null,
     delivery: null,
     commit_sha: null,
+    base_commit: null,
     rounds: [],
     validation_attempts: 0,
     cost_usd: 0,

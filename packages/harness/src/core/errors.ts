@@ -14,6 +14,8 @@ export const ErrorCodes = {
   unsupportedMediaType: 'unsupported_media_type',
   queueFull: 'queue_full',
   noReviewer: 'no_reviewer',
+  /** What the task's branch held is no longer anywhere Harness can read it. */
+  branchGone: 'branch_gone',
   config: 'config_invalid',
   storage: 'storage_error',
   agent: 'agent_error',

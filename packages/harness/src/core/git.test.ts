@@ -256,6 +256,42 @@ describe('Git port', () => {
     });
   });
 
+  it("lists a worktree's changes against a base, uncommitted and untracked included, leaving its index alone", async () => {
+    const git = makeGit();
+    const base = await git.currentCommit(repo);
+    writeFileSync(path.join(repo, 'gone.txt'), 'bye\n');
+    writeFileSync(path.join(repo, 'old.txt'), 'one\ntwo\nthree\nfour\n');
+    sh(repo, 'add', '.');
+    sh(repo, 'commit', '-m', 'two files');
+    const start = await git.currentCommit(repo);
+    sh(repo, 'rm', '-q', 'gone.txt');
+    sh(repo, 'mv', 'old.txt', 'new.txt');
+    writeFileSync(path.join(repo, 'README.md'), 'hello\nworld\n');
+    writeFileSync(path.join(repo, 'untracked.txt'), 'new\n');
+    writeFileSync(path.join(repo, 'blob.bin'), Buffer.from([0, 1, 2, 0]));
+    const stagedBefore = sh(repo, 'diff', '--cached', '--name-status');
+
+    const changes = await git.changes(repo, start, null, 1_000_000);
+    expect(changes.files.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: 'blob.bin', status: 'added', insertions: 0, deletions: 0, binary: true },
+      { path: 'gone.txt', status: 'deleted', insertions: 0, deletions: 1, binary: false },
+      { path: 'new.txt', status: 'renamed', insertions: 0, deletions: 0, binary: false },
+      { path: 'README.md', status: 'modified', insertions: 1, deletions: 0, binary: false },
+      { path: 'untracked.txt', status: 'added', insertions: 1, deletions: 0, binary: false },
+    ]);
+    expect(changes.text).toContain('+new\n');
+    expect(changes.truncated).toBe(false);
+    // The worktree's own index is as it was: the untracked files are still untracked.
+    expect(sh(repo, 'diff', '--cached', '--name-status')).toBe(stagedBefore);
+    expect(sh(repo, 'status', '--porcelain', '--', 'untracked.txt')).toBe('?? untracked.txt\n');
+
+    const committed = await git.changes(repo, base, start, 60);
+    expect(committed.files.map((f) => f.path)).toEqual(['gone.txt', 'old.txt']);
+    expect(committed.truncated).toBe(true);
+    expect(Buffer.byteLength(committed.text)).toBeLessThanOrEqual(60);
+    expect(committed.text).toMatch(/^diff --git a\/gone.txt b\/gone.txt\n(.*\n)?$/);
+  });
+
   it('returns remote URLs without credentials, and null for an unknown remote', async () => {
     const git = makeGit();
     expect(await git.remoteUrl(repo, 'origin')).toBe(remote);

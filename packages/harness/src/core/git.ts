@@ -1,4 +1,8 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { HarnessError, ErrorCodes, type ErrorCode } from './errors.js';
+import { type Changes, cutDiff, parseNameStatus } from './git-changes.js';
 import { describeRunOutcome, type ProcessRunner, type RunResult } from './process-runner.js';
 
 /**
@@ -34,6 +38,12 @@ export interface Git {
   push(cwd: string, remote: string, branch: string, options?: PushOptions): Promise<PushResult>;
   diff(cwd: string, base: string, head: string): Promise<DiffText>;
   diffStat(cwd: string, base: string, head: string): Promise<DiffStat>;
+  /**
+   * What changed from `base` to `head`, or with `head` null to the worktree at `cwd` as it is —
+   * uncommitted and untracked files included (read through a throwaway index, so the worktree's
+   * own index is left alone). The unified diff is cut after `maxBytes`.
+   */
+  changes(cwd: string, base: string, head: string | null, maxBytes: number): Promise<Changes>;
   /** The remote's URL with any credentials removed, or null when there is no such remote. */
   remoteUrl(cwd: string, remote: string): Promise<string | null>;
   /**
@@ -213,6 +223,8 @@ interface GitCall {
   okCodes?: number[];
   maxOutputBytes?: number;
   errorCode?: ErrorCode;
+  /** Laid over the base environment for this call only. */
+  env?: NodeJS.ProcessEnv;
 }
 
 // Inherited from a git hook or a parent git, these would point every command at another repository.
@@ -256,7 +268,7 @@ export class GitCli implements Git {
   private async git(call: GitCall): Promise<RunResult> {
     const result = await this.options.runner.run(this.options.binary ?? 'git', ['--no-pager', ...call.args], {
       cwd: call.cwd,
-      env: this.env,
+      env: call.env === undefined ? this.env : { ...this.env, ...call.env },
       ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
       ...(call.maxOutputBytes === undefined ? {} : { maxOutputBytes: call.maxOutputBytes }),
     });
@@ -407,6 +419,42 @@ export class GitCli implements Git {
     assertRevision(head);
     const args = ['diff', '--numstat', '-z', '-M', `${base}...${head}`, '--'];
     return parseNumstat((await this.git({ cwd, args })).stdout);
+  }
+
+  async changes(cwd: string, base: string, head: string | null, maxBytes: number): Promise<Changes> {
+    assertRevision(base);
+    if (head !== null) assertRevision(head);
+    const scratch = head === null ? await mkdtemp(path.join(tmpdir(), 'harness-diff-')) : null;
+    try {
+      let env: NodeJS.ProcessEnv | undefined;
+      if (scratch !== null) {
+        // A copy of the worktree's index (its stat cache spares rehashing), then everything added.
+        const index = path.join(scratch, 'index');
+        const own = await this.out(cwd, 'rev-parse', '--path-format=absolute', '--git-path', 'index');
+        await copyFile(own, index).catch(() => undefined);
+        env = { GIT_INDEX_FILE: index };
+        await this.git({ cwd, args: ['add', '--all', '--', '.'], env });
+      }
+      const range = head === null ? ['--cached', base] : [base, head];
+      const diff = (...args: string[]) =>
+        this.git({ cwd, args: ['diff', '--no-color', '--no-ext-diff', '-M', ...args, ...range, '--'], env });
+      const numstat = parseNumstat((await diff('--numstat', '-z')).stdout);
+      const statuses = parseNameStatus((await diff('--name-status', '-z')).stdout);
+      const full = await this.git({
+        cwd,
+        args: ['diff', '--no-color', '--no-ext-diff', '-M', ...range, '--'],
+        env,
+        maxOutputBytes: Math.max(maxBytes * 4, 16 * 1_048_576),
+      });
+      const cut = cutDiff(full.stdout, maxBytes);
+      return {
+        files: numstat.files.map((f) => ({ ...f, status: statuses.get(f.path) ?? 'modified' })),
+        text: cut.text,
+        truncated: cut.truncated || full.truncated,
+      };
+    } finally {
+      if (scratch !== null) await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   async remoteUrl(cwd: string, remote: string): Promise<string | null> {

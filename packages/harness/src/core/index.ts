@@ -65,6 +65,13 @@ export {
   type WorktreeEntry,
 } from './git.js';
 export {
+  type ChangedFile,
+  type ChangeStatus,
+  type Changes,
+  cutDiff,
+  parseNameStatus,
+} from './git-changes.js';
+export {
   type AgentChoice,
   type AgentName,
   agentNames,

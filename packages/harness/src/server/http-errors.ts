@@ -15,6 +15,7 @@ const statusFor: Record<ErrorCode, number> = {
   [ErrorCodes.unsupportedMediaType]: 415,
   [ErrorCodes.queueFull]: 429,
   [ErrorCodes.noReviewer]: 422,
+  [ErrorCodes.branchGone]: 410,
   [ErrorCodes.unavailable]: 503,
   [ErrorCodes.timeout]: 504,
   [ErrorCodes.cancelled]: 409,

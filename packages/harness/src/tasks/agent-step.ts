@@ -72,6 +72,8 @@ export class AgentConversation {
     );
     const cancel = () => void this.turns.cancel(started.id);
     signal.addEventListener('abort', cancel, { once: true });
+    // A cancel that came while the turn was starting found no listener: the turn must still end.
+    if (signal.aborted) cancel();
     try {
       const turn = await this.turns.wait(started.id);
       const answer = [...turn.items].reverse().find((item) => item.type === 'agent_message');

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Event, newTask, type Task } from '@harness/protocol';
+import { type Event, newTask, type Task, type TaskDiff } from '@harness/protocol';
 import {
   type AgentAdapter,
   type AgentEvent,
@@ -17,6 +17,8 @@ import {
   apiRetryEvent,
 } from '../agents/index.js';
 import {
+  type Git,
+  type HarnessConfig,
   HarnessError,
   createGit,
   createProcessRunner,
@@ -32,6 +34,7 @@ import { SqliteStore, type Store } from '../store/index.js';
 import { NotificationHub, ThreadService, TurnService, policyGateFor } from '../threads/index.js';
 import { TaskPipeline, outcomeOf } from './pipeline.js';
 import { TaskScheduler } from './scheduler.js';
+import { taskDiff } from './task-diff.js';
 import { TaskService } from './task-service.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { WorktreeManager } from './worktrees.js';
@@ -45,6 +48,8 @@ interface ScriptedTurn {
   files?: Record<string, string>;
   command?: string;
   during?: () => Promise<void>;
+  /** Keeps working (after `files` and `during`) until it is interrupted, as a long turn does. */
+  untilInterrupted?: boolean;
   text?: string;
   /** The model API failed this many times before the turn went on (each an `api_retry` event). */
   retries?: number;
@@ -90,6 +95,11 @@ function fakeAgent(
       asked.push({ prompt: options.prompt, resumeSessionId: options.resumeSessionId });
       const base = { turn_id: `${name}-${n}`, agent: name };
       const session_id = `${name}-session`;
+      // Interrupted (a cancel) while it works, it ends as a real agent does: with an error, its
+      // file changes left uncommitted in the worktree.
+      let interrupted: string | null = null;
+      let wake = () => undefined as void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
       let terminal: TerminalEvent = {
         ...base,
         type: 'result',
@@ -135,6 +145,19 @@ function fakeAgent(
           execFileSync('sh', ['-c', step.command], { cwd: options.cwd });
         }
         await step.during?.();
+        if (step.untilInterrupted === true) await woken;
+        if (interrupted !== null)
+          terminal = {
+            ...base,
+            type: 'error',
+            code: 'cancelled',
+            message: interrupted,
+            retryable: false,
+            session_id: null,
+            http_status: null,
+            stderr_tail: null,
+            usage,
+          };
         return terminal;
       })();
       const retries = Array.from({ length: step.retries ?? 0 }, (_, i): AgentEvent => {
@@ -151,7 +174,10 @@ function fakeAgent(
       if (step.text !== undefined) events.push({ ...base, type: 'text', text: step.text });
       return {
         id: base.turn_id,
-        interrupt: () => undefined,
+        interrupt: (reason: string) => {
+          interrupted = reason;
+          wake();
+        },
         done,
         async *[Symbol.asyncIterator]() {
           await done;
@@ -179,6 +205,8 @@ interface Fixture {
   pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]): TaskPipeline;
   /** Submission, as `POST /tasks` and `task/create` do it (its scheduler never claims a task itself). */
   service(): TaskService;
+  config: HarnessConfig;
+  git: Git;
 }
 
 /**
@@ -262,7 +290,7 @@ async function fixture({
     const agents = new AgentRegistry(config.agents, [fakeAgent([]), fakeAgent([], 'codex')]);
     return new TaskService(store, projects, scheduler, events, clock, agents, { git: gitPort, github });
   };
-  return { dir, remote, store, hub, root, pipeline, service };
+  return { dir, remote, store, hub, root, pipeline, service, config, git: gitPort };
 }
 
 let seq = 0;
@@ -286,6 +314,12 @@ async function claimedTask(store: Store, owner: string, overrides: Partial<Task>
 async function timeline(store: Store, taskId: string): Promise<Event[]> {
   return store.events.query({ task_id: taskId, limit: 1000, order: 'asc' });
 }
+/** The worktrees git knows in the project checkout (the checkout itself first). */
+const worktrees = () =>
+  git(f.root, 'worktree', 'list', '--porcelain')
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
 const stages = (events: Event[]) =>
   events.filter((e) => e.kind === 'task.stage').map((e) => (e.data as { stage: string }).stage);
 
@@ -314,7 +348,8 @@ describe('the task pipeline', () => {
     expect(git(f.remote, 'log', '-1', '--format=%an <%ae>', stored.branch!)).toBe(
       'Task Bot <bot@example.com>',
     );
-    expect(existsSync(stored.worktree!)).toBe(false);
+    expect(stored.worktree).toBeNull();
+    expect(worktrees()).toEqual([f.root]);
   });
 
   it('sends a failed validation back to the agent: validating → fixing → validating', async () => {
@@ -397,7 +432,8 @@ describe('the task pipeline', () => {
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' } });
     expect(stored.finished_at).not.toBeNull();
-    expect(existsSync(stored.worktree!)).toBe(false);
+    expect(stored.worktree).toBeNull();
+    expect(worktrees()).toEqual([f.root]);
   });
 
   it('leaves a run stopped by shutdown as it was, for the next start to resume', async () => {
@@ -778,6 +814,182 @@ describe('a task that needs input, answered', () => {
       code: 'conflict',
       message: `task ${waiting.id} is cancelled, not waiting for input: only a task in needs_input can be answered`,
     });
+  });
+});
+
+describe('the work is never lost: a failed or cancelled task keeps its branch', () => {
+  const withOverlay = (toml: string) => writeFileSync(path.join(f.root, '.harness', 'config.toml'), toml);
+  const signal = new AbortController().signal;
+  const kinds = async (taskId: string) => (await timeline(f.store, taskId)).map((e) => e.kind);
+
+  it("keeps the branch with the agent's commit when validation never passes", async () => {
+    withOverlay('[validation]\npre_commit = ["grep -q fixed fix.txt"]\nmax_retries = 0\n');
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{ files: { 'fix.txt': 'not yet' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'failed', worktree: null, branch: `harness/${task.id}` });
+    expect(git(f.root, 'show', `refs/heads/${stored.branch!}:fix.txt`)).toBe('not yet');
+    expect(worktrees()).toEqual([f.root]);
+    const kept = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_kept')!;
+    expect(kept.data).toEqual({ branch: stored.branch, unfinished_work_commit: null });
+    expect(kept.reason).toContain(`stays on branch ${stored.branch!}`);
+
+    const diff = await f.service().diff(task.id);
+    expect(diff).toMatchObject({
+      task_id: task.id,
+      source: 'branch',
+      branch: stored.branch,
+      base: git(f.root, 'rev-parse', 'main'),
+      files: [{ path: 'fix.txt', status: 'added', additions: 1, deletions: 0, binary: false }],
+      truncated: false,
+    });
+    expect(diff.diff).toContain('+++ b/fix.txt\n@@ -0,0 +1 @@\n+not yet');
+  });
+
+  it('commits what a cancelled agent left uncommitted to the branch, naming the task and the stage', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const controller = new AbortController();
+    let live: TaskDiff | null = null;
+    const cancel = async () => {
+      live = await f.service().diff(task.id);
+      controller.abort(new TaskCancelled());
+    };
+    await f
+      .pipeline([{ files: { 'fix.txt': 'half done' }, during: cancel, untilInterrupted: true }])
+      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+    // While the agent worked, its new file (untracked, uncommitted) was in the diff of its worktree.
+    expect(live).toMatchObject({ source: 'worktree', files: [{ path: 'fix.txt', status: 'added' }] });
+    expect(live!.diff).toContain('+half done');
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'cancelled', worktree: null, branch: `harness/${task.id}` });
+    const ref = `refs/heads/${stored.branch!}`;
+    expect(git(f.root, 'show', `${ref}:fix.txt`)).toBe('half done');
+    expect(git(f.root, 'log', '-1', '--format=%s|%an', ref)).toBe(
+      `Unfinished work of task ${task.id}, cancelled at implementing|Task Bot`,
+    );
+    const kept = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_kept')!;
+    expect(kept.data).toEqual({
+      branch: stored.branch,
+      unfinished_work_commit: git(f.root, 'rev-parse', ref),
+    });
+    // The same work, read from the kept branch once the worktree is gone.
+    const after = await f.service().diff(task.id);
+    expect(after).toMatchObject({ source: 'branch', files: live!.files, diff: live!.diff });
+  });
+
+  it('gives the diff of a done task whose branch was pushed and deleted locally, from its commit', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{ files: { 'fix.txt': 'fixed' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'done', delivery: 'pull_request', worktree: null });
+    expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
+    const diff = await f.service().diff(task.id);
+    expect(diff).toMatchObject({
+      source: 'branch',
+      base: stored.base_commit,
+      commit_sha: stored.commit_sha,
+      files: [{ path: 'fix.txt', status: 'added', additions: 1, deletions: 0 }],
+    });
+    expect(diff.diff).toContain('+fixed');
+  });
+
+  it('cuts a diff past its size cap, at a line end, and says so', async () => {
+    withOverlay('[validation]\npre_commit = ["true"]\n');
+    const big = Array.from({ length: 4000 }, (_, i) => `line ${i} of a long file`).join('\n');
+    const task = await claimedTask(f.store, 'owner-1', { deliver: 'none' });
+    await f.pipeline([{ files: { 'big.txt': big } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    const settings = await new ProjectRegistry(f.config, f.store, systemClock).settings('widgets');
+    const diff = await taskDiff(f.git, stored, settings, 4096);
+    expect(diff.truncated).toBe(true);
+    expect(Buffer.byteLength(diff.diff)).toBeLessThanOrEqual(4096);
+    expect(diff.diff.endsWith('\n')).toBe(true);
+    expect(diff.files).toEqual([
+      { path: 'big.txt', status: 'added', additions: 4000, deletions: 0, binary: false },
+    ]);
+    expect((await f.service().diff(task.id)).truncated).toBe(false);
+  });
+
+  it('refuses the diff of an unknown task with not_found', async () => {
+    await expect(f.service().diff('task-missing')).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'task not found: task-missing',
+    });
+  });
+
+  it('commits the work of a task cancelled while it waited for input, and gives its worktree back', async () => {
+    const task = await claimedTask(f.store, 'owner-1');
+    const manager = new WorktreeManager({
+      git: f.git,
+      root: path.join(f.dir, 'data', 'worktrees'),
+      logger: silentLogger,
+    });
+    const wt = await manager.create({
+      ...{ projectRoot: f.root, taskId: task.id, remote: 'origin', baseBranch: 'main' },
+      branchPrefix: 'harness/',
+    });
+    await f.store.tasks.update(task.id, { branch: wt.branch, worktree: wt.path, base_commit: wt.baseCommit });
+    for (const [from, to] of [
+      ['preparing', 'implementing'],
+      ['implementing', 'needs_input'],
+    ] as const)
+      expect(await f.store.tasks.transition(task.id, { from, to, leaseOwner: 'owner-1' })).not.toBeNull();
+    writeFileSync(path.join(wt.path, 'fix.txt'), 'waiting for approval');
+
+    const cancelled = await f.service().cancel(task.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', worktree: null, branch: wt.branch });
+    expect(existsSync(wt.path)).toBe(false);
+    const ref = `refs/heads/${wt.branch}`;
+    expect(git(f.root, 'show', `${ref}:fix.txt`)).toBe('waiting for approval');
+    expect(git(f.root, 'log', '-1', '--format=%s', ref)).toBe(
+      `Unfinished work of task ${task.id}, cancelled at needs_input`,
+    );
+    expect((await f.service().diff(task.id)).files).toMatchObject([{ path: 'fix.txt', status: 'added' }]);
+  });
+
+  it('drops a branch that holds nothing, and the task says it has none', async () => {
+    withOverlay('[validation]\npre_commit = ["true"]\n');
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{}]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    expect(await f.store.tasks.get(task.id)).toMatchObject({
+      state: 'failed',
+      error: { code: 'no_changes' },
+      worktree: null,
+      branch: null,
+    });
+    expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
+    expect(await kinds(task.id)).not.toContain('task.branch_kept');
+    expect(await f.service().diff(task.id)).toMatchObject({
+      source: 'none',
+      branch: null,
+      files: [],
+      diff: '',
+      truncated: false,
+    });
+  });
+
+  it('deletes the branch, work and all, with [git] keep_failed_branches = false', async () => {
+    withOverlay(
+      '[git]\nkeep_failed_branches = false\n[validation]\npre_commit = ["grep -q fixed fix.txt"]\nmax_retries = 0\n',
+    );
+    const task = await claimedTask(f.store, 'owner-1');
+    await f.pipeline([{ files: { 'fix.txt': 'not yet' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+
+    const stored = (await f.store.tasks.get(task.id))!;
+    expect(stored).toMatchObject({ state: 'failed', worktree: null, branch: `harness/${task.id}` });
+    expect(git(f.root, 'branch', '--list', 'harness/*')).toBe('');
+    const deleted = (await timeline(f.store, task.id)).find((e) => e.kind === 'task.branch_deleted')!;
+    expect(deleted.reason).toContain('keep_failed_branches = false');
+    const gone = f.service().diff(task.id);
+    await expect(gone).rejects.toMatchObject({ code: 'branch_gone', data: { branch: stored.branch } });
+    await expect(gone).rejects.toThrow(
+      `the work of task ${task.id} is gone: branch ${stored.branch!} is neither in ${f.root}`,
+    );
   });
 });
 

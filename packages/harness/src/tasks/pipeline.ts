@@ -1,7 +1,9 @@
 import type { PendingApproval, Task, TaskState } from '@harness/protocol';
 import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
 import type { RunContext, TaskRunner } from './scheduler.js';
+import type { TaskPatch } from '../store/index.js';
 import { approvedRound, gradeTask } from './task-grade.js';
+import { releaseWorktree } from './task-cleanup.js';
 import { RunSuperseded, ServerShutdown, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { type PipelineDeps, TaskRun } from './task-run.js';
 
@@ -54,6 +56,19 @@ export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
 export class TaskPipeline implements TaskRunner {
   constructor(private readonly deps: PipelineDeps) {}
 
+  /**
+   * A task cancelled without a run (waiting for input, or queued again with a worktree): its
+   * worktree goes, its work stays (task-cleanup.ts). `task.state` is where it stopped.
+   */
+  async release(task: Task): Promise<TaskPatch> {
+    return releaseWorktree(this.deps, task, 'cancelled', await this.keepFailedBranches(task));
+  }
+
+  private async keepFailedBranches(task: Task): Promise<boolean> {
+    const settings = await this.deps.projects.settings(task.project).catch(() => null);
+    return settings?.git.keep_failed_branches ?? true;
+  }
+
   async run(task: Task, { signal, leaseOwner }: RunContext): Promise<void> {
     const run = new TaskRun(this.deps, task, signal, leaseOwner);
     const outcome = await run.execute().then(
@@ -74,18 +89,6 @@ export class TaskPipeline implements TaskRunner {
     this.deps.logger.warn({ task_id: task.id }, 'the task passed to another owner; this run stopped');
   }
 
-  async releaseCancelled(task: Task): Promise<void> {
-    if (task.worktree === null) return;
-    await this.deps.worktrees
-      .remove(task.worktree, { branch: 'keep-if-committed' })
-      .catch((e: unknown) =>
-        this.deps.logger.warn(
-          { err: e, task_id: task.id },
-          'removing the worktree of a cancelled task failed; it will be reclaimed at start-up',
-        ),
-      );
-  }
-
   private async settle(run: TaskRun, outcome: SettledOutcome): Promise<void> {
     const { clock } = this.deps;
     const state: TaskState = outcome.kind;
@@ -104,27 +107,18 @@ export class TaskPipeline implements TaskRunner {
           })
         : null;
     // Cleanup comes before the final state, so a task reported finished has nothing left behind.
-    // A task waiting for input keeps its worktree; a finished one gives it back.
-    // A done task's branch was pushed and lives on the remote, unless it delivers by none: then the
-    // local branch is the delivery and stays. A failed or cancelled task's branch stays in the
-    // checkout when it holds commits, so its work is not lost.
-    if (finished && run.task.worktree) {
+    // A task waiting for input keeps its worktree; a finished one gives it back, its work kept
+    // (task-cleanup.ts).
+    let released: TaskPatch = {};
+    if (state !== 'needs_input' && run.task.worktree) {
       // Still ours? A run whose task passed to another owner must not take its worktree away.
       await run.save({});
-      await this.deps.worktrees
-        .remove(run.task.worktree, {
-          branch: state === 'done' && run.task.delivery !== 'none' ? 'delete' : 'keep-if-committed',
-        })
-        .catch((e: unknown) =>
-          this.deps.logger.warn(
-            { err: e, task_id: run.task.id },
-            'removing the worktree failed; it will be reclaimed at start-up',
-          ),
-        );
+      released = await releaseWorktree(this.deps, run.task, state, await this.keepFailedBranches(run.task));
     }
     await run.finish(
       state,
       {
+        ...released,
         error,
         ...(grade ? { score: grade.score, grade: grade.grade } : {}),
         ...(finished ? { finished_at: now.toISOString() } : {}),
@@ -142,7 +136,7 @@ export class TaskPipeline implements TaskRunner {
           cost_usd: run.task.cost_usd,
           pr_url: run.task.pr_url,
           delivery: run.task.delivery,
-          branch: run.task.branch,
+          branch: released.branch === undefined ? run.task.branch : released.branch,
           commit_sha: run.task.commit_sha,
           ...(outcome.kind === 'needs_input' ? { pending_approval: outcome.approval } : {}),
         },

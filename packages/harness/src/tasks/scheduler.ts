@@ -1,7 +1,7 @@
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, TaskPatch } from '../store/index.js';
 import { isLeaseDead, newLeaseOwner } from './lease.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled } from './task-failure.js';
 import { transition } from './transition.js';
@@ -19,10 +19,10 @@ export interface RunContext {
 export interface TaskRunner {
   run(task: Task, context: RunContext): Promise<void>;
   /**
-   * Gives back what a task cancelled without a run left (a worktree kept while it waited in
-   * `needs_input`, or after an interrupted run), as a cancelled run does.
+   * Gives back the worktree of a task cancelled while it waited without a run (`needs_input`
+   * keeps its worktree), keeping its work; returns what the task's row must then say.
    */
-  releaseCancelled?(task: Task): Promise<void>;
+  release?(task: Task): Promise<TaskPatch>;
 }
 
 export interface SchedulerOptions {
@@ -120,8 +120,9 @@ export class TaskScheduler {
         announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
       });
       // After the change, not before: until it is stored, a queued task may still be claimed.
-      await this.o.runner.releaseCancelled?.(cancelled);
-      return cancelled;
+      if (cancelled.worktree === null || this.o.runner.release === undefined) return cancelled;
+      const released = await this.o.runner.release({ ...cancelled, state: task.state });
+      return (await this.o.store.tasks.update(id, released)) ?? cancelled;
     } catch (error) {
       // Claimed (or finished) between the read and the write: say what it is now.
       if (!(error instanceof RunSuperseded)) throw error;

@@ -106,7 +106,7 @@ export class TaskRun {
       baseBranch: source.prBranch ?? baseBranch,
       branchPrefix: settings.git.branch_prefix,
     });
-    await this.save({ branch: worktree.branch, worktree: worktree.path });
+    await this.save({ branch: worktree.branch, worktree: worktree.path, base_commit: worktree.baseCommit });
     const ctx: StageContext = {
       deps: this.deps,
       taskId: this.task.id,

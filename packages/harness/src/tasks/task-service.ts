@@ -6,6 +6,7 @@ import {
   type Task,
   type TaskCreate,
   type TaskRespond,
+  type TaskDiff,
   taskCreateSchema,
   roundUsd,
   terminalTaskStates,
@@ -28,6 +29,7 @@ import type { AgentRegistry } from '../agents/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import type { TaskScheduler } from './scheduler.js';
 import { RunSuperseded } from './task-failure.js';
+import { taskDiff } from './task-diff.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
 import { transition } from './transition.js';
 
@@ -151,6 +153,12 @@ export class TaskService {
   async detail(id: string): Promise<TaskDetail> {
     const task = await this.get(id);
     return { ...task, timeline: await this.events.query({ task_id: id, limit: 1000, order: 'asc' }) };
+  }
+
+  /** What the task changed, against the commit its branch started from (task-diff.ts). */
+  async diff(id: string): Promise<TaskDiff> {
+    const task = await this.get(id);
+    return taskDiff(this.delivery.git, task, await this.projects.settings(task.project));
   }
 
   list(filter: TaskListFilter) {

@@ -10,6 +10,7 @@ describe('git.author_name and git.author_email', () => {
       author_name: 'Harness',
       author_email: 'harness@localhost',
       deliver: 'auto',
+      keep_failed_branches: true,
     });
   });
 
@@ -19,6 +20,7 @@ describe('git.author_name and git.author_email', () => {
       author_name: 'Build Bot',
       author_email: 'bot@example.com',
       deliver: 'auto',
+      keep_failed_branches: true,
     });
   });
 
@@ -26,6 +28,14 @@ describe('git.author_name and git.author_email', () => {
     expect(parseConfig('[git]\ndeliver = "none"\n', 'h.toml', context).git.deliver).toBe('none');
     const bad = () => parseConfig('[git]\ndeliver = "email"\n', 'h.toml', context);
     expect(bad).toThrow(/git\.deliver: expected one of "auto", "pull_request", "branch", "none"/);
+  });
+
+  it("keep a failed task's branch unless told not to, and refuse a keep_failed_branches that is not a boolean", () => {
+    expect(
+      parseConfig('[git]\nkeep_failed_branches = false\n', 'h.toml', context).git.keep_failed_branches,
+    ).toBe(false);
+    const bad = () => parseConfig('[git]\nkeep_failed_branches = "no"\n', 'h.toml', context);
+    expect(bad).toThrow(/git\.keep_failed_branches/);
   });
 
   it('refuses what git would write into the commit header wrongly, naming the key', () => {

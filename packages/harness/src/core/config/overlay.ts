@@ -57,6 +57,7 @@ const overlaySchema = z.strictObject(
         empty: true,
       }).default('harness/'),
       deliver: oneOf(deliverModes).optional(),
+      keep_failed_branches: bool().optional(),
     }),
     validation: section({
       pre_commit: stringList().default([]),

@@ -18,7 +18,11 @@ export interface ResolvedProjectSettings {
   /** The overlay that contributed, or null when the project has none. */
   overlay_file: string | null;
   /** `base_branch` unset: the remote's HEAD branch, found when a task starts. */
-  git: Omit<ProjectOverlay['git'], 'deliver'> & { deliver: DeliverModeSetting };
+  git: Omit<ProjectOverlay['git'], 'deliver' | 'keep_failed_branches'> & {
+    deliver: DeliverModeSetting;
+    /** A failed or cancelled task's branch stays in the checkout (its unfinished work committed). */
+    keep_failed_branches: boolean;
+  };
   validation: ProjectOverlay['validation'];
   agent: { default: AgentChoice };
   review: { enabled: boolean; reviewer_agent: AgentChoice; max_rounds: number };
@@ -78,7 +82,11 @@ export function resolveProjectSettings(config: HarnessConfig, projectName: strin
     root: project.root,
     is_default: defaultProject(config)?.name === project.name,
     overlay_file: overlay.file,
-    git: { ...overlay.git, deliver: overlay.git.deliver ?? config.git.deliver },
+    git: {
+      ...overlay.git,
+      deliver: overlay.git.deliver ?? config.git.deliver,
+      keep_failed_branches: overlay.git.keep_failed_branches ?? config.git.keep_failed_branches,
+    },
     validation: overlay.validation,
     agent: { default: scope.implementor.value },
     review: {

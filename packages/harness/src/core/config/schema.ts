@@ -209,6 +209,9 @@ export function buildConfigSchema(ctx: SchemaContext) {
         .default('harness@localhost'),
       // How tasks deliver unless their project's overlay or the task says otherwise.
       deliver: oneOf(deliverModes).default('auto'),
+      // A failed or cancelled task's branch (with its unfinished work committed) stays in the
+      // project checkout, so nothing an agent wrote is lost; false deletes it with the worktree.
+      keep_failed_branches: bool().default(true),
     }),
     projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
   });

@@ -101,6 +101,15 @@ export function createRestApp(deps: RestDependencies): Hono {
   );
   app.get('/tasks/:id', async (c) => c.json(await deps.tasks.detail(c.req.param('id'))));
   app.get('/tasks/:id/stream', (c) => streamTask(c, deps.tasks, deps.events, c.req.param('id')));
+  // JSON by default; the unified diff alone with `Accept: text/x-diff` (for curl and patch tools).
+  app.get('/tasks/:id/diff', async (c) => {
+    const diff = await deps.tasks.diff(c.req.param('id'));
+    if (!/\btext\/x-diff\b/.test(c.req.header('accept') ?? '')) return c.json(diff);
+    return c.body(diff.diff, 200, {
+      'content-type': 'text/x-diff; charset=utf-8',
+      'harness-diff-truncated': String(diff.truncated),
+    });
+  });
   app.post('/tasks/:id/cancel', async (c) => c.json(await deps.tasks.cancel(c.req.param('id'))));
   app.post('/tasks/:id/respond', async (c) => {
     const body = await jsonBody(c, taskRespondBodySchema);

@@ -13,6 +13,7 @@ const rpcCodeFor: Record<ErrorCode, number> = {
   [ErrorCodes.unsupportedMediaType]: RpcErrorCodes.invalidRequest,
   [ErrorCodes.queueFull]: RpcErrorCodes.queueFull,
   [ErrorCodes.noReviewer]: RpcErrorCodes.noReviewer,
+  [ErrorCodes.branchGone]: RpcErrorCodes.branchGone,
   [ErrorCodes.config]: RpcErrorCodes.validationError,
   [ErrorCodes.storage]: RpcErrorCodes.storageError,
   [ErrorCodes.agent]: RpcErrorCodes.agentError,

@@ -89,6 +89,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       const client = connection.clientName === null ? '' : ` (${connection.clientName})`;
       return deps.tasks.respond(params, `${connection.transport} client${client}`);
     },
+    'task/diff': (params) => deps.tasks.diff(params.task_id),
     'project/list': async () => ({ projects: await deps.projects.list() }),
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),

@@ -89,7 +89,8 @@ const listTasks = defineTool({
 const cancelTask = defineTool({
   name: 'cancel_task',
   title: 'Cancel a task',
-  description: 'Cancel a queued or running task; its agent is stopped and its worktree released.',
+  description:
+    "Cancel a queued or running task; its agent is stopped and its worktree released. What the agent wrote is committed to the task's branch, which is kept (see task_diff).",
   input: z.strictObject({ task_id: taskId }),
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
   run: async (args, { rpc }) => taskSummary(await rpc.call('task/cancel', args)),
@@ -110,6 +111,16 @@ const respondTask = defineTool({
   ),
   annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: false },
   run: async (args, { rpc }) => taskSummary(await rpc.call('task/respond', args)),
+});
+
+const taskDiff = defineTool({
+  name: 'task_diff',
+  title: 'Task diff',
+  description:
+    "What a task changed, against the commit its branch started from: each file (status, additions, deletions) and the unified diff (at most 1 MiB; truncated says when it was cut). Read from the task's worktree while it runs (uncommitted work included), else from its branch; a failed or cancelled task keeps its branch, its unfinished work committed. A task that changed nothing gives an empty diff.",
+  input: z.strictObject({ task_id: taskId }),
+  annotations: readOnly,
+  run: async (args, { rpc }) => rpc.call('task/diff', args),
 });
 
 const startThread = defineTool({
@@ -282,6 +293,7 @@ const registrations = [
   listTasks,
   cancelTask,
   respondTask,
+  taskDiff,
   startThread,
   sendMessage,
   threadHistory,

@@ -192,6 +192,13 @@ const migrations: Migration[] = [
       ALTER TABLE tasks ADD COLUMN approvals TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 9,
+    name: "the commit a task's branch started from, for its diff",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN base_commit TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -34,6 +34,7 @@ const columns = new Set([
   'deliver',
   'delivery',
   'commit_sha',
+  'base_commit',
   'rounds',
   'validation_attempts',
   'cost_usd',
@@ -116,12 +117,12 @@ export class SqliteTaskRepository implements TaskRepository {
       this.db
         .prepare(
           `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, review, budget_usd,
-             priority, state, branch, worktree, pr_url, pr_number, deliver, delivery, commit_sha, rounds, validation_attempts,
+             priority, state, branch, worktree, pr_url, pr_number, deliver, delivery, commit_sha, base_commit, rounds, validation_attempts,
              cost_usd, score, grade, error, pending_approval, approvals, source, external_id, created_at, updated_at,
              started_at, finished_at)
            VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
              @description, @agent, @reviewer, @review, @budget_usd, @priority, @state, @branch, @worktree, @pr_url, @pr_number,
-             @deliver, @delivery, @commit_sha, @rounds,
+             @deliver, @delivery, @commit_sha, @base_commit, @rounds,
              @validation_attempts, @cost_usd, @score, @grade, @error, @pending_approval, @approvals, @source, @external_id, @created_at, @updated_at,
              @started_at, @finished_at)`,
         )
