@@ -745,7 +745,7 @@ describe('a task that needs input, answered', () => {
     ]);
 
     const done = await resume(pipeline, waiting.id);
-    expect(done).toMatchObject({ state: 'done', error: null, worktree: waiting.worktree });
+    expect(done).toMatchObject({ state: 'done', error: null, worktree: null });
     expect(done.approvals).toMatchObject([{ used: true, delivered: true }]);
     // The agent's uncommitted draft survived the wait, and the approved command ran once.
     expect(git(f.remote, 'show', `${done.branch!}:fix.txt`)).toBe('fixed');
@@ -803,11 +803,15 @@ describe('a task that needs input, answered', () => {
     });
     expect(existsSync(waiting.worktree!)).toBe(true);
     const cancelled = await service.cancel(waiting.id);
-    expect(cancelled).toMatchObject({ state: 'cancelled', pending_approval: null });
+    expect(cancelled).toMatchObject({ state: 'cancelled', pending_approval: null, worktree: null });
     expect(cancelled.finished_at).not.toBeNull();
-    // Its worktree is given back, as a cancelled run's is; the draft had no commit, so no branch stays.
+    // Its worktree is given back, as a cancelled run's is; the uncommitted draft stays, committed
+    // to its branch as the unfinished work of a task cancelled while it waited.
     expect(existsSync(waiting.worktree!)).toBe(false);
-    expect(git(f.root, 'branch', '--list', waiting.branch!)).toBe('');
+    expect(git(f.root, 'show', `${waiting.branch!}:fix.txt`)).toBe('fixed');
+    expect(git(f.root, 'log', '-1', '--format=%s', waiting.branch!)).toBe(
+      `Unfinished work of task ${waiting.id}, cancelled at needs_input`,
+    );
     await expect(
       service.respond({ task_id: waiting.id, decision: 'allow_once' }, 'a test'),
     ).rejects.toMatchObject({
