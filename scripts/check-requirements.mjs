@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the test suite needs from the machine, checked before anything is built or run (`npm test`'s
-// pretest, and vitest's globalSetup for `npx vitest run`): Node.js >= 20.19, git, bubblewrap, and
-// the SQLite binding (better-sqlite3), which a C++ toolchain and python3 build at `npm ci`. Prints
+// pretest, and vitest's globalSetup for `npx vitest run`): Node.js >= 20.19, git, bubblewrap, curl,
+// and the SQLite binding (better-sqlite3), which a C++ toolchain and python3 build at `npm ci`. Prints
 // nothing and exits 0 when all are there; else one line naming what to install, and exits 1.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -20,6 +20,8 @@ function runs(program) {
 }
 if (!runs('git')) missing.push('git (apt-get install git)');
 if (!runs('bwrap')) missing.push('bubblewrap (apt-get install bubblewrap)');
+// The tests that play an agent calling Harness's API from its sandbox use curl, as an agent would.
+if (!runs('curl')) missing.push('curl (apt-get install curl)');
 
 const require = createRequire(import.meta.url);
 let Database;

@@ -45,16 +45,16 @@ describe('the requirements check', () => {
     expect(result.status).toBe(0);
   });
 
-  it('names git and bubblewrap, with how to install them, in one line when PATH lacks both', () => {
+  it('names git, bubblewrap and curl, with how to install them, in one line when PATH lacks them', () => {
     const result = run(process.execPath, [check], pathWith('bare', []));
     expect(result.status).toBe(1);
     expect(result.stdout).toBe(
-      'Cannot run the tests; missing: git (apt-get install git); bubblewrap (apt-get install bubblewrap).\n',
+      'Cannot run the tests; missing: git (apt-get install git); bubblewrap (apt-get install bubblewrap); curl (apt-get install curl).\n',
     );
   });
 
   it('names only what is missing', () => {
-    const result = run(process.execPath, [check], pathWith('git-only', ['git']));
+    const result = run(process.execPath, [check], pathWith('git-only', ['git', 'curl']));
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('Cannot run the tests; missing: bubblewrap (apt-get install bubblewrap).\n');
   });

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -251,10 +251,20 @@ describe('harness task (terminal interface)', () => {
   });
 
   it('respond and diff send their JSON-RPC calls and print the server’s answer or error cleanly', async () => {
-    const respond = await harness(['task', 'respond', 'tsk_nope', 'allow', '--note', 'fine', ...url()]);
+    // Answering is for the operator: without a token, the CLI shows the key in the server's data
+    // directory, found where the config says it is (here $XDG_DATA_HOME/harness).
+    const xdg = path.join(dir.path, 'xdg-data');
+    mkdirSync(xdg, { recursive: true });
+    symlinkSync(path.join(dir.path, 'data'), path.join(xdg, 'harness'));
+    const respond = await harness(['task', 'respond', 'tsk_nope', 'allow', '--note', 'fine', ...url()], {
+      XDG_DATA_HOME: xdg,
+    });
     expect(respond.code).toBe(1);
-    expect(respond.stderr).toMatch(/no JSON-RPC method task\/respond|no task tsk_nope/);
+    expect(respond.stderr).toMatch(/no task tsk_nope/);
     expect(respond.stderr).not.toMatch(/at .*\.js:\d+/);
+    const anonymous = await harness(['task', 'respond', 'tsk_nope', 'allow', ...url()]);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain("answering a task's approval is for a person");
     const diff = await harness(['task', 'diff', 'tsk_nope', ...url()]);
     expect(diff.code).toBe(1);
     expect(diff.stderr).toMatch(/no JSON-RPC method task\/diff|no task tsk_nope/);

@@ -6,22 +6,21 @@
  * CLI's session continued (the model sees the earlier conversation), the command runs once, and the
  * task ends `done` with both files delivered. Bad answers are refused, naming what is wrong.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '@harness/protocol';
 import {
   type GithubStandIn,
-  type RunningHarness,
+  type HarnessUnderTest,
   type ScriptedAnthropicServer,
-  eventually,
   git,
-  isolatedEnv,
+  githubStandInConfig,
   makeProject,
-  repoRoot,
+  projectEntry,
   scriptedClaudeEnv,
   startGithubStandIn,
-  startHttpHarness,
+  startHarnessUnderTest,
   startScriptedAnthropicServer,
   tempDir,
 } from '@harness/testkit';
@@ -40,12 +39,15 @@ const ASK = 'touch approved.txt';
 
 describe('answering a task that needs input', () => {
   const dir = tempDir('harness-task-respond-');
+  const keyFile = path.join(dir.path, 'data', 'operator-key');
   let project: { root: string; remote: string };
   let model: ScriptedAnthropicServer;
   let hub: GithubStandIn;
-  let server: RunningHarness;
+  let app: HarnessUnderTest;
   /** Whether the model, once the task resumed, was shown the conversation from before the wait. */
   let resumedWithHistory = false;
+  /** What an agent is told to run to answer a waiting task itself (the attack test sets it). */
+  let attack = '';
 
   beforeAll(async () => {
     project = makeProject(dir.path, 'respond', '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n');
@@ -60,6 +62,10 @@ describe('answering a task that needs input', () => {
       const text = (m: Message | undefined) => JSON.stringify(m?.content ?? '');
       const last = messages.at(-1);
       const lastAsked = text([...messages].reverse().find((m) => m.role === 'assistant'));
+      if (JSON.stringify(messages).includes('ANSWER IT YOURSELF')) {
+        if (text(last).includes('tool_result')) return { text: 'I tried.' };
+        return { tool_calls: [{ name: 'Bash', input: { command: attack } }] };
+      }
       if (text(last).includes('A person approved it')) {
         resumedWithHistory = JSON.stringify(messages).includes(DRAFT);
         return { tool_calls: [{ name: 'Bash', input: { command: ASK } }] };
@@ -70,61 +76,48 @@ describe('answering a task that needs input', () => {
       }
       return { tool_calls: [{ name: 'Bash', input: { command: DRAFT } }] };
     });
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
+    app = await startHarnessUnderTest(
+      dir.path,
       [
-        '[agents]',
-        'default_agent = "claude"',
-        '[agents.review]',
-        'enabled = false',
-        '[rules]',
-        'on_prompt = "needs_input"',
-        '[github]',
-        `api_url = "${hub.url}"`,
-        'token = "t"',
-        '[otel]',
-        'exporter = "disabled"',
-        '[[projects]]',
-        'name = "respond"',
-        `root = "${project.root}"`,
-        '',
-      ].join('\n'),
+        ...['[agents]', 'default_agent = "claude"', '[agents.review]', 'enabled = false'],
+        ...['[rules]', 'on_prompt = "needs_input"', '[otel]', 'exporter = "disabled"'],
+        ...githubStandInConfig(hub, 't'),
+        ...projectEntry('respond', project.root),
+      ],
+      scriptedClaudeEnv(model.baseUrl),
     );
-    const env = isolatedEnv(dir.path, {
-      PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
-      HARNESS_CONFIG: config,
-      ...scriptedClaudeEnv(model.baseUrl),
-    });
-    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
   }, 60_000);
 
   afterAll(async () => {
-    await server?.stop();
+    await app?.stop();
     await model?.close();
     await hub?.close();
     dir.remove();
   });
 
-  const post = (route: string, body: unknown) =>
-    fetch(`${server.url}${route}`, {
+  /** Who answers an approval over HTTP shows the operator key (there is no API token here). */
+  const operator = () => ({ authorization: `Bearer ${readFileSync(keyFile, 'utf8').trim()}` });
+  const post = (route: string, body: unknown, headers: Record<string, string> = operator()) =>
+    fetch(`${app.server.url}${route}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
-  const task = async (id: string) => (await (await fetch(`${server.url}/tasks/${id}`)).json()) as Detailed;
-  const settled = (id: string) =>
-    eventually(
-      () => task(id),
-      (t) => ['done', 'failed', 'cancelled', 'needs_input'].includes(t.state),
-    );
-  const respond = async (id: string, body: unknown) => {
-    const response = await post(`/tasks/${id}/respond`, body);
+  const task = async (id: string) => (await app.task(id)) as unknown as Detailed;
+  const settled = async (id: string) => (await app.finished(id)) as unknown as Detailed;
+  const respond = async (id: string, body: unknown, headers?: Record<string, string>) => {
+    const response = await post(`/tasks/${id}/respond`, body, headers);
     return { status: response.status, body: (await response.json()) as Answer };
+  };
+  const waitingTask = async (prompt: string): Promise<string> => {
+    const created = await post('/tasks', { prompt, project: 'respond' }, {});
+    const id = ((await created.json()) as { task_id: string }).task_id;
+    expect((await settled(id)).state).toBe('needs_input');
+    return id;
   };
 
   it('waits in needs_input saying what for, and after allow_once over REST resumes to done', async () => {
-    const created = await post('/tasks', { prompt: 'Make the check pass', project: 'respond' });
+    const created = await post('/tasks', { prompt: 'Make the check pass', project: 'respond' }, {});
     expect(created.status).toBe(202);
     const id = ((await created.json()) as { task_id: string }).task_id;
 
@@ -147,7 +140,7 @@ describe('answering a task that needs input', () => {
     ]);
 
     const done = await settled(id);
-    expect(done).toMatchObject({ state: 'done', error: null, worktree: waiting.worktree });
+    expect(done).toMatchObject({ state: 'done', error: null, worktree: null });
     expect(done.approvals).toMatchObject([{ used: true, delivered: true }]);
     expect(resumedWithHistory).toBe(true);
     // The draft from before the wait and the approved command's file are both delivered.
@@ -168,9 +161,7 @@ describe('answering a task that needs input', () => {
   }, 120_000);
 
   it('takes allow_always over JSON-RPC, recording which client answered', async () => {
-    const created = await post('/tasks', { prompt: 'Make the check pass again', project: 'respond' });
-    const id = ((await created.json()) as { task_id: string }).task_id;
-    expect((await settled(id)).state).toBe('needs_input');
+    const id = await waitingTask('Make the check pass again');
 
     const reply = await post('/rpc', [
       { jsonrpc: '2.0', id: 1, method: 'initialize', params: { client_info: { name: 'e2e' } } },
@@ -220,4 +211,44 @@ describe('answering a task that needs input', () => {
     expect(byId.get(2)?.error?.message).toMatch(/decision/);
     expect(byId.get(3)?.error).toMatchObject({ code: -32001, message: 'task not found: task_missing' });
   });
+
+  it('refuses an answer that does not show the operator key, over REST and JSON-RPC', async () => {
+    const id = await waitingTask('Make the check pass (no key)');
+    const wrongKeys: Record<string, string>[] = [{}, { authorization: `Bearer ${'0'.repeat(64)}` }];
+    for (const headers of wrongKeys) {
+      const refused = await respond(id, { decision: 'allow_always' }, headers);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('forbidden');
+      expect(refused.body.error.message).toContain("answering a task's approval is for a person");
+      expect(refused.body.error.message).toContain(`Authorization: Bearer $(cat ${keyFile})`);
+    }
+    const reply = await post(
+      '/rpc',
+      [
+        { jsonrpc: '2.0', id: 1, method: 'initialize', params: { client_info: { name: 'e2e' } } },
+        { jsonrpc: '2.0', method: 'initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'task/respond', params: { task_id: id, decision: 'allow_once' } },
+      ],
+      {},
+    );
+    const replies = (await reply.json()) as { id: number; error?: { message: string; data?: unknown } }[];
+    expect(replies.find((r) => r.id === 2)?.error).toMatchObject({ data: { code: 'forbidden' } });
+    expect(await task(id)).toMatchObject({ state: 'needs_input', approvals: [] });
+    expect((await post(`/tasks/${id}/cancel`, {}, {})).status).toBe(200);
+  }, 120_000);
+
+  it('an agent cannot answer a waiting task itself: its sandbox hides the key, and the API refuses it', async () => {
+    const id = await waitingTask('Make the check pass (attacked)');
+    // What a prompt-injected agent would run: read the key, then answer the other task's approval.
+    const answer = `curl -s -o answer.txt -X POST -H 'content-type: application/json' -d '{"decision": "allow_always"}' ${app.server.url}/tasks/${id}/respond`;
+    attack = `${DRAFT}; cat ${keyFile} > stolen.txt 2>&1; ${answer}`;
+    const created = await post('/tasks', { prompt: 'ANSWER IT YOURSELF', project: 'respond' }, {});
+    const attacker = await settled(((await created.json()) as { task_id: string }).task_id);
+    expect(attacker.state, JSON.stringify(attacker.error)).toBe('done');
+    const show = (file: string) => git(project.remote, 'show', `${attacker.branch!}:${file}`);
+    expect(show('stolen.txt')).not.toContain(readFileSync(keyFile, 'utf8').trim());
+    expect(show('answer.txt')).toContain('"code":"forbidden"');
+    expect(await task(id)).toMatchObject({ state: 'needs_input', approvals: [] });
+    expect((await post(`/tasks/${id}/cancel`, {}, {})).status).toBe(200);
+  }, 120_000);
 });

@@ -22,6 +22,7 @@ export {
   silentLogger,
 } from './logger.js';
 export { defaultDataDir, expandHome, isWithin } from './paths.js';
+export { ensureOperatorKey, operatorKeyPath, readOperatorKey } from './operator-key.js';
 export { harnessVersion } from './version.js';
 export {
   createProcessRunner,

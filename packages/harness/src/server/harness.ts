@@ -10,6 +10,7 @@ import {
   type Logger,
   type ProcessRunner,
   defaultProject,
+  operatorKeyPath,
 } from '../core/index.js';
 import type { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
@@ -149,6 +150,10 @@ export class Harness {
       projects: this.projects,
       git,
     });
+    // Without an API token, the operator key is what tells a person from an agent (operator.ts).
+    const operatorKeyFile = config.server.api_token
+      ? null
+      : operatorKeyPath(options.dataDir ?? config.server.data_dir);
     const handlers = createHandlers({
       store,
       events: this.events,
@@ -162,6 +167,7 @@ export class Harness {
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,
+      operatorKeyFile,
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({
@@ -170,6 +176,7 @@ export class Harness {
       events: this.events,
       logger,
       maxBodyBytes: config.server.max_body_bytes,
+      operatorKeyFile,
     });
     const restListener = getRequestListener(restApp.fetch);
     // Safe to leave unawaited: the listener answers its own failures (a 500) and never rejects.
@@ -200,8 +207,12 @@ export class Harness {
   }
 
   /** A new client session; `deliver` is how notifications reach it (null if the transport cannot push). */
-  openConnection(transport: TransportKind, deliver: ((message: RpcNotification) => void) | null): Connection {
-    const connection = new Connection(transport, deliver);
+  openConnection(
+    transport: TransportKind,
+    deliver: ((message: RpcNotification) => void) | null,
+    operator: boolean,
+  ): Connection {
+    const connection = new Connection(transport, deliver, operator);
     this.connections.add(connection);
     connection.onClose(() => this.connections.delete(connection));
     return connection;

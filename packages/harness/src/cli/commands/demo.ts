@@ -69,6 +69,8 @@ async function demo(keep: boolean): Promise<number> {
     host: '127.0.0.1',
     port: 0,
     token: null,
+    // Nobody answers approvals in the demo: no request is the operator's.
+    operatorKey: null,
     maxBodyBytes: 1 << 20,
     wsHeartbeatMs: 30_000,
     serveRpc: true,

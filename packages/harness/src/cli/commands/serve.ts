@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type HarnessConfig,
+  ensureOperatorKey,
   type LogFormat,
   harnessVersion,
   logLevels,
@@ -129,6 +130,10 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     host: options.host ?? configured.host,
     port: options.port ?? configured.port,
     token: config.server.api_token ?? null,
+    // Without a token, answering an approval over HTTP needs this key (core/operator-key.ts).
+    operatorKey: config.server.api_token
+      ? null
+      : ensureOperatorKey(options.dataDir ?? config.server.data_dir),
     maxBodyBytes: config.server.max_body_bytes,
     wsHeartbeatMs: config.server.ws_heartbeat_interval_secs * 1000,
     serveRpc: transport === 'http',

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type Event, eventSchema } from '@harness/protocol';
-import { type ErrorCode, ErrorCodes, HarnessError, isRecord } from '../../core/index.js';
+import {
+  type ErrorCode,
+  ErrorCodes,
+  HarnessError,
+  isRecord,
+  operatorKeyPath,
+  readOperatorKey,
+} from '../../core/index.js';
 import { loadCliConfig } from '../global-options.js';
 
 /** `--url` and `--token`, on every command that talks to a running server. */
@@ -15,7 +22,7 @@ export function addServerOptions(command: Command): Command {
     .option('--url <url>', 'the server (default: $HARNESS_URL, then http://<server.http_addr> of the config)')
     .option(
       '--token <token>',
-      'its API token (default: $HARNESS_TOKEN, then server.api_token of the config)',
+      'its API token (default: $HARNESS_TOKEN, then server.api_token of the config, then the operator key in the data directory)',
     );
 }
 
@@ -39,6 +46,13 @@ export function resolveServer(command: Command, env: NodeJS.ProcessEnv = process
     if (token === null && config.server.api_token) {
       token = config.server.api_token;
       tokenFrom = 'server.api_token of the config (or HARNESS_API_TOKEN)';
+    }
+    // No token at all: the operator key of a server on this machine marks us as its person
+    // (needed to answer approvals; any other request goes without it).
+    const operatorKey = token === null ? readOperatorKey(config.server.data_dir) : null;
+    if (operatorKey !== null) {
+      token = operatorKey;
+      tokenFrom = `the operator key in ${operatorKeyPath(config.server.data_dir)}`;
     }
   }
   if (!/^https?:\/\/[^/]+/i.test(url)) {

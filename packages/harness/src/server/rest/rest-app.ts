@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
@@ -11,6 +12,7 @@ import {
 import { ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
 import { httpStatusOf, toHttpError } from '../http-errors.js';
+import { isOperatorRequest, requireOperator } from '../operator.js';
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { BatchResult, TaskService } from '../../tasks/index.js';
 import { jsonBody, validate } from './http-json.js';
@@ -22,6 +24,8 @@ export interface RestDependencies {
   events: EventLog;
   logger: Logger;
   maxBodyBytes: number;
+  /** Where the operator key is, when no API token is set (see operator.ts). */
+  operatorKeyFile: string | null;
 }
 
 /**
@@ -112,6 +116,8 @@ export function createRestApp(deps: RestDependencies): Hono {
   });
   app.post('/tasks/:id/cancel', async (c) => c.json(await deps.tasks.cancel(c.req.param('id'))));
   app.post('/tasks/:id/respond', async (c) => {
+    const operator = isOperatorRequest((c.env as { incoming?: IncomingMessage } | undefined)?.incoming);
+    requireOperator(operator, "answering a task's approval", deps.operatorKeyFile);
     const body = await jsonBody(c, taskRespondBodySchema);
     return c.json(await deps.tasks.respond({ ...body, task_id: c.req.param('id') }, 'REST API'));
   });

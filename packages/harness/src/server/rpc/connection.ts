@@ -16,9 +16,16 @@ export class Connection {
   closed = false;
   private readonly closeHandlers: (() => void)[] = [];
 
+  /**
+   * @param operator whether the client is the person running Harness rather than possibly an
+   * agent: stdio and in-process clients are (their pipes are the operator's); an HTTP or WebSocket
+   * client is when the API token admitted it, or without a token when it showed the operator key
+   * (core/operator-key.ts). Only an operator may answer a task's approval.
+   */
   constructor(
     readonly transport: TransportKind,
     private readonly deliver: ((message: RpcNotification) => void) | null,
+    readonly operator: boolean,
   ) {}
 
   get canReceiveNotifications(): boolean {

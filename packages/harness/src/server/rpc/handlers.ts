@@ -12,6 +12,7 @@ import {
 } from '../../threads/index.js';
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
+import { requireOperator } from '../operator.js';
 import type { HandlerTable } from './router.js';
 
 export interface HandlerDependencies {
@@ -28,6 +29,8 @@ export interface HandlerDependencies {
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
+  /** Where the operator key is, when no API token is set (the answer to a refused approval names it). */
+  operatorKeyFile: string | null;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -86,6 +89,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'task/list': (params) => deps.tasks.list(params),
     'task/cancel': (params) => deps.tasks.cancel(params.task_id),
     'task/respond': (params, { connection }) => {
+      requireOperator(connection.operator, "answering a task's approval", deps.operatorKeyFile);
       const client = connection.clientName === null ? '' : ` (${connection.clientName})`;
       return deps.tasks.respond(params, `${connection.transport} client${client}`);
     },

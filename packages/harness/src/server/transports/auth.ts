@@ -36,6 +36,26 @@ export class BearerAuth {
   }
 }
 
+/**
+ * Whether a client the API admitted is the operator (the person running Harness) and not possibly
+ * an agent: with an API token, whoever holds it is; without one, whoever shows the operator key.
+ */
+export class OperatorCheck {
+  private readonly key: BearerAuth | null;
+
+  constructor(
+    private readonly apiToken: BearerAuth,
+    operatorKey: string | null,
+  ) {
+    this.key = operatorKey === null ? null : new BearerAuth(operatorKey);
+  }
+
+  isOperator(header: string | undefined, queryToken?: string | null): boolean {
+    if (this.apiToken.required) return this.apiToken.allows(header, queryToken);
+    return this.key !== null && this.key.allows(header, queryToken);
+  }
+}
+
 function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());

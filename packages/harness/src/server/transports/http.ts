@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { RpcErrorCodes, failure } from '@harness/protocol';
 import { ErrorCodes, HarnessError, describeError, harnessVersion } from '../../core/index.js';
 import type { Harness } from '../harness.js';
+import { markOperatorRequest } from '../operator.js';
 import type { Connection } from '../rpc/connection.js';
-import { BearerAuth, requireTokenForExposure } from './auth.js';
+import { BearerAuth, OperatorCheck, requireTokenForExposure } from './auth.js';
 import { HttpSessions, sessionHeader } from './http-sessions.js';
 import { pathAndQuery, readBody, sendError, sendJson } from './http-util.js';
 import { RequestGuard, isStateChanging } from './request-guard.js';
@@ -14,6 +15,8 @@ export interface HttpTransportOptions {
   host: string;
   port: number;
   token: string | null;
+  /** Without a token: the key that marks the operator's requests (core/operator-key.ts). */
+  operatorKey: string | null;
   maxBodyBytes: number;
   wsHeartbeatMs: number;
   /** False for `--transport ws`: only /ws and /health are served. */
@@ -40,11 +43,12 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
   if (options.serveRpc && webhooks.configProblem !== null)
     throw new HarnessError(ErrorCodes.config, webhooks.configProblem);
   const auth = new BearerAuth(options.token);
+  const operators = new OperatorCheck(auth, options.operatorKey);
   const guard = new RequestGuard({ bindHost: options.host, allowedOrigins: options.allowedOrigins ?? [] });
   const sessions = new HttpSessions(options.sessionIdleMs ?? 3_600_000, 10_000);
   const sweep = setInterval(() => sessions.sweep(), 60_000);
   sweep.unref();
-  const ws = createWebSocketEndpoint(harness, auth, guard, {
+  const ws = createWebSocketEndpoint(harness, auth, operators, guard, {
     maxMessageBytes: options.maxBodyBytes,
     heartbeatMs: options.wsHeartbeatMs,
   });
@@ -74,9 +78,16 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
           allow: 'POST',
         });
       }
-      return answerFailures(harness, res, handleRpc(req, res));
+      return answerFailures(
+        harness,
+        res,
+        handleRpc(req, res, operators.isOperator(req.headers.authorization)),
+      );
     }
-    if (options.rest && options.serveRpc) return options.rest(req, res);
+    if (options.rest && options.serveRpc) {
+      if (operators.isOperator(req.headers.authorization)) markOperatorRequest(req);
+      return options.rest(req, res);
+    }
     sendError(res, new HarnessError(ErrorCodes.notFound, `no route for ${req.method} ${path}`));
   });
   server.on('upgrade', (req, socket, head) => {
@@ -153,7 +164,7 @@ function answerFailures(harness: Harness, res: ServerResponse, route: Promise<vo
 }
 
 function rpcHandler(harness: Harness, sessions: HttpSessions, maxBodyBytes: number) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, operator: boolean): Promise<void> => {
     let body: string;
     try {
       body = await readBody(req, maxBodyBytes);
@@ -171,7 +182,7 @@ function rpcHandler(harness: Harness, sessions: HttpSessions, maxBodyBytes: numb
       }
     }
     const ephemeral = connection === undefined;
-    connection ??= harness.openConnection('http', null);
+    connection ??= harness.openConnection('http', null, operator);
     const reply = await harness.router.handleText(connection, body);
     const headers: Record<string, string> = {};
     if (ephemeral) {

@@ -12,11 +12,15 @@ export class InProcessClient {
   private nextId = 1;
 
   constructor(private readonly harness: Harness) {
-    this.connection = harness.openConnection('in-process', (message) => {
-      const copy = JSON.parse(JSON.stringify(message)) as RpcNotification;
-      this.notifications.push(copy);
-      for (const listener of this.listeners) listener(copy);
-    });
+    this.connection = harness.openConnection(
+      'in-process',
+      (message) => {
+        const copy = JSON.parse(JSON.stringify(message)) as RpcNotification;
+        this.notifications.push(copy);
+        for (const listener of this.listeners) listener(copy);
+      },
+      true,
+    );
   }
 
   /** Sends raw text; returns the parsed reply, or null when none is due (notifications). */

@@ -23,7 +23,7 @@ export function serveStdio(
   const write = (message: unknown): void => {
     if (!output.writableEnded) output.write(`${JSON.stringify(message)}\n`);
   };
-  const connection = harness.openConnection('stdio', write);
+  const connection = harness.openConnection('stdio', write, true);
   const inFlight = new Set<Promise<void>>();
 
   const onLine = (line: string): void => {

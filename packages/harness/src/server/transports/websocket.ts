@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { RpcErrorCodes, failure } from '@harness/protocol';
 import type { Harness } from '../harness.js';
-import type { BearerAuth } from './auth.js';
+import type { BearerAuth, OperatorCheck } from './auth.js';
 import { pathAndQuery } from './http-util.js';
 import type { RequestGuard } from './request-guard.js';
 
@@ -20,6 +20,7 @@ export interface WebSocketEndpoint {
 export function createWebSocketEndpoint(
   harness: Harness,
   auth: BearerAuth,
+  operators: OperatorCheck,
   guard: RequestGuard,
   options: { maxMessageBytes: number; heartbeatMs: number },
 ): WebSocketEndpoint {
@@ -39,7 +40,7 @@ export function createWebSocketEndpoint(
   }, options.heartbeatMs);
   heartbeat.unref();
 
-  const onSocket = (socket: WebSocket): void => {
+  const onSocket = (socket: WebSocket, operator: boolean): void => {
     alive.set(socket, true);
     socket.on('pong', () => alive.set(socket, true));
     const send = (text: string): void => {
@@ -50,7 +51,7 @@ export function createWebSocketEndpoint(
       }
       socket.send(text);
     };
-    const connection = harness.openConnection('ws', (message) => send(JSON.stringify(message)));
+    const connection = harness.openConnection('ws', (message) => send(JSON.stringify(message)), operator);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
         send(
@@ -81,7 +82,8 @@ export function createWebSocketEndpoint(
       // Browsers cannot set headers on a WebSocket, so /ws also takes the token as ?token=.
       if (!auth.allows(req.headers.authorization, query.get('token')))
         return reject(socket, 401, 'unauthorized');
-      wss.handleUpgrade(req, socket, head, onSocket);
+      const operator = operators.isOperator(req.headers.authorization, query.get('token'));
+      wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, operator));
     },
     async close() {
       clearInterval(heartbeat);
