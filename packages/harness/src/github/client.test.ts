@@ -193,7 +193,14 @@ describe('GithubClient comments, reviews and permissions', () => {
     const updated = await client.updateIssueComment(repo, created.id, 'Done: PR opened');
     expect(updated).toMatchObject({ id: created.id, body: 'Done: PR opened' });
     expect(hub.comments(slug, number)).toEqual([
-      { id: created.id, issue_number: number, body: 'Done: PR opened', author: 'harness-bot', edited: true },
+      {
+        id: created.id,
+        issue_number: number,
+        body: 'Done: PR opened',
+        author: 'harness-bot',
+        edited: true,
+        first_body: 'Working on it…',
+      },
     ]);
   });
 
