@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import type { RequestListener } from 'node:http';
-import type { RpcNotification } from '@harness/protocol';
+import { type RpcNotification, terminalTaskStates } from '@harness/protocol';
 import type { AgentRegistry } from '../agents/index.js';
 import {
   type Clock,
@@ -202,6 +202,12 @@ export class Harness {
     const reclaimed = await harness.worktrees.reclaimOrphans(live);
     if (reclaimed.removed.length > 0)
       logger.warn({ worktrees: reclaimed.removed.length }, 'orphaned worktrees reclaimed');
+    // A finished task whose worktree only this sweep removed must not go on reporting it.
+    for (const { taskId, path: removed } of reclaimed.removed) {
+      const task = await options.store.tasks.get(taskId);
+      if (task?.worktree === removed && terminalTaskStates.has(task.state))
+        await options.store.tasks.update(taskId, { worktree: null });
+    }
     await harness.scheduler.start();
     return harness;
   }
