@@ -38,6 +38,18 @@ function runExec(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   );
 }
 
+/** The real Codex CLI, its home set up for Harness's gateway, against a scripted OpenAI server. */
+function codexEnv(dir: string, baseUrl: string): NodeJS.ProcessEnv {
+  const codexHome = path.join(dir, 'codex-home');
+  writeGatewayCodexHome(codexHome);
+  return isolatedEnv(dir, {
+    PATH: binPath,
+    CODEX_HOME: codexHome,
+    OPENAI_API_KEY: 'dummy',
+    OPENAI_BASE_URL: baseUrl,
+  });
+}
+
 function workspace() {
   const dir = tempDir('harness-exec-');
   dirs.push(dir);
@@ -129,14 +141,7 @@ describe('harness exec', () => {
       { tool_calls: [{ name: 'apply_patch', input: patch }] },
       { text: 'Patched.' },
     ]);
-    const codexHome = path.join(dir, 'codex-home');
-    writeGatewayCodexHome(codexHome);
-    const env = isolatedEnv(dir, {
-      PATH: binPath,
-      CODEX_HOME: codexHome,
-      OPENAI_API_KEY: 'dummy',
-      OPENAI_BASE_URL: server.baseUrl,
-    });
+    const env = codexEnv(dir, server.baseUrl);
     const run = await runExec(['--agent', 'codex', 'say goodbye'], repo, env);
     await server.close();
     expect(run.code, run.stderr).toBe(0);
@@ -147,14 +152,7 @@ describe('harness exec', () => {
   it("shows Codex's retries of a broken model stream as progress", async () => {
     const { dir, repo } = workspace();
     const server = await startScriptedOpenAiServer([{ malformed: true }, { text: 'Done after a retry.' }]);
-    const codexHome = path.join(dir, 'codex-home');
-    writeGatewayCodexHome(codexHome);
-    const env = isolatedEnv(dir, {
-      PATH: binPath,
-      CODEX_HOME: codexHome,
-      OPENAI_API_KEY: 'dummy',
-      OPENAI_BASE_URL: server.baseUrl,
-    });
+    const env = codexEnv(dir, server.baseUrl);
     const run = await runExec(['--agent', 'codex', 'do something'], repo, env);
     await server.close();
     expect(run.code, run.stderr).toBe(0);

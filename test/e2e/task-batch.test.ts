@@ -4,16 +4,14 @@
  * status when none was; `task/batch` answers item by item. And the dashboard names projects the
  * way `GET /api/projects` does.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type HarnessUnderTest,
   HttpClient,
-  isolatedEnv,
   makeProject,
-  type RunningHarness,
+  projectEntry,
   type ScriptedAnthropicServer,
-  startHttpHarness,
+  startHarnessUnderTest,
   startScriptedAnthropicServer,
   tempDir,
 } from '@harness/testkit';
@@ -32,7 +30,7 @@ interface BatchBody {
 describe('POST /tasks/batch', () => {
   const dir = tempDir('harness-batch-');
   let model: ScriptedAnthropicServer;
-  let server: RunningHarness;
+  let app: HarnessUnderTest;
 
   beforeAll(async () => {
     const widgets = makeProject(dir.path, 'widgets');
@@ -40,32 +38,20 @@ describe('POST /tasks/batch', () => {
     // what this file looks at.
     model = await startScriptedAnthropicServer([]);
     model.script.respondWith(() => ({ text: 'Nothing to change.' }));
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
-      [
-        '[agents]',
-        'default_agent = "anthropic_api"',
-        '[agents.anthropic_api]',
-        `base_url = "${model.baseUrl}"`,
-        'api_key = "scripted"',
-        '[[projects]]',
-        'name = "widgets"',
-        `root = "${widgets.root}"`,
-        '',
-      ].join('\n'),
-    );
-    const env = isolatedEnv(dir.path, { HARNESS_CONFIG: config });
-    server = await startHttpHarness(['--transport', 'http', '--data-dir', path.join(dir.path, 'data')], env);
+    app = await startHarnessUnderTest(dir.path, [
+      ...['[agents]', 'default_agent = "anthropic_api"'],
+      ...['[agents.anthropic_api]', `base_url = "${model.baseUrl}"`, 'api_key = "scripted"'],
+      ...projectEntry('widgets', widgets.root),
+    ]);
   }, 60_000);
   afterAll(async () => {
-    await server.stop();
+    await app.stop();
     await model.close();
     dir.remove();
   });
 
   const batch = async (body: unknown) => {
-    const response = await fetch(`${server.url}/tasks/batch`, {
+    const response = await fetch(`${app.server.url}/tasks/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -121,7 +107,7 @@ describe('POST /tasks/batch', () => {
   });
 
   it('task/batch answers item by item over JSON-RPC', async () => {
-    const client = new HttpClient(server.url);
+    const client = new HttpClient(app.server.url);
     await client.send(
       '[{"jsonrpc":"2.0","id":1,"method":"initialize"},{"jsonrpc":"2.0","method":"initialized"}]',
     );
@@ -135,10 +121,10 @@ describe('POST /tasks/batch', () => {
   });
 
   it('the dashboard names projects as GET /api/projects does', async () => {
-    const listed = (await (await fetch(`${server.url}/api/projects`)).json()) as {
+    const listed = (await (await fetch(`${app.server.url}/api/projects`)).json()) as {
       projects: { name: string; root: string }[];
     };
-    const dashboard = (await (await fetch(`${server.url}/api/dashboard`)).json()) as {
+    const dashboard = (await (await fetch(`${app.server.url}/api/dashboard`)).json()) as {
       projects: { name: string; id: string; root: string }[];
     };
     expect(dashboard.projects.map((p) => [p.name, p.root])).toEqual(

@@ -2,22 +2,21 @@
  * A task naming its project by a path that is not registered: refused over REST, JSON-RPC and in a
  * batch, with the path and how to register it; registered (and said so) under allowed_project_roots.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type HarnessUnderTest,
   HttpClient,
-  isolatedEnv,
   makeProject,
-  type RunningHarness,
-  startHttpHarness,
+  startHarnessUnderTest,
   tempDir,
 } from '@harness/testkit';
 
 describe('tasks on a project path', () => {
   const dir = tempDir('harness-task-projects-');
   const allowed = path.join(dir.path, 'allowed');
-  let server: RunningHarness;
+  let app: HarnessUnderTest;
   let outside: { root: string };
   let inside: { root: string };
 
@@ -25,29 +24,18 @@ describe('tasks on a project path', () => {
     mkdirSync(allowed);
     outside = makeProject(path.join(dir.path, 'elsewhere'), 'app');
     inside = makeProject(allowed, 'gadgets');
-    const config = path.join(dir.path, 'config.toml');
-    writeFileSync(
-      config,
-      [
-        '[server]',
-        `data_dir = "${path.join(dir.path, 'data')}"`,
-        `project_root = "${allowed}"`,
-        `allowed_project_roots = ["${allowed}"]`,
-      ].join('\n'),
-    );
-    server = await startHttpHarness(['--config', config, '--transport', 'http'], isolatedEnv(dir.path));
+    app = await startHarnessUnderTest(dir.path, [
+      '[server]',
+      `project_root = "${allowed}"`,
+      `allowed_project_roots = ["${allowed}"]`,
+    ]);
   });
   afterAll(async () => {
-    await server.stop();
+    await app.stop();
     dir.remove();
   });
 
-  const post = (route: string, body: unknown) =>
-    fetch(`${server.url}${route}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (route: string, body: unknown) => app.post(route, body);
 
   function expectRegisterHint(message: string) {
     expect(message).toContain(`project: ${outside.root} is not a registered project`);
@@ -62,14 +50,14 @@ describe('tasks on a project path', () => {
     const { error } = (await response.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe('forbidden');
     expectRegisterHint(error.message);
-    const projects = (await (await fetch(`${server.url}/api/projects`)).json()) as {
+    const projects = (await (await fetch(`${app.server.url}/api/projects`)).json()) as {
       projects: { root: string }[];
     };
     expect(projects.projects.map((p) => p.root)).not.toContain(outside.root);
   });
 
   it('refuses it over JSON-RPC task/create and in each item of a batch', async () => {
-    const client = new HttpClient(server.url);
+    const client = new HttpClient(app.server.url);
     await client.request('initialize', { client_info: { name: 'test' } });
     await client.send('{"jsonrpc":"2.0","method":"initialized"}');
     const reply = (await client.request('task/create', {
@@ -97,14 +85,14 @@ describe('tasks on a project path', () => {
     expect(response.status).toBe(202);
     const { task_id, task } = (await response.json()) as { task_id: string; task: { project: string } };
     expect(task.project).toBe('gadgets');
-    const detail = (await (await fetch(`${server.url}/tasks/${task_id}`)).json()) as {
+    const detail = (await (await fetch(`${app.server.url}/tasks/${task_id}`)).json()) as {
       timeline: { kind: string; data: { project?: string; root?: string } }[];
     };
     expect(detail.timeline.find((event) => event.kind === 'project.registered')?.data).toMatchObject({
       project: 'gadgets',
       root: inside.root,
     });
-    const projects = (await (await fetch(`${server.url}/api/projects`)).json()) as {
+    const projects = (await (await fetch(`${app.server.url}/api/projects`)).json()) as {
       projects: { name: string; root: string }[];
     };
     expect(projects.projects).toContainEqual(expect.objectContaining({ name: 'gadgets', root: inside.root }));
