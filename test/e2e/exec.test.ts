@@ -149,6 +149,19 @@ describe('harness exec', () => {
     expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('goodbye world\n');
   });
 
+  it('shows a model API error Codex retries without a word, as the gateway saw it', async () => {
+    const { dir, repo } = workspace();
+    const server = await startScriptedOpenAiServer([
+      { error: { status: 500, message: 'upstream overloaded' } },
+      { text: 'Done after an error.' },
+    ]);
+    const run = await runExec(['--agent', 'codex', 'do something'], repo, codexEnv(dir, server.baseUrl));
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('Done after an error.');
+    expect(run.stderr).toContain('↻ model API error 500 (upstream overloaded), retry 1\n');
+  });
+
   it("shows Codex's retries of a broken model stream as progress", async () => {
     const { dir, repo } = workspace();
     const server = await startScriptedOpenAiServer([{ malformed: true }, { text: 'Done after a retry.' }]);

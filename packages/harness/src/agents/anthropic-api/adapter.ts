@@ -156,8 +156,13 @@ export class AnthropicApiAdapter implements AgentAdapter {
         apiKey: this.apiKey() ?? '',
       });
     } else {
-      await withGatewayTurn(ctx, access, (lease) =>
-        this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential }),
+      // The SDK retries a model API error by itself, silently: the gateway reports each one.
+      await withGatewayTurn(
+        ctx,
+        access,
+        (lease) =>
+          this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential }),
+        'gateway',
       );
     }
     await this.saveTranscript(sessionId, messages);

@@ -123,8 +123,12 @@ export class ClaudeAdapter implements AgentAdapter {
   private async run(ctx: TurnContext): Promise<void> {
     const access = this.modelAccess();
     if (access.mode === 'direct') return this.runWith(ctx, this.environment(ctx.options.sandbox.mode));
-    await withGatewayTurn(ctx, access, (lease) =>
-      this.runWith(ctx, this.environment(ctx.options.sandbox.mode, lease)),
+    // Claude Code reports its own retries (`api_retry` lines).
+    await withGatewayTurn(
+      ctx,
+      access,
+      (lease) => this.runWith(ctx, this.environment(ctx.options.sandbox.mode, lease)),
+      'agent',
     );
   }
 

@@ -151,7 +151,8 @@ export class CodexAdapter implements AgentAdapter {
   private async run(ctx: TurnContext): Promise<void> {
     const access = this.modelAccess(this.environment());
     if (access.mode === 'direct') return this.runWith(ctx, null);
-    await withGatewayTurn(ctx, access, (lease) => this.runWith(ctx, lease));
+    // Codex retries a model API error answer without a notification: the gateway reports it.
+    await withGatewayTurn(ctx, access, (lease) => this.runWith(ctx, lease), 'gateway');
   }
 
   private async runWith(ctx: TurnContext, lease: GatewayLease | null): Promise<void> {

@@ -108,6 +108,7 @@ export async function forwardToUpstream(
   res: ServerResponse,
   upstream: ModelUpstream,
   record: (usage: Usage) => void,
+  onError: (status: number, error: string | null) => void = () => undefined,
 ): Promise<void> {
   const body = await readBody(req);
   if (body === null) {
@@ -133,18 +134,20 @@ export async function forwardToUpstream(
   try {
     incoming = await answer;
   } catch (error) {
-    sendGatewayError(
-      res,
-      502,
-      'api_error',
-      `Harness model gateway could not reach ${target.origin}: ${String(error)}`,
-    );
+    const message = `Harness model gateway could not reach ${target.origin}: ${String(error)}`;
+    sendGatewayError(res, 502, 'api_error', message);
+    onError(502, message);
     return;
   }
   const status = incoming.statusCode ?? 502;
   res.writeHead(status, responseHeaders(incoming.headers));
   if (status < 200 || status >= 300) {
-    await pipeline(incoming, res);
+    // An error answer is small: kept whole, passed on unchanged, and its reason reported.
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    res.end(text);
+    onError(status, errorReason(text));
     return;
   }
   const meter = meteringStream(
@@ -154,4 +157,15 @@ export async function forwardToUpstream(
     record,
   );
   await pipeline(incoming, meter, res);
+}
+
+/** The reason in an upstream's error body (`{"error": {"message"|"type"}}`, as both APIs answer), if any. */
+function errorReason(body: string): string | null {
+  try {
+    const error = (JSON.parse(body) as { error?: { message?: unknown; type?: unknown } }).error;
+    const reason = error?.message ?? error?.type;
+    return typeof reason === 'string' && reason !== '' ? reason.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
 }

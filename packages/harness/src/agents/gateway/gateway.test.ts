@@ -117,6 +117,25 @@ describe('model gateway', () => {
     expect(lease.usage).toMatchObject({ input_tokens: 300, output_tokens: 30 });
   });
 
+  it('passes an error answer on unchanged and reports its status and reason', async () => {
+    const upstream = track(
+      await startScriptedAnthropicServer([{ error: { status: 529, message: 'Overloaded' } }, { text: 'ok' }]),
+    );
+    const gw = await gateway();
+    const reported: [number, string | null][] = [];
+    const lease = gw.openTurn({
+      upstream: { provider: 'anthropic', url: upstream.baseUrl, apiKey: REAL_ANTHROPIC_KEY },
+      turnId: 't3e',
+      onUpstreamError: (status, error) => reported.push([status, error]),
+    });
+    const failed = await anthropicCall(lease.baseUrl, lease.credential, false);
+    expect(failed.status).toBe(529);
+    expect(await failed.json()).toMatchObject({ error: { message: 'Overloaded' } });
+    expect(reported).toEqual([[529, 'Overloaded']]);
+    expect((await anthropicCall(lease.baseUrl, lease.credential, false)).status).toBe(200);
+    expect(reported).toHaveLength(1);
+  });
+
   it('sends OpenAI requests with the real bearer key and meters response.completed', async () => {
     const upstream = track(
       await startScriptedOpenAiServer([{ text: 'ok', usage: { input_tokens: 400, output_tokens: 40 } }]),

@@ -23,6 +23,8 @@ export interface GatewayTurnOptions {
   maxCostUsd?: number | undefined;
   /** Called at the first refusal for budget, so the turn can end `budget_exceeded`. */
   onBudgetExceeded?: (message: string) => void;
+  /** Called when the upstream answers an error (or cannot be reached): its status and reason. */
+  onUpstreamError?: (status: number, error: string | null) => void;
 }
 
 /** One turn's access to its model: a credential that dies with `revoke()`. */
@@ -124,9 +126,15 @@ export class ModelGateway {
       }
       return;
     }
-    forwardToUpstream(req, res, lease.options.upstream, (usage) => {
-      lease.usage = addUsage(lease.usage, usage);
-    }).catch((error: unknown) => {
+    forwardToUpstream(
+      req,
+      res,
+      lease.options.upstream,
+      (usage) => {
+        lease.usage = addUsage(lease.usage, usage);
+      },
+      lease.options.onUpstreamError,
+    ).catch((error: unknown) => {
       // Mostly an agent that hung up mid-stream (a cancelled turn): the upstream request is aborted.
       this.logger.debug({ turn_id: turnId, err: describeError(error) }, 'model request ended early');
     });

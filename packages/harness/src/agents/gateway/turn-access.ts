@@ -1,6 +1,7 @@
 import { roundUsd } from '@harness/protocol';
 import type { Usage } from '../contract.js';
 import type { TurnContext } from '../turn.js';
+import { apiRetryEvent } from '../api-retry.js';
 import type { GatewayLease, ModelGateway, ModelUpstream } from './gateway.js';
 
 /**
@@ -31,12 +32,27 @@ export async function withGatewayTurn(
   ctx: TurnContext,
   access: Extract<ModelAccess, { mode: 'gateway' }>,
   body: (lease: GatewayLease) => Promise<void>,
+  /**
+   * `gateway`: each error answer of the model API becomes `api_retry` progress, for agents that
+   * retry without a word (Codex on an HTTP error, the Anthropic SDK); `agent`: the agent reports
+   * its own retries (Claude Code's `api_retry` lines), so the gateway stays quiet.
+   */
+  retriesReportedBy: 'agent' | 'gateway',
 ): Promise<void> {
+  let failures = 0;
   const lease = access.gateway.openTurn({
     upstream: access.upstream,
     turnId: ctx.turnId,
     maxCostUsd: ctx.options.limits.maxCostUsd,
     onBudgetExceeded: (message) => ctx.stop({ code: 'budget_exceeded', message }),
+    ...(retriesReportedBy === 'gateway'
+      ? {
+          onUpstreamError: (status: number, error: string | null) =>
+            ctx.emit(
+              apiRetryEvent({ attempt: ++failures, max_retries: null, delay_ms: null, status, error }),
+            ),
+        }
+      : {}),
   });
   try {
     await body(lease);
