@@ -179,15 +179,14 @@ export class ServerClient {
   }
 
   /**
-   * Reads `GET /tasks/ID/stream` from after `afterSeq`, calling `onEvent` for each event until it
-   * returns true (`stopped`), the stream's `end` arrives with the task (`end`), or the connection
-   * ends without one (`dropped`).
+   * Reads `GET /tasks/ID/stream` from after `afterSeq`, calling `onEvent` for each event until the
+   * stream's `end` arrives with the task (`end`), or the connection ends without one (`dropped`).
    */
   async stream(
     taskId: string,
     afterSeq: number,
-    onEvent: (event: Event) => boolean,
-  ): Promise<{ kind: 'end'; task: unknown } | { kind: 'stopped' } | { kind: 'dropped' }> {
+    onEvent: (event: Event) => void,
+  ): Promise<{ kind: 'end'; task: unknown } | { kind: 'dropped' }> {
     const response = await this.fetch(`/tasks/${encodeURIComponent(taskId)}/stream`, {
       headers: this.headers(false, { accept: 'text/event-stream', 'last-event-id': String(afterSeq) }),
     });
@@ -202,7 +201,7 @@ export class ServerClient {
       for await (const message of sseMessages(response.body)) {
         if (message.event === 'end') return { kind: 'end', task: JSON.parse(message.data) as unknown };
         const parsed = eventSchema.safeParse(JSON.parse(message.data));
-        if (parsed.success && onEvent(parsed.data)) return { kind: 'stopped' };
+        if (parsed.success) onEvent(parsed.data);
       }
     } catch {
       // the connection dropped mid-stream

@@ -30,13 +30,10 @@ export async function watchTask(client: ServerClient, taskId: string, json: bool
     let progressed = false;
     try {
       outcome = await client.stream(taskId, last, (event) => {
-        if (event.seq <= last) return false;
+        if (event.seq <= last) return;
         last = event.seq;
         progressed = true;
         print(event);
-        // A task cancelled while queued or waiting for input ends without a `task.finished`; the
-        // server ends its stream there too, and stopping at once reads the task without waiting.
-        return event.kind === 'task.cancelled';
       });
     } catch (error) {
       if (!isHarnessError(error) || error.code !== ErrorCodes.unavailable) throw error;
@@ -46,13 +43,6 @@ export async function watchTask(client: ServerClient, taskId: string, json: bool
       delay = 250;
       if (saidLost && !json) process.stderr.write(c.dim(`  reconnected to ${client.target.url}\n`));
       saidLost = false;
-    }
-    if (outcome.kind === 'stopped') {
-      const task = taskSchema.parse(
-        await client.rest('GET', `/tasks/${encodeURIComponent(taskId)}`, undefined, taskId),
-      );
-      if (terminalTaskStates.has(task.state)) return task;
-      continue;
     }
     if (outcome.kind === 'end') {
       const parsed = taskSchema.safeParse(outcome.task);
