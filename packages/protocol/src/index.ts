@@ -139,6 +139,26 @@ export {
   RuleMatchSchema,
 } from './rules.js';
 export {
+  type Evidence,
+  evidenceSchema,
+  type Finding,
+  findingSchema,
+  type RemediationKind,
+  remediationKindSchema,
+  remediationKinds,
+  type RuleCategory,
+  ruleCategorySchema,
+  severities,
+  severityAtLeast,
+  type Severity,
+  severitySchema,
+  type Signal,
+  signalSchema,
+  type SignalType,
+  signalTypeSchema,
+  signalTypes,
+} from './quality.js';
+export {
   exceedsJsonDepth,
   findLoneSurrogate,
   jsonDepthMessage,

@@ -15,3 +15,4 @@ export {
   type GuardScan,
   type GuardViolation,
 } from './guards.js';
+export { scanProject, toFinding, type ProjectScan, type Rule, type ScanOptions } from './scan.js';
