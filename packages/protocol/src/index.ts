@@ -139,6 +139,15 @@ export {
   RuleMatchSchema,
 } from './rules.js';
 export {
+  type Artifact,
+  artifactSchema,
+  type Draft,
+  draftSchema,
+  type DraftStatus,
+  draftStatusSchema,
+  draftStatuses,
+  type ReplayReport,
+  replayReportSchema,
   type Evidence,
   evidenceSchema,
   type Finding,

@@ -88,3 +88,86 @@ export const signalSchema = z.object({
   detected_at: z.string(),
 });
 export type Signal = z.infer<typeof signalSchema>;
+
+/** One file a draft proposes: whole content from a fenced block, or a unified diff. */
+export const artifactSchema = z.object({
+  /** Relative to the project root; checked again (inside the root, no `.git`, no symlink out) on adoption. */
+  path: z.string(),
+  kind: remediationKindSchema,
+  format: z.enum(['file', 'diff']),
+  content: z.string(),
+});
+export type Artifact = z.infer<typeof artifactSchema>;
+
+const replayExampleLimit = 10;
+
+/** A draft tried on the past before anyone adopts it: what it finds now, what it would have caught. */
+export const replayReportSchema = z.object({
+  replayed_at: z.string(),
+  /** The draft's guards and rules run over the project's current tree. */
+  tree: z.object({
+    findings: z.number().int().nonnegative(),
+    files: z.number().int().nonnegative(),
+    examples: z.array(findingSchema).max(replayExampleLimit),
+  }),
+  /** The draft's policy rules and rules checked against the stored events. */
+  history: z.object({
+    commands_checked: z.number().int().nonnegative(),
+    /** Past commands the draft would have blocked (forbidden) or held for approval (prompt). */
+    commands_blocked: z.number().int().nonnegative(),
+    command_examples: z
+      .array(
+        z.object({
+          event_id: z.string(),
+          ts: z.string(),
+          task_id: z.string().nullable(),
+          command: z.string(),
+          decision: z.enum(['prompt', 'forbidden']),
+        }),
+      )
+      .max(replayExampleLimit),
+    /** Past findings (stored scan events) that the draft's rules or guards account for. */
+    findings_explained: z.number().int().nonnegative(),
+    finding_examples: z
+      .array(
+        z.object({
+          event_id: z.string(),
+          rule_id: z.string(),
+          file: z.string(),
+          line: z.number().nullable(),
+        }),
+      )
+      .max(replayExampleLimit),
+  }),
+  /** Artifacts that could not be tried (a skill, a malformed guard …), each with why. */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+export type ReplayReport = z.infer<typeof replayReportSchema>;
+
+export const draftStatuses = ['pending', 'adopted', 'rejected', 'expired'] as const;
+export const draftStatusSchema = z.enum(draftStatuses);
+export type DraftStatus = z.infer<typeof draftStatusSchema>;
+
+/** A remediation proposed for a signal; kept whatever becomes of it. */
+export const draftSchema = z.object({
+  id: z.string(),
+  project: z.string(),
+  status: draftStatusSchema,
+  signal: signalSchema,
+  artifacts: z.array(artifactSchema),
+  rationale: z.string(),
+  /** Who drafted it: the agent, its model and what it cost. */
+  agent: z.string(),
+  model: z.string().nullable(),
+  cost_usd: z.number().nonnegative(),
+  replay: replayReportSchema.nullable(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  /** When and by whom it was adopted, rejected or expired, and why it was rejected. */
+  decided_at: z.string().nullable(),
+  decided_by: z.string().nullable(),
+  reject_reason: z.string().nullable(),
+  /** The task that opens the pull request of an adopted draft (`gc.auto_pr`). */
+  task_id: z.string().nullable(),
+});
+export type Draft = z.infer<typeof draftSchema>;
