@@ -127,6 +127,8 @@ export const eventSchema = z.object({
   reason: z.string().nullable(),
   duration_ms: z.number().nonnegative().nullable(),
   data: z.unknown().nullable(),
+  /** The project it concerns (a task's events: the task's project), when known. */
+  project: z.string().nullable(),
 });
 export type Event = z.infer<typeof eventSchema>;
 

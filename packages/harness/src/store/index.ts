@@ -1,6 +1,6 @@
 /**
  * store: persistence behind the `Store` interface — threads, turns, events, tasks with their
- * leases and checkpoints, projects, and the process groups agents run in — with the embedded SQLite
+ * leases and checkpoints, projects, rule scans, and the process groups agents run in — with the embedded SQLite
  * backend (better-sqlite3, nowhere else) as the default. Depends only on core and the protocol's
  * wire shapes.
  */
@@ -14,6 +14,9 @@ export {
   type ProcessGroupRepository,
   type ProjectRecord,
   type ProjectRepository,
+  type ScanRecord,
+  type ScanRepository,
+  type ScanTrigger,
   type Store,
   type TaskCheckpoint,
   type TaskCheckpointRepository,

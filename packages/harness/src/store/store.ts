@@ -1,4 +1,13 @@
-import type { Decision, Event, Task, TaskState, Thread, ThreadStatus, Turn } from '@harness/protocol';
+import type {
+  Decision,
+  Event,
+  Severity,
+  Task,
+  TaskState,
+  Thread,
+  ThreadStatus,
+  Turn,
+} from '@harness/protocol';
 
 /**
  * The persistence port. Every method is async so that a Postgres backend can implement the same
@@ -15,6 +24,7 @@ export interface Store {
   readonly webhookTriggers: WebhookTriggerRepository;
   readonly processGroups: ProcessGroupRepository;
   readonly checkpoints: TaskCheckpointRepository;
+  readonly scans: ScanRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -82,9 +92,12 @@ export interface NewEvent {
   reason?: string | null;
   duration_ms?: number | null;
   data?: unknown;
+  /** The project's name; an event of a task defaults to the task's project. */
+  project?: string | null;
 }
 
 export interface EventFilter {
+  project?: string;
   thread_id?: string;
   turn_id?: string;
   task_id?: string;
@@ -298,4 +311,31 @@ export interface TaskCheckpointRepository {
   add(checkpoint: TaskCheckpoint, guard?: { leaseOwner?: string }): Promise<boolean>;
   /** In the order they were recorded. */
   list(taskId: string): Promise<TaskCheckpoint[]>;
+}
+
+/** Who ran a rule scan. */
+export type ScanTrigger = 'cli' | 'rpc' | 'pipeline' | 'gc' | 'metrics';
+
+/** One stored rule scan; its findings are events (`rule.finding`, `session_id` = the scan's id). */
+export interface ScanRecord {
+  id: string;
+  project: string;
+  root: string;
+  trigger: ScanTrigger;
+  task_id: string | null;
+  /** The files scanned (relative to the root), or null for the whole project. */
+  files: string[] | null;
+  started_at: string;
+  duration_ms: number;
+  finding_count: number;
+  by_severity: Record<Severity, number>;
+  /** Findings per rule id. */
+  by_rule: Record<string, number>;
+}
+
+export interface ScanRepository {
+  insert(scan: ScanRecord): Promise<void>;
+  /** The project's most recent scan of the whole project (not of a few files), if any. */
+  latestFull(project: string): Promise<ScanRecord | null>;
+  list(filter: { project?: string; since?: string; until?: string; limit: number }): Promise<ScanRecord[]>;
 }

@@ -58,6 +58,7 @@ function send(seconds: number, kind: string, fields: Partial<Event> = {}): void 
     reason: null,
     duration_ms: null,
     data: null,
+    project: null,
     ...fields,
   });
 }

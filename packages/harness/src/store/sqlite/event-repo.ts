@@ -13,10 +13,11 @@ export class SqliteEventRepository implements EventRepository {
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
+      // An event of a task belongs to the task's project unless the writer names one.
       `INSERT OR IGNORE INTO events (id, ts, kind, thread_id, turn_id, task_id, session_id, tool, decision, reason,
-         duration_ms, data)
+         duration_ms, data, project)
        VALUES (@id, @ts, @kind, @thread_id, @turn_id, @task_id, @session_id, @tool, @decision, @reason,
-         @duration_ms, @data)`,
+         @duration_ms, @data, COALESCE(@project, (SELECT project FROM tasks WHERE id = @task_id)))`,
     );
     this.byId = db.prepare('SELECT * FROM events WHERE id = ?');
   }
@@ -35,6 +36,7 @@ export class SqliteEventRepository implements EventRepository {
       reason: event.reason ?? null,
       duration_ms: event.duration_ms ?? null,
       data: event.data === undefined ? null : JSON.stringify(event.data),
+      project: event.project ?? null,
     });
     const row = this.byId.get(event.id) as EventRow;
     return { event: eventFromRow(row), duplicate: result.changes === 0 };
@@ -43,7 +45,7 @@ export class SqliteEventRepository implements EventRepository {
   async query(filter: EventFilter): Promise<Event[]> {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: filter.limit };
-    for (const key of ['thread_id', 'turn_id', 'task_id', 'session_id', 'decision'] as const) {
+    for (const key of ['thread_id', 'turn_id', 'task_id', 'session_id', 'decision', 'project'] as const) {
       if (filter[key] === undefined) continue;
       where.push(`${key} = @${key}`);
       args[key] = filter[key];

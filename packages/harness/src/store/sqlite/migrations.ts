@@ -199,6 +199,30 @@ const migrations: Migration[] = [
       ALTER TABLE tasks ADD COLUMN base_commit TEXT;
     `,
   },
+  {
+    version: 10,
+    name: 'the project of each event, and rule scans',
+    sql: `
+      ALTER TABLE events ADD COLUMN project TEXT;
+      UPDATE events SET project = (SELECT project FROM tasks WHERE tasks.id = events.task_id)
+        WHERE task_id IS NOT NULL;
+      CREATE INDEX events_by_project ON events (project, seq);
+      CREATE TABLE scans (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        root TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        task_id TEXT,
+        files TEXT,
+        started_at TEXT NOT NULL,
+        duration_ms REAL NOT NULL,
+        finding_count INTEGER NOT NULL,
+        by_severity TEXT NOT NULL,
+        by_rule TEXT NOT NULL
+      );
+      CREATE INDEX scans_by_project ON scans (project, started_at);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -66,6 +66,7 @@ export interface EventRow {
   reason: string | null;
   duration_ms: number | null;
   data: string | null;
+  project: string | null;
 }
 
 export function eventFromRow(row: EventRow): Event {

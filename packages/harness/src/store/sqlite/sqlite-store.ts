@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import { SqliteEventRepository } from './event-repo.js';
 import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
+import { SqliteScanRepository } from './scan-repo.js';
 import { SqliteProcessGroupRepository, SqliteTaskCheckpointRepository } from './recovery-repos.js';
 import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
@@ -30,6 +31,7 @@ export class SqliteStore implements Store {
   readonly webhookTriggers: SqliteWebhookTriggerRepository;
   readonly processGroups: SqliteProcessGroupRepository;
   readonly checkpoints: SqliteTaskCheckpointRepository;
+  readonly scans: SqliteScanRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.webhookTriggers = new SqliteWebhookTriggerRepository(db);
     this.processGroups = new SqliteProcessGroupRepository(db);
     this.checkpoints = new SqliteTaskCheckpointRepository(db);
+    this.scans = new SqliteScanRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
