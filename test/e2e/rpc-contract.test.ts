@@ -1,9 +1,10 @@
 /**
  * The JSON-RPC contract, run unchanged over stdio, HTTP, WebSocket and the in-process transport:
- * handshake, envelopes, error codes, batches, ids, params validation, threads, events, stats and
- * notification routing. stdio and HTTP/WS run the built `harness` binary.
+ * handshake, envelopes, error codes, batches, ids, params validation, threads, events, rule
+ * catalogue and project scans, stats and notification routing. stdio and HTTP/WS run the built `harness` binary.
  */
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
@@ -326,6 +327,68 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(
         true,
       );
+    });
+
+    it('loads the rule catalogue and scans a registered project, refusing paths outside it', async () => {
+      const base = realpathSync(path.dirname(fixture.projectDir));
+      const root = path.join(base, `scanned-${fixture.name}`);
+      mkdirSync(path.join(root, 'src'), { recursive: true });
+      execFileSync('git', ['init', '-q', root]);
+      writeFileSync(path.join(root, 'src', 'run.py'), 'try:\n    eval(code)\nexcept:\n    pass\n');
+      writeFileSync(path.join(base, 'outside.py'), 'eval(x)\n');
+      symlinkSync(path.join(base, 'outside.py'), path.join(root, 'src', 'link.py'));
+      const loaded = ok(await client.request('rule/load', { project_root: root })).result as {
+        rules_count: number;
+        rules: { id: string; origin: string }[];
+        shadowed: unknown[];
+      };
+      expect(loaded.rules_count).toBeGreaterThanOrEqual(20);
+      expect(loaded.rules.find((r) => r.id === 'SEC-03')?.origin).toBe('builtin');
+
+      const unregistered = err(await client.request('rule/check', { project_root: root }));
+      expect(unregistered.error.code).toBe(-32007);
+      expect(unregistered.error.message).toContain(`project_root: ${root} is not a registered project`);
+      ok(await client.request('project/register', { id: `scanned-${fixture.name}`, root }));
+
+      const scan = ok(await client.request('rule/check', { project_root: root, files: ['src/run.py'] }))
+        .result as {
+        kind: string;
+        ok: boolean;
+        scan_id: string;
+        findings: { rule_id: string; severity: string; line: number }[];
+        by_severity: Record<string, number>;
+      };
+      expect(scan).toMatchObject({
+        kind: 'project',
+        ok: false,
+        by_severity: { critical: 0, high: 2, medium: 0, low: 0 },
+      });
+      expect(scan.scan_id).toMatch(/^scan_/);
+      expect(scan.findings.map((f) => [f.line, f.rule_id, f.severity])).toEqual([
+        [2, 'SEC-03', 'high'],
+        [3, 'PY-01', 'high'],
+      ]);
+      const stored = ok(
+        await client.request('event/query', { kind: 'rule.finding', session_id: scan.scan_id, limit: 10 }),
+      ).result as { events: { tool: string; decision: string }[] };
+      expect(stored.events.map((e) => [e.tool, e.decision])).toEqual([
+        ['SEC-03', 'block'],
+        ['PY-01', 'block'],
+      ]);
+
+      for (const [files, message] of [
+        [['../outside.py'], `file path '../outside.py' is outside project root '${root}'`],
+        [['src/link.py'], `file path 'src/link.py' is outside project root '${root}'`],
+        [[], 'files: empty scan input'],
+      ] as const) {
+        const refused = err(await client.request('rule/check', { project_root: root, files }));
+        expect(refused.error.code).toBe(-32602);
+        expect(refused.error.message).toContain(message);
+      }
+      const mixed = err(
+        await client.request('rule/check', { project_root: root, files: ['a'], command: 'ls' }),
+      );
+      expect(mixed.error.code).toBe(-32602);
     });
 
     it('reports stats with a quality grade', async () => {

@@ -123,6 +123,7 @@ export {
   taskDiffSchema,
 } from './task-diff.js';
 export {
+  CatalogueRuleSchema,
   type CommandCheckResult,
   CommandCheckResultSchema,
   type CommandPart,

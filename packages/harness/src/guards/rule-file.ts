@@ -1,4 +1,4 @@
-import { ruleCategorySchema, severities, type RuleCategory, type Severity } from '@harness/protocol';
+import type { RuleCategory, Severity } from '@harness/protocol';
 import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
 import type { Rule } from './scan.js';
 
@@ -10,6 +10,9 @@ import type { Rule } from './scan.js';
  */
 
 const FRONTMATTER_KEYS = ['paths', 'fix_pattern', 'category'] as const;
+// Written out rather than taken from the protocol's schemas: `harness rule` starts without zod.
+const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+const CATEGORIES: readonly RuleCategory[] = ['security', 'stability', 'style'];
 const HEADING = /^##\s+(.*?)\s*$/;
 const SEVERITY_MARKER = /\(\s*(critical|high|medium|low)\s*\)$/i;
 const RULE_ID = /^[A-Z][A-Za-z0-9_.-]*$/;
@@ -64,7 +67,7 @@ function toRule(
   }
   const marker = SEVERITY_MARKER.exec(rest);
   if (!marker) {
-    throw fail(`rule ${id} has no severity marker: end the heading with (${severities.join('|')})`);
+    throw fail(`rule ${id} has no severity marker: end the heading with (${SEVERITIES.join('|')})`);
   }
   const title = rest.slice(0, marker.index).trim();
   if (title === '') throw fail(`rule ${id} has no title`);
@@ -112,13 +115,11 @@ function parseFrontmatter(lines: string[], file: string): Frontmatter {
       }
       front.fixPattern = value;
     } else if (key === 'category') {
-      const parsed = ruleCategorySchema.safeParse(value);
-      if (!parsed.success) {
-        throw fail(
-          `category must be one of ${ruleCategorySchema.options.join(', ')}, got ${JSON.stringify(value)}`,
-        );
+      const category = CATEGORIES.find((c) => c === value);
+      if (category === undefined) {
+        throw fail(`category must be one of ${CATEGORIES.join(', ')}, got ${JSON.stringify(value)}`);
       }
-      front.category = parsed.data;
+      front.category = category;
     } else throw fail(`unknown frontmatter key "${key}" (known: ${FRONTMATTER_KEYS.join(', ')})`);
   }
   return front;

@@ -163,7 +163,11 @@ export class Harness {
       projects: this.projects,
       agents,
       hub: this.hub,
-      policyPaths,
+      rules: {
+        policyPaths,
+        discoveryPaths: config.rules.discovery_paths,
+        allowedProjectRoots: config.server.allowed_project_roots,
+      },
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,

@@ -166,6 +166,8 @@ export function buildConfigSchema(ctx: SchemaContext) {
     rules: section({
       exec_policy_paths: list(pathField(ctx), 'an array of paths').default([]),
       on_prompt: oneOf(['refuse', 'needs_input']).default('refuse'),
+      /** Rule files (markdown) or directories of them, read after the project, user and admin rules. */
+      discovery_paths: list(pathField(ctx), 'an array of paths').default([]),
     }),
     gc: gcSection(),
     observe: section({ log_retention_days: int(0).default(90) }),

@@ -3,7 +3,6 @@ import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core
 import { type EventLog, queryStats } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
-import { ruleCheck, ruleLoad } from '../../policy/index.js';
 import {
   type NotificationHub,
   type ThreadService,
@@ -14,6 +13,7 @@ import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
 import { requireOperator } from '../operator.js';
 import type { HandlerTable } from './router.js';
+import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 
 export interface HandlerDependencies {
   store: Store;
@@ -24,8 +24,8 @@ export interface HandlerDependencies {
   projects: ProjectRegistry;
   agents: AgentRegistry;
   hub: NotificationHub;
-  /** `rules.exec_policy_paths`, applied on top of each project's own policy files. */
-  policyPaths: readonly string[];
+  /** Policy paths, rule discovery paths and allowed roots for `rule/load` and `rule/check`. */
+  rules: RuleHandlerOptions;
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
@@ -78,8 +78,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'turn/cancel': (params) => deps.turns.cancel(params.turn_id),
     'turn/status': (params) => deps.turns.status(params.turn_id),
     'agent/list': async () => ({ agents: await deps.agents.list() }),
-    'rule/load': (params) => ruleLoad(params, { extraPolicyPaths: deps.policyPaths }),
-    'rule/check': (params) => ruleCheck(params, { extraPolicyPaths: deps.policyPaths }),
+    ...ruleHandlers(deps),
     'task/create': async (params) => {
       const task = await deps.tasks.create(params);
       return { task_id: task.id, task };
