@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessBin, isolatedEnv, tempDir } from '@harness/testkit';
+import { harnessBin, isolatedEnv, repoRoot, tempDir } from '@harness/testkit';
+import { builtinRules, parseRuleFile } from '../../packages/harness/src/guards/index.js';
 import { SqliteStore } from '../../packages/harness/src/store/index.js';
 
 const dir = tempDir('harness-rule-scan-');
@@ -117,5 +118,29 @@ describe('harness rule check DIR', () => {
     expect(r.stderr).toContain(
       `${path.join(root, '.harness/rules/broken.md')}:2: rule SHOP-2 has no severity marker`,
     );
+  });
+});
+
+describe('the README on rules', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+
+  it('shows a rule file that parses as it says', () => {
+    const sample = /^<!-- sample: rule file -->\n```markdown\n([\s\S]*?)^```$/m.exec(readme)?.[1] ?? '';
+    const rules = parseRuleFile(sample, 'README.md');
+    expect(rules.map((r) => [r.id, r.severity, r.paths, r.fixPattern])).toEqual([
+      ['SHOP-1', 'high', ['src/**/*.ts', '*.tsx'], 's/legacyFetch\\(/fetch(/g'],
+    ]);
+  });
+
+  it('lists every built-in rule with its severity and title', () => {
+    const rows = [...readme.matchAll(/^\| `([A-Z]+-\d+)` \| (\w+) \| (.+?) \| /gm)].map((m) => [
+      m[1],
+      m[2],
+      m[3],
+    ]);
+    const rules = [...builtinRules().values()].map((r) => [r.id, r.severity, r.title]);
+    const byId = (a: (string | undefined)[], b: (string | undefined)[]) =>
+      (a[0] ?? '') < (b[0] ?? '') ? -1 : 1;
+    expect([...rows].sort(byId)).toEqual([...rules].sort(byId));
   });
 });
