@@ -11,6 +11,7 @@ import {
   num,
   oneOf,
   deliverModes,
+  guardSeverities,
   passthroughEnvName,
   pathField,
   section,
@@ -168,6 +169,8 @@ export function buildConfigSchema(ctx: SchemaContext) {
       on_prompt: oneOf(['refuse', 'needs_input']).default('refuse'),
     }),
     gc: gcSection(),
+    // The default for projects whose overlay does not set [validation] guard_severity.
+    validation: section({ guard_severity: oneOf(guardSeverities).default('high') }),
     observe: section({ log_retention_days: int(0).default(90) }),
     otel: section({
       environment: text().default('production'),
