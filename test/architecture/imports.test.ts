@@ -41,6 +41,7 @@ const allowed: Record<string, readonly string[]> = {
     'skills',
     'plans',
     'review',
+    'guards',
     'quality',
   ],
   server: [

@@ -1,9 +1,9 @@
 /**
  * tasks: the task domain — the service that creates, lists and cancels tasks, the persisted queue
  * and its scheduler (leases, concurrency, crash recovery), the pipeline that drives one task
- * through worktree, implementation, validation, pull request and review, and the record of the
- * process groups agents run in. May depend on core, store, observe, agents, github, threads and
- * projects; never on server or cli.
+ * through worktree, implementation, validation (its commands and the guard scan of the changed
+ * files), pull request and review, and the record of the process groups agents run in. Never
+ * depends on server or cli (the allowed edges: docs/ARCHITECTURE.md).
  */
 export { type ProcessGroupLabel, ServerProcessGroups } from './process-groups.js';
 export { TaskPipeline } from './pipeline.js';

@@ -28,6 +28,19 @@ describe('the step after validation', () => {
       message: 'validation still failed after 3 attempt(s):\nnpm test exited 1',
     });
   });
+
+  it('counts guard findings against the same retries, failing with guard_findings when only they remain', () => {
+    const passed = { kind: 'passed' as const, sha: 'abc', commands: [], detected: null };
+    expect(afterValidation(passed, 1, 1, 'a.js:1 [SEC-EVAL]')).toEqual({ kind: 'fix' });
+    const last = afterValidation(passed, 2, 1, 'a.js:1 [SEC-EVAL]');
+    expect(last.kind === 'fail' && last.failure).toMatchObject({
+      code: 'guard_findings',
+      message: 'the guards still found new problems after 2 attempt(s):\na.js:1 [SEC-EVAL]',
+    });
+    // A failing command is the first thing to name.
+    const both = afterValidation(failed, 2, 1, 'a.js:1 [SEC-EVAL]');
+    expect(both.kind === 'fail' && both.failure.code).toBe('validation_failed');
+  });
 });
 
 describe('the step after a review round', () => {

@@ -15,17 +15,27 @@ const fail = (code: string, message: string): NextStep => ({
   failure: new TaskFailure(code, message),
 });
 
-/** After validation attempt `attempt` (from 1): `max_retries` fix rounds, then the task fails. */
+/**
+ * After validation attempt `attempt` (from 1), the commands' result and the guards' report (null
+ * when no new finding blocks): `max_retries` fix rounds, then the task fails — `validation_failed`
+ * when a command still fails, else `guard_findings`.
+ */
 export function afterValidation(
   result: Exclude<ValidationResult, { kind: 'cancelled' }>,
   attempt: number,
   maxRetries: number,
+  guardReport: string | null = null,
 ): NextStep {
-  if (result.kind === 'passed') return advance;
+  if (result.kind === 'passed' && guardReport === null) return advance;
   if (attempt <= maxRetries) return fixIt;
+  if (result.kind === 'failed')
+    return fail(
+      'validation_failed',
+      `validation still failed after ${attempt} attempt(s):\n${result.report.slice(0, 2000)}`,
+    );
   return fail(
-    'validation_failed',
-    `validation still failed after ${attempt} attempt(s):\n${result.report.slice(0, 2000)}`,
+    'guard_findings',
+    `the guards still found new problems after ${attempt} attempt(s):\n${(guardReport ?? '').slice(0, 2000)}`,
   );
 }
 

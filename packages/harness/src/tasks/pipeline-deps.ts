@@ -1,6 +1,7 @@
 import type { AgentRegistry } from '../agents/index.js';
 import type { Clock, Git, GitAuthor, Logger, ProcessRunner } from '../core/index.js';
 import type { GithubClient } from '../github/index.js';
+import type { Rule } from '../guards/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
 import type { Store } from '../store/index.js';
@@ -26,4 +27,9 @@ export interface PipelineDeps {
   onPrompt: 'refuse' | 'needs_input';
   /** Validation commands' process groups are recorded like agents', to be ended after a crash. */
   processGroups?: ServerProcessGroups;
+  /**
+   * The rule catalogue that applies to a project (by its root): what the guard stage maps findings
+   * to (severity, title, text). None: no catalogue, every project-guard finding is `medium`.
+   */
+  guardRules?: (projectRoot: string) => Promise<ReadonlyMap<string, Rule>>;
 }

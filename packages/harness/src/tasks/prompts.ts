@@ -28,10 +28,18 @@ export function implementPrompt(task: Task, brief: TaskBrief, branch: string): s
   ].join('\n');
 }
 
-export function validationFixPrompt(feedback: string): string {
+/** What validation found: a failed command's report, the guards' findings, or both. */
+export function validationFixPrompt(feedback: string | null, guardFindings: string | null = null): string {
+  const what =
+    feedback !== null && guardFindings !== null
+      ? "The validation commands failed and the project's guards found problems in your change."
+      : feedback !== null
+        ? 'The validation commands failed on your change.'
+        : "The project's guards found problems in your change.";
   return [
-    'The validation commands failed on your change. Fix the problems below, then reply with a summary.',
-    wrapExternalData(feedback),
+    `${what} Fix the problems below, then reply with a summary.`,
+    // Guard output quotes the files the agent wrote: data, never instructions.
+    ...[feedback, guardFindings].filter((text): text is string => text !== null).map(wrapExternalData),
     houseRules,
   ].join('\n');
 }

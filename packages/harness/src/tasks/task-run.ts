@@ -13,6 +13,7 @@ import type { TaskCheckpointStage, TaskPatch } from '../store/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation } from './agent-step.js';
 import { answerPreface, withApprovals } from './approval-gate.js';
+import { GuardStage } from './guard-stage.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { reviewFixPrompt, validationFixPrompt } from './prompts.js';
 import {
@@ -59,6 +60,7 @@ export class TaskRun {
   private current: Task;
   /** A person's answer this run resumes after (the task waited in needs_input), until told to the agent. */
   private answer: ApprovalRecord | null = null;
+  private readonly guards: GuardStage;
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -68,6 +70,7 @@ export class TaskRun {
     private readonly leaseOwner: string,
   ) {
     this.current = task;
+    this.guards = new GuardStage(deps, task);
   }
 
   /** The task as this run last stored it. */
@@ -182,7 +185,10 @@ export class TaskRun {
     return implemented.summary;
   }
 
-  /** Validation of HEAD, with fix rounds; skipped when HEAD already passed it. */
+  /**
+   * Validation of HEAD — its commands, then the guards on the changed files — with fix rounds;
+   * skipped when HEAD already passed it.
+   */
   private async validateAndFix({ ctx, progress, implementor }: Course): Promise<void> {
     const head = await this.deps.git.currentCommit(ctx.worktree.path);
     if (progress.validatedAt(head)) return this.skipped('validating', head);
@@ -200,11 +206,14 @@ export class TaskRun {
       });
       if (result.kind === 'cancelled')
         throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
-      if (result.kind === 'passed') return this.checkpoint(progress, 'validated', { sha: result.sha });
-      const next = afterValidation(result, attempt, ctx.settings.validation.max_retries);
+      // The guards run whatever the commands did, so one fix round can answer both.
+      const guardReport = await this.guards.run(ctx, attempt);
+      if (result.kind === 'passed' && guardReport === null)
+        return this.checkpoint(progress, 'validated', { sha: result.sha });
+      const next = afterValidation(result, attempt, ctx.settings.validation.max_retries, guardReport);
       if (next.kind === 'fail') throw next.failure;
       await this.stage('fixing');
-      const prompt = validationFixPrompt(result.report);
+      const prompt = validationFixPrompt(result.kind === 'failed' ? result.report : null, guardReport);
       await this.answered(
         await fix(ctx, implementor, prompt, `Fix what validation found (attempt ${attempt})`),
         implementor,

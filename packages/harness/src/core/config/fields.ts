@@ -106,6 +106,10 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export const deliverModes = ['auto', 'pull_request', 'branch', 'none'] as const;
 export type DeliverModeSetting = (typeof deliverModes)[number];
 
+/** `[validation] guard_severity`: the least severe guard finding that blocks a task, or "off". */
+export const guardSeverities = ['critical', 'high', 'medium', 'low', 'off'] as const;
+export type GuardSeveritySetting = (typeof guardSeverities)[number];
+
 export function agentChoice() {
   return oneOf(agentChoices);
 }

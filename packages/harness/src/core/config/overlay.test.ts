@@ -131,7 +131,7 @@ describe('resolveProjectSettings', () => {
       is_default: true,
       overlay_file: overlayFile('p'),
       git: { remote: 'up', branch_prefix: 'harness/', deliver: 'auto', keep_failed_branches: true },
-      validation: { pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2 },
+      validation: { pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2, guard_severity: 'high' },
       agent: { default: 'claude' },
       review: { enabled: true, reviewer_agent: 'auto', max_rounds: 5 },
       max_concurrent: 7,

@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { agentChoice, bool, deliverModes, expecting, int, oneOf, section, stringList } from './fields.js';
+import {
+  agentChoice,
+  bool,
+  deliverModes,
+  expecting,
+  guardSeverities,
+  int,
+  oneOf,
+  section,
+  stringList,
+} from './fields.js';
 import { configError, fromZodIssues } from './issues.js';
 import { parseToml, readConfigText } from './toml.js';
 
@@ -64,6 +74,8 @@ const overlaySchema = z.strictObject(
       pre_push: stringList().default([]),
       timeout_secs: int(1).default(120),
       max_retries: int(0, 10).default(2),
+      // Unset: the server's [validation] guard_severity.
+      guard_severity: oneOf(guardSeverities).optional(),
     }),
     agent: section({ default: agentChoice().optional() }),
     review: section({

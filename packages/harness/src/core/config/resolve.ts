@@ -1,5 +1,5 @@
 import { ErrorCodes, HarnessError } from '../errors.js';
-import type { AgentChoice, DeliverModeSetting } from './fields.js';
+import type { AgentChoice, DeliverModeSetting, GuardSeveritySetting } from './fields.js';
 import { configError } from './issues.js';
 import { loadProjectOverlay, type ProjectOverlay } from './overlay.js';
 import { defaultProject } from './projects.js';
@@ -23,7 +23,8 @@ export interface ResolvedProjectSettings {
     /** A failed or cancelled task's branch stays in the checkout (its unfinished work committed). */
     keep_failed_branches: boolean;
   };
-  validation: ProjectOverlay['validation'];
+  /** `guard_severity`: the overlay's, else the server's. */
+  validation: Omit<ProjectOverlay['validation'], 'guard_severity'> & { guard_severity: GuardSeveritySetting };
   agent: { default: AgentChoice };
   review: { enabled: boolean; reviewer_agent: AgentChoice; max_rounds: number };
   max_concurrent: number;
@@ -87,7 +88,10 @@ export function resolveProjectSettings(config: HarnessConfig, projectName: strin
       deliver: overlay.git.deliver ?? config.git.deliver,
       keep_failed_branches: overlay.git.keep_failed_branches ?? config.git.keep_failed_branches,
     },
-    validation: overlay.validation,
+    validation: {
+      ...overlay.validation,
+      guard_severity: overlay.validation.guard_severity ?? config.validation.guard_severity,
+    },
     agent: { default: scope.implementor.value },
     review: {
       enabled: scope.enabled.value,

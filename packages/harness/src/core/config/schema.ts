@@ -11,6 +11,7 @@ import {
   num,
   oneOf,
   deliverModes,
+  guardSeverities,
   passthroughEnvName,
   pathField,
   section,
@@ -170,6 +171,8 @@ export function buildConfigSchema(ctx: SchemaContext) {
       discovery_paths: list(pathField(ctx), 'an array of paths').default([]),
     }),
     gc: gcSection(),
+    // The default for projects whose overlay does not set [validation] guard_severity.
+    validation: section({ guard_severity: oneOf(guardSeverities).default('high') }),
     observe: section({ log_retention_days: int(0).default(90) }),
     otel: section({
       environment: text().default('production'),

@@ -1,0 +1,138 @@
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HarnessError, ErrorCodes, type ProcessRunner } from '../core/index.js';
+import { GUARDS_DIR } from '../guards/index.js';
+
+/**
+ * The files a task changed, and those files as they were before it: what the pipeline's guard scan
+ * looks at (guard-check.ts). Git runs directly here because the port has no "as of the base, with
+ * the worktree's uncommitted and untracked files" listing that keeps a rename's old path, and the
+ * baseline needs that path to compare a moved file with itself.
+ */
+
+/** A file the task added or changed; `before` is its path at the base, null when the task created it. */
+export interface TaskFile {
+  readonly path: string;
+  readonly before: string | null;
+}
+
+/** Git without what a hook or a parent git left in the environment (GIT_DIR would point elsewhere). */
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+  // Paths are data: no pathspec magic, no globbing.
+  return { ...env, GIT_LITERAL_PATHSPECS: '1', GIT_TERMINAL_PROMPT: '0' };
+}
+
+async function git(runner: ProcessRunner, cwd: string, args: string[]): Promise<string> {
+  const result = await runner.run('git', ['--no-pager', ...args], {
+    cwd,
+    env: gitEnv(),
+    maxOutputBytes: 64 * 1_048_576,
+  });
+  if (result.exitCode !== 0)
+    throw new HarnessError(
+      ErrorCodes.internal,
+      `git ${args[0] ?? ''} failed in ${cwd} (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`,
+    );
+  return result.stdout;
+}
+
+/**
+ * Every file that differs from `base` in the worktree: committed, uncommitted and untracked
+ * (ignored files are not the task's work). Deleted files are left out: there is nothing to scan.
+ */
+export async function changedFiles(
+  runner: ProcessRunner,
+  worktree: string,
+  base: string,
+): Promise<TaskFile[]> {
+  const diff = await git(runner, worktree, [
+    'diff',
+    '--name-status',
+    '-z',
+    '-M',
+    '--no-ext-diff',
+    base,
+    '--',
+  ]);
+  const files = new Map<string, TaskFile>();
+  const fields = diff.split('\0');
+  for (let i = 0; i < fields.length; i++) {
+    const letter = (fields[i] ?? '').charAt(0);
+    if (letter === '') continue;
+    if (letter === 'R' || letter === 'C') {
+      const [from, to] = [fields[i + 1], fields[i + 2]];
+      i += 2;
+      // A copy leaves its source in place: the new file starts from the source's findings too.
+      if (from !== undefined && to !== undefined) files.set(to, { path: to, before: from });
+      continue;
+    }
+    const file = fields[++i];
+    if (file === undefined || letter === 'D') continue;
+    files.set(file, { path: file, before: letter === 'A' ? null : file });
+  }
+  const untracked = await git(runner, worktree, ['ls-files', '--others', '--exclude-standard', '-z']);
+  for (const file of untracked.split('\0')) if (file !== '') files.set(file, { path: file, before: null });
+  return [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** A temporary tree to scan; `dispose` removes it. */
+export interface BaselineTree {
+  readonly root: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The task's files as they were at `base`, each at its current path (a renamed file keeps its
+ * findings comparable), plus the worktree's guard scripts, so both scans run the same scanners.
+ * Only these files are written (one `git archive`), not the whole tree: the cost follows the size
+ * of the change, not of the repository, and nothing is registered in git (no worktree to prune).
+ * The price: a guard that reads other files of the tree sees only these.
+ */
+export async function baselineTree(
+  runner: ProcessRunner,
+  worktree: string,
+  base: string,
+  files: readonly TaskFile[],
+): Promise<BaselineTree> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'harness-guard-base-'));
+  const dispose = () => rm(scratch, { recursive: true, force: true });
+  try {
+    const root = path.join(scratch, 'tree');
+    await mkdir(root);
+    const existing = files.filter((f): f is TaskFile & { before: string } => f.before !== null);
+    if (existing.length > 0) {
+      const archive = path.join(scratch, 'base.tar');
+      const paths = [...new Set(existing.map((f) => f.before))];
+      await git(runner, worktree, ['archive', '--format=tar', '-o', archive, base, '--', ...paths]);
+      const untar = await runner.run('tar', ['-xf', archive, '-C', root], { cwd: scratch });
+      if (untar.exitCode !== 0)
+        throw new HarnessError(
+          ErrorCodes.internal,
+          `tar could not unpack the base files: ${untar.stderr.trim()}`,
+        );
+      await moveRenamed(root, existing);
+    }
+    await cp(path.join(worktree, GUARDS_DIR), path.join(root, GUARDS_DIR), { recursive: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      },
+    );
+    return { root, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** Renamed and copied files are copied to their new path (a source may feed more than one). */
+async function moveRenamed(root: string, files: readonly (TaskFile & { before: string })[]): Promise<void> {
+  for (const file of files) {
+    if (file.before === file.path) continue;
+    const to = path.join(root, file.path);
+    await mkdir(path.dirname(to), { recursive: true });
+    await cp(path.join(root, file.before), to);
+  }
+}
