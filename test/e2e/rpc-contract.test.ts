@@ -404,6 +404,67 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(stats.trends).toHaveLength(4);
     });
 
+    it('collects metrics and answers metrics/query, health/check, stats and events of a project', async () => {
+      const root = path.join(fixture.projectDir, 'web');
+      const guards = path.join(root, '.harness', 'guards');
+      mkdirSync(guards, { recursive: true });
+      execFileSync('git', ['init', '-q', root]);
+      writeFileSync(path.join(guards, 'planted.sh'), 'echo "src/a.ts:3:SEC-01:eval() on input"\n', {
+        mode: 0o755,
+      });
+      ok(await client.request('project/register', { name: 'contract', root: root }));
+      const thread = ok(await client.request('thread/start', { cwd: root })).result as {
+        thread_id: string;
+      };
+      type Report = { project: string | null; violations: { count: number }; quality: { grade: string } };
+      const collected = ok(await client.request('metrics/collect', { project_root: root }))
+        .result as Report & { scan: { finding_count: number; by_rule: Record<string, number> } };
+      expect(collected).toMatchObject({ project: 'contract', violations: { count: 1 } });
+      expect(collected.scan).toMatchObject({ finding_count: 1, by_rule: { 'SEC-01': 1 } });
+      expect(err(await client.request('metrics/collect', { project_root: 'relative/dir' })).error.code).toBe(
+        -32602,
+      );
+      const outside = err(
+        await client.request('metrics/collect', { project_root: '/definitely/not/registered' }),
+      );
+      expect(outside.error.message).toMatch(/is not a registered project/);
+
+      const one = ok(await client.request('metrics/query', { project: 'contract' })).result as Report;
+      expect(one).toMatchObject({ project: 'contract', violations: { count: 1 }, projects: [] });
+      const all = ok(await client.request('metrics/query', {})).result as Report & {
+        projects: { project: string; grade: string }[];
+      };
+      expect(all.project).toBeNull();
+      expect(all.projects.map((p) => p.project)).toContain('contract');
+
+      const live = ok(await client.request('health/check')).result as { status: string; report?: unknown };
+      expect(live.status).toBe('ok');
+      expect(live.report).toBeUndefined();
+      const health = ok(await client.request('health/check', { project_root: root })).result as {
+        report: { violation_summary: unknown[]; recommendations: string[] };
+      };
+      expect(health.report.violation_summary).toEqual([{ rule_id: 'SEC-01', count: 1, severity: 'medium' }]);
+      expect(health.report.recommendations.length).toBeGreaterThan(0);
+
+      const stats = ok(await client.request('stats/query', { project: 'contract' })).result as {
+        rule_stats: { rule_id: string; total: number }[];
+      };
+      expect(stats.rule_stats).toMatchObject([{ rule_id: 'SEC-01', total: 1 }]);
+      const tagged = ok(await client.request('event/query', { project: 'contract', limit: 100 })).result as {
+        events: { kind: string; thread_id: string | null }[];
+      };
+      expect(tagged.events.map((e) => e.kind)).toEqual(
+        expect.arrayContaining(['thread.started', 'rule.finding']),
+      );
+      expect(tagged.events.find((e) => e.kind === 'thread.started')?.thread_id).toBe(thread.thread_id);
+      const dashboard = ok(await client.request('dashboard/get')).result as {
+        global: { quality: { grade: string } };
+        projects: { name: string; quality: { grade: string } }[];
+      };
+      expect(dashboard.global.quality.grade).toMatch(/^[ABCD]$/);
+      expect(dashboard.projects.find((p) => p.name === 'contract')?.quality.grade).toBe(one.quality.grade);
+    });
+
     it('keeps each connection’s handshake and notifications to itself', async ({ skip }) => {
       if (!fixture.multiClient) skip('stdio carries exactly one client');
       const other = await fixture.client();

@@ -169,6 +169,22 @@ export {
   signalTypes,
 } from './quality.js';
 export {
+  type HealthReport,
+  healthCheckParamsSchema,
+  healthReportSchema,
+  metricsCollectParamsSchema,
+  metricsCollectResultSchema,
+  metricsQueryParamsSchema,
+  metricsQueryResultSchema,
+  type ProjectGrade,
+  projectGradeSchema,
+  type QualityReport,
+  qualityReportSchema,
+  ruleStatsSchema,
+  ruleTrendSchema,
+  toolStatsSchema,
+} from './metrics.js';
+export {
   exceedsJsonDepth,
   findLoneSurrogate,
   jsonDepthMessage,

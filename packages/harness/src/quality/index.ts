@@ -4,3 +4,22 @@
  * and lets a person adopt or reject them. Depends on core, store, observe, policy, guards and agents.
  */
 export { countBySeverity, recordScan, type ScanRecorderDeps, type ScanToRecord } from './scans.js';
+export {
+  type CollectedMetrics,
+  collectMetrics,
+  gcIntervalSecs,
+  type MetricsDeps,
+  projectGrades,
+  qualityReport,
+  type ReportScope,
+  type RuleSource,
+} from './metrics.js';
+export { type HealthDeps, healthReport } from './health.js';
+export { detectionPageSize, type DetectOptions, detectSignals } from './signals/detect.js';
+export {
+  detectors,
+  escalationMinEvents,
+  type SignalThresholds,
+  evaluate,
+  signalId,
+} from './signals/evaluate.js';

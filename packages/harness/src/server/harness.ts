@@ -88,6 +88,7 @@ export class Harness {
     this.threads = new ThreadService(store, this.events, this.hub, clock, {
       projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       allowedProjectRoots: config.server.allowed_project_roots,
+      projectOf: (root) => this.projects.nameForRoot(root),
     });
     const policyPaths = config.rules.exec_policy_paths;
     this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);
@@ -172,6 +173,8 @@ export class Harness {
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,
       operatorKeyFile,
+      // The rule catalogue arrives with the RULES work; until then findings map to no rule (medium).
+      quality: { thresholds: config.gc.signal_thresholds, rules: async () => new Map(), runner },
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({

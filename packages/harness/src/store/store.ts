@@ -2,6 +2,8 @@ import type {
   Decision,
   Event,
   Severity,
+  Signal,
+  SignalType,
   Task,
   TaskState,
   Thread,
@@ -25,6 +27,7 @@ export interface Store {
   readonly processGroups: ProcessGroupRepository;
   readonly checkpoints: TaskCheckpointRepository;
   readonly scans: ScanRepository;
+  readonly signals: SignalRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -130,11 +133,27 @@ export interface EventAggregate {
   slow: number;
 }
 
+/** Which events an aggregate covers: a time range, optionally one project's, optionally some kinds. */
+export interface EventScope {
+  since?: string;
+  until?: string;
+  project?: string;
+  kinds?: readonly string[];
+}
+
+/** Counts per (kind, tool), with when the group was last seen. */
+export interface EventToolCounts extends EventKindCounts {
+  tool: string | null;
+  last_seen: string;
+}
+
 export interface EventRepository {
   /** Appends an event; an id already stored is not written twice (the stored event is returned). */
   append(event: NewEvent): Promise<{ event: Event; duplicate: boolean }>;
   query(filter: EventFilter): Promise<Event[]>;
-  aggregate(range: { since?: string; until?: string }, slowMs: number): Promise<EventAggregate>;
+  aggregate(range: EventScope, slowMs: number): Promise<EventAggregate>;
+  /** Counts grouped by kind and tool, most frequent first, at most `limit` groups. */
+  toolCounts(scope: EventScope, limit: number): Promise<EventToolCounts[]>;
   /** Deletes events older than `before`; returns how many. */
   purgeBefore(before: string): Promise<number>;
 }
@@ -338,4 +357,49 @@ export interface ScanRepository {
   /** The project's most recent scan of the whole project (not of a few files), if any. */
   latestFull(project: string): Promise<ScanRecord | null>;
   list(filter: { project?: string; since?: string; until?: string; limit: number }): Promise<ScanRecord[]>;
+}
+
+/**
+ * The running totals behind one (type, key) of a project's signals: counters and a bounded
+ * evidence sample, so a detection pass reads only the events after the checkpoint.
+ */
+export interface SignalAggregate {
+  type: SignalType;
+  key: string;
+  count: number;
+  /** Ids of the first (oldest) events, at most 50. */
+  event_ids: string[];
+  /** Distinct files and tasks seen, each at most 50, in the order first seen. */
+  files: string[];
+  task_ids: string[];
+  first_seen: string | null;
+  last_seen: string | null;
+  /** Detector-specific counters (e.g. the warn-rate buckets of warn_escalation). */
+  extra: Record<string, unknown>;
+}
+
+/** Where a project's detection stopped: the last event seq processed, under which settings. */
+export interface SignalCheckpoint {
+  project: string;
+  last_seq: number;
+  /** What the aggregates depend on (e.g. the slow-operation threshold): a change means recounting. */
+  settings: string;
+  updated_at: string;
+}
+
+export interface SignalRepository {
+  checkpoint(project: string): Promise<SignalCheckpoint | null>;
+  aggregates(project: string): Promise<SignalAggregate[]>;
+  /**
+   * Atomically: the new checkpoint, the changed aggregates, and the project's detected signals
+   * (replacing the previous set). `reset` first drops the project's aggregates (a recount).
+   */
+  save(
+    checkpoint: SignalCheckpoint,
+    changed: readonly SignalAggregate[],
+    signals: readonly Signal[],
+    reset: boolean,
+  ): Promise<void>;
+  /** The latest detected signals, strongest first; of one project or all. */
+  list(filter: { project?: string }): Promise<Signal[]>;
 }

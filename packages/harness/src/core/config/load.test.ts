@@ -82,6 +82,12 @@ describe('loadConfig: file lookup and defaults', () => {
       slow_op_count_min: 10,
       escalation_ratio: 1.5,
       violation_min: 5,
+      task_failure_min: 3,
+      policy_denial_min: 5,
+      validation_failure_min: 3,
+      review_finding_min: 3,
+      ci_failure_min: 3,
+      changes_requested_min: 3,
     });
     expect(config.observe.log_retention_days).toBe(90);
     expect(config.otel).toMatchObject({

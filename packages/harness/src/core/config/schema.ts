@@ -125,6 +125,13 @@ function gcSection() {
       slow_op_count_min: int(1).default(10),
       escalation_ratio: num({ exclusiveMin: 1 }).default(1.5),
       violation_min: int(1).default(5),
+      // Detectors of our own pipeline and of GitHub webhooks (quality/signals).
+      task_failure_min: int(1).default(3),
+      policy_denial_min: int(1).default(5),
+      validation_failure_min: int(1).default(3),
+      review_finding_min: int(1).default(3),
+      ci_failure_min: int(1).default(3),
+      changes_requested_min: int(1).default(3),
     }),
   });
 }

@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
-import { type EventLog, queryStats } from '../../observe/index.js';
+import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
 import {
@@ -12,6 +12,7 @@ import {
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
 import { requireOperator } from '../operator.js';
+import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 
@@ -31,6 +32,8 @@ export interface HandlerDependencies {
   connectionCount: () => number;
   /** Where the operator key is, when no API token is set (the answer to a refused approval names it). */
   operatorKeyFile: string | null;
+  /** Signal thresholds, rules and the guard runner of the quality methods (quality-handlers.ts). */
+  quality: QualityHandlerSettings;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -97,17 +100,6 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),
     'project/remove': async (params) => ({ deleted: await deps.projects.remove(params.name) }),
-    'dashboard/get': () => deps.tasks.dashboard(),
-    'health/check': async () => {
-      const ok = await deps.store.ping();
-      return {
-        status: ok ? 'ok' : 'degraded',
-        version: harnessVersion,
-        uptime_secs: Math.round((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
-        store: { backend: deps.store.backend, ok, schema_version: await deps.store.schemaVersion() },
-        connections: deps.connectionCount(),
-      };
-    },
     'event/log': async ({ event }) => {
       if (event.thread_id !== undefined && !(await deps.threads.get(event.thread_id))) {
         throw new HarnessError(ErrorCodes.notFound, `event.thread_id: thread not found: ${event.thread_id}`);
@@ -127,14 +119,11 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       const last = events.at(-1);
       return { events, next_after_seq: events.length === params.limit && last ? last.seq : null };
     },
-    'stats/query': (params) => {
-      checkRange(params.since, params.until);
-      return queryStats(deps.store, deps.clock, { since: toUtc(params.since), until: toUtc(params.until) });
-    },
+    ...createQualityHandlers(deps),
   };
 }
 
-function checkRange(since: string | undefined, until: string | undefined): void {
+export function checkRange(since: string | undefined, until: string | undefined): void {
   if (since !== undefined && until !== undefined && Date.parse(since) > Date.parse(until)) {
     throw new HarnessError(ErrorCodes.invalidParams, `since (${since}) is after until (${until})`, {
       data: { path: ['since'] },
@@ -143,6 +132,6 @@ function checkRange(since: string | undefined, until: string | undefined): void 
 }
 
 /** Stored timestamps are UTC, compared as strings; an offset in a query is normalised to match. */
-function toUtc(timestamp: string | undefined): string | undefined {
+export function toUtc(timestamp: string | undefined): string | undefined {
   return timestamp === undefined ? undefined : new Date(timestamp).toISOString();
 }

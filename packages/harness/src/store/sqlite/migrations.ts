@@ -223,6 +223,40 @@ const migrations: Migration[] = [
       CREATE INDEX scans_by_project ON scans (project, started_at);
     `,
   },
+  {
+    version: 11,
+    name: 'signal detection: checkpoints, running aggregates and detected signals per project',
+    sql: `
+      CREATE TABLE signal_state (
+        project TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL,
+        settings TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE signal_aggregates (
+        project TEXT NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        event_ids TEXT NOT NULL,
+        files TEXT NOT NULL,
+        task_ids TEXT NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        extra TEXT NOT NULL,
+        PRIMARY KEY (project, type, key)
+      );
+      CREATE TABLE signals (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        type TEXT NOT NULL,
+        strength REAL NOT NULL,
+        detected_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX signals_by_project ON signals (project, strength);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

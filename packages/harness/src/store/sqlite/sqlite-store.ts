@@ -7,6 +7,7 @@ import { SqliteEventRepository } from './event-repo.js';
 import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
 import { SqliteScanRepository } from './scan-repo.js';
+import { SqliteSignalRepository } from './signal-repo.js';
 import { SqliteProcessGroupRepository, SqliteTaskCheckpointRepository } from './recovery-repos.js';
 import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
@@ -32,6 +33,7 @@ export class SqliteStore implements Store {
   readonly processGroups: SqliteProcessGroupRepository;
   readonly checkpoints: SqliteTaskCheckpointRepository;
   readonly scans: SqliteScanRepository;
+  readonly signals: SqliteSignalRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -50,6 +52,7 @@ export class SqliteStore implements Store {
     this.processGroups = new SqliteProcessGroupRepository(db);
     this.checkpoints = new SqliteTaskCheckpointRepository(db);
     this.scans = new SqliteScanRepository(db);
+    this.signals = new SqliteSignalRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
