@@ -11,6 +11,7 @@ import {
   taskStateSchema,
 } from './tasks.js';
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
+import { gcMethods } from './gc.js';
 import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
@@ -231,6 +232,7 @@ export const methods = {
     result: z.object({ events: z.array(eventSchema), next_after_seq: z.number().nullable() }),
   },
   'stats/query': { params: statsQueryParams, result: statsResultSchema },
+  ...gcMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -5,10 +5,17 @@
  * wire shapes.
  */
 export {
+  type DraftDecision,
+  type DraftListFilter,
+  type DraftRepository,
   type EventAggregate,
   type EventFilter,
   type EventKindCounts,
   type EventRepository,
+  type GcRepositories,
+  type GcRunPatch,
+  type GcRunRecord,
+  type GcRunRepository,
   type NewEvent,
   type ProcessGroupRecord,
   type ProcessGroupRepository,

@@ -1,4 +1,16 @@
-import type { Decision, Event, Task, TaskState, Thread, ThreadStatus, Turn } from '@harness/protocol';
+import type {
+  Decision,
+  Draft,
+  DraftStatus,
+  Event,
+  GcRun,
+  ReplayReport,
+  Task,
+  TaskState,
+  Thread,
+  ThreadStatus,
+  Turn,
+} from '@harness/protocol';
 
 /**
  * The persistence port. Every method is async so that a Postgres backend can implement the same
@@ -15,6 +27,7 @@ export interface Store {
   readonly webhookTriggers: WebhookTriggerRepository;
   readonly processGroups: ProcessGroupRepository;
   readonly checkpoints: TaskCheckpointRepository;
+  readonly gc: GcRepositories;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -298,4 +311,59 @@ export interface TaskCheckpointRepository {
   add(checkpoint: TaskCheckpoint, guard?: { leaseOwner?: string }): Promise<boolean>;
   /** In the order they were recorded. */
   list(taskId: string): Promise<TaskCheckpoint[]>;
+}
+
+/** GC's drafts and runs. */
+export interface GcRepositories {
+  readonly drafts: DraftRepository;
+  readonly runs: GcRunRepository;
+}
+
+export interface DraftListFilter {
+  project?: string;
+  status?: DraftStatus;
+  limit: number;
+}
+
+/** What a decision (adopt, reject, expire) writes on a draft. */
+export type DraftDecision = Pick<Draft, 'status' | 'decided_at' | 'decided_by'> &
+  Partial<Pick<Draft, 'reject_reason' | 'task_id'>>;
+
+/** Remediation drafts. Never deleted: an expired or rejected draft stays, with who and why. */
+export interface DraftRepository {
+  insert(draft: Draft): Promise<void>;
+  get(id: string): Promise<Draft | null>;
+  /** Newest first. */
+  list(filter: DraftListFilter): Promise<Draft[]>;
+  /** Applies a decision only while the draft is still `from`, atomically; null when it was not. */
+  decide(id: string, from: DraftStatus, decision: DraftDecision): Promise<Draft | null>;
+  setReplay(id: string, replay: ReplayReport): Promise<Draft | null>;
+  /** Marks pending drafts whose `expires_at` is at or before `now` expired (by `gc`); returns them. */
+  expire(now: string, project?: string): Promise<Draft[]>;
+  /** Ids of the signals that have a pending draft in `project`. */
+  pendingSignalIds(project: string): Promise<Set<string>>;
+  counts(project: string): Promise<Record<DraftStatus, number>>;
+}
+
+/** A GC run as stored, with the server that runs it (`host/pid/instance`). */
+export type GcRunRecord = GcRun & { owner: string };
+
+export type GcRunPatch = Partial<Omit<GcRunRecord, 'id' | 'project' | 'started_at' | 'owner'>>;
+
+/** One row per GC run: the budget window is summed from them, and a restart finds a run cut off. */
+export interface GcRunRepository {
+  /** Records a `running` run unless the project already has one (then false): one run per project. */
+  start(run: GcRunRecord): Promise<boolean>;
+  update(id: string, patch: GcRunPatch): Promise<void>;
+  get(id: string): Promise<GcRunRecord | null>;
+  /** The project's run still marked running, if any. */
+  running(project: string): Promise<GcRunRecord | null>;
+  /** The project's latest run that is not running. */
+  last(project: string): Promise<GcRunRecord | null>;
+  /** Every project's runs still marked running. */
+  listRunning(): Promise<GcRunRecord[]>;
+  /** Marks a run still `running` abandoned (its server is gone), noting why; false if it was not running. */
+  abandon(id: string, at: string): Promise<boolean>;
+  /** USD spent by every project's runs started at or after `since`. */
+  spentSince(since: string): Promise<number>;
 }

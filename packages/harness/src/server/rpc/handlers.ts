@@ -12,6 +12,8 @@ import {
 } from '../../threads/index.js';
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
+import type { GcService } from '../../quality/index.js';
+import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
 import type { HandlerTable } from './router.js';
 
@@ -31,6 +33,7 @@ export interface HandlerDependencies {
   connectionCount: () => number;
   /** Where the operator key is, when no API token is set (the answer to a refused approval names it). */
   operatorKeyFile: string | null;
+  gc: GcService;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -132,6 +135,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       checkRange(params.since, params.until);
       return queryStats(deps.store, deps.clock, { since: toUtc(params.since), until: toUtc(params.until) });
     },
+    ...createGcHandlers(deps.gc, deps.operatorKeyFile),
   };
 }
 

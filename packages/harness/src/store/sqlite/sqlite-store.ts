@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes, HarnessError, describeError } from '../../core/index.js';
-import type { Store } from '../store.js';
+import type { GcRepositories, Store } from '../store.js';
 import { SqliteEventRepository } from './event-repo.js';
+import { sqliteGcRepositories } from './gc-repo.js';
 import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
 import { SqliteProcessGroupRepository, SqliteTaskCheckpointRepository } from './recovery-repos.js';
@@ -30,6 +31,7 @@ export class SqliteStore implements Store {
   readonly webhookTriggers: SqliteWebhookTriggerRepository;
   readonly processGroups: SqliteProcessGroupRepository;
   readonly checkpoints: SqliteTaskCheckpointRepository;
+  readonly gc: GcRepositories;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.webhookTriggers = new SqliteWebhookTriggerRepository(db);
     this.processGroups = new SqliteProcessGroupRepository(db);
     this.checkpoints = new SqliteTaskCheckpointRepository(db);
+    this.gc = sqliteGcRepositories(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
