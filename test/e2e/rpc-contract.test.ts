@@ -15,6 +15,7 @@ import {
   StdioClient,
   WsClient,
   isolatedEnv,
+  makeRepo,
   type RunningHarness,
   startHttpHarness,
   tempDir,
@@ -463,6 +464,48 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       };
       expect(dashboard.global.quality.grade).toMatch(/^[ABCD]$/);
       expect(dashboard.projects.find((p) => p.name === 'contract')?.quality.grade).toBe(one.quality.grade);
+    });
+
+    it('runs GC on a project: gc/run, gc/status, gc/drafts; gc/adopt and gc/reject for the operator only', async () => {
+      const root = makeRepo(path.join(fixture.projectDir, 'gc-repo'));
+      ok(await client.request('project/register', { name: 'gcproj', root }));
+      const before = ok(await client.request('gc/status', { project: 'gcproj' })).result as Record<
+        string,
+        unknown
+      >;
+      expect(before).toMatchObject({
+        project: 'gcproj',
+        drafts: { pending: 0, adopted: 0, rejected: 0, expired: 0 },
+        running: false,
+        progress: null,
+        last_run: null,
+        budget: { spent_usd: 0, total_usd: 5, window_hours: 24, remaining_usd: 5, exhausted: false },
+      });
+      const report = ok(await client.request('gc/run', { project: 'gcproj' })).result as Record<
+        string,
+        unknown
+      >;
+      expect(report).toMatchObject({ project: 'gcproj', drafts: [], errors: [], expired: 0 });
+      const after = ok(await client.request('gc/status', { project: 'gcproj' })).result as {
+        last_run: { status: string; trigger: string };
+        next_run_at: string;
+      };
+      expect(after.last_run).toMatchObject({ status: 'finished', trigger: 'manual' });
+      expect(Date.parse(after.next_run_at)).toBeGreaterThan(Date.now());
+      expect(ok(await client.request('gc/drafts', { project: 'gcproj', status: 'pending' })).result).toEqual({
+        drafts: [],
+      });
+      expect(err(await client.request('gc/drafts', { draft_id: 'draft_none' })).error.code).toBe(-32001);
+      expect(err(await client.request('gc/reject', { draft_id: 'draft_none', reason: ' ' })).error.code).toBe(
+        -32602,
+      );
+      // Agents reach HTTP and WebSocket too: without the operator key or API token, no decisions.
+      const operator = fixture.name === 'stdio' || fixture.name === 'in-process';
+      const adopt = err(await client.request('gc/adopt', { draft_id: 'draft_none' }));
+      expect(adopt.error.code).toBe(operator ? -32001 : -32007);
+      const reject = err(await client.request('gc/reject', { draft_id: 'draft_none', reason: 'no' }));
+      expect(reject.error.code).toBe(operator ? -32001 : -32007);
+      if (!operator) expect(reject.error.message).toMatch(/rejecting a GC draft is for a person/);
     });
 
     it('keeps each connection’s handshake and notifications to itself', async ({ skip }) => {

@@ -195,3 +195,23 @@ export {
 
 /** Bumped when a method or notification changes incompatibly. */
 export const PROTOCOL_VERSION = '1';
+export {
+  type GcAdoptResult,
+  gcAdoptParamsSchema,
+  gcAdoptResultSchema,
+  type GcBudget,
+  gcBudgetSchema,
+  gcDraftsParamsSchema,
+  gcMethods,
+  gcRejectParamsSchema,
+  type GcRun,
+  type GcRunError,
+  gcRunErrorSchema,
+  gcRunParamsSchema,
+  type GcRunReport,
+  gcRunReportSchema,
+  gcRunSchema,
+  type GcStatus,
+  gcStatusParamsSchema,
+  gcStatusSchema,
+} from './gc.js';

@@ -11,6 +11,7 @@ import {
   taskStateSchema,
 } from './tasks.js';
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
+import { gcMethods } from './gc.js';
 import {
   healthCheckParamsSchema,
   healthReportSchema,
@@ -258,6 +259,7 @@ export const methods = {
   /** Quality: scan a project and grade it; grade from stored events (protocol/src/metrics.ts). */
   'metrics/collect': { params: metricsCollectParamsSchema, result: metricsCollectResultSchema },
   'metrics/query': { params: metricsQueryParamsSchema, result: metricsQueryResultSchema },
+  ...gcMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

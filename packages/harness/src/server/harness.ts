@@ -29,6 +29,7 @@ import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
 import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
+import { createGc, type GcParts, type GcWiring } from './gc-wiring.js';
 
 /**
  * What the platform talks to the world through, built once by the composition root and shared by
@@ -52,6 +53,8 @@ export interface HarnessOptions {
   projectRoot?: string;
   /** Overrides server.data_dir for what Harness keeps on disk beside the store (worktrees). */
   dataDir?: string;
+  /** GC's signal detectors, replay, grade and drafting agent (server/gc-wiring.ts). */
+  gc?: GcWiring;
 }
 
 /**
@@ -77,6 +80,7 @@ export class Harness {
   private readonly worktrees: WorktreeManager;
   private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
+  readonly gc: GcParts;
 
   private constructor(options: HarnessOptions) {
     const { config, store, agents } = options;
@@ -151,6 +155,13 @@ export class Harness {
       projects: this.projects,
       git,
     });
+    this.gc = createGc({
+      ...{ config, store, events: this.events, clock, logger, runner, git, agents },
+      projects: this.projects,
+      tasks: this.tasks,
+      dataDir: options.dataDir ?? config.server.data_dir,
+      wiring: options.gc ?? {},
+    });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token
       ? null
@@ -175,6 +186,7 @@ export class Harness {
       operatorKeyFile,
       // The rule catalogue arrives with the RULES work; until then findings map to no rule (medium).
       quality: { thresholds: config.gc.signal_thresholds, rules: async () => new Map(), runner },
+      gc: this.gc.service,
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({
@@ -190,6 +202,8 @@ export class Harness {
     this.rest = (req, res) => void restListener(req, res);
     this.events.onAppend((event) => {
       if (event.thread_id) this.hub.publish(threadTopic(event.thread_id), 'event/logged', { event });
+      if (event.kind === 'task.finished' && event.task_id !== null)
+        void this.countFinishedTask(event.task_id);
     });
   }
 
@@ -216,7 +230,22 @@ export class Harness {
         await options.store.tasks.update(taskId, { worktree: null });
     }
     await harness.scheduler.start();
+    const abandoned = await harness.gc.service.recover();
+    if (abandoned > 0)
+      logger.warn({ gc_runs: abandoned }, 'GC runs cut off by the last server marked abandoned');
+    harness.gc.scheduler.start();
     return harness;
+  }
+
+  /** `gc.run_after_tasks`: a finished task counts towards its project's next GC run. */
+  private async countFinishedTask(taskId: string): Promise<void> {
+    try {
+      const task = await this.store.tasks.get(taskId);
+      if (task === null || !terminalTaskStates.has(task.state)) return;
+      await this.gc.scheduler.taskFinished(await this.projects.get(task.project));
+    } catch (error) {
+      this.logger.warn({ err: error, task_id: taskId }, 'counting a finished task for GC failed');
+    }
   }
 
   /** A new client session; `deliver` is how notifications reach it (null if the transport cannot push). */
@@ -238,6 +267,8 @@ export class Harness {
   /** Running tasks get `graceMs` to finish; what is still running then is resumed at the next start. */
   async close(graceMs = 0): Promise<void> {
     await this.scheduler.stop(graceMs);
+    this.gc.service.close();
+    await this.gc.scheduler.stop();
     await this.turns.stopAll();
     await this.agents.close();
     this.webhooks.stop();

@@ -5,12 +5,19 @@
  * wire shapes.
  */
 export {
+  type DraftDecision,
+  type DraftListFilter,
+  type DraftRepository,
   type EventAggregate,
   type EventFilter,
   type EventKindCounts,
   type EventRepository,
   type EventScope,
   type EventToolCounts,
+  type GcRepositories,
+  type GcRunPatch,
+  type GcRunRecord,
+  type GcRunRepository,
   type NewEvent,
   type ProcessGroupRecord,
   type ProcessGroupRepository,

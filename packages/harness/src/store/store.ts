@@ -4,6 +4,10 @@ import type {
   Severity,
   Signal,
   SignalType,
+  Draft,
+  DraftStatus,
+  GcRun,
+  ReplayReport,
   Task,
   TaskState,
   Thread,
@@ -28,6 +32,7 @@ export interface Store {
   readonly checkpoints: TaskCheckpointRepository;
   readonly scans: ScanRepository;
   readonly signals: SignalRepository;
+  readonly gc: GcRepositories;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -402,4 +407,59 @@ export interface SignalRepository {
   ): Promise<void>;
   /** The latest detected signals, strongest first; of one project or all. */
   list(filter: { project?: string }): Promise<Signal[]>;
+}
+
+/** GC's drafts and runs. */
+export interface GcRepositories {
+  readonly drafts: DraftRepository;
+  readonly runs: GcRunRepository;
+}
+
+export interface DraftListFilter {
+  project?: string;
+  status?: DraftStatus;
+  limit: number;
+}
+
+/** What a decision (adopt, reject, expire) writes on a draft. */
+export type DraftDecision = Pick<Draft, 'status' | 'decided_at' | 'decided_by'> &
+  Partial<Pick<Draft, 'reject_reason' | 'task_id'>>;
+
+/** Remediation drafts. Never deleted: an expired or rejected draft stays, with who and why. */
+export interface DraftRepository {
+  insert(draft: Draft): Promise<void>;
+  get(id: string): Promise<Draft | null>;
+  /** Newest first. */
+  list(filter: DraftListFilter): Promise<Draft[]>;
+  /** Applies a decision only while the draft is still `from`, atomically; null when it was not. */
+  decide(id: string, from: DraftStatus, decision: DraftDecision): Promise<Draft | null>;
+  setReplay(id: string, replay: ReplayReport): Promise<Draft | null>;
+  /** Marks pending drafts whose `expires_at` is at or before `now` expired (by `gc`); returns them. */
+  expire(now: string, project?: string): Promise<Draft[]>;
+  /** Ids of the signals that have a pending draft in `project`. */
+  pendingSignalIds(project: string): Promise<Set<string>>;
+  counts(project: string): Promise<Record<DraftStatus, number>>;
+}
+
+/** A GC run as stored, with the server that runs it (`host/pid/instance`). */
+export type GcRunRecord = GcRun & { owner: string };
+
+export type GcRunPatch = Partial<Omit<GcRunRecord, 'id' | 'project' | 'started_at' | 'owner'>>;
+
+/** One row per GC run: the budget window is summed from them, and a restart finds a run cut off. */
+export interface GcRunRepository {
+  /** Records a `running` run unless the project already has one (then false): one run per project. */
+  start(run: GcRunRecord): Promise<boolean>;
+  update(id: string, patch: GcRunPatch): Promise<void>;
+  get(id: string): Promise<GcRunRecord | null>;
+  /** The project's run still marked running, if any. */
+  running(project: string): Promise<GcRunRecord | null>;
+  /** The project's latest run that is not running. */
+  last(project: string): Promise<GcRunRecord | null>;
+  /** Every project's runs still marked running. */
+  listRunning(): Promise<GcRunRecord[]>;
+  /** Marks a run still `running` abandoned (its server is gone), noting why; false if it was not running. */
+  abandon(id: string, at: string): Promise<boolean>;
+  /** USD spent by every project's runs started at or after `since`. */
+  spentSince(since: string): Promise<number>;
 }

@@ -117,6 +117,13 @@ function gcSection() {
     budget_per_signal_usd: num({ min: 0 }).default(0.5),
     total_budget_usd: num({ min: 0 }).default(5.0),
     draft_ttl_hours: int(1).default(72),
+    // GC drafting and adoption (quality/gc): the spend window, the scheduler's task trigger,
+    // who drafts, and what adoption may do on its own.
+    budget_window_hours: int(1).default(24),
+    run_after_tasks: int(0).default(10),
+    agent: agentChoice().default('auto'),
+    auto_pr: bool().default(false),
+    auto_adopt: oneOf(['off', 'rules-only']).default('off'),
     signal_thresholds: section({
       repeated_warn_min: int(1).default(10),
       chronic_block_min: int(1).default(5),

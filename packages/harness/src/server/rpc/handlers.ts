@@ -11,6 +11,8 @@ import {
 } from '../../threads/index.js';
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
+import type { GcService } from '../../quality/index.js';
+import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
 import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
 import type { HandlerTable } from './router.js';
@@ -34,6 +36,7 @@ export interface HandlerDependencies {
   operatorKeyFile: string | null;
   /** Signal thresholds, rules and the guard runner of the quality methods (quality-handlers.ts). */
   quality: QualityHandlerSettings;
+  gc: GcService;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -120,6 +123,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       return { events, next_after_seq: events.length === params.limit && last ? last.seq : null };
     },
     ...createQualityHandlers(deps),
+    ...createGcHandlers(deps.gc, deps.operatorKeyFile),
   };
 }
 

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes, HarnessError, describeError } from '../../core/index.js';
-import type { Store } from '../store.js';
+import type { GcRepositories, Store } from '../store.js';
 import { SqliteEventRepository } from './event-repo.js';
+import { sqliteGcRepositories } from './gc-repo.js';
 import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
 import { SqliteScanRepository } from './scan-repo.js';
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly checkpoints: SqliteTaskCheckpointRepository;
   readonly scans: SqliteScanRepository;
   readonly signals: SqliteSignalRepository;
+  readonly gc: GcRepositories;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
     this.checkpoints = new SqliteTaskCheckpointRepository(db);
     this.scans = new SqliteScanRepository(db);
     this.signals = new SqliteSignalRepository(db);
+    this.gc = sqliteGcRepositories(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
