@@ -167,6 +167,7 @@ export {
   signalTypeSchema,
   signalTypes,
 } from './quality.js';
+export { type LearnParams, learnParamsSchema, type LearnResult, learnResultSchema } from './learn.js';
 export {
   exceedsJsonDepth,
   findLoneSurrogate,

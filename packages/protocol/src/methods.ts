@@ -11,6 +11,7 @@ import {
   taskStateSchema,
 } from './tasks.js';
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
+import { learnParamsSchema, learnResultSchema } from './learn.js';
 import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
@@ -231,6 +232,9 @@ export const methods = {
     result: z.object({ events: z.array(eventSchema), next_after_seq: z.number().nullable() }),
   },
   'stats/query': { params: statsQueryParams, result: statsResultSchema },
+  // Learning: rules and skills derived from adopted drafts and task history, as drafts.
+  'learn/rules': { params: learnParamsSchema, result: learnResultSchema },
+  'learn/skills': { params: learnParamsSchema, result: learnResultSchema },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -164,6 +164,7 @@ export class Harness {
       agents,
       hub: this.hub,
       policyPaths,
+      serverRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,

@@ -13,6 +13,7 @@ import {
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
 import { requireOperator } from '../operator.js';
+import { learnHandlers } from './learn-handlers.js';
 import type { HandlerTable } from './router.js';
 
 export interface HandlerDependencies {
@@ -26,6 +27,8 @@ export interface HandlerDependencies {
   hub: NotificationHub;
   /** `rules.exec_policy_paths`, applied on top of each project's own policy files. */
   policyPaths: readonly string[];
+  /** Where threads run by default: a project the quality methods accept without registration. */
+  serverRoot: string;
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
@@ -132,6 +135,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       checkRange(params.since, params.until);
       return queryStats(deps.store, deps.clock, { since: toUtc(params.since), until: toUtc(params.until) });
     },
+    ...learnHandlers(deps),
   };
 }
 
