@@ -197,6 +197,64 @@ describe('learn', () => {
   );
 });
 
+describe.skipIf(!hasClaude)('learn/skills through Claude Code', () => {
+  it('drafts a skill, then stops drafting once the run budget is spent and says so', async () => {
+    const root = makeRepo();
+    const { store } = await history([
+      failed('tsc failed: 3 errors'),
+      failed('tsc failed: 4 errors'),
+      reviewed('missing test for the new branch', 'src/p.ts'),
+      reviewed('Missing test for the new branch', 'src/q.ts'),
+    ]);
+    const skill = [
+      '````markdown .harness/skills/typecheck-first/SKILL.md',
+      '---',
+      'name: typecheck-first',
+      'description: Run the type check before declaring work done',
+      '---',
+      '1. Run `npx tsc --noEmit`.',
+      '```bash',
+      'npx tsc --noEmit',
+      '```',
+      '````',
+    ].join('\n');
+    const server = await startScriptedAnthropicServer([{ text: skill }, { text: 'never asked' }]);
+    servers.push(server);
+    const adapter = new ClaudeAdapter({
+      cliPath: claudeBin,
+      home: tempDir('claude-home'),
+      env: scriptedClaudeEnv(server.baseUrl),
+    });
+    const result = await learn('skills', {
+      project: { name: 'widgets', root },
+      store,
+      agent: async () => readOnlyAgent(adapter, { cwd: root, sandbox: spec(root, 'read-only'), limits }),
+      // Room for one draft's budget, not two: the second lesson is reported, not drafted.
+      budgetUsd: 0.01,
+      totalBudgetUsd: 0.0101,
+    });
+    expect(result.drafts).toHaveLength(1);
+    expect(result.drafts[0]?.signal).toMatchObject({ type: 'task_failures', remediation: 'skill' });
+    expect(result.drafts[0]?.artifacts).toEqual([
+      expect.objectContaining({ path: '.harness/skills/typecheck-first/SKILL.md', kind: 'skill' }),
+    ]);
+    expect(result.drafts[0]?.artifacts[0]?.content).toContain('```bash\nnpx tsc --noEmit\n```\n');
+    expect(result.drafts[0]?.replay?.skipped).toEqual([
+      {
+        path: '.harness/skills/typecheck-first/SKILL.md',
+        reason: expect.stringMatching(/^not replayable: a skill/),
+      },
+    ]);
+    expect(result.errors).toEqual([
+      {
+        key: 'missing test for the new branch',
+        message: 'not drafted: the $0.0101 budget of this run is spent',
+      },
+    ]);
+    expect(server.script.requests.filter((r) => r.turn !== null)).toHaveLength(1);
+  }, 120_000);
+});
+
 describe('fencedFiles', () => {
   it('keeps nested fences inside a file and refuses paths outside the allowed places', () => {
     const text = [
