@@ -392,6 +392,27 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(mixed.error.code).toBe(-32602);
     });
 
+    it('learns nothing, asking no agent, from a project without lessons; refuses other paths', async () => {
+      for (const method of ['learn/rules', 'learn/skills']) {
+        const learned = ok(await client.request(method, { project_root: fixture.projectDir })).result as {
+          drafts: unknown[];
+          reason?: string;
+          errors: unknown[];
+        };
+        expect(learned).toMatchObject({
+          drafts: [],
+          errors: [],
+          reason: 'no adopted drafts or recurring failures yet',
+        });
+        expect(ok(await client.request(method, {})).result).toMatchObject({ drafts: [] });
+        expect(err(await client.request(method, { project_root: '/' })).error.code).toBe(-32007);
+        expect(err(await client.request(method, { max_drafts: 0 })).error.code).toBe(-32602);
+        expect(
+          err(await client.request(method, { project_root: fixture.projectDir, extra: 1 })).error.code,
+        ).toBe(-32602);
+      }
+    });
+
     it('reports stats with a quality grade', async () => {
       const stats = ok(await client.request('stats/query', {})).result as {
         events: { total: number };

@@ -168,6 +168,7 @@ export {
   signalTypeSchema,
   signalTypes,
 } from './quality.js';
+export { type LearnParams, learnParamsSchema, type LearnResult, learnResultSchema } from './learn.js';
 export {
   type HealthReport,
   healthCheckParamsSchema,

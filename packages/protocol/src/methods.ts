@@ -23,6 +23,7 @@ import {
   ruleTrendSchema,
   toolStatsSchema,
 } from './metrics.js';
+import { learnParamsSchema, learnResultSchema } from './learn.js';
 import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
@@ -260,6 +261,9 @@ export const methods = {
   'metrics/collect': { params: metricsCollectParamsSchema, result: metricsCollectResultSchema },
   'metrics/query': { params: metricsQueryParamsSchema, result: metricsQueryResultSchema },
   ...gcMethods,
+  // Learning: rules and skills derived from adopted drafts and task history, as drafts.
+  'learn/rules': { params: learnParamsSchema, result: learnResultSchema },
+  'learn/skills': { params: learnParamsSchema, result: learnResultSchema },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -56,3 +56,17 @@ export type {
 } from './gc/gc-types.js';
 export { draftPrompt } from './gc/prompts.js';
 export { isRunOwnerGone, newRunOwner } from './gc/run-owner.js';
+// Replay: a draft tried on the current tree and the stored history (replay/).
+export { replayDraft, type ReplayContext } from './replay/replay.js';
+export { rulesInArtifact, type DraftRule, type RuleHeadings } from './replay/rule-headings.js';
+export { ProjectHistory, type ProjectRef } from './replay/history.js';
+// Learning: rules and skills from adopted drafts and recurring failures, as drafts (learn/).
+export { learn, NO_LESSONS, type LearnContext, type LearnKind } from './learn/learn.js';
+export { fencedFiles, type FencedFiles } from './learn/fenced-files.js';
+export { lessonsOf, type Lesson } from './learn/lessons.js';
+export {
+  readOnlyAgent,
+  type AgentAnswer,
+  type ReadOnlyAgent,
+  type ReadOnlyAgentOptions,
+} from './agent-turn.js';

@@ -180,6 +180,7 @@ export class Harness {
         discoveryPaths: config.rules.discovery_paths,
         allowedProjectRoots: config.server.allowed_project_roots,
       },
+      serverRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,

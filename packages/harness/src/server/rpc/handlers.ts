@@ -15,6 +15,7 @@ import type { GcService } from '../../quality/index.js';
 import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
 import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
+import { learnHandlers } from './learn-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 
@@ -29,6 +30,8 @@ export interface HandlerDependencies {
   hub: NotificationHub;
   /** Policy paths, rule discovery paths and allowed roots for `rule/load` and `rule/check`. */
   rules: RuleHandlerOptions;
+  /** Where threads run by default: a project the quality methods accept without registration. */
+  serverRoot: string;
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
@@ -124,6 +127,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     },
     ...createQualityHandlers(deps),
     ...createGcHandlers(deps.gc, deps.operatorKeyFile),
+    ...learnHandlers(deps),
   };
 }
 

@@ -1,0 +1,108 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { Draft, LearnParams, LearnResult } from '@harness/protocol';
+import { ErrorCodes, HarnessError, isRecord } from '../../core/index.js';
+import { learn, type LearnKind, type ProjectRef, readOnlyAgent } from '../../quality/index.js';
+import type { Store } from '../../store/index.js';
+import type { HandlerDependencies } from './handlers.js';
+import type { HandlerTable } from './router.js';
+
+/**
+ * `learn/rules` and `learn/skills`: the project is a registered one (by name or checkout; any
+ * other path is refused), the agent is the registry's choice in a read-only sandbox, and the
+ * drafts go to the GC drafts store when this build has one.
+ */
+export function learnHandlers(deps: HandlerDependencies): Pick<HandlerTable, 'learn/rules' | 'learn/skills'> {
+  return {
+    'learn/rules': (params) => run('rules', params, deps),
+    'learn/skills': (params) => run('skills', params, deps),
+  };
+}
+
+async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependencies): Promise<LearnResult> {
+  const project = await projectOf(params.project_root, deps);
+  const drafts = draftsStore(deps.store);
+  return learn(kind, {
+    project,
+    store: deps.store,
+    agent: async () => {
+      await deps.agents.assertSandboxUsable('read-only');
+      const adapter = await deps.agents.select();
+      const info = (await deps.agents.list()).find((a) => a.name === adapter.name);
+      return readOnlyAgent(adapter, {
+        cwd: project.root,
+        sandbox: deps.agents.sandboxFor(project.root, 'read-only'),
+        limits: deps.agents.defaultLimits(),
+        model: info?.default_model ?? null,
+      });
+    },
+    ...(drafts === null
+      ? {}
+      : {
+          adoptedDrafts: () => drafts.adopted(project.name),
+          saveDraft: (draft: Draft) => drafts.save(draft),
+        }),
+    ...(params.max_drafts === undefined ? {} : { maxDrafts: params.max_drafts }),
+    ...(params.min_occurrences === undefined ? {} : { minOccurrences: params.min_occurrences }),
+    replay: { extraPolicyPaths: deps.rules.policyPaths },
+    clock: deps.clock,
+  });
+}
+
+/**
+ * A registered project by name or checkout, or the server's own root (named by its path, as its
+ * threads know it); the default project when none is given.
+ */
+async function projectOf(ref: string | undefined, deps: HandlerDependencies): Promise<ProjectRef> {
+  const projects = await deps.projects.list();
+  const serverRoot = real(deps.serverRoot);
+  if (ref === undefined) {
+    const fallback = projects.find((p) => p.default) ?? projects[0];
+    return fallback ? { name: fallback.name, root: fallback.root } : { name: serverRoot, root: serverRoot };
+  }
+  const byName = projects.find((p) => p.name === ref);
+  if (byName) return { name: byName.name, root: byName.root };
+  const root = real(ref);
+  const byRoot = projects.find((p) => real(p.root) === root);
+  if (byRoot) return { name: byRoot.name, root: byRoot.root };
+  if (root === serverRoot) return { name: root, root };
+  throw new HarnessError(ErrorCodes.forbidden, `project_root: ${ref} is not a registered project`, {
+    data: { path: ['project_root'] },
+  });
+}
+
+function real(p: string): string {
+  try {
+    return realpathSync(path.resolve(p));
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/**
+ * The GC drafts store (`store.drafts`), reached by what it can do so that learning works before
+ * and after it lands: `list({project, status})` for adopted drafts, `create` or `insert` to store.
+ */
+function draftsStore(
+  store: Store,
+): { adopted(project: string): Promise<Draft[]>; save(d: Draft): Promise<void> } | null {
+  const repo = (store as unknown as { drafts?: unknown }).drafts;
+  if (!isRecord(repo)) return null;
+  const list = repo['list'];
+  const save = repo['create'] ?? repo['insert'];
+  if (typeof list !== 'function' || typeof save !== 'function') return null;
+  return {
+    async adopted(project) {
+      const found: unknown = await list.call(repo, { project, status: 'adopted' });
+      const rows = Array.isArray(found)
+        ? found
+        : isRecord(found) && Array.isArray(found['drafts'])
+          ? found['drafts']
+          : [];
+      return rows as Draft[];
+    },
+    async save(draft) {
+      await save.call(repo, draft);
+    },
+  };
+}
