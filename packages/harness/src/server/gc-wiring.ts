@@ -59,7 +59,7 @@ export function createGc(o: {
     settings,
     resolveProject: (ref) => o.projects.resolve(ref),
     ports: {
-      // No detector is wired into this build yet: a run then finds no signal and drafts nothing.
+      // The detectors come from whoever assembles the server (server/quality-wiring.ts).
       signals: o.wiring.signals ?? (async () => []),
       replay: o.wiring.replay ?? null,
       openPullRequest: async ({ project, draft, branch, commit }) => {

@@ -30,6 +30,7 @@ import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
 import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
 import { createGc, type GcParts, type GcWiring } from './gc-wiring.js';
+import { qualityGcWiring, ruleSourceFor } from './quality-wiring.js';
 
 /**
  * What the platform talks to the world through, built once by the composition root and shared by
@@ -95,6 +96,7 @@ export class Harness {
       projectOf: (root) => this.projects.nameForRoot(root),
     });
     const policyPaths = config.rules.exec_policy_paths;
+    const rules = ruleSourceFor(config);
     this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);
     this.turns = new TurnService({
       store,
@@ -129,6 +131,7 @@ export class Harness {
       author: { name: config.git.author_name, email: config.git.author_email },
       onPrompt: config.rules.on_prompt,
       processGroups: this.processGroups,
+      guardRules: rules,
     });
     this.scheduler = new TaskScheduler({
       store,
@@ -160,7 +163,7 @@ export class Harness {
       projects: this.projects,
       tasks: this.tasks,
       dataDir: options.dataDir ?? config.server.data_dir,
-      wiring: options.gc ?? {},
+      wiring: { ...qualityGcWiring({ config, store, runner, logger, rules, clock }), ...options.gc },
     });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token
@@ -185,8 +188,7 @@ export class Harness {
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,
       operatorKeyFile,
-      // The rule catalogue arrives with the RULES work; until then findings map to no rule (medium).
-      quality: { thresholds: config.gc.signal_thresholds, rules: async () => new Map(), runner },
+      quality: { thresholds: config.gc.signal_thresholds, rules, runner },
       gc: this.gc.service,
     });
     this.router = new RpcRouter(handlers, logger);
