@@ -465,7 +465,7 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       const health = ok(await client.request('health/check', { project_root: root })).result as {
         report: { violation_summary: unknown[]; recommendations: string[] };
       };
-      expect(health.report.violation_summary).toEqual([{ rule_id: 'SEC-01', count: 1, severity: 'medium' }]);
+      expect(health.report.violation_summary).toEqual([{ rule_id: 'SEC-01', count: 1, severity: 'critical' }]);
       expect(health.report.recommendations.length).toBeGreaterThan(0);
 
       const stats = ok(await client.request('stats/query', { project: 'contract' })).result as {
