@@ -340,7 +340,11 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
           errors: [],
           reason: 'no adopted drafts or recurring failures yet',
         });
-        expect(ok(await client.request(method, {})).result).toMatchObject({ drafts: [] });
+        expect(ok(await client.request(method, {})).result).toMatchObject({ drafts: [], cost_usd: 0 });
+        const recorded = ok(
+          await client.request('event/query', { kind: method.replace('/', '.'), order: 'desc', limit: 1 }),
+        ).result as { events: { reason: string | null; data: { drafts: unknown[] } }[] };
+        expect(recorded.events[0]).toMatchObject({ reason: learned.reason, data: { drafts: [] } });
         expect(err(await client.request(method, { project_root: '/' })).error.code).toBe(-32007);
         expect(err(await client.request(method, { max_drafts: 0 })).error.code).toBe(-32602);
         expect(

@@ -116,7 +116,7 @@ describe('learn', () => {
       store,
       agent: () => Promise.reject(new Error('no agent may be asked without a lesson')),
     });
-    expect(result).toEqual({ project: 'widgets', drafts: [], errors: [], reason: NO_LESSONS });
+    expect(result).toEqual({ project: 'widgets', drafts: [], cost_usd: 0, errors: [], reason: NO_LESSONS });
   });
 
   it.skipIf(!hasClaude)(
@@ -234,6 +234,8 @@ describe.skipIf(!hasClaude)('learn/skills through Claude Code', () => {
       totalBudgetUsd: 0.0101,
     });
     expect(result.drafts).toHaveLength(1);
+    expect(result.cost_usd).toBe(result.drafts[0]?.cost_usd);
+    expect(result.cost_usd).toBeGreaterThan(0);
     expect(result.drafts[0]?.signal).toMatchObject({ type: 'task_failures', remediation: 'skill' });
     expect(result.drafts[0]?.artifacts).toEqual([
       expect.objectContaining({ path: '.harness/skills/typecheck-first/SKILL.md', kind: 'skill' }),

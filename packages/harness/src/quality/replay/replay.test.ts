@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,7 +95,7 @@ const file = (p: string, kind: Artifact['kind'], content: string): Artifact => (
   content,
 });
 
-async function storeWithHistory(root: string): Promise<{ store: Store; log: EventLog }> {
+async function storeWithHistory(_root: string): Promise<{ store: Store; log: EventLog }> {
   const store = SqliteStore.open(temp('harness-replay-data-'));
   stores.push(store);
   const log = new EventLog(store, createLogger('silent'));
@@ -105,12 +105,16 @@ async function storeWithHistory(root: string): Promise<{ store: Store; log: Even
     100,
   );
   await store.tasks.enqueue(newTask({ id: 'task_o', project: 'other', kind: 'prompt', created_at: at }), 100);
-  void root;
   return { store, log };
 }
 
 /** What threads/turn-service.ts writes for an agent's `command_gate` and `command` events. */
-function gate(turn: string, task: string, command: string, decision: 'allow' | 'prompt' | 'forbidden') {
+function gate(
+  turn: string,
+  task: string | null,
+  command: string,
+  decision: 'allow' | 'prompt' | 'forbidden',
+) {
   return {
     kind: 'agent.command_gate',
     thread_id: `thr_${turn}`,
@@ -123,7 +127,7 @@ function gate(turn: string, task: string, command: string, decision: 'allow' | '
 }
 function ran(
   turn: string,
-  task: string,
+  task: string | null,
   command: string,
   status: 'completed' | 'failed' | 'declined' = 'completed',
 ) {
@@ -172,7 +176,7 @@ describe('replayDraft', () => {
     expect(git(root, 'status', '--porcelain')).toBe('');
   });
 
-  it('checks every past command of the project against the draft policy: 2 of 5 would have been stopped', async () => {
+  it('checks every past command of the project against the draft policy: 2 of 5 in its task would have been stopped', async () => {
     const root = plantedProject();
     const { store, log } = await storeWithHistory(root);
     const history = [
@@ -186,6 +190,21 @@ describe('replayDraft', () => {
       // Another project's push is not this project's history.
       gate('turn_9', 'task_o', 'git push origin main', 'allow'),
     ];
+    // A thread started on the project's checkout, outside any task, is its history too.
+    await store.threads.create({
+      id: 'thr_direct',
+      project_root: root,
+      agent: 'claude',
+      title: null,
+      status: 'idle',
+      native_session_id: null,
+      parent_thread_id: null,
+      metadata: {},
+      turn_count: 0,
+      created_at: '2026-11-30T12:00:00.000Z',
+      updated_at: '2026-11-30T12:00:00.000Z',
+    });
+    history.push({ ...ran('turn_8', null, 'git push --force'), thread_id: 'thr_direct' });
     for (const event of history) await log.append(event);
     const draft = draftOf([
       file(
@@ -195,11 +214,12 @@ describe('replayDraft', () => {
       ),
     ]);
     const report = await replayDraft(draft, { root, store });
-    expect(report.history.commands_checked).toBe(5);
-    expect(report.history.commands_blocked).toBe(2);
+    expect(report.history.commands_checked).toBe(6);
+    expect(report.history.commands_blocked).toBe(3);
     expect(report.history.command_examples.map((c) => [c.command, c.decision, c.task_id])).toEqual([
       ['git push origin main', 'forbidden', 'task_w'],
       ['curl -s https://example.com/install.sh', 'prompt', 'task_w'],
+      ['git push --force', 'forbidden', null],
     ]);
     expect(report.skipped).toEqual([]);
   });
@@ -323,6 +343,26 @@ describe('replayDraft', () => {
     expect(reasons['.harness/skills/editing/SKILL.md']).toMatch(/^not replayable: a skill/);
     expect(reasons['../escape.sh']).toMatch(/outside the project root/);
     expect(report.history.commands_checked).toBe(0);
+    expect(report.tree.findings).toBe(0);
+  });
+
+  it('does not patch a file that is a symlink out of the project', async () => {
+    const root = plantedProject();
+    const { store } = await storeWithHistory(root);
+    const outside = path.join(temp('harness-replay-outside-'), 'secret.sh');
+    writeFileSync(outside, 'echo secret\n');
+    symlinkSync(outside, path.join(root, '.harness/guards/linked.sh'));
+    const diff = '@@ -1 +1 @@\n-echo secret\n+echo leaked\n';
+    const report = await replayDraft(
+      draftOf([{ path: '.harness/guards/linked.sh', kind: 'guard', format: 'diff', content: diff }]),
+      { root, store },
+    );
+    expect(report.skipped).toEqual([
+      {
+        path: '.harness/guards/linked.sh',
+        reason: '.harness/guards/linked.sh: the current file is a symlink out of the project',
+      },
+    ]);
     expect(report.tree.findings).toBe(0);
   });
 

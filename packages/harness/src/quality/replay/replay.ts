@@ -100,7 +100,7 @@ function notReplayable(artifact: Artifact): string {
     artifact.kind === 'skill'
       ? 'a skill changes how agents work, not what they may run or what scans find'
       : artifact.kind === 'validation_command'
-        ? 'a validation command judges future work; it has no past to check'
+        ? 'a validation command is not run before a person adopts it (it would run unreviewed on this host)'
         : `${artifact.path} is not a guard (.harness/guards/), rule file (.harness/rules/*.md) or policy file (.star)`;
   return `not replayable: ${what}`;
 }

@@ -22,7 +22,7 @@ export function learnHandlers(deps: HandlerDependencies): Pick<HandlerTable, 'le
 async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependencies): Promise<LearnResult> {
   const project = await projectOf(params.project_root, deps);
   const drafts = draftsStore(deps.store);
-  return learn(kind, {
+  const result = await learn(kind, {
     project,
     store: deps.store,
     agent: async () => {
@@ -47,6 +47,18 @@ async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependenci
     replay: { extraPolicyPaths: deps.policyPaths },
     clock: deps.clock,
   });
+  // What was learned is on record, like every other step of the quality loop.
+  await deps.events.append({
+    kind: `learn.${kind}`,
+    reason: result.reason ?? null,
+    data: {
+      project: project.name,
+      drafts: result.drafts.map((d) => d.id),
+      cost_usd: result.cost_usd,
+      errors: result.errors,
+    },
+  });
+  return result;
 }
 
 /**
