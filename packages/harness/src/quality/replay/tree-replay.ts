@@ -16,6 +16,7 @@ export type GuardReplay = { ok: true; findings: Finding[] } | { ok: false; reaso
 export interface GuardReplayOptions {
   readonly processes: ProcessRunner;
   readonly timeoutMs: number;
+  /** The guard's whole environment; by default only PATH, a locale and a scratch HOME. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -41,7 +42,8 @@ export async function replayGuard(
     }
     const result = await options.processes.run(command, [...args, root], {
       cwd: root,
-      ...(options.env === undefined ? {} : { env: options.env }),
+      // Nobody has reviewed a draft guard yet: it gets none of the server's environment (keys, tokens).
+      env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir },
       timeoutMs: options.timeoutMs,
       maxOutputBytes: MAX_OUTPUT,
       killGraceMs: 0,
