@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '@harness/testkit';
 import { replayDraft } from '../../src/quality/index.js';
+import { buildBwrapArgv, probeSandbox, sandboxSpec } from '../../src/sandbox/index.js';
 import {
   catalogue,
   cleanup,
@@ -142,6 +143,33 @@ describe('replayDraft', () => {
     } finally {
       delete process.env.HARNESS_REPLAY_TEST_SECRET;
     }
+  });
+
+  it('runs a draft guard confined: the project stays read-only to it', async () => {
+    const root = plantedProject();
+    const { store } = await storeWithHistory(root);
+    const caps = await probeSandbox();
+    if (caps.bwrap_path === null) throw new Error(`the tests need bubblewrap: ${caps.bwrap_problem}`);
+    const bwrapPath = caps.bwrap_path;
+    const guard = [
+      'touch "$1/src/planted-by-guard" 2>/dev/null',
+      'if [ -e "$1/src/planted-by-guard" ]; then w=yes; else w=no; fi',
+      'echo "src/c.ts:1:W-01:wrote=$w"',
+      '',
+    ].join('\n');
+    const report = await replayDraft(draftOf([file('.harness/guards/writer.sh', 'guard', guard)]), {
+      root,
+      store,
+      confine: (argv, scratch) =>
+        buildBwrapArgv(sandboxSpec({ mode: 'read-only', workspace: root }), [...argv], {
+          bwrapPath,
+          dropCapabilities: caps.is_root,
+          stateDirs: [scratch],
+        }),
+    });
+    expect(report.skipped).toEqual([]);
+    expect(report.tree.examples.map((f) => f.message)).toEqual(['wrote=no']);
+    expect(git(root, 'status', '--porcelain')).toBe('');
   });
 
   it('explains past findings at the places a draft guard reports today', async () => {

@@ -2,8 +2,9 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Draft, LearnParams, LearnResult } from '@harness/protocol';
 import { ErrorCodes, HarnessError, isRecord } from '../../core/index.js';
-import { learn, type LearnKind, type ProjectRef, readOnlyAgent } from '../../quality/index.js';
+import { type Confine, learn, type LearnKind, type ProjectRef, readOnlyAgent } from '../../quality/index.js';
 import type { Store } from '../../store/index.js';
+import { guardConfinement } from '../replay-sandbox.js';
 import type { HandlerDependencies } from './handlers.js';
 import type { HandlerTable } from './router.js';
 
@@ -22,11 +23,17 @@ export function learnHandlers(deps: HandlerDependencies): Pick<HandlerTable, 'le
 async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependencies): Promise<LearnResult> {
   const project = await projectOf(params.project_root, deps);
   const drafts = draftsStore(deps.store);
+  // Filled in once there is something to learn: a project without lessons costs no probe.
+  const replay: { extraPolicyPaths: readonly string[]; confine?: Confine } = {
+    extraPolicyPaths: deps.policyPaths,
+  };
   const result = await learn(kind, {
     project,
     store: deps.store,
     agent: async () => {
       await deps.agents.assertSandboxUsable('read-only');
+      const confine = await guardConfinement(project.root);
+      if (confine !== null) replay.confine = confine;
       const adapter = await deps.agents.select();
       const info = (await deps.agents.list()).find((a) => a.name === adapter.name);
       return readOnlyAgent(adapter, {
@@ -44,7 +51,7 @@ async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependenci
         }),
     ...(params.max_drafts === undefined ? {} : { maxDrafts: params.max_drafts }),
     ...(params.min_occurrences === undefined ? {} : { minOccurrences: params.min_occurrences }),
-    replay: { extraPolicyPaths: deps.policyPaths },
+    replay,
     clock: deps.clock,
   });
   // What was learned is on record, like every other step of the quality loop.
