@@ -9,9 +9,10 @@ import type { HandlerDependencies } from './handlers.js';
 import type { HandlerTable } from './router.js';
 
 /**
- * `learn/rules` and `learn/skills`: the project is a registered one (by name or checkout; any
- * other path is refused), the agent is the registry's choice in a read-only sandbox, and the
- * drafts go to the GC drafts store when this build has one.
+ * `learn/rules` and `learn/skills`: the project is a registered one (by name or checkout) or the
+ * server's own root, any other path is refused; the agent is the registry's choice in a read-only
+ * sandbox, draft guards are replayed in bubblewrap, and the drafts go to the GC drafts store when
+ * this build has one. Each run is recorded as a `learn.rules` / `learn.skills` event.
  */
 export function learnHandlers(deps: HandlerDependencies): Pick<HandlerTable, 'learn/rules' | 'learn/skills'> {
   return {
