@@ -393,7 +393,16 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
     });
 
     it('learns nothing, asking no agent, from a project without lessons; refuses other paths', async () => {
+      // Learning spends the agent budget: for the operator only, and agents reach HTTP and WebSocket.
+      const operator = fixture.name === 'stdio' || fixture.name === 'in-process';
       for (const method of ['learn/rules', 'learn/skills']) {
+        expect(err(await client.request(method, { max_drafts: 0 })).error.code).toBe(-32602);
+        if (!operator) {
+          const refused = err(await client.request(method, { project_root: fixture.projectDir }));
+          expect(refused.error.code).toBe(-32007);
+          expect(refused.error.message).toMatch(/learning (rules|skills) is for a person/);
+          continue;
+        }
         const learned = ok(await client.request(method, { project_root: fixture.projectDir })).result as {
           drafts: unknown[];
           reason?: string;
@@ -404,9 +413,12 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
           errors: [],
           reason: 'no adopted drafts or recurring failures yet',
         });
-        expect(ok(await client.request(method, {})).result).toMatchObject({ drafts: [] });
+        expect(ok(await client.request(method, {})).result).toMatchObject({ drafts: [], cost_usd: 0 });
+        const recorded = ok(
+          await client.request('event/query', { kind: method.replace('/', '.'), order: 'desc', limit: 1 }),
+        ).result as { events: { reason: string | null; data: { drafts: unknown[] } }[] };
+        expect(recorded.events[0]).toMatchObject({ reason: learned.reason, data: { drafts: [] } });
         expect(err(await client.request(method, { project_root: '/' })).error.code).toBe(-32007);
-        expect(err(await client.request(method, { max_drafts: 0 })).error.code).toBe(-32602);
         expect(
           err(await client.request(method, { project_root: fixture.projectDir, extra: 1 })).error.code,
         ).toBe(-32602);
@@ -465,7 +477,9 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       const health = ok(await client.request('health/check', { project_root: root })).result as {
         report: { violation_summary: unknown[]; recommendations: string[] };
       };
-      expect(health.report.violation_summary).toEqual([{ rule_id: 'SEC-01', count: 1, severity: 'critical' }]);
+      expect(health.report.violation_summary).toEqual([
+        { rule_id: 'SEC-01', count: 1, severity: 'critical' },
+      ]);
       expect(health.report.recommendations.length).toBeGreaterThan(0);
 
       const stats = ok(await client.request('stats/query', { project: 'contract' })).result as {

@@ -21,7 +21,9 @@ export const learnResultSchema = z.object({
   drafts: z.array(draftSchema),
   /** Why nothing was drafted, when nothing was. */
   reason: z.string().optional(),
-  /** Lessons the agent could not turn into a draft (it failed, or proposed no usable file). */
+  /** What the agent turns of this run cost, drafted or not (from the agents' own usage). */
+  cost_usd: z.number().nonnegative(),
+  /** Lessons not turned into a draft: the agent failed or proposed no usable file, or the budget was spent. */
   errors: z.array(z.object({ key: z.string(), message: z.string() })),
 });
 export type LearnResult = z.infer<typeof learnResultSchema>;

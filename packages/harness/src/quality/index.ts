@@ -60,6 +60,7 @@ export { isRunOwnerGone, newRunOwner } from './gc/run-owner.js';
 export { replayDraft, type ReplayContext } from './replay/replay.js';
 export { rulesInArtifact, type DraftRule, type RuleHeadings } from './replay/rule-headings.js';
 export { ProjectHistory, type ProjectRef } from './replay/history.js';
+export type { Confine } from './replay/tree-replay.js';
 // Learning: rules and skills from adopted drafts and recurring failures, as drafts (learn/).
 export { learn, NO_LESSONS, type LearnContext, type LearnKind } from './learn/learn.js';
 export { fencedFiles, type FencedFiles } from './learn/fenced-files.js';

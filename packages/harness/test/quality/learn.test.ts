@@ -116,7 +116,7 @@ describe('learn', () => {
       store,
       agent: () => Promise.reject(new Error('no agent may be asked without a lesson')),
     });
-    expect(result).toEqual({ project: 'widgets', drafts: [], errors: [], reason: NO_LESSONS });
+    expect(result).toEqual({ project: 'widgets', drafts: [], cost_usd: 0, errors: [], reason: NO_LESSONS });
   });
 
   it.skipIf(!hasClaude)(
@@ -234,6 +234,8 @@ describe.skipIf(!hasClaude)('learn/skills through Claude Code', () => {
       totalBudgetUsd: 0.0101,
     });
     expect(result.drafts).toHaveLength(1);
+    expect(result.cost_usd).toBe(result.drafts[0]?.cost_usd);
+    expect(result.cost_usd).toBeGreaterThan(0);
     expect(result.drafts[0]?.signal).toMatchObject({ type: 'task_failures', remediation: 'skill' });
     expect(result.drafts[0]?.artifacts).toEqual([
       expect.objectContaining({ path: '.harness/skills/typecheck-first/SKILL.md', kind: 'skill' }),
@@ -252,6 +254,87 @@ describe.skipIf(!hasClaude)('learn/skills through Claude Code', () => {
       },
     ]);
     expect(server.script.requests.filter((r) => r.turn !== null)).toHaveLength(1);
+  }, 120_000);
+});
+
+describe.skipIf(!hasClaude)('learning from adopted drafts', () => {
+  it('proposes a rule for what an adopted guard catches, citing that draft and its evidence', async () => {
+    const root = makeRepo();
+    const { store } = await history([]);
+    const evidence = {
+      event_ids: ['evt_1', 'evt_2'],
+      event_count: 7,
+      files: ['src/a.ts'],
+      task_ids: [],
+      first_seen: at(1),
+      last_seen: at(9),
+    };
+    const adopted = {
+      id: 'draft_guard',
+      project: 'widgets',
+      status: 'adopted' as const,
+      signal: {
+        id: 'sig_lint',
+        project: 'widgets',
+        type: 'linter_violations' as const,
+        key: 'TS-03',
+        strength: 7,
+        threshold: 5,
+        remediation: 'guard' as const,
+        summary: 'TS-03 found 7 times',
+        details: {},
+        evidence,
+        detected_at: at(10),
+      },
+      artifacts: [
+        {
+          path: '.harness/guards/ts-03.sh',
+          kind: 'guard' as const,
+          format: 'file' as const,
+          content: 'grep -rn "console.log" "$1/src" | sed "s/$/:TS-03:console.log/"\n',
+        },
+      ],
+      rationale: 'console.log keeps coming back',
+      agent: 'claude',
+      model: null,
+      cost_usd: 0.2,
+      replay: null,
+      created_at: at(10),
+      expires_at: at(50),
+      decided_at: at(20),
+      decided_by: 'operator',
+      reject_reason: null,
+      task_id: null,
+    };
+    const server = await startScriptedAnthropicServer([
+      {
+        text: '```markdown .harness/rules/console.md\n## TS-03: No console.log in shipped code (medium)\nUse the logger.\n```',
+      },
+    ]);
+    servers.push(server);
+    const adapter = new ClaudeAdapter({
+      cliPath: claudeBin,
+      home: tempDir('claude-home'),
+      env: scriptedClaudeEnv(server.baseUrl),
+    });
+    const result = await learn('rules', {
+      project: { name: 'widgets', root },
+      store,
+      agent: async () => readOnlyAgent(adapter, { cwd: root, sandbox: spec(root, 'read-only'), limits }),
+      // A pending draft teaches nothing yet.
+      adoptedDrafts: async () => [adopted, { ...adopted, id: 'draft_pending', status: 'pending' as const }],
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.drafts).toHaveLength(1);
+    expect(result.drafts[0]?.signal).toMatchObject({
+      type: 'linter_violations',
+      key: 'adopted:draft_guard',
+      remediation: 'rule',
+      evidence,
+    });
+    const prompt = JSON.stringify(server.script.requests.find((r) => r.turn === 0)?.body);
+    expect(prompt).toContain('.harness/guards/ts-03.sh');
+    expect(prompt).not.toContain('draft_pending');
   }, 120_000);
 });
 

@@ -52,7 +52,7 @@ export async function learn(kind: LearnKind, ctx: LearnContext): Promise<LearnRe
   const adopted = ctx.adoptedDrafts ? (await ctx.adoptedDrafts()).filter((d) => d.status === 'adopted') : [];
   const minOccurrences = ctx.minOccurrences ?? DEFAULTS.minOccurrences;
   const lessons = await lessonsOf(ctx.store, ctx.project, { minOccurrences, adopted });
-  const result: LearnResult = { project: ctx.project.name, drafts: [], errors: [] };
+  const result: LearnResult = { project: ctx.project.name, drafts: [], cost_usd: 0, errors: [] };
   if (lessons.length === 0) return { ...result, reason: NO_LESSONS };
   const agent = await ctx.agent();
   const budget = ctx.budgetUsd ?? DEFAULTS.budgetUsd;
@@ -69,6 +69,7 @@ export async function learn(kind: LearnKind, ctx: LearnContext): Promise<LearnRe
     }
     const answer = await agent.run(promptFor(kind, ctx.project, lesson), { budgetUsd: budget });
     spent += answer.cost_usd;
+    result.cost_usd = spent;
     if (!answer.ok) {
       result.errors.push({ key: lesson.key, message: `the agent failed: ${answer.error}` });
       continue;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Artifact } from '@harness/protocol';
@@ -22,6 +22,10 @@ export async function resolveContent(
   if (!isWithin(root, target) || target === root)
     return { ok: false, reason: `${artifact.path}: path is outside the project root` };
   if (artifact.format === 'file') return { ok: true, content: artifact.content };
+  // A symlink out of the project is not the project's file to patch (nor to read into a report).
+  const real = await realpath(target).catch(() => null);
+  if (real !== null && !isWithin(await realpath(root).catch(() => root), real))
+    return { ok: false, reason: `${artifact.path}: the current file is a symlink out of the project` };
   const current = await readFile(target, 'utf8').catch(() => null);
   return applyDiff(artifact.path, current, artifact.content, processes);
 }

@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import type { Event } from '@harness/protocol';
 import { isRecord } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
@@ -70,16 +71,20 @@ export class ProjectHistory {
       cursor = page.next_cursor ?? undefined;
     } while (cursor !== undefined);
     const threads = new Set<string>();
-    cursor = undefined;
-    do {
-      const page = await this.store.threads.list({
-        project_root: this.project.root,
-        limit: LIST_PAGE,
-        ...(cursor === undefined ? {} : { cursor }),
-      });
-      for (const thread of page.threads) threads.add(thread.id);
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor !== undefined);
+    // Threads store their checkout resolved; a configured root may reach it through a symlink.
+    const real = await realpath(this.project.root).catch(() => this.project.root);
+    for (const root of new Set([this.project.root, real])) {
+      cursor = undefined;
+      do {
+        const page = await this.store.threads.list({
+          project_root: root,
+          limit: LIST_PAGE,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        for (const thread of page.threads) threads.add(thread.id);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor !== undefined);
+    }
     this.members = { tasks, threads };
     return this.members;
   }

@@ -8,7 +8,7 @@ import { explainFindings } from './finding-replay.js';
 import { ProjectHistory } from './history.js';
 import { replayPolicies } from './policy-replay.js';
 import { rulesInArtifact, type DraftRule } from './rule-headings.js';
-import { replayGuard } from './tree-replay.js';
+import { replayGuard, type Confine } from './tree-replay.js';
 
 /**
  * A draft tried on the past before anyone adopts it. Its guards run over the current tree, its
@@ -31,6 +31,8 @@ export interface ReplayContext {
   readonly rules?: ReadonlyMap<string, Rule>;
   readonly processes?: ProcessRunner;
   readonly guardTimeoutMs?: number;
+  /** Runs a draft guard in a sandbox; without it the guard runs with a scrubbed environment only. */
+  readonly confine?: Confine;
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
 }
@@ -100,7 +102,7 @@ function notReplayable(artifact: Artifact): string {
     artifact.kind === 'skill'
       ? 'a skill changes how agents work, not what they may run or what scans find'
       : artifact.kind === 'validation_command'
-        ? 'a validation command judges future work; it has no past to check'
+        ? 'a validation command is not run before a person adopts it (it would run unreviewed on this host)'
         : `${artifact.path} is not a guard (.harness/guards/), rule file (.harness/rules/*.md) or policy file (.star)`;
   return `not replayable: ${what}`;
 }
@@ -167,7 +169,12 @@ async function treeFindings(
     out.push({ finding, fromGuard });
   };
   for (const { artifact, content } of guards) {
-    const options = { processes, timeoutMs, ...(ctx.env === undefined ? {} : { env: ctx.env }) };
+    const options = {
+      processes,
+      timeoutMs,
+      ...(ctx.env === undefined ? {} : { env: ctx.env }),
+      ...(ctx.confine === undefined ? {} : { confine: ctx.confine }),
+    };
     const run = await replayGuard(root, artifact.path, content, rules, options);
     if (run.ok) for (const finding of run.findings) add(finding, true);
     else skipped.push({ path: artifact.path, reason: run.reason });

@@ -13,9 +13,17 @@ import { guardId, parseGuardOutput, toFinding, type Rule } from '../../guards/in
  */
 export type GuardReplay = { ok: true; findings: Finding[] } | { ok: false; reason: string };
 
+export type Confine = (argv: readonly string[], scratch: string) => string[];
+
 export interface GuardReplayOptions {
   readonly processes: ProcessRunner;
   readonly timeoutMs: number;
+  /**
+   * Wraps the guard's argv in a sandbox (bubblewrap, read-only but for `scratch`, where the guard's
+   * copy lives); the caller builds it, as only it may reach the sandbox module.
+   */
+  readonly confine?: Confine;
+  /** The guard's whole environment; by default only PATH, a locale and a scratch HOME. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -39,9 +47,12 @@ export async function replayGuard(
       const syntax = await bashSyntax(artifactPath, file, options);
       if (syntax !== null) return { ok: false, reason: syntax };
     }
-    const result = await options.processes.run(command, [...args, root], {
+    const argv = [command, ...args, root];
+    const [program = command, ...rest] = options.confine ? options.confine(argv, dir) : argv;
+    const result = await options.processes.run(program, rest, {
       cwd: root,
-      ...(options.env === undefined ? {} : { env: options.env }),
+      // Nobody has reviewed a draft guard yet: it gets none of the server's environment (keys, tokens).
+      env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir },
       timeoutMs: options.timeoutMs,
       maxOutputBytes: MAX_OUTPUT,
       killGraceMs: 0,

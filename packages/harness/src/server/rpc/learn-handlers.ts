@@ -1,32 +1,47 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Draft, LearnParams, LearnResult } from '@harness/protocol';
-import { ErrorCodes, HarnessError, isRecord } from '../../core/index.js';
-import { learn, type LearnKind, type ProjectRef, readOnlyAgent } from '../../quality/index.js';
-import type { Store } from '../../store/index.js';
+import { ErrorCodes, HarnessError } from '../../core/index.js';
+import { type Confine, learn, type LearnKind, type ProjectRef, readOnlyAgent } from '../../quality/index.js';
+import { requireOperator } from '../operator.js';
+import { guardConfinement } from '../replay-sandbox.js';
 import type { HandlerDependencies } from './handlers.js';
 import type { HandlerTable } from './router.js';
 
 /**
- * `learn/rules` and `learn/skills`: the project is a registered one (by name or checkout; any
- * other path is refused), the agent is the registry's choice in a read-only sandbox, and the
- * drafts go to the GC drafts store when this build has one.
+ * `learn/rules` and `learn/skills`: the project is a registered one (by name or checkout) or the
+ * server's own root, any other path is refused; the agent is the registry's choice in a read-only
+ * sandbox, draft guards are replayed in bubblewrap, and the drafts go to the GC drafts store. Only
+ * the operator may ask (it spends the agent budget, and agents reach the loopback API). Each run is
+ * recorded as a `learn.rules` / `learn.skills` event.
  */
 export function learnHandlers(deps: HandlerDependencies): Pick<HandlerTable, 'learn/rules' | 'learn/skills'> {
   return {
-    'learn/rules': (params) => run('rules', params, deps),
-    'learn/skills': (params) => run('skills', params, deps),
+    'learn/rules': (params, { connection }) => {
+      requireOperator(connection.operator, 'learning rules', deps.operatorKeyFile);
+      return run('rules', params, deps);
+    },
+    'learn/skills': (params, { connection }) => {
+      requireOperator(connection.operator, 'learning skills', deps.operatorKeyFile);
+      return run('skills', params, deps);
+    },
   };
 }
 
 async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependencies): Promise<LearnResult> {
   const project = await projectOf(params.project_root, deps);
-  const drafts = draftsStore(deps.store);
-  return learn(kind, {
+  const drafts = deps.store.gc.drafts;
+  // Filled in once there is something to learn: a project without lessons costs no probe.
+  const replay: { extraPolicyPaths: readonly string[]; confine?: Confine } = {
+    extraPolicyPaths: deps.rules.policyPaths,
+  };
+  const result = await learn(kind, {
     project,
     store: deps.store,
     agent: async () => {
       await deps.agents.assertSandboxUsable('read-only');
+      const confine = await guardConfinement(project.root);
+      if (confine !== null) replay.confine = confine;
       const adapter = await deps.agents.select();
       const info = (await deps.agents.list()).find((a) => a.name === adapter.name);
       return readOnlyAgent(adapter, {
@@ -36,17 +51,25 @@ async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependenci
         model: info?.default_model ?? null,
       });
     },
-    ...(drafts === null
-      ? {}
-      : {
-          adoptedDrafts: () => drafts.adopted(project.name),
-          saveDraft: (draft: Draft) => drafts.save(draft),
-        }),
+    adoptedDrafts: () => drafts.list({ project: project.name, status: 'adopted', limit: 100 }),
+    saveDraft: (draft: Draft) => drafts.insert(draft),
     ...(params.max_drafts === undefined ? {} : { maxDrafts: params.max_drafts }),
     ...(params.min_occurrences === undefined ? {} : { minOccurrences: params.min_occurrences }),
-    replay: { extraPolicyPaths: deps.rules.policyPaths },
+    replay,
     clock: deps.clock,
   });
+  // What was learned is on record, like every other step of the quality loop.
+  await deps.events.append({
+    kind: `learn.${kind}`,
+    reason: result.reason ?? null,
+    data: {
+      project: project.name,
+      drafts: result.drafts.map((d) => d.id),
+      cost_usd: result.cost_usd,
+      errors: result.errors,
+    },
+  });
+  return result;
 }
 
 /**
@@ -77,32 +100,4 @@ function real(p: string): string {
   } catch {
     return path.resolve(p);
   }
-}
-
-/**
- * The GC drafts store (`store.drafts`), reached by what it can do so that learning works before
- * and after it lands: `list({project, status})` for adopted drafts, `create` or `insert` to store.
- */
-function draftsStore(
-  store: Store,
-): { adopted(project: string): Promise<Draft[]>; save(d: Draft): Promise<void> } | null {
-  const repo = (store as unknown as { drafts?: unknown }).drafts;
-  if (!isRecord(repo)) return null;
-  const list = repo['list'];
-  const save = repo['create'] ?? repo['insert'];
-  if (typeof list !== 'function' || typeof save !== 'function') return null;
-  return {
-    async adopted(project) {
-      const found: unknown = await list.call(repo, { project, status: 'adopted' });
-      const rows = Array.isArray(found)
-        ? found
-        : isRecord(found) && Array.isArray(found['drafts'])
-          ? found['drafts']
-          : [];
-      return rows as Draft[];
-    },
-    async save(draft) {
-      await save.call(repo, draft);
-    },
-  };
 }

@@ -1,148 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newTask, type Artifact, type Draft } from '@harness/protocol';
-import { git, makeRepo } from '@harness/testkit';
-import { createLogger } from '../../core/index.js';
-import type { Rule } from '../../guards/index.js';
-import { EventLog } from '../../observe/index.js';
-import { SqliteStore, type Store } from '../../store/index.js';
-import { replayDraft } from './replay.js';
+import { git } from '@harness/testkit';
+import { replayDraft } from '../../src/quality/index.js';
+import { buildBwrapArgv, probeSandbox, sandboxSpec } from '../../src/sandbox/index.js';
+import {
+  catalogue,
+  cleanup,
+  consoleGuard,
+  draftOf,
+  file,
+  gate,
+  plantedProject,
+  ran,
+  storeWithHistory,
+  temp,
+} from './replay-fixtures.js';
 
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function temp(prefix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-/** A project with three planted `console.log`s, a TODO guard and a policy that forbids `rm -rf`. */
-function plantedProject(): string {
-  return makeRepo(path.join(temp('harness-replay-'), 'widgets'), {
-    'src/a.ts': 'export const a = 1;\nconsole.log(a);\nconsole.log("again");\n',
-    'src/b.ts': '// TODO tidy\nconsole.log("b");\n',
-    'src/c.ts': 'export const c = 3;\n',
-    '.harness/guards/todo.sh':
-      'grep -rn "TODO" "$1/src" | while IFS=: read -r f l _; do echo "$f:$l:STY-01:a TODO left behind"; done\n',
-    '.harness/policy/base.star': 'prefix_rule(pattern = ["rm", "-rf"], decision = "forbidden")\n',
-  });
-}
-
-const consoleGuard =
-  'grep -rn "console\\.log" "$1/src" | while IFS=: read -r f l _; do echo "$f:$l:TS-03:console.log left in"; done\n';
-
-const catalogue = new Map<string, Rule>([
-  [
-    'TS-03',
-    {
-      id: 'TS-03',
-      title: 'No console.log',
-      severity: 'low',
-      category: 'stability',
-      paths: [],
-      description: 'Use the logger.',
-      fixPattern: null,
-      source: { file: 'builtin:typescript/quality.md', line: 3 },
-    },
-  ],
-]);
-
-function draftOf(artifacts: Artifact[]): Draft {
-  const at = '2026-12-01T10:00:00.000Z';
-  return {
-    id: 'draft_1',
-    project: 'widgets',
-    status: 'pending',
-    signal: {
-      id: 'sig_1',
-      project: 'widgets',
-      type: 'linter_violations',
-      key: 'TS-03',
-      strength: 6,
-      threshold: 5,
-      remediation: 'guard',
-      summary: 'TS-03 found 6 times',
-      details: {},
-      evidence: { event_ids: [], event_count: 6, files: [], task_ids: [], first_seen: null, last_seen: null },
-      detected_at: at,
-    },
-    artifacts,
-    rationale: 'test',
-    agent: 'claude',
-    model: null,
-    cost_usd: 0,
-    replay: null,
-    created_at: at,
-    expires_at: at,
-    decided_at: null,
-    decided_by: null,
-    reject_reason: null,
-    task_id: null,
-  };
-}
-
-const file = (p: string, kind: Artifact['kind'], content: string): Artifact => ({
-  path: p,
-  kind,
-  format: 'file',
-  content,
-});
-
-async function storeWithHistory(root: string): Promise<{ store: Store; log: EventLog }> {
-  const store = SqliteStore.open(temp('harness-replay-data-'));
-  stores.push(store);
-  const log = new EventLog(store, createLogger('silent'));
-  const at = '2026-11-30T12:00:00.000Z';
-  await store.tasks.enqueue(
-    newTask({ id: 'task_w', project: 'widgets', kind: 'prompt', created_at: at }),
-    100,
-  );
-  await store.tasks.enqueue(newTask({ id: 'task_o', project: 'other', kind: 'prompt', created_at: at }), 100);
-  void root;
-  return { store, log };
-}
-
-/** What threads/turn-service.ts writes for an agent's `command_gate` and `command` events. */
-function gate(turn: string, task: string, command: string, decision: 'allow' | 'prompt' | 'forbidden') {
-  return {
-    kind: 'agent.command_gate',
-    thread_id: `thr_${turn}`,
-    turn_id: turn,
-    task_id: task,
-    tool: 'command',
-    decision,
-    data: { command, decision, reason: decision === 'allow' ? null : 'matched rm -rf' },
-  };
-}
-function ran(
-  turn: string,
-  task: string,
-  command: string,
-  status: 'completed' | 'failed' | 'declined' = 'completed',
-) {
-  return {
-    kind: 'agent.command',
-    thread_id: `thr_${turn}`,
-    turn_id: turn,
-    task_id: task,
-    tool: 'command',
-    decision: null,
-    data: {
-      call_id: `call_${command.length}`,
-      command,
-      exit_code: status === 'completed' ? 0 : 1,
-      output: '',
-      status,
-    },
-  };
-}
+afterEach(cleanup);
 
 describe('replayDraft', () => {
   it('runs a draft guard over the current tree and finds the three planted problems, writing nothing', async () => {
@@ -172,7 +47,7 @@ describe('replayDraft', () => {
     expect(git(root, 'status', '--porcelain')).toBe('');
   });
 
-  it('checks every past command of the project against the draft policy: 2 of 5 would have been stopped', async () => {
+  it('checks every past command of the project against the draft policy: 2 of 5 in its task would have been stopped', async () => {
     const root = plantedProject();
     const { store, log } = await storeWithHistory(root);
     const history = [
@@ -186,6 +61,21 @@ describe('replayDraft', () => {
       // Another project's push is not this project's history.
       gate('turn_9', 'task_o', 'git push origin main', 'allow'),
     ];
+    // A thread started on the project's checkout, outside any task, is its history too.
+    await store.threads.create({
+      id: 'thr_direct',
+      project_root: root,
+      agent: 'claude',
+      title: null,
+      status: 'idle',
+      native_session_id: null,
+      parent_thread_id: null,
+      metadata: {},
+      turn_count: 0,
+      created_at: '2026-11-30T12:00:00.000Z',
+      updated_at: '2026-11-30T12:00:00.000Z',
+    });
+    history.push({ ...ran('turn_8', null, 'git push --force'), thread_id: 'thr_direct' });
     for (const event of history) await log.append(event);
     const draft = draftOf([
       file(
@@ -195,11 +85,12 @@ describe('replayDraft', () => {
       ),
     ]);
     const report = await replayDraft(draft, { root, store });
-    expect(report.history.commands_checked).toBe(5);
-    expect(report.history.commands_blocked).toBe(2);
+    expect(report.history.commands_checked).toBe(6);
+    expect(report.history.commands_blocked).toBe(3);
     expect(report.history.command_examples.map((c) => [c.command, c.decision, c.task_id])).toEqual([
       ['git push origin main', 'forbidden', 'task_w'],
       ['curl -s https://example.com/install.sh', 'prompt', 'task_w'],
+      ['git push --force', 'forbidden', null],
     ]);
     expect(report.skipped).toEqual([]);
   });
@@ -235,6 +126,50 @@ describe('replayDraft', () => {
       severity: 'high',
       title: 'No TODO in shipped code',
     });
+  });
+
+  it('runs a draft guard without the server environment', async () => {
+    const root = plantedProject();
+    const { store } = await storeWithHistory(root);
+    process.env.HARNESS_REPLAY_TEST_SECRET = 'sk-do-not-leak';
+    try {
+      const guard =
+        'echo "src/c.ts:1:ENV-01:secret=${HARNESS_REPLAY_TEST_SECRET:-unset} home=${HOME#/tmp/}"\n';
+      const report = await replayDraft(draftOf([file('.harness/guards/env.sh', 'guard', guard)]), {
+        root,
+        store,
+      });
+      expect(report.tree.examples[0]?.message).toMatch(/^secret=unset home=harness-replay-guard-/);
+    } finally {
+      delete process.env.HARNESS_REPLAY_TEST_SECRET;
+    }
+  });
+
+  it('runs a draft guard confined: the project stays read-only to it', async () => {
+    const root = plantedProject();
+    const { store } = await storeWithHistory(root);
+    const caps = await probeSandbox();
+    if (caps.bwrap_path === null) throw new Error(`the tests need bubblewrap: ${caps.bwrap_problem}`);
+    const bwrapPath = caps.bwrap_path;
+    const guard = [
+      'touch "$1/src/planted-by-guard" 2>/dev/null',
+      'if [ -e "$1/src/planted-by-guard" ]; then w=yes; else w=no; fi',
+      'echo "src/c.ts:1:W-01:wrote=$w"',
+      '',
+    ].join('\n');
+    const report = await replayDraft(draftOf([file('.harness/guards/writer.sh', 'guard', guard)]), {
+      root,
+      store,
+      confine: (argv, scratch) =>
+        buildBwrapArgv(sandboxSpec({ mode: 'read-only', workspace: root }), [...argv], {
+          bwrapPath,
+          dropCapabilities: caps.is_root,
+          stateDirs: [scratch],
+        }),
+    });
+    expect(report.skipped).toEqual([]);
+    expect(report.tree.examples.map((f) => f.message)).toEqual(['wrote=no']);
+    expect(git(root, 'status', '--porcelain')).toBe('');
   });
 
   it('explains past findings at the places a draft guard reports today', async () => {
@@ -323,6 +258,26 @@ describe('replayDraft', () => {
     expect(reasons['.harness/skills/editing/SKILL.md']).toMatch(/^not replayable: a skill/);
     expect(reasons['../escape.sh']).toMatch(/outside the project root/);
     expect(report.history.commands_checked).toBe(0);
+    expect(report.tree.findings).toBe(0);
+  });
+
+  it('does not patch a file that is a symlink out of the project', async () => {
+    const root = plantedProject();
+    const { store } = await storeWithHistory(root);
+    const outside = path.join(temp('harness-replay-outside-'), 'secret.sh');
+    writeFileSync(outside, 'echo secret\n');
+    symlinkSync(outside, path.join(root, '.harness/guards/linked.sh'));
+    const diff = '@@ -1 +1 @@\n-echo secret\n+echo leaked\n';
+    const report = await replayDraft(
+      draftOf([{ path: '.harness/guards/linked.sh', kind: 'guard', format: 'diff', content: diff }]),
+      { root, store },
+    );
+    expect(report.skipped).toEqual([
+      {
+        path: '.harness/guards/linked.sh',
+        reason: '.harness/guards/linked.sh: the current file is a symlink out of the project',
+      },
+    ]);
     expect(report.tree.findings).toBe(0);
   });
 
