@@ -134,7 +134,7 @@ const tsDirective: BuiltinGuard = {
   check(line) {
     const match = /@ts-(?:ignore|nocheck)\b/.exec(line.raw);
     if (!match) return null;
-    // In a comment the lexer blanks the text; a directive opens its comment (`// @ts-ignore`).
+    // In a comment the lexer blanks the text, and a directive is the first word of its comment.
     const inComment = line.text[match.index] === ' ';
     const opensComment = /(?:\/\/|\/\*|^\s*\*)\s*$/.test(line.raw.slice(0, match.index));
     return inComment && opensComment ? 'type errors suppressed' : null;
