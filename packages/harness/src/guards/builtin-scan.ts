@@ -41,7 +41,7 @@ export async function runBuiltinGuards(
     if (rule) active.push({ guard, globs: rule.paths.map(globToRegExp) });
   }
   if (active.length === 0) return [];
-  const candidates = files ?? (await walk(root));
+  const candidates = files === null ? await walk(root) : await expand(root, files);
   const violations: GuardViolation[] = [];
   for (const file of candidates) {
     const guards = active.filter((a) => matchesAny(file, a.globs));
@@ -70,7 +70,18 @@ function checkFile(file: string, content: string, guards: readonly ActiveGuard[]
   return out;
 }
 
-/** Every regular file under `root`, relative and `/`-separated, in a stable order. */
+/** The files asked for, with a directory standing for the files below it; `.` is the whole tree. */
+async function expand(root: string, files: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of files) {
+    const info = await lstat(path.join(root, file)).catch(() => undefined);
+    if (info?.isDirectory()) out.push(...(await walk(root, file)));
+    else out.push(file);
+  }
+  return [...new Set(out)];
+}
+
+/** Every regular file under `root` (or its `dir`), relative and `/`-separated, in a stable order. */
 async function walk(root: string, dir = ''): Promise<string[]> {
   const entries = await readdir(path.join(root, dir), { withFileTypes: true }).catch(() => []);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -72,6 +72,16 @@ describe('scanProject', () => {
     ]);
   });
 
+  it('takes a directory among the files for everything below it', async () => {
+    const scan = await scanProject(root, { files: ['src/'] });
+    expect(scan.files).toEqual(['src']);
+    expect(scan.findings.map((f) => [f.file, f.rule_id])).toEqual([
+      ['src', 'ARGS-1'],
+      ['src/app.ts', 'TS-01'],
+      ['src/app.ts', 'TS-02'],
+    ]);
+  });
+
   it('runs no built-in guard when told not to, or for rules the catalogue does not hold', async () => {
     const off = await scanProject(root, { builtinGuards: false });
     expect(off.findings.some((f) => f.guard === 'builtin')).toBe(false);

@@ -36,7 +36,10 @@ export interface Rule {
 }
 
 export interface ScanOptions extends GuardOptions {
-  /** Only these files (relative to the root, or absolute inside it); a file outside is an error. */
+  /**
+   * Only these files (relative to the root, or absolute inside it; a directory stands for the
+   * files below it); one outside the root is an error.
+   */
   readonly files?: readonly string[];
   /**
    * The rules findings are mapped to, and the built-in rules whose guards run; the built-in
@@ -77,10 +80,9 @@ export async function scanProject(projectRoot: string, options: ScanOptions = {}
     violations.push(...(await runBuiltinGuards(root, rules, wanted)));
     guards.push(builtinRun(Date.now() - started));
   }
-  const wanted = files === null ? null : new Set(files);
   const findings = violations
     .map((violation) => toFinding(root, violation, rules))
-    .filter((finding) => wanted === null || wanted.has(finding.file))
+    .filter((finding) => files === null || files.some((f) => covers(f, finding.file)))
     .sort(byPlace);
   return { root, files, findings, guards, garbage, skipped: scan.skipped };
 }
@@ -100,6 +102,11 @@ export function toFinding(
     message: violation.message,
     guard: violation.guard,
   };
+}
+
+/** A file asked for covers itself; a directory, everything below it (`''` is the root). */
+function covers(asked: string, file: string): boolean {
+  return asked === '' || file === asked || file.startsWith(`${asked}/`);
 }
 
 function builtinRun(durationMs: number): GuardRun {

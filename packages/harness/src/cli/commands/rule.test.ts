@@ -136,6 +136,22 @@ describe('harness rule check PATH -- CMD', () => {
   });
 });
 
+describe('harness rule load DIR', () => {
+  it('lists the rule catalogue beside the policy, and fails on a broken rule file', async () => {
+    write('.harness/policy/p.star', POLICY);
+    write('.harness/rules/own.md', '## OWN-1: Ours (high)\n## TS-02: Console is fine (low)\n');
+    const r = await run(['rule', 'load', dir]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('rule catalogue: 23 rules (2 from rule files, the rest built in)');
+    expect(r.stdout).toContain(`  high      OWN-1: Ours  ${dir}/.harness/rules/own.md:1`);
+    expect(r.stdout).toMatch(/ {2}TS-02 at builtin:typescript\.md:\d+ is hidden by .*own\.md:2/);
+    write('.harness/rules/bad.md', '## BAD-1: no marker\n');
+    const bad = await run(['rule', 'load', dir]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain(`${dir}/.harness/rules/bad.md:1: rule BAD-1 has no severity marker`);
+  });
+});
+
 describe('harness rule check DIR', () => {
   it('runs the guards and the policy load; exit 1 for findings at high or above', async () => {
     write('.harness/rules/todo.md', '## TODO-1: No TODOs (high)\n');

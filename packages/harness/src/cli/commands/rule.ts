@@ -54,7 +54,12 @@ export function registerRuleCommand(program: Command, io: RuleCommandIo = proces
     .action(async (target: string, options: CheckOptions, command: Command) => {
       await guarded(io, async () => {
         const policy = await loadFor(target, command, io, options.default);
-        const data = describePolicy(policy);
+        // A project's rule files are checked too: a broken one fails the load with its file:line.
+        const isDir = (await stat(target)).isDirectory();
+        const catalogue = isDir
+          ? await (await import('./rule-on-demand.js')).ruleCatalogue(target, command, io)
+          : {};
+        const data: RuleLoadResult = { ...catalogue, ...describePolicy(policy) };
         print(io, command, data, () => renderLoad(data));
         io.setExitCode(0);
       });
@@ -188,6 +193,13 @@ function renderLoad(data: RuleLoadResult): string {
     lines.push(
       `  host_executable ${h.name}: ${h.paths.length > 0 ? h.paths.join(', ') : '(no path resolves)'}`,
     );
+  if (data.rules !== undefined) {
+    const own = data.rules.filter((r) => r.origin !== 'builtin').length;
+    lines.push(`rule catalogue: ${data.rules.length} rules (${own} from rule files, the rest built in)`);
+    for (const r of data.rules.filter((rule) => rule.origin !== 'builtin'))
+      lines.push(`  ${r.severity.padEnd(9)} ${r.id}: ${r.title}  ${r.source.file}:${r.source.line}`);
+    for (const s of data.shadowed ?? []) lines.push(`  ${s.id} at ${s.hidden} is hidden by ${s.by}`);
+  }
   return lines.join('\n');
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRules } from '../catalogue.js';
 import { scanProject } from '../scan.js';
-import { builtinGuards } from './index.js';
+import { builtinGuards, lexLines } from './index.js';
 
 /**
  * Every built-in rule, with a file that breaks it (on the lines given) and a file that comes close
@@ -25,8 +25,15 @@ const samples: readonly Sample[] = [
     file: 'src/config.ts',
     positive: `const apiKey = "k8s7d6f5g4h3j2k1";\nconst ok = 1;\nconst aws = "${'AKIA' + 'IOSFODNN7EXAMPLE'}";`,
     lines: [1, 3],
-    negative:
-      'const apiKey = process.env.API_KEY ?? "";\nconst password = "changeme-please";\n// const token = "abcd1234efgh5678";\nconst secretName = "x";',
+    negative: [
+      'const apiKey = process.env.API_KEY ?? "";',
+      'const password = "changeme-please";',
+      '// const token = "abcd1234efgh5678";',
+      'const secretName = "x";',
+      'const env = { ANTHROPIC_API_KEY: lease.credential, apiKey: "ANTHROPIC_API_KEY" };',
+      'const toml = \'api_key = "scripted"\';',
+      'const secret = "abcdefghij";',
+    ].join('\n'),
   },
   {
     id: 'SEC-01',
@@ -47,7 +54,8 @@ const samples: readonly Sample[] = [
     file: 'src/run.js',
     positive: 'const result = eval(userInput);\nconst f = new Function("a", body);',
     lines: [1, 2],
-    negative: '// eval(x) is not used\nconst s = "eval(x)";\nmodel.eval();\nconst m = re.exec(s);',
+    negative:
+      '// eval(x) is not used\nconst s = "eval(x)";\nmodel.eval();\nconst m = re.exec(s);\nclass E {\n  eval(e: Expr): Value {\n  }\n}\nfunction eval(x) {}',
   },
   {
     id: 'SEC-03',
@@ -89,7 +97,8 @@ const samples: readonly Sample[] = [
     file: 'src/client.ts',
     positive: 'const agent = new https.Agent({ rejectUnauthorized: false });',
     lines: [1],
-    negative: 'const agent = new https.Agent({ rejectUnauthorized: true });',
+    negative:
+      'const agent = new https.Agent({ rejectUnauthorized: true });\nconst doc = "never set rejectUnauthorized: false";\nconst re = /rejectUnauthorized: false/;',
   },
   {
     id: 'SEC-06',
@@ -131,14 +140,16 @@ const samples: readonly Sample[] = [
     file: 'src/cast.ts',
     positive: '// @ts-ignore\nconst a: number = "s";',
     lines: [1],
-    negative: '// @ts-expect-error the API types lag behind\nconst a: number = "s";',
+    negative:
+      '// @ts-expect-error the API types lag behind\nconst a: number = "s";\nconst doc = "// @ts-ignore hides errors";\n/* see @ts-ignore */',
   },
   {
     id: 'TS-04',
     file: 'src/user.ts',
     positive: 'const name = user!.name;\nconst first = list[0]!;',
     lines: [1, 2],
-    negative: 'if (!user) return;\nconst same = a !== b;\nlet late!: string;\nconst s = "hi!";',
+    negative:
+      'if (!user) return;\nconst same = a !== b;\nlet late!: string;\nconst s = "hi!";\nconst re = /[\\w)]!(?=[.;])/;\nconst half = total / 2 / count; // not! a regex',
   },
   {
     id: 'PY-01',
@@ -245,5 +256,25 @@ describe('the built-in catalogue', () => {
     );
     const rule = builtinRules().get(sample.id);
     expect(mine.every((f) => f.severity === rule?.severity && f.guard === 'builtin')).toBe(true);
+  });
+});
+
+describe('lexLines', () => {
+  it('blanks comments, string and regex contents in code, and keeps strings in text', () => {
+    const [a, b, c] = lexLines(
+      'x.ts',
+      'f("a//b", /x"y/g); // note\nconst d = a / b / c; /* open\nstill */ g(`t ${x}`);',
+    );
+    expect(a?.code).toBe('f("    ", /   /g);        ');
+    expect(a?.text).toBe('f("a//b", /x"y/g);        ');
+    expect(b?.code).toBe('const d = a / b / c;        ');
+    expect(c?.code).toBe('         g(`      `);');
+  });
+
+  it('knows Python triple quotes and Rust lifetimes', () => {
+    const py = lexLines('x.py', 's = """a\n# not a comment\n""" # comment');
+    expect(py.map((l) => l.code)).toEqual(['s = """ ', '               ', '"""          ']);
+    const rs = lexLines('x.rs', "fn f<'a>(s: &'a str) {} // x");
+    expect(rs[0]?.code).toBe("fn f<'a>(s: &'a str) {}     ");
   });
 });

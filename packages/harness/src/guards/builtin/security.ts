@@ -59,8 +59,13 @@ MD5 and SHA-1 are broken for signatures, passwords and integrity against an atta
 or better, and a password hash (scrypt, argon2, bcrypt) for passwords.
 `;
 
+/** Values that stand for a secret rather than being one. */
 const PLACEHOLDER =
-  /^(\$\{|\$\(|<|\{\{|%\(|x{4,}|\*{3,}|changeme|change_me|example|your[_-]|dummy|placeholder|redacted)/i;
+  /^(\$\{|\$\(|<|\{\{|%\()|x{4,}|\*{3,}|…|\.\.\.|change_?me|example|sample|your[_-]|dummy|fake|placeholder|redacted|scripted/i;
+/** An environment variable's name (`'ANTHROPIC_API_KEY'`) is where a secret is, not the secret. */
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** `KEY=value` without quotes is an assignment only in env, shell and config files. */
+const BARE_ASSIGNMENT_FILE = /(^|\/)\.env[^/]*$|\.(env|sh|bash|zsh|ya?ml|toml|ini|cfg|conf|properties)$/;
 const SECRET_NAME = String.raw`[A-Za-z0-9_]*(?:password|passwd|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token|private[_-]?key|client[_-]?secret)[A-Za-z0-9_]*`;
 const ASSIGNED_LITERAL = new RegExp(
   String.raw`\b${SECRET_NAME}["']?\s*(?::=|=|:)\s*["'\`]([^"'\`\s]{8,})["'\`]`,
@@ -81,16 +86,19 @@ const TOKEN_FORMATS = [
 const hardCodedSecret: BuiltinGuard = {
   ruleId: 'SEC-01',
   skipTests: true,
-  check(line: SourceLine) {
+  check(line, context) {
     if (TOKEN_FORMATS.some((format) => format.test(line.text))) return 'a credential in a well-known format';
-    const literal = ASSIGNED_LITERAL.exec(line.text) ?? ASSIGNED_BARE.exec(line.text);
-    const value = literal?.[1];
-    if (value === undefined || PLACEHOLDER.test(value) || /^(.)\1+$/.test(value)) return null;
-    return 'a secret assigned as a literal';
+    const bare = BARE_ASSIGNMENT_FILE.test(context.file) ? ASSIGNED_BARE.exec(line.text) : null;
+    const value = (ASSIGNED_LITERAL.exec(line.text) ?? bare)?.[1];
+    if (value === undefined || PLACEHOLDER.test(value) || ENV_NAME.test(value)) return null;
+    return looksRandom(value) ? 'a secret assigned as a literal' : null;
   },
 };
 
-const EVAL = [/(?<![\w.$])eval\s*\(/, /\bnew\s+Function\s*\(/];
+const EVAL = [/(?<![\w.$])(?<!(?:function|def|fn)\s+)eval\s*\(/, /\bnew\s+Function\s*\(/];
+/** A method called eval being defined (`eval(e: Expr): Value {`), not called. */
+const EVAL_METHOD =
+  /^\s*(?:(?:public|private|protected|static|async|override)\s+)*eval\s*\([^)]*\)\s*(?::[^={]+)?\{/;
 /** Python's `exec(source)`; in other languages `exec(` is a process call, which SEC-04 judges. */
 const PY_EXEC = /(?<![\w.])exec\s*\((?!\s*\))/;
 
@@ -99,9 +107,16 @@ const evalOfStrings: BuiltinGuard = {
   skipTests: true,
   check(line, context) {
     const python = context.file.endsWith('.py') && PY_EXEC.test(line.code);
-    return python || EVAL.some((p) => p.test(line.code)) ? 'a string evaluated as code' : null;
+    const called = !EVAL_METHOD.test(line.code) && EVAL.some((p) => p.test(line.code));
+    return python || called ? 'a string evaluated as code' : null;
   },
 };
+
+/** Two or more kinds of character (lower, upper, digit, symbol): a word like "scripted" is no secret. */
+function looksRandom(value: string): boolean {
+  const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((kind) => kind.test(value));
+  return kinds.length >= 2;
+}
 
 const SHELL_CALL = [
   /(?:(?<![\w.$])|\b(?:child_process|childProcess|cp)\.)(?:exec|execSync)\s*\(/,
@@ -135,6 +150,27 @@ const sqlConcatenation: BuiltinGuard = {
     SQL.test(line.text) && isDynamic(line.text, line.code) ? 'SQL built by concatenation' : null,
 };
 
+const TLS_OFF = [
+  /\brejectUnauthorized\s*:\s*false\b/,
+  /\bverify\s*=\s*False\b/,
+  /\bInsecureSkipVerify\s*:\s*true\b/,
+  /\bdanger_accept_invalid_certs\s*\(\s*true\s*\)/,
+  /\bCERT_NONE\b/,
+  /\bcheck_hostname\s*=\s*False\b/,
+];
+
+/** Read in code, not strings, so that text about these settings (like this catalogue's) is no finding. */
+const tlsDisabled: BuiltinGuard = {
+  ruleId: 'SEC-06',
+  skipTests: true,
+  check(line) {
+    const envOff =
+      /NODE_TLS_REJECT_UNAUTHORIZED/.test(line.code) &&
+      /NODE_TLS_REJECT_UNAUTHORIZED["'\]]*\s*=\s*["']?0/.test(line.text);
+    return envOff || TLS_OFF.some((p) => p.test(line.code)) ? 'TLS certificate verification disabled' : null;
+  },
+};
+
 export const securityCatalogue: readonly BuiltinCatalogueFile[] = [
   {
     name: 'secrets.md',
@@ -157,20 +193,7 @@ export const securityCatalogue: readonly BuiltinCatalogueFile[] = [
       evalOfStrings,
       shellInjection,
       sqlConcatenation,
-      lineGuard(
-        'SEC-06',
-        'text',
-        [
-          /\brejectUnauthorized\s*:\s*false\b/,
-          /NODE_TLS_REJECT_UNAUTHORIZED["'\]]*\s*=\s*["']?0/,
-          /\bverify\s*=\s*False\b/,
-          /\bInsecureSkipVerify\s*:\s*true\b/,
-          /\bdanger_accept_invalid_certs\s*\(\s*true\s*\)/,
-          /\bCERT_NONE\b/,
-          /\bcheck_hostname\s*=\s*False\b/,
-        ],
-        'TLS certificate verification disabled',
-      ),
+      tlsDisabled,
       lineGuard(
         'SEC-07',
         'code',
