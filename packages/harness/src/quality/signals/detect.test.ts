@@ -211,6 +211,15 @@ describe('signal detectors', () => {
     expect(signal?.evidence.event_count).toBe(60);
   });
 
+  it('recounts from the events kept once old events are purged', async () => {
+    await plant(4, { kind: 'hook', decision: 'warn', reason: 'old' });
+    expect(ofType(await detect(), 'repeated_warn')).toHaveLength(1);
+    const kept = await plant(4, { kind: 'hook', decision: 'warn', reason: 'new' });
+    expect(await store.events.purgeBefore('2026-11-30T00:00:04.500Z')).toBe(4);
+    const signals = ofType(await detect(), 'repeated_warn');
+    expect(signals.map((s) => [s.key, s.evidence.event_ids])).toEqual([['new', kept]]);
+  });
+
   it('stores the signals and the checkpoint, and recounts when the slow threshold changes', async () => {
     await plant(3, { kind: 'tool.used', tool: 'build', duration_ms: 1500 });
     expect(ofType(await detect(), 'slow_operations')).toHaveLength(1);
