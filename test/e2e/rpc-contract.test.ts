@@ -486,12 +486,19 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
         rule_stats: { rule_id: string; total: number }[];
       };
       expect(stats.rule_stats).toMatchObject([{ rule_id: 'SEC-01', total: 1 }]);
+      const hook = { kind: 'hook.pre_tool_use', tool: 'Edit', decision: 'warn', reason: 'large write' };
+      ok(await client.request('event/log', { event: { ...hook, thread_id: thread.thread_id } }));
+      ok(await client.request('event/log', { event: { ...hook, project: 'contract' } }));
+      expect(err(await client.request('event/log', { event: { ...hook, project: 'nope' } })).error.code).toBe(
+        -32001,
+      );
       const tagged = ok(await client.request('event/query', { project: 'contract', limit: 100 })).result as {
         events: { kind: string; thread_id: string | null }[];
       };
       expect(tagged.events.map((e) => e.kind)).toEqual(
-        expect.arrayContaining(['thread.started', 'rule.finding']),
+        expect.arrayContaining(['thread.started', 'rule.finding', 'hook.pre_tool_use']),
       );
+      expect(tagged.events.filter((e) => e.kind === 'hook.pre_tool_use')).toHaveLength(2);
       expect(tagged.events.find((e) => e.kind === 'thread.started')?.thread_id).toBe(thread.thread_id);
       const dashboard = ok(await client.request('dashboard/get')).result as {
         global: { quality: { grade: string } };

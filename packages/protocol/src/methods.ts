@@ -97,6 +97,8 @@ const eventLogParams = z.strictObject({
     reason: z.string().max(10_000).optional(),
     duration_ms: z.number().nonnegative().optional(),
     data: z.unknown().optional(),
+    /** A registered project's name; else the project of the thread's directory, if any. */
+    project: z.string().min(1).max(200).optional(),
   }),
 });
 

@@ -159,7 +159,10 @@ export interface EventRepository {
   aggregate(range: EventScope, slowMs: number): Promise<EventAggregate>;
   /** Counts grouped by kind and tool, most frequent first, at most `limit` groups. */
   toolCounts(scope: EventScope, limit: number): Promise<EventToolCounts[]>;
-  /** Deletes events older than `before`; returns how many. */
+  /**
+   * Deletes events older than `before`; returns how many. Signal detection's checkpoints and counts
+   * go with them (the next pass recounts what is kept); the last detected signals stay until then.
+   */
   purgeBefore(before: string): Promise<number>;
 }
 

@@ -15,6 +15,8 @@ export interface EscalationBuckets {
 }
 
 const escalationKey = 'all';
+/** A group's key (a reason, a command …) is cut to this: enough to tell, bounded to store. */
+export const maxKeyLength = 300;
 
 /**
  * The running aggregates of one project, loaded from the store, advanced event by event, and
@@ -30,7 +32,7 @@ export class AggregateBook {
   }
 
   add(event: Event, contribution: Contribution): void {
-    const aggregate = this.group(contribution.type, contribution.key);
+    const aggregate = this.group(contribution.type, contribution.key.slice(0, maxKeyLength));
     note(aggregate, event, contribution.file);
   }
 

@@ -182,6 +182,8 @@ describe('signal detectors', () => {
         decision: 'block',
         data: { round: 1, findings: 1 },
       });
+      // One finding is below the threshold (2); the same one again, in another task, recurs.
+      if (id === 'tsk_r1') expect(ofType(await detect(), 'review_findings')).toEqual([]);
     }
     const [signal] = ofType(await detect(), 'review_findings');
     expect(signal).toMatchObject({ key: 'missing error handling on line #', strength: 2 });
@@ -207,6 +209,15 @@ describe('signal detectors', () => {
     const [signal] = ofType(await detect(), 'repeated_warn');
     expect(signal?.evidence.event_ids).toEqual(ids.slice(0, 50));
     expect(signal?.evidence.event_count).toBe(60);
+  });
+
+  it('recounts from the events kept once old events are purged', async () => {
+    await plant(4, { kind: 'hook', decision: 'warn', reason: 'old' });
+    expect(ofType(await detect(), 'repeated_warn')).toHaveLength(1);
+    const kept = await plant(4, { kind: 'hook', decision: 'warn', reason: 'new' });
+    expect(await store.events.purgeBefore('2026-11-30T00:00:04.500Z')).toBe(4);
+    const signals = ofType(await detect(), 'repeated_warn');
+    expect(signals.map((s) => [s.key, s.evidence.event_ids])).toEqual([['new', kept]]);
   });
 
   it('stores the signals and the checkpoint, and recounts when the slow threshold changes', async () => {

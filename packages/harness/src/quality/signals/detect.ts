@@ -12,14 +12,15 @@ export interface DetectOptions {
   pageSize?: number;
 }
 
-const running = new Map<string, Promise<unknown>>();
+/** The pass under way per store and project, so passes over one project queue up. */
+const running = new WeakMap<Store, Map<string, Promise<unknown>>>();
 
 /**
  * Detects a project's signals incrementally: reads only the events after the project's checkpoint
  * (by the `(project, seq)` index, in pages), folds them into the stored aggregates, and stores the
  * new checkpoint, the changed aggregates and the resulting signals in one transaction. A change
  * of the settings the aggregates depend on (the slow-operation threshold) recounts from the start.
- * Passes over one project in this process run one after another, never interleaved.
+ * Passes over one project of one store run one after another in this process, never interleaved.
  */
 export async function detectSignals(
   store: Store,
@@ -28,15 +29,17 @@ export async function detectSignals(
   clock: Clock,
   options: DetectOptions = {},
 ): Promise<Signal[]> {
-  const previous = running.get(project) ?? Promise.resolve();
+  let passes = running.get(store);
+  if (passes === undefined) running.set(store, (passes = new Map()));
+  const previous = passes.get(project) ?? Promise.resolve();
   const pass = previous
     .catch(() => undefined)
     .then(() => detectPass(store, project, thresholds, clock, options));
-  running.set(project, pass);
+  passes.set(project, pass);
   try {
     return await pass;
   } finally {
-    if (running.get(project) === pass) running.delete(project);
+    if (passes.get(project) === pass) passes.delete(project);
   }
 }
 

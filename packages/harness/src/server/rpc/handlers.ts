@@ -107,10 +107,14 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),
     'project/remove': async (params) => ({ deleted: await deps.projects.remove(params.name) }),
     'event/log': async ({ event }) => {
-      if (event.thread_id !== undefined && !(await deps.threads.get(event.thread_id))) {
+      const thread = event.thread_id === undefined ? null : await deps.threads.get(event.thread_id);
+      if (event.thread_id !== undefined && !thread) {
         throw new HarnessError(ErrorCodes.notFound, `event.thread_id: thread not found: ${event.thread_id}`);
       }
-      const stored = await deps.events.append(event);
+      if (event.project !== undefined) await deps.projects.get(event.project);
+      // A hook's event on a thread belongs to the thread's project, so signals and grades see it.
+      const project = event.project ?? (thread ? await deps.threads.projectOf(thread.project_root) : null);
+      const stored = await deps.events.append({ ...event, project });
       return { logged: true, event_id: stored.event.id, seq: stored.event.seq, duplicate: stored.duplicate };
     },
     'event/query': async (params) => {

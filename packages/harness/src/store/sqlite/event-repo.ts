@@ -136,7 +136,12 @@ export class SqliteEventRepository implements EventRepository {
   }
 
   async purgeBefore(before: string): Promise<number> {
-    return this.db.prepare('DELETE FROM events WHERE ts < ?').run(before).changes;
+    return this.db.transaction(() => {
+      const purged = this.db.prepare('DELETE FROM events WHERE ts < ?').run(before).changes;
+      // Signal counts were summed over events that are gone: they are recounted from what is kept.
+      if (purged > 0) this.db.exec('DELETE FROM signal_state; DELETE FROM signal_aggregates;');
+      return purged;
+    })();
   }
 }
 
