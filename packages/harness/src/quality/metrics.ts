@@ -3,7 +3,7 @@ import type { Grade, ProjectGrade, QualityReport, Severity } from '@harness/prot
 import type { Clock, ProcessRunner } from '../core/index.js';
 import { type ProjectScan, type Rule, scanProject } from '../guards/index.js';
 import { type EventLog, gradeQuality, slowOperationMs } from '../observe/index.js';
-import type { ScanRecord, Store } from '../store/index.js';
+import type { ScanRecord, ScanTrigger, Store } from '../store/index.js';
 import { recordScan } from './scans.js';
 
 /**
@@ -118,6 +118,7 @@ export interface CollectedMetrics extends QualityReport {
 export async function collectMetrics(
   deps: MetricsDeps,
   project: { name: string; root: string },
+  trigger: ScanTrigger = 'metrics',
 ): Promise<CollectedMetrics> {
   const startedAt = deps.clock.now();
   const started = performance.now();
@@ -127,7 +128,7 @@ export async function collectMetrics(
   const record = await recordScan(deps, {
     project: project.name,
     scan,
-    trigger: 'metrics',
+    trigger,
     startedAt,
     durationMs,
   });

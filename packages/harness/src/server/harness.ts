@@ -163,7 +163,10 @@ export class Harness {
       projects: this.projects,
       tasks: this.tasks,
       dataDir: options.dataDir ?? config.server.data_dir,
-      wiring: { ...qualityGcWiring({ config, store, runner, logger, rules, clock }), ...options.gc },
+      wiring: {
+        ...qualityGcWiring({ config, store, events: this.events, runner, logger, rules, clock }),
+        ...options.gc,
+      },
     });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token

@@ -1,6 +1,7 @@
 import type { HarnessConfig, Logger, ProcessRunner } from '../core/index.js';
 import { loadRuleCatalogue, type Rule } from '../guards/index.js';
-import { detectSignals, qualityReport, replayDraft } from '../quality/index.js';
+import { collectMetrics, detectSignals, qualityReport, replayDraft } from '../quality/index.js';
+import type { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import type { GcWiring } from './gc-wiring.js';
 
@@ -20,13 +21,20 @@ export function ruleSourceFor(config: HarnessConfig): RuleSource {
 export function qualityGcWiring(o: {
   config: HarnessConfig;
   store: Store;
+  events: EventLog;
   runner: ProcessRunner;
   logger: Logger;
   rules: RuleSource;
   clock: Parameters<typeof detectSignals>[3];
 }): Required<Omit<GcWiring, 'drafter'>> {
   return {
-    signals: (project) => detectSignals(o.store, project.name, o.config.gc.signal_thresholds, o.clock),
+    // As the original: the project is scanned first, so its open violations are today's.
+    signals: async (project) => {
+      await collectMetrics(o, project, 'gc').catch((error: unknown) => {
+        o.logger.warn({ err: error, project: project.name }, 'the scan before GC failed; detecting anyway');
+      });
+      return detectSignals(o.store, project.name, o.config.gc.signal_thresholds, o.clock);
+    },
     replay: async (draft, project) =>
       replayDraft(draft, {
         root: project.root,

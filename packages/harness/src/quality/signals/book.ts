@@ -54,6 +54,23 @@ export class AggregateBook {
     }
   }
 
+  /** Empties every aggregate of one type (kept, with a zero count, so the store sees the change). */
+  clear(type: SignalType): void {
+    for (const [id, aggregate] of this.byGroup) {
+      if (aggregate.type !== type) continue;
+      Object.assign(aggregate, {
+        count: 0,
+        event_ids: [],
+        files: [],
+        task_ids: [],
+        first_seen: null,
+        last_seen: null,
+      });
+      aggregate.extra = {};
+      this.changed.add(id);
+    }
+  }
+
   all(): SignalAggregate[] {
     return [...this.byGroup.values()];
   }

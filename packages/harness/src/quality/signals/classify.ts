@@ -76,6 +76,8 @@ export function projectRelative(file: string): string {
 function specificContribution(event: Event, data: Record<string, unknown>): Contribution[] | null {
   switch (event.kind) {
     case 'rule.finding': {
+      // A scan of a few files (a task's changes) is not the project's state.
+      if (data.full !== true) return null;
       const file = typeof data.file === 'string' ? data.file : undefined;
       return [{ type: 'linter_violations', key: event.tool ?? String(data.rule_id), file }];
     }

@@ -85,7 +85,12 @@ const cases: {
   {
     type: 'linter_violations',
     at: 3,
-    event: { kind: 'rule.finding', tool: 'SEC-01', decision: 'block', data: { file: 'a.ts', line: 1 } },
+    event: {
+      kind: 'rule.finding',
+      tool: 'SEC-01',
+      decision: 'block',
+      data: { file: 'a.ts', line: 1, full: true },
+    },
     key: 'SEC-01',
     files: ['a.ts'],
   },
@@ -202,6 +207,24 @@ describe('signal detectors', () => {
     expect(signal?.details).toMatchObject({ first_half_rate: 0.067, second_half_rate: 0.6, ratio: 9 });
     expect(signal?.evidence.event_count).toBe(10);
     expect(signal?.evidence.event_ids.slice(1)).toEqual(warns);
+  });
+
+  it('linter_violations: the findings of the latest scan of the whole project, not every scan summed', async () => {
+    const scan = (files: string[] | null) => plant(1, { kind: 'rule.scan', data: { files } });
+    const finding = (full: boolean) =>
+      plant(1, { kind: 'rule.finding', tool: 'SEC-01', decision: 'block', data: { file: 'a.ts', full } });
+    for (const full of [true, true, false]) {
+      await scan(full ? null : ['a.ts']);
+      for (let i = 0; i < 2; i++) await finding(full);
+    }
+    // Three scans found SEC-01 twice each: two is under the threshold (3), six would not be.
+    expect(ofType(await detect(), 'linter_violations')).toEqual([]);
+    await scan(null);
+    const latest = [...(await finding(true)), ...(await finding(true)), ...(await finding(true))];
+    const [signal] = ofType(await detect(), 'linter_violations');
+    expect(signal?.evidence).toMatchObject({ event_ids: latest, event_count: 3 });
+    await scan(null); // fixed: the next full scan finds nothing
+    expect(ofType(await detect(), 'linter_violations')).toEqual([]);
   });
 
   it('keeps at most 50 event ids, the oldest', async () => {

@@ -1,5 +1,5 @@
 import type { Event, Signal } from '@harness/protocol';
-import type { Clock } from '../../core/index.js';
+import { isRecord, type Clock } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import { AggregateBook } from './book.js';
 import { type ClassifySettings, classify, reviewContributions } from './classify.js';
@@ -82,6 +82,9 @@ async function fold(
   for (;;) {
     const page = await store.events.query({ project, after_seq: lastSeq, order: 'asc', limit: pageSize });
     for (const event of page) {
+      // Open violations are those of the latest scan of the whole project: a new one starts the
+      // count again, so scanning the same tree twice does not double it (its findings follow it).
+      if (isFullScan(event)) book.clear('linter_violations');
       for (const contribution of classify(event, settings)) book.add(event, contribution);
       if (event.decision !== null)
         book.addDecision(event, event.decision === 'warn' || event.decision === 'prompt');
@@ -92,6 +95,10 @@ async function fold(
     if (page.length > 0) lastSeq = (page.at(-1) as Event).seq;
     if (page.length < pageSize) return lastSeq;
   }
+}
+
+function isFullScan(event: Event): boolean {
+  return event.kind === 'rule.scan' && isRecord(event.data) && event.data.files === null;
 }
 
 /**

@@ -46,8 +46,9 @@ function randomEvents(random: () => number, count: number): NewEvent[] {
       kind: 'rule.finding',
       tool: pick(['R1', 'R2']),
       decision: 'warn',
-      data: { file: pick(['a', 'b']) },
+      data: { file: pick(['a', 'b']), full: true },
     }),
+    () => ({ kind: 'rule.scan', data: { files: pick([null, ['a']]) } }),
     () => ({
       kind: 'task.finished',
       task_id: pick(['t1', 't2']),
