@@ -1,6 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Event } from '@harness/protocol';
-import { dataOf, str } from './event-data.js';
+import { dataOf, num, str } from './event-data.js';
 import type { Entry } from './entries.js';
 import type { HarnessMetrics } from './metrics.js';
 import { type ForcedEnd, SpanTable } from './span-table.js';
@@ -36,6 +36,11 @@ export class EventHandler {
   handle(event: Event): void {
     if (event.kind.startsWith('task.')) {
       this.tasks.handle(event);
+      return;
+    }
+    if (event.kind.startsWith('gc.')) {
+      const data = dataOf(event);
+      this.o.metrics.gcStep(event.kind.slice('gc.'.length), str(data, 'project'), num(data, 'run_spent_usd'));
       return;
     }
     if (event.kind === 'agent.command_gate') {

@@ -138,6 +138,7 @@ export class GcService {
       });
       await this.event('gc.run_finished', project, {
         run_id: runId,
+        run_spent_usd: (await store.gc.runs.get(runId))?.spent_usd ?? 0,
         signals: report.signals.length,
         drafts: report.drafts.map((d) => d.id),
         errors: report.errors.length,
