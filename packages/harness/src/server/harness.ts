@@ -160,6 +160,7 @@ export class Harness {
       tasks: this.tasks,
       dataDir: options.dataDir ?? config.server.data_dir,
       wiring: options.gc ?? {},
+      processGroups: () => this.processGroups.journal({ task_id: null, turn_id: null }),
     });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token
