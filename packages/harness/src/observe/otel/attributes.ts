@@ -43,6 +43,10 @@ export const Harness = {
   decision: 'harness.policy.decision',
   eventId: 'harness.event.id',
   gcStep: 'harness.gc.step',
+  gcRunId: 'harness.gc.run_id',
+  gcTrigger: 'harness.gc.trigger',
+  gcSignals: 'harness.gc.signals',
+  gcBudgetExhausted: 'harness.gc.budget_exhausted',
   /** Set on spans ended by the exporter rather than by their closing event. */
   endedBy: 'harness.span.ended_by',
 } as const;

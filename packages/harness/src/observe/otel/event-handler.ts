@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Event } from '@harness/protocol';
-import { dataOf, num, str } from './event-data.js';
+import { dataOf, str } from './event-data.js';
+import { GcSpans } from './gc-spans.js';
 import type { Entry } from './entries.js';
 import type { HarnessMetrics } from './metrics.js';
 import { type ForcedEnd, SpanTable } from './span-table.js';
@@ -22,11 +23,13 @@ export class EventHandler {
   private readonly table: SpanTable<Entry>;
   private readonly tasks: TaskSpans;
   private readonly turns: TurnSpans;
+  private readonly gc: GcSpans;
 
   constructor(private readonly o: EventHandlerOptions) {
     this.table = new SpanTable<Entry>(o.maxOpenSpans);
     this.tasks = new TaskSpans(o.tracer, this.table, o.metrics, o.logUserPrompt);
     this.turns = new TurnSpans(o.tracer, this.table, o.metrics, this.tasks, o.logUserPrompt);
+    this.gc = new GcSpans(o.tracer, this.table, o.metrics);
   }
 
   get openSpans(): number {
@@ -39,8 +42,7 @@ export class EventHandler {
       return;
     }
     if (event.kind.startsWith('gc.')) {
-      const data = dataOf(event);
-      this.o.metrics.gcStep(event.kind.slice('gc.'.length), str(data, 'project'), num(data, 'run_spent_usd'));
+      this.gc.handle(event);
       return;
     }
     if (event.kind === 'agent.command_gate') {

@@ -192,11 +192,14 @@ export class GcService {
     const { project } = ctx;
     ctx.progress({ step: 'expiring', index: 0, count: 0, message: 'expiring old drafts' });
     const expired = await store.gc.drafts.expire(clock.now().toISOString(), project.name);
-    for (const draft of expired) await this.event('gc.draft_expired', project, { draft_id: draft.id });
+    for (const draft of expired) {
+      await this.event('gc.draft_expired', project, { run_id: ctx.runId, draft_id: draft.id });
+    }
     ctx.progress({ step: 'detecting', index: 0, count: 0, message: 'detecting signals' });
     const signals = await this.deps.ports.signals(project);
     for (const signal of signals) {
       await this.event('gc.signal', project, {
+        run_id: ctx.runId,
         signal_id: signal.id,
         type: signal.type,
         key: signal.key,
