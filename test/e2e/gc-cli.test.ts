@@ -163,9 +163,17 @@ describe('harness gc (terminal interface)', () => {
   it('runs GC and reports signals, drafts and the budget', async () => {
     const run = await harness(['gc', 'run', 'app', ...url]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('project app: 0 signal(s), 0 draft(s), 0 error(s)');
+    expect(run.stderr).toMatch(/^GC run gcrun_\S+ on app started$/m);
+    expect(run.stdout).toMatch(
+      /^project app: run gcrun_\S+ finished: 0 signal\(s\), 0 draft\(s\), 0 error\(s\), \$0\.00 spent$/m,
+    );
     expect(run.stdout).toMatch(/budget: \$0\.00 of \$5\.00 spent in the last 24 h, \$5\.00 left/);
+    const json = JSON.parse((await harness(['--json', 'gc', 'run', 'app', ...url])).stdout) as {
+      run: { id: string };
+    };
     const status = await harness(['--json', 'gc', 'status', 'app', ...url]);
-    expect(JSON.parse(status.stdout)).toMatchObject({ last_run: { status: 'finished', trigger: 'manual' } });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      last_run: { id: json.run.id, status: 'finished', trigger: 'manual' },
+    });
   });
 });

@@ -533,6 +533,15 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
         next_run_at: string;
       };
       expect(after.last_run).toMatchObject({ status: 'finished', trigger: 'manual' });
+      const started = ok(await client.request('gc/start', { project: 'gcproj' })).result as {
+        run_id: string;
+      };
+      expect(started.run_id).toMatch(/^gcrun_/);
+      let status: { running: boolean; last_run: { id: string } | null };
+      do {
+        status = ok(await client.request('gc/status', { project: 'gcproj' })).result as typeof status;
+      } while (status.running || status.last_run?.id !== started.run_id);
+      expect(err(await client.request('gc/start', { project: 'nope' })).error.code).toBe(-32001);
       expect(Date.parse(after.next_run_at)).toBeGreaterThan(Date.now());
       expect(ok(await client.request('gc/drafts', { project: 'gcproj', status: 'pending' })).result).toEqual({
         drafts: [],

@@ -103,6 +103,11 @@ export type GcAdoptResult = z.infer<typeof gcAdoptResultSchema>;
 /** The `gc/*` entries of the method table (methods.ts spreads them in). */
 export const gcMethods = {
   'gc/run': { params: gcRunParamsSchema, result: gcRunReportSchema },
+  /** Starts a run and answers once it is recorded; follow it with `gc/status` (a run may outlast a request). */
+  'gc/start': {
+    params: gcRunParamsSchema,
+    result: z.object({ run_id: z.string(), project: z.string() }),
+  },
   'gc/status': { params: gcStatusParamsSchema, result: gcStatusSchema },
   'gc/drafts': { params: gcDraftsParamsSchema, result: z.object({ drafts: z.array(draftSchema) }) },
   /** Operator only: writes the draft's artifacts (every path checked first). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AgentRegistry } from '../agents/index.js';
-import type { Clock, Git, HarnessConfig, Logger, ProcessRunner } from '../core/index.js';
+import type { Clock, Git, HarnessConfig, Logger, ProcessGroupJournal, ProcessRunner } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
 import {
@@ -46,6 +46,7 @@ export function createGc(o: {
   tasks: TaskService;
   dataDir: string;
   wiring: GcWiring;
+  processGroups: () => ProcessGroupJournal;
 }): GcParts {
   const settings = o.config.gc;
   // The service asks the scheduler for the next run time; the scheduler runs the service.
@@ -55,7 +56,7 @@ export function createGc(o: {
     events: o.events,
     clock: o.clock,
     logger: o.logger.child({ component: 'gc' }),
-    drafter: o.wiring.drafter ?? new AgentDrafter(o.agents, settings.agent),
+    drafter: o.wiring.drafter ?? new AgentDrafter(o.agents, settings.agent, o.processGroups),
     settings,
     resolveProject: (ref) => o.projects.resolve(ref),
     ports: {

@@ -167,6 +167,7 @@ export class Harness {
         ...qualityGcWiring({ config, store, events: this.events, runner, logger, rules, clock }),
         ...options.gc,
       },
+      processGroups: () => this.processGroups.journal({ task_id: null, turn_id: null }),
     });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token

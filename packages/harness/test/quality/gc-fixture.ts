@@ -91,7 +91,8 @@ export interface GcFixture {
 
 export function gcFixture(o: {
   drafter: Drafter;
-  signals: Signal[];
+  /** The signals every run detects, or a function giving each run's. */
+  signals: Signal[] | (() => Signal[]);
   settings?: Partial<GcSettings>;
   replay?: GcPorts['replay'];
 }): GcFixture {
@@ -116,7 +117,7 @@ export function gcFixture(o: {
     settings: { ...defaultSettings, ...o.settings },
     resolveProject: async () => ({ name: 'app', root }),
     ports: {
-      signals: async () => o.signals,
+      signals: async () => (typeof o.signals === 'function' ? o.signals() : o.signals),
       replay: o.replay ?? null,
       openPullRequest: async (request) => {
         pullRequests.push(request);

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReplayReport } from '@harness/protocol';
+import { eventually } from '@harness/testkit';
 import {
   type GcFixture,
   ScriptedDrafter,
@@ -186,9 +187,30 @@ describe('one run per project', () => {
     fx = gcFixture({ drafter: slow, signals: [signal('hot_files', 'x', 40)] });
     const first = fx.gc.run(undefined);
     await expect(fx.gc.run(undefined)).rejects.toThrow('GC is already running for project app');
+    await expect(fx.gc.start(undefined)).rejects.toThrow('GC is already running for project app');
     expect((await fx.gc.status(undefined)).running).toBe(true);
     release();
     expect((await first).drafts).toHaveLength(1);
+  });
+
+  it('starts a run in the background, answering once it is recorded', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const drafter = new ScriptedDrafter([guardAnswer('g')]);
+    const slow = { draft: async (r: Parameters<typeof drafter.draft>[0]) => (await gate, drafter.draft(r)) };
+    fx = gcFixture({ drafter: slow, signals: [signal('hot_files', 'x', 40)] });
+    const started = await fx.gc.start(undefined);
+    expect(started).toEqual({ run_id: expect.stringMatching(/^gcrun_/), project: 'app' });
+    expect(await fx.store.gc.runs.get(started.run_id)).toMatchObject({
+      status: 'running',
+      trigger: 'manual',
+    });
+    release();
+    const done = await eventually(
+      () => fx.gc.status(undefined),
+      (s) => !s.running,
+    );
+    expect(done.last_run).toMatchObject({ id: started.run_id, status: 'finished', drafts: 1 });
   });
 
   it('recovers a run a crashed server left running, and refuses one a live server holds', async () => {

@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   type Draft,
-  type GcRunReport,
+  type GcRun,
   type GcStatus,
   draftSchema,
   draftStatusSchema,
   gcAdoptResultSchema,
-  gcRunReportSchema,
   gcStatusSchema,
 } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
@@ -45,9 +44,13 @@ export function registerGcCommand(program: Command): void {
     const client = new ServerClient(resolveServer(command));
     const name = projectOf(command, project);
     const params = name === undefined ? {} : { project: name };
-    const run = client.rpc('gc/run', params);
-    const report = gcRunReportSchema.parse(await withProgress(client, params, run));
-    printData(report, globalOptions(command).json === true, () => renderReport(report));
+    const started = z
+      .object({ run_id: z.string(), project: z.string() })
+      .parse(await client.rpc('gc/start', params));
+    process.stderr.write(`GC run ${started.run_id} on ${started.project} started\n`);
+    const outcome = await follow(client, { project: started.project }, started.run_id);
+    printData(outcome, globalOptions(command).json === true, () => renderOutcome(outcome));
+    if (outcome.run.status !== 'finished') process.exitCode = 1;
   });
 
   addServerOptions(
@@ -122,46 +125,51 @@ export function registerGcCommand(program: Command): void {
   });
 }
 
-/** Waits for `run`, printing where the server says it is (gc/status) on stderr as it changes. */
-async function withProgress(
-  client: ServerClient,
-  params: { project?: string },
-  run: Promise<unknown>,
-): Promise<unknown> {
-  let done = false;
+interface RunOutcome {
+  run: GcRun;
+  /** The drafts this run made. */
+  drafts: Draft[];
+  budget: GcStatus['budget'];
+}
+
+/**
+ * Follows a started run through gc/status until it is over (a run may outlast any one HTTP
+ * request), printing each step on stderr as it changes; then collects its drafts.
+ */
+async function follow(client: ServerClient, params: { project: string }, runId: string): Promise<RunOutcome> {
   let last = '';
-  const poll = async (): Promise<void> => {
-    while (!done) {
-      await new Promise((resolve) => setTimeout(resolve, progressPollMs));
-      if (done) return;
-      const status = await client.rpc('gc/status', params).catch(() => null);
-      const progress = gcStatusSchema.safeParse(status).data?.progress;
-      if (progress === undefined || progress === null) continue;
+  for (;;) {
+    const status = gcStatusSchema.parse(await client.rpc('gc/status', params));
+    const progress = status.progress;
+    if (progress !== null) {
       const line =
         progress.count > 0 ? `[${progress.index}/${progress.count}] ${progress.message}` : progress.message;
-      if (line !== last && !done) process.stderr.write(`${line}\n`);
+      if (line !== last) process.stderr.write(`${line}\n`);
       last = line;
     }
-  };
-  const polling = poll();
-  try {
-    return await run;
-  } finally {
-    done = true;
-    await polling;
+    if (!status.running && status.last_run?.id === runId) {
+      const run = status.last_run;
+      const { drafts } = draftList.parse(await client.rpc('gc/drafts', { ...params, limit: 500 }));
+      const mine = drafts.filter(
+        (d) =>
+          d.created_at >= run.started_at && (run.finished_at === null || d.created_at <= run.finished_at),
+      );
+      return { run, drafts: mine, budget: status.budget };
+    }
+    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
   }
 }
 
-function renderReport(report: GcRunReport): string {
+function renderOutcome({ run, drafts, budget }: RunOutcome): string {
   const lines = [
-    `project ${report.project}: ${report.signals.length} signal(s), ${report.drafts.length} draft(s), ${report.errors.length} error(s)` +
-      (report.expired > 0 ? `, ${report.expired} expired` : ''),
+    `project ${run.project}: run ${run.id} ${run.status}: ${run.signals} signal(s), ${run.drafts} draft(s), ${run.errors.length} error(s), ${usd(run.spent_usd)} spent`,
   ];
-  for (const draft of report.drafts)
+  for (const draft of drafts)
     lines.push(`  drafted ${draft.id}  ${draft.signal.type} (${draft.signal.key})  ${artifactList(draft)}`);
-  for (const skipped of report.skipped) lines.push(`  skipped ${skipped.signal_id}: ${skipped.reason}`);
-  for (const error of report.errors) lines.push(`  error: ${error.message}`);
-  lines.push(budgetLine(report.budget));
+  for (const error of run.errors) lines.push(`  error: ${error}`);
+  if (run.budget_exhausted)
+    lines.push('  the total budget ran out in this run: the signals past it were detected, not drafted');
+  lines.push(budgetLine(budget));
   return lines.join('\n');
 }
 

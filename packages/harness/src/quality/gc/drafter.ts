@@ -1,4 +1,4 @@
-import type { AgentChoice } from '../../core/index.js';
+import type { AgentChoice, ProcessGroupJournal } from '../../core/index.js';
 import { type AgentRegistry, type CommandGate } from '../../agents/index.js';
 
 /**
@@ -43,6 +43,8 @@ export class AgentDrafter implements Drafter {
   constructor(
     private readonly agents: AgentRegistry,
     private readonly agent: AgentChoice,
+    /** Where the agent's process groups are written down, so a restarted server ends survivors. */
+    private readonly processGroups?: () => ProcessGroupJournal,
   ) {}
 
   async draft(request: DraftRequest): Promise<DraftAnswer> {
@@ -56,6 +58,7 @@ export class AgentDrafter implements Drafter {
       tools: DRAFT_TOOLS,
       commandGate: refuseEverything,
       ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(this.processGroups === undefined ? {} : { processGroups: this.processGroups() }),
     });
     let model: string | null = null;
     const texts: string[] = [];

@@ -40,7 +40,11 @@ export class GcScheduler {
   private readonly finishedTasks = new Map<string, number>();
   private stopped = false;
 
-  constructor(private readonly deps: GcSchedulerDeps) {}
+  private readonly createdAt: Date;
+
+  constructor(private readonly deps: GcSchedulerDeps) {
+    this.createdAt = deps.clock.now();
+  }
 
   start(): void {
     this.stopped = false;
@@ -54,13 +58,16 @@ export class GcScheduler {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** When `project` is due: its grade's interval after its last run's start; now when it never ran. */
+  /**
+   * When `project` is due: its grade's interval after its last run's start, or — when it never
+   * ran — after this scheduler started, so a new server does not set to work on every project at
+   * once (`gc.run_after_tasks` and `gc/run` start one sooner).
+   */
   async nextRunAt(project: GcProject): Promise<string> {
     const last = await this.deps.store.gc.runs.last(project.name);
-    const now = this.deps.clock.now();
-    if (last === null) return now.toISOString();
     const grade = (await this.deps.grade(project).catch(() => null)) ?? unknownGrade;
-    return new Date(Date.parse(last.started_at) + gradeIntervalMs[grade]).toISOString();
+    const from = last === null ? this.createdAt.getTime() : Date.parse(last.started_at);
+    return new Date(from + gradeIntervalMs[grade]).toISOString();
   }
 
   /** Runs every due project that is not running already; resolves when those runs are over. */

@@ -42,6 +42,13 @@ export interface GcServiceDeps {
   nextRunAt?: (project: GcProject) => Promise<string | null>;
 }
 
+export interface RunOptions {
+  /** What started it (`manual`, `schedule`, `after 10 finished tasks`), stored on the run. */
+  trigger?: string;
+  /** Called once the run is recorded as running. */
+  onStarted?: (run: { run_id: string; project: string }) => void;
+}
+
 export class GcService {
   private readonly running = new Map<string, { progress: GcProgress | null }>();
   /** Aborted by `close`: a drafting turn in flight ends, and its run finishes with the error. */
@@ -77,7 +84,7 @@ export class GcService {
     return abandoned;
   }
 
-  async run(ref: string | undefined, options: { trigger?: string } = {}): Promise<GcRunReport> {
+  async run(ref: string | undefined, options: RunOptions = {}): Promise<GcRunReport> {
     const project = await this.deps.resolveProject(ref);
     if (this.running.has(project.name)) {
       throw new HarnessError(ErrorCodes.conflict, `GC is already running for project ${project.name}`);
@@ -85,17 +92,38 @@ export class GcService {
     const slot = { progress: null as GcProgress | null };
     this.running.set(project.name, slot);
     try {
-      return await this.runLocked(project, options.trigger ?? 'manual', (p) => (slot.progress = p));
+      return await this.runLocked(project, options, (p) => (slot.progress = p));
     } finally {
       this.running.delete(project.name);
     }
   }
 
+  /**
+   * Starts a run and answers once it is recorded, without waiting for it to end (`gc/start`: a
+   * run may outlast an HTTP request; `gc/status` follows it). Refusals (a run in flight) throw.
+   */
+  start(ref: string | undefined): Promise<{ run_id: string; project: string }> {
+    return new Promise((resolve, reject) => {
+      let started = false;
+      this.run(ref, {
+        trigger: 'manual',
+        onStarted: (run) => {
+          started = true;
+          resolve(run);
+        },
+      }).catch((error: unknown) => {
+        if (!started) reject(error);
+        else this.deps.logger.warn({ err: describeError(error) }, 'GC run failed');
+      });
+    });
+  }
+
   private async runLocked(
     project: GcProject,
-    trigger: string,
+    options: RunOptions,
     progress: (p: GcProgress) => void,
   ): Promise<GcRunReport> {
+    const trigger = options.trigger ?? 'manual';
     const { store, clock } = this.deps;
     const startedAt = clock.now().toISOString();
     const runId = newId('gcrun');
@@ -126,6 +154,7 @@ export class GcService {
       }
     }
     await this.event('gc.run_started', project, { run_id: runId, trigger });
+    options.onStarted?.({ run_id: runId, project: project.name });
     try {
       const report = await this.runSteps({ project, runId, startedAt, progress });
       await store.gc.runs.update(runId, {
@@ -138,6 +167,7 @@ export class GcService {
       });
       await this.event('gc.run_finished', project, {
         run_id: runId,
+        run_spent_usd: (await store.gc.runs.get(runId))?.spent_usd ?? 0,
         signals: report.signals.length,
         drafts: report.drafts.map((d) => d.id),
         errors: report.errors.length,
@@ -162,11 +192,14 @@ export class GcService {
     const { project } = ctx;
     ctx.progress({ step: 'expiring', index: 0, count: 0, message: 'expiring old drafts' });
     const expired = await store.gc.drafts.expire(clock.now().toISOString(), project.name);
-    for (const draft of expired) await this.event('gc.draft_expired', project, { draft_id: draft.id });
+    for (const draft of expired) {
+      await this.event('gc.draft_expired', project, { run_id: ctx.runId, draft_id: draft.id });
+    }
     ctx.progress({ step: 'detecting', index: 0, count: 0, message: 'detecting signals' });
     const signals = await this.deps.ports.signals(project);
     for (const signal of signals) {
       await this.event('gc.signal', project, {
+        run_id: ctx.runId,
         signal_id: signal.id,
         type: signal.type,
         key: signal.key,
@@ -291,7 +324,11 @@ export class GcService {
     data: Record<string, unknown>,
   ): Promise<void> {
     try {
-      await this.deps.events.append({ kind, data: { project: project.name, ...data } });
+      await this.deps.events.append({
+        kind,
+        project: project.name,
+        data: { project: project.name, ...data },
+      });
     } catch (error) {
       this.deps.logger.error({ err: error, kind }, 'GC event not recorded');
     }

@@ -2,7 +2,7 @@ import type { GcService } from '../../quality/index.js';
 import { requireOperator } from '../operator.js';
 import type { HandlerTable } from './router.js';
 
-type GcMethod = 'gc/run' | 'gc/status' | 'gc/drafts' | 'gc/adopt' | 'gc/reject';
+type GcMethod = 'gc/run' | 'gc/start' | 'gc/status' | 'gc/drafts' | 'gc/adopt' | 'gc/reject';
 
 /**
  * The `gc/*` methods. Adopting and rejecting are for a person, like answering a task's approval:
@@ -14,6 +14,7 @@ export function createGcHandlers(
 ): Pick<HandlerTable, GcMethod> {
   return {
     'gc/run': (params) => gc.run(params.project),
+    'gc/start': (params) => gc.start(params.project),
     'gc/status': (params) => gc.status(params.project),
     'gc/drafts': async (params) => ({ drafts: await gc.drafts(params) }),
     'gc/adopt': (params, { connection }) => {
