@@ -317,7 +317,7 @@ export class GcService {
     return draft;
   }
 
-  /** GC's events carry the project in their data (events have no project column of their own). */
+  /** GC's events belong to the project they concern (and say it in their data too, for readers of the payload). */
   private async event(
     kind: string,
     project: Pick<GcProject, 'name'>,
