@@ -104,4 +104,46 @@ describe('GC in the assembled server', () => {
     expect(status.last_run).toMatchObject({ status: 'finished', drafts: 1 });
     expect(status.drafts).toMatchObject({ adopted: 1, pending: 0 });
   });
+
+  it('finds planted problems with its own scan and detectors, and replays the draft on tree and history', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const planted = Object.fromEntries(
+      [1, 2, 3, 4, 5].map((i) => [`src/m${i}.js`, `export const f${i} = (s) => eval(s);\n`]),
+    );
+    const root = makeRepo(path.join(dir.path, 'app'), { ...planted, 'src/ok.js': 'export const ok = 1;\n' });
+    const guard = [
+      'The same eval keeps coming back; this guard reports it.',
+      '',
+      '```bash .harness/guards/no-eval.sh',
+      '#!/bin/sh',
+      'cd "$1" && grep -rn "eval(" src | while IFS=: read -r f l _; do echo "$f:$l:SEC-03:eval of a string"; done',
+      '```',
+    ].join('\n');
+    const drafter = new ScriptedDrafter([guard]);
+    // Only the drafter is handed in: the scan, the detectors, the replay and the grade are the server's.
+    const client = await start(dir.path, root, { drafter });
+    const report = await call<{
+      signals: { type: string; key: string; evidence: { files: string[] } }[];
+      drafts: Draft[];
+    }>(client, 'gc/run', { project: 'app' });
+    const signal = report.signals.find((s) => s.type === 'linter_violations');
+    expect(signal).toMatchObject({ key: 'SEC-03' });
+    expect(signal?.evidence.files.sort()).toEqual(Object.keys(planted).sort());
+    expect(drafter.asked.map((r) => r.prompt).join('\n')).toContain('SEC-03');
+    const draft = report.drafts.find((d) => d.signal.key === 'SEC-03');
+    // Tried on the tree: the five planted evals, with the built-in rule's severity.
+    expect(draft?.replay?.tree).toMatchObject({ findings: 5, files: 5 });
+    expect(draft?.replay?.tree.examples[0]).toMatchObject({ rule_id: 'SEC-03', severity: 'high' });
+    // And on the history: the findings of the scan GC made before detecting, at the same places.
+    expect(draft?.replay?.history.findings_explained).toBe(5);
+    expect(draft?.replay?.skipped).toEqual([]);
+    const scans = await call<{ events: { data: { trigger: string } }[] }>(client, 'event/query', {
+      kind: 'rule.scan',
+      project: 'app',
+    });
+    expect(scans.events.map((e) => e.data.trigger)).toEqual(['gc']);
+    // Nothing was written before adoption.
+    expect(() => readFileSync(path.join(root, '.harness/guards/no-eval.sh'))).toThrow();
+  });
 });
