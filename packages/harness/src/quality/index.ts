@@ -55,7 +55,6 @@ export type {
   PullRequestRequest,
 } from './gc/gc-types.js';
 export { draftPrompt } from './gc/prompts.js';
-export { isRunOwnerGone, newRunOwner } from './gc/run-owner.js';
 // Replay: a draft tried on the current tree and the stored history (replay/).
 export { replayDraft, type ReplayContext } from './replay/replay.js';
 export { rulesInArtifact, type DraftRule, type RuleHeadings } from './replay/rule-headings.js';

@@ -1,6 +1,14 @@
 import path from 'node:path';
 import type { AgentRegistry } from '../agents/index.js';
-import type { Clock, Git, HarnessConfig, Logger, ProcessGroupJournal, ProcessRunner } from '../core/index.js';
+import {
+  type Clock,
+  type Git,
+  type HarnessConfig,
+  type Logger,
+  newProcessOwner,
+  type ProcessGroupJournal,
+  type ProcessRunner,
+} from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
 import {
@@ -10,7 +18,6 @@ import {
   GcService,
   type GcPorts,
   type GradeOf,
-  newRunOwner,
   pullRequestPrompt,
 } from '../quality/index.js';
 import type { Store } from '../store/index.js';
@@ -78,7 +85,7 @@ export function createGc(o: {
       author: { name: o.config.git.author_name, email: o.config.git.author_email },
       scratchDir: path.join(o.dataDir, 'gc'),
     },
-    owner: newRunOwner(),
+    owner: newProcessOwner(),
     nextRunAt: async (project) => later.scheduler?.nextRunAt(project) ?? null,
   });
   const scheduler = new GcScheduler({

@@ -7,7 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Draft, Signal, SignalType } from '@harness/protocol';
 import { makeRepo, tempDir } from '@harness/testkit';
-import { type Clock, createGit, createProcessRunner, silentLogger } from '../../src/core/index.js';
+import {
+  type Clock,
+  createGit,
+  createProcessRunner,
+  newProcessOwner,
+  silentLogger,
+} from '../../src/core/index.js';
 import { EventLog } from '../../src/observe/index.js';
 import {
   type DraftAnswer,
@@ -17,7 +23,6 @@ import {
   GcService,
   type GcSettings,
   type PullRequestRequest,
-  newRunOwner,
 } from '../../src/quality/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 
@@ -130,7 +135,7 @@ export function gcFixture(o: {
       author: { name: 'Harness GC', email: 'gc@example.invalid' },
       scratchDir: path.join(dir.path, 'data', 'gc'),
     },
-    owner: newRunOwner(),
+    owner: newProcessOwner(),
   });
   return {
     root,

@@ -5,6 +5,7 @@ import {
   HarnessError,
   type Logger,
   describeError,
+  isOwnerGone,
   loadProjectOverlay,
   newId,
 } from '../../core/index.js';
@@ -15,7 +16,6 @@ import type { Drafter } from './drafter.js';
 import { adoptDraft, rejectDraft, type AdoptOutcome, type AdoptionDeps } from './gc-adoption.js';
 import { draftSignals, type RunContext } from './gc-drafting.js';
 import type { GcPorts, GcProgress, GcProject, GcSettings } from './gc-types.js';
-import { isRunOwnerGone } from './run-owner.js';
 
 /**
  * GC for one server: a run detects the project's signals (through the `signals` port), drafts
@@ -74,7 +74,7 @@ export class GcService {
   }
 
   private async abandonIfGone(run: GcRunRecord): Promise<boolean> {
-    if (!isRunOwnerGone(run.owner, this.deps.owner)) return false;
+    if (run.owner === this.deps.owner || !isOwnerGone(run.owner)) return false;
     const abandoned = await this.deps.store.gc.runs.abandon(run.id, this.deps.clock.now().toISOString());
     if (abandoned)
       this.deps.logger.warn(
