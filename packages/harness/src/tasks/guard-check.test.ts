@@ -76,12 +76,15 @@ describe("a task's files", () => {
     git(dir, 'commit', '-qm', 'work');
     write(dir, { 'edit.js': 'new\n', 'untracked.js': 'x\n', 'build/out.js': 'ignored\n' });
 
-    expect(await changedFiles(runner, dir, base)).toEqual([
-      { path: 'committed.js', before: null },
-      { path: 'edit.js', before: 'edit.js' },
-      { path: 'lib/moved.js', before: 'src/moved.js' },
-      { path: 'untracked.js', before: null },
-    ]);
+    expect(await changedFiles(runner, dir, base)).toEqual({
+      files: [
+        { path: 'committed.js', before: null },
+        { path: 'edit.js', before: 'edit.js' },
+        { path: 'lib/moved.js', before: 'src/moved.js' },
+        { path: 'untracked.js', before: null },
+      ],
+      deleted: ['gone.js', 'src/moved.js'],
+    });
   });
 
   it("materializes the base versions at their current paths, with the worktree's guards, and removes them", async () => {
@@ -94,7 +97,7 @@ describe("a task's files", () => {
     git(dir, 'mv', 'src/moved.js', 'lib/moved.js');
     write(dir, { 'edit.js': 'changed\n', '.harness/guards/g.sh': 'echo new guard\n' });
 
-    const files = await changedFiles(runner, dir, base);
+    const { files } = await changedFiles(runner, dir, base);
     const tree = await baselineTree(runner, dir, base, [...files, { path: 'brand-new.js', before: null }]);
     const read = (file: string) => readFileSync(path.join(tree.root, file), 'utf8');
     expect(read('edit.js')).toBe('eval(a)\n');
@@ -146,6 +149,7 @@ describe("the agent's feedback", () => {
     preexisting: [],
     blocking,
     broken: [],
+    guardsChanged: [],
     rules,
   });
 

@@ -24,7 +24,7 @@ export interface BrokenGuard {
 
 export type GuardCheck =
   /** Nothing to scan: guards off, no change, or no guard or rule applies to what changed. */
-  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'skipped'; readonly reason: string; readonly guardsChanged: readonly string[] }
   /** The scan itself could not run (git, the file system): reported, never the task's fault. */
   | { readonly kind: 'error'; readonly message: string; readonly files: readonly string[] }
   | GuardScanned;
@@ -41,6 +41,11 @@ export interface GuardScanned {
   /** The fresh findings at or above the threshold. */
   readonly blocking: readonly Finding[];
   readonly broken: readonly BrokenGuard[];
+  /**
+   * Guard scripts the task added, changed or deleted. The scanners are the worktree's, so a task
+   * that edits them is judged by its own edit: said out loud for the reviewer and the timeline.
+   */
+  readonly guardsChanged: readonly string[];
   /** The rules of the blocking findings, for the agent's prompt. */
   readonly rules: ReadonlyMap<string, Rule>;
 }
@@ -53,15 +58,21 @@ export interface GuardCheckOptions {
 }
 
 export async function checkGuards(ctx: StageContext, options: GuardCheckOptions): Promise<GuardCheck> {
-  if (options.threshold === 'off') return { kind: 'skipped', reason: 'guard_severity is "off"' };
+  if (options.threshold === 'off')
+    return { kind: 'skipped', reason: 'guard_severity is "off"', guardsChanged: [] };
   const { runner, clock } = ctx.deps;
   const { path: worktree, baseCommit } = ctx.worktree;
   let files: TaskFile[] = [];
   try {
-    files = await changedFiles(runner, worktree, baseCommit);
-    if (files.length === 0) return { kind: 'skipped', reason: 'no file changed' };
+    const changes = await changedFiles(runner, worktree, baseCommit);
+    files = changes.files;
+    const guardsChanged = [...files.map((f) => f.path), ...changes.deleted]
+      .filter((file) => file.startsWith(`${GUARDS_DIR}/`))
+      .sort();
+    const skip = (reason: string): GuardCheck => ({ kind: 'skipped', reason, guardsChanged });
+    if (files.length === 0) return skip('no file changed');
     if (!(await hasGuards(worktree)) && !anyRuleApplies(options.rules, files))
-      return { kind: 'skipped', reason: 'no guard or rule applies to the changed files' };
+      return skip('no guard or rule applies to the changed files');
     const startedAt = clock.now();
     const scanOptions = {
       files: files.map((f) => f.path),
@@ -84,6 +95,7 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
       preexisting,
       blocking,
       broken: brokenGuards(scan.guards),
+      guardsChanged,
       rules: options.rules,
     };
   } catch (error) {

@@ -290,6 +290,17 @@ describe('the guard stage of validation', () => {
     });
   });
 
+  it('says so when the task changed the guards it is judged by', async () => {
+    f = await fixture(overlay());
+    const task = await f.run([{ 'src/app.js': 'eval(x);\n', '.harness/guards/sec-eval.sh': 'exit 0\n' }]);
+
+    expect(task).toMatchObject({ state: 'done' });
+    const [event] = await guardEvents(f.store, task.id);
+    expect(event).toMatchObject({ decision: 'warn' });
+    expect(event!.reason).toContain('the task changed .harness/guards/sec-eval.sh');
+    expect(event!.data).toMatchObject({ new: 0, guards_changed: ['.harness/guards/sec-eval.sh'] });
+  });
+
   it('skips the scan when no guard exists and no rule applies to the changed files', async () => {
     f = await fixture(overlay());
     rmSync(path.join(f.root, '.harness', 'guards'), { recursive: true });
