@@ -10,8 +10,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '@harness/protocol';
 import { createProcessRunner } from '../core/index.js';
-import type { Rule } from '../guards/index.js';
-import { anyRuleApplies, formatGuardFeedback, globToRegExp, subtractBaseline } from './guard-check.js';
+import type { GuardRun, Rule } from '../guards/index.js';
+import {
+  anyRuleApplies,
+  brokenGuards,
+  formatGuardFeedback,
+  globToRegExp,
+  subtractBaseline,
+} from './guard-check.js';
 import { baselineTree, changedFiles } from './guard-files.js';
 
 const runner = createProcessRunner();
@@ -117,6 +123,39 @@ describe('what the task brought in', () => {
     );
     expect(preexisting).toEqual([finding('a.js', 10)]);
     expect(fresh).toEqual([finding('a.js', 12), finding('a.js', 3, 'other'), finding('b.js', 1)]);
+  });
+});
+
+describe('a broken guard', () => {
+  const run = (over: Partial<GuardRun>): GuardRun => ({
+    ...{
+      guard: 'G',
+      path: '/p/g.sh',
+      exitCode: 0,
+      timedOut: false,
+      durationMs: 5,
+      stderr: '',
+      error: undefined,
+    },
+    ...over,
+  });
+
+  it('is one that could not start, timed out, was killed or exited above 1; grep-style 0 and 1 are normal', () => {
+    expect(
+      brokenGuards([
+        run({ exitCode: 0 }),
+        run({ exitCode: 1, stderr: 'nothing found' }),
+        run({ guard: 'A', exitCode: null, error: 'spawn ENOENT' }),
+        run({ guard: 'B', exitCode: null, timedOut: true, durationMs: 60000 }),
+        run({ guard: 'C', exitCode: null }),
+        run({ guard: 'D', exitCode: 2, stderr: 'line 1\nline 2: syntax error\n' }),
+      ]),
+    ).toEqual([
+      { guard: 'A', reason: 'could not run: spawn ENOENT' },
+      { guard: 'B', reason: 'timed out after 60000ms' },
+      { guard: 'C', reason: 'was killed by a signal' },
+      { guard: 'D', reason: 'exited with code 2: line 1 | line 2: syntax error' },
+    ]);
   });
 });
 

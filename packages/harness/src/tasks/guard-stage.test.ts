@@ -235,6 +235,23 @@ describe('the guard stage of validation', () => {
     expect(f.hub.pullRequests('acme/widgets')).toHaveLength(1);
   });
 
+  it('sends a failed command and new findings back in one fix round', async () => {
+    f = await fixture({ '.harness/config.toml': '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n' });
+    const prompts: string[] = [];
+    const task = await f.run(
+      [
+        { 'fix.txt': 'not yet', 'src/app.js': 'eval(input);\n' },
+        { 'fix.txt': 'fixed', 'src/app.js': 'JSON.parse(input);\n' },
+      ],
+      prompts,
+    );
+
+    expect(task).toMatchObject({ state: 'done', validation_attempts: 2 });
+    expect(prompts[1]).toContain("The validation commands failed and the project's guards found problems");
+    expect(prompts[1]).toContain('Validation failed: `grep -q fixed fix.txt`');
+    expect(prompts[1]).toContain('src/app.js:1 [SEC-EVAL] (high) No eval');
+  });
+
   it('fails a task whose new finding remains after the last round with guard_findings, and delivers nothing', async () => {
     f = await fixture(overlay('max_retries = 1\n'));
     const bad = { 'src/app.js': 'eval(input);\n' };
