@@ -82,8 +82,8 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     };
     const scan = await scanProject(worktree, scanOptions);
-    const before = await baselineFindings(ctx, files, scanOptions);
-    const { fresh, preexisting } = subtractBaseline(scan.findings, before);
+    const before = await baselineScan(ctx, files, scanOptions);
+    const { fresh, preexisting } = subtractBaseline(scan.findings, before.findings);
     const threshold = options.threshold;
     const blocking = fresh.filter((f) => severityAtLeast(f.severity, threshold));
     return {
@@ -94,7 +94,15 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
       fresh,
       preexisting,
       blocking,
-      broken: brokenGuards(scan.guards),
+      // A guard that broke on the base files found less there, so more of what it finds now
+      // counts as new: said too.
+      broken: [
+        ...brokenGuards(scan.guards),
+        ...brokenGuards(before.guards).map((b) => ({
+          ...b,
+          reason: `on the base commit's files: ${b.reason}`,
+        })),
+      ],
       guardsChanged,
       rules: options.rules,
     };
@@ -104,15 +112,15 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
 }
 
 /** The same scan over the changed files as they were at the base commit (none for new files). */
-async function baselineFindings(
+async function baselineScan(
   ctx: StageContext,
   files: readonly TaskFile[],
   scanOptions: Parameters<typeof scanProject>[1] & {},
-): Promise<readonly Finding[]> {
-  if (files.every((f) => f.before === null)) return [];
+): Promise<Pick<ProjectScan, 'findings' | 'guards'>> {
+  if (files.every((f) => f.before === null)) return { findings: [], guards: [] };
   const tree = await baselineTree(ctx.deps.runner, ctx.worktree.path, ctx.worktree.baseCommit, files);
   try {
-    return (await scanProject(tree.root, scanOptions)).findings;
+    return await scanProject(tree.root, scanOptions);
   } finally {
     await tree.dispose();
   }

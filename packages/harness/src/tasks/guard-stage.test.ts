@@ -293,6 +293,7 @@ describe('the guard stage of validation', () => {
     f = await fixture({
       ...overlay(),
       '.harness/guards/broken.sh': 'echo "boom: no such tool" >&2\nexit 3\n',
+      'src/app.js': 'const input = "{}";\n',
     });
     const task = await f.run([{ 'src/app.js': 'JSON.parse(input);\n' }]);
 
@@ -303,7 +304,11 @@ describe('the guard stage of validation', () => {
     expect(event!.data).toMatchObject({
       new: 0,
       blocking: 0,
-      broken: [{ guard: 'BROKEN', reason: 'exited with code 3: boom: no such tool' }],
+      // It broke on the task's files and on the same files at the base commit.
+      broken: [
+        { guard: 'BROKEN', reason: 'exited with code 3: boom: no such tool' },
+        { guard: 'BROKEN', reason: "on the base commit's files: exited with code 3: boom: no such tool" },
+      ],
     });
   });
 
