@@ -1,9 +1,10 @@
 /**
  * The JSON-RPC contract, run unchanged over stdio, HTTP, WebSocket and the in-process transport:
- * handshake, envelopes, error codes, batches, ids, params validation, threads, events, stats and
- * notification routing. stdio and HTTP/WS run the built `harness` binary.
+ * handshake, envelopes, error codes, batches, ids, params validation, threads, events, rule
+ * catalogue and project scans, stats and notification routing. stdio and HTTP/WS run the built `harness` binary.
  */
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcFailure, RpcResponse, RpcSuccess } from '@harness/protocol';
@@ -14,6 +15,7 @@ import {
   StdioClient,
   WsClient,
   isolatedEnv,
+  makeRepo,
   type RunningHarness,
   startHttpHarness,
   tempDir,
@@ -328,6 +330,101 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       );
     });
 
+    it('loads the rule catalogue and scans a registered project, refusing paths outside it', async () => {
+      const base = realpathSync(path.dirname(fixture.projectDir));
+      const root = path.join(base, `scanned-${fixture.name}`);
+      mkdirSync(path.join(root, 'src'), { recursive: true });
+      execFileSync('git', ['init', '-q', root]);
+      writeFileSync(path.join(root, 'src', 'run.py'), 'try:\n    eval(code)\nexcept:\n    pass\n');
+      writeFileSync(path.join(base, 'outside.py'), 'eval(x)\n');
+      symlinkSync(path.join(base, 'outside.py'), path.join(root, 'src', 'link.py'));
+      const loaded = ok(await client.request('rule/load', { project_root: root })).result as {
+        rules_count: number;
+        rules: { id: string; origin: string }[];
+        shadowed: unknown[];
+      };
+      expect(loaded.rules_count).toBeGreaterThanOrEqual(20);
+      expect(loaded.rules.find((r) => r.id === 'SEC-03')?.origin).toBe('builtin');
+
+      const unregistered = err(await client.request('rule/check', { project_root: root }));
+      expect(unregistered.error.code).toBe(-32007);
+      expect(unregistered.error.message).toContain(`project_root: ${root} is not a registered project`);
+      ok(await client.request('project/register', { id: `scanned-${fixture.name}`, root }));
+
+      const scan = ok(await client.request('rule/check', { project_root: root, files: ['src/run.py'] }))
+        .result as {
+        kind: string;
+        ok: boolean;
+        scan_id: string;
+        findings: { rule_id: string; severity: string; line: number }[];
+        by_severity: Record<string, number>;
+      };
+      expect(scan).toMatchObject({
+        kind: 'project',
+        ok: false,
+        by_severity: { critical: 0, high: 2, medium: 0, low: 0 },
+      });
+      expect(scan.scan_id).toMatch(/^scan_/);
+      expect(scan.findings.map((f) => [f.line, f.rule_id, f.severity])).toEqual([
+        [2, 'SEC-03', 'high'],
+        [3, 'PY-01', 'high'],
+      ]);
+      const stored = ok(
+        await client.request('event/query', { kind: 'rule.finding', session_id: scan.scan_id, limit: 10 }),
+      ).result as { events: { tool: string; decision: string }[] };
+      expect(stored.events.map((e) => [e.tool, e.decision])).toEqual([
+        ['SEC-03', 'block'],
+        ['PY-01', 'block'],
+      ]);
+
+      for (const [files, message] of [
+        [['../outside.py'], `file path '../outside.py' is outside project root '${root}'`],
+        [['src/link.py'], `file path 'src/link.py' is outside project root '${root}'`],
+        [[], 'files: empty scan input'],
+      ] as const) {
+        const refused = err(await client.request('rule/check', { project_root: root, files }));
+        expect(refused.error.code).toBe(-32602);
+        expect(refused.error.message).toContain(message);
+      }
+      const mixed = err(
+        await client.request('rule/check', { project_root: root, files: ['a'], command: 'ls' }),
+      );
+      expect(mixed.error.code).toBe(-32602);
+    });
+
+    it('learns nothing, asking no agent, from a project without lessons; refuses other paths', async () => {
+      // Learning spends the agent budget: for the operator only, and agents reach HTTP and WebSocket.
+      const operator = fixture.name === 'stdio' || fixture.name === 'in-process';
+      for (const method of ['learn/rules', 'learn/skills']) {
+        expect(err(await client.request(method, { max_drafts: 0 })).error.code).toBe(-32602);
+        if (!operator) {
+          const refused = err(await client.request(method, { project_root: fixture.projectDir }));
+          expect(refused.error.code).toBe(-32007);
+          expect(refused.error.message).toMatch(/learning (rules|skills) is for a person/);
+          continue;
+        }
+        const learned = ok(await client.request(method, { project_root: fixture.projectDir })).result as {
+          drafts: unknown[];
+          reason?: string;
+          errors: unknown[];
+        };
+        expect(learned).toMatchObject({
+          drafts: [],
+          errors: [],
+          reason: 'no adopted drafts or recurring failures yet',
+        });
+        expect(ok(await client.request(method, {})).result).toMatchObject({ drafts: [], cost_usd: 0 });
+        const recorded = ok(
+          await client.request('event/query', { kind: method.replace('/', '.'), order: 'desc', limit: 1 }),
+        ).result as { events: { reason: string | null; data: { drafts: unknown[] } }[] };
+        expect(recorded.events[0]).toMatchObject({ reason: learned.reason, data: { drafts: [] } });
+        expect(err(await client.request(method, { project_root: '/' })).error.code).toBe(-32007);
+        expect(
+          err(await client.request(method, { project_root: fixture.projectDir, extra: 1 })).error.code,
+        ).toBe(-32602);
+      }
+    });
+
     it('reports stats with a quality grade', async () => {
       const stats = ok(await client.request('stats/query', {})).result as {
         events: { total: number };
@@ -339,6 +436,127 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(stats.quality.grade).toMatch(/^[ABCD]$/);
       expect(stats.threads.total).toBeGreaterThan(0);
       expect(stats.trends).toHaveLength(4);
+    });
+
+    it('collects metrics and answers metrics/query, health/check, stats and events of a project', async () => {
+      const root = path.join(fixture.projectDir, 'web');
+      const guards = path.join(root, '.harness', 'guards');
+      mkdirSync(guards, { recursive: true });
+      execFileSync('git', ['init', '-q', root]);
+      writeFileSync(path.join(guards, 'planted.sh'), 'echo "src/a.ts:3:SEC-01:eval() on input"\n', {
+        mode: 0o755,
+      });
+      ok(await client.request('project/register', { name: 'contract', root: root }));
+      const thread = ok(await client.request('thread/start', { cwd: root })).result as {
+        thread_id: string;
+      };
+      type Report = { project: string | null; violations: { count: number }; quality: { grade: string } };
+      const collected = ok(await client.request('metrics/collect', { project_root: root }))
+        .result as Report & { scan: { finding_count: number; by_rule: Record<string, number> } };
+      expect(collected).toMatchObject({ project: 'contract', violations: { count: 1 } });
+      expect(collected.scan).toMatchObject({ finding_count: 1, by_rule: { 'SEC-01': 1 } });
+      expect(err(await client.request('metrics/collect', { project_root: 'relative/dir' })).error.code).toBe(
+        -32602,
+      );
+      const outside = err(
+        await client.request('metrics/collect', { project_root: '/definitely/not/registered' }),
+      );
+      expect(outside.error.message).toMatch(/is not a registered project/);
+
+      const one = ok(await client.request('metrics/query', { project: 'contract' })).result as Report;
+      expect(one).toMatchObject({ project: 'contract', violations: { count: 1 }, projects: [] });
+      const all = ok(await client.request('metrics/query', {})).result as Report & {
+        projects: { project: string; grade: string }[];
+      };
+      expect(all.project).toBeNull();
+      expect(all.projects.map((p) => p.project)).toContain('contract');
+
+      const live = ok(await client.request('health/check')).result as { status: string; report?: unknown };
+      expect(live.status).toBe('ok');
+      expect(live.report).toBeUndefined();
+      const health = ok(await client.request('health/check', { project_root: root })).result as {
+        report: { violation_summary: unknown[]; recommendations: string[] };
+      };
+      expect(health.report.violation_summary).toEqual([
+        { rule_id: 'SEC-01', count: 1, severity: 'critical' },
+      ]);
+      expect(health.report.recommendations.length).toBeGreaterThan(0);
+
+      const stats = ok(await client.request('stats/query', { project: 'contract' })).result as {
+        rule_stats: { rule_id: string; total: number }[];
+      };
+      expect(stats.rule_stats).toMatchObject([{ rule_id: 'SEC-01', total: 1 }]);
+      const hook = { kind: 'hook.pre_tool_use', tool: 'Edit', decision: 'warn', reason: 'large write' };
+      ok(await client.request('event/log', { event: { ...hook, thread_id: thread.thread_id } }));
+      ok(await client.request('event/log', { event: { ...hook, project: 'contract' } }));
+      expect(err(await client.request('event/log', { event: { ...hook, project: 'nope' } })).error.code).toBe(
+        -32001,
+      );
+      const tagged = ok(await client.request('event/query', { project: 'contract', limit: 100 })).result as {
+        events: { kind: string; thread_id: string | null }[];
+      };
+      expect(tagged.events.map((e) => e.kind)).toEqual(
+        expect.arrayContaining(['thread.started', 'rule.finding', 'hook.pre_tool_use']),
+      );
+      expect(tagged.events.filter((e) => e.kind === 'hook.pre_tool_use')).toHaveLength(2);
+      expect(tagged.events.find((e) => e.kind === 'thread.started')?.thread_id).toBe(thread.thread_id);
+      const dashboard = ok(await client.request('dashboard/get')).result as {
+        global: { quality: { grade: string } };
+        projects: { name: string; quality: { grade: string } }[];
+      };
+      expect(dashboard.global.quality.grade).toMatch(/^[ABCD]$/);
+      expect(dashboard.projects.find((p) => p.name === 'contract')?.quality.grade).toBe(one.quality.grade);
+    });
+
+    it('runs GC on a project: gc/run, gc/status, gc/drafts; gc/adopt and gc/reject for the operator only', async () => {
+      const root = makeRepo(path.join(fixture.projectDir, 'gc-repo'));
+      ok(await client.request('project/register', { name: 'gcproj', root }));
+      const before = ok(await client.request('gc/status', { project: 'gcproj' })).result as Record<
+        string,
+        unknown
+      >;
+      expect(before).toMatchObject({
+        project: 'gcproj',
+        drafts: { pending: 0, adopted: 0, rejected: 0, expired: 0 },
+        running: false,
+        progress: null,
+        last_run: null,
+        budget: { spent_usd: 0, total_usd: 5, window_hours: 24, remaining_usd: 5, exhausted: false },
+      });
+      const report = ok(await client.request('gc/run', { project: 'gcproj' })).result as Record<
+        string,
+        unknown
+      >;
+      expect(report).toMatchObject({ project: 'gcproj', drafts: [], errors: [], expired: 0 });
+      const after = ok(await client.request('gc/status', { project: 'gcproj' })).result as {
+        last_run: { status: string; trigger: string };
+        next_run_at: string;
+      };
+      expect(after.last_run).toMatchObject({ status: 'finished', trigger: 'manual' });
+      const started = ok(await client.request('gc/start', { project: 'gcproj' })).result as {
+        run_id: string;
+      };
+      expect(started.run_id).toMatch(/^gcrun_/);
+      let status: { running: boolean; last_run: { id: string } | null };
+      do {
+        status = ok(await client.request('gc/status', { project: 'gcproj' })).result as typeof status;
+      } while (status.running || status.last_run?.id !== started.run_id);
+      expect(err(await client.request('gc/start', { project: 'nope' })).error.code).toBe(-32001);
+      expect(Date.parse(after.next_run_at)).toBeGreaterThan(Date.now());
+      expect(ok(await client.request('gc/drafts', { project: 'gcproj', status: 'pending' })).result).toEqual({
+        drafts: [],
+      });
+      expect(err(await client.request('gc/drafts', { draft_id: 'draft_none' })).error.code).toBe(-32001);
+      expect(err(await client.request('gc/reject', { draft_id: 'draft_none', reason: ' ' })).error.code).toBe(
+        -32602,
+      );
+      // Agents reach HTTP and WebSocket too: without the operator key or API token, no decisions.
+      const operator = fixture.name === 'stdio' || fixture.name === 'in-process';
+      const adopt = err(await client.request('gc/adopt', { draft_id: 'draft_none' }));
+      expect(adopt.error.code).toBe(operator ? -32001 : -32007);
+      const reject = err(await client.request('gc/reject', { draft_id: 'draft_none', reason: 'no' }));
+      expect(reject.error.code).toBe(operator ? -32001 : -32007);
+      if (!operator) expect(reject.error.message).toMatch(/rejecting a GC draft is for a person/);
     });
 
     it('keeps each connection’s handshake and notifications to itself', async ({ skip }) => {

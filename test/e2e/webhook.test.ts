@@ -371,6 +371,69 @@ describe('POST /webhook', () => {
     expect((await tasks()).length).toBe(before);
   });
 
+  it('keeps failed check runs and changes-requested reviews as quality events of the project', async () => {
+    const repository = { id: 4242, full_name: slug, html_url: `https://github.com/${slug}`, private: false };
+    const sender = { login: 'octo', id: 1, type: 'User' };
+    const checkRun = (id: number, conclusion: string) => ({
+      action: 'completed',
+      repository,
+      sender,
+      check_run: { id, name: 'build', conclusion, head_sha: 'abc123', pull_requests: [{ number: 12 }] },
+    });
+    for (const [id, conclusion] of [
+      [71, 'failure'],
+      [72, 'success'],
+      [73, 'timed_out'],
+      [71, 'failure'], // the same run redelivered under a new delivery id
+    ] as const) {
+      expect(
+        (await deliver({ event: 'check_run', body: JSON.stringify(checkRun(id, conclusion)) })).status,
+      ).toBe(200);
+    }
+    const branch = (ref: string) => ({ ref, sha: 'abc123', repo: { full_name: slug } });
+    const review = {
+      action: 'submitted',
+      repository,
+      sender,
+      review: {
+        id: 88,
+        body: 'Handle empty input.',
+        state: 'changes_requested',
+        html_url: 'h',
+        user: sender,
+      },
+      pull_request: { number: 12, title: 't', body: '', state: 'open', html_url: 'h', user: sender },
+    };
+    Object.assign(review.review, { author_association: 'OWNER' });
+    Object.assign(review.pull_request, { head: branch('feature'), base: branch('main') });
+    expect((await deliver({ event: 'pull_request_review', body: JSON.stringify(review) })).status).toBe(200);
+    const response = await fetch(`${server.url}/rpc`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'initialize' },
+        { jsonrpc: '2.0', method: 'initialized' },
+        {
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'event/query',
+          params: { project: 'widgets', kind: ['github.check_failed', 'github.changes_requested'] },
+        },
+      ]),
+    });
+    const replies = (await response.json()) as {
+      id: number;
+      result: { events: Record<string, unknown>[] };
+    }[];
+    const events = replies.find((r) => r.id === 2)?.result.events ?? [];
+    expect(events.map((e) => [e.kind, e.tool, e.reason, e.decision])).toEqual([
+      ['github.check_failed', 'build', 'build: failure', 'block'],
+      ['github.check_failed', 'build', 'build: timed_out', 'block'],
+      ['github.changes_requested', 'review', 'changes requested on #12', 'block'],
+    ]);
+    expect(events[2]?.data).toMatchObject({ repo: slug, pr_number: 12, reviewer: 'octo' });
+  });
+
   it('refuses tampered, unsigned, wrongly signed, malformed and oversized deliveries', async () => {
     const body = JSON.stringify(issueComment(issue, '@widget-bot implement', { login: 'octo' }, 'OWNER'));
     const signature = await signer.sign(body);

@@ -63,6 +63,9 @@ const result = await esbuild.build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunk-[hash]',
+  // A native addon finds its binary from its own package directory, so it stays in node_modules;
+  // only the project scan (`rule check DIR`, loaded on demand) opens the store.
+  external: ['better-sqlite3'],
   // commander is CommonJS and calls require() for Node's modules; an ESM bundle has no require.
   banner: {
     js: "import { createRequire as __harnessRequire } from 'node:module';\nconst require = __harnessRequire(import.meta.url);",
@@ -72,7 +75,8 @@ const result = await esbuild.build({
   plugins: [ownModulesArePure],
 });
 
-const entry = Object.entries(result.metafile.outputs).find(([, out]) => out.entryPoint !== undefined);
+// Chunks loaded by import() have an entryPoint too; the start-up entry is rule-main's.
+const entry = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('/rule-main.js'));
 const loaded = staticClosure(result.metafile, entry[0]);
 const heavy = loaded.flatMap((file) =>
   Object.keys(result.metafile.outputs[file].inputs).filter((input) =>

@@ -123,6 +123,7 @@ export {
   taskDiffSchema,
 } from './task-diff.js';
 export {
+  CatalogueRuleSchema,
   type CommandCheckResult,
   CommandCheckResultSchema,
   type CommandPart,
@@ -167,6 +168,23 @@ export {
   signalTypeSchema,
   signalTypes,
 } from './quality.js';
+export { type LearnParams, learnParamsSchema, type LearnResult, learnResultSchema } from './learn.js';
+export {
+  type HealthReport,
+  healthCheckParamsSchema,
+  healthReportSchema,
+  metricsCollectParamsSchema,
+  metricsCollectResultSchema,
+  metricsQueryParamsSchema,
+  metricsQueryResultSchema,
+  type ProjectGrade,
+  projectGradeSchema,
+  type QualityReport,
+  qualityReportSchema,
+  ruleStatsSchema,
+  ruleTrendSchema,
+  toolStatsSchema,
+} from './metrics.js';
 export {
   exceedsJsonDepth,
   findLoneSurrogate,
@@ -178,3 +196,23 @@ export {
 
 /** Bumped when a method or notification changes incompatibly. */
 export const PROTOCOL_VERSION = '1';
+export {
+  type GcAdoptResult,
+  gcAdoptParamsSchema,
+  gcAdoptResultSchema,
+  type GcBudget,
+  gcBudgetSchema,
+  gcDraftsParamsSchema,
+  gcMethods,
+  gcRejectParamsSchema,
+  type GcRun,
+  type GcRunError,
+  gcRunErrorSchema,
+  gcRunParamsSchema,
+  type GcRunReport,
+  gcRunReportSchema,
+  gcRunSchema,
+  type GcStatus,
+  gcStatusParamsSchema,
+  gcStatusSchema,
+} from './gc.js';

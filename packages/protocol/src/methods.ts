@@ -11,6 +11,19 @@ import {
   taskStateSchema,
 } from './tasks.js';
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
+import { gcMethods } from './gc.js';
+import {
+  healthCheckParamsSchema,
+  healthReportSchema,
+  metricsCollectParamsSchema,
+  metricsCollectResultSchema,
+  metricsQueryParamsSchema,
+  metricsQueryResultSchema,
+  ruleStatsSchema,
+  ruleTrendSchema,
+  toolStatsSchema,
+} from './metrics.js';
+import { learnParamsSchema, learnResultSchema } from './learn.js';
 import {
   CommandCheckResultSchema,
   ProjectCheckResultSchema,
@@ -84,10 +97,14 @@ const eventLogParams = z.strictObject({
     reason: z.string().max(10_000).optional(),
     duration_ms: z.number().nonnegative().optional(),
     data: z.unknown().optional(),
+    /** A registered project's name; else the project of the thread's directory, if any. */
+    project: z.string().min(1).max(200).optional(),
   }),
 });
 
 const eventQueryParams = z.strictObject({
+  /** Events of one project (a task's events carry the task's project). */
+  project: z.string().min(1).max(200).optional(),
   thread_id: id.optional(),
   turn_id: id.optional(),
   task_id: id.optional(),
@@ -127,6 +144,7 @@ export const agentInfoSchema = z.object({
 const statsQueryParams = z.strictObject({
   since: timestampSchema.optional(),
   until: timestampSchema.optional(),
+  project: z.string().min(1).max(200).optional(),
 });
 
 const kindStats = z.object({
@@ -148,6 +166,14 @@ export const statsResultSchema = z.object({
   threads: z.object({ total: z.number(), by_status: z.record(z.string(), z.number()) }),
   turns: z.object({ total: z.number(), by_status: z.record(z.string(), z.number()) }),
   quality: qualitySchema,
+  /** The project the stats are of, or null for all events. */
+  project: z.string().nullable(),
+  /** Rule findings (`rule.finding` events) per rule id. */
+  rule_stats: z.array(ruleStatsSchema),
+  /** Per event kind and tool, most frequent first (at most 100). */
+  tool_stats: z.array(toolStatsSchema),
+  /** Findings per rule in each of the four 7-day periods of `trends`. */
+  rule_trends: z.array(ruleTrendSchema),
 });
 
 export const healthResultSchema = z.object({
@@ -156,6 +182,8 @@ export const healthResultSchema = z.object({
   uptime_secs: z.number(),
   store: z.object({ backend: z.string(), ok: z.boolean(), schema_version: z.number() }),
   connections: z.number(),
+  /** Only with `project_root`: the project's health report. */
+  report: healthReportSchema.optional(),
 });
 
 export const methods = {
@@ -216,7 +244,7 @@ export const methods = {
     result: z.object({ deleted: z.boolean() }),
   },
   'dashboard/get': { params: noParams, result: dashboardSchema },
-  'health/check': { params: noParams, result: healthResultSchema },
+  'health/check': { params: healthCheckParamsSchema, result: healthResultSchema },
   'event/log': {
     params: eventLogParams,
     result: z.object({
@@ -231,6 +259,13 @@ export const methods = {
     result: z.object({ events: z.array(eventSchema), next_after_seq: z.number().nullable() }),
   },
   'stats/query': { params: statsQueryParams, result: statsResultSchema },
+  /** Quality: scan a project and grade it; grade from stored events (protocol/src/metrics.ts). */
+  'metrics/collect': { params: metricsCollectParamsSchema, result: metricsCollectResultSchema },
+  'metrics/query': { params: metricsQueryParamsSchema, result: metricsQueryResultSchema },
+  ...gcMethods,
+  // Learning: rules and skills derived from adopted drafts and task history, as drafts.
+  'learn/rules': { params: learnParamsSchema, result: learnResultSchema },
+  'learn/skills': { params: learnParamsSchema, result: learnResultSchema },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { findingSchema, ruleCategorySchema, severitySchema } from './quality.js';
 
-/** `rule/load` and `rule/check`: the execution policy over JSON-RPC. */
+/**
+ * `rule/load` and `rule/check`: the execution policy and the rule catalogue over JSON-RPC. With
+ * `project_root`, `rule/load` also lists the project's rule catalogue; `rule/check` with a
+ * `command` checks it against the policy, and without one scans the project (or its `files`).
+ */
 const DECISIONS = ['allow', 'prompt', 'forbidden'] as const;
 
 export const RuleLoadParamsSchema = z
@@ -18,6 +23,8 @@ export const RuleCheckParamsSchema = z
     path: z.string().min(1).optional(),
     project_root: z.string().min(1).optional(),
     command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
+    /** A project scan of just these files (relative to `project_root`, or absolute inside it). */
+    files: z.array(z.string().min(1)).optional(),
     default_decision: z.enum(DECISIONS).optional(),
   })
   .refine((p) => p.path !== undefined || p.project_root !== undefined, {
@@ -37,7 +44,25 @@ export const RuleMatchSchema = z.object({
   resolved_program: z.string().optional(),
 });
 
+/** One rule of the catalogue, as `rule/load` lists it. */
+export const CatalogueRuleSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  severity: severitySchema,
+  category: ruleCategorySchema,
+  paths: z.array(z.string()),
+  fix_pattern: z.string().nullable(),
+  /** Where it was read: a file and line, or `builtin:<file>.md`. */
+  source: z.object({ file: z.string(), line: z.number().int() }),
+  origin: z.enum(['project', 'user', 'admin', 'configured', 'builtin']),
+});
+
 export const RuleLoadResultSchema = z.object({
+  /** The rule catalogue, with `project_root` only. */
+  rules_count: z.number().int().optional(),
+  rules: z.array(CatalogueRuleSchema).optional(),
+  /** Rules hidden by one of the same id that takes precedence (`file:line` of each). */
+  shadowed: z.array(z.object({ id: z.string(), by: z.string(), hidden: z.string() })).optional(),
   files: z.array(z.string()),
   default_decision: z.enum(DECISIONS),
   prefix_rules: z.array(
@@ -83,16 +108,18 @@ export const CommandCheckResultSchema = z.object({
 
 export const ProjectCheckResultSchema = z.object({
   kind: z.literal('project'),
+  /** No finding at `high` or above, and the policy loads. */
   ok: z.boolean(),
-  violations: z.array(
-    z.object({
-      guard: z.string(),
-      file: z.string(),
-      line: z.number().nullable(),
-      rule_id: z.string(),
-      message: z.string(),
-    }),
-  ),
+  /** The stored scan (its row and `rule.scan`/`rule.finding` events); null when it was not stored. */
+  scan_id: z.string().nullable(),
+  project: z.string(),
+  root: z.string(),
+  /** The files scanned, or null for the whole project. */
+  files: z.array(z.string()).nullable(),
+  findings: z.array(findingSchema),
+  by_severity: z.record(severitySchema, z.number().int()),
+  /** With `--fix` (CLI): what was fixed before the scan that `findings` come from. */
+  fixed: z.object({ files_changed: z.array(z.string()), fixes_applied: z.number().int() }).optional(),
   guards: z.array(
     z.object({
       guard: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gradeSchema, timestampSchema } from './types.js';
+import { gradeSchema, qualitySchema, timestampSchema } from './types.js';
 
 /**
  * Tasks: units of work on a project that the pipeline drives through turns, and the projects they
@@ -321,6 +321,8 @@ export const dashboardSchema = z.object({
     needs_input: z.number(),
     grade: gradeSchema.nullable(),
     cost_usd: z.number(),
+    /** The event-based quality grade over all events and projects (stats, metrics). */
+    quality: qualitySchema.optional(),
   }),
   projects: z.array(
     z.object({
@@ -331,6 +333,8 @@ export const dashboardSchema = z.object({
       root: z.string(),
       max_concurrent: z.number(),
       tasks: z.object({ running: z.number(), queued: z.number(), done: z.number(), failed: z.number() }),
+      /** The project's quality grade: its events and its latest scan's findings. */
+      quality: qualitySchema.optional(),
     }),
   ),
 });

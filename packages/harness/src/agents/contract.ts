@@ -175,6 +175,12 @@ export interface TurnOptions {
   /** Native session id of a previous turn (Claude session, Codex thread, API transcript id). */
   resumeSessionId?: string;
   appendSystemPrompt?: string;
+  /**
+   * The only built-in tools the agent may use (Claude Code: `--tools` and `--allowedTools`), for
+   * turns that must only read (GC drafting: Read, Grep, Glob); all of them when absent. Runtimes
+   * without per-tool switches rely on the read-only sandbox and the command gate instead.
+   */
+  tools?: readonly string[];
   commandGate?: CommandGate;
   /**
    * Where the turn's process groups are written down while they run, so that a server restarted

@@ -10,6 +10,7 @@ import { registerMcpCommand } from './commands/mcp.js';
 import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTaskCommand } from './commands/task.js';
+import { registerGcCommand } from './commands/gc.js';
 import { createProgram, runProgram } from './program.js';
 
 export { exitCodes } from './program.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerInitCommand(program);
   registerTaskCommand(program);
+  registerGcCommand(program);
   registerAgentsCommand(program);
   return program;
 }

@@ -5,9 +5,11 @@ import { createProcessRunner, describeError, type ProcessRunner } from '../core/
 /**
  * Guard scanners: project scripts in `<root>/.harness/guards/` that print one violation per line as
  * `FILE:LINE:RULE_ID:MESSAGE`. `*.sh` files run with bash, other executable files directly, each
- * with the project root as its only argument, in its own process group, under a timeout. A guard's
+ * with the project root as its first argument, in its own process group, under a timeout. A guard's
  * exit status is ignored (grep-style scripts exit 1 when they find nothing); lines that are not
- * violations are reported as garbage, never fatal.
+ * violations are reported as garbage, never fatal. When the scan is limited to some files, they
+ * follow the root as further arguments (relative to the root); a guard may use them or scan
+ * everything (its report is filtered to those files either way).
  */
 export const GUARDS_DIR = path.join('.harness', 'guards');
 
@@ -43,6 +45,8 @@ export interface GuardOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Runs the scanners; a real runner by default. */
   readonly processes?: ProcessRunner;
+  /** The files the scan is limited to, relative to the root: passed to each guard after the root. */
+  readonly files?: readonly string[];
 }
 
 const MAX_OUTPUT = 8 * 1024 * 1024;
@@ -129,7 +133,8 @@ async function runOne(
   root: string,
   options: GuardOptions,
 ): Promise<{ run: GuardRun; stdout: string }> {
-  const [cmd, args] = file.endsWith('.sh') ? ['bash', [file, root]] : [file, [root]];
+  const targets = [root, ...(options.files ?? [])];
+  const [cmd, args] = file.endsWith('.sh') ? ['bash', [file, ...targets]] : [file, targets];
   try {
     // Own process group, so a timeout also stops whatever the guard started (find | xargs grep …).
     const result = await processes.run(cmd, args, {

@@ -5,5 +5,5 @@
  */
 export { type EventInput, type EventListener, EventLog } from './event-log.js';
 export { gradeFor, gradeQuality, type QualityInputs, slowOperationMs } from './quality.js';
-export { queryStats, type StatsReport } from './stats.js';
+export { queryStats, type StatsQuery, type StatsReport } from './stats.js';
 export { type OtelConfig, startTelemetry, type Telemetry, type TelemetryOptions } from './otel/index.js';

@@ -12,8 +12,11 @@
  * `checkCommandLineWithScripts` with `ScriptAwareResult` and `ScriptCheckOptions` (a line checked
  * together with the scripts, package scripts and Makefile recipes it runs, read from disk); and the
  * `rule/load` / `rule/check` handlers as plain functions (`ruleLoad`, `ruleCheck`, `checkForReport`,
- * `checkProject`, `commandResult`, `describePolicy`, `resolvePolicyPaths`, `RuleRpcContext`).
- * Depends on core, shell, guards (a project check runs its guard scanners) and @harness/starlark.
+ * `commandResult`, `describeCatalogue`, `describePolicy`, `projectContext`, `resolvePolicyPaths`,
+ * `RuleRpcContext`); the project check behind `rule check DIR` (`checkProject`, `FAIL_SEVERITY`,
+ * `ProjectCheckContext`, `StoredScanInput`: catalogue, guards, `--fix`, the scan handed to the
+ * caller to store, and the policy load). Depends on core, shell, guards (a project check loads the
+ * rule catalogue and runs the guards) and @harness/starlark.
  */
 export { DECISIONS, atLeast, isDecision, stricter, strictest, type Decision } from './decision.js';
 export type { NetworkProtocol, NetworkRule, PrefixRule, RuleSet, SourcePosition } from './rule-model.js';
@@ -38,14 +41,21 @@ export {
 } from './load-policy.js';
 export {
   checkForReport,
-  checkProject,
   commandResult,
+  describeCatalogue,
   describePolicy,
+  projectContext,
   resolvePolicyPaths,
   ruleCheck,
   ruleLoad,
   type RuleRpcContext,
 } from './rpc.js';
+export {
+  checkProject,
+  FAIL_SEVERITY,
+  type ProjectCheckContext,
+  type StoredScanInput,
+} from './project-check.js';
 export {
   checkCommandLineWithScripts,
   type ScriptAwareResult,

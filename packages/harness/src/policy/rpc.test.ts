@@ -89,15 +89,90 @@ describe('rule/check', () => {
     expect(result).toMatchObject({ decision: 'prompt' });
   });
 
-  it('without a command, scans the project with its guards', async () => {
+  it('without a command, scans the project with its guards and the built-in rules', async () => {
     const result = await ruleCheck({ project_root: root });
     expect(ProjectCheckResultSchema.parse(result)).toEqual(result);
     expect(result).toMatchObject({
       kind: 'project',
-      ok: false,
-      violations: [{ guard: 'TODO', file: 'src/a.ts', line: 7, rule_id: 'TODO-1', message: 'leftover TODO' }],
+      ok: true,
+      scan_id: null,
+      project: path.basename(root),
+      files: null,
+      findings: [
+        {
+          guard: 'TODO',
+          file: 'src/a.ts',
+          line: 7,
+          rule_id: 'TODO-1',
+          message: 'leftover TODO',
+          severity: 'medium',
+        },
+      ],
+      by_severity: { critical: 0, high: 0, medium: 1, low: 0 },
       policy: { files: [policyFile], rule_count: 1 },
     });
+  });
+
+  it('tells the forms apart: files with a command, empty files, a policy file without a command', async () => {
+    await expect(ruleCheck({ project_root: root, files: ['a.ts'], command: 'ls' })).rejects.toMatchObject({
+      code: 'invalid_params',
+      message: 'pass `command` to check a command, or `files` to scan files, not both',
+    });
+    await expect(ruleCheck({ project_root: root, files: [] })).rejects.toMatchObject({
+      code: 'invalid_params',
+      message: 'files: empty scan input',
+    });
+    await expect(ruleCheck({ path: policyFile })).rejects.toMatchObject({
+      code: 'invalid_params',
+      message: `${policyFile} is a policy file: pass a command to check against it, or project_root to scan a project`,
+    });
+  });
+
+  it('refuses what the caller does not allow, and hands the scan to be stored', async () => {
+    const stored: string[] = [];
+    const ctx = {
+      authorize: async (dir: string) => {
+        if (dir !== root) throw new Error(`not allowed: ${dir}`);
+        return { project: 'web', root: dir };
+      },
+      record: async (input: { project: string; scan: { findings: readonly unknown[] } }) => {
+        stored.push(`${input.project}:${input.scan.findings.length}`);
+        return 'scan_1';
+      },
+    };
+    await expect(ruleCheck({ project_root: tmpdir() }, ctx)).rejects.toThrow(`not allowed: ${tmpdir()}`);
+    const result = await ruleCheck({ project_root: root, files: ['src/a.ts'] }, ctx);
+    expect(result).toMatchObject({ kind: 'project', scan_id: 'scan_1', project: 'web', files: ['src/a.ts'] });
+    expect(stored).toEqual(['web:1']);
+  });
+});
+
+describe('rule/load with project_root', () => {
+  it('lists the rule catalogue beside the policy, with what each rule hides', async () => {
+    await mkdir(path.join(root, '.harness', 'rules'), { recursive: true });
+    const rules = path.join(root, '.harness', 'rules', 'own.md');
+    await writeFile(
+      rules,
+      '---\npaths: "**/*.ts"\n---\n## TS-02: Console output is fine here (low)\n## OWN-1: Ours (high)\n',
+    );
+    const result = await ruleLoad({ project_root: root });
+    expect(RuleLoadResultSchema.parse(result)).toEqual(result);
+    expect(result.files).toEqual([policyFile]);
+    expect(result.rules?.find((r) => r.id === 'OWN-1')).toEqual({
+      id: 'OWN-1',
+      title: 'Ours',
+      severity: 'high',
+      category: 'style',
+      paths: ['**/*.ts'],
+      fix_pattern: null,
+      source: { file: rules, line: 5 },
+      origin: 'project',
+    });
+    expect(result.rules_count).toBe(result.rules?.length);
+    expect(result.shadowed?.filter((s) => s.id === 'TS-02')).toEqual([
+      { id: 'TS-02', by: `${rules}:4`, hidden: expect.stringMatching(/^builtin:typescript\.md:\d+$/) },
+    ]);
+    expect((await ruleLoad({ path: policyFile })).rules).toBeUndefined();
   });
 });
 

@@ -12,7 +12,8 @@ import {
 } from '@harness/protocol';
 import type { z } from 'zod';
 import { ErrorCodes, HarnessError, describeIssues, type ProcessRunner } from '../core/index.js';
-import { runGuards, type GuardScan } from '../guards/index.js';
+import { loadRuleCatalogue, type RuleCatalogue } from '../guards/index.js';
+import { checkProject, type ProjectCheckContext } from './project-check.js';
 import { discoverPolicyFiles, expandPolicyPaths, loadPolicyFiles } from './load-policy.js';
 import { gitAliasLookup } from './git-config.js';
 import { checkCommandLineWithScripts } from './script-files.js';
@@ -22,9 +23,12 @@ import { renderPattern } from './rule-model.js';
 
 /**
  * `rule/load` and `rule/check` as plain functions returning JSON-safe, snake_case results; the
- * JSON-RPC layer only validates, calls and serialises. The schemas are the protocol's.
+ * JSON-RPC layer only validates, calls and serialises. The schemas are the protocol's. The forms
+ * are told apart by their params: a `command` is a policy check (against `path` or the project's
+ * policy); no command is a project scan of `project_root` (or of `path` when it is a directory),
+ * optionally of some `files`.
  */
-export interface RuleRpcContext {
+export interface RuleRpcContext extends Omit<ProjectCheckContext, 'loadPolicy' | 'fix'> {
   /** Extra policy files from config (`rules.exec_policy_paths`). */
   readonly extraPolicyPaths?: readonly string[];
   readonly guardTimeoutMs?: number;
@@ -43,7 +47,10 @@ export async function resolvePolicyPaths(target: string, extra: readonly string[
 export async function ruleLoad(params: unknown, ctx: RuleRpcContext = {}): Promise<RuleLoadResult> {
   const p = parseParams(RuleLoadParamsSchema, params);
   const policy = await loadFor(p.path ?? (p.project_root as string), p.default_decision, ctx);
-  return describePolicy(policy);
+  if (p.project_root === undefined) return describePolicy(policy);
+  // Reading rule files, like reading policy files, needs no registered project; running guards does.
+  const catalogue = await loadRuleCatalogue({ ...ctx.catalogue, projectRoot: path.resolve(p.project_root) });
+  return { ...describeCatalogue(catalogue), ...describePolicy(policy) };
 }
 
 export async function ruleCheck(
@@ -52,7 +59,12 @@ export async function ruleCheck(
 ): Promise<CommandCheckResult | ProjectCheckResult> {
   const p = parseParams(RuleCheckParamsSchema, params);
   const target = p.path ?? (p.project_root as string);
-  if (p.command === undefined) return checkProject(target, ctx);
+  if (p.files !== undefined && p.command !== undefined) {
+    throw invalidParams('pass `command` to check a command, or `files` to scan files, not both', 'files');
+  }
+  if (p.files?.length === 0) throw invalidParams('files: empty scan input', 'files');
+  if (p.command === undefined)
+    return checkProject(p.project_root ?? (await scanTarget(target)), p.files, projectContext(ctx));
   const policy = await loadFor(target, p.default_decision, ctx);
   // Script files named by the command resolve against the project (or the policy's directory).
   const isDir = (await stat(target).catch(() => null))?.isDirectory() ?? false;
@@ -74,28 +86,41 @@ export async function checkForReport(
   return { ...aware.command, decision: aware.decision, reason: aware.reason };
 }
 
-/** Guards plus a policy load: what `harness rule check <dir>` reports. */
-export async function checkProject(root: string, ctx: RuleRpcContext = {}): Promise<ProjectCheckResult> {
-  const scan = await runGuards(root, {
-    timeoutMs: ctx.guardTimeoutMs,
-    ...(ctx.processes === undefined ? {} : { processes: ctx.processes }),
-  });
-  let policy: ProjectCheckResult['policy'];
-  try {
-    const loaded = await loadFor(root, undefined, ctx);
-    policy = {
-      files: [...loaded.files],
-      rule_count: loaded.rules.prefixRules.length + loaded.rules.networkRules.length,
-    };
-  } catch (error) {
-    policy = { files: [], rule_count: 0, error: error instanceof Error ? error.message : String(error) };
+/** The project check with this context's policy paths (what `harness rule check DIR` runs too). */
+export function projectContext(ctx: RuleRpcContext, fix = false): ProjectCheckContext {
+  return { ...ctx, fix, loadPolicy: (root) => loadFor(root, undefined, ctx) };
+}
+
+/** Without `project_root`, a scan needs `path` to be a directory: a policy file has nothing to scan. */
+async function scanTarget(target: string): Promise<string> {
+  const info = await stat(target).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    throw invalidParams(
+      `${target} is a policy file: pass a command to check against it, or project_root to scan a project`,
+      'command',
+    );
   }
-  return {
-    kind: 'project',
-    ok: scan.violations.length === 0 && policy.error === undefined,
-    ...scanResult(scan),
-    policy,
-  };
+  return target;
+}
+
+function invalidParams(message: string, field: string): HarnessError {
+  return new HarnessError(ErrorCodes.invalidParams, message, { data: { path: [field] } });
+}
+
+export function describeCatalogue(
+  catalogue: RuleCatalogue,
+): Required<Pick<RuleLoadResult, 'rules_count' | 'rules' | 'shadowed'>> {
+  const rules = [...catalogue.rules.values()].map((r) => ({
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    category: r.category,
+    paths: [...r.paths],
+    fix_pattern: r.fixPattern,
+    source: { ...r.source },
+    origin: catalogue.origins.get(r.id) ?? 'builtin',
+  }));
+  return { rules_count: rules.length, rules, shadowed: catalogue.shadowed.map((s) => ({ ...s })) };
 }
 
 async function loadFor(
@@ -174,26 +199,5 @@ export function matchJson(m: RuleMatch): RuleMatchJson {
     line: m.line,
     column: m.column,
     ...(m.resolvedProgram === undefined ? {} : { resolved_program: m.resolvedProgram }),
-  };
-}
-
-function scanResult(scan: GuardScan): Pick<ProjectCheckResult, 'violations' | 'guards' | 'garbage'> {
-  return {
-    violations: scan.violations.map((v) => ({
-      guard: v.guard,
-      file: v.file,
-      line: v.line,
-      rule_id: v.ruleId,
-      message: v.message,
-    })),
-    guards: scan.guards.map((g) => ({
-      guard: g.guard,
-      path: g.path,
-      exit_code: g.exitCode,
-      timed_out: g.timedOut,
-      duration_ms: g.durationMs,
-      ...(g.error === undefined ? {} : { error: g.error }),
-    })),
-    garbage: scan.garbage.map((g) => ({ guard: g.guard, line: g.line })),
   };
 }

@@ -49,6 +49,12 @@ export class ProjectRegistry {
     return project;
   }
 
+  /** The name of the project whose root is `root` (symlinks resolved), or null: what events are tagged with. */
+  async nameForRoot(root: string): Promise<string | null> {
+    const wanted = safeRealpath(root);
+    return (await this.list()).find((p) => safeRealpath(p.root) === wanted)?.name ?? null;
+  }
+
   /** By name, else by directory, else the default project; see `resolveForTask`. */
   async resolve(ref: string | undefined): Promise<Project> {
     return (await this.resolveForTask(ref)).project;

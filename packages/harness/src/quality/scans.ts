@@ -68,7 +68,7 @@ export async function recordScan(deps: ScanRecorderDeps, input: ScanToRecord): P
       tool: finding.rule_id,
       decision: decisionFor[finding.severity],
       reason: finding.message,
-      data: { scan_id: record.id, ...finding },
+      data: { scan_id: record.id, full: record.files === null, ...finding },
     });
   }
   return record;

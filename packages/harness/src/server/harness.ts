@@ -29,6 +29,8 @@ import { Connection, type TransportKind } from './rpc/connection.js';
 import { createHandlers } from './rpc/handlers.js';
 import { RpcRouter } from './rpc/router.js';
 import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
+import { createGc, type GcParts, type GcWiring } from './gc-wiring.js';
+import { qualityGcWiring, ruleSourceFor } from './quality-wiring.js';
 
 /**
  * What the platform talks to the world through, built once by the composition root and shared by
@@ -52,6 +54,8 @@ export interface HarnessOptions {
   projectRoot?: string;
   /** Overrides server.data_dir for what Harness keeps on disk beside the store (worktrees). */
   dataDir?: string;
+  /** GC's signal detectors, replay, grade and drafting agent (server/gc-wiring.ts). */
+  gc?: GcWiring;
 }
 
 /**
@@ -77,6 +81,7 @@ export class Harness {
   private readonly worktrees: WorktreeManager;
   private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
+  readonly gc: GcParts;
 
   private constructor(options: HarnessOptions) {
     const { config, store, agents } = options;
@@ -88,8 +93,10 @@ export class Harness {
     this.threads = new ThreadService(store, this.events, this.hub, clock, {
       projectRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       allowedProjectRoots: config.server.allowed_project_roots,
+      projectOf: (root) => this.projects.nameForRoot(root),
     });
     const policyPaths = config.rules.exec_policy_paths;
+    const rules = ruleSourceFor(config);
     this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);
     this.turns = new TurnService({
       store,
@@ -124,6 +131,7 @@ export class Harness {
       author: { name: config.git.author_name, email: config.git.author_email },
       onPrompt: config.rules.on_prompt,
       processGroups: this.processGroups,
+      guardRules: rules,
     });
     this.scheduler = new TaskScheduler({
       store,
@@ -150,6 +158,17 @@ export class Harness {
       projects: this.projects,
       git,
     });
+    this.gc = createGc({
+      ...{ config, store, events: this.events, clock, logger, runner, git, agents },
+      projects: this.projects,
+      tasks: this.tasks,
+      dataDir: options.dataDir ?? config.server.data_dir,
+      wiring: {
+        ...qualityGcWiring({ config, store, events: this.events, runner, logger, rules, clock }),
+        ...options.gc,
+      },
+      processGroups: () => this.processGroups.journal({ task_id: null, turn_id: null }),
+    });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token
       ? null
@@ -163,11 +182,18 @@ export class Harness {
       projects: this.projects,
       agents,
       hub: this.hub,
-      policyPaths,
+      rules: {
+        policyPaths,
+        discoveryPaths: config.rules.discovery_paths,
+        allowedProjectRoots: config.server.allowed_project_roots,
+      },
+      serverRoot: options.projectRoot ?? defaultProject(config)?.root ?? config.server.project_root,
       clock,
       startedAt: clock.now(),
       connectionCount: () => this.connections.size,
       operatorKeyFile,
+      quality: { thresholds: config.gc.signal_thresholds, rules, runner },
+      gc: this.gc.service,
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({
@@ -183,6 +209,8 @@ export class Harness {
     this.rest = (req, res) => void restListener(req, res);
     this.events.onAppend((event) => {
       if (event.thread_id) this.hub.publish(threadTopic(event.thread_id), 'event/logged', { event });
+      if (event.kind === 'task.finished' && event.task_id !== null)
+        void this.countFinishedTask(event.task_id);
     });
   }
 
@@ -209,7 +237,22 @@ export class Harness {
         await options.store.tasks.update(taskId, { worktree: null });
     }
     await harness.scheduler.start();
+    const abandoned = await harness.gc.service.recover();
+    if (abandoned > 0)
+      logger.warn({ gc_runs: abandoned }, 'GC runs cut off by the last server marked abandoned');
+    harness.gc.scheduler.start();
     return harness;
+  }
+
+  /** `gc.run_after_tasks`: a finished task counts towards its project's next GC run. */
+  private async countFinishedTask(taskId: string): Promise<void> {
+    try {
+      const task = await this.store.tasks.get(taskId);
+      if (task === null || !terminalTaskStates.has(task.state)) return;
+      await this.gc.scheduler.taskFinished(await this.projects.get(task.project));
+    } catch (error) {
+      this.logger.warn({ err: error, task_id: taskId }, 'counting a finished task for GC failed');
+    }
   }
 
   /** A new client session; `deliver` is how notifications reach it (null if the transport cannot push). */
@@ -231,6 +274,8 @@ export class Harness {
   /** Running tasks get `graceMs` to finish; what is still running then is resumed at the next start. */
   async close(graceMs = 0): Promise<void> {
     await this.scheduler.stop(graceMs);
+    this.gc.service.close();
+    await this.gc.scheduler.stop();
     await this.turns.stopAll();
     await this.agents.close();
     this.webhooks.stop();

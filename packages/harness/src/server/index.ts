@@ -5,6 +5,7 @@
  * composition root hands in. May depend on every module below the CLI.
  */
 export { Harness, type HarnessOptions, type HarnessPorts } from './harness.js';
+export type { GcParts, GcWiring } from './gc-wiring.js';
 export { Connection, type TransportKind } from './rpc/connection.js';
 export { RpcRouter } from './rpc/router.js';
 export { serveStdio, type StdioTransport } from './transports/stdio.js';

@@ -2,6 +2,12 @@ import type {
   Decision,
   Event,
   Severity,
+  Signal,
+  SignalType,
+  Draft,
+  DraftStatus,
+  GcRun,
+  ReplayReport,
   Task,
   TaskState,
   Thread,
@@ -25,6 +31,8 @@ export interface Store {
   readonly processGroups: ProcessGroupRepository;
   readonly checkpoints: TaskCheckpointRepository;
   readonly scans: ScanRepository;
+  readonly signals: SignalRepository;
+  readonly gc: GcRepositories;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -130,12 +138,31 @@ export interface EventAggregate {
   slow: number;
 }
 
+/** Which events an aggregate covers: a time range, optionally one project's, optionally some kinds. */
+export interface EventScope {
+  since?: string;
+  until?: string;
+  project?: string;
+  kinds?: readonly string[];
+}
+
+/** Counts per (kind, tool), with when the group was last seen. */
+export interface EventToolCounts extends EventKindCounts {
+  tool: string | null;
+  last_seen: string;
+}
+
 export interface EventRepository {
   /** Appends an event; an id already stored is not written twice (the stored event is returned). */
   append(event: NewEvent): Promise<{ event: Event; duplicate: boolean }>;
   query(filter: EventFilter): Promise<Event[]>;
-  aggregate(range: { since?: string; until?: string }, slowMs: number): Promise<EventAggregate>;
-  /** Deletes events older than `before`; returns how many. */
+  aggregate(range: EventScope, slowMs: number): Promise<EventAggregate>;
+  /** Counts grouped by kind and tool, most frequent first, at most `limit` groups. */
+  toolCounts(scope: EventScope, limit: number): Promise<EventToolCounts[]>;
+  /**
+   * Deletes events older than `before`; returns how many. Signal detection's checkpoints and counts
+   * go with them (the next pass recounts what is kept); the last detected signals stay until then.
+   */
   purgeBefore(before: string): Promise<number>;
 }
 
@@ -338,4 +365,104 @@ export interface ScanRepository {
   /** The project's most recent scan of the whole project (not of a few files), if any. */
   latestFull(project: string): Promise<ScanRecord | null>;
   list(filter: { project?: string; since?: string; until?: string; limit: number }): Promise<ScanRecord[]>;
+}
+
+/**
+ * The running totals behind one (type, key) of a project's signals: counters and a bounded
+ * evidence sample, so a detection pass reads only the events after the checkpoint.
+ */
+export interface SignalAggregate {
+  type: SignalType;
+  key: string;
+  count: number;
+  /** Ids of the first (oldest) events, at most 50. */
+  event_ids: string[];
+  /** Distinct files and tasks seen, each at most 50, in the order first seen. */
+  files: string[];
+  task_ids: string[];
+  first_seen: string | null;
+  last_seen: string | null;
+  /** Detector-specific counters (e.g. the warn-rate buckets of warn_escalation). */
+  extra: Record<string, unknown>;
+}
+
+/** Where a project's detection stopped: the last event seq processed, under which settings. */
+export interface SignalCheckpoint {
+  project: string;
+  last_seq: number;
+  /** What the aggregates depend on (e.g. the slow-operation threshold): a change means recounting. */
+  settings: string;
+  updated_at: string;
+}
+
+export interface SignalRepository {
+  checkpoint(project: string): Promise<SignalCheckpoint | null>;
+  aggregates(project: string): Promise<SignalAggregate[]>;
+  /**
+   * Atomically: the new checkpoint, the changed aggregates, and the project's detected signals
+   * (replacing the previous set). `reset` first drops the project's aggregates (a recount).
+   */
+  save(
+    checkpoint: SignalCheckpoint,
+    changed: readonly SignalAggregate[],
+    signals: readonly Signal[],
+    reset: boolean,
+  ): Promise<void>;
+  /** The latest detected signals, strongest first; of one project or all. */
+  list(filter: { project?: string }): Promise<Signal[]>;
+}
+
+/** GC's drafts and runs. */
+export interface GcRepositories {
+  readonly drafts: DraftRepository;
+  readonly runs: GcRunRepository;
+}
+
+export interface DraftListFilter {
+  project?: string;
+  status?: DraftStatus;
+  limit: number;
+}
+
+/** What a decision (adopt, reject, expire) writes on a draft. */
+export type DraftDecision = Pick<Draft, 'status' | 'decided_at' | 'decided_by'> &
+  Partial<Pick<Draft, 'reject_reason' | 'task_id'>>;
+
+/** Remediation drafts. Never deleted: an expired or rejected draft stays, with who and why. */
+export interface DraftRepository {
+  insert(draft: Draft): Promise<void>;
+  get(id: string): Promise<Draft | null>;
+  /** Newest first. */
+  list(filter: DraftListFilter): Promise<Draft[]>;
+  /** Applies a decision only while the draft is still `from`, atomically; null when it was not. */
+  decide(id: string, from: DraftStatus, decision: DraftDecision): Promise<Draft | null>;
+  setReplay(id: string, replay: ReplayReport): Promise<Draft | null>;
+  /** Marks pending drafts whose `expires_at` is at or before `now` expired (by `gc`); returns them. */
+  expire(now: string, project?: string): Promise<Draft[]>;
+  /** Ids of the signals that have a pending draft in `project`. */
+  pendingSignalIds(project: string): Promise<Set<string>>;
+  counts(project: string): Promise<Record<DraftStatus, number>>;
+}
+
+/** A GC run as stored, with the server that runs it (`host/pid/instance`). */
+export type GcRunRecord = GcRun & { owner: string };
+
+export type GcRunPatch = Partial<Omit<GcRunRecord, 'id' | 'project' | 'started_at' | 'owner'>>;
+
+/** One row per GC run: the budget window is summed from them, and a restart finds a run cut off. */
+export interface GcRunRepository {
+  /** Records a `running` run unless the project already has one (then false): one run per project. */
+  start(run: GcRunRecord): Promise<boolean>;
+  update(id: string, patch: GcRunPatch): Promise<void>;
+  get(id: string): Promise<GcRunRecord | null>;
+  /** The project's run still marked running, if any. */
+  running(project: string): Promise<GcRunRecord | null>;
+  /** The project's latest run that is not running. */
+  last(project: string): Promise<GcRunRecord | null>;
+  /** Every project's runs still marked running. */
+  listRunning(): Promise<GcRunRecord[]>;
+  /** Marks a run still `running` abandoned (its server is gone), noting why; false if it was not running. */
+  abandon(id: string, at: string): Promise<boolean>;
+  /** USD spent by every project's runs started at or after `since`. */
+  spentSince(since: string): Promise<number>;
 }

@@ -11,6 +11,8 @@ export interface ThreadServiceOptions {
   projectRoot: string;
   /** When non-empty, a thread's directory must lie inside one of these. */
   allowedProjectRoots: readonly string[];
+  /** The registered project a directory is the root of, so thread and turn events carry it. */
+  projectOf?: (root: string) => Promise<string | null>;
 }
 
 /**
@@ -49,6 +51,7 @@ export class ThreadService {
     await this.events.append({
       kind: 'thread.started',
       thread_id: thread.id,
+      project: await this.projectOf(projectRoot),
       data: { project_root: projectRoot },
     });
     this.hub.publish(threadTopic(thread.id), 'thread/started', { thread });
@@ -62,7 +65,11 @@ export class ThreadService {
     const existing = await this.require(threadId);
     const thread = existing.status === 'archived' ? await this.setStatus(existing.id, 'idle') : existing;
     this.hub.subscribe(connection, threadTopic(thread.id));
-    await this.events.append({ kind: 'thread.resumed', thread_id: thread.id });
+    await this.events.append({
+      kind: 'thread.resumed',
+      thread_id: thread.id,
+      project: await this.projectOf(thread.project_root),
+    });
     return { thread, turns: await this.store.turns.listForThread(thread.id) };
   }
 
@@ -89,10 +96,19 @@ export class ThreadService {
     await this.events.append({
       kind: 'thread.forked',
       thread_id: thread.id,
+      project: await this.projectOf(thread.project_root),
       data: { parent_thread_id: source.id, from_turn_id: fromTurnId ?? null },
     });
     this.hub.publish(threadTopic(thread.id), 'thread/started', { thread });
     return thread;
+  }
+
+  /**
+   * The registered project whose root `root` is, or null. Asked once per thread event and once
+   * per turn (its agent events reuse the answer), so a project registered a moment ago counts.
+   */
+  async projectOf(root: string): Promise<string | null> {
+    return this.options.projectOf === undefined ? null : this.options.projectOf(root);
   }
 
   list(params: MethodParams<'thread/list'>): Promise<ThreadPage> {

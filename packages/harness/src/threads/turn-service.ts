@@ -50,6 +50,8 @@ export interface TurnContext {
 interface RunningTurn {
   threadId: string;
   taskId: string | null;
+  /** The project its events are tagged with (a task's events get the task's from the store). */
+  project: string | null;
   agentTurn: AgentTurn;
   finished: Promise<Turn>;
   /** Set when the turn is interrupted to make way for a steering instruction. */
@@ -93,6 +95,7 @@ export class TurnService {
   ): Promise<Turn> {
     const { store, clock } = this.deps;
     const taskId = context.taskId ?? null;
+    const project = taskId === null ? await this.deps.threads.projectOf(thread.project_root) : null;
     const agent = await this.chooseAgent(params.agent ?? thread.agent ?? undefined);
     // Before anything is written: a sandbox this host cannot enforce refuses the turn outright,
     // and so does a policy that fails to load.
@@ -119,6 +122,7 @@ export class TurnService {
       thread_id: thread.id,
       turn_id: turn.id,
       task_id: taskId,
+      project,
       data: { agent },
     });
     this.deps.hub.publish(threadTopic(thread.id), 'turn/started', {
@@ -143,6 +147,7 @@ export class TurnService {
     const entry: RunningTurn = {
       threadId: thread.id,
       taskId,
+      project,
       agentTurn,
       steered: false,
       finished: Promise.resolve(turn),
@@ -228,7 +233,7 @@ export class TurnService {
   private async follow(turn: Turn, agentTurn: AgentTurn, entry: RunningTurn): Promise<Turn> {
     const items = [...turn.items];
     try {
-      for await (const event of agentTurn) await this.record(turn, event, items, entry.taskId);
+      for await (const event of agentTurn) await this.record(turn, event, items, entry);
     } catch (error) {
       this.deps.logger.error({ err: error, turn_id: turn.id }, 'turn event stream failed');
     }
@@ -240,14 +245,15 @@ export class TurnService {
     turn: Turn,
     event: AgentEvent,
     items: Turn['items'],
-    taskId: string | null,
+    entry: RunningTurn,
   ): Promise<void> {
     const { type, turn_id: _turnId, agent: _agent, ...data } = event;
     await this.deps.events.append({
       kind: `agent.${type}`,
       thread_id: turn.thread_id,
       turn_id: turn.id,
-      task_id: taskId,
+      task_id: entry.taskId,
+      project: entry.project,
       tool: event.type === 'command' || event.type === 'command_gate' ? 'command' : null,
       decision: event.type === 'command_gate' ? event.decision : null,
       data,
@@ -314,6 +320,7 @@ export class TurnService {
       thread_id: turn.thread_id,
       turn_id: turn.id,
       task_id: entry.taskId,
+      project: entry.project,
       decision: status === 'completed' ? 'complete' : 'block',
       data: { status, usage, error },
     });

@@ -64,6 +64,10 @@ export function claudeArgs(options: TurnOptions, adapter: ClaudeAdapterOptions):
   if (options.resumeSessionId !== undefined) args.push('--resume', options.resumeSessionId);
   if (options.appendSystemPrompt !== undefined)
     args.push('--append-system-prompt', options.appendSystemPrompt);
+  if (options.tools !== undefined) {
+    const tools = options.tools.join(',');
+    args.push('--tools', tools, '--allowedTools', tools);
+  }
   const maxTurns = options.limits.maxTurns ?? adapter.maxTurns;
   if (maxTurns !== undefined) args.push('--max-turns', String(maxTurns));
   return [...args, ...(adapter.extraArgs ?? [])];

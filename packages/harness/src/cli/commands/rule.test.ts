@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -136,8 +136,25 @@ describe('harness rule check PATH -- CMD', () => {
   });
 });
 
+describe('harness rule load DIR', () => {
+  it('lists the rule catalogue beside the policy, and fails on a broken rule file', async () => {
+    write('.harness/policy/p.star', POLICY);
+    write('.harness/rules/own.md', '## OWN-1: Ours (high)\n## TS-02: Console is fine (low)\n');
+    const r = await run(['rule', 'load', dir]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('rule catalogue: 23 rules (2 from rule files, the rest built in)');
+    expect(r.stdout).toContain(`  high      OWN-1: Ours  ${dir}/.harness/rules/own.md:1`);
+    expect(r.stdout).toMatch(/ {2}TS-02 at builtin:typescript\.md:\d+ is hidden by .*own\.md:2/);
+    write('.harness/rules/bad.md', '## BAD-1: no marker\n');
+    const bad = await run(['rule', 'load', dir]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain(`${dir}/.harness/rules/bad.md:1: rule BAD-1 has no severity marker`);
+  });
+});
+
 describe('harness rule check DIR', () => {
-  it('runs the guards and the policy load; exit 1 on violations', async () => {
+  it('runs the guards and the policy load; exit 1 for findings at high or above', async () => {
+    write('.harness/rules/todo.md', '## TODO-1: No TODOs (high)\n');
     write('.harness/policy/p.star', POLICY);
     write(
       '.harness/guards/todo.sh',
@@ -146,7 +163,10 @@ describe('harness rule check DIR', () => {
     write('src/a.ts', 'const x = 1;\n// TODO remove\n');
     const r = await run(['rule', 'check', dir]);
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('src/a.ts:2: TODO-1: leftover TODO  [TODO]');
+    expect(r.stdout).toContain('high (1)\n  src/a.ts:2  TODO-1 No TODOs: leftover TODO  [TODO]');
+    expect(r.stdout).toMatch(
+      /: 1 finding \(0 critical, 1 high, 0 medium, 0 low\) from 2 guards, stored as scan_\S+ — FAILED/,
+    );
     expect(r.stdout).toContain('warning: unparseable output from guard TODO: noise');
     expect(r.stdout).toContain('policy: 3 rules from 1 files');
   });
@@ -160,10 +180,37 @@ describe('harness rule check DIR', () => {
     expect(r.stdout).toContain('q.star:1:12: pattern cannot be empty');
   });
 
-  it('explains how to check a command when PATH is a file', async () => {
+  it('explains how to check a command when PATH is a file (exit 2, a usage error)', async () => {
     const file = write('p.star', POLICY);
     const r = await run(['rule', 'check', file]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('pass it after `--`');
+    const both = await run(['rule', 'check', dir, '--files', 'a.ts', '--', 'git', 'push']);
+    expect(both.exitCode).toBe(1);
+    expect(both.stderr).toContain('--files and --fix scan a project: leave out the command to scan');
+  });
+
+  it('scans only --files, refusing one outside the project (exit 2)', async () => {
+    write('src/a.py', 'try:\n    pass\nexcept:\n    pass\n');
+    write('src/b.py', 'assert x\n');
+    const r = await run(['--json', 'rule', 'check', dir, '--files', 'src/b.py']);
+    expect(r.exitCode).toBe(0);
+    const data = JSON.parse(r.stdout) as { findings: { rule_id: string }[]; scan_id: string };
+    expect(data.findings.map((f) => f.rule_id)).toEqual(['PY-04']);
+    expect(data.scan_id).toMatch(/^scan_/);
+    const outside = await run(['rule', 'check', dir, '--files', '../elsewhere.py']);
+    expect(outside.exitCode).toBe(2);
+    expect(outside.stderr).toContain(`file path '../elsewhere.py' is outside project root '${dir}'`);
+  });
+
+  it('--fix rewrites the reported lines and reports what is left', async () => {
+    write('src/a.py', 'try:\n    pass\nexcept:\n    pass\n');
+    expect((await run(['rule', 'check', dir])).exitCode).toBe(1);
+    const r = await run(['rule', 'check', dir, '--fix']);
+    expect(r.stdout).toContain('fixed: 1 finding in 1 file');
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(path.join(dir, 'src/a.py'), 'utf8')).toBe(
+      'try:\n    pass\nexcept Exception:\n    pass\n',
+    );
   });
 });

@@ -10,14 +10,16 @@ import {
   resolvePolicyPaths,
   type Decision,
 } from '../../policy/index.js';
-import type { CommandCheckResult, ProjectCheckResult, RuleLoadResult } from '@harness/protocol';
+import type { CommandCheckResult, ProjectCheckResult, RuleLoadResult, Severity } from '@harness/protocol';
 import { type CommandIo, processIo } from '../command-io.js';
 
 /**
  * `harness rule load PATH` and `harness rule check PATH [-- CMD ARGS…]`. PATH is a policy file or a
  * project directory (its `.harness/policy/*.star` plus config `rules.exec_policy_paths`). Exit
- * codes of `check` with a command: 0 allow, 2 prompt, 3 forbidden, 1 error; without a command it
- * runs the project's guards and policy load and exits 1 when anything is wrong.
+ * codes of `check` with a command: 0 allow, 2 prompt, 3 forbidden, 1 error. Without a command,
+ * PATH must be a directory and is scanned (`--files`, `--fix`): 0 clean, 1 when findings at
+ * `high` or above remain or the policy does not load, 2 when the scan cannot run (bad arguments,
+ * not a directory, a file outside the project, a broken rule file).
  */
 export type RuleCommandIo = CommandIo;
 
@@ -28,9 +30,16 @@ interface GlobalOptions {
 interface CheckOptions {
   default?: Decision;
   guardTimeout?: string;
+  files?: string[];
+  fix?: boolean;
+  dataDir?: string;
 }
 
 export const RULE_EXIT_CODES = { allow: 0, error: 1, prompt: 2, forbidden: 3 } as const;
+/** Most severe first; written out here because the protocol's values would load zod at start-up. */
+const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+/** A project scan's exit codes. */
+export const SCAN_EXIT_CODES = { clean: 0, findings: 1, usage: 2 } as const;
 
 export function registerRuleCommand(program: Command, io: RuleCommandIo = processIo()): void {
   const rule = program
@@ -45,14 +54,19 @@ export function registerRuleCommand(program: Command, io: RuleCommandIo = proces
     .action(async (target: string, options: CheckOptions, command: Command) => {
       await guarded(io, async () => {
         const policy = await loadFor(target, command, io, options.default);
-        const data = describePolicy(policy);
+        // A project's rule files are checked too: a broken one fails the load with its file:line.
+        const isDir = (await stat(target)).isDirectory();
+        const catalogue = isDir
+          ? await (await import('./rule-on-demand.js')).ruleCatalogue(target, command, io)
+          : {};
+        const data: RuleLoadResult = { ...catalogue, ...describePolicy(policy) };
         print(io, command, data, () => renderLoad(data));
         io.setExitCode(0);
       });
     });
   rule
     .command('check')
-    .description('check a command against a policy (after --), or scan a project with its guards')
+    .description('check a command against a policy (after --), or scan a project with its rules')
     .argument('<path>', 'a .star policy file, or a project directory')
     .argument(
       '[command...]',
@@ -60,10 +74,16 @@ export function registerRuleCommand(program: Command, io: RuleCommandIo = proces
     )
     .addOption(defaultOption())
     .option('--guard-timeout <ms>', 'timeout for each guard script', '60000')
+    .option('--files <files...>', 'scan only these files (relative to PATH)')
+    .option('--fix', "apply the rules' fix_pattern to the reported lines, then scan again")
+    .option('--data-dir <path>', 'where the scan is stored (default: server.data_dir)')
     .exitOverride()
     .action(async (target: string, words: string[], options: CheckOptions, command: Command) => {
+      if (words.length === 0) return scanCommand(target, options, command, io);
       await guarded(io, async () => {
-        if (words.length === 0) return checkProjectCommand(target, options, command, io);
+        if (options.files !== undefined || options.fix === true) {
+          throw new Error('--files and --fix scan a project: leave out the command to scan');
+        }
         const policy = await loadFor(target, command, io, options.default);
         const [only] = words;
         const checked = words.length === 1 && only !== undefined ? only : words;
@@ -78,28 +98,45 @@ function defaultOption(): Option {
   return new Option('--default <decision>', 'decision for commands no rule matches').choices([...DECISIONS]);
 }
 
-async function checkProjectCommand(
+async function scanCommand(
   target: string,
   options: CheckOptions,
   command: Command,
   io: RuleCommandIo,
 ): Promise<void> {
-  const info = await stat(target).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new Error(
-      `${target} is not a project directory; to check a command, pass it after \`--\`: harness rule check ${target} -- CMD ARGS…`,
+  let data: ProjectCheckResult;
+  try {
+    const info = await stat(target).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new Error(
+        `${target} is not a project directory; to check a command, pass it after \`--\`: harness rule check ${target} -- CMD ARGS…`,
+      );
+    }
+    const timeout = Number(options.guardTimeout);
+    if (!Number.isInteger(timeout) || timeout <= 0)
+      throw new Error(
+        `--guard-timeout must be a positive number of milliseconds, got ${options.guardTimeout}`,
+      );
+    const { scanProjectCommand } = await import('./rule-scan.js');
+    data = await scanProjectCommand(
+      target,
+      {
+        ...(options.files === undefined ? {} : { files: options.files }),
+        fix: options.fix === true,
+        guardTimeoutMs: timeout,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      },
+      command,
+      io,
     );
+  } catch (error) {
+    const code = isHarnessError(error) ? ` [${error.code}]` : '';
+    io.stderr.write(`error: ${describeError(error)}${code}\n`);
+    io.setExitCode(SCAN_EXIT_CODES.usage);
+    return;
   }
-  const timeout = Number(options.guardTimeout);
-  if (!Number.isInteger(timeout) || timeout <= 0)
-    throw new Error(`--guard-timeout must be a positive number of milliseconds, got ${options.guardTimeout}`);
-  const { checkProject, configPolicyPaths } = await import('./rule-on-demand.js');
-  const data = await checkProject(target, {
-    extraPolicyPaths: configPolicyPaths(command, io),
-    guardTimeoutMs: timeout,
-  });
   print(io, command, data, () => renderProject(data));
-  io.setExitCode(data.ok ? 0 : 1);
+  io.setExitCode(data.ok ? SCAN_EXIT_CODES.clean : SCAN_EXIT_CODES.findings);
 }
 
 async function loadFor(
@@ -156,6 +193,13 @@ function renderLoad(data: RuleLoadResult): string {
     lines.push(
       `  host_executable ${h.name}: ${h.paths.length > 0 ? h.paths.join(', ') : '(no path resolves)'}`,
     );
+  if (data.rules !== undefined) {
+    const own = data.rules.filter((r) => r.origin !== 'builtin').length;
+    lines.push(`rule catalogue: ${data.rules.length} rules (${own} from rule files, the rest built in)`);
+    for (const r of data.rules.filter((rule) => rule.origin !== 'builtin'))
+      lines.push(`  ${r.severity.padEnd(9)} ${r.id}: ${r.title}  ${r.source.file}:${r.source.line}`);
+    for (const s of data.shadowed ?? []) lines.push(`  ${s.id} at ${s.hidden} is hidden by ${s.by}`);
+  }
   return lines.join('\n');
 }
 
@@ -177,8 +221,21 @@ function renderCheck(data: CommandCheckResult): string {
 
 function renderProject(data: ProjectCheckResult): string {
   const lines: string[] = [];
-  for (const v of data.violations)
-    lines.push(`${v.file}:${v.line ?? '-'}: ${v.rule_id}: ${v.message}  [${v.guard}]`);
+  if (data.fixed) {
+    const { fixes_applied: n, files_changed: files } = data.fixed;
+    lines.push(
+      `fixed: ${n} finding${n === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}`,
+    );
+  }
+  for (const severity of SEVERITIES) {
+    const found = data.findings.filter((f) => f.severity === severity);
+    if (found.length === 0) continue;
+    lines.push(`${severity} (${found.length})`);
+    for (const f of found) {
+      const title = f.title === null ? '' : ` ${f.title}:`;
+      lines.push(`  ${f.file}:${f.line ?? '-'}  ${f.rule_id}${title} ${f.message}  [${f.guard}]`);
+    }
+  }
   for (const g of data.garbage) lines.push(`warning: unparseable output from guard ${g.guard}: ${g.line}`);
   for (const g of data.guards) {
     if (g.timed_out) lines.push(`warning: guard ${g.guard} timed out after ${g.duration_ms} ms`);
@@ -188,8 +245,11 @@ function renderProject(data: ProjectCheckResult): string {
     ? `policy error: ${data.policy.error}`
     : `policy: ${data.policy.rule_count} rules from ${data.policy.files.length} files`;
   lines.push(policy);
+  const counts = SEVERITIES.map((s) => `${data.by_severity[s] ?? 0} ${s}`).join(', ');
+  const n = data.findings.length;
   lines.push(
-    `${data.guards.length} guards, ${data.violations.length} violations${data.ok ? '' : ' — FAILED'}`,
+    `${data.project}: ${n} finding${n === 1 ? '' : 's'} (${counts}) from ${data.guards.length} guards` +
+      `${data.scan_id === null ? '' : `, stored as ${data.scan_id}`}${data.ok ? '' : ' — FAILED'}`,
   );
   return lines.join('\n');
 }

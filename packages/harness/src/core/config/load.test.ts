@@ -68,7 +68,7 @@ describe('loadConfig: file lookup and defaults', () => {
       review: { enabled: true, reviewer_agent: 'auto', max_rounds: 3 },
     });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
-    expect(config.rules).toEqual({ exec_policy_paths: [], on_prompt: 'refuse' });
+    expect(config.rules).toEqual({ exec_policy_paths: [], on_prompt: 'refuse', discovery_paths: [] });
     expect(config.gc).toMatchObject({
       max_drafts_per_run: 5,
       budget_per_signal_usd: 0.5,
@@ -82,6 +82,12 @@ describe('loadConfig: file lookup and defaults', () => {
       slow_op_count_min: 10,
       escalation_ratio: 1.5,
       violation_min: 5,
+      task_failure_min: 3,
+      policy_denial_min: 5,
+      validation_failure_min: 3,
+      review_finding_min: 3,
+      ci_failure_min: 3,
+      changes_requested_min: 3,
     });
     expect(config.observe.log_retention_days).toBe(90);
     expect(config.otel).toMatchObject({

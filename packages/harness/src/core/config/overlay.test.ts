@@ -47,6 +47,7 @@ describe('loadProjectOverlay', () => {
       agent: {},
       review: {},
       concurrency: {},
+      gc: {},
     });
   });
 

@@ -84,6 +84,7 @@ const overlaySchema = z.strictObject(
       max_rounds: int(1, 20).optional(),
     }),
     concurrency: section({ max_concurrent_tasks: int(1).optional() }),
+    gc: section({ max_drafts_per_run: int(0).optional() }),
   },
   expecting('a table'),
 );

@@ -117,6 +117,13 @@ function gcSection() {
     budget_per_signal_usd: num({ min: 0 }).default(0.5),
     total_budget_usd: num({ min: 0 }).default(5.0),
     draft_ttl_hours: int(1).default(72),
+    // GC drafting and adoption (quality/gc): the spend window, the scheduler's task trigger,
+    // who drafts, and what adoption may do on its own.
+    budget_window_hours: int(1).default(24),
+    run_after_tasks: int(0).default(10),
+    agent: agentChoice().default('auto'),
+    auto_pr: bool().default(false),
+    auto_adopt: oneOf(['off', 'rules-only']).default('off'),
     signal_thresholds: section({
       repeated_warn_min: int(1).default(10),
       chronic_block_min: int(1).default(5),
@@ -125,6 +132,13 @@ function gcSection() {
       slow_op_count_min: int(1).default(10),
       escalation_ratio: num({ exclusiveMin: 1 }).default(1.5),
       violation_min: int(1).default(5),
+      // Detectors of our own pipeline and of GitHub webhooks (quality/signals).
+      task_failure_min: int(1).default(3),
+      policy_denial_min: int(1).default(5),
+      validation_failure_min: int(1).default(3),
+      review_finding_min: int(1).default(3),
+      ci_failure_min: int(1).default(3),
+      changes_requested_min: int(1).default(3),
     }),
   });
 }
@@ -167,6 +181,8 @@ export function buildConfigSchema(ctx: SchemaContext) {
     rules: section({
       exec_policy_paths: list(pathField(ctx), 'an array of paths').default([]),
       on_prompt: oneOf(['refuse', 'needs_input']).default('refuse'),
+      /** Rule files (markdown) or directories of them, read after the project, user and admin rules. */
+      discovery_paths: list(pathField(ctx), 'an array of paths').default([]),
     }),
     gc: gcSection(),
     // The default for projects whose overlay does not set [validation] guard_severity.

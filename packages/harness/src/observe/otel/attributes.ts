@@ -42,6 +42,11 @@ export const Harness = {
   toolError: 'harness.tool.is_error',
   decision: 'harness.policy.decision',
   eventId: 'harness.event.id',
+  gcStep: 'harness.gc.step',
+  gcRunId: 'harness.gc.run_id',
+  gcTrigger: 'harness.gc.trigger',
+  gcSignals: 'harness.gc.signals',
+  gcBudgetExhausted: 'harness.gc.budget_exhausted',
   /** Set on spans ended by the exporter rather than by their closing event. */
   endedBy: 'harness.span.ended_by',
 } as const;
@@ -54,6 +59,8 @@ export const Metrics = {
   costUsd: 'harness.cost_usd',
   taskDuration: 'harness.task.duration',
   turnDuration: 'harness.turn.duration',
+  gcSteps: 'harness.gc.steps',
+  gcCostUsd: 'harness.gc.cost_usd',
 } as const;
 
 /** Which provider's models an agent runs; the GenAI conventions key spans on the provider. */

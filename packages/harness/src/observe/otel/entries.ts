@@ -35,7 +35,13 @@ export interface ToolEntry extends Tracked {
   closedMs: number | undefined;
 }
 
-export type Entry = TaskEntry | StageEntry | TurnEntry | ToolEntry;
+/** A GC run (observe/otel/gc-spans.ts). */
+export interface GcRunEntry extends Tracked {
+  kind: 'gc';
+  span: Span;
+}
+
+export type Entry = TaskEntry | StageEntry | TurnEntry | ToolEntry | GcRunEntry;
 export type EntryTable = SpanTable<Entry>;
 
 export const keys = {
@@ -43,6 +49,7 @@ export const keys = {
   stage: (taskId: string) => `stage:${taskId}`,
   turn: (turnId: string) => `turn:${turnId}`,
   tool: (turnId: string, callId: string) => `tool:${turnId}:${callId}`,
+  gc: (runId: string) => `gc:${runId}`,
 };
 
 export function entryOf<K extends Entry['kind']>(

@@ -175,3 +175,30 @@ describe('turns and tasks', () => {
     ]);
   });
 });
+
+describe('GC metrics', () => {
+  it('count each gc.* step by project, add what a finished run spent, and span the run', async () => {
+    send(0, 'gc.run_started', { data: { project: 'p', run_id: 'r' } });
+    send(1, 'gc.draft_created', { data: { project: 'p', run_id: 'r', draft_id: 'd' } });
+    send(2, 'gc.run_finished', { data: { project: 'p', run_id: 'r', run_spent_usd: 0.25 } });
+    expect(await counter('harness.gc.steps')).toEqual([
+      { attributes: { 'harness.gc.step': 'run_started', 'harness.project': 'p' }, value: 1 },
+      { attributes: { 'harness.gc.step': 'draft_created', 'harness.project': 'p' }, value: 1 },
+      { attributes: { 'harness.gc.step': 'run_finished', 'harness.project': 'p' }, value: 1 },
+    ]);
+    expect(await counter('harness.gc.cost_usd')).toEqual([
+      { attributes: { 'harness.project': 'p' }, value: 0.25 },
+    ]);
+    const [run] = named('harness.gc.run');
+    expect(run && seconds(run)).toEqual([0, 2]);
+    expect(run?.attributes).toMatchObject({
+      'harness.gc.run_id': 'r',
+      'harness.project': 'p',
+      'harness.cost_usd': 0.25,
+    });
+    expect(run?.events.map((e) => [e.name, e.attributes])).toEqual([
+      ['gc.draft_created', { 'harness.gc.draft_id': 'd' }],
+    ]);
+    expect(named('harness.task')).toEqual([]);
+  });
+});

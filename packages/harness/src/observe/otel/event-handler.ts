@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Event } from '@harness/protocol';
 import { dataOf, str } from './event-data.js';
+import { GcSpans } from './gc-spans.js';
 import type { Entry } from './entries.js';
 import type { HarnessMetrics } from './metrics.js';
 import { type ForcedEnd, SpanTable } from './span-table.js';
@@ -22,11 +23,13 @@ export class EventHandler {
   private readonly table: SpanTable<Entry>;
   private readonly tasks: TaskSpans;
   private readonly turns: TurnSpans;
+  private readonly gc: GcSpans;
 
   constructor(private readonly o: EventHandlerOptions) {
     this.table = new SpanTable<Entry>(o.maxOpenSpans);
     this.tasks = new TaskSpans(o.tracer, this.table, o.metrics, o.logUserPrompt);
     this.turns = new TurnSpans(o.tracer, this.table, o.metrics, this.tasks, o.logUserPrompt);
+    this.gc = new GcSpans(o.tracer, this.table, o.metrics);
   }
 
   get openSpans(): number {
@@ -36,6 +39,10 @@ export class EventHandler {
   handle(event: Event): void {
     if (event.kind.startsWith('task.')) {
       this.tasks.handle(event);
+      return;
+    }
+    if (event.kind.startsWith('gc.')) {
+      this.gc.handle(event);
       return;
     }
     if (event.kind === 'agent.command_gate') {

@@ -18,6 +18,8 @@ export class HarnessMetrics {
   private readonly cost: Counter;
   private readonly taskDuration: Histogram;
   private readonly turnDuration: Histogram;
+  private readonly gcSteps: Counter;
+  private readonly gcCost: Counter;
 
   constructor(meter: Meter) {
     this.tasks = meter.createCounter(Metrics.tasks, {
@@ -55,6 +57,25 @@ export class HarnessMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: turnBuckets },
     });
+    this.gcSteps = meter.createCounter(Metrics.gcSteps, {
+      description:
+        'GC steps (run_started, signal, draft_created, budget_exhausted, draft_adopted …), by step and project',
+      unit: '{step}',
+      valueType: ValueType.INT,
+    });
+    this.gcCost = meter.createCounter(Metrics.gcCostUsd, {
+      description: 'What GC drafting spent, by project, in US dollars',
+      unit: 'USD',
+      valueType: ValueType.DOUBLE,
+    });
+  }
+
+  /** A `gc.*` event: one step counted; a finished run adds what it spent. */
+  gcStep(step: string, project: string | undefined, spentUsd: number | undefined): void {
+    const attributes = { [Harness.gcStep]: step, [Harness.project]: project ?? unknown };
+    this.gcSteps.add(1, attributes);
+    if (spentUsd !== undefined && spentUsd > 0)
+      this.gcCost.add(roundUsd(spentUsd), { [Harness.project]: project ?? unknown });
   }
 
   taskEnded(state: string, project: string | undefined, seconds: number | undefined): void {

@@ -1,9 +1,8 @@
 import { PROTOCOL_VERSION } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
-import { type EventLog, queryStats } from '../../observe/index.js';
+import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
-import { ruleCheck, ruleLoad } from '../../policy/index.js';
 import {
   type NotificationHub,
   type ThreadService,
@@ -12,8 +11,13 @@ import {
 } from '../../threads/index.js';
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
+import type { GcService } from '../../quality/index.js';
+import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
+import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
+import { learnHandlers } from './learn-handlers.js';
 import type { HandlerTable } from './router.js';
+import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 
 export interface HandlerDependencies {
   store: Store;
@@ -24,13 +28,18 @@ export interface HandlerDependencies {
   projects: ProjectRegistry;
   agents: AgentRegistry;
   hub: NotificationHub;
-  /** `rules.exec_policy_paths`, applied on top of each project's own policy files. */
-  policyPaths: readonly string[];
+  /** Policy paths, rule discovery paths and allowed roots for `rule/load` and `rule/check`. */
+  rules: RuleHandlerOptions;
+  /** Where threads run by default: a project the quality methods accept without registration. */
+  serverRoot: string;
   clock: Clock;
   startedAt: Date;
   connectionCount: () => number;
   /** Where the operator key is, when no API token is set (the answer to a refused approval names it). */
   operatorKeyFile: string | null;
+  /** Signal thresholds, rules and the guard runner of the quality methods (quality-handlers.ts). */
+  quality: QualityHandlerSettings;
+  gc: GcService;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -78,8 +87,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'turn/cancel': (params) => deps.turns.cancel(params.turn_id),
     'turn/status': (params) => deps.turns.status(params.turn_id),
     'agent/list': async () => ({ agents: await deps.agents.list() }),
-    'rule/load': (params) => ruleLoad(params, { extraPolicyPaths: deps.policyPaths }),
-    'rule/check': (params) => ruleCheck(params, { extraPolicyPaths: deps.policyPaths }),
+    ...ruleHandlers(deps),
     'task/create': async (params) => {
       const task = await deps.tasks.create(params);
       return { task_id: task.id, task };
@@ -98,22 +106,15 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),
     'project/remove': async (params) => ({ deleted: await deps.projects.remove(params.name) }),
-    'dashboard/get': () => deps.tasks.dashboard(),
-    'health/check': async () => {
-      const ok = await deps.store.ping();
-      return {
-        status: ok ? 'ok' : 'degraded',
-        version: harnessVersion,
-        uptime_secs: Math.round((deps.clock.now().getTime() - deps.startedAt.getTime()) / 1000),
-        store: { backend: deps.store.backend, ok, schema_version: await deps.store.schemaVersion() },
-        connections: deps.connectionCount(),
-      };
-    },
     'event/log': async ({ event }) => {
-      if (event.thread_id !== undefined && !(await deps.threads.get(event.thread_id))) {
+      const thread = event.thread_id === undefined ? null : await deps.threads.get(event.thread_id);
+      if (event.thread_id !== undefined && !thread) {
         throw new HarnessError(ErrorCodes.notFound, `event.thread_id: thread not found: ${event.thread_id}`);
       }
-      const stored = await deps.events.append(event);
+      if (event.project !== undefined) await deps.projects.get(event.project);
+      // A hook's event on a thread belongs to the thread's project, so signals and grades see it.
+      const project = event.project ?? (thread ? await deps.threads.projectOf(thread.project_root) : null);
+      const stored = await deps.events.append({ ...event, project });
       return { logged: true, event_id: stored.event.id, seq: stored.event.seq, duplicate: stored.duplicate };
     },
     'event/query': async (params) => {
@@ -128,14 +129,13 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       const last = events.at(-1);
       return { events, next_after_seq: events.length === params.limit && last ? last.seq : null };
     },
-    'stats/query': (params) => {
-      checkRange(params.since, params.until);
-      return queryStats(deps.store, deps.clock, { since: toUtc(params.since), until: toUtc(params.until) });
-    },
+    ...createQualityHandlers(deps),
+    ...createGcHandlers(deps.gc, deps.operatorKeyFile),
+    ...learnHandlers(deps),
   };
 }
 
-function checkRange(since: string | undefined, until: string | undefined): void {
+export function checkRange(since: string | undefined, until: string | undefined): void {
   if (since !== undefined && until !== undefined && Date.parse(since) > Date.parse(until)) {
     throw new HarnessError(ErrorCodes.invalidParams, `since (${since}) is after until (${until})`, {
       data: { path: ['since'] },
@@ -144,6 +144,6 @@ function checkRange(since: string | undefined, until: string | undefined): void 
 }
 
 /** Stored timestamps are UTC, compared as strings; an offset in a query is normalised to match. */
-function toUtc(timestamp: string | undefined): string | undefined {
+export function toUtc(timestamp: string | undefined): string | undefined {
   return timestamp === undefined ? undefined : new Date(timestamp).toISOString();
 }

@@ -227,6 +227,7 @@ const queryEvents = defineTool({
     'The event log (hooks, policy decisions, agent commands, turns, task steps), filtered like the event/query method. Page with after_seq = next_after_seq.',
   input: z.strictObject(
     described(methods['event/query'].params.shape, {
+      project: 'Only events of this registered project (by name).',
       thread_id: 'Only events of this thread.',
       turn_id: 'Only events of this turn.',
       task_id: 'Only events of this task.',

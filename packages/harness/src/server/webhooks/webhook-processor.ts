@@ -40,6 +40,8 @@ export interface WebhookProcessorDeps {
    * delivery is decided before. Resolves to that login, or undefined when it is unknown.
    */
   ready: Promise<string | undefined>;
+  /** Keeps what a delivery says about a project's quality (failed checks, changes requested). */
+  observe?: (event: string, payload: unknown) => Promise<void>;
 }
 
 const retryAfterSeconds = 60;
@@ -59,6 +61,7 @@ export class WebhookProcessor {
           : `delivery ${deliveryId} was already processed`;
       return { status: 200, body: { status: 'duplicate', delivery_id: deliveryId, reason, outcome } };
     }
+    await this.deps.observe?.(event, payload);
     try {
       const options = { mention_handle: this.deps.mentionHandle, bot_login: botLogin };
       const action = await resolveWebhookAction(event, payload, options, this.deps.permissions);

@@ -9,6 +9,7 @@ import { StoreDeliveryDeduplicator } from './delivery-dedup.js';
 import { TaskReplies } from './task-replies.js';
 import { createWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
 import { WebhookProcessor } from './webhook-processor.js';
+import { recordQualityEvent } from './quality-events.js';
 import { TriggerClaims } from './trigger-claims.js';
 
 export interface WebhookWiringDeps {
@@ -83,6 +84,12 @@ export function wireWebhooks(deps: WebhookWiringDeps): Webhooks {
     logger,
     mentionHandle: config.github.mention_handle,
     ready,
+    observe: (event, payload) =>
+      recordQualityEvent(
+        { events: deps.events, projects: deps.projects, git: deps.git, logger },
+        event,
+        payload,
+      ),
   });
   const endpoint = createWebhookEndpoint(secret, processor, logger);
   let configProblem: string | null = null;

@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Event } from '@harness/protocol';
-import type { EventAggregate, EventFilter, EventKindCounts, EventRepository, NewEvent } from '../store.js';
+import type {
+  EventAggregate,
+  EventFilter,
+  EventKindCounts,
+  EventRepository,
+  EventScope,
+  EventToolCounts,
+  NewEvent,
+} from '../store.js';
 import { eventFromRow, type EventRow } from './rows.js';
 
 const passDecisions = `('pass', 'complete', 'allow')`;
@@ -74,18 +82,9 @@ export class SqliteEventRepository implements EventRepository {
     return (this.db.prepare(sql).all(args) as EventRow[]).map(eventFromRow);
   }
 
-  async aggregate(range: { since?: string; until?: string }, slowMs: number): Promise<EventAggregate> {
-    const where: string[] = [];
+  async aggregate(range: EventScope, slowMs: number): Promise<EventAggregate> {
     const args: Record<string, unknown> = { slow: slowMs };
-    if (range.since !== undefined) {
-      where.push('ts >= @since');
-      args.since = range.since;
-    }
-    if (range.until !== undefined) {
-      where.push('ts <= @until');
-      args.until = range.until;
-    }
-    const scope = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const scope = scopeClause(range, args);
     const byKind = this.db
       .prepare(
         `SELECT kind, COUNT(*) AS total,
@@ -102,7 +101,8 @@ export class SqliteEventRepository implements EventRepository {
       .prepare(
         `SELECT COUNT(*) AS total,
            COALESCE(SUM(decision IN ${blockDecisions}
-             AND (kind LIKE '%security%' OR kind LIKE '%policy%' OR tool LIKE '%security%')), 0) AS security_blocks,
+             AND (kind LIKE '%security%' OR kind LIKE '%policy%' OR kind = 'agent.command_gate'
+               OR tool LIKE '%security%')), 0) AS security_blocks,
            COALESCE(SUM(decision IN ('block', 'forbidden', 'escalate')), 0) AS instability,
            COALESCE(SUM(duration_ms > @slow), 0) AS slow
          FROM events ${scope}`,
@@ -120,7 +120,52 @@ export class SqliteEventRepository implements EventRepository {
     };
   }
 
-  async purgeBefore(before: string): Promise<number> {
-    return this.db.prepare('DELETE FROM events WHERE ts < ?').run(before).changes;
+  async toolCounts(range: EventScope, limit: number): Promise<EventToolCounts[]> {
+    const args: Record<string, unknown> = { limit };
+    const rows = this.db
+      .prepare(
+        `SELECT kind, tool, COUNT(*) AS total,
+           COALESCE(SUM(decision IN ${passDecisions}), 0) AS pass,
+           COALESCE(SUM(decision IN ${warnDecisions}), 0) AS warn,
+           COALESCE(SUM(decision IN ${blockDecisions}), 0) AS block,
+           MAX(ts) AS last_seen
+         FROM events ${scopeClause(range, args)} GROUP BY kind, tool ORDER BY total DESC, kind, tool LIMIT @limit`,
+      )
+      .all(args) as EventToolCounts[];
+    return rows;
   }
+
+  async purgeBefore(before: string): Promise<number> {
+    return this.db.transaction(() => {
+      const purged = this.db.prepare('DELETE FROM events WHERE ts < ?').run(before).changes;
+      // Signal counts were summed over events that are gone: they are recounted from what is kept.
+      if (purged > 0) this.db.exec('DELETE FROM signal_state; DELETE FROM signal_aggregates;');
+      return purged;
+    })();
+  }
+}
+
+/** The WHERE clause of a scope, its values put in `args`. */
+function scopeClause(scope: EventScope, args: Record<string, unknown>): string {
+  const where: string[] = [];
+  if (scope.since !== undefined) {
+    where.push('ts >= @since');
+    args.since = scope.since;
+  }
+  if (scope.until !== undefined) {
+    where.push('ts <= @until');
+    args.until = scope.until;
+  }
+  if (scope.project !== undefined) {
+    where.push('project = @project');
+    args.project = scope.project;
+  }
+  if (scope.kinds !== undefined) {
+    const names = scope.kinds.map((kind, i) => {
+      args[`scope_kind${i}`] = kind;
+      return `@scope_kind${i}`;
+    });
+    where.push(names.length === 0 ? '0' : `kind IN (${names.join(', ')})`);
+  }
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }

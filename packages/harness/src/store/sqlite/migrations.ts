@@ -223,6 +223,74 @@ const migrations: Migration[] = [
       CREATE INDEX scans_by_project ON scans (project, started_at);
     `,
   },
+  {
+    version: 11,
+    name: 'signal detection: checkpoints, running aggregates and detected signals per project',
+    sql: `
+      CREATE TABLE signal_state (
+        project TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL,
+        settings TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE signal_aggregates (
+        project TEXT NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        event_ids TEXT NOT NULL,
+        files TEXT NOT NULL,
+        task_ids TEXT NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        extra TEXT NOT NULL,
+        PRIMARY KEY (project, type, key)
+      );
+      CREATE TABLE signals (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        type TEXT NOT NULL,
+        strength REAL NOT NULL,
+        detected_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX signals_by_project ON signals (project, strength);
+    `,
+  },
+  {
+    version: 12,
+    name: 'GC: remediation drafts (kept whatever becomes of them) and the record of each run',
+    sql: `
+      CREATE TABLE gc_drafts (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        status TEXT NOT NULL,
+        signal_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        cost_usd REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX gc_drafts_by_project ON gc_drafts (project, status, created_at);
+      CREATE INDEX gc_drafts_by_signal ON gc_drafts (signal_id, status);
+      CREATE TABLE gc_runs (
+        id TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        status TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        signals INTEGER NOT NULL DEFAULT 0,
+        drafts INTEGER NOT NULL DEFAULT 0,
+        spent_usd REAL NOT NULL DEFAULT 0,
+        errors TEXT NOT NULL DEFAULT '[]',
+        budget_exhausted INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX gc_runs_by_project ON gc_runs (project, started_at);
+      CREATE UNIQUE INDEX gc_runs_one_running ON gc_runs (project) WHERE status = 'running';
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCodes, HarnessError, describeError } from '../../core/index.js';
-import type { Store } from '../store.js';
+import type { GcRepositories, Store } from '../store.js';
 import { SqliteEventRepository } from './event-repo.js';
+import { sqliteGcRepositories } from './gc-repo.js';
 import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
 import { SqliteScanRepository } from './scan-repo.js';
+import { SqliteSignalRepository } from './signal-repo.js';
 import { SqliteProcessGroupRepository, SqliteTaskCheckpointRepository } from './recovery-repos.js';
 import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
@@ -32,6 +34,8 @@ export class SqliteStore implements Store {
   readonly processGroups: SqliteProcessGroupRepository;
   readonly checkpoints: SqliteTaskCheckpointRepository;
   readonly scans: SqliteScanRepository;
+  readonly signals: SqliteSignalRepository;
+  readonly gc: GcRepositories;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -50,6 +54,8 @@ export class SqliteStore implements Store {
     this.processGroups = new SqliteProcessGroupRepository(db);
     this.checkpoints = new SqliteTaskCheckpointRepository(db);
     this.scans = new SqliteScanRepository(db);
+    this.signals = new SqliteSignalRepository(db);
+    this.gc = sqliteGcRepositories(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
