@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Finding, type Severity, severityAtLeast } from '@harness/protocol';
 import { describeError } from '../core/index.js';
@@ -65,12 +65,12 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
   let files: TaskFile[] = [];
   try {
     const changes = await changedFiles(runner, worktree, baseCommit);
-    files = changes.files;
+    files = await regularFiles(worktree, changes.files);
     const guardsChanged = [...files.map((f) => f.path), ...changes.deleted]
       .filter((file) => file.startsWith(`${GUARDS_DIR}/`))
       .sort();
     const skip = (reason: string): GuardCheck => ({ kind: 'skipped', reason, guardsChanged });
-    if (files.length === 0) return skip('no file changed');
+    if (files.length === 0) return skip('no changed file to scan');
     if (!(await hasGuards(worktree)) && !anyRuleApplies(options.rules, files))
       return skip('no guard or rule applies to the changed files');
     const startedAt = clock.now();
@@ -120,10 +120,24 @@ async function baselineScan(
   if (files.every((f) => f.before === null)) return { findings: [], guards: [] };
   const tree = await baselineTree(ctx.deps.runner, ctx.worktree.path, ctx.worktree.baseCommit, files);
   try {
-    return await scanProject(tree.root, scanOptions);
+    const there = await regularFiles(tree.root, files);
+    return await scanProject(tree.root, { ...scanOptions, files: there.map((f) => f.path) });
   } finally {
     await tree.dispose();
   }
+}
+
+/**
+ * The files that are plain files under `root`. A symlink's content is a path, not code, and one
+ * that leads out of the tree would make the scan refuse the whole list: it is left out.
+ */
+async function regularFiles(root: string, files: readonly TaskFile[]): Promise<TaskFile[]> {
+  const kept: TaskFile[] = [];
+  for (const file of files) {
+    const info = await lstat(path.join(root, file.path)).catch(() => null);
+    if (info?.isFile() === true) kept.push(file);
+  }
+  return kept;
 }
 
 const findingKey = (f: Finding): string => JSON.stringify([f.rule_id, f.file, f.message]);

@@ -5,7 +5,7 @@
  * real SQLite store.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,7 +56,9 @@ function fakeAgent(script: Turn[], prompts: string[]): AgentAdapter {
       const done = (async () => {
         for (const [file, text] of Object.entries(files)) {
           mkdirSync(path.dirname(path.join(options.cwd, file)), { recursive: true });
-          writeFileSync(path.join(options.cwd, file), text);
+          // `-> TARGET` makes a symlink.
+          if (text.startsWith('-> ')) symlinkSync(text.slice(3), path.join(options.cwd, file));
+          else writeFileSync(path.join(options.cwd, file), text);
         }
         return terminal;
       })();
@@ -278,6 +280,15 @@ describe('the guard stage of validation', () => {
     const [event] = await guardEvents(f.store, task.id);
     expect(event).toMatchObject({ decision: 'pass' });
     expect(event!.data).toMatchObject({ new: 0, preexisting: 1, blocking: 0 });
+  });
+
+  it('is not thrown off by a symlink out of the project among the changed files', async () => {
+    f = await fixture(overlay('max_retries = 0\n'));
+    const task = await f.run([{ 'src/app.js': 'eval(input);\n', 'src/outside.js': '-> /etc/hostname' }]);
+
+    expect(task).toMatchObject({ state: 'failed', error: { code: 'guard_findings' } });
+    const [event] = await guardEvents(f.store, task.id);
+    expect(event!.data).toMatchObject({ scanned: true, files: 1, blocking: 1 });
   });
 
   it('lets a high finding through with guard_severity = "critical", and says so', async () => {
