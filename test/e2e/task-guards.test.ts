@@ -1,8 +1,9 @@
 /**
  * The guard stage end to end, through the built server: the real Claude Code CLI (against the
- * scripted Anthropic server) writes code a project guard reports, validation sends the finding
- * back with its file and line, the agent fixes it in a second turn, and the task is delivered; the
- * timeline (task/get) shows both scans.
+ * scripted Anthropic server) writes code that a built-in catalogue rule (SEC-03, high) and a project
+ * guard (unknown to the catalogue, so medium) both report; with the default guard_severity ("high")
+ * validation sends back the high one, with its file, line and rule text, the agent fixes it in a
+ * second turn, and the task is delivered; the timeline (task/get) shows both scans.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -41,12 +42,10 @@ describe('guard findings in the task pipeline', () => {
   const fixPrompts: string[] = [];
 
   beforeAll(async () => {
-    // No catalogue is wired in this server, so a project guard's finding is `medium`: the overlay
-    // blocks from medium up.
     widgets = makeProject(
       dir.path,
       'widgets',
-      '[validation]\npre_commit = ["true"]\nguard_severity = "medium"\n[review]\nenabled = false\n',
+      '[validation]\npre_commit = ["true"]\n[review]\nenabled = false\n',
     );
     writeFiles(widgets.root, { '.harness/guards/sec-eval.sh': evalGuard });
     git(widgets.root, 'add', '-A');
@@ -97,14 +96,25 @@ describe('guard findings in the task pipeline', () => {
     expect(task.error).toBeNull();
     expect(task).toMatchObject({ state: 'done', validation_attempts: 2 });
     expect(fixPrompts).toHaveLength(1);
-    expect(fixPrompts[0]).toContain('app.js:2 [SEC-EVAL] (medium) — eval() runs whatever string it is given');
+    expect(fixPrompts[0]).toContain(
+      'app.js:2 [SEC-03] (high) No eval of strings — a string evaluated as code',
+    );
+    expect(fixPrompts[0]).toContain('Parse the data instead (JSON.parse, ast.literal_eval)');
+    // Medium is below the default threshold: recorded, not sent back.
+    expect(fixPrompts[0]).not.toContain('[SEC-EVAL]');
     expect(git(widgets.remote, 'show', `${task.branch}:app.js`)).toBe('JSON.parse(input);');
     const guards = task.timeline.filter((e) => e.kind === 'task.guards');
     expect(guards.map((e) => e.data)).toEqual([
-      expect.objectContaining({ round: 1, new: 1, preexisting: 0, blocking: 1, threshold: 'medium' }),
+      expect.objectContaining({ round: 1, new: 2, preexisting: 0, blocking: 1, threshold: 'high' }),
       expect.objectContaining({ round: 2, new: 0, blocking: 0 }),
     ]);
     const findings = task.timeline.filter((e) => e.kind === 'rule.finding').map((e) => e.data);
-    expect(findings).toEqual([expect.objectContaining({ rule_id: 'SEC-EVAL', file: 'app.js', line: 2 })]);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule_id: 'SEC-03', severity: 'high', file: 'app.js', line: 2 }),
+        expect.objectContaining({ rule_id: 'SEC-EVAL', severity: 'medium', file: 'app.js', line: 2 }),
+      ]),
+    );
+    expect(findings).toHaveLength(2);
   });
 });
