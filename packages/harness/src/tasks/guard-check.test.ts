@@ -10,8 +10,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '@harness/protocol';
 import { createProcessRunner } from '../core/index.js';
-import type { Rule } from '../guards/index.js';
-import { anyRuleApplies, formatGuardFeedback, globToRegExp, subtractBaseline } from './guard-check.js';
+import type { GuardRun, Rule } from '../guards/index.js';
+import {
+  anyRuleApplies,
+  brokenGuards,
+  formatGuardFeedback,
+  globToRegExp,
+  subtractBaseline,
+} from './guard-check.js';
 import { baselineTree, changedFiles } from './guard-files.js';
 
 const runner = createProcessRunner();
@@ -76,12 +82,15 @@ describe("a task's files", () => {
     git(dir, 'commit', '-qm', 'work');
     write(dir, { 'edit.js': 'new\n', 'untracked.js': 'x\n', 'build/out.js': 'ignored\n' });
 
-    expect(await changedFiles(runner, dir, base)).toEqual([
-      { path: 'committed.js', before: null },
-      { path: 'edit.js', before: 'edit.js' },
-      { path: 'lib/moved.js', before: 'src/moved.js' },
-      { path: 'untracked.js', before: null },
-    ]);
+    expect(await changedFiles(runner, dir, base)).toEqual({
+      files: [
+        { path: 'committed.js', before: null },
+        { path: 'edit.js', before: 'edit.js' },
+        { path: 'lib/moved.js', before: 'src/moved.js' },
+        { path: 'untracked.js', before: null },
+      ],
+      deleted: ['gone.js', 'src/moved.js'],
+    });
   });
 
   it("materializes the base versions at their current paths, with the worktree's guards, and removes them", async () => {
@@ -94,7 +103,7 @@ describe("a task's files", () => {
     git(dir, 'mv', 'src/moved.js', 'lib/moved.js');
     write(dir, { 'edit.js': 'changed\n', '.harness/guards/g.sh': 'echo new guard\n' });
 
-    const files = await changedFiles(runner, dir, base);
+    const { files } = await changedFiles(runner, dir, base);
     const tree = await baselineTree(runner, dir, base, [...files, { path: 'brand-new.js', before: null }]);
     const read = (file: string) => readFileSync(path.join(tree.root, file), 'utf8');
     expect(read('edit.js')).toBe('eval(a)\n');
@@ -114,6 +123,39 @@ describe('what the task brought in', () => {
     );
     expect(preexisting).toEqual([finding('a.js', 10)]);
     expect(fresh).toEqual([finding('a.js', 12), finding('a.js', 3, 'other'), finding('b.js', 1)]);
+  });
+});
+
+describe('a broken guard', () => {
+  const run = (over: Partial<GuardRun>): GuardRun => ({
+    ...{
+      guard: 'G',
+      path: '/p/g.sh',
+      exitCode: 0,
+      timedOut: false,
+      durationMs: 5,
+      stderr: '',
+      error: undefined,
+    },
+    ...over,
+  });
+
+  it('is one that could not start, timed out, was killed or exited above 1; grep-style 0 and 1 are normal', () => {
+    expect(
+      brokenGuards([
+        run({ exitCode: 0 }),
+        run({ exitCode: 1, stderr: 'nothing found' }),
+        run({ guard: 'A', exitCode: null, error: 'spawn ENOENT' }),
+        run({ guard: 'B', exitCode: null, timedOut: true, durationMs: 60000 }),
+        run({ guard: 'C', exitCode: null }),
+        run({ guard: 'D', exitCode: 2, stderr: 'line 1\nline 2: syntax error\n' }),
+      ]),
+    ).toEqual([
+      { guard: 'A', reason: 'could not run: spawn ENOENT' },
+      { guard: 'B', reason: 'timed out after 60000ms' },
+      { guard: 'C', reason: 'was killed by a signal' },
+      { guard: 'D', reason: 'exited with code 2: line 1 | line 2: syntax error' },
+    ]);
   });
 });
 
@@ -146,6 +188,7 @@ describe("the agent's feedback", () => {
     preexisting: [],
     blocking,
     broken: [],
+    guardsChanged: [],
     rules,
   });
 

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Finding, type Severity, severityAtLeast } from '@harness/protocol';
 import { describeError } from '../core/index.js';
@@ -24,7 +24,7 @@ export interface BrokenGuard {
 
 export type GuardCheck =
   /** Nothing to scan: guards off, no change, or no guard or rule applies to what changed. */
-  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'skipped'; readonly reason: string; readonly guardsChanged: readonly string[] }
   /** The scan itself could not run (git, the file system): reported, never the task's fault. */
   | { readonly kind: 'error'; readonly message: string; readonly files: readonly string[] }
   | GuardScanned;
@@ -41,6 +41,11 @@ export interface GuardScanned {
   /** The fresh findings at or above the threshold. */
   readonly blocking: readonly Finding[];
   readonly broken: readonly BrokenGuard[];
+  /**
+   * Guard scripts the task added, changed or deleted. The scanners are the worktree's, so a task
+   * that edits them is judged by its own edit: said out loud for the reviewer and the timeline.
+   */
+  readonly guardsChanged: readonly string[];
   /** The rules of the blocking findings, for the agent's prompt. */
   readonly rules: ReadonlyMap<string, Rule>;
 }
@@ -53,15 +58,21 @@ export interface GuardCheckOptions {
 }
 
 export async function checkGuards(ctx: StageContext, options: GuardCheckOptions): Promise<GuardCheck> {
-  if (options.threshold === 'off') return { kind: 'skipped', reason: 'guard_severity is "off"' };
+  if (options.threshold === 'off')
+    return { kind: 'skipped', reason: 'guard_severity is "off"', guardsChanged: [] };
   const { runner, clock } = ctx.deps;
   const { path: worktree, baseCommit } = ctx.worktree;
   let files: TaskFile[] = [];
   try {
-    files = await changedFiles(runner, worktree, baseCommit);
-    if (files.length === 0) return { kind: 'skipped', reason: 'no file changed' };
+    const changes = await changedFiles(runner, worktree, baseCommit);
+    files = await regularFiles(worktree, changes.files);
+    const guardsChanged = [...files.map((f) => f.path), ...changes.deleted]
+      .filter((file) => file.startsWith(`${GUARDS_DIR}/`))
+      .sort();
+    const skip = (reason: string): GuardCheck => ({ kind: 'skipped', reason, guardsChanged });
+    if (files.length === 0) return skip('no changed file to scan');
     if (!(await hasGuards(worktree)) && !anyRuleApplies(options.rules, files))
-      return { kind: 'skipped', reason: 'no guard or rule applies to the changed files' };
+      return skip('no guard or rule applies to the changed files');
     const startedAt = clock.now();
     const scanOptions = {
       files: files.map((f) => f.path),
@@ -71,8 +82,8 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     };
     const scan = await scanProject(worktree, scanOptions);
-    const before = await baselineFindings(ctx, files, scanOptions);
-    const { fresh, preexisting } = subtractBaseline(scan.findings, before);
+    const before = await baselineScan(ctx, files, scanOptions);
+    const { fresh, preexisting } = subtractBaseline(scan.findings, before.findings);
     const threshold = options.threshold;
     const blocking = fresh.filter((f) => severityAtLeast(f.severity, threshold));
     return {
@@ -83,7 +94,16 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
       fresh,
       preexisting,
       blocking,
-      broken: brokenGuards(scan.guards),
+      // A guard that broke on the base files found less there, so more of what it finds now
+      // counts as new: said too.
+      broken: [
+        ...brokenGuards(scan.guards),
+        ...brokenGuards(before.guards).map((b) => ({
+          ...b,
+          reason: `on the base commit's files: ${b.reason}`,
+        })),
+      ],
+      guardsChanged,
       rules: options.rules,
     };
   } catch (error) {
@@ -92,18 +112,32 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
 }
 
 /** The same scan over the changed files as they were at the base commit (none for new files). */
-async function baselineFindings(
+async function baselineScan(
   ctx: StageContext,
   files: readonly TaskFile[],
   scanOptions: Parameters<typeof scanProject>[1] & {},
-): Promise<readonly Finding[]> {
-  if (files.every((f) => f.before === null)) return [];
+): Promise<Pick<ProjectScan, 'findings' | 'guards'>> {
+  if (files.every((f) => f.before === null)) return { findings: [], guards: [] };
   const tree = await baselineTree(ctx.deps.runner, ctx.worktree.path, ctx.worktree.baseCommit, files);
   try {
-    return (await scanProject(tree.root, scanOptions)).findings;
+    const there = await regularFiles(tree.root, files);
+    return await scanProject(tree.root, { ...scanOptions, files: there.map((f) => f.path) });
   } finally {
     await tree.dispose();
   }
+}
+
+/**
+ * The files that are plain files under `root`. A symlink's content is a path, not code, and one
+ * that leads out of the tree would make the scan refuse the whole list: it is left out.
+ */
+async function regularFiles(root: string, files: readonly TaskFile[]): Promise<TaskFile[]> {
+  const kept: TaskFile[] = [];
+  for (const file of files) {
+    const info = await lstat(path.join(root, file.path)).catch(() => null);
+    if (info?.isFile() === true) kept.push(file);
+  }
+  return kept;
 }
 
 const findingKey = (f: Finding): string => JSON.stringify([f.rule_id, f.file, f.message]);

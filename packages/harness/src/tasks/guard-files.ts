@@ -39,15 +39,21 @@ async function git(runner: ProcessRunner, cwd: string, args: string[]): Promise<
   return result.stdout;
 }
 
+/** What a task changed against its base: the files to scan, and the files it deleted. */
+export interface TaskChanges {
+  readonly files: TaskFile[];
+  readonly deleted: string[];
+}
+
 /**
  * Every file that differs from `base` in the worktree: committed, uncommitted and untracked
- * (ignored files are not the task's work). Deleted files are left out: there is nothing to scan.
+ * (ignored files are not the task's work). Deleted files are apart: there is nothing to scan.
  */
 export async function changedFiles(
   runner: ProcessRunner,
   worktree: string,
   base: string,
-): Promise<TaskFile[]> {
+): Promise<TaskChanges> {
   const diff = await git(runner, worktree, [
     'diff',
     '--name-status',
@@ -58,6 +64,7 @@ export async function changedFiles(
     '--',
   ]);
   const files = new Map<string, TaskFile>();
+  const deleted: string[] = [];
   const fields = diff.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const letter = (fields[i] ?? '').charAt(0);
@@ -67,15 +74,17 @@ export async function changedFiles(
       i += 2;
       // A copy leaves its source in place: the new file starts from the source's findings too.
       if (from !== undefined && to !== undefined) files.set(to, { path: to, before: from });
+      if (letter === 'R' && from !== undefined) deleted.push(from);
       continue;
     }
     const file = fields[++i];
-    if (file === undefined || letter === 'D') continue;
-    files.set(file, { path: file, before: letter === 'A' ? null : file });
+    if (file === undefined) continue;
+    if (letter === 'D') deleted.push(file);
+    else files.set(file, { path: file, before: letter === 'A' ? null : file });
   }
   const untracked = await git(runner, worktree, ['ls-files', '--others', '--exclude-standard', '-z']);
   for (const file of untracked.split('\0')) if (file !== '') files.set(file, { path: file, before: null });
-  return [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  return { files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)), deleted: deleted.sort() };
 }
 
 /** A temporary tree to scan; `dispose` removes it. */
@@ -104,15 +113,10 @@ export async function baselineTree(
     await mkdir(root);
     const existing = files.filter((f): f is TaskFile & { before: string } => f.before !== null);
     if (existing.length > 0) {
-      const archive = path.join(scratch, 'base.tar');
       const paths = [...new Set(existing.map((f) => f.before))];
-      await git(runner, worktree, ['archive', '--format=tar', '-o', archive, base, '--', ...paths]);
-      const untar = await runner.run('tar', ['-xf', archive, '-C', root], { cwd: scratch });
-      if (untar.exitCode !== 0)
-        throw new HarnessError(
-          ErrorCodes.internal,
-          `tar could not unpack the base files: ${untar.stderr.trim()}`,
-        );
+      // In slices, so a change of thousands of files stays under the argument-length limit.
+      for (let i = 0; i < paths.length; i += ARCHIVE_SLICE)
+        await extract(runner, worktree, base, paths.slice(i, i + ARCHIVE_SLICE), scratch, root);
       await moveRenamed(root, existing);
     }
     await cp(path.join(worktree, GUARDS_DIR), path.join(root, GUARDS_DIR), { recursive: true }).catch(
@@ -125,6 +129,27 @@ export async function baselineTree(
     await dispose();
     throw error;
   }
+}
+
+const ARCHIVE_SLICE = 500;
+
+async function extract(
+  runner: ProcessRunner,
+  worktree: string,
+  base: string,
+  paths: readonly string[],
+  scratch: string,
+  root: string,
+): Promise<void> {
+  const archive = path.join(scratch, 'base.tar');
+  await git(runner, worktree, ['archive', '--format=tar', '-o', archive, base, '--', ...paths]);
+  const untar = await runner.run('tar', ['-xf', archive, '-C', root], { cwd: scratch });
+  if (untar.exitCode !== 0)
+    throw new HarnessError(
+      ErrorCodes.internal,
+      `tar could not unpack the base files: ${untar.stderr.trim()}`,
+    );
+  await rm(archive, { force: true });
 }
 
 /** Renamed and copied files are copied to their new path (a source may feed more than one). */

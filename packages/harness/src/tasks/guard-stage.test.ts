@@ -5,7 +5,7 @@
  * real SQLite store.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,7 +56,9 @@ function fakeAgent(script: Turn[], prompts: string[]): AgentAdapter {
       const done = (async () => {
         for (const [file, text] of Object.entries(files)) {
           mkdirSync(path.dirname(path.join(options.cwd, file)), { recursive: true });
-          writeFileSync(path.join(options.cwd, file), text);
+          // `-> TARGET` makes a symlink.
+          if (text.startsWith('-> ')) symlinkSync(text.slice(3), path.join(options.cwd, file));
+          else writeFileSync(path.join(options.cwd, file), text);
         }
         return terminal;
       })();
@@ -235,6 +237,23 @@ describe('the guard stage of validation', () => {
     expect(f.hub.pullRequests('acme/widgets')).toHaveLength(1);
   });
 
+  it('sends a failed command and new findings back in one fix round', async () => {
+    f = await fixture({ '.harness/config.toml': '[validation]\npre_commit = ["grep -q fixed fix.txt"]\n' });
+    const prompts: string[] = [];
+    const task = await f.run(
+      [
+        { 'fix.txt': 'not yet', 'src/app.js': 'eval(input);\n' },
+        { 'fix.txt': 'fixed', 'src/app.js': 'JSON.parse(input);\n' },
+      ],
+      prompts,
+    );
+
+    expect(task).toMatchObject({ state: 'done', validation_attempts: 2 });
+    expect(prompts[1]).toContain("The validation commands failed and the project's guards found problems");
+    expect(prompts[1]).toContain('Validation failed: `grep -q fixed fix.txt`');
+    expect(prompts[1]).toContain('src/app.js:1 [SEC-EVAL] (high) No eval');
+  });
+
   it('fails a task whose new finding remains after the last round with guard_findings, and delivers nothing', async () => {
     f = await fixture(overlay('max_retries = 1\n'));
     const bad = { 'src/app.js': 'eval(input);\n' };
@@ -263,6 +282,15 @@ describe('the guard stage of validation', () => {
     expect(event!.data).toMatchObject({ new: 0, preexisting: 1, blocking: 0 });
   });
 
+  it('is not thrown off by a symlink out of the project among the changed files', async () => {
+    f = await fixture(overlay('max_retries = 0\n'));
+    const task = await f.run([{ 'src/app.js': 'eval(input);\n', 'src/outside.js': '-> /etc/hostname' }]);
+
+    expect(task).toMatchObject({ state: 'failed', error: { code: 'guard_findings' } });
+    const [event] = await guardEvents(f.store, task.id);
+    expect(event!.data).toMatchObject({ scanned: true, files: 1, blocking: 1 });
+  });
+
   it('lets a high finding through with guard_severity = "critical", and says so', async () => {
     f = await fixture(overlay('guard_severity = "critical"\n'));
     const task = await f.run([{ 'src/app.js': 'eval(input);\n' }]);
@@ -276,6 +304,7 @@ describe('the guard stage of validation', () => {
     f = await fixture({
       ...overlay(),
       '.harness/guards/broken.sh': 'echo "boom: no such tool" >&2\nexit 3\n',
+      'src/app.js': 'const input = "{}";\n',
     });
     const task = await f.run([{ 'src/app.js': 'JSON.parse(input);\n' }]);
 
@@ -286,8 +315,23 @@ describe('the guard stage of validation', () => {
     expect(event!.data).toMatchObject({
       new: 0,
       blocking: 0,
-      broken: [{ guard: 'BROKEN', reason: 'exited with code 3: boom: no such tool' }],
+      // It broke on the task's files and on the same files at the base commit.
+      broken: [
+        { guard: 'BROKEN', reason: 'exited with code 3: boom: no such tool' },
+        { guard: 'BROKEN', reason: "on the base commit's files: exited with code 3: boom: no such tool" },
+      ],
     });
+  });
+
+  it('says so when the task changed the guards it is judged by', async () => {
+    f = await fixture(overlay());
+    const task = await f.run([{ 'src/app.js': 'eval(x);\n', '.harness/guards/sec-eval.sh': 'exit 0\n' }]);
+
+    expect(task).toMatchObject({ state: 'done' });
+    const [event] = await guardEvents(f.store, task.id);
+    expect(event).toMatchObject({ decision: 'warn' });
+    expect(event!.reason).toContain('the task changed .harness/guards/sec-eval.sh');
+    expect(event!.data).toMatchObject({ new: 0, guards_changed: ['.harness/guards/sec-eval.sh'] });
   });
 
   it('skips the scan when no guard exists and no rule applies to the changed files', async () => {

@@ -29,6 +29,8 @@ export class GuardStage {
       rules: await this.rules,
       // The guards run the worktree's scripts, the agent's work: no more of Harness's environment than it gets.
       env: ctx.deps.agents.commandEnvironment(),
+      // Each guard gets what each validation command gets.
+      timeoutMs: ctx.settings.validation.timeout_secs * 1000,
     });
     await this.announce(check, round, threshold);
     if (check.kind !== 'scanned' || check.blocking.length === 0 || threshold === 'off') return null;
@@ -38,14 +40,21 @@ export class GuardStage {
   private async announce(check: GuardCheck, round: number, threshold: Severity | 'off'): Promise<void> {
     const { deps, task } = this;
     if (check.kind === 'skipped') {
-      // Said once: the same reason every round is noise.
-      if (round === 1)
+      const changed = check.guardsChanged.length > 0;
+      // Said once, unless the task touched the guards: the same reason every round is noise.
+      if (round === 1 || changed)
         await deps.events.append({
           kind: 'task.guards',
           task_id: task.id,
-          decision: 'pass',
-          reason: `not scanned: ${check.reason}`,
-          data: { round, threshold, scanned: false, skipped: check.reason },
+          decision: changed ? 'warn' : 'pass',
+          reason: `not scanned: ${check.reason}${changed ? ` (the task changed ${check.guardsChanged.join(', ')})` : ''}`,
+          data: {
+            round,
+            threshold,
+            scanned: false,
+            skipped: check.reason,
+            guards_changed: check.guardsChanged,
+          },
         });
       return;
     }
@@ -68,14 +77,17 @@ export class GuardStage {
       durationMs: check.durationMs,
       taskId: task.id,
     });
-    const broken = check.broken.length > 0;
+    const warnings = [
+      ...(check.broken.length > 0
+        ? [`guard(s) broke: ${check.broken.map((b) => `${b.guard} ${b.reason}`).join('; ')}`]
+        : []),
+      ...(check.guardsChanged.length > 0 ? [`the task changed ${check.guardsChanged.join(', ')}`] : []),
+    ];
     await deps.events.append({
       kind: 'task.guards',
       task_id: task.id,
-      decision: check.blocking.length > 0 ? 'block' : broken ? 'warn' : 'pass',
-      reason: broken
-        ? `guard(s) broke: ${check.broken.map((b) => `${b.guard} ${b.reason}`).join('; ')}`
-        : null,
+      decision: check.blocking.length > 0 ? 'block' : warnings.length > 0 ? 'warn' : 'pass',
+      reason: warnings.length > 0 ? warnings.join('; ') : null,
       duration_ms: check.durationMs,
       data: {
         round,
@@ -90,6 +102,7 @@ export class GuardStage {
         findings: check.blocking.slice(0, 20),
         broken: check.broken,
         garbage: check.scan.garbage.length,
+        guards_changed: check.guardsChanged,
       },
     });
   }

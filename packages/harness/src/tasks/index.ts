@@ -20,3 +20,5 @@ export {
   detectPackageManager,
   detectValidationCommands,
 } from './validation.js';
+/** The guard stage's view of a task's changes and its base (for the guard-baseline benchmark). */
+export { baselineTree, changedFiles, type TaskChanges, type TaskFile } from './guard-files.js';

@@ -83,6 +83,9 @@ pre_commit = ${tomlList(report.pre_commit)}
 pre_push = ${tomlList(report.pre_push)}
 timeout_secs = 600
 max_retries = 2
+# New findings of the .harness/guards/* scanners in the task's files, this severe or worse, go back
+# to the agent and block delivery: critical | high | medium | low | off (else the server's, "high").
+# guard_severity = "high"
 
 # [agent]
 # default = "claude"            # claude | codex | anthropic_api

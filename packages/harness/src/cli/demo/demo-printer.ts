@@ -26,6 +26,12 @@ export function demoPrinter(
         return say(c.dim(`  validation commands detected: ${String(data.summary)}`));
       case 'task.validation':
         return say(`  validation ${data.passed ? c.green('passed') : c.red('failed')}`);
+      case 'task.guards':
+        // Only scans: "nothing to scan" would be noise in a demo.
+        if (data.scanned !== true) return;
+        return say(
+          `  guards: ${String(data.new)} new finding(s), ${data.blocking ? c.red(`${String(data.blocking)} blocking`) : c.green('none blocking')}${data.preexisting ? c.dim(`, ${String(data.preexisting)} already there`) : ''}`,
+        );
       case 'task.delivery':
         return say(`  delivery: ${String(data.delivery)}${event.reason ? c.dim(` (${event.reason})`) : ''}`);
       case 'task.pr':

@@ -17,8 +17,8 @@ import type { HarnessMetrics } from './metrics.js';
 const cancelledMemory = 1000;
 
 /**
- * A span per task (queued → end state) with a child span per pipeline stage; validation results and
- * review rounds become span events on the stage they happened in.
+ * A span per task (queued → end state) with a child span per pipeline stage; validation results,
+ * guard scans and review rounds become span events on the stage they happened in.
  */
 export class TaskSpans {
   private readonly cancelled = new Set<string>();
@@ -48,6 +48,7 @@ export class TaskSpans {
         this.stage(event, taskId);
         return;
       case 'task.validation':
+      case 'task.guards':
       case 'task.review':
         this.annotate(event, taskId);
         return;
@@ -137,6 +138,19 @@ export class TaskSpans {
       target.addEvent(
         'harness.validation',
         { passed, ...(commands === undefined ? {} : { commands }) },
+        timeOf(event),
+      );
+    } else if (event.kind === 'task.guards') {
+      // The guard scan of the changed files: what it found new, what was already there, what blocks.
+      const counts = Object.fromEntries(
+        (['round', 'new', 'preexisting', 'blocking'] as const).flatMap((key) => {
+          const value = num(data, key);
+          return value === undefined ? [] : [[key, value]];
+        }),
+      );
+      target.addEvent(
+        'harness.guards',
+        { passed: event.decision !== 'block', scanned: data.scanned === true, ...counts },
         timeOf(event),
       );
     } else {

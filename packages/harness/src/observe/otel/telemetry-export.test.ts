@@ -173,6 +173,15 @@ async function scriptTaskRun(log: EventLog): Promise<void> {
     ],
     [9, { ...task, kind: 'task.stage', data: { stage: 'validating', entered: true } }],
     [10, { ...task, kind: 'task.validation', data: { passed: true, commands: ['npm test'] } }],
+    [
+      11,
+      {
+        ...task,
+        kind: 'task.guards',
+        decision: 'pass',
+        data: { round: 1, scanned: true, new: 1, preexisting: 2, blocking: 0 },
+      },
+    ],
     [12, { ...task, kind: 'task.finished', data: { state: 'done', score: 92, grade: 'A', cost_usd: 0.015 } }],
     // A failed turn outside any task, and a task that fails.
     [20, { thread_id: 'thr_2', turn_id: 'turn_2', kind: 'turn.started', data: { agent: 'codex' } }],
@@ -344,7 +353,11 @@ describe.each(['otlp-http', 'otlp-grpc'] as const)('export over %s to a real OTL
     });
     expect(validating.events?.map((e) => [e.name, e.attributes?.passed])).toEqual([
       ['harness.validation', true],
+      ['harness.guards', true],
     ]);
+    // OTLP/gRPC renders 64-bit ints as decimal strings, OTLP/JSON as numbers.
+    const guards = validating.events?.[1]?.attributes ?? {};
+    expect(['new', 'preexisting', 'blocking'].map((key) => Number(guards[key]))).toEqual([1, 2, 0]);
     expect([task, implementing, validating, turn, tool].map(statusOf)).not.toContain('STATUS_CODE_ERROR');
 
     const [failedTurn] = named('invoke_agent codex');
