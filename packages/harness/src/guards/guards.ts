@@ -45,6 +45,8 @@ export interface GuardOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Runs the scanners; a real runner by default. */
   readonly processes?: ProcessRunner;
+  /** Where the scanners are, when not the root's own `.harness/guards/` (a task's: its base commit's). */
+  readonly guardsDir?: string;
   /** The files the scan is limited to, relative to the root: passed to each guard after the root. */
   readonly files?: readonly string[];
 }
@@ -56,7 +58,7 @@ const RULE_ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 export async function runGuards(projectRoot: string, options: GuardOptions = {}): Promise<GuardScan> {
   const root = path.resolve(projectRoot);
-  const { runnable, skipped } = await listGuards(path.join(root, GUARDS_DIR));
+  const { runnable, skipped } = await listGuards(options.guardsDir ?? path.join(root, GUARDS_DIR));
   const guards: GuardRun[] = [];
   const violations: GuardViolation[] = [];
   const garbage: { guard: string; line: string }[] = [];

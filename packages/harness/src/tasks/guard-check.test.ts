@@ -4,7 +4,15 @@
  * globs, and the feedback the agent reads.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,7 +26,7 @@ import {
   globToRegExp,
   subtractBaseline,
 } from './guard-check.js';
-import { baselineTree, changedFiles } from './guard-files.js';
+import { baseGuardScripts, baselineTree, changedFiles } from './guard-files.js';
 
 const runner = createProcessRunner();
 const git = (cwd: string, ...args: string[]) =>
@@ -93,7 +101,7 @@ describe("a task's files", () => {
     });
   });
 
-  it("materializes the base versions at their current paths, with the worktree's guards, and removes them", async () => {
+  it('materializes the base versions at their current paths, and removes them', async () => {
     write(dir, { 'edit.js': 'eval(a)\n', 'src/moved.js': 'eval(b)\n', '.harness/guards/g.sh': 'exit 0\n' });
     git(dir, 'init', '-q', '-b', 'main');
     git(dir, 'add', '-A');
@@ -108,10 +116,18 @@ describe("a task's files", () => {
     const read = (file: string) => readFileSync(path.join(tree.root, file), 'utf8');
     expect(read('edit.js')).toBe('eval(a)\n');
     expect(read('lib/moved.js')).toBe('eval(b)\n');
-    expect(read('.harness/guards/g.sh')).toBe('echo new guard\n');
+    expect(read('.harness/guards/g.sh')).toBe('exit 0\n');
     expect(existsSync(path.join(tree.root, 'brand-new.js'))).toBe(false);
     await tree.dispose();
     expect(existsSync(tree.root)).toBe(false);
+
+    // The scanners are the base commit's, whatever the worktree now holds.
+    write(dir, { '.harness/guards/added.sh': 'echo mine\n' });
+    const scripts = await baseGuardScripts(runner, dir, base);
+    expect(readdirSync(scripts.dir)).toEqual(['g.sh']);
+    expect(readFileSync(path.join(scripts.dir, 'g.sh'), 'utf8')).toBe('exit 0\n');
+    await scripts.dispose();
+    expect(existsSync(scripts.dir)).toBe(false);
   });
 });
 

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { type Finding, type Severity, severityAtLeast } from '@harness/protocol';
 import { describeError } from '../core/index.js';
 import { GUARDS_DIR, type GuardRun, type ProjectScan, type Rule, scanProject } from '../guards/index.js';
-import { baselineTree, changedFiles, type TaskFile } from './guard-files.js';
+import { baseGuardScripts, baselineTree, changedFiles, type TaskFile } from './guard-files.js';
 import type { StageContext } from './stages.js';
 
 /**
- * The guard stage of validation: the project's guards (and the catalogue's rules) run over the
- * files the task changed; what was already there at the base commit is not the task's, so it is
+ * The guard stage of validation: the project's guards as of the base commit (never scripts the
+ * task wrote: guards run outside the agent's sandbox) and the catalogue's rules run over the files
+ * the task changed; what was already there at the base commit is not the task's, so it is
  * subtracted; what remains at or above `[validation] guard_severity` goes back to the agent like a
  * failed command and blocks delivery. Like the other stages it neither stores nor announces: the
  * run records the scan and the `task.guards` event from what this returns.
@@ -60,6 +61,25 @@ export interface GuardCheckOptions {
 export async function checkGuards(ctx: StageContext, options: GuardCheckOptions): Promise<GuardCheck> {
   if (options.threshold === 'off')
     return { kind: 'skipped', reason: 'guard_severity is "off"', guardsChanged: [] };
+  const { runner } = ctx.deps;
+  const { path: worktree, baseCommit } = ctx.worktree;
+  let scripts: Awaited<ReturnType<typeof baseGuardScripts>> | null = null;
+  try {
+    scripts = await baseGuardScripts(runner, worktree, baseCommit);
+    return await checkWith(ctx, { ...options, threshold: options.threshold }, scripts.dir);
+  } catch (error) {
+    return { kind: 'error', message: describeError(error), files: [] };
+  } finally {
+    await scripts?.dispose();
+  }
+}
+
+/** The check, with the base commit's guard scripts in `guardsDir`. */
+async function checkWith(
+  ctx: StageContext,
+  options: GuardCheckOptions & { readonly threshold: Severity },
+  guardsDir: string,
+): Promise<GuardCheck> {
   const { runner, clock } = ctx.deps;
   const { path: worktree, baseCommit } = ctx.worktree;
   let files: TaskFile[] = [];
@@ -71,12 +91,13 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
       .sort();
     const skip = (reason: string): GuardCheck => ({ kind: 'skipped', reason, guardsChanged });
     if (files.length === 0) return skip('no changed file to scan');
-    if (!(await hasGuards(worktree)) && !anyRuleApplies(options.rules, files))
+    if (!(await hasGuards(guardsDir)) && !anyRuleApplies(options.rules, files))
       return skip('no guard or rule applies to the changed files');
     const startedAt = clock.now();
     const scanOptions = {
       files: files.map((f) => f.path),
       rules: options.rules,
+      guardsDir,
       processes: runner,
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -189,9 +210,9 @@ export function brokenGuards(runs: readonly GuardRun[]): BrokenGuard[] {
   return broken;
 }
 
-/** Any scanner in the worktree's `.harness/guards/` (hidden files are not scanners). */
-async function hasGuards(worktree: string): Promise<boolean> {
-  const names = await readdir(path.join(worktree, GUARDS_DIR)).catch(() => [] as string[]);
+/** Any scanner in `dir` (hidden files are not scanners). */
+async function hasGuards(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[]);
   return names.some((name) => !name.startsWith('.'));
 }
 

@@ -95,7 +95,7 @@ export interface BaselineTree {
 
 /**
  * The task's files as they were at `base`, each at its current path (a renamed file keeps its
- * findings comparable), plus the worktree's guard scripts, so both scans run the same scanners.
+ * findings comparable).
  * Only these files are written (one `git archive`), not the whole tree: the cost follows the size
  * of the change, not of the repository, and nothing is registered in git (no worktree to prune).
  * The price: a guard that reads other files of the tree sees only these.
@@ -119,11 +119,6 @@ export async function baselineTree(
         await extract(runner, worktree, base, paths.slice(i, i + ARCHIVE_SLICE), scratch, root);
       await moveRenamed(root, existing);
     }
-    await cp(path.join(worktree, GUARDS_DIR), path.join(root, GUARDS_DIR), { recursive: true }).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      },
-    );
     return { root, dispose };
   } catch (error) {
     await dispose();
@@ -132,6 +127,30 @@ export async function baselineTree(
 }
 
 const ARCHIVE_SLICE = 500;
+
+/**
+ * The guard scripts of the base commit, in a scratch directory: a task is judged by the scanners
+ * the project had, never by ones its agent wrote. Guards run outside the agent's sandbox, so a
+ * script from the worktree would also be a way out of it.
+ */
+export async function baseGuardScripts(
+  runner: ProcessRunner,
+  worktree: string,
+  base: string,
+): Promise<{ dir: string; dispose: () => Promise<void> }> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'harness-guards-'));
+  const dispose = () => rm(scratch, { recursive: true, force: true });
+  try {
+    const root = path.join(scratch, 'tree');
+    await mkdir(root);
+    const listed = await git(runner, worktree, ['ls-tree', '--name-only', base, '--', `${GUARDS_DIR}/`]);
+    if (listed.trim() !== '') await extract(runner, worktree, base, [GUARDS_DIR], scratch, root);
+    return { dir: path.join(root, GUARDS_DIR), dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
 
 async function extract(
   runner: ProcessRunner,

@@ -5,7 +5,7 @@
  * real SQLite store.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -323,15 +323,30 @@ describe('the guard stage of validation', () => {
     });
   });
 
-  it('says so when the task changed the guards it is judged by', async () => {
-    f = await fixture(overlay());
-    const task = await f.run([{ 'src/app.js': 'eval(x);\n', '.harness/guards/sec-eval.sh': 'exit 0\n' }]);
+  it('judges a task by the base commit’s guards: one the agent rewrote is neither obeyed nor run', async () => {
+    f = await fixture(overlay('max_retries = 0\n'));
+    const marker = path.join(f.root, '..', 'ran-outside-the-sandbox');
+    // The agent silences the eval guard and adds one that would run code of its own on the host.
+    const task = await f.run([
+      {
+        'src/app.js': 'eval(x);\n',
+        '.harness/guards/sec-eval.sh': 'exit 0\n',
+        '.harness/guards/escape.sh': `touch ${JSON.stringify(marker)}\n`,
+      },
+    ]);
 
-    expect(task).toMatchObject({ state: 'done' });
+    expect(task).toMatchObject({ state: 'failed', error: { code: 'guard_findings' } });
+    expect(task.error!.message).toContain('src/app.js:1 [SEC-EVAL] (high)');
+    expect(existsSync(marker)).toBe(false);
     const [event] = await guardEvents(f.store, task.id);
-    expect(event).toMatchObject({ decision: 'warn' });
-    expect(event!.reason).toContain('the task changed .harness/guards/sec-eval.sh');
-    expect(event!.data).toMatchObject({ new: 0, guards_changed: ['.harness/guards/sec-eval.sh'] });
+    expect(event).toMatchObject({ decision: 'block' });
+    expect(event!.reason).toContain(
+      'the task changed .harness/guards/escape.sh, .harness/guards/sec-eval.sh',
+    );
+    expect(event!.data).toMatchObject({
+      new: 1,
+      guards_changed: ['.harness/guards/escape.sh', '.harness/guards/sec-eval.sh'],
+    });
   });
 
   it('skips the scan when no guard exists and no rule applies to the changed files', async () => {

@@ -81,7 +81,9 @@ export class GuardStage {
       ...(check.broken.length > 0
         ? [`guard(s) broke: ${check.broken.map((b) => `${b.guard} ${b.reason}`).join('; ')}`]
         : []),
-      ...(check.guardsChanged.length > 0 ? [`the task changed ${check.guardsChanged.join(', ')}`] : []),
+      ...(check.guardsChanged.length > 0
+        ? [`the task changed ${check.guardsChanged.join(', ')} (not run: the base commit's guards judge it)`]
+        : []),
     ];
     await deps.events.append({
       kind: 'task.guards',
