@@ -4,6 +4,7 @@ import { collectMetrics, detectSignals, qualityReport, replayDraft } from '../qu
 import type { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import type { GcWiring } from './gc-wiring.js';
+import { guardConfinement } from './replay-sandbox.js';
 
 /**
  * How the quality loop's parts reach each other in a running server: one rule source (the
@@ -48,6 +49,8 @@ export function qualityGcWiring(o: {
         }),
         processes: o.runner,
         clock: o.clock,
+        // A draft guard is agent-written code nobody has reviewed: it runs in bubblewrap, or not at all.
+        confine: await guardConfinement(project.root),
       }),
     grade: async (project) => (await qualityReport(o.store, project.name, {})).quality.grade,
   };

@@ -5,8 +5,7 @@ import type { Confine } from '../quality/index.js';
  * How replay confines a draft guard — code nobody has reviewed yet — when it runs it over a
  * project: bubblewrap with the host and the project read-only, a private /tmp and no network;
  * only the guard's own scratch directory is writable. Null when this host has no working
- * bubblewrap: replay then runs guards with a scrubbed environment only, so a caller that can
- * should require a sandbox first (learn does: its agent runs read-only).
+ * bubblewrap: replay then skips draft guards, saying why.
  */
 export async function guardConfinement(root: string): Promise<Confine | null> {
   const caps = await probeSandbox();

@@ -172,6 +172,22 @@ describe('replayDraft', () => {
     expect(git(root, 'status', '--porcelain')).toBe('');
   });
 
+  it('does not run a draft guard at all where no sandbox can confine it', async () => {
+    const root = plantedProject();
+    const { store } = await storeWithHistory(root);
+    const guard = 'touch "$1/src/planted-by-guard"\necho "src/c.ts:1:W-01:ran"\n';
+    const report = await replayDraft(draftOf([file('.harness/guards/writer.sh', 'guard', guard)]), {
+      root,
+      store,
+      confine: null,
+    });
+    expect(report.tree.findings).toBe(0);
+    expect(report.skipped).toEqual([
+      { path: '.harness/guards/writer.sh', reason: expect.stringMatching(/^not run: no sandbox/) as string },
+    ]);
+    expect(git(root, 'status', '--porcelain')).toBe('');
+  });
+
   it('explains past findings at the places a draft guard reports today', async () => {
     const root = plantedProject();
     const { store, log } = await storeWithHistory(root);

@@ -31,8 +31,11 @@ export interface ReplayContext {
   readonly rules?: ReadonlyMap<string, Rule>;
   readonly processes?: ProcessRunner;
   readonly guardTimeoutMs?: number;
-  /** Runs a draft guard in a sandbox; without it the guard runs with a scrubbed environment only. */
-  readonly confine?: Confine;
+  /**
+   * Runs a draft guard in a sandbox; without it the guard runs with a scrubbed environment only,
+   * and `null` (no sandbox on this host) does not run draft guards at all: they are skipped.
+   */
+  readonly confine?: Confine | null;
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
 }
@@ -169,11 +172,18 @@ async function treeFindings(
     out.push({ finding, fromGuard });
   };
   for (const { artifact, content } of guards) {
+    if (ctx.confine === null) {
+      skipped.push({
+        path: artifact.path,
+        reason: 'not run: no sandbox (bubblewrap) here for a guard nobody reviewed',
+      });
+      continue;
+    }
     const options = {
       processes,
       timeoutMs,
       ...(ctx.env === undefined ? {} : { env: ctx.env }),
-      ...(ctx.confine === undefined ? {} : { confine: ctx.confine }),
+      ...(ctx.confine === undefined || ctx.confine === null ? {} : { confine: ctx.confine }),
     };
     const run = await replayGuard(root, artifact.path, content, rules, options);
     if (run.ok) for (const finding of run.findings) add(finding, true);
