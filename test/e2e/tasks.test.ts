@@ -251,9 +251,12 @@ describe('task pipeline', () => {
     });
     expect(bad.status).toBe(400);
     const dashboard = (await (await fetch(`${app.server.url}/api/dashboard`)).json()) as {
-      global: { done: number; failed: number; grade: string };
-      projects: { id: string; tasks: { done: number } }[];
+      global: { done: number; failed: number; grade: string; quality?: { grade: string } };
+      projects: { id: string; tasks: { done: number }; quality?: { grade: string } }[];
     };
+    // The quality grade from the event log, as `dashboard/get` gives it, global and per project.
+    expect(dashboard.global.quality?.grade).toMatch(/^[ABCD]$/);
+    expect(dashboard.projects.find((p) => p.id === 'widgets')?.quality?.grade).toMatch(/^[ABCD]$/);
     expect(dashboard.global.done).toBeGreaterThanOrEqual(3);
     expect(dashboard.global.failed).toBeGreaterThanOrEqual(2);
     // Failures beside the successes: the grade is capped below A.

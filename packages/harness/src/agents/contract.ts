@@ -70,6 +70,8 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
     exit_code: z.number().int().nullable(),
     output: z.string(),
     status: z.enum(['completed', 'failed', 'declined']),
+    /** How long it ran (what the agent measured, or from request to result); null when unknown. */
+    duration_ms: z.number().nonnegative().nullable(),
   }),
   z.object({
     ...base,

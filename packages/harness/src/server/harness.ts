@@ -200,6 +200,7 @@ export class Harness {
       tasks: this.tasks,
       projects: this.projects,
       events: this.events,
+      store: this.store,
       logger,
       maxBodyBytes: config.server.max_body_bytes,
       operatorKeyFile,

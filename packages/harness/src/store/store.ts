@@ -216,6 +216,8 @@ export interface TaskRepository {
   /** Tasks in flight (not queued, not finished) with their lease owner. */
   inFlight(): Promise<(Task & { lease_owner: string | null; lease_expires_at: string | null })[]>;
   countsByProject(): Promise<{ project: string; state: TaskState; n: number; cost_usd: number }[]>;
+  /** How many of `project`'s tasks finished after `since` (an ISO timestamp). */
+  countFinishedSince(project: string, since: string): Promise<number>;
   findByExternalId(source: string, externalId: string): Promise<Task | null>;
 }
 

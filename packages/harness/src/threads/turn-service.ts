@@ -256,6 +256,7 @@ export class TurnService {
       project: entry.project,
       tool: event.type === 'command' || event.type === 'command_gate' ? 'command' : null,
       decision: event.type === 'command_gate' ? event.decision : null,
+      duration_ms: event.type === 'command' ? event.duration_ms : null,
       data,
     });
     if (event.type === 'session') {

@@ -219,6 +219,8 @@ describe.each(RUNTIMES)('agent contract: $name', (rt) => {
     expect(readFileSync(path.join(repo, 'CONTRACT.md'), 'utf8')).toBe('written by the contract suite\n');
     expect(git(repo, 'log', '--format=%s', '-1').trim()).toBe('contract edit');
     expect(events.some((e) => e.type === 'file_change' || e.type === 'command')).toBe(true);
+    // Every runtime says how long its command ran: slow-operation signals are built from it.
+    for (const command of ofType(events, 'command')) expect(command.duration_ms).toBeGreaterThanOrEqual(0);
     expect(ofType(events, 'usage').length).toBeGreaterThan(0);
   });
 

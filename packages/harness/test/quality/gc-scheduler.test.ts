@@ -1,10 +1,11 @@
 /**
  * The GC scheduler on a real store: a project runs when its grade's interval has passed since its
  * last stored run (so a new scheduler over the same store — a restarted server — keeps the
- * schedule), every `run_after_tasks` finished tasks, and never twice at once.
+ * schedule), once `run_after_tasks` stored tasks finished since the last run (a restart keeps that
+ * count too), and never twice at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Grade } from '@harness/protocol';
+import { type Grade, newTask } from '@harness/protocol';
 import { silentLogger } from '../../src/core/index.js';
 import { GcScheduler, gradeIntervalMs } from '../../src/quality/index.js';
 import { eventually } from '@harness/testkit';
@@ -23,6 +24,15 @@ function scheduler(grade: Grade | null, runAfterTasks = 3): GcScheduler {
     grade: async () => grade,
     runAfterTasks,
   });
+}
+
+let taskCount = 0;
+/** Stores a task of the project as the pipeline leaves it: done, finished now. */
+async function finishTask(): Promise<void> {
+  const now = fx.clock.now().toISOString();
+  const task = newTask({ id: `task_${++taskCount}`, project: 'app', kind: 'prompt', created_at: now });
+  await fx.store.tasks.enqueue({ ...task, state: 'done', finished_at: now }, 1000);
+  fx.clock.advanceHours(0.01);
 }
 
 const runs = async (): Promise<string[]> =>
@@ -63,7 +73,7 @@ describe('GcScheduler', () => {
     expect(await runs()).toHaveLength(3);
   });
 
-  it('runs after every run_after_tasks finished tasks, never beside a run in flight', async () => {
+  it('runs after every run_after_tasks finished tasks, counted across restarts, never beside a run in flight', async () => {
     let gate: Promise<void> = Promise.resolve();
     let release: () => void = () => undefined;
     const inner = new ScriptedDrafter([guardAnswer('g')]);
@@ -78,12 +88,19 @@ describe('GcScheduler', () => {
     // Each run detects a new signal, so each has something to draft.
     let n = 0;
     fx = gcFixture({ drafter, signals: () => [signal('hot_files', `file-${++n}`, 30)] });
-    const s = scheduler('B', 2);
     const project = { name: 'app', root: fx.root };
-    await s.taskFinished(project);
+    await finishTask();
+    await scheduler('B', 2).taskFinished(project);
     expect(await runs()).toEqual([]);
+    // The second task finishes under a restarted server: the first one still counts.
+    const s = scheduler('B', 2);
+    await finishTask();
     await s.taskFinished(project);
     expect(await runs()).toEqual(['after 2 finished tasks']);
+    // Tasks finished before that run started count for no later run.
+    await finishTask();
+    await s.taskFinished(project);
+    expect(await runs()).toHaveLength(1);
 
     // While a run is in flight, neither trigger starts another.
     gate = new Promise<void>((resolve) => (release = resolve));
@@ -95,7 +112,7 @@ describe('GcScheduler', () => {
       ),
     ).toBe(2);
     expect(fx.gc.isRunning('app')).toBe(true);
-    await s.taskFinished(project);
+    await finishTask();
     await s.taskFinished(project);
     fx.clock.advanceHours(24 * 4);
     await s.tick();
@@ -104,5 +121,10 @@ describe('GcScheduler', () => {
     await held;
     expect(await runs()).toEqual(['after 2 finished tasks', 'manual']);
     expect(inner.asked).toHaveLength(2);
+    // Afterwards, the count starts from the manual run.
+    await finishTask();
+    await finishTask();
+    await s.taskFinished(project);
+    expect(await runs()).toEqual(['after 2 finished tasks', 'manual', 'after 2 finished tasks']);
   });
 });

@@ -108,9 +108,18 @@ async function runCommandTool(
   if (verdict.decision !== 'allow') {
     runner.onRefusal();
     const output = refusalText(verdict);
-    ctx.emit({ type: 'command', call_id: callId, command, exit_code: null, output, status: 'declined' });
+    ctx.emit({
+      type: 'command',
+      call_id: callId,
+      command,
+      exit_code: null,
+      output,
+      status: 'declined',
+      duration_ms: null,
+    });
     return { output, isError: true };
   }
+  const startedAt = Date.now();
   const run = await runSandboxedCommand(runner.processes, ctx.options.sandbox, command, runner.caps, {
     timeoutMs: runner.commandTimeoutMs,
     signal: ctx.signal,
@@ -125,6 +134,7 @@ async function runCommandTool(
     exit_code: run.exitCode,
     output: run.output,
     status,
+    duration_ms: Date.now() - startedAt,
   });
   const note = run.timedOut ? `\n[killed after ${runner.commandTimeoutMs} ms]` : '';
   return {

@@ -10,6 +10,8 @@ const WRITE_TOOLS: ReadonlySet<string> = new Set(['Write', 'Edit', 'MultiEdit', 
 interface PendingTool {
   name: string;
   input: Record<string, unknown>;
+  /** When the request was read: Claude Code reports no duration, so it is measured to the result. */
+  requestedAt: number;
 }
 
 function textOf(content: unknown): string {
@@ -85,7 +87,7 @@ export class ClaudeStreamMapper {
           string,
           unknown
         >;
-        this.tools.set(block.id, { name: block.name, input });
+        this.tools.set(block.id, { name: block.name, input, requestedAt: Date.now() });
         this.ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
       }
     }
@@ -124,6 +126,7 @@ export class ClaudeStreamMapper {
         exit_code: declined ? null : isError ? (exit ? Number(exit[1]) : null) : 0,
         output,
         status: declined ? 'declined' : isError ? 'failed' : 'completed',
+        duration_ms: Date.now() - tool.requestedAt,
       });
     } else if (WRITE_TOOLS.has(tool.name) && !isError) {
       const file = String(tool.input.file_path ?? tool.input.notebook_path ?? '');

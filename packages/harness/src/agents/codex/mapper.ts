@@ -139,6 +139,7 @@ export class CodexEventMapper {
           exit_code: item.exitCode ?? null,
           output: item.aggregatedOutput ?? '',
           status,
+          duration_ms: item.durationMs ?? null,
         });
         this.onCommandFinished?.(item);
         return;

@@ -28,6 +28,7 @@ export const ThreadItemSchema = z.looseObject({
   command: z.string().optional(),
   aggregatedOutput: z.string().nullish(),
   exitCode: z.number().int().nullish(),
+  durationMs: z.number().nonnegative().nullish(),
   status: z.string().optional(),
   changes: z.array(z.looseObject({ path: z.string(), kind: PatchKindSchema })).optional(),
 });

@@ -6,9 +6,10 @@ import type { GcProject, GradeOf } from './gc-types.js';
 
 /**
  * Runs GC per project on its grade's interval (A every 7 days, B 3, C 1, D every hour) after its
- * last stored run — so the schedule survives restarts — and after every `gc.run_after_tasks`
- * finished tasks of the project. Never two runs of one project at once: GcService's lock and its
- * stored `running` row refuse the second, and the scheduler does not even ask while one runs.
+ * last stored run, and once `gc.run_after_tasks` tasks of the project finished since that run
+ * started — both read from the store, so the schedule survives restarts. Never two runs of one
+ * project at once: GcService's lock and its stored `running` row refuse the second, and the
+ * scheduler does not even ask while one runs.
  */
 
 const hour = 3_600_000;
@@ -36,8 +37,8 @@ export interface GcSchedulerDeps {
 
 export class GcScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly finishedTasks = new Map<string, number>();
+  /** The runs this scheduler started, by project. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private stopped = false;
 
   private readonly createdAt: Date;
@@ -55,7 +56,7 @@ export class GcScheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
   /**
@@ -82,25 +83,28 @@ export class GcScheduler {
     }
     const runs: Promise<void>[] = [];
     for (const project of projects) {
-      if (this.deps.gc.isRunning(project.name)) continue;
+      if (this.busy(project)) continue;
       const due = Date.parse(await this.nextRunAt(project)) <= this.deps.clock.now().getTime();
-      if (due) runs.push(this.launch(project, 'schedule'));
+      if (due && !this.busy(project)) runs.push(this.launch(project, 'schedule'));
     }
     await Promise.all(runs);
   }
 
-  /** Counts a finished task of `project`; every `run_after_tasks`-th one starts a run. */
-  taskFinished(project: GcProject): Promise<void> {
+  /**
+   * A task of `project` finished: starts a run once `run_after_tasks` of its tasks finished since
+   * its last run started (counted in the store, so a restart loses no count).
+   */
+  async taskFinished(project: GcProject): Promise<void> {
     const every = this.deps.runAfterTasks;
-    if (every <= 0 || this.stopped) return Promise.resolve();
-    const count = (this.finishedTasks.get(project.name) ?? 0) + 1;
-    if (count < every) {
-      this.finishedTasks.set(project.name, count);
-      return Promise.resolve();
-    }
-    this.finishedTasks.set(project.name, 0);
-    if (this.deps.gc.isRunning(project.name)) return Promise.resolve();
-    return this.launch(project, `after ${every} finished tasks`);
+    if (every <= 0 || this.stopped || this.busy(project)) return;
+    const last = await this.deps.store.gc.runs.last(project.name);
+    const finished = await this.deps.store.tasks.countFinishedSince(project.name, last?.started_at ?? '');
+    if (finished < every || this.busy(project)) return;
+    await this.launch(project, `after ${finished} finished tasks`);
+  }
+
+  private busy(project: GcProject): boolean {
+    return this.inFlight.has(project.name) || this.deps.gc.isRunning(project.name);
   }
 
   private launch(project: GcProject, trigger: string): Promise<void> {
@@ -118,8 +122,8 @@ export class GcScheduler {
             'GC run failed',
           ),
       )
-      .finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
+      .finally(() => this.inFlight.delete(project.name));
+    this.inFlight.set(project.name, run);
     return run;
   }
 }

@@ -48,12 +48,26 @@ export function classify(event: Event, settings: ClassifySettings): Contribution
       out.push({ type: 'chronic_block', key: event.tool ? `${event.kind}:${event.tool}` : event.kind });
   }
   if (event.duration_ms !== null && event.duration_ms > settings.slowOpMs)
-    out.push({ type: 'slow_operations', key: event.tool ?? event.kind });
+    out.push({ type: 'slow_operations', key: slowOperationKey(event, data) });
   const edited = editedFile(event, data);
   if (edited !== null) out.push({ type: 'hot_files', key: edited, file: edited });
   const specific = specificContribution(event, data);
   if (specific !== null) out.push(...specific);
   return out;
+}
+
+/**
+ * What was slow: for an agent's command its program and subcommand (`npm test`, `cargo build`), so
+ * one slow test suite is one signal and not lost among every other command; else the tool or kind.
+ */
+function slowOperationKey(event: Event, data: Record<string, unknown>): string {
+  if (event.kind === 'agent.command' && typeof data.command === 'string') {
+    const words = data.command.trim().split(/\s+/);
+    const program = words[0] ?? '';
+    const sub = words[1];
+    return `command: ${sub !== undefined && /^[a-z][\w:-]*$/i.test(sub) ? `${program} ${sub}` : program}`;
+  }
+  return event.tool ?? event.kind;
 }
 
 /** A file an agent (or a client's hook, through event/log) edited, as the project sees it. */

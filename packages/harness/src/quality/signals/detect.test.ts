@@ -83,6 +83,17 @@ const cases: {
     key: 'npm test',
   },
   {
+    type: 'slow_operations',
+    at: 3,
+    event: {
+      kind: 'agent.command',
+      tool: 'command',
+      duration_ms: 1500,
+      data: { command: 'cargo build --release', status: 'completed' },
+    },
+    key: 'command: cargo build',
+  },
+  {
     type: 'linter_violations',
     at: 3,
     event: {

@@ -11,9 +11,11 @@ import {
 } from '@harness/protocol';
 import { ErrorCodes, HarnessError, type Logger, newId } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
+import { dashboardWithGrades } from '../dashboard.js';
 import { httpStatusOf, toHttpError } from '../http-errors.js';
 import { isOperatorRequest, requireOperator } from '../operator.js';
 import type { ProjectRegistry } from '../../projects/index.js';
+import type { Store } from '../../store/index.js';
 import type { BatchResult, TaskService } from '../../tasks/index.js';
 import { jsonBody, validate } from './http-json.js';
 import { streamTask } from './task-stream.js';
@@ -22,6 +24,8 @@ export interface RestDependencies {
   tasks: TaskService;
   projects: ProjectRegistry;
   events: EventLog;
+  /** For the dashboard's quality grades. */
+  store: Store;
   logger: Logger;
   maxBodyBytes: number;
   /** Where the operator key is, when no API token is set (see operator.ts). */
@@ -137,6 +141,6 @@ export function createRestApp(deps: RestDependencies): Hono {
       return c.json({ deleted: true });
     });
   }
-  app.get('/api/dashboard', async (c) => c.json(await deps.tasks.dashboard()));
+  app.get('/api/dashboard', async (c) => c.json(await dashboardWithGrades(deps.tasks, deps.store)));
   return app;
 }

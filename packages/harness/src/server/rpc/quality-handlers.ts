@@ -11,6 +11,7 @@ import {
   type RuleSource,
   type SignalThresholds,
 } from '../../quality/index.js';
+import { dashboardWithGrades } from '../dashboard.js';
 import type { HandlerDependencies } from './handlers.js';
 import { checkRange, toUtc } from './handlers.js';
 import type { HandlerTable } from './router.js';
@@ -44,7 +45,7 @@ export function createQualityHandlers(deps: HandlerDependencies): Pick<HandlerTa
     'metrics/query': (params) => metricsQuery(deps, params),
     'health/check': (params) => healthCheck(deps, params),
     'stats/query': (params) => statsQuery(deps, params),
-    'dashboard/get': () => dashboard(deps),
+    'dashboard/get': () => dashboardWithGrades(deps.tasks, deps.store),
   };
 }
 
@@ -102,17 +103,6 @@ async function statsQuery(
     // The grade's coverage counts open violations: the latest full scans' findings.
     violations: scans.reduce((n, scan) => n + (scan?.finding_count ?? 0), 0),
   });
-}
-
-/** The task dashboard with the event-based quality grade, global and per project. */
-async function dashboard(deps: HandlerDependencies): Promise<MethodResult<'dashboard/get'>> {
-  const base = await deps.tasks.dashboard();
-  const names = base.projects.map((p) => p.name);
-  const grades = await Promise.all(names.map((name) => qualityReport(deps.store, name, {})));
-  return {
-    global: { ...base.global, quality: (await qualityReport(deps.store, null, {}, names)).quality },
-    projects: base.projects.map((p, i) => ({ ...p, quality: grades[i]?.quality })),
-  };
 }
 
 function absoluteRoot(root: string): string {

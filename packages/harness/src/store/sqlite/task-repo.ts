@@ -238,6 +238,13 @@ export class SqliteTaskRepository implements TaskRepository {
       .all() as { project: string; state: TaskState; n: number; cost_usd: number }[];
   }
 
+  async countFinishedSince(project: string, since: string): Promise<number> {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM tasks WHERE project = ? AND finished_at > ?')
+      .get(project, since) as { n: number };
+    return row.n;
+  }
+
   async findByExternalId(source: string, externalId: string): Promise<Task | null> {
     const row = this.db
       .prepare('SELECT * FROM tasks WHERE source = ? AND external_id = ? ORDER BY seq DESC LIMIT 1')
