@@ -35,6 +35,26 @@ describe('decisions', () => {
     expect(strict.check(['git', 'status']).decision).toBe('allow');
   });
 
+  it('a command find or fd runs gets the default decision when no rule names it, whatever allowed find', () => {
+    const strict = loadPolicy(
+      {
+        files: [
+          { path: 'x.star', source: 'prefix_rule(pattern = [["find", "fd", "cat"]], decision = "allow")' },
+        ],
+      },
+      { defaultDecision: 'forbidden' },
+    );
+    expect(strict.checkCommandLine('find . -name a.ts').decision).toBe('allow');
+    expect(strict.checkCommandLine('find . -exec cat {} +').decision).toBe('allow');
+    const run = strict.checkCommandLine('find . -name a.ts -exec rm {} +');
+    expect(run.decision).toBe('forbidden');
+    expect(run.reason).toContain('find -exec matched no rule');
+    expect(strict.checkCommandLine('fd -e ts -x rm').decision).toBe('forbidden');
+    // With the usual default (allow) nothing changes; a rule for the run command still speaks.
+    expect(decide('find . -exec touch {} +')).toBe('allow');
+    expect(decide('find . -exec rm -rf {} +')).toBe('forbidden');
+  });
+
   it('the strictest part of a compound command decides', () => {
     expect(decide('git status && ls')).toBe('allow');
     expect(decide('git status && git push')).toBe('prompt');

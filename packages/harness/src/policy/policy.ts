@@ -188,9 +188,11 @@ export class Policy {
     const reasons = analysis.floors.length > 0 ? analysis.floors.slice() : [];
     let potential: Decision | undefined;
     let undeclared = false;
+    let unruledRun: string | null = null;
     for (const view of analysis.views) {
       const m = this.index.matchView(view);
       for (const r of m.matches) addMatch(matched, r);
+      if (m.matches.length === 0 && view.via.startsWith('run by ')) unruledRun ??= view.via;
       potential = stricter(potential, m.potential);
       if (m.undeclaredPath) {
         undeclared = true;
@@ -204,6 +206,10 @@ export class Policy {
     if (decision === undefined) {
       decision = analysis.opaque.length > 0 ? atLeast(this.defaultDecision, 'prompt') : this.defaultDecision;
       for (const r of analysis.opaque) reasons.push(r);
+    } else if (unruledRun !== null && stricter(this.defaultDecision, decision) !== decision) {
+      // `find … -exec rm {} +` runs rm: a rule allowing find does not speak for it.
+      decision = this.defaultDecision;
+      reasons.push(`the command ${unruledRun} matched no rule; default decision is ${this.defaultDecision}`);
     }
     if (potential !== undefined && stricter(potential, decision) !== decision) {
       reasons.push(`values computed at run time could make a ${potential} rule match`);

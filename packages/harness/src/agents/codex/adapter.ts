@@ -218,24 +218,33 @@ export class CodexAdapter implements AgentAdapter {
       },
       turnOver.signal,
       (proc) => {
+        const handle = (method: string, params: unknown): void => {
+          try {
+            this.onNotification(ctx, mapper, method, params);
+          } catch (error) {
+            ctx.emit({
+              type: 'warning',
+              message: `codex ${method} did not have the expected shape: ${describeError(error)}`,
+            });
+          }
+          if (mapper.completed) finish(proc);
+        };
+        // The checks of commands Codex ran without asking; the turn is not over before they are,
+        // so a refused one fails the turn even when Codex completes it in the same breath.
+        let unaskedChecks = Promise.resolve();
         const conn = new AppServerConnection((line) => proc.writeLine(line), {
           notification: (method, params) => {
-            try {
-              this.onNotification(ctx, mapper, method, params);
-            } catch (error) {
-              ctx.emit({
-                type: 'warning',
-                message: `codex ${method} did not have the expected shape: ${describeError(error)}`,
-              });
-            }
-            if (mapper.completed) finish(proc);
+            if (method === 'turn/completed') void unaskedChecks.then(() => handle(method, params));
+            else handle(method, params);
           },
           request: (method, params) => approvals.answer(method, params),
           malformed: (problem) =>
             ctx.emit({ type: 'warning', message: `ignored a line from codex: ${problem}` }),
         });
         connection = conn;
-        mapper.onCommandFinished = (item) => void this.checkUnasked(ctx, approvals, item);
+        mapper.onCommandFinished = (item) => {
+          unaskedChecks = unaskedChecks.then(() => this.checkUnasked(ctx, approvals, item));
+        };
         this.startSession(ctx, conn, model).catch((error: unknown) => {
           if (mapper.completed || ctx.signal.aborted) return;
           ctx.fail('protocol_error', describeError(error), { stderr_tail: proc.stderrTail() });

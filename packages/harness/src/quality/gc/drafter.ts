@@ -1,8 +1,9 @@
 import type { AgentChoice, ProcessGroupJournal } from '../../core/index.js';
 import { type AgentRegistry, type CommandGate } from '../../agents/index.js';
+import { loadPolicy } from '../../policy/index.js';
 
 /**
- * The drafting agent's one turn: read-only sandbox, read/search tools only, every command refused,
+ * The drafting agent's one turn: read-only sandbox, read/search tools only, commands only to read,
  * and the per-draft budget as the turn's cost limit (enforced by the model gateway or the adapter,
  * which kill the turn once it is passed). What it cost is taken from the agent's reported usage,
  * also when the turn failed.
@@ -34,10 +35,39 @@ export interface Drafter {
 /** The tools a drafting agent may use: it reads and searches, nothing else. */
 export const DRAFT_TOOLS = ['Read', 'Grep', 'Glob'] as const;
 
-const refuseEverything: CommandGate = async () => ({
-  decision: 'forbidden',
-  reason: 'GC drafting is read-only: propose the files in your answer instead of running commands',
-});
+/**
+ * What a drafting agent may run: programs that read and search. Agents without read and search
+ * tools of their own (Codex) look at the project through commands. The read-only sandbox is what
+ * stops writes; this keeps the agent to reading, and anything else (or what the analysis cannot
+ * follow) is refused, which ends the turn: there is nobody to ask.
+ */
+const readOnlyPolicy = loadPolicy(
+  {
+    files: [
+      {
+        path: 'gc-drafting (built in)',
+        source: `
+prefix_rule(pattern = [["cat", "head", "tail", "ls", "wc", "grep", "egrep", "fgrep", "rg", "find", "tree", "file", "stat", "pwd", "nl"]], decision = "allow")
+prefix_rule(pattern = ["sed", "-n"], decision = "allow")
+prefix_rule(pattern = ["git", ["log", "show", "diff", "grep", "status", "ls-files", "blame"]], decision = "allow")
+`,
+      },
+    ],
+  },
+  { defaultDecision: 'forbidden' },
+);
+
+/** `rg --pre CMD` runs CMD on every file it searches, which a prefix rule cannot see. */
+const runsAPreprocessor = /(^|\s)--pre(-glob)?(=|\s|$)/;
+
+export const readOnlyCommandGate: CommandGate = async ({ command }) => {
+  const result = readOnlyPolicy.checkCommandLine(command);
+  if (result.decision === 'allow' && !runsAPreprocessor.test(command)) return { decision: 'allow' };
+  return {
+    decision: 'forbidden',
+    reason: `GC drafting is read-only (${result.reason}): read and search, and propose files in your answer`,
+  };
+};
 
 export class AgentDrafter implements Drafter {
   constructor(
@@ -56,7 +86,7 @@ export class AgentDrafter implements Drafter {
       sandbox: this.agents.sandboxFor(request.root, 'read-only'),
       limits: { ...this.agents.defaultLimits(), maxCostUsd: request.budgetUsd },
       tools: DRAFT_TOOLS,
-      commandGate: refuseEverything,
+      commandGate: readOnlyCommandGate,
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(this.processGroups === undefined ? {} : { processGroups: this.processGroups() }),
     });
