@@ -243,7 +243,10 @@ export class CodexAdapter implements AgentAdapter {
         });
         connection = conn;
         mapper.onCommandFinished = (item) => {
-          unaskedChecks = unaskedChecks.then(() => this.checkUnasked(ctx, approvals, item));
+          // Checked at once (a refusal interrupts the turn as soon as it is known); only the
+          // turn's completion waits for every check.
+          const check = this.checkUnasked(ctx, approvals, item);
+          unaskedChecks = Promise.all([unaskedChecks, check]).then(() => undefined);
         };
         this.startSession(ctx, conn, model).catch((error: unknown) => {
           if (mapper.completed || ctx.signal.aborted) return;
