@@ -59,7 +59,7 @@ describe('loadProjectOverlay', () => {
       always: ['review', 'build-fix'],
     });
     expect(() => loadProjectOverlay(project('bad-skill', '[skills]\nalways = ["../x"]\n'))).toThrow(
-      /skills\.always\.0: expected a skill name .* got "\.\.\/x"/,
+      /skills\.always\[0\]: expected a skill name .* got "\.\.\/x"/,
     );
   });
 
