@@ -38,6 +38,8 @@ const toolNames = [
   'query_events',
   'check_command',
   'list_agents',
+  'list_skills',
+  'get_skill',
 ];
 
 /** PATH without node_modules/.bin, so no agent CLI is found and no agent reaches for the network. */
@@ -175,6 +177,18 @@ describe('harness mcp over stdio (SDK client)', () => {
     const agents = data.agents as { name: string; usable: boolean }[];
     expect(agents.map((agent) => agent.name)).toEqual(['claude', 'codex', 'anthropic_api']);
     for (const agent of agents) expect(typeof agent.usable).toBe('boolean');
+  });
+
+  it('lists the skills and opens one with get_skill; a name that escapes is an error result', async () => {
+    const listed = await call(session.client, 'list_skills', { query: 'review' });
+    expect(listed.isError).toBe(false);
+    const skills = listed.data.skills as { name: string; scope: string }[];
+    expect(skills).toContainEqual(expect.objectContaining({ name: 'review', scope: 'builtin' }));
+    const got = await call(session.client, 'get_skill', { name: 'review' });
+    expect(got.isError).toBe(false);
+    expect(got.data.body).toMatch(/# Review/);
+    const bad = await call(session.client, 'get_skill', { name: '../x' });
+    expect(bad.isError).toBe(true);
   });
 
   it('queues a task on a registered project and reports it with task_status and list_tasks', async () => {

@@ -108,6 +108,7 @@ function inProcessFixture(): TransportFixture {
         projectRoot: projectDir,
         dataDir: path.join(dir.path, 'data'),
         agents: AgentRegistry.fromConfig(config.agents),
+        skillHomes: { home: dir.path, codexHome: null },
       });
     },
     async client() {
@@ -423,6 +424,59 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
           err(await client.request(method, { project_root: fixture.projectDir, extra: 1 })).error.code,
         ).toBe(-32602);
       }
+    });
+
+    it('lists, shows, creates, updates and deletes skills; writes for the operator only', async () => {
+      const listed = ok(await client.request('skill/list', { query: 'review' })).result as {
+        skills: { name: string; scope: string; version: number }[];
+        errors: unknown[];
+      };
+      expect(listed.skills.find((s) => s.name === 'review')).toMatchObject({ scope: 'builtin', version: 1 });
+      const shown = ok(await client.request('skill/get', { name: 'build-fix' })).result as { body: string };
+      expect(shown.body).toMatch(/# Build fix/);
+      expect(err(await client.request('skill/get', { name: 'no-such-skill' })).error.code).toBe(-32001);
+      const escape = err(await client.request('skill/get', { name: '../etc' }));
+      expect(escape.error.code).toBe(-32602);
+      expect(escape.error.message).toMatch(/name: "\.\.\/etc" would leave the skills folder/);
+      const params = {
+        name: 'contract-skill',
+        description: 'A skill made by the contract test',
+        body: '# Contract\n',
+        project_root: fixture.projectDir,
+      };
+      const operator = fixture.name === 'stdio' || fixture.name === 'in-process';
+      if (!operator) {
+        const refused = err(await client.request('skill/create', params));
+        expect(refused.error.code).toBe(-32007);
+        expect(refused.error.message).toMatch(/creating a skill is for a person/);
+        expect(err(await client.request('skill/delete', { name: 'review' })).error.code).toBe(-32007);
+        return;
+      }
+      const created = ok(await client.request('skill/create', params)).result as {
+        path: string;
+        scope: string;
+      };
+      expect(created).toMatchObject({
+        scope: 'project',
+        path: expect.stringMatching(/contract-skill\/SKILL\.md$/),
+      });
+      expect(err(await client.request('skill/create', params)).error.code).toBe(-32002);
+      const updated = ok(
+        await client.request('skill/update', {
+          name: 'contract-skill',
+          body: 'Changed\n',
+          project_root: fixture.projectDir,
+        }),
+      ).result as { version: number; body: string };
+      expect(updated).toMatchObject({ version: 2, body: 'Changed\n' });
+      expect(err(await client.request('skill/update', { name: 'contract-skill' })).error.code).toBe(-32602);
+      expect(
+        ok(await client.request('skill/delete', { name: 'contract-skill', project_root: fixture.projectDir }))
+          .result,
+      ).toEqual({ deleted: true, path: created.path });
+      expect(
+        err(await client.request('skill/delete', { name: 'contract-skill', project_root: '/' })).error.code,
+      ).toBe(-32007);
     });
 
     it('reports stats with a quality grade', async () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { AgentRegistry, ModelGateway } from '../agents/index.js';
 import {
   type HarnessConfig,
@@ -58,6 +59,7 @@ export async function composeHarness(
       }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      skillHomes: { home: os.homedir(), codexHome: process.env.CODEX_HOME ?? null },
     });
   } catch (error) {
     await gateway.close();

@@ -11,6 +11,7 @@ import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTaskCommand } from './commands/task.js';
 import { registerGcCommand } from './commands/gc.js';
+import { registerSkillCommand } from './commands/skill.js';
 import { createProgram, runProgram } from './program.js';
 
 export { exitCodes } from './program.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerInitCommand(program);
   registerTaskCommand(program);
   registerGcCommand(program);
+  registerSkillCommand(program);
   registerAgentsCommand(program);
   return program;
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import type { RequestListener } from 'node:http';
@@ -16,6 +17,7 @@ import type { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
 import type { Store } from '../store/index.js';
+import { SkillService, builtinSkillsDir } from '../skills/index.js';
 import {
   ServerProcessGroups,
   TaskPipeline,
@@ -56,6 +58,8 @@ export interface HarnessOptions {
   dataDir?: string;
   /** GC's signal detectors, replay, grade and drafting agent (server/gc-wiring.ts). */
   gc?: GcWiring;
+  /** Whose skills are the user's: the home (default: this user's) and `$CODEX_HOME` (null: `~/.codex`). */
+  skillHomes?: { home: string; codexHome: string | null };
 }
 
 /**
@@ -82,6 +86,7 @@ export class Harness {
   private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
   readonly gc: GcParts;
+  readonly skills: SkillService;
 
   private constructor(options: HarnessOptions) {
     const { config, store, agents } = options;
@@ -169,6 +174,19 @@ export class Harness {
       },
       processGroups: () => this.processGroups.journal({ task_id: null, turn_id: null }),
     });
+    this.skills = new SkillService({
+      store,
+      clock,
+      logger,
+      home: options.skillHomes?.home ?? os.homedir(),
+      codexHome: options.skillHomes?.codexHome ?? null,
+      settings: {
+        adminDir: config.skills.admin_dir,
+        builtin: config.skills.builtin,
+        always: config.skills.always,
+      },
+      builtinDir: builtinSkillsDir,
+    });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token
       ? null
@@ -194,6 +212,7 @@ export class Harness {
       operatorKeyFile,
       quality: { thresholds: config.gc.signal_thresholds, rules, runner },
       gc: this.gc.service,
+      skills: this.skills,
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({

@@ -33,6 +33,7 @@ export interface Store {
   readonly scans: ScanRepository;
   readonly signals: SignalRepository;
   readonly gc: GcRepositories;
+  readonly skills: SkillRepository;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -467,4 +468,47 @@ export interface GcRunRepository {
   abandon(id: string, at: string): Promise<boolean>;
   /** USD spent by every project's runs started at or after `since`. */
   spentSince(since: string): Promise<number>;
+}
+
+/** What Harness tracks of one skill file: the content it last saw there, and how often it changed. */
+export interface SkillRecord {
+  /** The SKILL.md or flat .md, absolute: the key (the same name may live in several places). */
+  path: string;
+  name: string;
+  scope: string;
+  content_hash: string;
+  /** 1 when first seen; one more each time the file's content hash changes. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SkillUse {
+  skill: string;
+  task_id: string | null;
+  thread_id: string | null;
+  at: string;
+}
+
+/** A skill's uses, and the outcome of each finished task that used it, oldest finish first. */
+export interface SkillUsage {
+  uses: number;
+  outcomes: ('succeeded' | 'failed')[];
+}
+
+export interface SkillRepository {
+  /**
+   * Records the content seen at `path`: a new record at version 1, the same record when the hash
+   * is unchanged, else the version bumped — atomically, so two readers never bump it twice.
+   */
+  observe(
+    seen: Pick<SkillRecord, 'path' | 'name' | 'scope' | 'content_hash'>,
+    at: string,
+  ): Promise<SkillRecord>;
+  get(path: string): Promise<SkillRecord | null>;
+  /** Forgets the file's record (its uses stay: they are history, kept by name). */
+  remove(path: string): Promise<boolean>;
+  recordUse(use: SkillUse): Promise<void>;
+  /** Uses and task outcomes of each named skill (a task counts once per skill, however often it used it). */
+  usage(names: readonly string[]): Promise<Map<string, SkillUsage>>;
 }

@@ -227,3 +227,12 @@ export function passthroughEnvName() {
         `${String(issue.input)} is one of Harness's own secrets and is never given to agents (they reach their model through Harness's gateway instead)`,
     });
 }
+
+/** Skill names as Agent Skills has them: 1–64 lowercase letters, digits and single inner hyphens. */
+export function skillNames() {
+  const name = text('a skill name such as "code-review"').regex(/^(?!-)(?!.*--)[a-z0-9-]{1,64}(?<!-)$/, {
+    error: (issue) =>
+      `expected a skill name of lowercase letters, digits and single hyphens such as "code-review", got ${JSON.stringify(issue.input)}`,
+  });
+  return list(name, 'an array of skill names');
+}

@@ -48,7 +48,19 @@ describe('loadProjectOverlay', () => {
       review: {},
       concurrency: {},
       gc: {},
+      skills: { always: [] },
     });
+  });
+
+  it('reads [skills] always, refusing a name that is not a skill name', () => {
+    expect(
+      loadProjectOverlay(project('skills', '[skills]\nalways = ["review", "build-fix"]\n')).skills,
+    ).toEqual({
+      always: ['review', 'build-fix'],
+    });
+    expect(() => loadProjectOverlay(project('bad-skill', '[skills]\nalways = ["../x"]\n'))).toThrow(
+      /skills\.always\[0\]: expected a skill name .* got "\.\.\/x"/,
+    );
   });
 
   it('reads the product description example', () => {

@@ -10,6 +10,7 @@ import {
   int,
   oneOf,
   section,
+  skillNames,
   stringList,
 } from './fields.js';
 import { configError, fromZodIssues } from './issues.js';
@@ -85,6 +86,8 @@ const overlaySchema = z.strictObject(
     }),
     concurrency: section({ max_concurrent_tasks: int(1).optional() }),
     gc: section({ max_drafts_per_run: int(0).optional() }),
+    // Skills every turn on this project activates, beside the server's [skills] always.
+    skills: section({ always: skillNames().default([]) }),
   },
   expecting('a table'),
 );

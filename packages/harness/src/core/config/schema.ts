@@ -15,6 +15,7 @@ import {
   passthroughEnvName,
   pathField,
   section,
+  skillNames,
   secret,
   stringList,
   table,
@@ -185,6 +186,13 @@ export function buildConfigSchema(ctx: SchemaContext) {
       discovery_paths: list(pathField(ctx), 'an array of paths').default([]),
     }),
     gc: gcSection(),
+    // Skills (packages/harness/src/skills): the machine's folder, the shipped ones, and those every
+    // turn activates.
+    skills: section({
+      admin_dir: pathField(ctx).default('/etc/harness/skills'),
+      builtin: bool().default(true),
+      always: skillNames().default([]),
+    }),
     // The default for projects whose overlay does not set [validation] guard_severity.
     validation: section({ guard_severity: oneOf(guardSeverities).default('high') }),
     observe: section({ log_retention_days: int(0).default(90) }),

@@ -12,10 +12,12 @@ import {
 import type { ProjectRegistry } from '../../projects/index.js';
 import type { TaskService } from '../../tasks/index.js';
 import type { GcService } from '../../quality/index.js';
+import type { SkillService } from '../../skills/index.js';
 import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
 import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
 import { learnHandlers } from './learn-handlers.js';
+import { skillHandlers } from './skill-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 
@@ -40,6 +42,7 @@ export interface HandlerDependencies {
   /** Signal thresholds, rules and the guard runner of the quality methods (quality-handlers.ts). */
   quality: QualityHandlerSettings;
   gc: GcService;
+  skills: SkillService;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -132,6 +135,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...createQualityHandlers(deps),
     ...createGcHandlers(deps.gc, deps.operatorKeyFile),
     ...learnHandlers(deps),
+    ...skillHandlers(deps),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { type ToolContext, defineTool, described } from './mcp-tool-kit.js';
 import { ToolFailure, eventSummary, taskSummary, turnSummary } from './mcp-results.js';
 
-/** The tools Harness offers over MCP: tasks, threads and turns, events, policy checks, agents. */
+/** The tools Harness offers over MCP: tasks, threads and turns, events, policy checks, agents, skills. */
 
 const taskId = methods['task/get'].params.shape.task_id.describe(
   'The task id (from start_task or list_tasks).',
@@ -288,6 +288,36 @@ const listAgents = defineTool({
   run: async (_args, { rpc }) => rpc.call('agent/list', {}),
 });
 
+const listSkills = defineTool({
+  name: 'list_skills',
+  title: 'List skills',
+  description:
+    "The skills agents get on a project (Agent Skills SKILL.md folders and flat .md skills) from the project, the user, the machine and Harness's built-ins, nearest first: name, description, scope, path, version, uses and score; the skills each hides, and those skipped with why. Open one with get_skill.",
+  input: z.strictObject(
+    described(methods['skill/list'].params.shape, {
+      query: 'Only skills whose name or description holds this (case-insensitive).',
+      project_root: "A registered project's name or checkout (default: the default project).",
+    }),
+  ),
+  annotations: readOnly,
+  run: async (args, { rpc }) => rpc.call('skill/list', args),
+});
+
+const getSkill = defineTool({
+  name: 'get_skill',
+  title: 'Get a skill',
+  description:
+    'One skill by name (the one that wins it), with its full text (body) and every frontmatter field.',
+  input: z.strictObject(
+    described(methods['skill/get'].params.shape, {
+      name: 'The skill name, e.g. "review" (from list_skills).',
+      project_root: "A registered project's name or checkout (default: the default project).",
+    }),
+  ),
+  annotations: readOnly,
+  run: async (args, { rpc }) => rpc.call('skill/get', args),
+});
+
 const registrations = [
   startTask,
   taskStatus,
@@ -301,6 +331,8 @@ const registrations = [
   queryEvents,
   checkCommand,
   listAgents,
+  listSkills,
+  getSkill,
 ];
 
 export function registerTools(server: McpServer, context: ToolContext): void {

@@ -291,6 +291,30 @@ const migrations: Migration[] = [
       CREATE UNIQUE INDEX gc_runs_one_running ON gc_runs (project) WHERE status = 'running';
     `,
   },
+  {
+    version: 13,
+    name: 'Skills: the content each skill file had (its version bumped on change) and every use of a skill',
+    sql: `
+      CREATE TABLE skills (
+        path TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX skills_by_name ON skills (name);
+      CREATE TABLE skill_uses (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        skill TEXT NOT NULL,
+        task_id TEXT,
+        thread_id TEXT,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX skill_uses_by_skill ON skill_uses (skill, task_id);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

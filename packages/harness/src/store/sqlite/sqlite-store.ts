@@ -9,6 +9,7 @@ import { migrate } from './migrations.js';
 import { SqliteProjectRepository } from './project-repo.js';
 import { SqliteScanRepository } from './scan-repo.js';
 import { SqliteSignalRepository } from './signal-repo.js';
+import { SqliteSkillRepository } from './skill-repo.js';
 import { SqliteProcessGroupRepository, SqliteTaskCheckpointRepository } from './recovery-repos.js';
 import { SqliteTaskRepository } from './task-repo.js';
 import { SqliteThreadRepository } from './thread-repo.js';
@@ -36,6 +37,7 @@ export class SqliteStore implements Store {
   readonly scans: SqliteScanRepository;
   readonly signals: SqliteSignalRepository;
   readonly gc: GcRepositories;
+  readonly skills: SqliteSkillRepository;
   private readonly ping$: Database.Statement;
 
   private constructor(
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.scans = new SqliteScanRepository(db);
     this.signals = new SqliteSignalRepository(db);
     this.gc = sqliteGcRepositories(db);
+    this.skills = new SqliteSkillRepository(db);
     this.ping$ = db.prepare('SELECT 1');
   }
 
