@@ -21,6 +21,7 @@ import { CodexAdapter } from './codex/adapter.js';
 import { sharedSandboxProbe } from './probe.js';
 import { type AgentAdapter, type AgentAvailability, type AgentName, type TurnLimits } from './contract.js';
 import type { ModelAccess, ModelGateway, ModelUpstream } from './gateway/index.js';
+import type { AgentsMdSettings } from '../context/index.js';
 
 /**
  * The part of `[agents]` the registry reads. Structural on purpose: the config module owns the
@@ -75,6 +76,8 @@ export interface RegistryOverrides {
   hiddenPaths?: string[];
   /** The process's one runner: the API adapter's command tool runs agent commands through it. */
   processRunner?: ProcessRunner;
+  /** The AGENTS.md cascade every agent's turns are given (`[agents_md]`); none when absent. */
+  agentsMd?: AgentsMdSettings;
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
@@ -87,6 +90,7 @@ export function createAdapters(
   const baseEnv = overrides.baseEnv ?? process.env;
   const access = gatewayAccess(config, overrides.gateway);
   const envPassthrough = config.env_passthrough ?? [];
+  const agentsMd = overrides.agentsMd === undefined ? {} : { agentsMd: overrides.agentsMd };
   const adapters: AgentAdapter[] = [];
   if (config.claude.enabled) {
     const c = config.claude;
@@ -99,6 +103,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...agentsMd,
         ...(access.claude === undefined ? {} : { modelAccess: access.claude }),
         ...overrides.claude,
       }),
@@ -114,6 +119,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...agentsMd,
         ...(access.codex === undefined ? {} : { gateway: access.codex }),
         ...overrides.codex,
       }),
@@ -130,6 +136,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...agentsMd,
         ...(overrides.processRunner === undefined ? {} : { processRunner: overrides.processRunner }),
         ...(access.anthropic_api === undefined ? {} : { modelAccess: access.anthropic_api }),
         ...overrides.anthropic_api,
@@ -197,13 +204,19 @@ export class AgentRegistry {
   private readonly baseEnv: Record<string, string | undefined>;
   private readonly probeSandbox: () => Promise<SandboxCapabilities>;
   private readonly hiddenPaths: string[];
+  /** What the agents are given of AGENTS.md; `context/preview` shows the same. Null when unset. */
+  readonly agentsMd: AgentsMdSettings | null;
 
   constructor(
     private readonly config: AgentsConfigLike,
     adapters: AgentAdapter[],
     private readonly logger: Logger = silentLogger,
-    overrides: Pick<RegistryOverrides, 'gateway' | 'baseEnv' | 'probeSandbox' | 'hiddenPaths'> = {},
+    overrides: Pick<
+      RegistryOverrides,
+      'gateway' | 'baseEnv' | 'probeSandbox' | 'hiddenPaths' | 'agentsMd'
+    > = {},
   ) {
+    this.agentsMd = overrides.agentsMd ?? null;
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
     this.gateway = overrides.gateway ?? null;
     this.baseEnv = overrides.baseEnv ?? process.env;

@@ -233,6 +233,20 @@ export function buildConfigSchema(ctx: SchemaContext) {
       keep_failed_branches: bool().default(true),
     }),
     projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
+    // The AGENTS.md cascade every agent is given (context/): Codex's project_doc_fallback_filenames
+    // and project_doc_max_bytes, applied the same way to every agent.
+    agents_md: section({
+      fallback_filenames: list(agentsMdFilename(), 'an array of file names').default([]),
+      max_bytes: int(0).default(32_768),
+    }),
+  });
+}
+
+/** A plain file name (no folder, not `.` or `..`): each directory of the cascade is searched for it. */
+function agentsMdFilename() {
+  return text('a file name such as "TEAM.md"').regex(/^(?!\.\.?$)[^/\\\0]+$/, {
+    error: (issue) =>
+      `expected a file name without a folder, such as "TEAM.md", got ${JSON.stringify(issue.input)}`,
   });
 }
 
