@@ -216,3 +216,15 @@ export {
   gcStatusParamsSchema,
   gcStatusSchema,
 } from './gc.js';
+export {
+  type AgentsMdDelivery,
+  agentsMdDeliverySchema,
+  type AgentsMdFileInfo,
+  agentsMdFileSchema,
+  contextAgentSchema,
+  contextMethods,
+  type ContextPreviewParams,
+  contextPreviewParamsSchema,
+  type ContextPreviewResult,
+  contextPreviewResultSchema,
+} from './context.js';

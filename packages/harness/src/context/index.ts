@@ -19,4 +19,9 @@ export {
   instructionFileIn,
   repositoryRootOf,
 } from './agents-md.js';
-export { cascadeClaudeCodeMisses } from './native-reading.js';
+export {
+  type CascadeAgent,
+  cascadeClaudeCodeMisses,
+  type CascadeDelivery,
+  cascadeDelivery,
+} from './native-reading.js';

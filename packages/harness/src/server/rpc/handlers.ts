@@ -18,6 +18,8 @@ import { createQualityHandlers, type QualityHandlerSettings } from './quality-ha
 import { learnHandlers } from './learn-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
+import { contextHandlers } from './context-handlers.js';
+import type { AgentsMdSettings } from '../../context/index.js';
 
 export interface HandlerDependencies {
   store: Store;
@@ -40,6 +42,8 @@ export interface HandlerDependencies {
   /** Signal thresholds, rules and the guard runner of the quality methods (quality-handlers.ts). */
   quality: QualityHandlerSettings;
   gc: GcService;
+  /** What agents are given of AGENTS.md (`[agents_md]`), for `context/preview`. */
+  agentsMd: AgentsMdSettings;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -132,6 +136,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...createQualityHandlers(deps),
     ...createGcHandlers(deps.gc, deps.operatorKeyFile),
     ...learnHandlers(deps),
+    ...contextHandlers(deps),
   };
 }
 
