@@ -475,6 +475,23 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       }
     });
 
+    it('classifies a task: task/classify with its reasons, refusing bad params with their path', async () => {
+      const classified = ok(
+        await client.request('task/classify', {
+          prompt: 'Refactor src/a.ts and src/b.ts',
+          pr: { number: 4, labels: ['epic'], files: ['src/c.ts'] },
+        }),
+      ).result as { complexity: string; language: string; needs_write: boolean; reasons: string[] };
+      expect(classified).toMatchObject({ complexity: 'complex', language: 'typescript', needs_write: true });
+      expect(classified.reasons.slice(0, 2)).toEqual([
+        'complex: mentions "refactor"',
+        'complex: labelled "epic"',
+      ]);
+      const bad = err(await client.request('task/classify', { prompt: 'x', issue: { labels: 'bug' } }));
+      expect(bad.error.code).toBe(-32602);
+      expect(bad.error.message).toContain('issue.labels');
+    });
+
     it('reports stats with a quality grade', async () => {
       const stats = ok(await client.request('stats/query', {})).result as {
         events: { total: number };

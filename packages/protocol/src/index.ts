@@ -228,3 +228,17 @@ export {
   type ContextPreviewResult,
   contextPreviewResultSchema,
 } from './context.js';
+export {
+  type Classification,
+  classificationSchema,
+  classifyMethods,
+  type ClassifySource,
+  classifySourceSchema,
+  complexities,
+  complexitySchema,
+  type TaskClassifyParams,
+  taskClassifyParamsSchema,
+  type TaskComplexity,
+  type TaskRouting,
+  taskRoutingSchema,
+} from './classify.js';

@@ -13,6 +13,7 @@ import {
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
 import { gcMethods } from './gc.js';
 import { contextMethods } from './context.js';
+import { classifyMethods } from './classify.js';
 import {
   healthCheckParamsSchema,
   healthReportSchema,
@@ -269,6 +270,8 @@ export const methods = {
   'learn/skills': { params: learnParamsSchema, result: learnResultSchema },
   // What agents are told before their prompt: the AGENTS.md cascade (protocol/src/context.ts).
   ...contextMethods,
+  // How hard a piece of work is, and why (protocol/src/classify.ts).
+  ...classifyMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

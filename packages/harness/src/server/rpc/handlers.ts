@@ -10,7 +10,7 @@ import {
   threadTopic,
 } from '../../threads/index.js';
 import type { ProjectRegistry } from '../../projects/index.js';
-import type { TaskService } from '../../tasks/index.js';
+import { classifyTask, type TaskService } from '../../tasks/index.js';
 import type { GcService } from '../../quality/index.js';
 import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
@@ -106,6 +106,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       return deps.tasks.respond(params, `${connection.transport} client${client}`);
     },
     'task/diff': (params) => deps.tasks.diff(params.task_id),
+    'task/classify': (params) => classifyTask(params),
     'project/list': async () => ({ projects: await deps.projects.list() }),
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),

@@ -291,6 +291,13 @@ const migrations: Migration[] = [
       CREATE UNIQUE INDEX gc_runs_one_running ON gc_runs (project) WHERE status = 'running';
     `,
   },
+  {
+    version: 14,
+    name: "a task's routing: its complexity, the agent and model chosen, and why",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN routing TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
