@@ -38,6 +38,7 @@ const toolNames = [
   'query_events',
   'check_command',
   'list_agents',
+  'classify_task',
 ];
 
 /** PATH without node_modules/.bin, so no agent CLI is found and no agent reaches for the network. */
@@ -175,6 +176,18 @@ describe('harness mcp over stdio (SDK client)', () => {
     const agents = data.agents as { name: string; usable: boolean }[];
     expect(agents.map((agent) => agent.name)).toEqual(['claude', 'codex', 'anthropic_api']);
     for (const agent of agents) expect(typeof agent.usable).toBe('boolean');
+  });
+
+  it('classifies a task with classify_task, saying why', async () => {
+    const { data, isError } = await call(session.client, 'classify_task', {
+      prompt: 'Fix the typo in README.md',
+    });
+    expect(isError).toBe(false);
+    expect(data).toMatchObject({ complexity: 'simple', needs_write: true, needs_network: false });
+    expect(data.reasons).toContain('simple: mentions "typo", "readme"');
+    const bad = await call(session.client, 'classify_task', { prompt: 'x', pr: { files: 'a.ts' } });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/files/);
   });
 
   it('queues a task on a registered project and reports it with task_status and list_tasks', async () => {

@@ -16,6 +16,7 @@ import {
   ErrorCodes,
   HarnessError,
   describeIssue,
+  isHarnessError,
   newId,
   requireAgentName,
 } from '../core/index.js';
@@ -65,9 +66,18 @@ export class TaskService {
     const review = input.review ?? settings.review.enabled;
     // Routed now, so an agent that cannot run is refused at submission; so is a task that needs
     // review and has no one to do it.
-    const routing = await routeTask(this.agents, input, settings);
-    const implementor = routing.agent as AgentName;
-    const reviewer = review ? await chooseReviewer(this.agents, settings, implementor, input.reviewer) : null;
+    const routing = await routeTask(this.agents, input, settings).catch((error: unknown) => {
+      // Without review and without an agent the task names, a task may wait for one to become
+      // usable: it is routed when it runs, as before routing existed.
+      if (review || input.agent !== undefined || !isHarnessError(error)) throw error;
+      if (error.code !== ErrorCodes.unavailable) throw error;
+      return null;
+    });
+    const implementor = routing === null ? null : (routing.agent as AgentName);
+    const reviewer =
+      review && implementor !== null
+        ? await chooseReviewer(this.agents, settings, implementor, input.reviewer)
+        : null;
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
     const task = await this.scheduler.enqueue(
       newTask({
