@@ -21,10 +21,12 @@ const allowed: Record<string, readonly string[]> = {
   guards: ['core'],
   policy: ['core', 'shell', 'guards'],
   observe: ['core', 'store'],
-  agents: ['core', 'sandbox', 'shell', 'observe'],
+  agents: ['core', 'sandbox', 'shell', 'observe', 'context'],
   github: ['core'],
   projects: ['core', 'store'],
   threads: ['core', 'store', 'observe', 'agents', 'policy'],
+  // The AGENTS.md cascade each agent is given (docs/ARCHITECTURE.md, §1).
+  context: ['core'],
   // Reserved for the next capabilities (docs/ARCHITECTURE.md, "Where the next capabilities go").
   skills: ['core', 'store'],
   plans: ['core', 'store', 'skills'],
@@ -43,6 +45,7 @@ const allowed: Record<string, readonly string[]> = {
     'review',
     'guards',
     'quality',
+    'context',
   ],
   server: [
     'core',
@@ -61,6 +64,7 @@ const allowed: Record<string, readonly string[]> = {
     'review',
     'quality',
     'tasks',
+    'context',
   ],
   cli: [
     'core',
@@ -80,6 +84,7 @@ const allowed: Record<string, readonly string[]> = {
     'quality',
     'tasks',
     'server',
+    'context',
   ],
 };
 const starlarkUsers = new Set(['policy', 'server', 'cli']);

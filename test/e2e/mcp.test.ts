@@ -40,6 +40,7 @@ const toolNames = [
   'list_agents',
   'list_skills',
   'get_skill',
+  'classify_task',
 ];
 
 /** PATH without node_modules/.bin, so no agent CLI is found and no agent reaches for the network. */
@@ -189,6 +190,18 @@ describe('harness mcp over stdio (SDK client)', () => {
     expect(got.data.body).toMatch(/# Review/);
     const bad = await call(session.client, 'get_skill', { name: '../x' });
     expect(bad.isError).toBe(true);
+  });
+
+  it('classifies a task with classify_task, saying why', async () => {
+    const { data, isError } = await call(session.client, 'classify_task', {
+      prompt: 'Fix the typo in README.md',
+    });
+    expect(isError).toBe(false);
+    expect(data).toMatchObject({ complexity: 'simple', needs_write: true, needs_network: false });
+    expect(data.reasons).toContain('simple: mentions "typo", "readme"');
+    const bad = await call(session.client, 'classify_task', { prompt: 'x', pr: { files: 'a.ts' } });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/files/);
   });
 
   it('queues a task on a registered project and reports it with task_status and list_tasks', async () => {

@@ -479,6 +479,73 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       ).toBe(-32007);
     });
 
+    it('previews the AGENTS.md cascade of a registered project, cut and per agent; refuses other paths', async () => {
+      const base = realpathSync(path.dirname(fixture.projectDir));
+      const root = path.join(base, `instructed-${fixture.name}`);
+      mkdirSync(path.join(root, 'pkg', 'app'), { recursive: true });
+      execFileSync('git', ['init', '-q', root]);
+      writeFileSync(path.join(root, 'AGENTS.md'), 'root rules\n');
+      writeFileSync(path.join(root, 'pkg', 'AGENTS.md'), 'pkg plain\n');
+      writeFileSync(path.join(root, 'pkg', 'AGENTS.override.md'), 'pkg override\n');
+      writeFileSync(path.join(root, 'pkg', 'app', 'AGENTS.md'), 'x'.repeat(40_000));
+      const refused = err(await client.request('context/preview', { project_root: root }));
+      expect(refused.error.code).toBe(-32007);
+      expect(refused.error.message).toContain(`project_root: ${root} is not a registered project`);
+      ok(await client.request('project/register', { id: `instructed-${fixture.name}`, root }));
+
+      const preview = ok(
+        await client.request('context/preview', { project_root: root, cwd: 'pkg/app', agent: 'claude' }),
+      ).result as {
+        text: string;
+        files: { path: string; bytes: number; included_bytes: number }[];
+        cut: { path: string; cut_bytes: number; kind: string }[];
+        delivery: { read_natively: string[]; given_by_harness: string | null };
+      };
+      const deep = path.join(root, 'pkg', 'app', 'AGENTS.md');
+      expect(preview.files.map((f) => [path.relative(root, f.path), f.bytes])).toEqual([
+        ['AGENTS.md', 11],
+        [path.join('pkg', 'AGENTS.override.md'), 13],
+        [path.join('pkg', 'app', 'AGENTS.md'), 40_000],
+      ]);
+      expect(preview.text.startsWith('root rules\n\n\npkg override\n\n\nxxx')).toBe(true);
+      expect(Buffer.byteLength(preview.text)).toBe(32_768 + 4);
+      expect(preview.cut).toEqual([{ path: deep, cut_bytes: 40_000 - (32_768 - 24), kind: 'partial' }]);
+      // Claude Code reads the plain AGENTS.md files itself; the override is handed to it.
+      expect(preview.delivery).toEqual({
+        agent: 'claude',
+        read_natively: [path.join(root, 'AGENTS.md'), deep],
+        given_by_harness: 'pkg override\n',
+      });
+
+      for (const [params, code, message] of [
+        [{ project_root: root, cwd: '..' }, -32602, `cwd: ${base} is outside project_root ${root}`],
+        [{ project_root: root, cwd: 'missing' }, -32001, `cwd: ${path.join(root, 'missing')} does not exist`],
+        [{ project_root: root, agent: 'gpt' }, -32602, 'expected one of "claude", "codex", "anthropic_api"'],
+        [{ project_root: root, extra: 1 }, -32602, 'extra'],
+      ] as const) {
+        const bad = err(await client.request('context/preview', params));
+        expect(bad.error.code).toBe(code);
+        expect(bad.error.message).toContain(message);
+      }
+    });
+
+    it('classifies a task: task/classify with its reasons, refusing bad params with their path', async () => {
+      const classified = ok(
+        await client.request('task/classify', {
+          prompt: 'Refactor src/a.ts and src/b.ts',
+          pr: { number: 4, labels: ['epic'], files: ['src/c.ts'] },
+        }),
+      ).result as { complexity: string; language: string; needs_write: boolean; reasons: string[] };
+      expect(classified).toMatchObject({ complexity: 'complex', language: 'typescript', needs_write: true });
+      expect(classified.reasons.slice(0, 2)).toEqual([
+        'complex: mentions "refactor"',
+        'complex: labelled "epic"',
+      ]);
+      const bad = err(await client.request('task/classify', { prompt: 'x', issue: { labels: 'bug' } }));
+      expect(bad.error.code).toBe(-32602);
+      expect(bad.error.message).toContain('issue.labels');
+    });
+
     it('reports stats with a quality grade', async () => {
       const stats = ok(await client.request('stats/query', {})).result as {
         events: { total: number };

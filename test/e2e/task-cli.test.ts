@@ -154,6 +154,7 @@ describe('harness task (terminal interface)', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(new RegExp(`^${task_id}  done`));
     expect(show.stdout).toMatch(/agent\s+anthropic_api, no review/);
+    expect(show.stdout).toMatch(/routing\s+\S+: \w+ work: anthropic_api as /);
     expect(show.stdout).toMatch(/branch\s+harness\//);
     expect(show.stdout).toMatch(/delivery\s+none at [0-9a-f]{12}/);
     const shown = JSON.parse((await harness(['task', 'show', task_id, '--json', ...url()])).stdout) as {

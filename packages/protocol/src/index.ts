@@ -241,3 +241,29 @@ export {
   skillUpdateParamsSchema,
   skillWriteScopeSchema,
 } from './skills.js';
+export {
+  type AgentsMdDelivery,
+  agentsMdDeliverySchema,
+  type AgentsMdFileInfo,
+  agentsMdFileSchema,
+  contextAgentSchema,
+  contextMethods,
+  type ContextPreviewParams,
+  contextPreviewParamsSchema,
+  type ContextPreviewResult,
+  contextPreviewResultSchema,
+} from './context.js';
+export {
+  type Classification,
+  classificationSchema,
+  classifyMethods,
+  type ClassifySource,
+  classifySourceSchema,
+  complexities,
+  complexitySchema,
+  type TaskClassifyParams,
+  taskClassifyParamsSchema,
+  type TaskComplexity,
+  type TaskRouting,
+  taskRoutingSchema,
+} from './classify.js';

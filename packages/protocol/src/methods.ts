@@ -13,6 +13,8 @@ import {
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
 import { gcMethods } from './gc.js';
 import { skillMethods } from './skills.js';
+import { contextMethods } from './context.js';
+import { classifyMethods } from './classify.js';
 import {
   healthCheckParamsSchema,
   healthReportSchema,
@@ -268,6 +270,10 @@ export const methods = {
   'learn/rules': { params: learnParamsSchema, result: learnResultSchema },
   'learn/skills': { params: learnParamsSchema, result: learnResultSchema },
   ...skillMethods,
+  // What agents are told before their prompt: the AGENTS.md cascade (protocol/src/context.ts).
+  ...contextMethods,
+  // How hard a piece of work is, and why (protocol/src/classify.ts).
+  ...classifyMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

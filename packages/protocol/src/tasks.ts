@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gradeSchema, qualitySchema, timestampSchema } from './types.js';
+import { taskRoutingSchema } from './classify.js';
 
 /**
  * Tasks: units of work on a project that the pipeline drives through turns, and the projects they
@@ -173,6 +174,8 @@ export const taskSchema = z.object({
   updated_at: timestampSchema,
   started_at: timestampSchema.nullable(),
   finished_at: timestampSchema.nullable(),
+  /** The complexity the task was classified at, and the agent and model that routed it to. */
+  routing: taskRoutingSchema.nullable(),
 });
 export type Task = z.infer<typeof taskSchema>;
 
@@ -216,6 +219,7 @@ export function newTask(init: NewTask): Task {
     updated_at: init.created_at,
     started_at: null,
     finished_at: null,
+    routing: null,
     ...init,
   };
 }

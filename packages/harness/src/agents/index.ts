@@ -49,6 +49,7 @@ export { AnthropicApiAdapter, type AnthropicApiAdapterOptions } from './anthropi
 export {
   AgentRegistry,
   type AgentsConfigLike,
+  type AgentRoute,
   type Complexity,
   createAdapters,
   DEFAULT_ANTHROPIC_URL,

@@ -21,6 +21,7 @@ import { CodexAdapter } from './codex/adapter.js';
 import { sharedSandboxProbe } from './probe.js';
 import { type AgentAdapter, type AgentAvailability, type AgentName, type TurnLimits } from './contract.js';
 import type { ModelAccess, ModelGateway, ModelUpstream } from './gateway/index.js';
+import type { AgentsMdSettings } from '../context/index.js';
 
 /**
  * The part of `[agents]` the registry reads. Structural on purpose: the config module owns the
@@ -28,7 +29,12 @@ import type { ModelAccess, ModelGateway, ModelUpstream } from './gateway/index.j
  */
 export interface AgentsConfigLike {
   default_agent: 'auto' | AgentName;
-  complexity_preferred_agents: string[];
+  /** An array (complex and critical work only), or an array per complexity. */
+  complexity_preferred_agents: string[] | Partial<Record<Complexity, string[] | undefined>>;
+  /** Per complexity, the model each agent is asked to use. */
+  complexity_preferred_models?: Partial<
+    Record<Complexity, Partial<Record<AgentName, string | undefined>> | undefined>
+  >;
   sandbox_mode: SandboxMode;
   stall_timeout_secs: number;
   turn_timeout_secs: number;
@@ -75,9 +81,31 @@ export interface RegistryOverrides {
   hiddenPaths?: string[];
   /** The process's one runner: the API adapter's command tool runs agent commands through it. */
   processRunner?: ProcessRunner;
+  /** The AGENTS.md cascade every agent's turns are given (`[agents_md]`); none when absent. */
+  agentsMd?: AgentsMdSettings;
 }
 
 export type Complexity = 'simple' | 'medium' | 'complex' | 'critical';
+
+/** The agent and model chosen for a piece of work, and why, in words. */
+export interface AgentRoute {
+  agent: AgentName;
+  model: string | null;
+  reason: string;
+}
+
+/** The preferred agents for a complexity: the array form applies to complex and critical work. */
+function preferredAgentsFor(
+  preferred: AgentsConfigLike['complexity_preferred_agents'],
+  complexity: Complexity | null,
+): { key: string; list: string[] } {
+  if (complexity === null) return { key: 'complexity_preferred_agents', list: [] };
+  if (Array.isArray(preferred)) {
+    const hard = complexity === 'complex' || complexity === 'critical';
+    return { key: 'complexity_preferred_agents', list: hard ? preferred : [] };
+  }
+  return { key: `complexity_preferred_agents.${complexity}`, list: preferred[complexity] ?? [] };
+}
 
 export function createAdapters(
   config: AgentsConfigLike,
@@ -87,6 +115,7 @@ export function createAdapters(
   const baseEnv = overrides.baseEnv ?? process.env;
   const access = gatewayAccess(config, overrides.gateway);
   const envPassthrough = config.env_passthrough ?? [];
+  const agentsMd = overrides.agentsMd === undefined ? {} : { agentsMd: overrides.agentsMd };
   const adapters: AgentAdapter[] = [];
   if (config.claude.enabled) {
     const c = config.claude;
@@ -99,6 +128,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...agentsMd,
         ...(access.claude === undefined ? {} : { modelAccess: access.claude }),
         ...overrides.claude,
       }),
@@ -114,6 +144,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...agentsMd,
         ...(access.codex === undefined ? {} : { gateway: access.codex }),
         ...overrides.codex,
       }),
@@ -130,6 +161,7 @@ export function createAdapters(
         baseEnv,
         logger,
         envPassthrough,
+        ...agentsMd,
         ...(overrides.processRunner === undefined ? {} : { processRunner: overrides.processRunner }),
         ...(access.anthropic_api === undefined ? {} : { modelAccess: access.anthropic_api }),
         ...overrides.anthropic_api,
@@ -197,13 +229,19 @@ export class AgentRegistry {
   private readonly baseEnv: Record<string, string | undefined>;
   private readonly probeSandbox: () => Promise<SandboxCapabilities>;
   private readonly hiddenPaths: string[];
+  /** What the agents are given of AGENTS.md; `context/preview` shows the same. Null when unset. */
+  readonly agentsMd: AgentsMdSettings | null;
 
   constructor(
     private readonly config: AgentsConfigLike,
     adapters: AgentAdapter[],
     private readonly logger: Logger = silentLogger,
-    overrides: Pick<RegistryOverrides, 'gateway' | 'baseEnv' | 'probeSandbox' | 'hiddenPaths'> = {},
+    overrides: Pick<
+      RegistryOverrides,
+      'gateway' | 'baseEnv' | 'probeSandbox' | 'hiddenPaths' | 'agentsMd'
+    > = {},
   ) {
+    this.agentsMd = overrides.agentsMd ?? null;
     this.adapters = new Map(adapters.map((a) => [a.name, a]));
     this.gateway = overrides.gateway ?? null;
     this.baseEnv = overrides.baseEnv ?? process.env;
@@ -265,34 +303,72 @@ export class AgentRegistry {
   }
 
   /**
-   * `default_agent` when it names a usable agent; with `auto`, complex/critical work goes to the
-   * first usable agent of `complexity_preferred_agents`, everything else to the first usable agent.
+   * `default_agent` when it names a usable agent; with `auto`, the work's complexity decides
+   * (`route`), and without one the first usable agent.
    */
   async select(request: { agent?: AgentName; complexity?: Complexity } = {}): Promise<AgentAdapter> {
+    const { agent } = await this.route({ ...request, complexity: request.complexity ?? null });
+    return this.get(agent);
+  }
+
+  /**
+   * Who does a piece of work and with which model, and why. An agent asked for (the request's, else
+   * a `default_agent` that is not `auto`) must be usable, or the request is refused with what is
+   * wrong; with `auto`, the first usable agent of `complexity_preferred_agents` for the
+   * complexity, else the first usable agent. The model is `complexity_preferred_models`' for that
+   * complexity and agent, else the agent's default.
+   */
+  async route(request: {
+    agent?: AgentName;
+    /** Where the asked-for agent came from, for the reason (`the task`, `project x's default_agent`). */
+    askedBy?: string;
+    complexity: Complexity | null;
+  }): Promise<AgentRoute> {
     const list = await this.list();
     const usable = list.filter((a) => a.usable).map((a) => a.name);
-    const explicit =
-      request.agent ?? (this.config.default_agent === 'auto' ? undefined : this.config.default_agent);
+    const fromConfig = this.config.default_agent === 'auto' ? undefined : this.config.default_agent;
+    const explicit = request.agent ?? fromConfig;
+    let agent: AgentName;
+    let why: string;
     if (explicit !== undefined) {
       const info = list.find((a) => a.name === explicit);
       if (info?.usable !== true) {
         throw new HarnessError(
           ErrorCodes.unavailable,
           `agent ${explicit} is not usable: ${info?.reason ?? 'unknown agent'} ; \`harness doctor\` says how to fix it`,
+          { data: { agent: explicit } },
         );
       }
-      return this.get(explicit);
+      agent = explicit;
+      why = `${explicit} as ${request.agent === undefined ? 'agents.default_agent' : (request.askedBy ?? 'asked')} names it`;
+    } else {
+      const preferred = preferredAgentsFor(this.config.complexity_preferred_agents, request.complexity);
+      const first = preferred.list.find((n): n is AgentName => usable.includes(n as AgentName));
+      const choice = first ?? usable[0];
+      if (choice === undefined) {
+        const all = list.map((a) => `${a.name}: ${a.reason ?? 'usable'}`).join('; ');
+        throw new HarnessError(ErrorCodes.unavailable, `no agent is usable (${all})`);
+      }
+      agent = choice;
+      why =
+        first !== undefined
+          ? `${choice}: the first usable of ${preferred.key} [${preferred.list.join(', ')}]`
+          : preferred.list.length > 0
+            ? `${choice}: the first usable agent, as none of ${preferred.key} [${preferred.list.join(', ')}] is`
+            : `${choice}: the first usable agent (default_agent = "auto")`;
     }
-    const hard = request.complexity === 'complex' || request.complexity === 'critical';
-    const preferred = hard
-      ? this.config.complexity_preferred_agents.find((n): n is AgentName => usable.includes(n as AgentName))
-      : undefined;
-    const choice = preferred ?? usable[0];
-    if (choice === undefined) {
-      const why = list.map((a) => `${a.name}: ${a.reason ?? 'usable'}`).join('; ');
-      throw new HarnessError(ErrorCodes.unavailable, `no agent is usable (${why})`);
-    }
-    return this.get(choice);
+    const configured =
+      request.complexity === null
+        ? undefined
+        : this.config.complexity_preferred_models?.[request.complexity]?.[agent];
+    const model = configured ?? list.find((a) => a.name === agent)?.default_model ?? null;
+    const modelWhy =
+      configured !== undefined
+        ? `model ${configured} from complexity_preferred_models.${request.complexity}.${agent}`
+        : model === null
+          ? "the agent's own default model"
+          : `its default model ${model}`;
+    return { agent, model, reason: `${why}; ${modelWhy}` };
   }
 
   defaultLimits(): TurnLimits {

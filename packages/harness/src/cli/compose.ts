@@ -7,6 +7,7 @@ import {
   createProcessRunner,
   systemClock,
 } from '../core/index.js';
+import { agentsMdSettingsFrom } from '../context/index.js';
 import { GithubClient, githubClientOptionsFromConfig } from '../github/index.js';
 import { Harness, type HarnessPorts } from '../server/index.js';
 import { SqliteStore } from '../store/index.js';
@@ -56,6 +57,7 @@ export async function composeHarness(
         gateway,
         hiddenPaths,
         processRunner: ports.runner,
+        agentsMd: agentsMdSettingsFrom(config.agents_md, process.env),
       }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),

@@ -13,6 +13,7 @@ import {
   defaultProject,
   operatorKeyPath,
 } from '../core/index.js';
+import { agentsMdSettingsFrom } from '../context/index.js';
 import type { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
@@ -213,6 +214,8 @@ export class Harness {
       quality: { thresholds: config.gc.signal_thresholds, rules, runner },
       gc: this.gc.service,
       skills: this.skills,
+      // The registry's own settings when it has them, so the preview shows what the agents get.
+      agentsMd: agents.agentsMd ?? agentsMdSettingsFrom(config.agents_md, {}),
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({

@@ -1,5 +1,7 @@
+import type { TaskCreate, TaskRouting } from '@harness/protocol';
 import type { AgentName, AgentRegistry } from '../agents/index.js';
 import { ErrorCodes, HarnessError, type ResolvedProjectSettings } from '../core/index.js';
+import { classifyTask } from './classify.js';
 
 /** The task's own agent, else the project's default; `auto` lets the registry pick a usable one. */
 export async function chooseImplementor(
@@ -10,6 +12,37 @@ export async function chooseImplementor(
   const requested = task.agent ?? settings.agent.default;
   const adapter = await agents.select(requested === 'auto' ? {} : { agent: requested as AgentName });
   return adapter.name;
+}
+
+/**
+ * Routing at submission: the task is classified from what is known of it then (its prompt, or its
+ * issue or pull request number and description), and the registry picks the agent and model for
+ * that complexity. An agent asked for that cannot run is refused here, not failed once the task runs.
+ */
+export async function routeTask(
+  agents: AgentRegistry,
+  task: Pick<TaskCreate, 'agent' | 'prompt' | 'description' | 'issue' | 'pr'>,
+  settings: ResolvedProjectSettings,
+): Promise<TaskRouting> {
+  const known = [
+    task.prompt,
+    task.issue === undefined ? undefined : `issue #${task.issue}`,
+    task.pr === undefined ? undefined : `pull request #${task.pr}`,
+    task.description,
+  ].filter((part): part is string => part !== undefined);
+  const { complexity } = classifyTask({ prompt: known.join('\n') });
+  const asked = task.agent ?? (settings.agent.default === 'auto' ? undefined : settings.agent.default);
+  const askedBy = task.agent !== undefined ? 'the task' : `the default agent of project ${settings.name}`;
+  const route = await agents.route({
+    ...(asked === undefined ? {} : { agent: asked as AgentName, askedBy }),
+    complexity,
+  });
+  return {
+    complexity,
+    agent: route.agent,
+    model: route.model,
+    reason: `${complexity} work: ${route.reason}`,
+  };
 }
 
 const howToFix =

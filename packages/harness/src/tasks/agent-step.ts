@@ -28,6 +28,8 @@ export class AgentConversation {
       agent: string;
       role: 'implementor' | 'reviewer';
       sandbox?: SandboxModeName;
+      /** The model routing chose for this agent; the agent's default when absent. */
+      model?: string;
       /** The task's approvals on top of the policy gate of each turn. */
       gate?: (policy: CommandGate | undefined) => CommandGate | undefined;
       /** Continues this thread (an earlier run's) instead of starting one. */
@@ -66,6 +68,7 @@ export class AgentConversation {
         thread_id: this.threadId,
         input,
         agent: this.options.agent,
+        ...(this.options.model === undefined ? {} : { model: this.options.model }),
         ...(this.options.sandbox ? { sandbox_mode: this.options.sandbox } : {}),
       },
       { taskId: this.options.taskId, ...(this.options.gate ? { gate: this.options.gate } : {}) },

@@ -466,11 +466,15 @@ export class TaskRun {
     role: 'implementor' | 'reviewer',
   ): AgentConversation {
     const answer = this.answer?.role === role ? this.answer : null;
+    const routing = this.task.routing;
+    // The implementor works with the model its routing chose (the task's complexity decided it).
+    const model = role === 'implementor' && routing?.agent === agent ? routing.model : null;
     return new AgentConversation(this.deps.threads, this.deps.turns, {
       taskId: this.task.id,
       cwd: ctx.worktree.path,
       agent,
       role,
+      ...(model === null ? {} : { model }),
       // The reviewer reads; it never gets to change what it judges.
       ...(role === 'reviewer' ? { sandbox: 'read-only' as const } : {}),
       gate: (policy) =>

@@ -16,6 +16,7 @@ import {
   ErrorCodes,
   HarnessError,
   describeIssue,
+  isHarnessError,
   newId,
   requireAgentName,
 } from '../core/index.js';
@@ -25,8 +26,8 @@ import type { EventLog } from '../observe/index.js';
 import { gradeFinished } from './task-grade.js';
 import type { Store, TaskListFilter } from '../store/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
-import type { AgentRegistry } from '../agents/index.js';
-import { chooseImplementor, chooseReviewer } from './agent-choice.js';
+import type { AgentName, AgentRegistry } from '../agents/index.js';
+import { chooseReviewer, routeTask } from './agent-choice.js';
 import type { TaskScheduler } from './scheduler.js';
 import { RunSuperseded } from './task-failure.js';
 import { taskDiff } from './task-diff.js';
@@ -63,10 +64,20 @@ export class TaskService {
     if (input.reviewer !== undefined) requireAgentName(input.reviewer);
     const settings = await this.projects.settings(project.name);
     const review = input.review ?? settings.review.enabled;
-    // A task that needs review and has no one to do it is refused now, not failed once it runs.
-    const implementor = review ? await chooseImplementor(this.agents, input, settings) : null;
+    // Routed now, so an agent that cannot run is refused at submission; so is a task that needs
+    // review and has no one to do it.
+    const routing = await routeTask(this.agents, input, settings).catch((error: unknown) => {
+      // Without review and without an agent the task names, a task may wait for one to become
+      // usable: it is routed when it runs, as before routing existed.
+      if (review || input.agent !== undefined || !isHarnessError(error)) throw error;
+      if (error.code !== ErrorCodes.unavailable) throw error;
+      return null;
+    });
+    const implementor = routing === null ? null : (routing.agent as AgentName);
     const reviewer =
-      implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
+      review && implementor !== null
+        ? await chooseReviewer(this.agents, settings, implementor, input.reviewer)
+        : null;
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
     const task = await this.scheduler.enqueue(
       newTask({
@@ -78,8 +89,9 @@ export class TaskService {
         issue: input.issue ?? null,
         pr: input.pr ?? null,
         description: input.description ?? null,
-        agent: implementor ?? input.agent ?? null,
+        agent: implementor,
         reviewer,
+        routing,
         review,
         budget_usd: input.budget_usd ?? null,
         priority: input.priority,

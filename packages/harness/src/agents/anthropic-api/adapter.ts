@@ -19,6 +19,8 @@ import { sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
 import { describeModelAccess, withGatewayTurn, type ModelAccess } from '../gateway/index.js';
 import { executeTool, TOOL_DEFINITIONS, type ToolRunner } from './tools.js';
+import type { AgentsMdSettings } from '../../context/index.js';
+import { joinInstructions, turnCascade } from '../instructions.js';
 
 export interface AnthropicApiAdapterOptions {
   baseUrl?: string;
@@ -38,10 +40,14 @@ export interface AnthropicApiAdapterOptions {
   envPassthrough?: readonly string[];
   /** Runs the model's commands; a real runner by default. */
   processRunner?: ProcessRunner;
+  /** The AGENTS.md cascade to give each turn, in the system prompt; none when absent. */
+  agentsMd?: AgentsMdSettings;
 }
 
-/** Where the SDK client sends a turn's requests, and with which key. */
+/** Where the SDK client sends a turn's requests, with which key and which system prompt. */
 interface ClientTarget {
+  /** The system prompt of every request of the turn. */
+  system: string;
   baseURL: string | null;
   apiKey: string;
 }
@@ -149,11 +155,16 @@ export class AnthropicApiAdapter implements AgentAdapter {
     ctx.sessionId = sessionId;
     ctx.emit({ type: 'session', session_id: sessionId });
     messages.push({ role: 'user', content: options.prompt });
+    // The API has no AGENTS.md of its own: the whole cascade goes into the system prompt.
+    const cascade = turnCascade(ctx, this.opts.agentsMd);
+    const system =
+      joinInstructions(SYSTEM_PROMPT, cascade?.text, options.appendSystemPrompt) ?? SYSTEM_PROMPT;
     const access = this.modelAccess();
     if (access.mode === 'direct') {
       await this.loop(ctx, model, messages, caps, {
         baseURL: this.opts.baseUrl ?? null,
         apiKey: this.apiKey() ?? '',
+        system,
       });
     } else {
       // The SDK retries a model API error by itself, silently: the gateway reports each one.
@@ -161,7 +172,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
         ctx,
         access,
         (lease) =>
-          this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential }),
+          this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential, system }),
         'gateway',
       );
     }
@@ -175,7 +186,11 @@ export class AnthropicApiAdapter implements AgentAdapter {
     caps: SandboxCapabilities,
     target: ClientTarget,
   ): Promise<void> {
-    const client = new Anthropic({ ...target, maxRetries: this.opts.maxRetries ?? 2 });
+    const client = new Anthropic({
+      baseURL: target.baseURL,
+      apiKey: target.apiKey,
+      maxRetries: this.opts.maxRetries ?? 2,
+    });
     const runner: ToolRunner = {
       caps,
       // Commands get the allowlisted environment: no key, not even the per-turn credential.
@@ -187,7 +202,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
     };
     const maxTurns = ctx.options.limits.maxTurns ?? DEFAULT_MAX_TURNS;
     for (let turn = 1; turn <= maxTurns; turn += 1) {
-      const message = await this.request(ctx, client, model, messages);
+      const message = await this.request(ctx, client, { model, system: target.system }, messages);
       if (message === null) return;
       messages.push({ role: 'assistant', content: message.content });
       const results = await this.runTools(ctx, message, runner);
@@ -231,7 +246,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
   private async request(
     ctx: TurnContext,
     client: Anthropic,
-    model: string,
+    { model, system }: { model: string; system: string },
     messages: MessageParam[],
   ): Promise<Message | null> {
     const stallMs = ctx.options.limits.stallTimeoutMs;
@@ -249,10 +264,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
         {
           model,
           max_tokens: this.opts.maxTokens ?? 4096,
-          system:
-            ctx.options.appendSystemPrompt === undefined
-              ? SYSTEM_PROMPT
-              : `${SYSTEM_PROMPT}\n\n${ctx.options.appendSystemPrompt}`,
+          system,
           tools: TOOL_DEFINITIONS,
           messages,
         },

@@ -18,6 +18,8 @@ import { ClaudeStreamMapper } from './mapper.js';
 import { claudeStatePaths } from './state-paths.js';
 import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
 import { parseAgentLine } from '../process/json-line.js';
+import { cascadeClaudeCodeMisses, type AgentsMdSettings } from '../../context/index.js';
+import { joinInstructions, turnCascade } from '../instructions.js';
 
 export interface ClaudeAdapterOptions {
   cliPath?: string;
@@ -37,6 +39,8 @@ export interface ClaudeAdapterOptions {
   modelAccess?: ModelAccess;
   /** Variables of Harness's environment the operator shares with agents (`agents.env_passthrough`). */
   envPassthrough?: readonly string[];
+  /** The AGENTS.md cascade to give each turn; none when absent. */
+  agentsMd?: AgentsMdSettings;
 }
 
 const isRoot = (): boolean => typeof process.geteuid === 'function' && process.geteuid() === 0;
@@ -150,9 +154,19 @@ export class ClaudeAdapter implements AgentAdapter {
         network: 'shared (the CLI must reach its model endpoint)',
       },
     });
+    // Claude Code reads CLAUDE.md, and AGENTS.md where no CLAUDE.md is, by itself: it is given only
+    // the rest of the cascade, so no file reaches it twice.
+    const cascade = turnCascade(ctx, this.opts.agentsMd);
+    const appendSystemPrompt = joinInstructions(
+      cascade === null ? null : cascadeClaudeCodeMisses(cascade),
+      options.appendSystemPrompt,
+    );
     const invocation: CliInvocation = {
       command: this.opts.cliPath ?? 'claude',
-      args: claudeArgs(options, this.opts),
+      args: claudeArgs(
+        { ...options, ...(appendSystemPrompt === undefined ? {} : { appendSystemPrompt }) },
+        this.opts,
+      ),
       env,
       stdin: 'pipe',
       enforcement,

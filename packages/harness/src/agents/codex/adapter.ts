@@ -26,6 +26,9 @@ import { CodexApprovals, unwrapShell } from './approvals.js';
 import { CodexEventMapper } from './mapper.js';
 import { ThreadResponseSchema, type ThreadItem } from './schema.js';
 
+import type { AgentsMdCascade, AgentsMdSettings } from '../../context/index.js';
+import { joinInstructions, turnCascade } from '../instructions.js';
+
 export { unwrapShell } from './approvals.js';
 
 export interface CodexAdapterOptions {
@@ -50,6 +53,11 @@ export interface CodexAdapterOptions {
   gateway?: Extract<ModelAccess, { mode: 'gateway' }>;
   /** Variables of Harness's environment the operator shares with agents (`agents.env_passthrough`). */
   envPassthrough?: readonly string[];
+  /**
+   * The AGENTS.md cascade. Codex reads it natively from the worktree and its CODEX_HOME; these
+   * settings give it the same cap and fallback names as every other agent.
+   */
+  agentsMd?: AgentsMdSettings;
 }
 
 /** Streaming deltas Harness does not use; the completed items carry the same text. */
@@ -75,9 +83,32 @@ export function codexArgs(cwd: string, adapter: CodexAdapterOptions, providerArg
     `projects={${JSON.stringify(cwd)}={trust_level="trusted"}}`,
     '--disable',
     'unified_exec_tty',
+    ...agentsMdArgs(adapter.agentsMd),
     ...providerArgs,
     ...(adapter.extraArgs ?? []),
   ];
+}
+
+/** Codex's own names for the cascade's cap and fallback names, so it assembles what others get. */
+export function agentsMdArgs(settings: AgentsMdSettings | undefined): string[] {
+  if (settings === undefined) return [];
+  return [
+    '-c',
+    `project_doc_max_bytes=${settings.maxBytes}`,
+    '-c',
+    `project_doc_fallback_filenames=${JSON.stringify(settings.fallbackFilenames)}`,
+  ];
+}
+
+/**
+ * The global file, when Codex will not read it itself: it reads only the one in its own CODEX_HOME,
+ * and a Harness whose agents have a dedicated CODEX_HOME keeps the user's global file elsewhere.
+ */
+function globalFileCodexMisses(cascade: AgentsMdCascade | null, codexHome: string): string | null {
+  const global = cascade?.files.find((file) => file.scope === 'global');
+  if (cascade === null || global === undefined) return null;
+  if (path.resolve(path.dirname(global.path)) === path.resolve(codexHome)) return null;
+  return Buffer.from(cascade.text, 'utf8').subarray(0, global.included_bytes).toString('utf8');
 }
 
 function codexHomeOf(env: Record<string, string>): string {
@@ -183,6 +214,10 @@ export class CodexAdapter implements AgentAdapter {
       // Codex keeps its state in CODEX_HOME; the user's whole home stays read-only.
       stateDirs: [codexHome, ...(this.opts.home === undefined ? [] : [this.opts.home])],
     };
+    const developerInstructions = joinInstructions(
+      globalFileCodexMisses(turnCascade(ctx, this.opts.agentsMd), codexHome),
+      options.appendSystemPrompt,
+    );
     const mapper = new CodexEventMapper(ctx, model);
     let connection: AppServerConnection | null = null;
     const approvals = new CodexApprovals(ctx, (threadId, turnId) => {
@@ -248,7 +283,7 @@ export class CodexAdapter implements AgentAdapter {
           const check = this.checkUnasked(ctx, approvals, item);
           unaskedChecks = Promise.all([unaskedChecks, check]).then(() => undefined);
         };
-        this.startSession(ctx, conn, model).catch((error: unknown) => {
+        this.startSession(ctx, conn, model, developerInstructions).catch((error: unknown) => {
           if (mapper.completed || ctx.signal.aborted) return;
           ctx.fail('protocol_error', describeError(error), { stderr_tail: proc.stderrTail() });
           finish(proc);
@@ -262,6 +297,7 @@ export class CodexAdapter implements AgentAdapter {
     ctx: TurnContext,
     conn: AppServerConnection,
     model: string | null,
+    developerInstructions: string | undefined,
   ): Promise<void> {
     const { options } = ctx;
     await conn.request('initialize', {
@@ -279,9 +315,7 @@ export class CodexAdapter implements AgentAdapter {
       // What the model is told about its sandbox; bubblewrap enforces it (see run()).
       sandbox: options.sandbox.mode,
       ...(model === null ? {} : { model }),
-      ...(options.appendSystemPrompt === undefined
-        ? {}
-        : { developerInstructions: options.appendSystemPrompt }),
+      ...(developerInstructions === undefined ? {} : { developerInstructions }),
     };
     const thread = ThreadResponseSchema.parse(
       options.resumeSessionId === undefined

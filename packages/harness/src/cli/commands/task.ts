@@ -220,6 +220,8 @@ function renderTask(task: Task): string {
     ['project', task.project],
     ['task', what(task)],
     ['agent', describeAgents(task)],
+    // Why that agent and model: the complexity the task was classified at, and the rule that chose.
+    ['routing', task.routing && `${task.routing.model ?? 'default model'}: ${task.routing.reason}`],
     ['branch', task.branch],
     [
       'delivery',

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   agentChoice,
   agentName,
@@ -73,7 +73,16 @@ function serverSection(ctx: SchemaContext) {
 function agentsSection(ctx: SchemaContext) {
   return section({
     default_agent: agentChoice().default('auto'),
-    complexity_preferred_agents: list(agentName(), 'an array of agent names').default([]),
+    // An array (for complex and critical work), or a table of arrays per complexity; first usable wins.
+    complexity_preferred_agents: preferredAgents().default([]),
+    // Per complexity, the model each agent is asked to use: [agents.complexity_preferred_models.complex].
+    complexity_preferred_models: table(
+      Object.fromEntries(complexityLevels.map((c) => [c, agentModels().optional()])) as Record<
+        (typeof complexityLevels)[number],
+        z.ZodOptional<ReturnType<typeof agentModels>>
+      >,
+      'a table of complexities (simple, medium, complex, critical)',
+    ).default({}),
     // Secure by default: an agent writes its worktree and nothing else unless the operator opts out.
     sandbox_mode: oneOf(sandboxModes).default('workspace-write'),
     stall_timeout_secs: int(1).default(300),
@@ -241,6 +250,46 @@ export function buildConfigSchema(ctx: SchemaContext) {
       keep_failed_branches: bool().default(true),
     }),
     projects: list(projectEntry(ctx), 'an array of [[projects]] tables').default([]),
+    // The AGENTS.md cascade every agent is given (context/): Codex's project_doc_fallback_filenames
+    // and project_doc_max_bytes, applied the same way to every agent.
+    agents_md: section({
+      fallback_filenames: list(agentsMdFilename(), 'an array of file names').default([]),
+      max_bytes: int(0).default(32_768),
+    }),
+  });
+}
+
+export const complexityLevels = ['simple', 'medium', 'complex', 'critical'] as const;
+
+function preferredAgents() {
+  const names = list(agentName(), 'an array of agent names');
+  const perComplexity = table(
+    {
+      simple: names.optional(),
+      medium: names.optional(),
+      complex: names.optional(),
+      critical: names.optional(),
+    },
+    'a table of agent-name arrays per complexity (simple, medium, complex, critical)',
+  );
+  return z.union([names, perComplexity], {
+    error:
+      'expected an array of agent names, or a table of them per complexity (simple, medium, complex, critical)',
+  });
+}
+
+function agentModels() {
+  return table(
+    { claude: text().optional(), codex: text().optional(), anthropic_api: text().optional() },
+    'a table of model names per agent (claude, codex, anthropic_api)',
+  );
+}
+
+/** A plain file name (no folder, not `.` or `..`): each directory of the cascade is searched for it. */
+function agentsMdFilename() {
+  return text('a file name such as "TEAM.md"').regex(/^(?!\.\.?$)[^/\\\0]+$/, {
+    error: (issue) =>
+      `expected a file name without a folder, such as "TEAM.md", got ${JSON.stringify(issue.input)}`,
   });
 }
 

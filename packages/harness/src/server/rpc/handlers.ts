@@ -10,7 +10,7 @@ import {
   threadTopic,
 } from '../../threads/index.js';
 import type { ProjectRegistry } from '../../projects/index.js';
-import type { TaskService } from '../../tasks/index.js';
+import { classifyTask, type TaskService } from '../../tasks/index.js';
 import type { GcService } from '../../quality/index.js';
 import type { SkillService } from '../../skills/index.js';
 import { createGcHandlers } from './gc-handlers.js';
@@ -20,6 +20,8 @@ import { learnHandlers } from './learn-handlers.js';
 import { skillHandlers } from './skill-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
+import { contextHandlers } from './context-handlers.js';
+import type { AgentsMdSettings } from '../../context/index.js';
 
 export interface HandlerDependencies {
   store: Store;
@@ -43,6 +45,8 @@ export interface HandlerDependencies {
   quality: QualityHandlerSettings;
   gc: GcService;
   skills: SkillService;
+  /** What agents are given of AGENTS.md (`[agents_md]`), for `context/preview`. */
+  agentsMd: AgentsMdSettings;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -105,6 +109,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       return deps.tasks.respond(params, `${connection.transport} client${client}`);
     },
     'task/diff': (params) => deps.tasks.diff(params.task_id),
+    'task/classify': (params) => classifyTask(params),
     'project/list': async () => ({ projects: await deps.projects.list() }),
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),
@@ -136,6 +141,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...createGcHandlers(deps.gc, deps.operatorKeyFile),
     ...learnHandlers(deps),
     ...skillHandlers(deps),
+    ...contextHandlers(deps),
   };
 }
 

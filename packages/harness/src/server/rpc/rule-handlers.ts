@@ -23,7 +23,7 @@ export interface RuleHandlerOptions {
   readonly allowedProjectRoots: readonly string[];
 }
 
-interface RuleHandlerDeps {
+export interface RuleHandlerDeps {
   readonly store: Store;
   readonly events: EventLog;
   readonly projects: ProjectRegistry;
@@ -34,7 +34,7 @@ export function ruleHandlers(deps: RuleHandlerDeps): Pick<HandlerTable, 'rule/lo
   const ctx: RuleRpcContext = {
     extraPolicyPaths: deps.rules.policyPaths,
     catalogue: { discoveryPaths: deps.rules.discoveryPaths },
-    authorize: (root) => authorize(deps, root),
+    authorize: (root) => authorizeProjectRoot(deps, root),
     record: async (input) =>
       (await recordScan({ store: deps.store, events: deps.events }, { ...input, trigger: 'rpc' })).id,
   };
@@ -44,7 +44,11 @@ export function ruleHandlers(deps: RuleHandlerDeps): Pick<HandlerTable, 'rule/lo
   };
 }
 
-async function authorize(deps: RuleHandlerDeps, root: string): Promise<{ project: string; root: string }> {
+/** A registered project's root, or a directory inside `server.allowed_project_roots`; else `forbidden`. */
+export async function authorizeProjectRoot(
+  deps: Pick<RuleHandlerDeps, 'projects' | 'rules'>,
+  root: string,
+): Promise<{ project: string; root: string }> {
   const real = await realpath(root).catch(() => {
     throw new HarnessError(ErrorCodes.notFound, `project_root: ${root} does not exist`, {
       data: { path: ['project_root'] },

@@ -37,6 +37,7 @@ export function taskSummary(task: Task): Record<string, unknown> {
     pr: task.pr,
     agent: task.agent,
     reviewer: task.reviewer,
+    routing: task.routing,
     priority: task.priority,
     branch: task.branch,
     pr_url: task.pr_url,

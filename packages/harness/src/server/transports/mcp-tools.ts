@@ -318,6 +318,23 @@ const getSkill = defineTool({
   run: async (args, { rpc }) => rpc.call('skill/get', args),
 });
 
+const classify = methods['task/classify'].params.shape;
+const classifyTask = defineTool({
+  name: 'classify_task',
+  title: 'Classify a task',
+  description:
+    'How hard a piece of work is (simple, medium, complex or critical), its main language, whether it must write files and reach the network, and the rules that decided it. Deterministic and free: no agent runs. A task submitted with start_task is classified the same way and routed to an agent and model by its complexity (task_status shows routing).',
+  input: z.strictObject(
+    described(classify, {
+      prompt: 'The work, in plain words.',
+      issue: 'What is known of its GitHub issue: number, title, body, labels.',
+      pr: 'What is known of its pull request: number, title, body, labels, files (paths it changes).',
+    }),
+  ),
+  annotations: readOnly,
+  run: async (args, { rpc }) => rpc.call('task/classify', args),
+});
+
 const registrations = [
   startTask,
   taskStatus,
@@ -333,6 +350,7 @@ const registrations = [
   listAgents,
   listSkills,
   getSkill,
+  classifyTask,
 ];
 
 export function registerTools(server: McpServer, context: ToolContext): void {

@@ -315,6 +315,13 @@ const migrations: Migration[] = [
       CREATE INDEX skill_uses_by_skill ON skill_uses (skill, task_id);
     `,
   },
+  {
+    version: 14,
+    name: "a task's routing: its complexity, the agent and model chosen, and why",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN routing TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
