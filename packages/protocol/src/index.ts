@@ -216,3 +216,22 @@ export {
   gcStatusParamsSchema,
   gcStatusSchema,
 } from './gc.js';
+export {
+  type ExecPlanData,
+  execPlanSchema,
+  type PlanDecision,
+  planDecisionSchema,
+  planMethods,
+  type PlanMilestone,
+  planMilestoneSchema,
+  type PlanProgress,
+  planProgressSchema,
+  type PlanResult,
+  type PlanStatus,
+  planStatusSchema,
+  type PlanStep,
+  planStepSchema,
+  type PlanSurprise,
+  planSurpriseSchema,
+  type PlanUpdateParams,
+} from './plans.js';

@@ -16,6 +16,7 @@ import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
 import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
 import { learnHandlers } from './learn-handlers.js';
+import { planHandlers } from './plan-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 
@@ -132,6 +133,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...createQualityHandlers(deps),
     ...createGcHandlers(deps.gc, deps.operatorKeyFile),
     ...learnHandlers(deps),
+    ...planHandlers(deps),
   };
 }
 

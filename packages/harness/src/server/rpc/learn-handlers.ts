@@ -76,7 +76,7 @@ async function run(kind: LearnKind, params: LearnParams, deps: HandlerDependenci
  * A registered project by name or checkout, or the server's own root (named by its path, as its
  * threads know it); the default project when none is given.
  */
-async function projectOf(ref: string | undefined, deps: HandlerDependencies): Promise<ProjectRef> {
+export async function projectOf(ref: string | undefined, deps: HandlerDependencies): Promise<ProjectRef> {
   const projects = await deps.projects.list();
   const serverRoot = real(deps.serverRoot);
   if (ref === undefined) {
