@@ -76,7 +76,10 @@ export type PlanProgress = z.infer<typeof planProgressSchema>;
 const projectRoot = z.string().min(1).max(4096);
 /** A plan by its id (a file `.agent/plans/<id>.md`) or by its path, relative to the project or absolute. */
 const planRef = z.string().min(1).max(4096);
-const text = z.string().min(1).max(100_000);
+const text = z
+  .string({ error: (issue) => (issue.input === undefined ? 'required for this action' : 'must be a string') })
+  .min(1)
+  .max(100_000);
 
 const initParams = z.strictObject({
   /** The spec: Markdown whose first `#` heading is the plan's title and the rest its purpose. */

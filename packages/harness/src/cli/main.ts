@@ -11,6 +11,7 @@ import { registerRuleCommand } from './commands/rule.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerTaskCommand } from './commands/task.js';
 import { registerGcCommand } from './commands/gc.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { createProgram, runProgram } from './program.js';
 
 export { exitCodes } from './program.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerTaskCommand(program);
   registerGcCommand(program);
   registerAgentsCommand(program);
+  registerPlanCommand(program);
   return program;
 }
 
