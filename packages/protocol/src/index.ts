@@ -234,4 +234,6 @@ export {
   type PlanSurprise,
   planSurpriseSchema,
   type PlanUpdateParams,
+  type TaskPlan,
+  taskPlanSchema,
 } from './plans.js';

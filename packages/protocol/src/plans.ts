@@ -154,3 +154,19 @@ export const planMethods = {
   },
 } as const;
 export type PlanUpdateParams = z.infer<typeof updateParams>;
+
+/**
+ * The plan a task carries: written into its worktree before the agent starts, read back after
+ * each of the implementor's turns. `markdown` is the plan as last read, so it outlives the worktree.
+ */
+export const taskPlanSchema = z.object({
+  plan_id: z.string(),
+  /** Relative to the worktree (and the project). */
+  path: z.string(),
+  title: z.string(),
+  status: planStatusSchema,
+  progress: planProgressSchema,
+  updated_at: z.string().nullable(),
+  markdown: z.string(),
+});
+export type TaskPlan = z.infer<typeof taskPlanSchema>;

@@ -32,6 +32,7 @@ import { RunSuperseded } from './task-failure.js';
 import { taskDiff } from './task-diff.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
 import { transition } from './transition.js';
+import { taskPlanFrom } from './task-plan.js';
 
 export interface TaskOrigin {
   source: string;
@@ -68,6 +69,7 @@ export class TaskService {
     const reviewer =
       implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
+    const plan = input.plan === undefined ? null : await taskPlanFrom(input.plan, project.root, this.clock);
     const task = await this.scheduler.enqueue(
       newTask({
         id: newId('task'),
@@ -86,6 +88,7 @@ export class TaskService {
         deliver: input.deliver ?? null,
         source: origin?.source ?? null,
         external_id: origin?.external_id ?? null,
+        plan,
       }),
     );
     if (registered) {

@@ -291,6 +291,11 @@ const migrations: Migration[] = [
       CREATE UNIQUE INDEX gc_runs_one_running ON gc_runs (project) WHERE status = 'running';
     `,
   },
+  {
+    version: 15,
+    name: 'tasks: the ExecPlan a task carries and its progress (JSON)',
+    sql: `ALTER TABLE tasks ADD COLUMN plan TEXT;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

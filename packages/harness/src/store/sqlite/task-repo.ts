@@ -4,17 +4,18 @@ import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-type TaskRow = Omit<Task, 'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals'> & {
+type TaskRow = Omit<Task, 'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'plan'> & {
   review: number;
   rounds: string;
   error: string | null;
   pending_approval: string | null;
   approvals: string;
+  plan: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
 };
 
-const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals']);
+const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals', 'plan']);
 const columns = new Set([
   'project',
   'kind',
@@ -48,6 +49,7 @@ const columns = new Set([
   'updated_at',
   'started_at',
   'finished_at',
+  'plan',
 ]);
 
 function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expires_at: string | null } {
@@ -59,6 +61,7 @@ function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expir
     pending_approval:
       row.pending_approval === null ? null : (JSON.parse(row.pending_approval) as Task['pending_approval']),
     approvals: JSON.parse(row.approvals) as Task['approvals'],
+    plan: row.plan === null ? null : (JSON.parse(row.plan) as Task['plan']),
   };
 }
 
@@ -134,6 +137,10 @@ export class SqliteTaskRepository implements TaskRepository {
           pending_approval: task.pending_approval && JSON.stringify(task.pending_approval),
           approvals: JSON.stringify(task.approvals),
         });
+      // The plan column came later (migration 15): set on its own, so the insert above stays as it was.
+      if (task.plan !== null) {
+        this.db.prepare('UPDATE tasks SET plan = ? WHERE id = ?').run(JSON.stringify(task.plan), task.id);
+      }
     });
     insert();
     return task;
