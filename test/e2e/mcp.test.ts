@@ -1,7 +1,7 @@
 /**
  * MCP server mode end to end: the SDK's own Client over a real `harness mcp` process, the pinned
  * MCP Inspector CLI driving the same binary, `serve --transport mcp`, tool errors as `isError`
- * results, shutdown at end of input and on SIGTERM, and a real turn with `send_message` waiting
+ * results, ExecPlan tools, shutdown at end of input and on SIGTERM, and a real turn with `send_message` waiting
  * for the answer (the real Claude Code CLI against a scripted model on 127.0.0.1).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -41,6 +41,10 @@ const toolNames = [
   'list_skills',
   'get_skill',
   'classify_task',
+  'plan_init',
+  'plan_status',
+  'plan_update',
+  'plan_list',
 ];
 
 /** PATH without node_modules/.bin, so no agent CLI is found and no agent reaches for the network. */
@@ -202,6 +206,49 @@ describe('harness mcp over stdio (SDK client)', () => {
     const bad = await call(session.client, 'classify_task', { prompt: 'x', pr: { files: 'a.ts' } });
     expect(bad.isError).toBe(true);
     expect(bad.text).toMatch(/files/);
+  });
+
+  it('creates, updates, reads and lists ExecPlans in a registered project', async () => {
+    const created = await call(session.client, 'plan_init', {
+      spec: '# Plan over MCP\n\nSo agents can plan.',
+      project_root: 'demo',
+    });
+    expect(created.isError, created.text).toBe(false);
+    const planId = created.data.plan_id as string;
+    expect(created.data).toMatchObject({ path: `.agent/plans/${planId}.md`, status: 'draft' });
+    expect(created.data.markdown).toContain('## Purpose / Big Picture\n\nSo agents can plan.');
+    for (const args of [
+      { action: 'activate' },
+      { action: 'milestone', description: 'tools listed' },
+      { action: 'milestone', index: 0 },
+      { action: 'decision', decision: 'thin tools', rationale: 'the RPC checks', author: 'mcp' },
+    ]) {
+      const updated = await call(session.client, 'plan_update', {
+        project_root: 'demo',
+        plan: planId,
+        ...args,
+      });
+      expect(updated.isError, updated.text).toBe(false);
+    }
+    const status = await call(session.client, 'plan_status', { project_root: repo, plan: planId });
+    expect(status.data).toMatchObject({ status: 'active', progress: { done: 1, total: 1 } });
+    expect(status.data.markdown).toContain('- Decision: thin tools');
+    const listed = await call(session.client, 'plan_list', { project_root: 'demo' });
+    expect((listed.data.plans as { plan_id: string }[]).map((p) => p.plan_id)).toEqual([planId]);
+    const half = await call(session.client, 'plan_update', {
+      project_root: 'demo',
+      plan: planId,
+      action: 'surprise',
+    });
+    expect(half.isError).toBe(true);
+    expect(half.text).toMatch(/observation: required for this action/);
+    const escape = await call(session.client, 'plan_init', {
+      spec: '# X',
+      project_root: 'demo',
+      path: '../x.md',
+    });
+    expect(escape.isError).toBe(true);
+    expect(escape.text).toMatch(/outside the project/);
   });
 
   it('queues a task on a registered project and reports it with task_status and list_tasks', async () => {

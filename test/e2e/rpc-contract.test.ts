@@ -1,7 +1,7 @@
 /**
  * The JSON-RPC contract, run unchanged over stdio, HTTP, WebSocket and the in-process transport:
  * handshake, envelopes, error codes, batches, ids, params validation, threads, events, rule
- * catalogue and project scans, stats and notification routing. stdio and HTTP/WS run the built `harness` binary.
+ * catalogue and project scans, ExecPlans, stats and notification routing. stdio and HTTP/WS run the built `harness` binary.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -683,6 +683,75 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       const reject = err(await client.request('gc/reject', { draft_id: 'draft_none', reason: 'no' }));
       expect(reject.error.code).toBe(operator ? -32001 : -32007);
       if (!operator) expect(reject.error.message).toMatch(/rejecting a GC draft is for a person/);
+    });
+
+    it('writes, updates and reads ExecPlans in the project; refuses paths outside it', async () => {
+      const root = fixture.projectDir;
+      type Result = { plan_id: string; path: string; plan: Record<string, unknown>; progress: object };
+      const init = ok(
+        await client.request('exec_plan/init', {
+          spec: '# Ship plans\n\nWhy it matters.',
+          project_root: root,
+        }),
+      ).result as Result;
+      expect(init.plan_id).toMatch(/^plan_/);
+      expect(init.path).toBe(`.agent/plans/${init.plan_id}.md`);
+      expect(init.plan).toMatchObject({ title: 'Ship plans', status: 'draft', purpose: 'Why it matters.' });
+      const update = (params: object): Promise<RpcResponse | null> =>
+        client.request('exec_plan/update', { project_root: root, plan: init.plan_id, ...params });
+      ok(await update({ action: 'activate' }));
+      ok(await update({ action: 'milestone', description: 'first' }));
+      ok(await update({ action: 'milestone', index: 0 }));
+      ok(await update({ action: 'step', description: 'edit', files: ['src/a.ts'] }));
+      ok(await update({ action: 'decision', decision: 'files, not rows', rationale: 'agents edit files' }));
+      ok(await update({ action: 'surprise', observation: 'odd', evidence: 'log line 3' }));
+      ok(await update({ action: 'outcome', text: 'Done well.' }));
+      const status = ok(await client.request('exec_plan/status', { project_root: root, plan: init.path }))
+        .result as Result;
+      expect(status.progress).toEqual({ done: 1, total: 2 });
+      expect(status.plan).toMatchObject({
+        status: 'active',
+        decisions: [{ decision: 'files, not rows', rationale: 'agents edit files', author: 'harness' }],
+        surprises: [{ observation: 'odd', evidence: 'log line 3' }],
+        outcomes: 'Done well.',
+      });
+      const listed = ok(await client.request('exec_plan/list', { project_root: root })).result as {
+        plans: { plan_id: string; status: string }[];
+      };
+      expect(listed.plans).toContainEqual(
+        expect.objectContaining({ plan_id: init.plan_id, status: 'active' }),
+      );
+      const named = ok(
+        await client.request('exec_plan/init', {
+          spec: '# Named',
+          project_root: root,
+          path: 'docs/named.md',
+        }),
+      ).result as Result;
+      expect(named.path).toBe('docs/named.md');
+      const again = err(
+        await client.request('exec_plan/init', {
+          spec: '# Named',
+          project_root: root,
+          path: 'docs/named.md',
+        }),
+      );
+      expect(again.error.code).toBe(-32002);
+      const outside = err(
+        await client.request('exec_plan/init', { spec: '# X', project_root: root, path: '../escape.md' }),
+      );
+      expect(outside.error.code).toBe(-32007);
+      expect(outside.error.message).toContain('path: ../escape.md is outside the project');
+      expect(err(await update({ action: 'milestone', index: 7 })).error.message).toMatch(
+        /index: no milestone 7/,
+      );
+      expect(err(await update({ action: 'fly' })).error.code).toBe(-32602);
+      expect(err(await update({ action: 'decision', decision: 'd' })).error.code).toBe(-32602);
+      expect(
+        err(await client.request('exec_plan/status', { project_root: root, plan: 'plan_missing' })).error
+          .code,
+      ).toBe(-32001);
+      expect(err(await client.request('exec_plan/list', { project_root: '/' })).error.code).toBe(-32007);
     });
 
     it('keeps each connection’s handshake and notifications to itself', async ({ skip }) => {

@@ -23,6 +23,10 @@ export {
   type Task,
   type TaskState,
   type Project,
+  RpcErrorCodes,
+  type RpcErrorCode,
+  type ExecPlanData,
+  type PlanStatus,
 } from '@harness/protocol';
 export {
   HarnessError,
@@ -34,7 +38,12 @@ export {
   loadConfig,
   type HarnessConfig,
   harnessVersion,
+  newId,
+  type IdKind,
 } from './core/index.js';
+// ExecPlans (PLANS.md) and the sandbox's shape, as the README's embedding example uses them.
+export { ExecPlan, lintPlan, type PlanLint, type PlanProblem } from './plans/index.js';
+export { sandboxSpec, type SandboxMode, type SandboxSpec, type SandboxSpecInput } from './sandbox/index.js';
 export { type Store, SqliteStore } from './store/index.js';
 export { Harness, type HarnessOptions, InProcessClient, serveHttp, serveStdio } from './server/index.js';
 // The agent contract, for a program that brings an agent of its own (as the testkit's instant agent does).

@@ -15,6 +15,7 @@ import { gcMethods } from './gc.js';
 import { skillMethods } from './skills.js';
 import { contextMethods } from './context.js';
 import { classifyMethods } from './classify.js';
+import { planMethods } from './plans.js';
 import {
   healthCheckParamsSchema,
   healthReportSchema,
@@ -274,6 +275,7 @@ export const methods = {
   ...contextMethods,
   // How hard a piece of work is, and why (protocol/src/classify.ts).
   ...classifyMethods,
+  ...planMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

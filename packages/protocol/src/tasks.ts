@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { gradeSchema, qualitySchema, timestampSchema } from './types.js';
 import { taskRoutingSchema } from './classify.js';
+import { taskPlanSchema } from './plans.js';
 
 /**
  * Tasks: units of work on a project that the pipeline drives through turns, and the projects they
@@ -176,6 +177,8 @@ export const taskSchema = z.object({
   finished_at: timestampSchema.nullable(),
   /** The complexity the task was classified at, and the agent and model that routed it to. */
   routing: taskRoutingSchema.nullable(),
+  /** The ExecPlan the task carries, and its progress as the agent last left it. */
+  plan: taskPlanSchema.nullable(),
 });
 export type Task = z.infer<typeof taskSchema>;
 
@@ -220,6 +223,7 @@ export function newTask(init: NewTask): Task {
     started_at: null,
     finished_at: null,
     routing: null,
+    plan: null,
     ...init,
   };
 }
@@ -243,6 +247,11 @@ export const taskCreateSchema = z
     budget_usd: z.number().positive().max(1_000_000).optional(),
     deliver: deliverModeSchema.optional(),
     priority: z.number().int().min(-100).max(100).default(0),
+    /**
+     * An ExecPlan for the task: a spec (Markdown, its first heading the title) or the path of a
+     * `.md` file in the project (a plan, kept as it is, or a spec). The agent keeps it current.
+     */
+    plan: z.string().trim().min(1).max(200_000).optional(),
   })
   .refine((body) => [body.prompt, body.issue, body.pr].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of prompt, issue or pr',

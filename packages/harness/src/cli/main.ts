@@ -12,6 +12,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerTaskCommand } from './commands/task.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerSkillCommand } from './commands/skill.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { createProgram, runProgram } from './program.js';
 
 export { exitCodes } from './program.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerGcCommand(program);
   registerSkillCommand(program);
   registerAgentsCommand(program);
+  registerPlanCommand(program);
   return program;
 }
 

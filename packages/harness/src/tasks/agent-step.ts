@@ -36,6 +36,8 @@ export class AgentConversation {
       threadId?: string | null;
       /** Said before the next input: what happened while the task waited. */
       preface?: string;
+      /** Runs after each turn ends, whatever its outcome (the task reads back its plan). */
+      afterTurn?: () => Promise<void>;
     },
   ) {
     this.threadId = options.threadId ?? null;
@@ -79,6 +81,7 @@ export class AgentConversation {
     if (signal.aborted) cancel();
     try {
       const turn = await this.turns.wait(started.id);
+      await this.options.afterTurn?.();
       const answer = [...turn.items].reverse().find((item) => item.type === 'agent_message');
       return {
         turn,

@@ -28,6 +28,7 @@ import {
 } from '../core/index.js';
 import { type GithubStandIn, startGithubStandIn } from '@harness/testkit';
 import { GithubClient } from '../github/index.js';
+import { ExecPlan } from '../plans/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
 import { SqliteStore, type Store } from '../store/index.js';
@@ -1018,5 +1019,73 @@ describe('how a run ended', () => {
     // An error that merely says "cancelled" or carries the shutdown code is a failure like any other.
     expect(outcomeOf(new HarnessError('unavailable', 'server shutting down'), live).kind).toBe('failed');
     expect(outcomeOf(new TaskFailure('cancelled', 'cancelled by request'), live).kind).toBe('failed');
+  });
+});
+
+describe('a task that carries an ExecPlan', () => {
+  it('writes it into the worktree, tells the agent, and records the progress the agent left', async () => {
+    const created = await f.service().create({
+      prompt: 'Make the check pass',
+      plan: '# Fix the check\n\nThe pre-commit check fails.',
+      review: false,
+      priority: 0,
+    });
+    const plan = created.plan!;
+    expect(plan).toMatchObject({ title: 'Fix the check', status: 'draft', progress: { done: 0, total: 0 } });
+    expect(plan.path).toBe(`.agent/plans/${plan.plan_id}.md`);
+    expect((await f.store.tasks.get(created.id))!.plan).toEqual(plan);
+    const at = new Date().toISOString();
+    expect(
+      await f.store.tasks.claim(created.id, { owner: 'owner-1', expires_at: '2999-01-01T00:00:00.000Z' }, at),
+    ).toBe(true);
+    // The agent's turn: the fix, and the plan brought up to date (activated, a milestone done).
+    const edited = ExecPlan.parse(plan.markdown)
+      .activate()
+      .addMilestone('fix.txt says fixed')
+      .completeMilestone(0);
+    const asked: Asked[] = [];
+    const script = [{ files: { 'fix.txt': 'fixed', [plan.path]: edited.toMarkdown() } }];
+    await f
+      .pipeline(script, undefined, asked)
+      .run(
+        { ...created, state: 'preparing' },
+        { signal: new AbortController().signal, leaseOwner: 'owner-1' },
+      );
+
+    const stored = (await f.store.tasks.get(created.id))!;
+    expect(stored.state).toBe('done');
+    expect(stored.plan).toMatchObject({ status: 'active', progress: { done: 1, total: 1 }, path: plan.path });
+    expect(stored.plan!.markdown).toBe(edited.toMarkdown());
+    expect(asked[0]?.prompt).toContain(`This task has an ExecPlan at ${plan.path}`);
+    const recorded = (await timeline(f.store, created.id)).filter((e) => e.kind === 'task.plan');
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.data).toMatchObject({ status: 'active', progress: { done: 1, total: 1 } });
+    expect(git(f.remote, 'show', `${stored.branch!}:${plan.path}`)).toContain('- **Status**: active');
+  });
+
+  it('takes a plan file of the project as it is, a spec file as a spec, and refuses paths outside', async () => {
+    const service = f.service();
+    mkdirSync(path.join(f.root, 'docs'));
+    writeFileSync(
+      path.join(f.root, 'docs/plan.md'),
+      '# Kept\n\n- **ID**: kept-1\n- **Status**: active\n\n## Progress\n\n- [ ] one\n',
+    );
+    writeFileSync(path.join(f.root, 'docs/spec.md'), '# From a spec file\n\nDo it.\n');
+    const kept = await service.create({ prompt: 'x', plan: 'docs/plan.md', review: false, priority: 0 });
+    expect(kept.plan).toMatchObject({
+      plan_id: 'kept-1',
+      path: 'docs/plan.md',
+      status: 'active',
+      progress: { done: 0, total: 1 },
+    });
+    const specced = await service.create({ prompt: 'x', plan: 'docs/spec.md', review: false, priority: 0 });
+    expect(specced.plan).toMatchObject({ title: 'From a spec file', status: 'draft' });
+    expect(specced.plan!.path).toMatch(/^\.agent\/plans\/plan_/);
+    await expect(
+      service.create({ prompt: 'x', plan: '../outside.md', review: false, priority: 0 }),
+    ).rejects.toThrow(/plan: \.\.\/outside\.md is outside the project/);
+    await expect(
+      service.create({ prompt: 'x', plan: 'docs/none.md', review: false, priority: 0 }),
+    ).rejects.toThrow(/plan: no file docs\/none\.md in the project/);
   });
 });

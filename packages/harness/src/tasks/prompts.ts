@@ -23,8 +23,20 @@ export function implementPrompt(task: Task, brief: TaskBrief, branch: string): s
     `${brief.source}:`,
     wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
     description,
+    ...(task.plan === null ? [] : [planRules(task.plan.path)]),
     houseRules,
     'When you are done, reply with a short summary of what you changed.',
+  ].join('\n');
+}
+
+/** The ExecPlan the task carries: the agent keeps it current; Harness reads it after each turn. */
+function planRules(planPath: string): string {
+  return [
+    `This task has an ExecPlan at ${planPath} (the PLANS.md format). It is a living document: keep it current as you work.`,
+    '- Fill in Purpose / Big Picture, Context and Orientation and Plan of Work before you change code; set "- **Status**: active".',
+    '- Progress: one "- [ ]" item per milestone; check it off as "- [x] (YYYY-MM-DD HH:MMZ) …" when it is done.',
+    '- Record each decision under Decision Log ("- Decision:", "  Rationale:", "  Date/Author:") and anything unexpected under Surprises & Discoveries ("- Observation:", "  Evidence:").',
+    '- When the work is done, write Outcomes & Retrospective and set the status to completed.',
   ].join('\n');
 }
 

@@ -31,6 +31,7 @@ import {
 } from './stages.js';
 import { afterReview, afterValidation, chooseDelivery } from './next-step.js';
 import { RunSuperseded, TaskFailure, TaskNeedsInput } from './task-failure.js';
+import { placePlan, readBackPlan } from './task-plan.js';
 import { TaskProgress } from './task-progress.js';
 import { pullRequestMissing, repoOf, taskSource } from './task-sources.js';
 import { type Announcement, transition } from './transition.js';
@@ -121,6 +122,7 @@ export class TaskRun {
       signal: this.signal,
     };
     const progress = worktree.resumed ? await this.resumeProgress(ctx) : TaskProgress.empty();
+    if (this.task.plan !== null) await placePlan(worktree.path, this.task.plan);
     if (this.answer !== null) await this.resumeAfterAnswer(this.answer, worktree.resumed);
     return { ctx, progress, implementor: this.conversation(ctx, implementorName, 'implementor') };
   }
@@ -487,6 +489,26 @@ export class TaskRun {
         }),
       // The agent that waited continues its conversation, told first what the person answered.
       ...(answer === null ? {} : { threadId: answer.thread_id, preface: answerPreface(answer) }),
+      ...(role === 'implementor' && this.task.plan !== null ? { afterTurn: () => this.recordPlan(ctx) } : {}),
+    });
+  }
+
+  /** The plan as the implementor left it in the worktree, on the task (and in its timeline) when it changed. */
+  private async recordPlan(ctx: StageContext): Promise<void> {
+    const recorded = this.task.plan;
+    if (recorded === null) return;
+    const read = await readBackPlan(ctx.worktree.path, recorded, this.deps.clock);
+    if (read.plan === null && read.problem === null) return;
+    if (read.plan !== null) await this.save({ plan: read.plan });
+    const { plan } = this.task;
+    await this.deps.events.append({
+      kind: 'task.plan',
+      task_id: this.task.id,
+      reason: read.plan === null ? read.problem : null,
+      data:
+        plan === null
+          ? {}
+          : { plan_id: plan.plan_id, path: plan.path, status: plan.status, progress: plan.progress },
     });
   }
 

@@ -33,6 +33,7 @@ import { RunSuperseded } from './task-failure.js';
 import { taskDiff } from './task-diff.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
 import { transition } from './transition.js';
+import { taskPlanFrom } from './task-plan.js';
 
 export interface TaskOrigin {
   source: string;
@@ -79,6 +80,7 @@ export class TaskService {
         ? await chooseReviewer(this.agents, settings, implementor, input.reviewer)
         : null;
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
+    const plan = input.plan === undefined ? null : await taskPlanFrom(input.plan, project.root, this.clock);
     const task = await this.scheduler.enqueue(
       newTask({
         id: newId('task'),
@@ -98,6 +100,7 @@ export class TaskService {
         deliver: input.deliver ?? null,
         source: origin?.source ?? null,
         external_id: origin?.external_id ?? null,
+        plan,
       }),
     );
     if (registered) {

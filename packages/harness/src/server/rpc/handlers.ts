@@ -18,6 +18,7 @@ import { requireOperator } from '../operator.js';
 import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
 import { learnHandlers } from './learn-handlers.js';
 import { skillHandlers } from './skill-handlers.js';
+import { planHandlers } from './plan-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 import { contextHandlers } from './context-handlers.js';
@@ -142,6 +143,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...learnHandlers(deps),
     ...skillHandlers(deps),
     ...contextHandlers(deps),
+    ...planHandlers(deps),
   };
 }
 

@@ -4,8 +4,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { type ToolContext, defineTool, described } from './mcp-tool-kit.js';
 import { ToolFailure, eventSummary, taskSummary, turnSummary } from './mcp-results.js';
+import { planTools } from './mcp-plan-tools.js';
 
-/** The tools Harness offers over MCP: tasks, threads and turns, events, policy checks, agents, skills. */
+/** The tools Harness offers over MCP: tasks, threads and turns, events, policy checks, agents, skills, ExecPlans. */
 
 const taskId = methods['task/get'].params.shape.task_id.describe(
   'The task id (from start_task or list_tasks).',
@@ -351,6 +352,7 @@ const registrations = [
   listSkills,
   getSkill,
   classifyTask,
+  ...planTools,
 ];
 
 export function registerTools(server: McpServer, context: ToolContext): void {

@@ -322,6 +322,11 @@ const migrations: Migration[] = [
       ALTER TABLE tasks ADD COLUMN routing TEXT;
     `,
   },
+  {
+    version: 15,
+    name: 'tasks: the ExecPlan a task carries and its progress (JSON)',
+    sql: `ALTER TABLE tasks ADD COLUMN plan TEXT;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -4,18 +4,22 @@ import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-type TaskRow = Omit<Task, 'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'routing'> & {
+type TaskRow = Omit<
+  Task,
+  'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'routing' | 'plan'
+> & {
   review: number;
   rounds: string;
   error: string | null;
   pending_approval: string | null;
   approvals: string;
   routing: string | null;
+  plan: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
 };
 
-const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals', 'routing']);
+const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals', 'routing', 'plan']);
 const columns = new Set([
   'project',
   'kind',
@@ -50,6 +54,7 @@ const columns = new Set([
   'started_at',
   'finished_at',
   'routing',
+  'plan',
 ]);
 
 function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expires_at: string | null } {
@@ -62,6 +67,7 @@ function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expir
       row.pending_approval === null ? null : (JSON.parse(row.pending_approval) as Task['pending_approval']),
     approvals: JSON.parse(row.approvals) as Task['approvals'],
     routing: row.routing === null ? null : (JSON.parse(row.routing) as Task['routing']),
+    plan: row.plan === null ? null : (JSON.parse(row.plan) as Task['plan']),
   };
 }
 
@@ -138,6 +144,10 @@ export class SqliteTaskRepository implements TaskRepository {
           approvals: JSON.stringify(task.approvals),
           routing: task.routing && JSON.stringify(task.routing),
         });
+      // The plan column came later (migration 15): set on its own, so the insert above stays as it was.
+      if (task.plan !== null) {
+        this.db.prepare('UPDATE tasks SET plan = ? WHERE id = ?').run(JSON.stringify(task.plan), task.id);
+      }
     });
     insert();
     return task;
