@@ -54,19 +54,3 @@ export function reviewFixPrompt(round: number, summary: string, findings: Review
     houseRules,
   ].join('\n');
 }
-
-export const verdictFormat = `Answer with your verdict as one JSON object in a \`\`\`json fenced block, exactly:
-{"verdict": "approve" | "changes_requested", "summary": "<one paragraph>",
- "findings": [{"file": "<path>", "line": <number or null>, "severity": "critical" | "high" | "medium" | "low", "message": "<what to change>"}]}
-Approve when the change is correct and complete; otherwise request changes with concrete findings.`;
-
-export function reviewPrompt(brief: TaskBrief, diff: string, truncated: boolean): string {
-  return [
-    'You are reviewing a change another agent made. Do not modify any file; read what you need.',
-    `${brief.source}:`,
-    wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
-    `The change (git diff against the base${truncated ? ', truncated' : ''}):`,
-    wrapExternalData(diff || '(empty diff)'),
-    verdictFormat,
-  ].join('\n');
-}

@@ -10,6 +10,7 @@ import type { AgentName } from '../agents/index.js';
 import { HarnessError } from '../core/index.js';
 import type { ResolvedProjectSettings } from '../core/index.js';
 import type { TaskCheckpointStage, TaskPatch } from '../store/index.js';
+import { chooseChallenger } from '../review/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation } from './agent-step.js';
 import { answerPreface, withApprovals } from './approval-gate.js';
@@ -17,6 +18,7 @@ import { GuardStage } from './guard-stage.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { reviewFixPrompt, validationFixPrompt } from './prompts.js';
 import {
+  type ReviewPanel,
   type StageContext,
   type TurnStopped,
   fix,
@@ -93,7 +95,24 @@ export class TaskRun {
     await this.validateAndFix(course);
     await this.deliver(course, summary);
     if (reviewerName !== null)
-      await this.reviewLoop(course, this.conversation(course.ctx, reviewerName, 'reviewer'));
+      await this.reviewLoop(course, await this.reviewPanel(course.ctx, reviewerName));
+  }
+
+  /** The reviewer, and its challenger of another provider when `[agents.review] challenger_agent` names one. */
+  private async reviewPanel(ctx: StageContext, reviewerName: AgentName): Promise<ReviewPanel> {
+    const challenger = await chooseChallenger(
+      this.deps.agents,
+      reviewerName,
+      ctx.settings.review.challenger_agent,
+    );
+    return {
+      reviewer: this.conversation(ctx, reviewerName, 'reviewer'),
+      reviewerName,
+      challenger:
+        challenger === null
+          ? null
+          : { conversation: this.conversation(ctx, challenger, 'reviewer'), name: challenger },
+    };
   }
 
   /** The worktree (created, or the one an earlier run left) and what that run already finished. */
@@ -307,7 +326,7 @@ export class TaskRun {
    * Review rounds until approval. A resumed run continues after the last recorded round: when
    * that round asked for changes and its answer was not committed yet, the fix comes first.
    */
-  private async reviewLoop(course: Course, reviewer: AgentConversation): Promise<void> {
+  private async reviewLoop(course: Course, panel: ReviewPanel): Promise<void> {
     const last = this.task.rounds.at(-1);
     if (last !== undefined) {
       const next = afterReview(last, course.ctx.settings.review.max_rounds);
@@ -317,8 +336,7 @@ export class TaskRun {
     }
     for (let round = this.task.rounds.length + 1; round <= course.ctx.settings.review.max_rounds; round++) {
       await this.stage('reviewing');
-      const reviewerName = this.task.reviewer ?? 'unknown';
-      const reviewed = await this.answered(await review(course.ctx, reviewer, round, reviewerName), reviewer);
+      const reviewed = await this.answered(await review(course.ctx, panel, round), panel.reviewer);
       await this.save({ rounds: [...this.task.rounds, reviewed.round] });
       await this.checkpoint(course.progress, 'reviewed', {
         sha: reviewed.sha,

@@ -85,6 +85,7 @@ const overlaySchema = z.strictObject(
     }),
     concurrency: section({ max_concurrent_tasks: int(1).optional() }),
     gc: section({ max_drafts_per_run: int(0).optional() }),
+    preflight: section({ enabled: bool().optional() }),
   },
   expecting('a table'),
 );

@@ -291,6 +291,12 @@ const migrations: Migration[] = [
       CREATE UNIQUE INDEX gc_runs_one_running ON gc_runs (project) WHERE status = 'running';
     `,
   },
+  {
+    // What a task's preflight turn found before implementing (review/preflight.ts), as JSON.
+    version: 16,
+    name: "tasks: the preflight's findings, stored on the task and handed to the implementor",
+    sql: `ALTER TABLE tasks ADD COLUMN preflight TEXT;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -4,17 +4,18 @@ import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
-type TaskRow = Omit<Task, 'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals'> & {
+type TaskRow = Omit<Task, 'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'preflight'> & {
   review: number;
   rounds: string;
   error: string | null;
   pending_approval: string | null;
   approvals: string;
+  preflight: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
 };
 
-const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals']);
+const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals', 'preflight']);
 const columns = new Set([
   'project',
   'kind',
@@ -43,6 +44,7 @@ const columns = new Set([
   'error',
   'pending_approval',
   'approvals',
+  'preflight',
   'source',
   'external_id',
   'updated_at',
@@ -59,6 +61,7 @@ function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expir
     pending_approval:
       row.pending_approval === null ? null : (JSON.parse(row.pending_approval) as Task['pending_approval']),
     approvals: JSON.parse(row.approvals) as Task['approvals'],
+    preflight: row.preflight === null ? null : (JSON.parse(row.preflight) as Task['preflight']),
   };
 }
 
@@ -118,12 +121,12 @@ export class SqliteTaskRepository implements TaskRepository {
         .prepare(
           `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, review, budget_usd,
              priority, state, branch, worktree, pr_url, pr_number, deliver, delivery, commit_sha, base_commit, rounds, validation_attempts,
-             cost_usd, score, grade, error, pending_approval, approvals, source, external_id, created_at, updated_at,
+             cost_usd, score, grade, error, pending_approval, approvals, preflight, source, external_id, created_at, updated_at,
              started_at, finished_at)
            VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
              @description, @agent, @reviewer, @review, @budget_usd, @priority, @state, @branch, @worktree, @pr_url, @pr_number,
              @deliver, @delivery, @commit_sha, @base_commit, @rounds,
-             @validation_attempts, @cost_usd, @score, @grade, @error, @pending_approval, @approvals, @source, @external_id, @created_at, @updated_at,
+             @validation_attempts, @cost_usd, @score, @grade, @error, @pending_approval, @approvals, @preflight, @source, @external_id, @created_at, @updated_at,
              @started_at, @finished_at)`,
         )
         .run({
@@ -133,6 +136,7 @@ export class SqliteTaskRepository implements TaskRepository {
           error: task.error && JSON.stringify(task.error),
           pending_approval: task.pending_approval && JSON.stringify(task.pending_approval),
           approvals: JSON.stringify(task.approvals),
+          preflight: task.preflight && JSON.stringify(task.preflight),
         });
     });
     insert();
