@@ -12,6 +12,7 @@ import {
 } from './tasks.js';
 import { taskDiffParamsSchema, taskDiffSchema } from './task-diff.js';
 import { gcMethods } from './gc.js';
+import { reviewMethods } from './review.js';
 import {
   healthCheckParamsSchema,
   healthReportSchema,
@@ -266,6 +267,7 @@ export const methods = {
   // Learning: rules and skills derived from adopted drafts and task history, as drafts.
   'learn/rules': { params: learnParamsSchema, result: learnResultSchema },
   'learn/skills': { params: learnParamsSchema, result: learnResultSchema },
+  ...reviewMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -52,8 +52,7 @@ export type ParsedAnswer = { ok: true; answer: ReviewerAnswer } | { ok: false; p
 
 /** The answer, or why none could be read (never taken as an approval by the caller). */
 export function parseReviewerAnswer(text: string): ParsedAnswer {
-  const fenced = [...text.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  const candidates = [...fenced.reverse(), ...bareObjects(text)];
+  const candidates = extractJsonCandidates(text);
   // What was wrong with the likeliest candidate (the last block), not with a fragment of it.
   let problem: string | null = null;
   for (const candidate of candidates) {
@@ -76,6 +75,12 @@ function describeIssues(error: z.ZodError): string {
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
     .join('; ');
+}
+
+/** Where JSON may be in an agent's answer, likeliest first: fenced blocks (last first), then bare objects. */
+export function extractJsonCandidates(text: string): string[] {
+  const fenced = [...text.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  return [...fenced.reverse(), ...bareObjects(text)];
 }
 
 /** The last few balanced {...} spans, last first: a reviewer may wrap its JSON in prose. */

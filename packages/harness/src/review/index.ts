@@ -17,3 +17,15 @@ export {
 } from './engine.js';
 export { primaryFormat, type ReviewSubject } from './prompts.js';
 export { chooseChallenger, sameProvider } from './challenger.js';
+export { resolveTarget, type ResolvedTarget, type TargetDeps } from './target.js';
+export { type ReadOnlyAsk, threadReviewer, type ThreadServices } from './read-only-turn.js';
+export { type CrossReviewDeps, type CrossReviewSettings, runCrossReview } from './cross-review.js';
+export {
+  parsePreflightAnswer,
+  preflightBrief,
+  preflightPrompt,
+  type PreflightInput,
+  runPreflight,
+  type ScanBaseline,
+  type ScanSummary,
+} from './preflight.js';

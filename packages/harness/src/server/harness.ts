@@ -194,6 +194,7 @@ export class Harness {
       operatorKeyFile,
       quality: { thresholds: config.gc.signal_thresholds, rules, runner },
       gc: this.gc.service,
+      git,
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
+import { type Clock, ErrorCodes, type Git, HarnessError, harnessVersion } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
@@ -18,6 +18,7 @@ import { createQualityHandlers, type QualityHandlerSettings } from './quality-ha
 import { learnHandlers } from './learn-handlers.js';
 import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
+import { createReviewHandlers } from './review-handlers.js';
 
 export interface HandlerDependencies {
   store: Store;
@@ -40,6 +41,8 @@ export interface HandlerDependencies {
   /** Signal thresholds, rules and the guard runner of the quality methods (quality-handlers.ts). */
   quality: QualityHandlerSettings;
   gc: GcService;
+  /** `cross_review` reads the target's commits; preflight and cross_review run read-only turns. */
+  git: Git;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -132,6 +135,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...createQualityHandlers(deps),
     ...createGcHandlers(deps.gc, deps.operatorKeyFile),
     ...learnHandlers(deps),
+    ...createReviewHandlers(deps),
   };
 }
 
