@@ -18,6 +18,8 @@ export interface ReadOnlyAsk {
   /** The thread's title: what the agent is asked for. */
   title: string;
   metadata: Record<string, string>;
+  /** The task the turns belong to: their events are tagged with it. */
+  taskId?: string;
 }
 
 export function threadReviewer(services: ThreadServices, ask: ReadOnlyAsk): Reviewer<string> {
@@ -33,12 +35,10 @@ export function threadReviewer(services: ThreadServices, ask: ReadOnlyAsk): Revi
           metadata: ask.metadata,
         })
       ).id;
-      const started = await services.turns.start({
-        thread_id: threadId,
-        input: prompt,
-        agent: ask.agent,
-        sandbox_mode: 'read-only',
-      });
+      const started = await services.turns.start(
+        { thread_id: threadId, input: prompt, agent: ask.agent, sandbox_mode: 'read-only' },
+        ask.taskId === undefined ? {} : { taskId: ask.taskId },
+      );
       const turn = await services.turns.wait(started.id);
       const costUsd = turn.usage?.cost_usd ?? 0;
       if (turn.status !== 'completed') {

@@ -1,5 +1,6 @@
 import type { ReviewFinding, Task } from '@harness/protocol';
 import { wrapExternalData } from '../github/index.js';
+import { preflightBrief } from '../review/index.js';
 
 /** What the implementing agent is told the task is; external text always travels as data. */
 export interface TaskBrief {
@@ -18,11 +19,14 @@ export function implementPrompt(task: Task, brief: TaskBrief, branch: string): s
   const description = task.description
     ? `\nNote from the requester:\n${wrapExternalData(task.description)}\n`
     : '';
+  // The preflight read the project for this task: its findings are advice, quoted like the task itself.
+  const preflight = task.preflight === null ? '' : `\n${wrapExternalData(preflightBrief(task.preflight))}\n`;
   return [
     `You are implementing a task on branch ${branch}.`,
     `${brief.source}:`,
     wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
     description,
+    preflight,
     houseRules,
     'When you are done, reply with a short summary of what you changed.',
   ].join('\n');

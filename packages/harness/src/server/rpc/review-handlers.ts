@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { type AgentName, AgentNameSchema } from '../../agents/index.js';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
-import { collectMetrics } from '../../quality/index.js';
-import { runCrossReview, runPreflight, type ScanBaseline, threadReviewer } from '../../review/index.js';
+import { runCrossReview, runPreflight, threadReviewer } from '../../review/index.js';
+import { scanBaseline } from '../scan-baseline.js';
 import type { HandlerDependencies } from './handlers.js';
 import type { HandlerTable } from './router.js';
 
@@ -35,32 +35,19 @@ export function createReviewHandlers(
         title: 'preflight',
         metadata: { role: 'preflight' },
       });
-      return runPreflight({ baseline: scanBaseline(deps), clock: deps.clock }, reviewer, {
+      const { rules, runner } = deps.quality;
+      const baseline = scanBaseline({
+        store: deps.store,
+        events: deps.events,
+        clock: deps.clock,
+        rules,
+        runner,
+      });
+      return runPreflight({ baseline, clock: deps.clock }, reviewer, {
         project,
         cwd: project.root,
         taskDescription: params.task_description,
       });
-    },
-  };
-}
-
-/** The project's latest full scan from the store; a new one scanned and stored when there is none. */
-export function scanBaseline(
-  deps: Pick<HandlerDependencies, 'store' | 'events' | 'clock' | 'quality'>,
-): ScanBaseline {
-  return {
-    async latest(project) {
-      const scan = await deps.store.scans.latestFull(project);
-      return scan && { scan_id: scan.id, ...scan };
-    },
-    async scan(project) {
-      const { rules, runner } = deps.quality;
-      const metricsDeps = { store: deps.store, events: deps.events, clock: deps.clock, rules, runner };
-      const collected = await collectMetrics(metricsDeps, project, 'preflight');
-      const scan = await deps.store.scans.latestFull(project.name);
-      if (scan === null || scan.id !== collected.scan.id)
-        throw new HarnessError(ErrorCodes.internal, `preflight: the scan of ${project.name} was not stored`);
-      return { scan_id: scan.id, ...scan };
     },
   };
 }
