@@ -20,13 +20,13 @@ export function implementPrompt(task: Task, brief: TaskBrief, branch: string): s
     ? `\nNote from the requester:\n${wrapExternalData(task.description)}\n`
     : '';
   // The preflight read the project for this task: its findings are advice, quoted like the task itself.
-  const preflight = task.preflight === null ? '' : `\n${wrapExternalData(preflightBrief(task.preflight))}\n`;
+  const preflight = task.preflight === null ? [] : [wrapExternalData(preflightBrief(task.preflight))];
   return [
     `You are implementing a task on branch ${branch}.`,
     `${brief.source}:`,
     wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
     description,
-    preflight,
+    ...preflight,
     houseRules,
     'When you are done, reply with a short summary of what you changed.',
   ].join('\n');
