@@ -546,6 +546,54 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(bad.error.message).toContain('issue.labels');
     });
 
+    it('validates cross_review and preflight: params, the project, and a target that names nothing', async () => {
+      const root = path.join(fixture.projectDir, 'reviewed');
+      mkdirSync(root, { recursive: true });
+      execFileSync('git', ['init', '-q', root]);
+      ok(await client.request('project/register', { name: 'reviewed', root }));
+      expect(err(await client.request('cross_review', { project_root: root })).error.code).toBe(-32602);
+      const relative = err(await client.request('cross_review', { project_root: 'project', target: 'main' }));
+      expect(relative.error.code).toBe(-32602);
+      expect(relative.error.message).toMatch(/project_root: expected an absolute path/);
+      expect(
+        err(await client.request('cross_review', { project_root: '/', target: 'main' })).error.code,
+      ).toBe(-32007);
+      const nothing = err(
+        await client.request('cross_review', { project_root: root, target: 'no-such-branch' }),
+      );
+      expect(nothing.error.code).toBe(-32602);
+      expect(nothing.error.message).toMatch(/target: "no-such-branch" names no commit/);
+      const range = err(
+        await client.request('cross_review', { project_root: root, target: 'a..b', max_rounds: 2 }),
+      );
+      expect(range.error.message).toMatch(/target: "a" \(in "a..b"\) names no commit/);
+      const task = err(
+        await client.request('cross_review', {
+          project_root: root,
+          target: 'task_00000000-0000-4000-8000-000000000000',
+        }),
+      );
+      expect(task.error.code).toBe(-32001);
+      expect(
+        err(await client.request('cross_review', { project_root: root, target: 'x', max_rounds: 0 })).error
+          .code,
+      ).toBe(-32602);
+      expect(err(await client.request('preflight', { project_root: root })).error.code).toBe(-32602);
+      expect(
+        err(await client.request('preflight', { project_root: '/', task_description: 'add a flag' })).error
+          .code,
+      ).toBe(-32007);
+      const agent = err(
+        await client.request('preflight', {
+          project_root: root,
+          task_description: 'add a flag',
+          agent: 'gpt',
+        }),
+      );
+      expect(agent.error.code).toBe(-32602);
+      expect(agent.error.message).toMatch(/agent: unknown agent "gpt"/);
+    });
+
     it('reports stats with a quality grade', async () => {
       const stats = ok(await client.request('stats/query', {})).result as {
         events: { total: number };

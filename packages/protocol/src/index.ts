@@ -288,3 +288,23 @@ export {
   type TaskPlan,
   taskPlanSchema,
 } from './plans.js';
+export {
+  type CrossReviewOutcome,
+  crossReviewOutcomeSchema,
+  crossReviewParamsSchema,
+  type CrossReviewResult,
+  crossReviewResultSchema,
+  type CrossReviewStatus,
+  crossReviewStatusSchema,
+  type CrossReviewTurn,
+  crossReviewTurnSchema,
+  issueSeveritySchema,
+  preflightBaselineSchema,
+  preflightParamsSchema,
+  type PreflightResult,
+  preflightResultSchema,
+  preflightRiskSchema,
+  type ReviewIssue,
+  reviewIssueSchema,
+  reviewMethods,
+} from './review.js';

@@ -16,6 +16,7 @@ import { skillMethods } from './skills.js';
 import { contextMethods } from './context.js';
 import { classifyMethods } from './classify.js';
 import { planMethods } from './plans.js';
+import { reviewMethods } from './review.js';
 import {
   healthCheckParamsSchema,
   healthReportSchema,
@@ -276,6 +277,7 @@ export const methods = {
   // How hard a piece of work is, and why (protocol/src/classify.ts).
   ...classifyMethods,
   ...planMethods,
+  ...reviewMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

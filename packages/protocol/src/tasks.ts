@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { preflightResultSchema } from './review.js';
 import { gradeSchema, qualitySchema, timestampSchema } from './types.js';
 import { taskRoutingSchema } from './classify.js';
 import { taskPlanSchema } from './plans.js';
@@ -69,10 +70,15 @@ export type ReviewFinding = z.infer<typeof reviewFindingSchema>;
 export const reviewRoundSchema = z.object({
   round: z.number().int().positive(),
   reviewer: z.string(),
-  verdict: z.enum(['approve', 'changes_requested', 'protocol_error']),
+  /** `not_converged`: the reviewer and its challenger still disagreed after `challenge_rounds`. */
+  verdict: z.enum(['approve', 'changes_requested', 'protocol_error', 'not_converged']),
   summary: z.string(),
   findings: z.array(reviewFindingSchema),
   at: timestampSchema,
+  /** The challenger of a cross-review round (`[agents.review] challenger_agent`), if there was one. */
+  challenger: z.string().nullable().optional(),
+  /** Findings the challenger disputed and the reviewer kept (also in `findings`). */
+  contested: z.array(reviewFindingSchema).optional(),
 });
 export type ReviewRound = z.infer<typeof reviewRoundSchema>;
 
@@ -169,6 +175,8 @@ export const taskSchema = z.object({
   pending_approval: pendingApprovalSchema.nullable(),
   /** The answers people gave this task's approvals, oldest first. */
   approvals: z.array(approvalRecordSchema),
+  /** What the preflight turn found before implementing (`[preflight] enabled`), else null. */
+  preflight: preflightResultSchema.nullable(),
   source: z.string().nullable(),
   external_id: z.string().nullable(),
   created_at: timestampSchema,
@@ -217,6 +225,7 @@ export function newTask(init: NewTask): Task {
     error: null,
     pending_approval: null,
     approvals: [],
+    preflight: null,
     source: null,
     external_id: null,
     updated_at: init.created_at,

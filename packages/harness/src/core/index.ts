@@ -109,3 +109,4 @@ export {
   secretKeyPaths,
   transports,
 } from './config/index.js';
+export { wrapExternalData } from './external-data.js';

@@ -34,6 +34,7 @@ import { RpcRouter } from './rpc/router.js';
 import { type Webhooks, wireWebhooks } from './webhooks/webhook-wiring.js';
 import { createGc, type GcParts, type GcWiring } from './gc-wiring.js';
 import { qualityGcWiring, ruleSourceFor } from './quality-wiring.js';
+import { scanBaseline } from './scan-baseline.js';
 
 /**
  * What the platform talks to the world through, built once by the composition root and shared by
@@ -138,6 +139,7 @@ export class Harness {
       onPrompt: config.rules.on_prompt,
       processGroups: this.processGroups,
       guardRules: rules,
+      scanBaseline: scanBaseline({ store, events: this.events, clock, rules, runner }),
     });
     this.scheduler = new TaskScheduler({
       store,
@@ -216,6 +218,7 @@ export class Harness {
       skills: this.skills,
       // The registry's own settings when it has them, so the preview shows what the agents get.
       agentsMd: agents.agentsMd ?? agentsMdSettingsFrom(config.agents_md, {}),
+      git,
     });
     this.router = new RpcRouter(handlers, logger);
     const restApp = createRestApp({

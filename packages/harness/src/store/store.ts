@@ -344,7 +344,7 @@ export interface TaskCheckpointRepository {
 }
 
 /** Who ran a rule scan. */
-export type ScanTrigger = 'cli' | 'rpc' | 'pipeline' | 'gc' | 'metrics';
+export type ScanTrigger = 'cli' | 'rpc' | 'pipeline' | 'gc' | 'metrics' | 'preflight';
 
 /** One stored rule scan; its findings are events (`rule.finding`, `session_id` = the scan's id). */
 export interface ScanRecord {

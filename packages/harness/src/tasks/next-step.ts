@@ -39,11 +39,20 @@ export function afterValidation(
   );
 }
 
-/** After a review round: approval ends the review; no verdict, or changes still wanted after the last round, fail. */
+/**
+ * After a review round: approval ends the review; no verdict, or changes still wanted (or the
+ * reviewers still disagreeing) after the last round, fail. Disagreement before then is sent back
+ * to the implementor like a change request: every issue still held is addressed.
+ */
 export function afterReview(round: ReviewRound, maxRounds: number): NextStep {
   if (round.verdict === 'approve') return advance;
   if (round.verdict === 'protocol_error')
     return fail('review_protocol_error', 'the reviewer answered without a verdict in the required format');
+  if (round.round >= maxRounds && round.verdict === 'not_converged')
+    return fail(
+      'review_not_converged',
+      `the reviewer and the challenger ${round.challenger ?? ''} still disagreed after ${maxRounds} round(s)`,
+    );
   if (round.round >= maxRounds)
     return fail('review_not_approved', `the reviewer did not approve after ${maxRounds} round(s)`);
   return fixIt;

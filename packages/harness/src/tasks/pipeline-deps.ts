@@ -4,6 +4,7 @@ import type { GithubClient } from '../github/index.js';
 import type { Rule } from '../guards/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { ProjectRegistry } from '../projects/index.js';
+import type { ScanBaseline } from '../review/index.js';
 import type { Store } from '../store/index.js';
 import type { ThreadService, TurnService } from '../threads/index.js';
 import type { ServerProcessGroups } from './process-groups.js';
@@ -32,4 +33,6 @@ export interface PipelineDeps {
    * to (severity, title, text). None: no catalogue, every project-guard finding is `medium`.
    */
   guardRules?: (projectRoot: string) => Promise<ReadonlyMap<string, Rule>>;
+  /** The project scans preflight starts from (`[preflight] enabled`); none: preflight is skipped, said in an event. */
+  scanBaseline?: ScanBaseline;
 }

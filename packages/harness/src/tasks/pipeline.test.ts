@@ -73,7 +73,7 @@ const usage = {
 /** Our AgentAdapter contract, answered in-process: turn n does script[n] and succeeds. */
 function fakeAgent(
   script: ScriptedTurn[],
-  name: 'claude' | 'codex' = 'claude',
+  name: 'claude' | 'codex' | 'anthropic_api' = 'claude',
   asked: Asked[] = [],
 ): AgentAdapter {
   let n = 0;
@@ -202,8 +202,16 @@ interface Fixture {
   store: Store;
   hub: GithubStandIn;
   root: string;
-  /** With a reviewer script, a second agent (codex) reviews; `asked` collects the implementor's prompts. */
-  pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]): TaskPipeline;
+  /**
+   * With a reviewer script, a second agent (codex) reviews; `asked` collects the implementor's
+   * prompts; with a challenger script, a third agent (anthropic_api) is there to challenge.
+   */
+  pipeline(
+    script: ScriptedTurn[],
+    reviewerScript?: ScriptedTurn[],
+    asked?: Asked[],
+    challengerScript?: ScriptedTurn[],
+  ): TaskPipeline;
   /** Submission, as `POST /tasks` and `task/create` do it (its scheduler never claims a task itself). */
   service(): TaskService;
   config: HarnessConfig;
@@ -256,9 +264,19 @@ async function fixture({
   const runner = createProcessRunner();
   const gitPort = createGit({ runner });
   const github = new GithubClient({ api_url: hub.url, ...(token ? { token: 't' } : {}) });
-  const pipeline = (script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]) => {
+  const pipeline = (
+    script: ScriptedTurn[],
+    reviewerScript?: ScriptedTurn[],
+    asked?: Asked[],
+    challengerScript?: ScriptedTurn[],
+  ) => {
     const reviewer = reviewerScript ? [fakeAgent(reviewerScript, 'codex')] : [];
-    const agents = new AgentRegistry(config.agents, [fakeAgent(script, 'claude', asked), ...reviewer]);
+    const challenger = challengerScript ? [fakeAgent(challengerScript, 'anthropic_api')] : [];
+    const agents = new AgentRegistry(config.agents, [
+      fakeAgent(script, 'claude', asked),
+      ...reviewer,
+      ...challenger,
+    ]);
     const commandGate = policyGateFor([]);
     const turns = new TurnService({
       ...{ store, events, hub: notifications, threads, agents, clock, logger },
@@ -573,6 +591,41 @@ describe('the task pipeline with an independent reviewer', () => {
       error: { code: 'review_not_approved', message: 'the reviewer did not approve after 2 round(s)' },
     });
     expect(stored.rounds).toHaveLength(2);
+  });
+
+  it('with a challenger of another provider: a dispute kept to the last round fails as review_not_converged', async () => {
+    const review = f.config.agents.review;
+    review.challenger_agent = 'anthropic_api';
+    try {
+      const task = await claimedTask(f.store, 'owner-1', { review: true });
+      const finding = { file: 'fix.txt', line: 1, severity: 'high', confidence: 0.9, message: 'wrong word' };
+      const raise = { text: verdict({ verdict: 'changes_requested', summary: 'no', issues: [finding] }) };
+      const keep = {
+        text: verdict({ verdict: 'changes_requested', assessments: [{ id: 'I1', stance: 'agree' }] }),
+      };
+      const dispute = {
+        text: verdict({
+          verdict: 'approve',
+          assessments: [{ id: 'I1', stance: 'dispute', reason: 'it is right' }],
+        }),
+      };
+      const implementor = [{ files: { 'fix.txt': 'fixed' } }, { files: { 'fix.txt': 'fixed again' } }];
+      await f
+        .pipeline(implementor, [raise, keep, raise, keep], undefined, [dispute, dispute])
+        .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+
+      const stored = (await f.store.tasks.get(task.id))!;
+      expect(stored).toMatchObject({ state: 'failed', error: { code: 'review_not_converged' } });
+      expect(stored.rounds.map((r) => [r.verdict, r.challenger, r.contested?.length])).toEqual([
+        ['not_converged', 'anthropic_api', 1],
+        ['not_converged', 'anthropic_api', 1],
+      ]);
+      expect(stored.rounds[0]?.findings).toEqual([
+        { file: 'fix.txt', line: 1, severity: 'high', message: 'wrong word' },
+      ]);
+    } finally {
+      review.challenger_agent = 'none';
+    }
   });
 
   it('skips the review stage of a task submitted with review: false and takes it to done', async () => {

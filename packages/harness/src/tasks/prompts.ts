@@ -1,5 +1,6 @@
 import type { ReviewFinding, Task } from '@harness/protocol';
 import { wrapExternalData } from '../github/index.js';
+import { preflightBrief } from '../review/index.js';
 
 /** What the implementing agent is told the task is; external text always travels as data. */
 export interface TaskBrief {
@@ -18,12 +19,15 @@ export function implementPrompt(task: Task, brief: TaskBrief, branch: string): s
   const description = task.description
     ? `\nNote from the requester:\n${wrapExternalData(task.description)}\n`
     : '';
+  // The preflight read the project for this task: its findings are advice, quoted like the task itself.
+  const preflight = task.preflight === null ? [] : [wrapExternalData(preflightBrief(task.preflight))];
   return [
     `You are implementing a task on branch ${branch}.`,
     `${brief.source}:`,
     wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
     description,
     ...(task.plan === null ? [] : [planRules(task.plan.path)]),
+    ...preflight,
     houseRules,
     'When you are done, reply with a short summary of what you changed.',
   ].join('\n');
@@ -64,21 +68,5 @@ export function reviewFixPrompt(round: number, summary: string, findings: Review
     `An independent reviewer asked for changes (review round ${round}). Address every finding, then reply with a summary.`,
     wrapExternalData(`${summary}\n\n${list}`.trim()),
     houseRules,
-  ].join('\n');
-}
-
-export const verdictFormat = `Answer with your verdict as one JSON object in a \`\`\`json fenced block, exactly:
-{"verdict": "approve" | "changes_requested", "summary": "<one paragraph>",
- "findings": [{"file": "<path>", "line": <number or null>, "severity": "critical" | "high" | "medium" | "low", "message": "<what to change>"}]}
-Approve when the change is correct and complete; otherwise request changes with concrete findings.`;
-
-export function reviewPrompt(brief: TaskBrief, diff: string, truncated: boolean): string {
-  return [
-    'You are reviewing a change another agent made. Do not modify any file; read what you need.',
-    `${brief.source}:`,
-    wrapExternalData(`${brief.title}\n\n${brief.body}`.trim()),
-    `The change (git diff against the base${truncated ? ', truncated' : ''}):`,
-    wrapExternalData(diff || '(empty diff)'),
-    verdictFormat,
   ].join('\n');
 }

@@ -1,10 +1,10 @@
-import type { ReviewFinding, ReviewRound, Task } from '@harness/protocol';
+import type { CrossReviewOutcome, ReviewFinding, ReviewIssue, ReviewRound, Task } from '@harness/protocol';
 import type { ResolvedProjectSettings } from '../core/index.js';
 import type { RepoRef } from '../github/index.js';
 import type { AgentConversation } from './agent-step.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { implementPrompt, reviewPrompt } from './prompts.js';
-import { parseVerdict } from './review-verdict.js';
+import { crossReview, type Reviewer } from '../review/index.js';
+import { implementPrompt } from './prompts.js';
 import type { TaskProgress } from './task-progress.js';
 import { pullRequestBody, pullRequestMissing, type TaskSource } from './task-sources.js';
 import {
@@ -226,36 +226,88 @@ export async function openPullRequest(
 type Reviewed<K extends string> = { kind: K; round: ReviewRound; sha: string; costUsd: number };
 export type ReviewResult =
   | Reviewed<'approve'>
-  | (Reviewed<'changes_requested'> & { findings: ReviewFinding[] })
-  /** The reviewer answered without a verdict in the required format: never taken as approval. */
+  | (Reviewed<'changes_requested' | 'not_converged'> & { findings: ReviewFinding[] })
+  /** A reviewer answered without a verdict in the required format: never taken as approval. */
   | Reviewed<'protocol_error'>
   | TurnStopped;
 
-/** One independent review round of the branch's whole diff. */
-export async function review(
-  ctx: StageContext,
-  reviewer: AgentConversation,
-  round: number,
-  reviewerName: string,
-): Promise<ReviewResult> {
+/** Who reviews one round: the reviewer, and the challenger of another provider when one is configured. */
+export interface ReviewPanel {
+  reviewer: AgentConversation;
+  reviewerName: string;
+  challenger: { conversation: AgentConversation; name: string } | null;
+}
+
+/**
+ * One independent review round of the branch's whole diff, by the cross-review engine: the
+ * reviewer alone, or argued with the challenger over up to `challenge_rounds` turns.
+ */
+export async function review(ctx: StageContext, panel: ReviewPanel, round: number): Promise<ReviewResult> {
   const { git, clock } = ctx.deps;
   const sha = await git.currentCommit(ctx.worktree.path);
   const diff = await git.diff(ctx.worktree.path, ctx.worktree.baseCommit, 'HEAD');
-  const answer = await askAgent(ctx, reviewer, reviewPrompt(ctx.source.brief, diff.text, diff.truncated));
-  if (answer.kind !== 'answered') return answer;
-  const verdict = parseVerdict(answer.text);
-  const record: ReviewRound = {
-    round,
-    reviewer: reviewerName,
-    verdict: verdict?.verdict ?? 'protocol_error',
-    summary: verdict?.summary ?? answer.text.slice(0, 2000),
-    findings: verdict?.findings ?? [],
-    at: clock.now().toISOString(),
-  };
-  const reviewed = { round: record, sha, costUsd: answer.costUsd };
-  if (record.verdict === 'changes_requested')
-    return { kind: 'changes_requested', findings: record.findings, ...reviewed };
+  const { brief } = ctx.source;
+  const asReviewer = (conversation: AgentConversation, name: string): Reviewer<TurnStopped> => ({
+    name,
+    async ask(prompt) {
+      const answer = await askAgent(ctx, conversation, prompt);
+      return answer.kind === 'answered'
+        ? { ok: true, text: answer.text, costUsd: answer.costUsd }
+        : { ok: false, stop: answer, costUsd: answer.costUsd };
+    },
+  });
+  const run = await crossReview({
+    primary: asReviewer(panel.reviewer, panel.reviewerName),
+    challenger: panel.challenger && asReviewer(panel.challenger.conversation, panel.challenger.name),
+    subject: {
+      context: `${brief.source}:\n${brief.title}\n\n${brief.body}`.trim(),
+      diff: diff.text,
+      truncated: diff.truncated,
+    },
+    maxRounds: ctx.settings.review.challenge_rounds,
+    minConfidence: ctx.settings.review.min_confidence,
+  });
+  if (run.kind === 'stopped') return { ...run.stop, costUsd: run.costUsd };
+  const record = reviewRound(run.outcome, round, clock.now().toISOString());
+  const reviewed = { round: record, sha, costUsd: run.outcome.cost_usd };
+  if (record.verdict === 'changes_requested' || record.verdict === 'not_converged')
+    return { kind: record.verdict, findings: record.findings, ...reviewed };
   return { kind: record.verdict, ...reviewed };
+}
+
+const verdictOf = {
+  approved: 'approve',
+  changes_requested: 'changes_requested',
+  not_converged: 'not_converged',
+  protocol_error: 'protocol_error',
+} as const;
+
+/** The task's record of a round: what the implementor must address is every issue still held. */
+function reviewRound(outcome: CrossReviewOutcome, round: number, at: string): ReviewRound {
+  const finding = (i: ReviewIssue): ReviewFinding => ({
+    file: i.file,
+    line: i.line,
+    severity: i.severity,
+    message: i.message,
+  });
+  const held = [...outcome.consensus_issues, ...outcome.contested_issues, ...outcome.open_issues];
+  const unreadable = outcome.turns.find((t) => t.verdict === 'protocol_error');
+  const summary =
+    unreadable?.raw?.slice(0, 2000) ??
+    outcome.turns
+      .map((t) => (outcome.challenger === null ? t.summary : `${t.agent} (round ${t.round}): ${t.summary}`))
+      .join('\n\n');
+  return {
+    round,
+    reviewer: outcome.primary,
+    verdict: verdictOf[outcome.status],
+    summary,
+    findings: held.map(finding),
+    at,
+    ...(outcome.challenger === null
+      ? {}
+      : { challenger: outcome.challenger, contested: outcome.contested_issues.map(finding) }),
+  };
 }
 
 export type PostReviewResult =
@@ -274,7 +326,9 @@ export async function postReview(
       ? '✅ Approved'
       : round.verdict === 'changes_requested'
         ? '✋ Changes requested'
-        : '⚠️ No verdict';
+        : round.verdict === 'not_converged'
+          ? '⚖️ Reviewers did not agree'
+          : '⚠️ No verdict';
   try {
     await github.createReview(ctx.repo, pullRequest, {
       // Harness opened the PR itself, and GitHub forbids approving one's own PR: the verdict goes in the body.

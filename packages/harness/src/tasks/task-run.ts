@@ -10,6 +10,7 @@ import type { AgentName } from '../agents/index.js';
 import { HarnessError } from '../core/index.js';
 import type { ResolvedProjectSettings } from '../core/index.js';
 import type { TaskCheckpointStage, TaskPatch } from '../store/index.js';
+import { chooseChallenger, runPreflight, threadReviewer } from '../review/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation } from './agent-step.js';
 import { answerPreface, withApprovals } from './approval-gate.js';
@@ -17,6 +18,7 @@ import { GuardStage } from './guard-stage.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { reviewFixPrompt, validationFixPrompt } from './prompts.js';
 import {
+  type ReviewPanel,
   type StageContext,
   type TurnStopped,
   fix,
@@ -90,11 +92,29 @@ export class TaskRun {
     this.answer = this.task.approvals.find((a) => !a.delivered) ?? null;
     await this.assertSandboxes(reviewerName !== null);
     const course = await this.prepare(settings, implementorName);
+    await this.preflightOnce(course, implementorName);
     const summary = await this.implementOnce(course);
     await this.validateAndFix(course);
     await this.deliver(course, summary);
     if (reviewerName !== null)
-      await this.reviewLoop(course, this.conversation(course.ctx, reviewerName, 'reviewer'));
+      await this.reviewLoop(course, await this.reviewPanel(course.ctx, reviewerName));
+  }
+
+  /** The reviewer, and its challenger of another provider when `[agents.review] challenger_agent` names one. */
+  private async reviewPanel(ctx: StageContext, reviewerName: AgentName): Promise<ReviewPanel> {
+    const challenger = await chooseChallenger(
+      this.deps.agents,
+      reviewerName,
+      ctx.settings.review.challenger_agent,
+    );
+    return {
+      reviewer: this.conversation(ctx, reviewerName, 'reviewer'),
+      reviewerName,
+      challenger:
+        challenger === null
+          ? null
+          : { conversation: this.conversation(ctx, challenger, 'reviewer'), name: challenger },
+    };
   }
 
   /** The worktree (created, or the one an earlier run left) and what that run already finished. */
@@ -169,6 +189,49 @@ export class TaskRun {
         thread_id: this.answer?.thread_id ?? null,
       },
     });
+  }
+
+  /**
+   * `[preflight] enabled`: before the implementing turn, the implementor reads the worktree in a
+   * read-only turn and says what the task must respect; stored on the task, handed to the
+   * implementor with its prompt. Once per task. A preflight that fails is said in an event and the
+   * task goes on without it: it informs the work, it does not gate it.
+   */
+  private async preflightOnce({ ctx, progress }: Course, agent: AgentName): Promise<void> {
+    if (!ctx.settings.preflight.enabled || this.task.preflight !== null) return;
+    if (progress.implemented() !== undefined) return;
+    const baseline = this.deps.scanBaseline;
+    const failed = (reason: string) =>
+      this.deps.events.append({
+        kind: 'task.preflight_failed',
+        task_id: this.task.id,
+        decision: 'warn',
+        reason,
+      });
+    if (baseline === undefined) return void (await failed('no project scans are wired into the pipeline'));
+    const reviewer = threadReviewer(this.deps, {
+      agent,
+      cwd: ctx.worktree.path,
+      title: `preflight of ${this.task.id}`,
+      metadata: { task_id: this.task.id, role: 'preflight' },
+      taskId: this.task.id,
+    });
+    try {
+      const result = await runPreflight({ baseline, clock: this.deps.clock }, reviewer, {
+        project: { name: this.task.project, root: ctx.settings.root },
+        cwd: ctx.worktree.path,
+        taskDescription: `${ctx.source.brief.title}\n\n${ctx.source.brief.body}`.trim(),
+      });
+      await this.save({ preflight: result, cost_usd: roundUsd(this.task.cost_usd + result.cost_usd) });
+      await this.deps.events.append({
+        kind: 'task.preflight',
+        task_id: this.task.id,
+        data: { agent, risk: result.risk, complexity: result.complexity, baseline: result.baseline.scan_id },
+      });
+    } catch (error) {
+      if (error instanceof HarnessError) return void (await failed(error.message));
+      throw error;
+    }
   }
 
   /** The implementing turn, committed; skipped when an earlier run committed it. Returns its summary. */
@@ -309,7 +372,7 @@ export class TaskRun {
    * Review rounds until approval. A resumed run continues after the last recorded round: when
    * that round asked for changes and its answer was not committed yet, the fix comes first.
    */
-  private async reviewLoop(course: Course, reviewer: AgentConversation): Promise<void> {
+  private async reviewLoop(course: Course, panel: ReviewPanel): Promise<void> {
     const last = this.task.rounds.at(-1);
     if (last !== undefined) {
       const next = afterReview(last, course.ctx.settings.review.max_rounds);
@@ -319,8 +382,7 @@ export class TaskRun {
     }
     for (let round = this.task.rounds.length + 1; round <= course.ctx.settings.review.max_rounds; round++) {
       await this.stage('reviewing');
-      const reviewerName = this.task.reviewer ?? 'unknown';
-      const reviewed = await this.answered(await review(course.ctx, reviewer, round, reviewerName), reviewer);
+      const reviewed = await this.answered(await review(course.ctx, panel, round), panel.reviewer);
       await this.save({ rounds: [...this.task.rounds, reviewed.round] });
       await this.checkpoint(course.progress, 'reviewed', {
         sha: reviewed.sha,

@@ -49,6 +49,7 @@ describe('loadProjectOverlay', () => {
       concurrency: {},
       gc: {},
       skills: { always: [] },
+      preflight: {},
     });
   });
 
@@ -146,7 +147,15 @@ describe('resolveProjectSettings', () => {
       git: { remote: 'up', branch_prefix: 'harness/', deliver: 'auto', keep_failed_branches: true },
       validation: { pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2, guard_severity: 'high' },
       agent: { default: 'claude' },
-      review: { enabled: true, reviewer_agent: 'auto', max_rounds: 5 },
+      review: {
+        enabled: true,
+        reviewer_agent: 'auto',
+        max_rounds: 5,
+        challenger_agent: 'none',
+        challenge_rounds: 3,
+        min_confidence: 0,
+      },
+      preflight: { enabled: false },
       max_concurrent: 7,
     });
   });
@@ -199,6 +208,23 @@ describe('resolveProjectSettings', () => {
       enabled: false,
       reviewer_agent: 'auto',
       max_rounds: 3,
+      challenger_agent: 'none',
+      challenge_rounds: 3,
+      min_confidence: 0,
+    });
+  });
+
+  it('turns preflight on per project, and takes the challenger settings from the server', () => {
+    const root = project('p', '[preflight]\nenabled = true\n');
+    const cfg = config(
+      `[agents.review]\nchallenger_agent = "codex"\nchallenge_rounds = 4\nmin_confidence = 0.5\n[[projects]]\nname = "p"\nroot = "${root}"\n`,
+    );
+    const settings = resolveProjectSettings(cfg, 'p');
+    expect(settings.preflight).toEqual({ enabled: true });
+    expect(settings.review).toMatchObject({
+      challenger_agent: 'codex',
+      challenge_rounds: 4,
+      min_confidence: 0.5,
     });
   });
 

@@ -88,6 +88,7 @@ const overlaySchema = z.strictObject(
     gc: section({ max_drafts_per_run: int(0).optional() }),
     // Skills every turn on this project activates, beside the server's [skills] always.
     skills: section({ always: skillNames().default([]) }),
+    preflight: section({ enabled: bool().optional() }),
   },
   expecting('a table'),
 );

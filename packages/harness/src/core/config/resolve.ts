@@ -26,7 +26,17 @@ export interface ResolvedProjectSettings {
   /** `guard_severity`: the overlay's, else the server's. */
   validation: Omit<ProjectOverlay['validation'], 'guard_severity'> & { guard_severity: GuardSeveritySetting };
   agent: { default: AgentChoice };
-  review: { enabled: boolean; reviewer_agent: AgentChoice; max_rounds: number };
+  review: {
+    enabled: boolean;
+    reviewer_agent: AgentChoice;
+    max_rounds: number;
+    /** The server's `[agents.review]`: a challenger of another provider, its turns, the confidence that counts. */
+    challenger_agent: AgentChoice | 'none';
+    challenge_rounds: number;
+    min_confidence: number;
+  };
+  /** A read-only preflight turn before implementing: the overlay's `[preflight] enabled`, else the server's. */
+  preflight: { enabled: boolean };
   max_concurrent: number;
 }
 
@@ -97,7 +107,11 @@ export function resolveProjectSettings(config: HarnessConfig, projectName: strin
       enabled: scope.enabled.value,
       reviewer_agent: scope.reviewer.value,
       max_rounds: overlay.review.max_rounds ?? config.agents.review.max_rounds,
+      challenger_agent: config.agents.review.challenger_agent,
+      challenge_rounds: config.agents.review.challenge_rounds,
+      min_confidence: config.agents.review.min_confidence,
     },
+    preflight: { enabled: overlay.preflight.enabled ?? config.preflight.enabled },
     max_concurrent: overlay.concurrency.max_concurrent_tasks ?? project.max_concurrent,
   };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   agentChoice,
+  agentChoices,
+  expecting,
   agentName,
   bool,
   commandField,
@@ -117,6 +119,10 @@ function agentsSection(ctx: SchemaContext) {
       enabled: bool().default(true),
       reviewer_agent: agentChoice().default('auto'),
       max_rounds: int(1, 20).default(3),
+      // A second reviewer of another provider who challenges the first (review/): "none" keeps one reviewer.
+      challenger_agent: oneOf(['none', ...agentChoices]).default('none'),
+      challenge_rounds: int(2, 10).default(3),
+      min_confidence: num({ min: 0 }).max(1, expecting('a number from 0 to 1')).default(0),
     }),
   });
 }
@@ -202,6 +208,8 @@ export function buildConfigSchema(ctx: SchemaContext) {
       builtin: bool().default(true),
       always: skillNames().default([]),
     }),
+    // A read-only agent turn before implementing (review/preflight.ts); a project's overlay may turn it on alone.
+    preflight: section({ enabled: bool().default(false) }),
     // The default for projects whose overlay does not set [validation] guard_severity.
     validation: section({ guard_severity: oneOf(guardSeverities).default('high') }),
     observe: section({ log_retention_days: int(0).default(90) }),

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from '@harness/protocol';
-import { type Clock, ErrorCodes, HarnessError, harnessVersion } from '../../core/index.js';
+import { type Clock, ErrorCodes, type Git, HarnessError, harnessVersion } from '../../core/index.js';
 import type { EventLog } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import type { AgentRegistry } from '../../agents/index.js';
@@ -23,6 +23,7 @@ import type { HandlerTable } from './router.js';
 import { ruleHandlers, type RuleHandlerOptions } from './rule-handlers.js';
 import { contextHandlers } from './context-handlers.js';
 import type { AgentsMdSettings } from '../../context/index.js';
+import { createReviewHandlers } from './review-handlers.js';
 
 export interface HandlerDependencies {
   store: Store;
@@ -48,6 +49,8 @@ export interface HandlerDependencies {
   skills: SkillService;
   /** What agents are given of AGENTS.md (`[agents_md]`), for `context/preview`. */
   agentsMd: AgentsMdSettings;
+  /** `cross_review` reads the target's commits; preflight and cross_review run read-only turns. */
+  git: Git;
 }
 
 const capabilities = { threads: true, events: true, stats: true, notifications: true, batches: true };
@@ -144,6 +147,7 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     ...skillHandlers(deps),
     ...contextHandlers(deps),
     ...planHandlers(deps),
+    ...createReviewHandlers(deps),
   };
 }
 

@@ -327,6 +327,12 @@ const migrations: Migration[] = [
     name: 'tasks: the ExecPlan a task carries and its progress (JSON)',
     sql: `ALTER TABLE tasks ADD COLUMN plan TEXT;`,
   },
+  {
+    // What a task's preflight turn found before implementing (review/preflight.ts), as JSON.
+    version: 16,
+    name: "tasks: the preflight's findings, stored on the task and handed to the implementor",
+    sql: `ALTER TABLE tasks ADD COLUMN preflight TEXT;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

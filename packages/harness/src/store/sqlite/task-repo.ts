@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 
 type TaskRow = Omit<
   Task,
-  'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'routing' | 'plan'
+  'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'routing' | 'plan' | 'preflight'
 > & {
   review: number;
   rounds: string;
@@ -15,11 +15,20 @@ type TaskRow = Omit<
   approvals: string;
   routing: string | null;
   plan: string | null;
+  preflight: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
 };
 
-const jsonColumns = new Set(['rounds', 'error', 'pending_approval', 'approvals', 'routing', 'plan']);
+const jsonColumns = new Set([
+  'rounds',
+  'error',
+  'pending_approval',
+  'approvals',
+  'routing',
+  'plan',
+  'preflight',
+]);
 const columns = new Set([
   'project',
   'kind',
@@ -48,6 +57,7 @@ const columns = new Set([
   'error',
   'pending_approval',
   'approvals',
+  'preflight',
   'source',
   'external_id',
   'updated_at',
@@ -68,6 +78,7 @@ function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expir
     approvals: JSON.parse(row.approvals) as Task['approvals'],
     routing: row.routing === null ? null : (JSON.parse(row.routing) as Task['routing']),
     plan: row.plan === null ? null : (JSON.parse(row.plan) as Task['plan']),
+    preflight: row.preflight === null ? null : (JSON.parse(row.preflight) as Task['preflight']),
   };
 }
 
@@ -128,12 +139,12 @@ export class SqliteTaskRepository implements TaskRepository {
           `INSERT INTO tasks (id, seq, project, kind, prompt, issue, pr, description, agent, reviewer, review, budget_usd,
              priority, state, branch, worktree, pr_url, pr_number, deliver, delivery, commit_sha, base_commit, rounds, validation_attempts,
              cost_usd, score, grade, error, pending_approval, approvals, source, external_id, created_at, updated_at,
-             started_at, finished_at, routing)
-           VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
-             @description, @agent, @reviewer, @review, @budget_usd, @priority, @state, @branch, @worktree, @pr_url, @pr_number,
-             @deliver, @delivery, @commit_sha, @base_commit, @rounds,
-             @validation_attempts, @cost_usd, @score, @grade, @error, @pending_approval, @approvals, @source, @external_id, @created_at, @updated_at,
-             @started_at, @finished_at, @routing)`,
+              started_at, finished_at, routing, preflight)
+            VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks), @project, @kind, @prompt, @issue, @pr,
+              @description, @agent, @reviewer, @review, @budget_usd, @priority, @state, @branch, @worktree, @pr_url, @pr_number,
+              @deliver, @delivery, @commit_sha, @base_commit, @rounds,
+              @validation_attempts, @cost_usd, @score, @grade, @error, @pending_approval, @approvals, @source, @external_id, @created_at, @updated_at,
+              @started_at, @finished_at, @routing, @preflight)`,
         )
         .run({
           ...task,
@@ -143,6 +154,7 @@ export class SqliteTaskRepository implements TaskRepository {
           pending_approval: task.pending_approval && JSON.stringify(task.pending_approval),
           approvals: JSON.stringify(task.approvals),
           routing: task.routing && JSON.stringify(task.routing),
+          preflight: task.preflight && JSON.stringify(task.preflight),
         });
       // The plan column came later (migration 15): set on its own, so the insert above stays as it was.
       if (task.plan !== null) {
