@@ -1,0 +1,139 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  scriptedClaudeEnv,
+  startScriptedAnthropicServer,
+  type RecordedRequest,
+  type ScriptedAnthropicServer,
+} from '@harness/testkit';
+import { ClaudeAdapter, type AgentEvent, type TurnSkills } from '../../src/agents/index.js';
+import {
+  claudeBin,
+  cleanupTempDirs,
+  collect,
+  git,
+  hasClaude,
+  limits,
+  makeRepo,
+  ofType,
+  spec,
+  tempDir,
+  terminalOf,
+} from './helpers.js';
+
+/**
+ * The skills a turn is given reach the real agent CLIs the way each loads skills natively, from a
+ * per-run copy outside the worktree: the CLI reports them, the model's requests name them and carry
+ * the activated skill's body, each use is an event, and nothing is left behind.
+ */
+
+const DEPLOY_DESCRIPTION = 'Checks a deployment manifest before release (deploy-marker-7f3a)';
+const DEPLOY_BODY = 'Run the manifest checker and read references/checklist.md (deploy-body-91c2).';
+const NOTES_DESCRIPTION = 'Writes release notes in the house style (notes-marker-2b8e)';
+const NOTES_BODY = 'Release notes list every user-visible change first (notes-body-55d1).';
+
+/** A SKILL.md folder with a resource file and a flat `.md` skill of the original format. */
+function plantSkills(): TurnSkills {
+  const root = tempDir('skill-src');
+  const folder = path.join(root, '.agents', 'skills', 'deploy-check');
+  mkdirSync(path.join(folder, 'references'), { recursive: true });
+  writeFileSync(
+    path.join(folder, 'SKILL.md'),
+    `---\nname: deploy-check\ndescription: ${DEPLOY_DESCRIPTION}\nlicense: MIT\n---\n\n${DEPLOY_BODY}\n`,
+  );
+  writeFileSync(path.join(folder, 'references', 'checklist.md'), '- manifest valid\n');
+  const flat = path.join(root, 'release-notes.md');
+  writeFileSync(flat, `<!-- trigger-patterns: release, changelog -->\n# Release notes\n\n${NOTES_BODY}\n`);
+  return {
+    catalogue: [
+      { name: 'deploy-check', description: DEPLOY_DESCRIPTION, file: path.join(folder, 'SKILL.md') },
+      { name: 'release-notes', description: NOTES_DESCRIPTION, file: flat },
+    ],
+    activate: ['release-notes'],
+  };
+}
+
+function bodyOf(request: RecordedRequest): string {
+  return JSON.stringify(request.body);
+}
+
+/** The per-run skill directories still present under this test's TMPDIR. */
+function leftoverSkillDirs(tmp: string): string[] {
+  return readdirSync(tmp).filter((name) => name.startsWith('harness-skills-'));
+}
+
+function skillUses(events: AgentEvent[]): { skill: string; activation: string }[] {
+  return ofType(events, 'skill_used').map(({ skill, activation }) => ({ skill, activation }));
+}
+
+describe.skipIf(!hasClaude)('skills through Claude Code', () => {
+  let tmp: string;
+  let previousTmp: string | undefined;
+  const servers: ScriptedAnthropicServer[] = [];
+
+  beforeAll(() => {
+    // Per-run directories are made under TMPDIR: a private one shows that each is removed.
+    previousTmp = process.env.TMPDIR;
+    tmp = tempDir('skills-tmp');
+    process.env.TMPDIR = tmp;
+  });
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  afterAll(() => {
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
+    cleanupTempDirs();
+  });
+
+  it.each(['danger-full-access', 'workspace-write'] as const)(
+    'loads the skills as a per-run plugin, gives the activated one up front and reports each use (%s)',
+    async (mode) => {
+      const repo = makeRepo();
+      const skills = plantSkills();
+      const server = await startScriptedAnthropicServer([
+        { tool_calls: [{ name: 'Skill', input: { skill: 'harness:deploy-check' } }] },
+        { text: 'Checked.' },
+      ]);
+      servers.push(server);
+      const adapter = new ClaudeAdapter({
+        cliPath: claudeBin,
+        home: tempDir('claude-home'),
+        env: scriptedClaudeEnv(server.baseUrl),
+      });
+      const events = await collect(
+        adapter.startTurn({
+          prompt: 'check the deploy',
+          cwd: repo,
+          sandbox: spec(repo, mode),
+          limits,
+          skills,
+        }),
+      );
+      expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'Checked.' });
+
+      // Claude Code's own report: its init message lists the plugin's skills.
+      const loaded = ofType(events, 'skills_loaded')[0]?.skills ?? [];
+      expect(loaded).toEqual(expect.arrayContaining(['harness:deploy-check', 'harness:release-notes']));
+      expect(skillUses(events)).toEqual([
+        { skill: 'release-notes', activation: 'explicit' },
+        { skill: 'deploy-check', activation: 'model' },
+      ]);
+      expect(ofType(events, 'skill_used')[1]?.file).toBe(skills.catalogue[0]?.file);
+
+      const [first, second] = server.script.requests.filter((r) => r.turn !== null);
+      if (first === undefined || second === undefined) throw new Error('expected two model requests');
+      // The catalogue (both descriptions) and the activated body are in the first request.
+      expect(bodyOf(first)).toContain('deploy-marker-7f3a');
+      expect(bodyOf(first)).toContain('notes-marker-2b8e');
+      expect(bodyOf(first)).toContain('notes-body-55d1');
+      expect(bodyOf(first)).not.toContain('deploy-body-91c2');
+      // The body of the skill the model opened arrives only once it is opened.
+      expect(bodyOf(second)).toContain('deploy-body-91c2');
+
+      expect(git(repo, 'status', '--porcelain')).toBe('');
+      expect(leftoverSkillDirs(tmp)).toEqual([]);
+    },
+  );
+});
