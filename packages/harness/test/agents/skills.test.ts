@@ -1,19 +1,24 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  SCRIPTED_CODEX_KEY_ENV,
   scriptedClaudeEnv,
   startScriptedAnthropicServer,
+  startScriptedOpenAiServer,
+  writeScriptedCodexHome,
   type RecordedRequest,
-  type ScriptedAnthropicServer,
+  type ScriptedServer,
 } from '@harness/testkit';
-import { ClaudeAdapter, type AgentEvent, type TurnSkills } from '../../src/agents/index.js';
+import { ClaudeAdapter, CodexAdapter, type AgentEvent, type TurnSkills } from '../../src/agents/index.js';
 import {
   claudeBin,
   cleanupTempDirs,
+  codexBin,
   collect,
   git,
   hasClaude,
+  hasCodex,
   limits,
   makeRepo,
   ofType,
@@ -67,26 +72,26 @@ function skillUses(events: AgentEvent[]): { skill: string; activation: string }[
   return ofType(events, 'skill_used').map(({ skill, activation }) => ({ skill, activation }));
 }
 
+let tmp: string;
+let previousTmp: string | undefined;
+const servers: ScriptedServer[] = [];
+
+beforeAll(() => {
+  // Per-run directories are made under TMPDIR: a private one shows that each is removed.
+  previousTmp = process.env.TMPDIR;
+  tmp = tempDir('skills-tmp');
+  process.env.TMPDIR = tmp;
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+afterAll(() => {
+  if (previousTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = previousTmp;
+  cleanupTempDirs();
+});
+
 describe.skipIf(!hasClaude)('skills through Claude Code', () => {
-  let tmp: string;
-  let previousTmp: string | undefined;
-  const servers: ScriptedAnthropicServer[] = [];
-
-  beforeAll(() => {
-    // Per-run directories are made under TMPDIR: a private one shows that each is removed.
-    previousTmp = process.env.TMPDIR;
-    tmp = tempDir('skills-tmp');
-    process.env.TMPDIR = tmp;
-  });
-  afterEach(async () => {
-    for (const s of servers.splice(0)) await s.close();
-  });
-  afterAll(() => {
-    if (previousTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previousTmp;
-    cleanupTempDirs();
-  });
-
   it.each(['danger-full-access', 'workspace-write'] as const)(
     'loads the skills as a per-run plugin, gives the activated one up front and reports each use (%s)',
     async (mode) => {
@@ -134,6 +139,77 @@ describe.skipIf(!hasClaude)('skills through Claude Code', () => {
 
       expect(git(repo, 'status', '--porcelain')).toBe('');
       expect(leftoverSkillDirs(tmp)).toEqual([]);
+    },
+  );
+});
+
+/** Where Codex's skills section says deploy-check's SKILL.md is, the root alias expanded. */
+function deployCheckFile(request: string): string | null {
+  const alias = /\(file: (r\d+)\/deploy-check\/SKILL\.md\)/.exec(request)?.[1];
+  if (alias === undefined) return null;
+  const root = new RegExp(`- \`${alias}\` = \`([^\`]+)\``).exec(request)?.[1];
+  return root === undefined ? null : path.join(root, 'deploy-check', 'SKILL.md');
+}
+
+describe.skipIf(!hasCodex)('skills through Codex', () => {
+  it.each(['danger-full-access', 'workspace-write'] as const)(
+    'adds the skills as an extra root of this process, gives the activated one as a skill input and sees the model read one (%s)',
+    async (mode) => {
+      const repo = makeRepo();
+      const skills = plantSkills();
+      const server = await startScriptedOpenAiServer();
+      servers.push(server);
+      // The model reads the SKILL.md its skills section lists (`rN/deploy-check/SKILL.md`, with the
+      // alias `rN` expanded from the section's skill roots), then answers.
+      server.script.respondWith((body) => {
+        const text = JSON.stringify(body);
+        if (text.includes('function_call_output')) return { text: 'Checked.' };
+        const file = deployCheckFile(text);
+        if (file === null) return { text: 'no deploy-check skill in the request' };
+        return { tool_calls: [{ name: 'exec_command', input: { cmd: `cat ${file}` } }] };
+      });
+      const codexHome = tempDir('codex-home');
+      writeScriptedCodexHome(codexHome, server.baseUrl);
+      const configBefore = readFileSync(path.join(codexHome, 'config.toml'), 'utf8');
+      const adapter = new CodexAdapter({
+        cliPath: codexBin,
+        codexHome,
+        home: tempDir('codex-user-home'),
+        env: { [SCRIPTED_CODEX_KEY_ENV]: 'dummy' },
+      });
+      const events = await collect(
+        adapter.startTurn({
+          prompt: 'check the deploy',
+          cwd: repo,
+          sandbox: spec(repo, mode),
+          limits,
+          skills,
+        }),
+      );
+      expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'Checked.' });
+
+      // Codex's own listing for the worktree names both skills.
+      const loaded = ofType(events, 'skills_loaded')[0]?.skills ?? [];
+      expect(loaded).toEqual(expect.arrayContaining(['deploy-check', 'release-notes']));
+      expect(skillUses(events)).toEqual([
+        { skill: 'release-notes', activation: 'explicit' },
+        { skill: 'deploy-check', activation: 'model' },
+      ]);
+      const command = ofType(events, 'command')[0];
+      expect(command?.output).toContain('deploy-body-91c2');
+
+      const [first] = server.script.requests.filter((r) => r.url.includes('/responses'));
+      if (first === undefined) throw new Error('expected a model request');
+      // The skills section names both skills; the activated skill's body is injected whole.
+      expect(bodyOf(first)).toContain('deploy-marker-7f3a');
+      expect(bodyOf(first)).toContain('notes-marker-2b8e');
+      expect(bodyOf(first)).toContain('notes-body-55d1');
+      expect(bodyOf(first)).not.toContain('deploy-body-91c2');
+
+      expect(git(repo, 'status', '--porcelain')).toBe('');
+      expect(leftoverSkillDirs(tmp)).toEqual([]);
+      // The extra root was for this process only: the user's config is as it was.
+      expect(readFileSync(path.join(codexHome, 'config.toml'), 'utf8')).toBe(configBefore);
     },
   );
 });

@@ -25,6 +25,8 @@ import { AppServerConnection } from './app-server.js';
 import { CodexApprovals, unwrapShell } from './approvals.js';
 import { CodexEventMapper } from './mapper.js';
 import { ThreadResponseSchema, type ThreadItem } from './schema.js';
+import { TurnSkillRun } from '../skills.js';
+import { skillInputs, useRunSkills } from './skills.js';
 
 export { unwrapShell } from './approvals.js';
 
@@ -171,6 +173,22 @@ export class CodexAdapter implements AgentAdapter {
         network: 'shared (the CLI must reach its model endpoint)',
       },
     });
+    const skills = TurnSkillRun.prepare(ctx, 'skills-root');
+    try {
+      await this.runCli(ctx, lease, enforcement, model, skills);
+    } finally {
+      skills?.remove();
+    }
+  }
+
+  private async runCli(
+    ctx: TurnContext,
+    lease: GatewayLease | null,
+    enforcement: CliInvocation['enforcement'],
+    model: string | null,
+    skills: TurnSkillRun | null,
+  ): Promise<void> {
+    const { options } = ctx;
     const env = this.environment(lease ?? undefined);
     const codexHome = codexHomeOf(env);
     for (const dir of [codexHome, this.opts.home]) if (dir !== undefined) mkdirSync(dir, { recursive: true });
@@ -182,6 +200,7 @@ export class CodexAdapter implements AgentAdapter {
       enforcement,
       // Codex keeps its state in CODEX_HOME; the user's whole home stays read-only.
       stateDirs: [codexHome, ...(this.opts.home === undefined ? [] : [this.opts.home])],
+      readOnlyDirs: skills === null ? [] : [skills.dir],
     };
     const mapper = new CodexEventMapper(ctx, model);
     let connection: AppServerConnection | null = null;
@@ -243,9 +262,11 @@ export class CodexAdapter implements AgentAdapter {
         });
         connection = conn;
         mapper.onCommandFinished = (item) => {
+          // A command that names a skill's per-run file is the model opening that skill.
+          skills?.noticeMention(item.command ?? '');
           unaskedChecks = unaskedChecks.then(() => this.checkUnasked(ctx, approvals, item));
         };
-        this.startSession(ctx, conn, model).catch((error: unknown) => {
+        this.startSession(ctx, conn, model, skills).catch((error: unknown) => {
           if (mapper.completed || ctx.signal.aborted) return;
           ctx.fail('protocol_error', describeError(error), { stderr_tail: proc.stderrTail() });
           finish(proc);
@@ -259,6 +280,7 @@ export class CodexAdapter implements AgentAdapter {
     ctx: TurnContext,
     conn: AppServerConnection,
     model: string | null,
+    skills: TurnSkillRun | null,
   ): Promise<void> {
     const { options } = ctx;
     await conn.request('initialize', {
@@ -270,6 +292,7 @@ export class CodexAdapter implements AgentAdapter {
       },
     });
     conn.notify('initialized');
+    if (skills !== null) await useRunSkills(ctx, conn, skills);
     const settings = {
       cwd: options.cwd,
       approvalPolicy: 'untrusted',
@@ -289,8 +312,9 @@ export class CodexAdapter implements AgentAdapter {
     ctx.emit({ type: 'session', session_id: thread.id });
     await conn.request('turn/start', {
       threadId: thread.id,
-      input: [{ type: 'text', text: options.prompt, text_elements: [] }],
+      input: [{ type: 'text', text: options.prompt, text_elements: [] }, ...skillInputs(skills)],
     });
+    skills?.announceActivated();
   }
 
   private onNotification(ctx: TurnContext, mapper: CodexEventMapper, method: string, params: unknown): void {
