@@ -18,17 +18,21 @@ export function isSafeSkillName(name: string): boolean {
   return SAFE_NAME.test(name) && !name.includes('..');
 }
 
-/** Where a run's skills go: Claude Code wants a plugin (`skills/` beside its manifest), Codex a skills root. */
-export type SkillLayout = 'claude-plugin' | 'skills-root';
+/**
+ * Where a run's skills go: Claude Code wants a plugin (`skills/` beside its manifest), Codex a
+ * skills root; `none` for the API adapter, which reads each skill itself when the model opens it.
+ */
+export type SkillLayout = 'claude-plugin' | 'skills-root' | 'none';
 
 /** The name Claude Code gives the per-run plugin; its skills are called `harness:<name>`. */
 export const CLAUDE_PLUGIN_NAME = 'harness';
 
 export class TurnSkillRun {
-  /** The per-run directory: the plugin (Claude Code) or the skills root (Codex). */
+  /** The per-run directory: the plugin (Claude Code) or the skills root (Codex); empty for `none`. */
   readonly dir: string;
   /** Where the skill folders are, inside `dir`. */
   readonly skillsDir: string;
+  private readonly copies: boolean;
   /** The skills that were copied, by name. */
   readonly skills = new Map<string, TurnSkill>();
   private readonly used = new Set<string>();
@@ -37,7 +41,8 @@ export class TurnSkillRun {
     private readonly ctx: TurnContext,
     layout: SkillLayout,
   ) {
-    this.dir = mkdtempSync(path.join(tmpdir(), 'harness-skills-'));
+    this.copies = layout !== 'none';
+    this.dir = this.copies ? mkdtempSync(path.join(tmpdir(), 'harness-skills-')) : '';
     this.skillsDir = layout === 'claude-plugin' ? path.join(this.dir, 'skills') : this.dir;
     if (layout === 'claude-plugin') {
       mkdirSync(path.join(this.dir, '.claude-plugin'));
@@ -96,9 +101,18 @@ export class TurnSkillRun {
     }
   }
 
+  /** The model opens a skill: its instructions, and the event; null for a name not in the run. */
+  open(name: string): string | null {
+    const skill = this.skills.get(name);
+    if (skill === undefined) return null;
+    const body = skillBody(skill.file);
+    this.emitUse(skill, 'model');
+    return body;
+  }
+
   /** Removes the per-run copies; the turn is over. */
   remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.copies) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private add(skill: TurnSkill): void {
@@ -110,7 +124,8 @@ export class TurnSkillRun {
       return;
     }
     try {
-      copySkill(skill, path.join(this.skillsDir, skill.name));
+      if (this.copies) copySkill(skill, path.join(this.skillsDir, skill.name));
+      else readFileSync(skill.file); // read when opened: an unreadable one is left out now
       this.skills.set(skill.name, skill);
     } catch (error) {
       this.ctx.emit({
@@ -159,10 +174,4 @@ export function skillBody(file: string): string {
 export function activationText(skills: readonly TurnSkill[]): string {
   const parts = skills.map((skill) => `<skill name="${skill.name}">\n${skillBody(skill.file)}\n</skill>`);
   return `These skills apply to this task; follow their instructions:\n\n${parts.join('\n\n')}`;
-}
-
-/** The catalogue: one line per skill, the name and when to use it. */
-export function catalogueText(skills: readonly TurnSkill[]): string {
-  const lines = skills.map((skill) => `- ${skill.name}: ${skill.description}`);
-  return `Skills you can open (with the open_skill tool) when one fits the task:\n${lines.join('\n')}`;
 }

@@ -10,7 +10,13 @@ import {
   type RecordedRequest,
   type ScriptedServer,
 } from '@harness/testkit';
-import { ClaudeAdapter, CodexAdapter, type AgentEvent, type TurnSkills } from '../../src/agents/index.js';
+import {
+  AnthropicApiAdapter,
+  ClaudeAdapter,
+  CodexAdapter,
+  type AgentEvent,
+  type TurnSkills,
+} from '../../src/agents/index.js';
 import {
   claudeBin,
   cleanupTempDirs,
@@ -212,4 +218,86 @@ describe.skipIf(!hasCodex)('skills through Codex', () => {
       expect(readFileSync(path.join(codexHome, 'config.toml'), 'utf8')).toBe(configBefore);
     },
   );
+});
+
+describe('skills through the Anthropic API adapter', () => {
+  it('puts the catalogue in the system prompt, the activated body up front, and opens a skill with open_skill', async () => {
+    const repo = makeRepo();
+    const skills = plantSkills();
+    const server = await startScriptedAnthropicServer([
+      { tool_calls: [{ name: 'open_skill', input: { name: 'deploy-check' } }] },
+      { tool_calls: [{ name: 'open_skill', input: { name: '../escape' } }] },
+      { text: 'Checked.' },
+    ]);
+    servers.push(server);
+    const adapter = new AnthropicApiAdapter({
+      baseUrl: server.baseUrl,
+      apiKey: 'scripted-dummy-key',
+      maxRetries: 0,
+      sessionDir: tempDir('api-sessions'),
+    });
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'check the deploy',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        limits,
+        skills,
+      }),
+    );
+    expect(terminalOf(events)).toMatchObject({ type: 'result', text: 'Checked.' });
+    expect(skillUses(events)).toEqual([
+      { skill: 'release-notes', activation: 'explicit' },
+      { skill: 'deploy-check', activation: 'model' },
+    ]);
+    const results = ofType(events, 'tool_result');
+    expect(results[0]).toMatchObject({ is_error: false });
+    expect(results[0]?.output).toContain('deploy-body-91c2');
+    expect(results[0]?.output).not.toContain('description:');
+    expect(results[1]).toMatchObject({ is_error: true });
+    expect(results[1]?.output).toContain('no skill named "../escape"');
+
+    const [first] = server.script.requests.filter((r) => r.turn !== null);
+    const body = first?.body as { system: string; tools: { name: string; input_schema: unknown }[] };
+    expect(body.system).toContain(`- deploy-check: ${DEPLOY_DESCRIPTION}`);
+    expect(body.system).toContain(`- release-notes: ${NOTES_DESCRIPTION}`);
+    expect(body.system).toContain('notes-body-55d1');
+    expect(body.system).not.toContain('deploy-body-91c2');
+    const tool = body.tools.find((t) => t.name === 'open_skill');
+    expect(tool?.input_schema).toMatchObject({
+      properties: { name: { enum: ['deploy-check', 'release-notes'] } },
+    });
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('leaves out a skill whose name could escape its folder, and says so', async () => {
+    const repo = makeRepo();
+    const skills = plantSkills();
+    const evil = { name: '../evil', description: 'escapes', file: skills.catalogue[0]?.file ?? '' };
+    const server = await startScriptedAnthropicServer([{ text: 'Done.' }]);
+    servers.push(server);
+    const adapter = new AnthropicApiAdapter({
+      baseUrl: server.baseUrl,
+      apiKey: 'scripted-dummy-key',
+      maxRetries: 0,
+      sessionDir: tempDir('api-sessions'),
+    });
+    const events = await collect(
+      adapter.startTurn({
+        prompt: 'go',
+        cwd: repo,
+        sandbox: spec(repo, 'danger-full-access'),
+        limits,
+        skills: { catalogue: [...skills.catalogue, evil], activate: ['missing-one'] },
+      }),
+    );
+    const warnings = ofType(events, 'warning').map((w) => w.message);
+    expect(warnings).toEqual([
+      expect.stringContaining('"../evil"') as string,
+      expect.stringContaining('"missing-one" to activate is not among') as string,
+    ]);
+    expect(warnings[0]).toContain('could escape the skills folder');
+    const body = server.script.requests.find((r) => r.turn !== null)?.body as { system: string };
+    expect(body.system).not.toContain('escapes');
+  });
 });

@@ -19,6 +19,8 @@ import { sharedSandboxProbe } from '../probe.js';
 import { runTurn, type TurnContext } from '../turn.js';
 import { describeModelAccess, withGatewayTurn, type ModelAccess } from '../gateway/index.js';
 import { executeTool, TOOL_DEFINITIONS, type ToolRunner } from './tools.js';
+import { TurnSkillRun } from '../skills.js';
+import { OPEN_SKILL, openSkill, openSkillTool, skillsPrompt } from './skill-tool.js';
 
 export interface AnthropicApiAdapterOptions {
   baseUrl?: string;
@@ -38,6 +40,15 @@ export interface AnthropicApiAdapterOptions {
   envPassthrough?: readonly string[];
   /** Runs the model's commands; a real runner by default. */
   processRunner?: ProcessRunner;
+}
+
+/** What one turn's tool loop works with. */
+interface LoopRun {
+  model: string;
+  messages: MessageParam[];
+  caps: SandboxCapabilities;
+  /** The turn's skills (catalogue, activated bodies, the open_skill tool); null without. */
+  skills: TurnSkillRun | null;
 }
 
 /** Where the SDK client sends a turn's requests, and with which key. */
@@ -149,32 +160,26 @@ export class AnthropicApiAdapter implements AgentAdapter {
     ctx.sessionId = sessionId;
     ctx.emit({ type: 'session', session_id: sessionId });
     messages.push({ role: 'user', content: options.prompt });
+    const skills = TurnSkillRun.prepare(ctx, 'none');
+    skills?.announceActivated();
+    const run: LoopRun = { model, messages, caps, skills };
     const access = this.modelAccess();
     if (access.mode === 'direct') {
-      await this.loop(ctx, model, messages, caps, {
-        baseURL: this.opts.baseUrl ?? null,
-        apiKey: this.apiKey() ?? '',
-      });
+      await this.loop(ctx, run, { baseURL: this.opts.baseUrl ?? null, apiKey: this.apiKey() ?? '' });
     } else {
       // The SDK retries a model API error by itself, silently: the gateway reports each one.
       await withGatewayTurn(
         ctx,
         access,
-        (lease) =>
-          this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential }),
+        (lease) => this.loop(ctx, run, { baseURL: lease.baseUrl, apiKey: lease.credential }),
         'gateway',
       );
     }
     await this.saveTranscript(sessionId, messages);
   }
 
-  private async loop(
-    ctx: TurnContext,
-    model: string,
-    messages: MessageParam[],
-    caps: SandboxCapabilities,
-    target: ClientTarget,
-  ): Promise<void> {
+  private async loop(ctx: TurnContext, run: LoopRun, target: ClientTarget): Promise<void> {
+    const { messages, caps, skills } = run;
     const client = new Anthropic({ ...target, maxRetries: this.opts.maxRetries ?? 2 });
     const runner: ToolRunner = {
       caps,
@@ -187,10 +192,10 @@ export class AnthropicApiAdapter implements AgentAdapter {
     };
     const maxTurns = ctx.options.limits.maxTurns ?? DEFAULT_MAX_TURNS;
     for (let turn = 1; turn <= maxTurns; turn += 1) {
-      const message = await this.request(ctx, client, model, messages);
+      const message = await this.request(ctx, client, run);
       if (message === null) return;
       messages.push({ role: 'assistant', content: message.content });
-      const results = await this.runTools(ctx, message, runner);
+      const results = await this.runTools(ctx, message, runner, skills);
       // Every tool_use gets its tool_result, run or not, so a stopped turn can still be resumed.
       if (results.length > 0) messages.push({ role: 'user', content: results });
       if (ctx.signal.aborted) return;
@@ -207,6 +212,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
     ctx: TurnContext,
     message: Message,
     runner: ToolRunner,
+    skills: TurnSkillRun | null,
   ): Promise<ToolResultBlockParam[]> {
     const results: ToolResultBlockParam[] = [];
     for (const block of message.content) {
@@ -215,7 +221,9 @@ export class AnthropicApiAdapter implements AgentAdapter {
       ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
       const outcome = ctx.signal.aborted
         ? { output: 'Not run: the turn was stopped before this call.', isError: true }
-        : await executeTool(ctx, block.id, block.name, block.input, runner);
+        : skills !== null && block.name === OPEN_SKILL
+          ? openSkill(skills, block.input)
+          : await executeTool(ctx, block.id, block.name, block.input, runner);
       ctx.emit({ type: 'tool_result', call_id: block.id, is_error: outcome.isError, output: outcome.output });
       results.push({
         type: 'tool_result',
@@ -228,12 +236,8 @@ export class AnthropicApiAdapter implements AgentAdapter {
   }
 
   /** One streamed model call, under the stall watchdog; null when the turn must end. */
-  private async request(
-    ctx: TurnContext,
-    client: Anthropic,
-    model: string,
-    messages: MessageParam[],
-  ): Promise<Message | null> {
+  private async request(ctx: TurnContext, client: Anthropic, run: LoopRun): Promise<Message | null> {
+    const { model, messages, skills } = run;
     const stallMs = ctx.options.limits.stallTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
@@ -249,11 +253,14 @@ export class AnthropicApiAdapter implements AgentAdapter {
         {
           model,
           max_tokens: this.opts.maxTokens ?? 4096,
-          system:
-            ctx.options.appendSystemPrompt === undefined
-              ? SYSTEM_PROMPT
-              : `${SYSTEM_PROMPT}\n\n${ctx.options.appendSystemPrompt}`,
-          tools: TOOL_DEFINITIONS,
+          system: [
+            SYSTEM_PROMPT,
+            skills === null ? undefined : skillsPrompt(skills),
+            ctx.options.appendSystemPrompt,
+          ]
+            .filter((part) => part !== undefined)
+            .join('\n\n'),
+          tools: skills === null ? TOOL_DEFINITIONS : [...TOOL_DEFINITIONS, openSkillTool(skills)],
           messages,
         },
         { signal: ctx.signal },
