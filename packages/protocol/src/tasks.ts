@@ -222,6 +222,21 @@ export function newTask(init: NewTask): Task {
 
 const positiveInt = z.number().int().positive();
 
+/**
+ * Names of skills to activate. A name is one path segment (it names a skill folder), so one that
+ * could climb out of a folder (`..`, `/`) is refused here.
+ */
+export const skillNamesSchema = z
+  .array(
+    z
+      .string()
+      .regex(
+        /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+        'a skill name is letters, digits, ".", "_" and "-", without ".." (it names a folder)',
+      ),
+  )
+  .max(50);
+
 /** `POST /tasks` and `task/create`: exactly what to do, by prompt, issue or pull request. */
 export const taskCreateSchema = z
   .strictObject({
@@ -239,6 +254,8 @@ export const taskCreateSchema = z
     budget_usd: z.number().positive().max(1_000_000).optional(),
     deliver: deliverModeSchema.optional(),
     priority: z.number().int().min(-100).max(100).default(0),
+    /** Skills to give the implementor explicitly (by name), on top of those that match the task. */
+    skills: skillNamesSchema.optional(),
   })
   .refine((body) => [body.prompt, body.issue, body.pr].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of prompt, issue or pr',

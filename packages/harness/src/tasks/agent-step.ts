@@ -34,6 +34,9 @@ export class AgentConversation {
       threadId?: string | null;
       /** Said before the next input: what happened while the task waited. */
       preface?: string;
+      /** The project's root (skills are discovered from it) and the skills the task names. */
+      projectRoot?: string;
+      skills?: string[];
     },
   ) {
     this.threadId = options.threadId ?? null;
@@ -68,7 +71,12 @@ export class AgentConversation {
         agent: this.options.agent,
         ...(this.options.sandbox ? { sandbox_mode: this.options.sandbox } : {}),
       },
-      { taskId: this.options.taskId, ...(this.options.gate ? { gate: this.options.gate } : {}) },
+      {
+        taskId: this.options.taskId,
+        ...(this.options.gate ? { gate: this.options.gate } : {}),
+        ...(this.options.projectRoot ? { projectRoot: this.options.projectRoot } : {}),
+        ...(this.options.skills ? { skills: this.options.skills } : {}),
+      },
     );
     const cancel = () => void this.turns.cancel(started.id);
     signal.addEventListener('abort', cancel, { once: true });

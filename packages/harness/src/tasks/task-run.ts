@@ -35,6 +35,7 @@ import { TaskProgress } from './task-progress.js';
 import { pullRequestMissing, repoOf, taskSource } from './task-sources.js';
 import { type Announcement, transition } from './transition.js';
 import { type DetectedValidation, describeDetected } from './validation.js';
+import { taskSkills } from './task-skills.js';
 
 export type { PipelineDeps } from './pipeline-deps.js';
 
@@ -122,7 +123,8 @@ export class TaskRun {
     };
     const progress = worktree.resumed ? await this.resumeProgress(ctx) : TaskProgress.empty();
     if (this.answer !== null) await this.resumeAfterAnswer(this.answer, worktree.resumed);
-    return { ctx, progress, implementor: this.conversation(ctx, implementorName, 'implementor') };
+    const skills = await taskSkills(this.deps.store, this.task.id);
+    return { ctx, progress, implementor: this.conversation(ctx, implementorName, 'implementor', skills) };
   }
 
   /**
@@ -464,11 +466,15 @@ export class TaskRun {
     ctx: StageContext,
     agent: AgentName,
     role: 'implementor' | 'reviewer',
+    skills: string[] = [],
   ): AgentConversation {
     const answer = this.answer?.role === role ? this.answer : null;
     return new AgentConversation(this.deps.threads, this.deps.turns, {
       taskId: this.task.id,
       cwd: ctx.worktree.path,
+      projectRoot: ctx.settings.root,
+      // The skills the task names are the implementor's; the reviewer gets those matching its work.
+      ...(skills.length === 0 ? {} : { skills }),
       agent,
       role,
       // The reviewer reads; it never gets to change what it judges.

@@ -32,6 +32,7 @@ import { RunSuperseded } from './task-failure.js';
 import { taskDiff } from './task-diff.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
 import { transition } from './transition.js';
+import { recordTaskSkills } from './task-skills.js';
 
 export interface TaskOrigin {
   source: string;
@@ -68,9 +69,13 @@ export class TaskService {
     const reviewer =
       implementor === null ? null : await chooseReviewer(this.agents, settings, implementor, input.reviewer);
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
+    const id = newId('task');
+    // Before it is queued: a run may claim the task at once, and must find its skills.
+    if (input.skills !== undefined && input.skills.length > 0)
+      await recordTaskSkills(this.events, { id, project: project.name }, input.skills);
     const task = await this.scheduler.enqueue(
       newTask({
-        id: newId('task'),
+        id,
         project: project.name,
         kind,
         created_at: this.clock.now().toISOString(),
