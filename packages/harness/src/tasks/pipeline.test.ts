@@ -8,12 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Event, newTask, type Task, type TaskDiff } from '@harness/protocol';
+import { type Event, newTask, type Task, type TaskDiff, taskCreateSchema } from '@harness/protocol';
 import {
   type AgentAdapter,
   type AgentEvent,
   AgentRegistry,
   type TerminalEvent,
+  type TurnSkills,
   apiRetryEvent,
 } from '../agents/index.js';
 import {
@@ -31,7 +32,13 @@ import { GithubClient } from '../github/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
 import { SqliteStore, type Store } from '../store/index.js';
-import { NotificationHub, ThreadService, TurnService, policyGateFor } from '../threads/index.js';
+import {
+  NotificationHub,
+  type SkillsForTurn,
+  ThreadService,
+  TurnService,
+  policyGateFor,
+} from '../threads/index.js';
 import { TaskPipeline, outcomeOf } from './pipeline.js';
 import { TaskScheduler } from './scheduler.js';
 import { taskDiff } from './task-diff.js';
@@ -59,6 +66,7 @@ interface ScriptedTurn {
 interface Asked {
   prompt: string;
   resumeSessionId: string | undefined;
+  skills?: TurnSkills | undefined;
 }
 
 const usage = {
@@ -92,7 +100,11 @@ function fakeAgent(
     }),
     startTurn(options) {
       const step = script[n++] ?? {};
-      asked.push({ prompt: options.prompt, resumeSessionId: options.resumeSessionId });
+      asked.push({
+        prompt: options.prompt,
+        resumeSessionId: options.resumeSessionId,
+        skills: options.skills,
+      });
       const base = { turn_id: `${name}-${n}`, agent: name };
       const session_id = `${name}-session`;
       // Interrupted (a cancel) while it works, it ends as a real agent does: with an error, its
@@ -114,6 +126,17 @@ function fakeAgent(
         path: file,
         kind: 'add',
       }));
+      // As the real adapters do: each skill given up front is a use.
+      for (const skill of options.skills?.catalogue ?? []) {
+        if (options.skills?.activate.includes(skill.name))
+          events.unshift({
+            ...base,
+            type: 'skill_used',
+            skill: skill.name,
+            file: skill.file,
+            activation: 'explicit',
+          });
+      }
       const done = (async () => {
         for (const [file, text] of Object.entries(step.files ?? {}))
           writeFileSync(path.join(options.cwd, file), text);
@@ -202,7 +225,12 @@ interface Fixture {
   hub: GithubStandIn;
   root: string;
   /** With a reviewer script, a second agent (codex) reviews; `asked` collects the implementor's prompts. */
-  pipeline(script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]): TaskPipeline;
+  pipeline(
+    script: ScriptedTurn[],
+    reviewerScript?: ScriptedTurn[],
+    asked?: Asked[],
+    skillsForTurn?: SkillsForTurn,
+  ): TaskPipeline;
   /** Submission, as `POST /tasks` and `task/create` do it (its scheduler never claims a task itself). */
   service(): TaskService;
   config: HarnessConfig;
@@ -255,13 +283,19 @@ async function fixture({
   const runner = createProcessRunner();
   const gitPort = createGit({ runner });
   const github = new GithubClient({ api_url: hub.url, ...(token ? { token: 't' } : {}) });
-  const pipeline = (script: ScriptedTurn[], reviewerScript?: ScriptedTurn[], asked?: Asked[]) => {
+  const pipeline = (
+    script: ScriptedTurn[],
+    reviewerScript?: ScriptedTurn[],
+    asked?: Asked[],
+    skillsForTurn?: SkillsForTurn,
+  ) => {
     const reviewer = reviewerScript ? [fakeAgent(reviewerScript, 'codex')] : [];
     const agents = new AgentRegistry(config.agents, [fakeAgent(script, 'claude', asked), ...reviewer]);
     const commandGate = policyGateFor([]);
     const turns = new TurnService({
       ...{ store, events, hub: notifications, threads, agents, clock, logger },
       commandGate,
+      ...(skillsForTurn ? { skillsForTurn } : {}),
     });
     return new TaskPipeline({
       store,
@@ -1018,5 +1052,53 @@ describe('how a run ended', () => {
     // An error that merely says "cancelled" or carries the shutdown code is a failure like any other.
     expect(outcomeOf(new HarnessError('unavailable', 'server shutting down'), live).kind).toBe('failed');
     expect(outcomeOf(new TaskFailure('cancelled', 'cancelled by request'), live).kind).toBe('failed');
+  });
+});
+
+describe('skills a task names', () => {
+  it('asks the skills port with the project root and the task skills, gives the agent the answer, and stores each use', async () => {
+    const task = await f.service().create({
+      prompt: 'Make the check pass',
+      project: 'widgets',
+      priority: 0,
+      skills: ['deploy-check'],
+    });
+    const at = new Date().toISOString();
+    expect(
+      await f.store.tasks.claim(task.id, { owner: 'o', expires_at: '2999-01-01T00:00:00.000Z' }, at),
+    ).toBe(true);
+    const ports: Parameters<SkillsForTurn>[0][] = [];
+    const skill = {
+      name: 'deploy-check',
+      description: 'Checks deploys',
+      file: '/skills/deploy-check/SKILL.md',
+    };
+    const asked: Asked[] = [];
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }], undefined, asked, (input) => {
+        ports.push(input);
+        return Promise.resolve({ catalogue: [skill], activate: input.taskSkills ?? [] });
+      })
+      .run({ ...task, state: 'preparing' }, { signal: new AbortController().signal, leaseOwner: 'o' });
+    expect(ports[0]).toMatchObject({
+      projectRoot: f.root,
+      taskSkills: ['deploy-check'],
+      prompt: expect.any(String),
+    });
+    expect(ports[0]?.cwd).not.toBe(f.root); // the task's worktree
+    expect(asked[0]?.skills).toEqual({ catalogue: [skill], activate: ['deploy-check'] });
+    const used = (await timeline(f.store, task.id)).filter((e) => e.kind === 'skill.used');
+    expect(used.map((e) => e.data)).toEqual([
+      { skill: 'deploy-check', file: skill.file, activation: 'explicit' },
+    ]);
+  });
+
+  it('refuses a skill name that could escape its folder, naming where', () => {
+    const parsed = taskCreateSchema.safeParse({ prompt: 'x', skills: ['ok-name', '../etc'] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ['skills', 1],
+      message: expect.stringContaining('without ".."') as string,
+    });
   });
 });
