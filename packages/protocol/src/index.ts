@@ -101,6 +101,7 @@ export {
   taskBatchSchemaFor,
   type TaskCreate,
   taskCreateSchema,
+  skillNamesSchema,
   taskErrorSchema,
   type TaskKind,
   taskKindSchema,

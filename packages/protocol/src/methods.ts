@@ -3,6 +3,7 @@ import {
   dashboardSchema,
   projectCreateSchema,
   projectSchema,
+  skillNamesSchema,
   taskCreateSchema,
   taskListBatchSchema,
   taskListQuerySchema,
@@ -129,6 +130,8 @@ const turnStartParams = z.strictObject({
   agent: z.string().min(1).max(100).optional(),
   model: z.string().min(1).max(200).optional(),
   sandbox_mode: sandboxModeSchema.optional(),
+  /** Skills to give this turn's agent explicitly (by name), on top of those that match it. */
+  skills: skillNamesSchema.optional(),
 });
 const turnRef = z.strictObject({ turn_id: id });
 const turnSteerParams = z.strictObject({ turn_id: id, instruction: z.string().min(1).max(200_000) });

@@ -239,6 +239,21 @@ export function newTask(init: NewTask): Task {
 
 const positiveInt = z.number().int().positive();
 
+/**
+ * Names of skills to activate. A name is one path segment (it names a skill folder), so one that
+ * could climb out of a folder (`..`, `/`) is refused here.
+ */
+export const skillNamesSchema = z
+  .array(
+    z
+      .string()
+      .regex(
+        /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+        'a skill name is letters, digits, ".", "_" and "-", without ".." (it names a folder)',
+      ),
+  )
+  .max(50);
+
 /** `POST /tasks` and `task/create`: exactly what to do, by prompt, issue or pull request. */
 export const taskCreateSchema = z
   .strictObject({
@@ -261,6 +276,8 @@ export const taskCreateSchema = z
      * `.md` file in the project (a plan, kept as it is, or a spec). The agent keeps it current.
      */
     plan: z.string().trim().min(1).max(200_000).optional(),
+    /** Skills to give the implementor explicitly (by name), on top of those that match the task. */
+    skills: skillNamesSchema.optional(),
   })
   .refine((body) => [body.prompt, body.issue, body.pr].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of prompt, issue or pr',

@@ -93,6 +93,19 @@ export const AgentEventSchema = z.discriminatedUnion('type', [
     total_cost_usd: z.number().nonnegative(),
   }),
   z.object({ ...base, type: z.literal('warning'), message: z.string() }),
+  /** The skills the agent itself reports it can use (Claude Code's init, Codex's skill listing). */
+  z.object({ ...base, type: z.literal('skills_loaded'), skills: z.array(z.string()) }),
+  /**
+   * A skill was used: given up front because it applies (`explicit`), or opened by the model.
+   * `file` is the skill's own file, not the per-run copy the agent read.
+   */
+  z.object({
+    ...base,
+    type: z.literal('skill_used'),
+    skill: z.string(),
+    file: z.string(),
+    activation: z.enum(['explicit', 'model']),
+  }),
   /** The model API failed and the agent will try again: progress, so a slow turn is never silent. */
   z.object({
     ...base,
@@ -166,6 +179,19 @@ export interface TurnLimits {
   maxTurns?: number;
 }
 
+/** One discovered skill: its name and description (the catalogue) and the file holding its body. */
+export interface TurnSkill {
+  name: string;
+  description: string;
+  /** absolute path of SKILL.md (or a flat .md skill) */
+  file: string;
+}
+/** The skills a turn's agent sees: all of them by name and description, the body only when used; `activate` names those that apply and are given explicitly. */
+export interface TurnSkills {
+  catalogue: TurnSkill[];
+  activate: string[];
+}
+
 export interface TurnOptions {
   prompt: string;
   /** The worktree; must equal `sandbox.workspace` or lie inside it. */
@@ -184,6 +210,11 @@ export interface TurnOptions {
    */
   tools?: readonly string[];
   commandGate?: CommandGate;
+  /**
+   * The skills this turn's agent sees, each the way that agent loads skills natively, from a
+   * per-run copy outside the worktree; none when absent.
+   */
+  skills?: TurnSkills;
   /**
    * Where the turn's process groups are written down while they run, so that a server restarted
    * after a crash can end those that outlived it.

@@ -30,6 +30,8 @@ export {
   TurnErrorCodeSchema,
   type TurnLimits,
   type TurnOptions,
+  type TurnSkill,
+  type TurnSkills,
   type Usage,
   UsageSchema,
 } from './contract.js';

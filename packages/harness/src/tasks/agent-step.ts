@@ -38,6 +38,9 @@ export class AgentConversation {
       preface?: string;
       /** Runs after each turn ends, whatever its outcome (the task reads back its plan). */
       afterTurn?: () => Promise<void>;
+      /** The project's root (skills are discovered from it) and the skills the task names. */
+      projectRoot?: string;
+      skills?: string[];
     },
   ) {
     this.threadId = options.threadId ?? null;
@@ -73,7 +76,12 @@ export class AgentConversation {
         ...(this.options.model === undefined ? {} : { model: this.options.model }),
         ...(this.options.sandbox ? { sandbox_mode: this.options.sandbox } : {}),
       },
-      { taskId: this.options.taskId, ...(this.options.gate ? { gate: this.options.gate } : {}) },
+      {
+        taskId: this.options.taskId,
+        ...(this.options.gate ? { gate: this.options.gate } : {}),
+        ...(this.options.projectRoot ? { projectRoot: this.options.projectRoot } : {}),
+        ...(this.options.skills ? { skills: this.options.skills } : {}),
+      },
     );
     const cancel = () => void this.turns.cancel(started.id);
     signal.addEventListener('abort', cancel, { once: true });

@@ -8,12 +8,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Event, newTask, type Task, type TaskDiff } from '@harness/protocol';
+import { type Event, newTask, type Task, type TaskDiff, taskCreateSchema } from '@harness/protocol';
 import {
   type AgentAdapter,
   type AgentEvent,
   AgentRegistry,
   type TerminalEvent,
+  type TurnSkills,
   apiRetryEvent,
 } from '../agents/index.js';
 import {
@@ -32,7 +33,13 @@ import { ExecPlan } from '../plans/index.js';
 import { EventLog } from '../observe/index.js';
 import { ProjectRegistry } from '../projects/index.js';
 import { SqliteStore, type Store } from '../store/index.js';
-import { NotificationHub, ThreadService, TurnService, policyGateFor } from '../threads/index.js';
+import {
+  NotificationHub,
+  type SkillsForTurn,
+  ThreadService,
+  TurnService,
+  policyGateFor,
+} from '../threads/index.js';
 import { TaskPipeline, outcomeOf } from './pipeline.js';
 import { TaskScheduler } from './scheduler.js';
 import { taskDiff } from './task-diff.js';
@@ -60,6 +67,7 @@ interface ScriptedTurn {
 interface Asked {
   prompt: string;
   resumeSessionId: string | undefined;
+  skills?: TurnSkills | undefined;
 }
 
 const usage = {
@@ -93,7 +101,11 @@ function fakeAgent(
     }),
     startTurn(options) {
       const step = script[n++] ?? {};
-      asked.push({ prompt: options.prompt, resumeSessionId: options.resumeSessionId });
+      asked.push({
+        prompt: options.prompt,
+        resumeSessionId: options.resumeSessionId,
+        skills: options.skills,
+      });
       const base = { turn_id: `${name}-${n}`, agent: name };
       const session_id = `${name}-session`;
       // Interrupted (a cancel) while it works, it ends as a real agent does: with an error, its
@@ -115,6 +127,17 @@ function fakeAgent(
         path: file,
         kind: 'add',
       }));
+      // As the real adapters do: each skill given up front is a use.
+      for (const skill of options.skills?.catalogue ?? []) {
+        if (options.skills?.activate.includes(skill.name))
+          events.unshift({
+            ...base,
+            type: 'skill_used',
+            skill: skill.name,
+            file: skill.file,
+            activation: 'explicit',
+          });
+      }
       const done = (async () => {
         for (const [file, text] of Object.entries(step.files ?? {}))
           writeFileSync(path.join(options.cwd, file), text);
@@ -204,13 +227,15 @@ interface Fixture {
   root: string;
   /**
    * With a reviewer script, a second agent (codex) reviews; `asked` collects the implementor's
-   * prompts; with a challenger script, a third agent (anthropic_api) is there to challenge.
+   * prompts; with a challenger script, a third agent (anthropic_api) is there to challenge;
+   * `skillsForTurn` is the turn service's skills port.
    */
   pipeline(
     script: ScriptedTurn[],
     reviewerScript?: ScriptedTurn[],
     asked?: Asked[],
     challengerScript?: ScriptedTurn[],
+    skillsForTurn?: SkillsForTurn,
   ): TaskPipeline;
   /** Submission, as `POST /tasks` and `task/create` do it (its scheduler never claims a task itself). */
   service(): TaskService;
@@ -269,6 +294,7 @@ async function fixture({
     reviewerScript?: ScriptedTurn[],
     asked?: Asked[],
     challengerScript?: ScriptedTurn[],
+    skillsForTurn?: SkillsForTurn,
   ) => {
     const reviewer = reviewerScript ? [fakeAgent(reviewerScript, 'codex')] : [];
     const challenger = challengerScript ? [fakeAgent(challengerScript, 'anthropic_api')] : [];
@@ -281,6 +307,7 @@ async function fixture({
     const turns = new TurnService({
       ...{ store, events, hub: notifications, threads, agents, clock, logger },
       commandGate,
+      ...(skillsForTurn ? { skillsForTurn } : {}),
     });
     return new TaskPipeline({
       store,
@@ -1140,5 +1167,53 @@ describe('a task that carries an ExecPlan', () => {
     await expect(
       service.create({ prompt: 'x', plan: 'docs/none.md', review: false, priority: 0 }),
     ).rejects.toThrow(/plan: no file docs\/none\.md in the project/);
+  });
+});
+
+describe('skills a task names', () => {
+  it('asks the skills port with the project root and the task skills, gives the agent the answer, and stores each use', async () => {
+    const task = await f.service().create({
+      prompt: 'Make the check pass',
+      project: 'widgets',
+      priority: 0,
+      skills: ['deploy-check'],
+    });
+    const at = new Date().toISOString();
+    expect(
+      await f.store.tasks.claim(task.id, { owner: 'o', expires_at: '2999-01-01T00:00:00.000Z' }, at),
+    ).toBe(true);
+    const ports: Parameters<SkillsForTurn>[0][] = [];
+    const skill = {
+      name: 'deploy-check',
+      description: 'Checks deploys',
+      file: '/skills/deploy-check/SKILL.md',
+    };
+    const asked: Asked[] = [];
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }], undefined, asked, undefined, (input) => {
+        ports.push(input);
+        return Promise.resolve({ catalogue: [skill], activate: input.taskSkills ?? [] });
+      })
+      .run({ ...task, state: 'preparing' }, { signal: new AbortController().signal, leaseOwner: 'o' });
+    expect(ports[0]).toMatchObject({
+      projectRoot: f.root,
+      taskSkills: ['deploy-check'],
+      prompt: expect.any(String),
+    });
+    expect(ports[0]?.cwd).not.toBe(f.root); // the task's worktree
+    expect(asked[0]?.skills).toEqual({ catalogue: [skill], activate: ['deploy-check'] });
+    const used = (await timeline(f.store, task.id)).filter((e) => e.kind === 'skill.used');
+    expect(used.map((e) => e.data)).toEqual([
+      { skill: 'deploy-check', file: skill.file, activation: 'explicit' },
+    ]);
+  });
+
+  it('refuses a skill name that could escape its folder, naming where', () => {
+    const parsed = taskCreateSchema.safeParse({ prompt: 'x', skills: ['ok-name', '../etc'] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ['skills', 1],
+      message: expect.stringContaining('without ".."') as string,
+    });
   });
 });

@@ -38,6 +38,7 @@ import { TaskProgress } from './task-progress.js';
 import { pullRequestMissing, repoOf, taskSource } from './task-sources.js';
 import { type Announcement, transition } from './transition.js';
 import { type DetectedValidation, describeDetected } from './validation.js';
+import { taskSkills } from './task-skills.js';
 
 export type { PipelineDeps } from './pipeline-deps.js';
 
@@ -144,7 +145,8 @@ export class TaskRun {
     const progress = worktree.resumed ? await this.resumeProgress(ctx) : TaskProgress.empty();
     if (this.task.plan !== null) await placePlan(worktree.path, this.task.plan);
     if (this.answer !== null) await this.resumeAfterAnswer(this.answer, worktree.resumed);
-    return { ctx, progress, implementor: this.conversation(ctx, implementorName, 'implementor') };
+    const skills = await taskSkills(this.deps.store, this.task.id);
+    return { ctx, progress, implementor: this.conversation(ctx, implementorName, 'implementor', skills) };
   }
 
   /**
@@ -528,6 +530,7 @@ export class TaskRun {
     ctx: StageContext,
     agent: AgentName,
     role: 'implementor' | 'reviewer',
+    skills: string[] = [],
   ): AgentConversation {
     const answer = this.answer?.role === role ? this.answer : null;
     const routing = this.task.routing;
@@ -536,6 +539,9 @@ export class TaskRun {
     return new AgentConversation(this.deps.threads, this.deps.turns, {
       taskId: this.task.id,
       cwd: ctx.worktree.path,
+      projectRoot: ctx.settings.root,
+      // The skills the task names are the implementor's; the reviewer gets those matching its work.
+      ...(skills.length === 0 ? {} : { skills }),
       agent,
       role,
       ...(model === null ? {} : { model }),

@@ -34,6 +34,7 @@ import { taskDiff } from './task-diff.js';
 import { pullRequestMissing, repoOf } from './task-sources.js';
 import { transition } from './transition.js';
 import { taskPlanFrom } from './task-plan.js';
+import { recordTaskSkills } from './task-skills.js';
 
 export interface TaskOrigin {
   source: string;
@@ -81,9 +82,13 @@ export class TaskService {
         : null;
     const kind = input.issue !== undefined ? 'issue' : input.pr !== undefined ? 'pr' : 'prompt';
     const plan = input.plan === undefined ? null : await taskPlanFrom(input.plan, project.root, this.clock);
+    const id = newId('task');
+    // Before it is queued: a run may claim the task at once, and must find its skills.
+    if (input.skills !== undefined && input.skills.length > 0)
+      await recordTaskSkills(this.events, { id, project: project.name }, input.skills);
     const task = await this.scheduler.enqueue(
       newTask({
-        id: newId('task'),
+        id,
         project: project.name,
         kind,
         created_at: this.clock.now().toISOString(),

@@ -8,4 +8,4 @@
 export { NotificationHub, type NotificationSubscriber, threadTopic } from './notification-hub.js';
 export { policyGateFor, policyRootOf } from './policy-gate.js';
 export { ThreadService, type ThreadServiceOptions } from './thread-service.js';
-export { TurnService, type TurnContext, type TurnServiceDeps } from './turn-service.js';
+export { type SkillsForTurn, TurnService, type TurnContext, type TurnServiceDeps } from './turn-service.js';

@@ -29,6 +29,8 @@ export function itemFor(event: AgentEvent): Item | null {
       return { type: 'file_change', path: event.path, kind: event.kind };
     case 'warning':
       return { type: 'warning', message: event.message };
+    case 'skill_used':
+      return { type: 'skill_used', skill: event.skill, file: event.file, activation: event.activation };
     case 'api_retry':
       return {
         type: 'api_retry',

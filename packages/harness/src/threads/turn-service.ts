@@ -6,6 +6,7 @@ import {
   type AgentTurn,
   type CommandGate,
   type TerminalEvent,
+  type TurnSkills,
 } from '../agents/index.js';
 import {
   type Clock,
@@ -22,6 +23,17 @@ import { type NotificationHub, threadTopic } from './notification-hub.js';
 import type { ThreadService } from './thread-service.js';
 import { appendItem, itemFor } from './turn-items.js';
 
+/**
+ * The skills a turn's agent sees: the whole catalogue for its directory and the names to activate
+ * (those named on the task or turn, configured for the project, or matched by the prompt).
+ */
+export type SkillsForTurn = (input: {
+  projectRoot: string;
+  cwd: string;
+  taskSkills?: string[];
+  prompt: string;
+}) => Promise<TurnSkills>;
+
 export interface TurnServiceDeps {
   store: Store;
   events: EventLog;
@@ -34,6 +46,8 @@ export interface TurnServiceDeps {
   commandGate?: (projectRoot: string) => Promise<CommandGate | undefined>;
   /** Where a turn's process groups are written down while they run (ended after a crash). */
   processGroups?: (label: { task_id: string | null; turn_id: string }) => ProcessGroupJournal;
+  /** The skills store's answer for a turn; without it, turns get no skills. */
+  skillsForTurn?: SkillsForTurn;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -45,6 +59,10 @@ export interface TurnContext {
    * loaded as for any turn, and what the wrapper returns is the turn's gate.
    */
   gate?: (policy: CommandGate | undefined) => CommandGate | undefined;
+  /** Skills the task names, activated on top of the turn's own `skills`. */
+  skills?: string[];
+  /** The project's root when the turn runs elsewhere (a task's worktree); the thread's directory otherwise. */
+  projectRoot?: string;
 }
 
 interface RunningTurn {
@@ -101,6 +119,7 @@ export class TurnService {
     // and so does a policy that fails to load.
     await this.deps.agents.assertSandboxUsable(params.sandbox_mode);
     const gate = await this.gateFor(thread.project_root, context.gate);
+    const skills = await this.skillsFor(thread, params, context);
     const turn: Turn = {
       id: newId('turn'),
       thread_id: thread.id,
@@ -143,6 +162,7 @@ export class TurnService {
         ? { processGroups: this.deps.processGroups({ task_id: taskId, turn_id: turn.id }) }
         : {}),
       ...gate,
+      ...(skills === undefined ? {} : { skills }),
     });
     const entry: RunningTurn = {
       threadId: thread.id,
@@ -249,7 +269,8 @@ export class TurnService {
   ): Promise<void> {
     const { type, turn_id: _turnId, agent: _agent, ...data } = event;
     await this.deps.events.append({
-      kind: `agent.${type}`,
+      // A skill's use is its own kind, what skill scores join task outcomes on.
+      kind: type === 'skill_used' ? 'skill.used' : `agent.${type}`,
       thread_id: turn.thread_id,
       turn_id: turn.id,
       task_id: entry.taskId,
@@ -347,6 +368,23 @@ export class TurnService {
     const policy = await this.deps.commandGate?.(projectRoot);
     const commandGate = wrap ? wrap(policy) : policy;
     return commandGate ? { commandGate } : {};
+  }
+
+  /** The skills store's catalogue and activations for this turn; none without a store or skills. */
+  private async skillsFor(
+    thread: Thread,
+    params: MethodParams<'turn/start'>,
+    context: TurnContext,
+  ): Promise<TurnSkills | undefined> {
+    if (this.deps.skillsForTurn === undefined) return undefined;
+    const named = [...new Set([...(context.skills ?? []), ...(params.skills ?? [])])];
+    const skills = await this.deps.skillsForTurn({
+      projectRoot: context.projectRoot ?? thread.project_root,
+      cwd: thread.project_root,
+      prompt: params.input,
+      ...(named.length === 0 ? {} : { taskSkills: named }),
+    });
+    return skills.catalogue.length === 0 ? undefined : skills;
   }
 
   private async require(turnId: string): Promise<Turn> {

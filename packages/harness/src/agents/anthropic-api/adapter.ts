@@ -21,6 +21,8 @@ import { describeModelAccess, withGatewayTurn, type ModelAccess } from '../gatew
 import { executeTool, TOOL_DEFINITIONS, type ToolRunner } from './tools.js';
 import type { AgentsMdSettings } from '../../context/index.js';
 import { joinInstructions, turnCascade } from '../instructions.js';
+import { TurnSkillRun } from '../skills.js';
+import { OPEN_SKILL, openSkill, openSkillTool, skillsPrompt } from './skill-tool.js';
 
 export interface AnthropicApiAdapterOptions {
   baseUrl?: string;
@@ -44,10 +46,19 @@ export interface AnthropicApiAdapterOptions {
   agentsMd?: AgentsMdSettings;
 }
 
-/** Where the SDK client sends a turn's requests, with which key and which system prompt. */
-interface ClientTarget {
-  /** The system prompt of every request of the turn. */
+/** What one turn's tool loop works with. */
+interface LoopRun {
+  model: string;
+  /** SYSTEM_PROMPT, the AGENTS.md cascade, the skills' catalogue and the caller's instructions. */
   system: string;
+  messages: MessageParam[];
+  caps: SandboxCapabilities;
+  /** The turn's skills (catalogue, activated bodies, the open_skill tool); null without. */
+  skills: TurnSkillRun | null;
+}
+
+/** Where the SDK client sends a turn's requests, and with which key. */
+interface ClientTarget {
   baseURL: string | null;
   apiKey: string;
 }
@@ -155,42 +166,36 @@ export class AnthropicApiAdapter implements AgentAdapter {
     ctx.sessionId = sessionId;
     ctx.emit({ type: 'session', session_id: sessionId });
     messages.push({ role: 'user', content: options.prompt });
+    const skills = TurnSkillRun.prepare(ctx, 'none');
+    skills?.announceActivated();
     // The API has no AGENTS.md of its own: the whole cascade goes into the system prompt.
     const cascade = turnCascade(ctx, this.opts.agentsMd);
     const system =
-      joinInstructions(SYSTEM_PROMPT, cascade?.text, options.appendSystemPrompt) ?? SYSTEM_PROMPT;
+      joinInstructions(
+        SYSTEM_PROMPT,
+        cascade?.text,
+        skills === null ? undefined : skillsPrompt(skills),
+        options.appendSystemPrompt,
+      ) ?? SYSTEM_PROMPT;
+    const run: LoopRun = { model, system, messages, caps, skills };
     const access = this.modelAccess();
     if (access.mode === 'direct') {
-      await this.loop(ctx, model, messages, caps, {
-        baseURL: this.opts.baseUrl ?? null,
-        apiKey: this.apiKey() ?? '',
-        system,
-      });
+      await this.loop(ctx, run, { baseURL: this.opts.baseUrl ?? null, apiKey: this.apiKey() ?? '' });
     } else {
       // The SDK retries a model API error by itself, silently: the gateway reports each one.
       await withGatewayTurn(
         ctx,
         access,
-        (lease) =>
-          this.loop(ctx, model, messages, caps, { baseURL: lease.baseUrl, apiKey: lease.credential, system }),
+        (lease) => this.loop(ctx, run, { baseURL: lease.baseUrl, apiKey: lease.credential }),
         'gateway',
       );
     }
     await this.saveTranscript(sessionId, messages);
   }
 
-  private async loop(
-    ctx: TurnContext,
-    model: string,
-    messages: MessageParam[],
-    caps: SandboxCapabilities,
-    target: ClientTarget,
-  ): Promise<void> {
-    const client = new Anthropic({
-      baseURL: target.baseURL,
-      apiKey: target.apiKey,
-      maxRetries: this.opts.maxRetries ?? 2,
-    });
+  private async loop(ctx: TurnContext, run: LoopRun, target: ClientTarget): Promise<void> {
+    const { messages, caps, skills } = run;
+    const client = new Anthropic({ ...target, maxRetries: this.opts.maxRetries ?? 2 });
     const runner: ToolRunner = {
       caps,
       // Commands get the allowlisted environment: no key, not even the per-turn credential.
@@ -202,10 +207,10 @@ export class AnthropicApiAdapter implements AgentAdapter {
     };
     const maxTurns = ctx.options.limits.maxTurns ?? DEFAULT_MAX_TURNS;
     for (let turn = 1; turn <= maxTurns; turn += 1) {
-      const message = await this.request(ctx, client, { model, system: target.system }, messages);
+      const message = await this.request(ctx, client, run);
       if (message === null) return;
       messages.push({ role: 'assistant', content: message.content });
-      const results = await this.runTools(ctx, message, runner);
+      const results = await this.runTools(ctx, message, runner, skills);
       // Every tool_use gets its tool_result, run or not, so a stopped turn can still be resumed.
       if (results.length > 0) messages.push({ role: 'user', content: results });
       if (ctx.signal.aborted) return;
@@ -222,6 +227,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
     ctx: TurnContext,
     message: Message,
     runner: ToolRunner,
+    skills: TurnSkillRun | null,
   ): Promise<ToolResultBlockParam[]> {
     const results: ToolResultBlockParam[] = [];
     for (const block of message.content) {
@@ -230,7 +236,9 @@ export class AnthropicApiAdapter implements AgentAdapter {
       ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
       const outcome = ctx.signal.aborted
         ? { output: 'Not run: the turn was stopped before this call.', isError: true }
-        : await executeTool(ctx, block.id, block.name, block.input, runner);
+        : skills !== null && block.name === OPEN_SKILL
+          ? openSkill(skills, block.input)
+          : await executeTool(ctx, block.id, block.name, block.input, runner);
       ctx.emit({ type: 'tool_result', call_id: block.id, is_error: outcome.isError, output: outcome.output });
       results.push({
         type: 'tool_result',
@@ -243,12 +251,8 @@ export class AnthropicApiAdapter implements AgentAdapter {
   }
 
   /** One streamed model call, under the stall watchdog; null when the turn must end. */
-  private async request(
-    ctx: TurnContext,
-    client: Anthropic,
-    { model, system }: { model: string; system: string },
-    messages: MessageParam[],
-  ): Promise<Message | null> {
+  private async request(ctx: TurnContext, client: Anthropic, run: LoopRun): Promise<Message | null> {
+    const { model, system, messages, skills } = run;
     const stallMs = ctx.options.limits.stallTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
@@ -265,7 +269,7 @@ export class AnthropicApiAdapter implements AgentAdapter {
           model,
           max_tokens: this.opts.maxTokens ?? 4096,
           system,
-          tools: TOOL_DEFINITIONS,
+          tools: skills === null ? TOOL_DEFINITIONS : [...TOOL_DEFINITIONS, openSkillTool(skills)],
           messages,
         },
         { signal: ctx.signal },

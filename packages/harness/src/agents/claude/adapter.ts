@@ -20,6 +20,7 @@ import { ClaudeLineSchema, KNOWN_TYPES } from './schema.js';
 import { parseAgentLine } from '../process/json-line.js';
 import { cascadeClaudeCodeMisses, type AgentsMdSettings } from '../../context/index.js';
 import { joinInstructions, turnCascade } from '../instructions.js';
+import { activationText, TurnSkillRun } from '../skills.js';
 
 export interface ClaudeAdapterOptions {
   cliPath?: string;
@@ -55,7 +56,24 @@ export function permissionModeFor(mode: SandboxMode): string {
   return mode === 'workspace-write' ? 'acceptEdits' : 'default';
 }
 
-export function claudeArgs(options: TurnOptions, adapter: ClaudeAdapterOptions): string[] {
+/**
+ * The turn's skills reach Claude Code as a plugin loaded for this session only (its skills are
+ * `harness:<name>`), and the bodies of those that apply go into the system prompt, so they are
+ * followed without the model having to ask.
+ */
+function withSkills(options: TurnOptions, skills: TurnSkillRun | null): TurnOptions {
+  if (skills === null || skills.activated().length === 0) return options;
+  return {
+    ...options,
+    appendSystemPrompt: joinInstructions(options.appendSystemPrompt, activationText(skills.activated())),
+  };
+}
+
+export function claudeArgs(
+  options: TurnOptions,
+  adapter: ClaudeAdapterOptions,
+  skills: TurnSkillRun | null = null,
+): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json'];
   args.push(
     '--permission-prompt-tool',
@@ -66,14 +84,15 @@ export function claudeArgs(options: TurnOptions, adapter: ClaudeAdapterOptions):
   const model = options.model ?? adapter.defaultModel ?? null;
   if (model !== null) args.push('--model', model);
   if (options.resumeSessionId !== undefined) args.push('--resume', options.resumeSessionId);
-  if (options.appendSystemPrompt !== undefined)
-    args.push('--append-system-prompt', options.appendSystemPrompt);
+  const systemPrompt = withSkills(options, skills).appendSystemPrompt;
+  if (systemPrompt !== undefined) args.push('--append-system-prompt', systemPrompt);
   if (options.tools !== undefined) {
     const tools = options.tools.join(',');
     args.push('--tools', tools, '--allowedTools', tools);
   }
   const maxTurns = options.limits.maxTurns ?? adapter.maxTurns;
   if (maxTurns !== undefined) args.push('--max-turns', String(maxTurns));
+  if (skills !== null) args.push('--plugin-dir', skills.dir);
   return [...args, ...(adapter.extraArgs ?? [])];
 }
 
@@ -154,6 +173,23 @@ export class ClaudeAdapter implements AgentAdapter {
         network: 'shared (the CLI must reach its model endpoint)',
       },
     });
+    const skills = TurnSkillRun.prepare(ctx, 'claude-plugin');
+    try {
+      skills?.announceActivated();
+      await this.runCli(ctx, env, enforcement, model, skills);
+    } finally {
+      skills?.remove();
+    }
+  }
+
+  private async runCli(
+    ctx: TurnContext,
+    env: Record<string, string>,
+    enforcement: CliInvocation['enforcement'],
+    model: string | null,
+    skills: TurnSkillRun | null,
+  ): Promise<void> {
+    const { options } = ctx;
     // Claude Code reads CLAUDE.md, and AGENTS.md where no CLAUDE.md is, by itself: it is given only
     // the rest of the cascade, so no file reaches it twice.
     const cascade = turnCascade(ctx, this.opts.agentsMd);
@@ -163,16 +199,14 @@ export class ClaudeAdapter implements AgentAdapter {
     );
     const invocation: CliInvocation = {
       command: this.opts.cliPath ?? 'claude',
-      args: claudeArgs(
-        { ...options, ...(appendSystemPrompt === undefined ? {} : { appendSystemPrompt }) },
-        this.opts,
-      ),
+      args: claudeArgs({ ...options, appendSystemPrompt }, this.opts, skills),
       env,
       stdin: 'pipe',
       enforcement,
       stateDirs: enforcement === 'bwrap' ? claudeStatePaths(env) : [],
+      readOnlyDirs: skills === null ? [] : [skills.dir],
     };
-    const mapper = new ClaudeStreamMapper(ctx, model);
+    const mapper = new ClaudeStreamMapper(ctx, model, skills);
     const afterResult = new AbortController();
     let graceTimer: NodeJS.Timeout | undefined;
     await runCliTurn(

@@ -3,6 +3,7 @@ import { apiRetryEvent } from '../api-retry.js';
 import type { TurnErrorCode } from '../contract.js';
 import { priceUsage } from '../pricing.js';
 import type { TurnContext } from '../turn.js';
+import { CLAUDE_PLUGIN_NAME, type TurnSkillRun } from '../skills.js';
 import type { ClaudeLine, ClaudeResult, ContentBlock } from './schema.js';
 
 const WRITE_TOOLS: ReadonlySet<string> = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -36,6 +37,7 @@ export class ClaudeStreamMapper {
   constructor(
     private readonly ctx: TurnContext,
     model: string | null,
+    private readonly skills: TurnSkillRun | null = null,
   ) {
     this.model = model;
   }
@@ -47,6 +49,8 @@ export class ClaudeStreamMapper {
           this.ctx.sessionId = line.session_id;
           this.model = line.model ?? this.model;
           this.ctx.emit({ type: 'session', session_id: line.session_id });
+          if (this.skills !== null && line.skills !== undefined)
+            this.ctx.emit({ type: 'skills_loaded', skills: line.skills });
         }
         if (line.subtype === 'api_retry' && line.attempt !== undefined) {
           this.ctx.emit(
@@ -89,6 +93,7 @@ export class ClaudeStreamMapper {
         >;
         this.tools.set(block.id, { name: block.name, input, requestedAt: Date.now() });
         this.ctx.emit({ type: 'tool_call', call_id: block.id, name: block.name, input: block.input });
+        if (block.name === 'Skill') this.onSkillTool(input);
       }
     }
     // One API message is printed as one line per content block, each repeating the usage.
@@ -105,6 +110,14 @@ export class ClaudeStreamMapper {
         }),
       );
     }
+  }
+
+  /** The model opened a skill with Claude Code's Skill tool: `harness:<name>` is one of the run's. */
+  private onSkillTool(input: Record<string, unknown>): void {
+    const called = typeof input.skill === 'string' ? input.skill : '';
+    const prefix = `${CLAUDE_PLUGIN_NAME}:`;
+    if (this.skills !== null && called.startsWith(prefix))
+      this.skills.usedByModel(called.slice(prefix.length));
   }
 
   private onUserBlock(block: ContentBlock, structured: unknown): void {

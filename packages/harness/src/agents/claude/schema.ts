@@ -31,6 +31,8 @@ export const ClaudeLineSchema = z.discriminatedUnion('type', [
     subtype: z.string().optional(),
     session_id: z.string().optional(),
     model: z.string().optional(),
+    /** `init`: the skills the CLI loaded (its own, the user's, the project's and plugins'). */
+    skills: z.array(z.string()).optional(),
     // `api_retry` lines: the CLI retries a failed model call after `retry_delay_ms`.
     attempt: z.number().int().positive().optional(),
     max_retries: z.number().int().nonnegative().optional(),

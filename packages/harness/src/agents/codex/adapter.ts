@@ -25,6 +25,8 @@ import { AppServerConnection } from './app-server.js';
 import { CodexApprovals, unwrapShell } from './approvals.js';
 import { CodexEventMapper } from './mapper.js';
 import { ThreadResponseSchema, type ThreadItem } from './schema.js';
+import { TurnSkillRun } from '../skills.js';
+import { skillInputs, useRunSkills } from './skills.js';
 
 import type { AgentsMdCascade, AgentsMdSettings } from '../../context/index.js';
 import { joinInstructions, turnCascade } from '../instructions.js';
@@ -202,6 +204,22 @@ export class CodexAdapter implements AgentAdapter {
         network: 'shared (the CLI must reach its model endpoint)',
       },
     });
+    const skills = TurnSkillRun.prepare(ctx, 'skills-root');
+    try {
+      await this.runCli(ctx, lease, enforcement, model, skills);
+    } finally {
+      skills?.remove();
+    }
+  }
+
+  private async runCli(
+    ctx: TurnContext,
+    lease: GatewayLease | null,
+    enforcement: CliInvocation['enforcement'],
+    model: string | null,
+    skills: TurnSkillRun | null,
+  ): Promise<void> {
+    const { options } = ctx;
     const env = this.environment(lease ?? undefined);
     const codexHome = codexHomeOf(env);
     for (const dir of [codexHome, this.opts.home]) if (dir !== undefined) mkdirSync(dir, { recursive: true });
@@ -213,6 +231,7 @@ export class CodexAdapter implements AgentAdapter {
       enforcement,
       // Codex keeps its state in CODEX_HOME; the user's whole home stays read-only.
       stateDirs: [codexHome, ...(this.opts.home === undefined ? [] : [this.opts.home])],
+      readOnlyDirs: skills === null ? [] : [skills.dir],
     };
     const developerInstructions = joinInstructions(
       globalFileCodexMisses(turnCascade(ctx, this.opts.agentsMd), codexHome),
@@ -278,12 +297,14 @@ export class CodexAdapter implements AgentAdapter {
         });
         connection = conn;
         mapper.onCommandFinished = (item) => {
+          // A command that names a skill's per-run file is the model opening that skill.
+          skills?.noticeMention(item.command ?? '');
           // Checked at once (a refusal interrupts the turn as soon as it is known); only the
           // turn's completion waits for every check.
           const check = this.checkUnasked(ctx, approvals, item);
           unaskedChecks = Promise.all([unaskedChecks, check]).then(() => undefined);
         };
-        this.startSession(ctx, conn, model, developerInstructions).catch((error: unknown) => {
+        this.startSession(ctx, conn, model, { developerInstructions, skills }).catch((error: unknown) => {
           if (mapper.completed || ctx.signal.aborted) return;
           ctx.fail('protocol_error', describeError(error), { stderr_tail: proc.stderrTail() });
           finish(proc);
@@ -297,7 +318,10 @@ export class CodexAdapter implements AgentAdapter {
     ctx: TurnContext,
     conn: AppServerConnection,
     model: string | null,
-    developerInstructions: string | undefined,
+    {
+      developerInstructions,
+      skills,
+    }: { developerInstructions: string | undefined; skills: TurnSkillRun | null },
   ): Promise<void> {
     const { options } = ctx;
     await conn.request('initialize', {
@@ -309,6 +333,7 @@ export class CodexAdapter implements AgentAdapter {
       },
     });
     conn.notify('initialized');
+    if (skills !== null) await useRunSkills(ctx, conn, skills);
     const settings = {
       cwd: options.cwd,
       approvalPolicy: 'untrusted',
@@ -326,8 +351,9 @@ export class CodexAdapter implements AgentAdapter {
     ctx.emit({ type: 'session', session_id: thread.id });
     await conn.request('turn/start', {
       threadId: thread.id,
-      input: [{ type: 'text', text: options.prompt, text_elements: [] }],
+      input: [{ type: 'text', text: options.prompt, text_elements: [] }, ...skillInputs(skills)],
     });
+    skills?.announceActivated();
   }
 
   private onNotification(ctx: TurnContext, mapper: CodexEventMapper, method: string, params: unknown): void {

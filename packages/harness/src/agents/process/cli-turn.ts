@@ -16,6 +16,8 @@ export interface CliInvocation {
   enforcement: 'bwrap' | 'native' | 'none';
   /** Paths the CLI must write whatever the mode (its own config and session state). */
   stateDirs: string[];
+  /** Paths outside the worktree the CLI must read (the run's skills), shown under bubblewrap. */
+  readOnlyDirs?: string[];
 }
 
 export interface CliHooks {
@@ -51,7 +53,7 @@ export async function runCliTurn(
       stateDirs: invocation.stateDirs,
       shareNetwork: true,
       dropCapabilities: found.is_root,
-      programDirs: programDirs(invocation.command),
+      programDirs: [...programDirs(invocation.command), ...(invocation.readOnlyDirs ?? [])],
     });
   }
   const [command, ...args] = argv as [string, ...string[]];

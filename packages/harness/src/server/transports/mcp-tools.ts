@@ -35,6 +35,8 @@ const startTask = defineTool({
       deliver:
         'How the work leaves Harness: auto, pull_request, branch (pushed) or none (a local branch); default: the project’s [git] deliver.',
       priority: 'Queue priority from -100 to 100; higher runs first.',
+      skills:
+        'Skills (by name) to give the implementing agent explicitly, on top of those that match the task.',
     }),
   ),
   annotations: { destructiveHint: false, openWorldHint: true },
@@ -167,6 +169,7 @@ const sendMessage = defineTool({
       },
     ),
     sandbox_mode: turn.sandbox_mode.describe('read-only, workspace-write or danger-full-access.'),
+    skills: turn.skills.describe('Skills (by name) to give the agent explicitly for this turn.'),
     wait: z.boolean().default(false).describe('Wait for the turn to finish and return the answer.'),
     timeout_secs: z
       .number()
