@@ -105,6 +105,19 @@ export class Harness {
     const policyPaths = config.rules.exec_policy_paths;
     const rules = ruleSourceFor(config);
     this.processGroups = new ServerProcessGroups(store, this.events, clock, logger);
+    this.skills = new SkillService({
+      store,
+      clock,
+      logger,
+      home: options.skillHomes?.home ?? os.homedir(),
+      codexHome: options.skillHomes?.codexHome ?? null,
+      settings: {
+        adminDir: config.skills.admin_dir,
+        builtin: config.skills.builtin,
+        always: config.skills.always,
+      },
+      builtinDir: builtinSkillsDir,
+    });
     this.turns = new TurnService({
       store,
       events: this.events,
@@ -115,6 +128,8 @@ export class Harness {
       logger,
       commandGate: policyGateFor(policyPaths),
       processGroups: (label) => this.processGroups.journal(label),
+      skillsForTurn: (input) => this.skills.forTurn(input),
+      skillUsed: (use) => this.skills.recordUse(use),
     });
     this.projects = new ProjectRegistry(config, store, clock);
     this.worktrees = new WorktreeManager({
@@ -176,19 +191,6 @@ export class Harness {
         ...options.gc,
       },
       processGroups: () => this.processGroups.journal({ task_id: null, turn_id: null }),
-    });
-    this.skills = new SkillService({
-      store,
-      clock,
-      logger,
-      home: options.skillHomes?.home ?? os.homedir(),
-      codexHome: options.skillHomes?.codexHome ?? null,
-      settings: {
-        adminDir: config.skills.admin_dir,
-        builtin: config.skills.builtin,
-        always: config.skills.always,
-      },
-      builtinDir: builtinSkillsDir,
     });
     // Without an API token, the operator key is what tells a person from an agent (operator.ts).
     const operatorKeyFile = config.server.api_token

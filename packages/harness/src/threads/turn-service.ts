@@ -48,6 +48,8 @@ export interface TurnServiceDeps {
   processGroups?: (label: { task_id: string | null; turn_id: string }) => ProcessGroupJournal;
   /** The skills store's answer for a turn; without it, turns get no skills. */
   skillsForTurn?: SkillsForTurn;
+  /** Told of each stored `skill.used`, so the skills store counts uses and scores skills. */
+  skillUsed?: (use: { name: string; taskId?: string; threadId: string }) => Promise<void>;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -280,6 +282,7 @@ export class TurnService {
       duration_ms: event.type === 'command' ? event.duration_ms : null,
       data,
     });
+    if (event.type === 'skill_used') await this.noteSkillUse(event.skill, turn, entry);
     if (event.type === 'session') {
       await this.deps.store.threads.update(
         turn.thread_id,
@@ -368,6 +371,16 @@ export class TurnService {
     const policy = await this.deps.commandGate?.(projectRoot);
     const commandGate = wrap ? wrap(policy) : policy;
     return commandGate ? { commandGate } : {};
+  }
+
+  /** A failure to count a use is logged: the turn and its stored event stand regardless. */
+  private async noteSkillUse(name: string, turn: Turn, entry: RunningTurn): Promise<void> {
+    const taskId = entry.taskId ?? undefined;
+    try {
+      await this.deps.skillUsed?.({ name, threadId: turn.thread_id, ...(taskId ? { taskId } : {}) });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, skill: name, turn_id: turn.id }, 'a skill use was not counted');
+    }
   }
 
   /** The skills store's catalogue and activations for this turn; none without a store or skills. */
