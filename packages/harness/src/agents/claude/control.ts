@@ -39,8 +39,15 @@ function success(requestId: string, response: unknown): Record<string, unknown> 
   return { type: 'control_response', response: { subtype: 'success', request_id: requestId, response } };
 }
 
+/**
+ * A refusal, which also ends the turn: `continue: false` makes the CLI stop after the hook instead
+ * of handing the denial back to the model, so a model that would keep going gets no further request
+ * (the interrupt Harness sends next can arrive after the CLI has already asked the model again).
+ */
 function deny(reason: string): unknown {
   return {
+    continue: false,
+    stopReason: reason,
     hookSpecificOutput: {
       hookEventName: 'PreToolUse',
       permissionDecision: 'deny',
