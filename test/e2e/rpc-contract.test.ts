@@ -1,6 +1,6 @@
 /**
  * The JSON-RPC contract, run unchanged over stdio, HTTP, WebSocket and the in-process transport:
- * handshake, envelopes, error codes, batches, ids, params validation, threads, events, rule
+ * handshake, envelopes, error codes, batches, ids, params validation, threads, agents, turns, events, rule
  * catalogue and project scans, ExecPlans, stats and notification routing. stdio and HTTP/WS run the built `harness` binary.
  */
 import { execFileSync } from 'node:child_process';
@@ -279,6 +279,45 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       const missingCwd = err(await client.request('thread/start', { cwd: '/definitely/not/here' }));
       expect(missingCwd.error.code).toBe(-32602);
       expect(missingCwd.error.message).toMatch(/not an existing directory/);
+    });
+
+    it('lists the agents, compacts a thread and answers every turn method, refusing what cannot run', async () => {
+      const agents = ok(await client.request('agent/list')).result as {
+        agents: { name: string; usable: boolean; reason: string | null }[];
+      };
+      expect(agents.agents.map((a) => a.name)).toEqual(['claude', 'codex', 'anthropic_api']);
+      // No key anywhere in this environment: the API agent says why it cannot run.
+      const api = agents.agents.find((a) => a.name === 'anthropic_api');
+      expect(api?.usable).toBe(false);
+      expect(api?.reason).toMatch(/key/i);
+      const thread = ok(await client.request('thread/start', {})).result as { thread_id: string };
+      expect(ok(await client.request('thread/compact', { thread_id: thread.thread_id })).result).toEqual({
+        compacted: 0,
+      });
+      const refused = err(
+        await client.request('turn/start', {
+          thread_id: thread.thread_id,
+          input: 'hi',
+          agent: 'anthropic_api',
+        }),
+      );
+      expect(refused.error.message).toMatch(/anthropic_api/);
+      expect(
+        err(await client.request('turn/start', { thread_id: thread.thread_id, input: '', agent: 'claude' }))
+          .error.code,
+      ).toBe(-32602);
+      const skill = err(
+        await client.request('turn/start', { thread_id: thread.thread_id, input: 'x', skills: ['../up'] }),
+      );
+      expect(skill.error.code).toBe(-32602);
+      const missing = 'turn_00000000-0000-4000-8000-000000000000';
+      for (const method of ['turn/status', 'turn/cancel'] as const) {
+        expect(err(await client.request(method, { turn_id: missing })).error.code, method).toBe(-32001);
+      }
+      expect(
+        err(await client.request('turn/steer', { turn_id: missing, instruction: 'go on' })).error.code,
+      ).toBe(-32001);
+      expect(err(await client.request('turn/steer', { turn_id: missing })).error.code).toBe(-32602);
     });
 
     it('logs and queries events by thread, kind, time range and limit', async () => {
