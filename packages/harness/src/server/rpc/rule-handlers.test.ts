@@ -26,7 +26,7 @@ function project(name: string): string {
   return root;
 }
 
-function handlers(allowed: string[]) {
+function handlers(allowed: string[], serverRoot?: string) {
   const file = path.join(dir, 'config.toml');
   const shop = project('shop');
   writeFileSync(file, `[[projects]]\nname = "shop"\nroot = "${shop}"\n`);
@@ -36,6 +36,7 @@ function handlers(allowed: string[]) {
     events: new EventLog(store, silentLogger),
     projects: new ProjectRegistry(config, store, systemClock),
     rules: { policyPaths: [], discoveryPaths: [], allowedProjectRoots: allowed },
+    ...(serverRoot === undefined ? {} : { serverRoot }),
   });
   return (params: { project_root: string; files?: string[] }) =>
     table['rule/check'](params, {} as never) as Promise<{ project: string; scan_id: string }>;
@@ -65,5 +66,12 @@ describe('rule/check on the server', () => {
       code: 'not_found',
     });
     expect(await store.scans.latestFull('elsewhere')).toBeNull();
+  });
+
+  it("scans the server's own root, registered or not, and nothing beside it", async () => {
+    const own = project('own');
+    const check = handlers([], own);
+    expect((await check({ project_root: own })).project).toBe('own');
+    await expect(check({ project_root: project('beside') })).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

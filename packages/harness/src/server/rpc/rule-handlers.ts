@@ -28,6 +28,8 @@ export interface RuleHandlerDeps {
   readonly events: EventLog;
   readonly projects: ProjectRegistry;
   readonly rules: RuleHandlerOptions;
+  /** The directory the server was started for: its own project, registered or not. */
+  readonly serverRoot?: string;
 }
 
 export function ruleHandlers(deps: RuleHandlerDeps): Pick<HandlerTable, 'rule/load' | 'rule/check'> {
@@ -46,7 +48,7 @@ export function ruleHandlers(deps: RuleHandlerDeps): Pick<HandlerTable, 'rule/lo
 
 /** A registered project's root, or a directory inside `server.allowed_project_roots`; else `forbidden`. */
 export async function authorizeProjectRoot(
-  deps: Pick<RuleHandlerDeps, 'projects' | 'rules'>,
+  deps: Pick<RuleHandlerDeps, 'projects' | 'rules' | 'serverRoot'>,
   root: string,
 ): Promise<{ project: string; root: string }> {
   const real = await realpath(root).catch(() => {
@@ -58,12 +60,13 @@ export async function authorizeProjectRoot(
     if ((await realpath(project.root).catch(() => null)) === real)
       return { project: project.name, root: real };
   }
-  if (deps.rules.allowedProjectRoots.some((base) => isWithin(base, real))) {
+  const serverRoot = deps.serverRoot === undefined ? null : await realpath(deps.serverRoot).catch(() => null);
+  if (real === serverRoot || deps.rules.allowedProjectRoots.some((base) => isWithin(base, real))) {
     return { project: path.basename(real), root: real };
   }
   throw new HarnessError(
     ErrorCodes.forbidden,
-    `project_root: ${real} is not a registered project. Register it in the config file ([[projects]]), ` +
+    `project_root: ${real} is not a registered project (nor the server's own root). Register it in the config file ([[projects]]), ` +
       `with --project NAME=${real} when starting the server, or with project/register; or add a ` +
       `directory that contains it to server.allowed_project_roots`,
     { data: { path: ['project_root'], root: real } },
