@@ -63,6 +63,14 @@ export class TaskReplies {
         comment_id: comment.id,
       };
       await this.options.events.append({ kind: replyEventKind, task_id: taskId, data });
+      // A task can finish before its announcement is recorded (an agent that cannot start fails it
+      // at once); then no later event edits the reply, so the outcome is written now.
+      const [finished] = await this.options.events.query({
+        task_id: taskId,
+        kinds: ['task.finished'],
+        limit: 1,
+      });
+      if (finished) await this.#finished(finished);
       return comment.id;
     } catch (error) {
       this.options.logger.warn({ err: error, task_id: taskId }, 'posting the webhook reply failed');
