@@ -4,14 +4,14 @@
  * started). Adopting and rejecting need the operator key; a hostile draft is refused and nothing
  * is written; a run reports its signals and budget.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Draft } from '@harness/protocol';
 import {
   git,
-  harnessBin,
+  type HarnessRun,
+  runHarness,
   isolatedEnv,
   makeRepo,
   type RunningHarness,
@@ -25,16 +25,8 @@ const dir = tempDir('harness-gc-cli-');
 const dataDir = path.join(dir.path, 'data');
 const root = makeRepo(path.join(dir.path, 'app'), { 'src/a.ts': 'old\n' });
 
-function harness(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [harnessBin, ...args], {
-    env: isolatedEnv(dir.path),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function harness(args: string[]): Promise<HarnessRun> {
+  return runHarness(args, { env: isolatedEnv(dir.path) });
 }
 
 function draft(id: string, artifactPath: string): Draft {

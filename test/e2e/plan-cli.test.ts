@@ -3,26 +3,16 @@
  * directory — one created from a spec, one written by hand in the original Harness format — with
  * updates, status, show, lint and their exit codes.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessBin, isolatedEnv, tempDir } from '@harness/testkit';
+import { type HarnessRun, isolatedEnv, runHarness, tempDir } from '@harness/testkit';
 
 const dir = tempDir('harness-plan-cli-');
 afterAll(() => dir.remove());
 
-function harness(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [harnessBin, ...args], {
-    cwd: dir.path,
-    env: isolatedEnv(dir.path),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function harness(args: string[]): Promise<HarnessRun> {
+  return runHarness(args, { env: isolatedEnv(dir.path), cwd: dir.path });
 }
 
 describe('harness plan', () => {

@@ -4,13 +4,13 @@
  * same name, one broken). Creating and deleting need the operator key; a name that would leave the
  * skills folder is refused before anything is written.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SkillListResult } from '@harness/protocol';
 import {
-  harnessBin,
+  type HarnessRun,
+  runHarness,
   isolatedEnv,
   makeRepo,
   type RunningHarness,
@@ -23,16 +23,8 @@ const dir = tempDir('harness-skill-cli-');
 const dataDir = path.join(dir.path, 'data');
 const root = makeRepo(path.join(dir.path, 'app'), { 'src/a.ts': 'a\n' });
 
-function harness(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [harnessBin, ...args], {
-    env: isolatedEnv(dir.path),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function harness(args: string[]): Promise<HarnessRun> {
+  return runHarness(args, { env: isolatedEnv(dir.path) });
 }
 
 function plant(folder: string, text: string): string {

@@ -52,6 +52,8 @@ export {
   repoRoot,
   harnessBin,
   startHttpHarness,
+  runHarness,
+  type HarnessRun,
   parseJson,
   type RunningHarness,
 } from './fixtures/harness-process.js';

@@ -69,6 +69,7 @@ export class TaskReplies {
         task_id: taskId,
         kinds: ['task.finished'],
         limit: 1,
+        order: 'asc',
       });
       if (finished) await this.#finished(finished);
       return comment.id;
