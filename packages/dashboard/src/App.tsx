@@ -76,8 +76,16 @@ export function App() {
     [client, tasks, reportError],
   );
 
+  // After a navigation, keyboard and screen-reader users land on the new page, not on the link they
+  // left; a page that focused a field of its own (the new-task prompt) keeps it.
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(window.location.hash));
+    const onHash = () => {
+      setRoute(parseRoute(window.location.hash));
+      requestAnimationFrame(() => {
+        const main = document.getElementById('main');
+        if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+      });
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
