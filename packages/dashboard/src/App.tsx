@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Event, Task } from '@harness/protocol';
 import { HarnessClient } from './api/client.js';
 import { ApiError } from './api/errors.js';
-import { EventStream, type StreamStatus } from './api/event-stream.js';
+import { backoffDelay, EventStream, type StreamStatus } from './api/event-stream.js';
 import { TokenStore } from './api/token.js';
 import { LoginForm } from './components/LoginForm.js';
 import { NewTaskForm } from './components/NewTaskForm.js';
@@ -47,6 +47,8 @@ export function App() {
   const [login, setLogin] = useState<string | null>(null);
   const [status, setStatus] = useState<StreamStatus>('reconnecting');
   const [epoch, setEpoch] = useState(0);
+  /** Attempts at the board's first load since the last success: a server still starting is retried. */
+  const [loadAttempt, setLoadAttempt] = useState(0);
   const stream = useRef<EventStream | null>(null);
 
   const reportError = useCallback(
@@ -93,6 +95,7 @@ export function App() {
   // The board's tasks, then the live stream from the seq they were read at; again after a login.
   useEffect(() => {
     let cancelled = false;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     void loadBoard(client).then(
       ({ tasks: list, tokens: totals, seq }) => {
         if (cancelled) return;
@@ -111,15 +114,19 @@ export function App() {
         stream.current.start();
       },
       (error: unknown) => {
-        if (!cancelled) reportError(error);
+        if (cancelled) return;
+        reportError(error);
+        if (error instanceof ApiError && error.needsToken) return; // the login form takes over
+        retry = setTimeout(() => setLoadAttempt((n) => n + 1), backoffDelay(loadAttempt));
       },
     );
     return () => {
       cancelled = true;
+      if (retry !== null) clearTimeout(retry);
       stream.current?.stop();
       stream.current = null;
     };
-  }, [client, tasks, reportError, epoch]);
+  }, [client, tasks, reportError, epoch, loadAttempt]);
 
   // Tasks whose events arrived are fetched again, a batch at a time.
   useEffect(() => {
