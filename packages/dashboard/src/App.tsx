@@ -74,8 +74,9 @@ export function App() {
         return () => listeners.current.delete(listener);
       },
       reportError,
+      epoch,
     }),
-    [client, tasks, reportError],
+    [client, tasks, reportError, epoch],
   );
 
   // After a navigation, keyboard and screen-reader users land on the new page, not on the link they
@@ -185,7 +186,7 @@ export function App() {
       </header>
       {login !== null && <LoginForm reason={login} onSignIn={signIn} onDismiss={() => setLogin(null)} />}
       <main id="main" tabIndex={-1}>
-        <CurrentView route={route} key={`${epoch}`} />
+        <CurrentView route={route} />
       </main>
     </ServicesContext.Provider>
   );
