@@ -91,7 +91,7 @@ describe('harness serve logs', () => {
       const listening = entries.find((entry) => entry?.msg === 'listening');
       expect(listening?.url).toBe(server.url);
       expect(listening?.ready).toBe(
-        `harness listening on ${server.url} (JSON-RPC at /rpc and over WebSocket at /ws, ` +
+        `harness listening on ${server.url} (dashboard at /, JSON-RPC at /rpc and over WebSocket at /ws, ` +
           'REST at /tasks and /api/projects, dashboard data at /api/dashboard, health at /health)',
       );
     } finally {
