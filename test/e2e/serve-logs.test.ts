@@ -69,7 +69,7 @@ describe('harness serve logs', () => {
     running.push(server);
     const ready = await server.waitFor((line) => line.startsWith('harness listening on '));
     expect(ready).toMatch(
-      /^harness listening on http:\/\/127\.0\.0\.1:\d+ \(JSON-RPC at \/rpc and over WebSocket at \/ws, REST at \/tasks/,
+      /^harness listening on http:\/\/127\.0\.0\.1:\d+ \(dashboard at \/, JSON-RPC at \/rpc and over WebSocket at \/ws, REST at \/tasks/,
     );
     const url = /on (http:\/\/\S+) /.exec(ready)![1]!;
     expect((await fetch(`${url}/health`)).status).toBe(200);
