@@ -3,6 +3,7 @@
  * followed; a dropped connection resumed with `Last-Event-ID` (or `?after=`) while events are being
  * written, with no gap and no duplicate; the project and task filters; bad parameters refused.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Event } from '@harness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,11 @@ class EventStreamReader {
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
     return [...this.received];
+  }
+
+  /** Resolves when the server ends the stream (or drop() does). */
+  async closed(): Promise<void> {
+    while (!this.ended) await new Promise<void>((resolve) => (this.waiter = resolve));
   }
 
   /** Drops the connection, as a closed laptop lid or a lost network would. */
@@ -263,5 +269,24 @@ describe('GET /api/events/stream', () => {
     expect((await stream.until((events) => events.length > 0))[0]?.id).toBe(seq);
     stream.drop();
     expect(server.stderr.join('\n')).not.toContain(token);
+  });
+});
+
+describe('shutting down with an event stream open', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('ends the stream at once instead of holding the shutdown for the grace period', async () => {
+    // A ten-minute grace period: the stop below finishes within the test's timeout only if the
+    // open stream does not hold it.
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(config, '[server]\nshutdown_timeout_secs = 600\n');
+    const server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')],
+      isolatedEnv(dir.path, { HARNESS_API_TOKEN: token, HARNESS_CONFIG: config }),
+    );
+    const stream = await EventStreamReader.open(`${server.url}/api/events/stream`);
+    expect(await server.stop()).toBe(0);
+    await stream.closed();
   });
 });
