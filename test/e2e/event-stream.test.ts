@@ -249,6 +249,10 @@ describe('GET /api/events/stream', () => {
       ['?project=', {}, /query parameter "project" is empty/],
       ['?task_id=a&task_id=b', {}, /query parameter "task_id" is given more than once/],
     ];
+    // The task stream reads its resume point the same way.
+    const taskStream = await fetch(`${server.url}/tasks/task_missing/stream?after=abc`, { headers: auth });
+    expect(taskStream.status).toBe(400);
+    expect(((await taskStream.json()) as { error: { message: string } }).error.message).toMatch(/"after"/);
     for (const [query, headers, message] of cases) {
       const response = await fetch(streamUrl(query), { headers: { ...auth, ...headers } });
       expect(response.status, query).toBe(400);
