@@ -1,0 +1,282 @@
+/**
+ * The dashboard's task flows in Debian's Chromium, as a new user drives them, against a real
+ * `harness serve -t http` whose agent is the real Claude Code CLI on the scripted model, with
+ * pull requests on the local GitHub stand-in: submit a task from the New task form and watch its
+ * card reach Done and its view show the pull request; answer a needs_input with Allow once and
+ * another with Refuse (the operator key asked for by the login form); cancel a running task;
+ * hostile text in a prompt, a transcript and a diff shown as text; and the event stream dropped
+ * mid-task (the server stopped and started again on the same port) resuming with no duplicate
+ * and no gap. Screenshots of the board and of a task: to docs/images with UPDATE_SCREENSHOTS=1.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type GithubStandIn,
+  type HarnessUnderTest,
+  launchBrowser,
+  makeProject,
+  projectEntry,
+  repoRoot,
+  type ScriptedAnthropicServer,
+  scriptedClaudeEnv,
+  startGithubStandIn,
+  startHarnessUnderTest,
+  startScriptedAnthropicServer,
+  tempDir,
+  type TestBrowser,
+  githubStandInConfig,
+} from '@harness/testkit';
+import {
+  actAsOperator,
+  appErrors,
+  card,
+  cardIn,
+  freePort,
+  WAIT_MS,
+  waitForLiveStatus,
+  waitForTaskState,
+} from './dashboard-support.js';
+
+type Message = { role?: string; content?: unknown };
+
+const POLICY =
+  'prefix_rule(pattern = ["touch", "approved.txt"], decision = "prompt", justification = "ask first")\n';
+const ASK = 'touch approved.txt';
+const HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"> HOSTILE';
+const HOSTILE_FILE = '<script>window.__pwned=2</script>';
+const HOSTILE_REPLY = '<script>window.__pwned=3</script> all done';
+
+/**
+ * The scripted model, by what the prompt asks: ASK tasks draft a file, ask to run a command the
+ * policy marks `prompt`, and after the answer run two more steps; STALL tasks never get an answer
+ * (they stay running until cancelled); HOSTILE tasks write and say markup; the rest fix fix.txt.
+ */
+function respond(body: unknown) {
+  const messages = (body as { messages?: Message[] }).messages ?? [];
+  const all = JSON.stringify(messages);
+  const text = (m: Message | undefined) => JSON.stringify(m?.content ?? '');
+  const last = messages.at(-1);
+  const afterTool = text(last).includes('tool_result');
+  const lastAsked = text([...messages].reverse().find((m) => m.role === 'assistant'));
+  const bash = (command: string) => ({ tool_calls: [{ name: 'Bash', input: { command } }] });
+  if (all.includes('STALL')) return afterTool ? { text: 'stalled' } : { stall: true };
+  if (all.includes('HOSTILE')) {
+    if (afterTool) return { text: HOSTILE_REPLY };
+    return bash(`printf '%s\\n' '${HOSTILE_FILE}' > hostile.html`);
+  }
+  if (all.includes('ASK')) {
+    if (text(last).includes('A person approved it')) return bash(ASK);
+    if (text(last).includes('REFUSED')) return { text: 'Understood: finished without it. FINISHED-marker' };
+    if (!afterTool) return bash('echo draft-marker > fix.txt');
+    if (lastAsked.includes('draft-marker')) return bash(ASK);
+    if (lastAsked.includes(ASK)) return bash('echo after-marker > after.txt');
+    return { text: 'All steps ran. FINISHED-marker' };
+  }
+  return afterTool ? { text: 'Done: fix.txt says fixed.' } : bash('echo fixed > fix.txt');
+}
+
+describe('the dashboard drives tasks', () => {
+  const dir = tempDir('harness-dashboard-tasks-');
+  const keyFile = path.join(dir.path, 'data', 'operator-key');
+  let model: ScriptedAnthropicServer;
+  let hub: GithubStandIn;
+  let app: HarnessUnderTest;
+  let browser: TestBrowser;
+  let page: Page;
+  const operatorKey = () => readFileSync(keyFile, 'utf8').trim();
+
+  beforeAll(async () => {
+    const project = makeProject(dir.path, 'web', '[validation]\npre_commit = []\n');
+    // Not committed: a task's turns answer to the project checkout's policy.
+    mkdirSync(path.join(project.root, '.harness', 'policy'), { recursive: true });
+    writeFileSync(path.join(project.root, '.harness', 'policy', 'agents.star'), POLICY);
+    hub = await startGithubStandIn({ token: 't' });
+    hub.addRepo('acme/web');
+    model = await startScriptedAnthropicServer([]);
+    model.script.respondWith(respond);
+    // A fixed port, so the reconnect test can start the server again where the page expects it.
+    const port = await freePort();
+    app = await startHarnessUnderTest(
+      dir.path,
+      [
+        ...['[agents]', 'default_agent = "claude"', '[agents.review]', 'enabled = false'],
+        ...['[rules]', 'on_prompt = "needs_input"', '[otel]', 'exporter = "disabled"'],
+        ...githubStandInConfig(hub, 't'),
+        ...projectEntry('web', project.root),
+      ],
+      scriptedClaudeEnv(model.baseUrl),
+      ['--port', String(port)],
+    );
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(WAIT_MS);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await model?.close();
+    await hub?.close();
+    dir.remove();
+  });
+
+  /** Submits PROMPT through the New task form and returns the new task's id (from its card). */
+  async function submitFromForm(prompt: string): Promise<string> {
+    await page.goto(`${app.server.url}/#/board`);
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page.getByLabel('Prompt').fill(prompt);
+    const form = page.locator('form').filter({ has: page.getByLabel('Prompt') });
+    await form.getByLabel('Project').selectOption('web');
+    await form.getByLabel('Agent').selectOption('claude');
+    const before = new Set(await page.getByTestId('task-card').evaluateAll(ids));
+    await page.getByRole('button', { name: 'Submit task' }).click();
+    // The new card: the one whose id was not on the board before submitting.
+    for (;;) {
+      const now = await page.getByTestId('task-card').evaluateAll(ids);
+      const added = now.find((id) => !before.has(id));
+      if (added !== undefined) return added;
+      await page.waitForTimeout(100);
+    }
+  }
+
+  async function openTask(id: string): Promise<void> {
+    await page.goto(`${app.server.url}/#/board`);
+    await card(page, id).getByRole('link').first().click();
+    await page.waitForURL(`**/#/tasks/${id}`);
+  }
+
+  it('submits a task from the New task form; its card reaches Done and its view shows the PR', async () => {
+    const id = await submitFromForm('Make fix.txt say fixed');
+    await cardIn(page, 'Done', id).waitFor({ timeout: WAIT_MS });
+    await openTask(id);
+    await waitForTaskState(page, 'done');
+    expect(await page.locator('h1').textContent()).toContain('Make fix.txt say fixed');
+    const stored = await app.task(id);
+    expect(stored.pr_url).toMatch(/\/acme\/web\/pull\/\d+$/);
+    expect(await page.getByTestId('pr-link').getAttribute('href')).toBe(stored.pr_url);
+    await page.getByTestId('diff').filter({ hasText: 'fix.txt' }).waitFor();
+    expect(await page.getByTestId('diff').textContent()).toContain('+fixed');
+    expect(await page.getByTestId('transcript').textContent()).toContain('echo fixed > fix.txt');
+
+    const shots = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot, 'docs/images') : dir.path;
+    await page.screenshot({ path: path.join(shots, 'dashboard-task.png'), fullPage: true });
+    await page.goto(`${app.server.url}/#/board`);
+    await cardIn(page, 'Done', id).waitFor();
+    await page.screenshot({ path: path.join(shots, 'dashboard-board.png'), fullPage: true });
+    expect(appErrors(browser)).toEqual([]);
+  }, 240_000);
+
+  it('answers a needs_input with Allow once: the task resumes and is delivered', async () => {
+    const id = await submitFromForm('ASK allow: make fix.txt and approved.txt');
+    await cardIn(page, 'Needs input', id).waitFor({ timeout: WAIT_MS });
+    await openTask(id);
+    await waitForTaskState(page, 'needs_input');
+    await page.getByRole('button', { name: 'Refuse' }).waitFor();
+    await actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Allow once' }), () =>
+      waitForTaskState(page, 'done'),
+    );
+    const stored = await app.task(id);
+    expect(stored.approvals).toMatchObject([{ command: ASK, decision: 'allow_once', used: true }]);
+    expect(stored.state).toBe('done');
+    expect(await page.getByRole('button', { name: 'Allow once' }).count()).toBe(0);
+    expect(appErrors(browser, [401, 403])).toEqual([]);
+  }, 240_000);
+
+  it('answers a needs_input with Refuse: the agent is told and finishes without the command', async () => {
+    const id = await submitFromForm('ASK refuse: make fix.txt and approved.txt');
+    await cardIn(page, 'Needs input', id).waitFor({ timeout: WAIT_MS });
+    await openTask(id);
+    await waitForTaskState(page, 'needs_input');
+    await actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Refuse' }), () =>
+      waitForTaskState(page, 'done'),
+    );
+    const stored = await app.task(id);
+    expect(stored.approvals).toMatchObject([{ command: ASK, decision: 'deny' }]);
+    await page.getByTestId('transcript').filter({ hasText: 'finished without it' }).waitFor();
+    expect(appErrors(browser, [401, 403])).toEqual([]);
+  }, 240_000);
+
+  it('cancels a running task', async () => {
+    const id = await submitFromForm('STALL until cancelled');
+    await cardIn(page, 'Running', id).waitFor({ timeout: WAIT_MS });
+    await openTask(id);
+    await waitForTaskState(page, 'implementing');
+    await actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Cancel' }), () =>
+      waitForTaskState(page, 'cancelled'),
+    );
+    expect((await app.task(id)).state).toBe('cancelled');
+    expect(appErrors(browser, [401, 403])).toEqual([]);
+  }, 240_000);
+
+  it('shows markup in a title, a transcript and a diff as text, never running it', async () => {
+    const id = await submitFromForm(HOSTILE_TITLE);
+    await cardIn(page, 'Done', id).waitFor({ timeout: WAIT_MS });
+    expect(await card(page, id).textContent()).toContain(HOSTILE_TITLE.slice(0, 30));
+    await openTask(id);
+    await waitForTaskState(page, 'done');
+    await page.getByTestId('transcript').filter({ hasText: HOSTILE_REPLY }).waitFor();
+    await page.getByTestId('diff').filter({ hasText: HOSTILE_FILE }).waitFor();
+    expect(await page.locator('h1').textContent()).toContain(HOSTILE_TITLE);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    // Nothing the agent wrote became an element: no <img>, no <script> beyond the app's own.
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.locator('script:not([src])').count()).toBe(0);
+    expect(appErrors(browser, [401, 403])).toEqual([]);
+  }, 240_000);
+
+  it('resumes the event stream after the server drops it, with no duplicate and no gap', async () => {
+    const id = await submitFromForm('ASK reconnect: make fix.txt and approved.txt');
+    await cardIn(page, 'Needs input', id).waitFor({ timeout: WAIT_MS });
+    await openTask(id);
+    await waitForTaskState(page, 'needs_input');
+    await waitForLiveStatus(page, 'live');
+    const markers = ['draft-marker', ASK, 'after-marker', 'FINISHED-marker'];
+    const counts = async (p: Page) => {
+      const text = (await p.getByTestId('transcript').textContent()) ?? '';
+      return markers.map((m) => text.split(m).length - 1);
+    };
+    const beforeDrop = await counts(page);
+    expect(beforeDrop[0]).toBeGreaterThan(0);
+
+    // The server goes away: the page notices. While it is down and until the test lets it, the
+    // page cannot reach the streams, so what happens meanwhile must come from the resume.
+    await app.server.stop();
+    await waitForLiveStatus(page, 'reconnecting');
+    const streams = /\/(api\/events\/stream|tasks\/[^/]+\/stream)/;
+    await page.route(streams, (route) => route.abort('connectionrefused'));
+    await app.startAgain();
+    const answered = await fetch(`${app.server.url}/tasks/${id}/respond`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey()}` },
+      body: JSON.stringify({ decision: 'allow_once' }),
+    });
+    expect(answered.status).toBe(200);
+    expect((await app.finished(id)).state).toBe('done');
+    await page.unroute(streams);
+    await waitForLiveStatus(page, 'live');
+    await waitForTaskState(page, 'done');
+    await page.getByTestId('transcript').filter({ hasText: 'FINISHED-marker' }).waitFor();
+
+    // The same task opened afresh is the reference: the resumed page shows exactly what it shows.
+    const fresh = await browser.newPage();
+    await fresh.goto(`${app.server.url}/#/tasks/${id}`);
+    await fresh
+      .getByTestId('transcript')
+      .filter({ hasText: 'FINISHED-marker' })
+      .waitFor({ timeout: WAIT_MS });
+    const resumed = await counts(page);
+    expect(resumed).toEqual(await counts(fresh));
+    expect(resumed[0]).toBe(beforeDrop[0]);
+    expect(resumed[2]).toBeGreaterThan(0);
+    await fresh.close();
+    // Only uncaught errors count here: the dropped connections are logged as network errors.
+    expect(browser.consoleErrors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
+  }, 240_000);
+});
+
+/** The task ids of the cards matched (evaluated in the page). */
+function ids(cards: { getAttribute(name: string): string | null }[]): string[] {
+  return cards.map((element) => element.getAttribute('data-task-id') ?? '');
+}
