@@ -33,6 +33,33 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard is a browser program with its own tsconfig (DOM, JSX): type-aware rules read that one.
+    files: ['packages/dashboard/**/*.ts', 'packages/dashboard/**/*.tsx'],
+    languageOptions: {
+      parserOptions: {
+        project: './packages/dashboard/tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // Agent and issue text is rendered as text: raw HTML would let it inject markup.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use `as const` objects.' },
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'Render text as text: what agents and issues wrote must never become HTML.',
+        },
+        {
+          selector: 'AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'Render text as text: what agents and issues wrote must never become HTML.',
+        },
+      ],
+    },
+  },
+  {
     // Only the CLI (the composition root) talks to the console or ends the process.
     files: ['packages/harness/src/**/*.ts'],
     ignores: ['packages/harness/src/cli/**', '**/*.test.ts'],

@@ -310,6 +310,101 @@ describe('architecture', () => {
   });
 });
 
+/** Third-party packages the dashboard's browser code may import: React, and the protocol's types. */
+const dashboardPackages = new Set(['react', 'react-dom']);
+/** The build configuration runs in Node, under vite. */
+const dashboardBuildPackages = new Set(['vite', '@vitejs/plugin-react']);
+
+/**
+ * Returns what is wrong with one import of a dashboard file (packages/dashboard/…), or null. The
+ * app reaches Harness only through the wire: it imports @harness/protocol for its types alone
+ * (`import type`, so no validator ships to the browser), React, and its own files.
+ */
+export function checkDashboardImport(relative: string, specifier: string, typeOnly: boolean): string | null {
+  const isTest = /\.test\.tsx?$/.test(relative);
+  if (specifier.startsWith('.')) {
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(relative), specifier));
+    return target.startsWith('..') ? `imports outside the dashboard: ${specifier}` : null;
+  }
+  const pkg = packageName(specifier);
+  if (pkg === '@harness/protocol')
+    return typeOnly || isTest ? null : 'imports @harness/protocol for its types only: use `import type`';
+  if (dashboardPackages.has(pkg)) return null;
+  if (relative === 'vite.config.ts' && (dashboardBuildPackages.has(pkg) || isNodeBuiltin(specifier)))
+    return null;
+  if (isTest && (testOnly.has(pkg) || isNodeBuiltin(specifier))) return null;
+  return `the dashboard may not import ${specifier}`;
+}
+
+/** Every import of a dashboard file, with whether it is type-only. */
+function dashboardImportsOf(file: string): { specifier: string; typeOnly: boolean }[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const found: { specifier: string; typeOnly: boolean }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const allTypes =
+        clause !== undefined &&
+        (clause.isTypeOnly ||
+          (clause.name === undefined &&
+            clause.namedBindings !== undefined &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((element) => element.isTypeOnly)));
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly: allTypes });
+    } else if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [argument] = node.arguments;
+      if (argument && ts.isStringLiteralLike(argument))
+        found.push({ specifier: argument.text, typeOnly: false });
+    } else if (ts.isImportTypeNode(node)) {
+      const literal = node.argument;
+      if (ts.isLiteralTypeNode(literal) && ts.isStringLiteral(literal.literal))
+        found.push({ specifier: literal.literal.text, typeOnly: true });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('dashboard architecture', () => {
+  const dashboard = path.join(repoRoot, 'packages/dashboard');
+
+  it("has the dashboard import only React, its own files and the protocol's types", () => {
+    const files = readdirSync(dashboard, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .filter((file) => !file.split(path.sep).some((part) => part === 'node_modules' || part === 'dist'));
+    expect(files.length).toBeGreaterThan(10);
+    const problems = files.flatMap((file) => {
+      const relative = path.relative(dashboard, file).split(path.sep).join('/');
+      return dashboardImportsOf(file)
+        .map((ref) => checkDashboardImport(relative, ref.specifier, ref.typeOnly))
+        .filter((problem): problem is string => problem !== null)
+        .map((problem) => `packages/dashboard/${relative}: ${problem}`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('catches a value import of the protocol, a harness module and a package it may not use', () => {
+    expect(checkDashboardImport('src/App.tsx', '@harness/protocol', false)).toMatch(/import type/);
+    expect(checkDashboardImport('src/App.tsx', '@harness/protocol', true)).toBeNull();
+    expect(checkDashboardImport('src/App.tsx', '@harness/harness', true)).toMatch(/may not import/);
+    expect(checkDashboardImport('src/App.tsx', '../../harness/src/index.js', false)).toMatch(/outside/);
+    expect(checkDashboardImport('src/App.tsx', 'zod', false)).toMatch(/may not import/);
+    expect(checkDashboardImport('src/App.tsx', 'node:fs', false)).toMatch(/may not import/);
+    expect(checkDashboardImport('src/App.tsx', 'react-dom/client', false)).toBeNull();
+    expect(checkDashboardImport('src/x.test.ts', 'vitest', false)).toBeNull();
+    expect(checkDashboardImport('vite.config.ts', 'vite', false)).toBeNull();
+  });
+});
+
 describe('the import checker (it can fail)', () => {
   const harnessSrc = path.join(repoRoot, 'packages/harness/src');
   const storeFile = path.join(harnessSrc, 'store', 'x.ts');
