@@ -34,6 +34,7 @@ import {
   card,
   cardIn,
   freePort,
+  navLink,
   WAIT_MS,
   waitForLiveStatus,
   waitForTaskState,
@@ -122,9 +123,13 @@ describe('the dashboard drives tasks', () => {
     dir.remove();
   });
 
-  /** Submits PROMPT through the New task form and returns the new task's id (from its card). */
+  /**
+   * Submits PROMPT through the New task form and returns the new task's id: from the task view the
+   * app may open, or else from the card that was not on the board before. Ends on the board.
+   */
   async function submitFromForm(prompt: string): Promise<string> {
     await page.goto(`${app.server.url}/#/board`);
+    await page.locator('section[aria-label="Queued"]').waitFor();
     await page.getByRole('button', { name: 'New task' }).click();
     await page.getByLabel('Prompt').fill(prompt);
     const form = page.locator('form').filter({ has: page.getByLabel('Prompt') });
@@ -132,10 +137,14 @@ describe('the dashboard drives tasks', () => {
     await form.getByLabel('Agent').selectOption('claude');
     const before = new Set(await page.getByTestId('task-card').evaluateAll(ids));
     await page.getByRole('button', { name: 'Submit task' }).click();
-    // The new card: the one whose id was not on the board before submitting.
+    await page.getByLabel('Prompt').waitFor({ state: 'detached' });
     for (;;) {
-      const now = await page.getByTestId('task-card').evaluateAll(ids);
-      const added = now.find((id) => !before.has(id));
+      const opened = /#\/tasks\/([^/?]+)$/.exec(page.url());
+      if (opened?.[1] !== undefined) {
+        await navLink(page, 'Board').click();
+        return decodeURIComponent(opened[1]);
+      }
+      const added = (await page.getByTestId('task-card').evaluateAll(ids)).find((id) => !before.has(id));
       if (added !== undefined) return added;
       await page.waitForTimeout(100);
     }
