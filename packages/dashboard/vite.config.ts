@@ -21,6 +21,19 @@ export default defineConfig({
   },
   server: {
     host: '127.0.0.1',
-    proxy: Object.fromEntries(['/rpc', '/tasks', '/api', '/health'].map((path) => [path, api])),
+    proxy: Object.fromEntries(
+      ['/rpc', '/tasks', '/api', '/health'].map((path) => [
+        path,
+        {
+          target: api,
+          changeOrigin: true,
+          // The page is on vite's port, not the server's: without its Origin the forwarded request
+          // is same-site for the server, as it is when harness serve hosts the page itself.
+          configure: (proxy: {
+            on(event: 'proxyReq', listener: (request: { removeHeader(name: string): void }) => void): void;
+          }) => proxy.on('proxyReq', (request) => request.removeHeader('origin')),
+        },
+      ]),
+    ),
   },
 });

@@ -69,7 +69,7 @@ describe('harness serve logs', () => {
     running.push(server);
     const ready = await server.waitFor((line) => line.startsWith('harness listening on '));
     expect(ready).toMatch(
-      /^harness listening on http:\/\/127\.0\.0\.1:\d+ \(JSON-RPC at \/rpc and over WebSocket at \/ws, REST at \/tasks/,
+      /^harness listening on http:\/\/127\.0\.0\.1:\d+ \(dashboard at \/, JSON-RPC at \/rpc and over WebSocket at \/ws, REST at \/tasks/,
     );
     const url = /on (http:\/\/\S+) /.exec(ready)![1]!;
     expect((await fetch(`${url}/health`)).status).toBe(200);
@@ -91,7 +91,7 @@ describe('harness serve logs', () => {
       const listening = entries.find((entry) => entry?.msg === 'listening');
       expect(listening?.url).toBe(server.url);
       expect(listening?.ready).toBe(
-        `harness listening on ${server.url} (JSON-RPC at /rpc and over WebSocket at /ws, ` +
+        `harness listening on ${server.url} (dashboard at /, JSON-RPC at /rpc and over WebSocket at /ws, ` +
           'REST at /tasks and /api/projects, dashboard data at /api/dashboard, health at /health)',
       );
     } finally {

@@ -23,7 +23,7 @@ import { TaskView } from './views/TaskView.js';
 
 const navigation: { href: string; label: string; views: Route['view'][] }[] = [
   { href: '#/overview', label: 'Overview', views: ['overview'] },
-  { href: '#/board', label: 'Board', views: ['board', 'task'] },
+  { href: '#/board', label: 'Board', views: ['board', 'task', 'new'] },
   { href: '#/projects', label: 'Projects', views: ['projects'] },
   { href: '#/policy', label: 'Policy', views: ['policy'] },
   { href: '#/quality', label: 'Quality', views: ['quality'] },
@@ -47,7 +47,6 @@ export function App() {
   const [login, setLogin] = useState<string | null>(null);
   const [status, setStatus] = useState<StreamStatus>('reconnecting');
   const [epoch, setEpoch] = useState(0);
-  const [newTaskOpen, setNewTaskOpen] = useState(false);
   const stream = useRef<EventStream | null>(null);
 
   const reportError = useCallback(
@@ -155,7 +154,7 @@ export function App() {
           </ul>
         </nav>
         <div className="header-tools">
-          <button type="button" className="primary" onClick={() => setNewTaskOpen(true)}>
+          <button type="button" className="primary" onClick={() => (window.location.hash = '#/new')}>
             New task
           </button>
           <span
@@ -170,15 +169,6 @@ export function App() {
         </div>
       </header>
       {login !== null && <LoginForm reason={login} onSignIn={signIn} onDismiss={() => setLogin(null)} />}
-      {newTaskOpen && (
-        <NewTaskForm
-          onClose={() => setNewTaskOpen(false)}
-          onCreated={(id) => {
-            setNewTaskOpen(false);
-            window.location.hash = `#/tasks/${encodeURIComponent(id)}`;
-          }}
-        />
-      )}
       <main id="main" tabIndex={-1}>
         <CurrentView route={route} key={`${epoch}`} />
       </main>
@@ -192,6 +182,13 @@ function CurrentView({ route }: { route: Route }) {
       return <OverviewView />;
     case 'board':
       return <BoardView />;
+    case 'new':
+      return (
+        <NewTaskForm
+          onClose={() => window.history.back()}
+          onCreated={(id) => (window.location.hash = `#/tasks/${encodeURIComponent(id)}`)}
+        />
+      );
     case 'task':
       return <TaskView id={route.id} key={route.id} />;
     case 'projects':

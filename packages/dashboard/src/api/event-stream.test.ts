@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Event } from '@harness/protocol';
 import { describe, expect, it } from 'vitest';
 import { HarnessClient } from './client.js';
@@ -22,15 +24,6 @@ const event = (seq: number, kind = 'task.stage'): Event => ({
 
 const frame = (e: Event) => `id: ${e.seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`;
 
-/** A body that sends `frames`, then ends (a dropped connection). */
-const body = (frames: string[]) =>
-  new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const text of frames) controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-
 describe('SeqGate and backoff', () => {
   it('lets each seq through once and in order', () => {
     const gate = new SeqGate(5);
@@ -52,53 +45,75 @@ describe('SeqGate and backoff', () => {
   });
 });
 
-describe('EventStream', () => {
-  it('resumes after a drop with Last-Event-ID and drops what the replay repeats', async () => {
-    const requests: { lastEventId: string | null; authorization: string | null; url: string }[] = [];
-    // First connection: events 11, 12, then the connection drops. The second replays 12 (a
-    // duplicate), then 13 and 14. The third never answers until the test stops the stream.
-    const answers = [
-      () => new Response(body([frame(event(11)), ': keep-alive\n\n', frame(event(12))]), { status: 200 }),
-      () => new Response(body([frame(event(12)), frame(event(13)), frame(event(14))]), { status: 200 }),
-    ];
-    let done: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const client = new HarnessClient({
-      token: () => 'secret-token',
-      fetch: async (input, init) => {
-        const headers = new Headers(init?.headers);
-        requests.push({
-          url: String(input),
-          lastEventId: headers.get('last-event-id'),
-          authorization: headers.get('authorization'),
-        });
-        const next = answers.shift();
-        if (next) return next();
-        done();
-        return new Promise<Response>(() => undefined);
-      },
+describe('EventStream over a real HTTP connection', () => {
+  /**
+   * An SSE endpoint as the contract describes it, on a real socket: it replays the stored events
+   * after Last-Event-ID, sends a keep-alive, and the first two connections drop mid-stream (after
+   * the first event, the second time in the middle of a frame). Records what each request sent.
+   */
+  async function sseServer(stored: Event[]) {
+    const requests: { lastEventId: string | undefined; authorization: string | undefined; url: string }[] =
+      [];
+    const server = createServer((req, res) => {
+      requests.push({
+        lastEventId: req.headers['last-event-id'] as string | undefined,
+        authorization: req.headers.authorization,
+        url: req.url ?? '',
+      });
+      const after = Number(req.headers['last-event-id'] ?? 0);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write(': keep-alive\n\n');
+      // The server's replay starts one event early, as a replay racing a live append may: the
+      // client must drop the duplicate.
+      const pending = stored.filter((e) => e.seq >= after);
+      if (requests.length === 1) res.end(frame(pending[0]!));
+      else if (requests.length === 2) {
+        const text = pending.slice(0, 3).map(frame).join('');
+        res.end(text.slice(0, text.length - 20));
+      } else res.write(pending.map(frame).join(''));
     });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      requests,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('resumes after each drop with Last-Event-ID: every event once, in order, none lost', async () => {
+    const stored = [11, 12, 13, 14, 15].map((seq) => event(seq));
+    const server = await sseServer(stored);
     const seen: number[] = [];
     const statuses: string[] = [];
+    let resolveAll: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (resolveAll = resolve));
     const stream = new EventStream({
-      client,
+      client: new HarnessClient({ baseUrl: server.url, token: () => 'secret-token', fetch }),
       afterSeq: 10,
-      onEvent: (e) => seen.push(e.seq),
+      onEvent: (e) => {
+        seen.push(e.seq);
+        if (e.seq === 15) resolveAll();
+      },
       onStatus: (status) => statuses.push(status),
       onAuthNeeded: () => undefined,
       sleep: async () => undefined,
     });
     stream.start();
-    await finished;
+    await all;
     stream.stop();
-    expect(seen).toEqual([11, 12, 13, 14]);
-    expect(requests.map((r) => r.lastEventId)).toEqual(['10', '12', '14']);
+    await server.close();
+    expect(seen).toEqual([11, 12, 13, 14, 15]);
+    expect(server.requests.map((r) => r.lastEventId)).toEqual(['10', '11', '12']);
     // The token rides in the header only, never in the URL.
-    expect(requests.every((r) => r.authorization === 'Bearer secret-token')).toBe(true);
-    expect(requests.every((r) => !r.url.includes('secret-token'))).toBe(true);
-    expect(statuses.slice(0, 4)).toEqual(['live', 'reconnecting', 'live', 'reconnecting']);
+    expect(server.requests.every((r) => r.authorization === 'Bearer secret-token')).toBe(true);
+    expect(server.requests.every((r) => r.url === '/api/events/stream')).toBe(true);
+    expect(statuses.slice(0, 5)).toEqual(['live', 'reconnecting', 'live', 'reconnecting', 'live']);
   });
-
   it('stops and asks for a token on 401 instead of retrying', async () => {
     let calls = 0;
     const client = new HarnessClient({

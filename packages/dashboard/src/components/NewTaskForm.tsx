@@ -4,7 +4,10 @@ import { ErrorMessage } from './common.js';
 
 type Kind = 'prompt' | 'issue' | 'pr';
 
-/** Submits a task: a prompt, an issue or a pull request, on a project, by an agent. */
+/**
+ * Submits a task: a prompt, an issue or a pull request, on a project, by an agent. A page of its
+ * own (`#/new`), so its Project and Agent fields are the only ones so labelled while it is open.
+ */
 export function NewTaskForm({
   onClose,
   onCreated,
@@ -52,100 +55,99 @@ export function NewTaskForm({
   };
 
   return (
-    <div className="dialog-backdrop">
-      <div role="dialog" aria-modal="true" aria-labelledby="new-task-title" className="dialog wide">
-        <form
-          aria-label="New task"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void submit();
-          }}
-          onKeyDown={(event) => {
-            if (event.key === 'Escape') onClose();
-          }}
-        >
-          <h2 id="new-task-title">New task</h2>
-          <fieldset className="inline">
-            <legend>What to work from</legend>
-            {(['prompt', 'issue', 'pr'] as const).map((value) => (
-              <label key={value}>
-                <input
-                  type="radio"
-                  name="task-kind"
-                  value={value}
-                  checked={kind === value}
-                  onChange={() => setKind(value)}
-                />
-                {value === 'prompt' ? 'A prompt' : value === 'issue' ? 'An issue' : 'A pull request'}
-              </label>
-            ))}
-          </fieldset>
-          {kind === 'prompt' ? (
-            <>
-              <label htmlFor="new-task-prompt">Prompt</label>
-              <textarea
-                id="new-task-prompt"
-                ref={first}
-                rows={6}
-                value={prompt}
-                onChange={(event) => setPrompt(event.target.value)}
-              />
-            </>
-          ) : (
-            <>
-              <label htmlFor="new-task-number">
-                {kind === 'issue' ? 'Issue number' : 'Pull request number'}
-              </label>
+    <section className="panel narrow" aria-labelledby="new-task-title">
+      <form
+        aria-label="New task"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <h1 id="new-task-title">New task</h1>
+        <fieldset className="inline">
+          <legend>What to work from</legend>
+          {(['prompt', 'issue', 'pr'] as const).map((value) => (
+            <label key={value}>
               <input
-                id="new-task-number"
-                type="number"
-                min={1}
-                inputMode="numeric"
-                value={number}
-                onChange={(event) => setNumber(event.target.value)}
+                type="radio"
+                name="task-kind"
+                value={value}
+                checked={kind === value}
+                onChange={() => setKind(value)}
               />
-            </>
-          )}
-          <div className="row">
-            <div>
-              <label htmlFor="new-task-project">Project</label>
-              <select
-                id="new-task-project"
-                value={project}
-                onChange={(event) => setProject(event.target.value)}
-              >
-                <option value="">Default project</option>
-                {choices.data?.projects.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label htmlFor="new-task-agent">Agent</label>
-              <select id="new-task-agent" value={agent} onChange={(event) => setAgent(event.target.value)}>
-                <option value="">Project default</option>
-                {choices.data?.agents.map((a) => (
-                  <option key={a.name} value={a.name} disabled={!a.usable}>
-                    {a.name}
-                    {a.usable ? '' : ' (not usable)'}
-                  </option>
-                ))}
-              </select>
-            </div>
+              {value === 'prompt'
+                ? 'Written instructions'
+                : value === 'issue'
+                  ? 'A GitHub issue'
+                  : 'A pull request'}
+            </label>
+          ))}
+        </fieldset>
+        {kind === 'prompt' ? (
+          <>
+            <label htmlFor="new-task-prompt">Prompt</label>
+            <textarea
+              id="new-task-prompt"
+              ref={first}
+              rows={6}
+              value={prompt}
+              onChange={(event) => setPrompt(event.target.value)}
+            />
+          </>
+        ) : (
+          <>
+            <label htmlFor="new-task-number">
+              {kind === 'issue' ? 'Issue number' : 'Pull request number'}
+            </label>
+            <input
+              id="new-task-number"
+              type="number"
+              min={1}
+              inputMode="numeric"
+              value={number}
+              onChange={(event) => setNumber(event.target.value)}
+            />
+          </>
+        )}
+        <div className="row">
+          <div>
+            <label htmlFor="new-task-project">Project</label>
+            <select
+              id="new-task-project"
+              value={project}
+              onChange={(event) => setProject(event.target.value)}
+            >
+              <option value="">Default project</option>
+              {choices.data?.projects.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
           </div>
-          <ErrorMessage error={problem ?? error ?? choices.error} />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              Submit task
-            </button>
-            <button type="button" onClick={onClose}>
-              Close
-            </button>
+          <div>
+            <label htmlFor="new-task-agent">Agent</label>
+            <select id="new-task-agent" value={agent} onChange={(event) => setAgent(event.target.value)}>
+              <option value="">Project default</option>
+              {choices.data?.agents.map((a) => (
+                <option key={a.name} value={a.name} disabled={!a.usable}>
+                  {a.name}
+                  {a.usable ? '' : ' (not usable)'}
+                </option>
+              ))}
+            </select>
           </div>
-        </form>
-      </div>
-    </div>
+        </div>
+        <ErrorMessage error={problem ?? error ?? choices.error} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            Submit task
+          </button>
+          <button type="button" onClick={onClose}>
+            Back
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }

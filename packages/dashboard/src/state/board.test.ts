@@ -48,3 +48,21 @@ describe('board grouping', () => {
     expect(boardGroups.reduce((n, g) => n + groups[g].length, 0)).toBe(2000);
   });
 });
+
+describe('retry', () => {
+  it('asks for the same work on the same project, agent and options', async () => {
+    const { retryOf } = await import('./retry.js');
+    const failed = task('x', 'failed', { prompt: 'Fix it', agent: 'codex', review: false, budget_usd: 2 });
+    expect(retryOf(failed)).toEqual({
+      project: 'web',
+      prompt: 'Fix it',
+      agent: 'codex',
+      review: false,
+      budget_usd: 2,
+    });
+    expect(retryOf(task('y', 'cancelled', { kind: 'issue', issue: 7 }))).toEqual({
+      project: 'web',
+      issue: 7,
+    });
+  });
+});

@@ -2,6 +2,7 @@
 export type Route =
   | { view: 'overview' }
   | { view: 'board' }
+  | { view: 'new' }
   | { view: 'task'; id: string }
   | { view: 'projects' }
   | { view: 'policy' }
@@ -21,6 +22,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'overview' };
     case 'board':
       return { view: 'board' };
+    case 'new':
+      return { view: 'new' };
     case 'tasks':
       return second ? { view: 'task', id: second } : { view: 'board' };
     case 'projects':

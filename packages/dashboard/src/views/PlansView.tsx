@@ -16,7 +16,7 @@ export function PlansView({ project, plan }: { project: string | null; plan: str
         <p className="muted">Register a project to see its plans.</p>
       ) : (
         <>
-          <nav aria-label="Plan projects">
+          <nav aria-label="Plan sources">
             <ul className="inline-list">
               {list.map((p) => (
                 <li key={p.name}>

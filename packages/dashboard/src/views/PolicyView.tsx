@@ -53,7 +53,7 @@ function CommandCheck({ root }: { root: string }) {
   return (
     <form
       className="panel"
-      aria-label="Test a command"
+      aria-label="Try the policy"
       onSubmit={(event) => {
         event.preventDefault();
         if (command.trim() !== '') void check();

@@ -102,7 +102,7 @@ function RegisterProject({ onRegistered }: { onRegistered: () => void }) {
   return (
     <form
       className="panel"
-      aria-label="Register a project"
+      aria-label="Registration"
       onSubmit={(event) => {
         event.preventDefault();
         void submit();

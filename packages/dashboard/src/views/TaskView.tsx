@@ -9,6 +9,7 @@ import { safeHttpUrl } from '../state/safe-url.js';
 import { terminalStates } from '../state/task-states.js';
 import { type TaskActivity, applyEvent, applyEvents, emptyActivity } from '../state/transcript.js';
 import { useNow } from '../state/use-now.js';
+import { retryOf } from '../state/retry.js';
 
 /** Events the task view reads at first, 1000 a page: a long task's transcript. */
 const MAX_EVENT_PAGES = 10;
@@ -16,13 +17,12 @@ const MAX_EVENT_PAGES = 10;
 /** One task: its state, live transcript, validation, review rounds, diff, pull request and actions. */
 export function TaskView({ id }: { id: string }) {
   const { client, tasks, onEvent, reportError } = useServices();
-  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot);
-  const task = tasks.get(id) ?? null;
+  // Only this task's changes re-render the view: the store keeps each task object until it changes.
+  const task = useSyncExternalStore(tasks.subscribe, () => tasks.get(id) ?? null);
   const [activity, setActivity] = useState<TaskActivity>(emptyActivity);
   const [error, setError] = useState<string | null>(null);
   const [diff, setDiff] = useState<TaskDiff | null>(null);
   const [diffError, setDiffError] = useState<string | null>(null);
-  void snapshot.version;
 
   // Subscribe first and hold what streams in while the history loads, so nothing falls between.
   useEffect(() => {
@@ -284,20 +284,4 @@ function TaskActions({ task }: { task: Task }) {
       <ErrorMessage error={error} />
     </div>
   );
-}
-
-/** A new task asking for the same work as `task`, on the same project, agent and options. */
-export function retryOf(task: Task): Record<string, unknown> {
-  const body: Record<string, unknown> = { project: task.project };
-  if (task.prompt !== null) body.prompt = task.prompt;
-  else if (task.issue !== null) body.issue = task.issue;
-  else if (task.pr !== null) body.pr = task.pr;
-  if (task.description !== null) body.description = task.description;
-  if (task.agent !== null) body.agent = task.agent;
-  if (task.reviewer !== null) body.reviewer = task.reviewer;
-  if (!task.review) body.review = false;
-  if (task.budget_usd !== null) body.budget_usd = task.budget_usd;
-  if (task.deliver !== null) body.deliver = task.deliver;
-  if (task.priority !== 0) body.priority = task.priority;
-  return body;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type HarnessConfig,
@@ -21,6 +22,7 @@ interface ServeOptions {
   logLevel?: HarnessConfig['server']['log_level'];
   logFormat?: LogFormat;
   logFile?: string;
+  dashboardDir?: string;
 }
 
 function parsePort(value: string): number {
@@ -53,6 +55,10 @@ export function registerServeCommand(program: Command): void {
     .option(
       '--project-root <path>',
       'default directory for threads (default: the default project, else server.project_root)',
+    )
+    .option(
+      '--dashboard-dir <path>',
+      'the built web dashboard served at / over http (default: packages/dashboard/dist of this checkout)',
     )
     .addOption(new Option('--log-level <level>', 'log level (default: server.log_level)').choices(logLevels));
   addLogOptions(serveCommand).action(async (options: ServeOptions, command: Command) => {
@@ -139,6 +145,7 @@ async function serve(config: HarnessConfig, file: string | null, options: ServeO
     serveRpc: transport === 'http',
     rest: harness.rest,
     allowedOrigins: config.server.allowed_origins,
+    ...(options.dashboardDir ? { dashboardDir: path.resolve(options.dashboardDir) } : {}),
   }).catch(async (error: unknown) => {
     await close(0);
     throw error;
@@ -162,7 +169,7 @@ export function readySentence(url: string, transport: string): string {
   if (transport === 'ws')
     return `harness listening on ${url} (JSON-RPC over WebSocket at /ws, health at /health)`;
   return (
-    `harness listening on ${url} (JSON-RPC at /rpc and over WebSocket at /ws, ` +
+    `harness listening on ${url} (dashboard at /, JSON-RPC at /rpc and over WebSocket at /ws, ` +
     'REST at /tasks and /api/projects, dashboard data at /api/dashboard, health at /health)'
   );
 }

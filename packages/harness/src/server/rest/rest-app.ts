@@ -18,6 +18,7 @@ import type { ProjectRegistry } from '../../projects/index.js';
 import type { Store } from '../../store/index.js';
 import type { BatchResult, TaskService } from '../../tasks/index.js';
 import { jsonBody, validate } from './http-json.js';
+import { streamAllEvents } from './all-events-stream.js';
 import { streamTask } from './task-stream.js';
 
 export interface RestDependencies {
@@ -59,7 +60,7 @@ export function batchAnswer(results: BatchResult[]): {
   return { status: 207, body: { results: items } };
 }
 
-/** The REST control plane: tasks (with SSE streams), projects and the dashboard summary. */
+/** The REST control plane: tasks (with SSE streams), projects, the dashboard summary and the event stream. */
 export function createRestApp(deps: RestDependencies): Hono {
   const app = new Hono();
   app.use(
@@ -142,5 +143,6 @@ export function createRestApp(deps: RestDependencies): Hono {
     });
   }
   app.get('/api/dashboard', async (c) => c.json(await dashboardWithGrades(deps.tasks, deps.store)));
+  app.get('/api/events/stream', (c) => streamAllEvents(c, deps.events));
   return app;
 }

@@ -9,6 +9,7 @@ import { BearerAuth, OperatorCheck, requireTokenForExposure } from './auth.js';
 import { HttpSessions, sessionHeader } from './http-sessions.js';
 import { pathAndQuery, readBody, sendError, sendJson } from './http-util.js';
 import { RequestGuard, isStateChanging } from './request-guard.js';
+import { DashboardFiles, defaultDashboardDir } from './dashboard-files.js';
 import { createWebSocketEndpoint } from './websocket.js';
 
 export interface HttpTransportOptions {
@@ -26,6 +27,8 @@ export interface HttpTransportOptions {
   sessionIdleMs?: number;
   /** `server.allowed_origins`: browser pages on other origins that may drive the server. */
   allowedOrigins?: readonly string[];
+  /** The built dashboard served at `/` (default: packages/dashboard/dist of this checkout). */
+  dashboardDir?: string;
 }
 
 export interface HttpTransport {
@@ -36,7 +39,7 @@ export interface HttpTransport {
 
 const unauthorizedHeaders = { 'www-authenticate': 'Bearer realm="harness"' };
 
-/** HTTP transport: `POST /rpc`, `GET /ws`, `GET /health`, and the REST routes handed in. */
+/** HTTP transport: `POST /rpc`, `GET /ws`, `GET /health`, the REST routes handed in, and the dashboard at `/`. */
 export async function serveHttp(harness: Harness, options: HttpTransportOptions): Promise<HttpTransport> {
   requireTokenForExposure(options.host, options.token);
   const webhooks = harness.webhooks;
@@ -54,6 +57,7 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
   });
   const health = JSON.stringify({ status: 'ok', version: harnessVersion });
   const handleRpc = rpcHandler(harness, sessions, options.maxBodyBytes);
+  const dashboard = new DashboardFiles(options.dashboardDir ?? defaultDashboardDir());
 
   const server = createServer((req, res) => {
     const { path } = pathAndQuery(req.url);
@@ -63,6 +67,9 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
     if (path === '/webhook' && req.method === 'POST' && options.serveRpc)
       return answerFailures(harness, res, webhooks.endpoint.handle(req, res));
     if (!admitBrowser(guard, req, res)) return;
+    // The page and its scripts carry no data: served without the token, which the page asks for.
+    if (options.serveRpc && dashboard.wants(req, path))
+      return answerFailures(harness, res, dashboard.serve(req, res, path));
     if (!auth.allows(req.headers.authorization)) {
       return sendError(
         res,
