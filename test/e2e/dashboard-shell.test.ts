@@ -92,6 +92,19 @@ describe('the dashboard shell', () => {
     expect(appErrors(browser, [401])).toEqual([]);
   });
 
+  it('names an icon the browser can load, so opening the page logs no missing /favicon.ico', async () => {
+    await page.goto(`${app.server.url}/#/board`);
+    await navLink(page, 'Board').waitFor();
+    const icon = await page.evaluate(
+      `(document.querySelector('link[rel~="icon"]') || { href: location.origin + '/favicon.ico' }).href`,
+    );
+    expect(typeof icon).toBe('string');
+    if (!String(icon).startsWith('data:')) {
+      expect((await fetch(String(icon))).status).toBe(200);
+    }
+    expect(browser.consoleErrors.filter((error) => error.includes('favicon'))).toEqual([]);
+  });
+
   it('is driven by the keyboard: Tab reaches the navigation and Enter switches the view', async () => {
     await page.goto(`${app.server.url}/#/overview`);
     await navLink(page, 'Overview').waitFor();
