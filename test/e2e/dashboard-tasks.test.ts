@@ -86,6 +86,8 @@ describe('the dashboard drives tasks', () => {
   let app: HarnessUnderTest;
   let browser: TestBrowser;
   let page: Page;
+  /** The task the first test delivered, shown in the README's screenshot of a task. */
+  let delivered = '';
   const operatorKey = () => readFileSync(keyFile, 'utf8').trim();
 
   beforeAll(async () => {
@@ -131,13 +133,15 @@ describe('the dashboard drives tasks', () => {
     await page.goto(`${app.server.url}/#/board`);
     await page.locator('section[aria-label="Queued"]').waitFor();
     await page.getByRole('button', { name: 'New task' }).click();
-    await page.getByLabel('Prompt').fill(prompt);
-    const form = page.locator('form').filter({ has: page.getByLabel('Prompt') });
+    // The textbox: a task's view also has a section labelled Prompt.
+    const promptBox = page.getByRole('textbox', { name: 'Prompt' });
+    await promptBox.fill(prompt);
+    const form = page.locator('form').filter({ has: promptBox });
     await form.getByLabel('Project').selectOption('web');
     await form.getByLabel('Agent').selectOption('claude');
     const before = new Set(await page.getByTestId('task-card').evaluateAll(ids));
     await page.getByRole('button', { name: 'Submit task' }).click();
-    await page.getByLabel('Prompt').waitFor({ state: 'detached' });
+    await promptBox.waitFor({ state: 'detached' });
     for (;;) {
       const opened = /#\/tasks\/([^/?]+)$/.exec(page.url());
       if (opened?.[1] !== undefined) {
@@ -168,12 +172,7 @@ describe('the dashboard drives tasks', () => {
     await page.getByTestId('diff').filter({ hasText: 'fix.txt' }).waitFor();
     expect(await page.getByTestId('diff').textContent()).toContain('+fixed');
     expect(await page.getByTestId('transcript').textContent()).toContain('echo fixed > fix.txt');
-
-    const shots = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot, 'docs/images') : dir.path;
-    await page.screenshot({ path: path.join(shots, 'dashboard-task.png'), fullPage: true });
-    await page.goto(`${app.server.url}/#/board`);
-    await cardIn(page, 'Done', id).waitFor();
-    await page.screenshot({ path: path.join(shots, 'dashboard-board.png'), fullPage: true });
+    delivered = id;
     expect(appErrors(browser)).toEqual([]);
   }, 240_000);
 
@@ -283,6 +282,21 @@ describe('the dashboard drives tasks', () => {
     // Only uncaught errors count here: the dropped connections are logged as network errors.
     expect(browser.consoleErrors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
   }, 240_000);
+
+  // Last, so the board has tasks in several states. Into docs/images with UPDATE_SCREENSHOTS=1
+  // (then look at them), else into the test's temp dir: taken either way, so a view that cannot be
+  // captured fails here.
+  it('takes the screenshots of the board and of a task that the README shows', async () => {
+    const shots = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot, 'docs/images') : dir.path;
+    await page.goto(`${app.server.url}/#/board`);
+    await cardIn(page, 'Done', delivered).waitFor();
+    await waitForLiveStatus(page, 'live');
+    await page.screenshot({ path: path.join(shots, 'dashboard-board.png') });
+    await openTask(delivered);
+    await page.getByTestId('pr-link').waitFor();
+    await page.screenshot({ path: path.join(shots, 'dashboard-task.png') });
+    expect(appErrors(browser, [401, 403])).toEqual([]);
+  });
 });
 
 /** The task ids of the cards matched (evaluated in the page). */
