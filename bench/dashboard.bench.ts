@@ -100,12 +100,11 @@ async function main(): Promise<number> {
     const empty = () => timeTo(page, `${app.server.url}/health`, () => page.waitForLoadState('load'));
     const board = () =>
       timeTo(page, `${app.server.url}/#/board`, () =>
-        // A string, evaluated in the page: this file is compiled without the DOM's types.
-        page.waitForFunction(
-          `document.querySelectorAll('[data-testid="task-card"]').length >= ${TASKS}`,
-          undefined,
-          { timeout: 60_000 },
-        ),
+        // The 200th card attached (the page's CSP forbids the string evaluation waitForFunction uses).
+        page
+          .getByTestId('task-card')
+          .nth(TASKS - 1)
+          .waitFor({ state: 'attached', timeout: 60_000 }),
       );
     // Warm both (the browser's first start of a renderer, the server's first request): not counted.
     await empty();
@@ -126,8 +125,14 @@ async function main(): Promise<number> {
         `${'empty page (/health)'.padEnd(36)} median ${baseline.toFixed(1).padStart(7)} ms\n` +
         `${`board of ${TASKS} task cards`.padEnd(36)} median ${boardMs.toFixed(1).padStart(7)} ms   ×${(boardMs / baseline).toFixed(2)} of the empty page\n`,
     );
-    if (browser.consoleErrors.length > 0)
-      throw new Error(`console errors on the board: ${browser.consoleErrors.join('; ')}`);
+    // The browser's own request for a missing /favicon.ico is noted (the browser tests hold it to
+    // account); any other console error means the board measured was a broken one.
+    const missingIcon = (error: string) =>
+      error.startsWith('Failed to load resource') && error.endsWith('/favicon.ico');
+    if (browser.consoleErrors.some(missingIcon))
+      process.stdout.write('note: /favicon.ico answered an error\n');
+    const errors = browser.consoleErrors.filter((error) => !missingIcon(error));
+    if (errors.length > 0) throw new Error(`console errors on the board: ${errors.join('; ')}`);
     return 0;
   } finally {
     await browser.close();
