@@ -154,6 +154,18 @@ describe('the dashboard drives tasks', () => {
     }
   }
 
+  /** WAITING, with the task's stored state, error and approvals added to its failure (which wait
+   *  gave up says little on its own). */
+  async function explained(id: string, waiting: Promise<void>): Promise<void> {
+    try {
+      await waiting;
+    } catch (error) {
+      const task = await app.task(id);
+      const facts = { state: task.state, error: task.error, approvals: task.approvals };
+      throw new Error(`${(error as Error).message}\ntask ${id}: ${JSON.stringify(facts)}`, { cause: error });
+    }
+  }
+
   async function openTask(id: string): Promise<void> {
     await page.goto(`${app.server.url}/#/board`);
     await card(page, id).getByRole('link').first().click();
@@ -182,8 +194,11 @@ describe('the dashboard drives tasks', () => {
     await openTask(id);
     await waitForTaskState(page, 'needs_input');
     await page.getByRole('button', { name: 'Refuse' }).waitFor();
-    await actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Allow once' }), () =>
-      waitForTaskState(page, 'done'),
+    await explained(
+      id,
+      actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Allow once' }), () =>
+        waitForTaskState(page, 'done'),
+      ),
     );
     const stored = await app.task(id);
     expect(stored.approvals).toMatchObject([{ command: ASK, decision: 'allow_once', used: true }]);
@@ -197,8 +212,11 @@ describe('the dashboard drives tasks', () => {
     await cardIn(page, 'Needs input', id).waitFor({ timeout: WAIT_MS });
     await openTask(id);
     await waitForTaskState(page, 'needs_input');
-    await actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Refuse' }), () =>
-      waitForTaskState(page, 'done'),
+    await explained(
+      id,
+      actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Refuse' }), () =>
+        waitForTaskState(page, 'done'),
+      ),
     );
     const stored = await app.task(id);
     expect(stored.approvals).toMatchObject([{ command: ASK, decision: 'deny' }]);
@@ -211,8 +229,11 @@ describe('the dashboard drives tasks', () => {
     await cardIn(page, 'Running', id).waitFor({ timeout: WAIT_MS });
     await openTask(id);
     await waitForTaskState(page, 'implementing');
-    await actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Cancel' }), () =>
-      waitForTaskState(page, 'cancelled'),
+    await explained(
+      id,
+      actAsOperator(page, operatorKey(), page.getByRole('button', { name: 'Cancel' }), () =>
+        waitForTaskState(page, 'cancelled'),
+      ),
     );
     expect((await app.task(id)).state).toBe('cancelled');
     expect(appErrors(browser, [401, 403])).toEqual([]);
@@ -245,8 +266,18 @@ describe('the dashboard drives tasks', () => {
       const text = (await p.getByTestId('transcript').textContent()) ?? '';
       return markers.map((m) => text.split(m).length - 1);
     };
-    const beforeDrop = await counts(page);
+    // What the task has shown so far, as a page opened now shows it; the live page catches up to it
+    // before the drop, so everything after the drop is measured from a known point.
+    const reference = await browser.newPage();
+    await reference.goto(`${app.server.url}/#/tasks/${id}`);
+    await reference
+      .getByTestId('transcript')
+      .filter({ hasText: 'draft-marker' })
+      .waitFor({ timeout: WAIT_MS });
+    const beforeDrop = await counts(reference);
+    await reference.close();
     expect(beforeDrop[0]).toBeGreaterThan(0);
+    while (JSON.stringify(await counts(page)) !== JSON.stringify(beforeDrop)) await page.waitForTimeout(100);
 
     // The server goes away: the page notices. While it is down and until the test lets it, the
     // page cannot reach the streams, so what happens meanwhile must come from the resume.
