@@ -135,6 +135,11 @@ describe('the dashboard page and its files', () => {
     const css = await get('/assets/index-77b2e0.css');
     expect(css.body).toBe(stylesheet);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    // Under a deep link the page's relative URLs name the same files one level down.
+    const fromDeepLink = await get('/board/task_123/assets/index-3f9a1c.js');
+    expect(fromDeepLink.body).toBe(script);
+    expect(fromDeepLink.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await get('/board/assets/gone-000000.js')).status).toBe(404);
     const icon = await get('/favicon.svg');
     expect(icon.body).toBe(favicon);
     expect(icon.headers['content-type']).toBe('image/svg+xml');
@@ -169,6 +174,8 @@ describe('the dashboard page and its files', () => {
       '/assets/%2fetc%2fpasswd',
       '/assets/escape.js',
       '/assets/outside/secret.txt',
+      '/board/assets/../../secret.txt',
+      '/board/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
       '/assets/index-3f9a1c.js%00.css',
       '/assets/%ff',
       '/..%2fsecret.txt',

@@ -3,6 +3,8 @@
  * followed; a dropped connection resumed with `Last-Event-ID` (or `?after=`) while events are being
  * written, with no gap and no duplicate; the project and task filters; bad parameters refused.
  */
+import { writeFileSync } from 'node:fs';
+import { type IncomingMessage, request } from 'node:http';
 import path from 'node:path';
 import type { Event } from '@harness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +59,11 @@ class EventStreamReader {
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
     return [...this.received];
+  }
+
+  /** Resolves when the server ends the stream (or drop() does). */
+  async closed(): Promise<void> {
+    while (!this.ended) await new Promise<void>((resolve) => (this.waiter = resolve));
   }
 
   /** Drops the connection, as a closed laptop lid or a lost network would. */
@@ -120,10 +127,15 @@ describe('GET /api/events/stream', () => {
   };
   /** Every stored event after `afterSeq`, read through the API the dashboard also uses. */
   const storedAfter = async (afterSeq: number): Promise<Event[]> => {
-    const reply = (await rpc.request('event/query', { after_seq: afterSeq, limit: 1000, order: 'asc' })) as {
-      result: { events: Event[] };
-    };
-    return reply.result.events;
+    const all: Event[] = [];
+    for (let after = afterSeq; ;) {
+      const reply = (await rpc.request('event/query', { after_seq: after, limit: 1000, order: 'asc' })) as {
+        result: { events: Event[]; next_after_seq: number | null };
+      };
+      all.push(...reply.result.events);
+      if (reply.result.next_after_seq === null) return all;
+      after = reply.result.next_after_seq;
+    }
   };
 
   beforeAll(async () => {
@@ -243,6 +255,10 @@ describe('GET /api/events/stream', () => {
       ['?project=', {}, /query parameter "project" is empty/],
       ['?task_id=a&task_id=b', {}, /query parameter "task_id" is given more than once/],
     ];
+    // The task stream reads its resume point the same way.
+    const taskStream = await fetch(`${server.url}/tasks/task_missing/stream?after=abc`, { headers: auth });
+    expect(taskStream.status).toBe(400);
+    expect(((await taskStream.json()) as { error: { message: string } }).error.message).toMatch(/"after"/);
     for (const [query, headers, message] of cases) {
       const response = await fetch(streamUrl(query), { headers: { ...auth, ...headers } });
       expect(response.status, query).toBe(400);
@@ -250,6 +266,57 @@ describe('GET /api/events/stream', () => {
       expect(body.error.message).toMatch(message);
     }
   });
+
+  it('cuts a client that stops reading rather than queue without end, and it resumes losing nothing', async () => {
+    const start = await log({ kind: 'test.flood-start' });
+    // A client that reads nothing (a frozen tab): the socket buffers fill, then the server's queue.
+    const { hostname, port } = new URL(server.url);
+    const stalled = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(
+        { hostname, port, path: `/api/events/stream?after=${start}`, headers: auth },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    stalled.pause();
+    // Enough to fill the socket buffers (some 13,000 events over loopback) and then the server's
+    // 10,000-event backlog, with room to spare; hence the longer timeout of this test.
+    const flood = 40_000;
+    for (let sent = 0; sent < flood; sent += 100) {
+      const batch = Array.from({ length: 100 }, (_, i) => ({
+        jsonrpc: '2.0',
+        method: 'event/log',
+        params: { event: { kind: 'test.flood', data: { n: sent + i } } },
+      }));
+      await rpc.send(JSON.stringify(batch));
+    }
+    const last = await log({ kind: 'test.flood-end' });
+    // Reading again, the client gets what was buffered, then the end of the stream.
+    const chunks: Buffer[] = [];
+    stalled.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await new Promise<void>((resolve) => {
+      stalled.once('end', resolve);
+      stalled.once('close', resolve);
+      stalled.resume();
+    });
+    const ids = [
+      ...Buffer.concat(chunks)
+        .toString()
+        .matchAll(/^id: (\d+)$/gm),
+    ].map((m) => Number(m[1]));
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThan(flood);
+    const lastRead = ids.at(-1) as number;
+    // What it did read has no gap and no duplicate; it resumes from there and gets the rest.
+    const resumed = await EventStreamReader.open(streamUrl(), { 'last-event-id': String(lastRead) });
+    const rest = await resumed.until((events) => events.some((e) => e.id === last));
+    resumed.drop();
+    const received = [...ids, ...rest.map((e) => e.id).filter((id) => id <= last)];
+    const stored = (await storedAfter(start)).map((e) => e.seq).filter((seq) => seq <= last);
+    expect(received.length).toBe(stored.length);
+    expect(received).toEqual(stored);
+  }, 120_000);
 
   it('requires the token, and keeps serving after clients leave', async () => {
     expect((await fetch(streamUrl())).status).toBe(401);
@@ -263,5 +330,24 @@ describe('GET /api/events/stream', () => {
     expect((await stream.until((events) => events.length > 0))[0]?.id).toBe(seq);
     stream.drop();
     expect(server.stderr.join('\n')).not.toContain(token);
+  });
+});
+
+describe('shutting down with an event stream open', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('ends the stream at once instead of holding the shutdown for the grace period', async () => {
+    // A ten-minute grace period: the stop below finishes within the test's timeout only if the
+    // open stream does not hold it.
+    const config = path.join(dir.path, 'config.toml');
+    writeFileSync(config, '[server]\nshutdown_timeout_secs = 600\n');
+    const server = await startHttpHarness(
+      ['--transport', 'http', '--data-dir', path.join(dir.path, 'data')],
+      isolatedEnv(dir.path, { HARNESS_API_TOKEN: token, HARNESS_CONFIG: config }),
+    );
+    const stream = await EventStreamReader.open(`${server.url}/api/events/stream`);
+    expect(await server.stop()).toBe(0);
+    await stream.closed();
   });
 });

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Event, Task } from '@harness/protocol';
 import { HarnessClient } from './api/client.js';
 import { ApiError } from './api/errors.js';
-import { EventStream, type StreamStatus } from './api/event-stream.js';
+import { backoffDelay, EventStream, type StreamStatus } from './api/event-stream.js';
 import { TokenStore } from './api/token.js';
 import { LoginForm } from './components/LoginForm.js';
 import { NewTaskForm } from './components/NewTaskForm.js';
@@ -47,6 +47,8 @@ export function App() {
   const [login, setLogin] = useState<string | null>(null);
   const [status, setStatus] = useState<StreamStatus>('reconnecting');
   const [epoch, setEpoch] = useState(0);
+  /** Attempts at the board's first load since the last success: a server still starting is retried. */
+  const [loadAttempt, setLoadAttempt] = useState(0);
   const stream = useRef<EventStream | null>(null);
 
   const reportError = useCallback(
@@ -72,12 +74,21 @@ export function App() {
         return () => listeners.current.delete(listener);
       },
       reportError,
+      epoch,
     }),
-    [client, tasks, reportError],
+    [client, tasks, reportError, epoch],
   );
 
+  // After a navigation, keyboard and screen-reader users land on the new page, not on the link they
+  // left; a page that focused a field of its own (the new-task prompt) keeps it.
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(window.location.hash));
+    const onHash = () => {
+      setRoute(parseRoute(window.location.hash));
+      requestAnimationFrame(() => {
+        const main = document.getElementById('main');
+        if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+      });
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -85,6 +96,7 @@ export function App() {
   // The board's tasks, then the live stream from the seq they were read at; again after a login.
   useEffect(() => {
     let cancelled = false;
+    let retry: ReturnType<typeof setTimeout> | null = null;
     void loadBoard(client).then(
       ({ tasks: list, tokens: totals, seq }) => {
         if (cancelled) return;
@@ -103,15 +115,19 @@ export function App() {
         stream.current.start();
       },
       (error: unknown) => {
-        if (!cancelled) reportError(error);
+        if (cancelled) return;
+        reportError(error);
+        if (error instanceof ApiError && error.needsToken) return; // the login form takes over
+        retry = setTimeout(() => setLoadAttempt((n) => n + 1), backoffDelay(loadAttempt));
       },
     );
     return () => {
       cancelled = true;
+      if (retry !== null) clearTimeout(retry);
       stream.current?.stop();
       stream.current = null;
     };
-  }, [client, tasks, reportError, epoch]);
+  }, [client, tasks, reportError, epoch, loadAttempt]);
 
   // Tasks whose events arrived are fetched again, a batch at a time.
   useEffect(() => {
@@ -170,7 +186,7 @@ export function App() {
       </header>
       {login !== null && <LoginForm reason={login} onSignIn={signIn} onDismiss={() => setLogin(null)} />}
       <main id="main" tabIndex={-1}>
-        <CurrentView route={route} key={`${epoch}`} />
+        <CurrentView route={route} />
       </main>
     </ServicesContext.Provider>
   );

@@ -12,6 +12,11 @@ export interface Services {
   onEvent(listener: (event: Event) => void): () => void;
   /** Shows the login form when the error is one a token fixes. */
   reportError(error: unknown): void;
+  /**
+   * Counts sign-ins: what a view loaded is loaded again after one (with the new token), without
+   * remounting it, so what the user typed (a prompt the server refused for want of a token) stays.
+   */
+  epoch: number;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -25,6 +25,7 @@ export function NewTaskForm({
   const [number, setNumber] = useState('');
   const [project, setProject] = useState('');
   const [agent, setAgent] = useState('');
+  const [review, setReview] = useState(true);
   const [problem, setProblem] = useState<string | null>(null);
   const { run, busy, error } = useAction();
   const first = useRef<HTMLTextAreaElement>(null);
@@ -46,6 +47,8 @@ export function NewTaskForm({
     }
     if (project) body.project = project;
     if (agent) body.agent = agent;
+    // Unchecked skips the review stage; checked follows the project's setting.
+    if (!review) body.review = false;
     let created: string | null = null;
     const ok = await run(async () => {
       const answer = await client.call('task/create', body as never);
@@ -138,6 +141,10 @@ export function NewTaskForm({
             </select>
           </div>
         </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={review} onChange={(event) => setReview(event.target.checked)} />
+          Review before delivery
+        </label>
         <ErrorMessage error={problem ?? error ?? choices.error} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>

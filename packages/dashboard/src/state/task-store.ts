@@ -1,4 +1,5 @@
 import type { Event, Task } from '@harness/protocol';
+import { taskStateSchemaValues } from './task-states.js';
 import { tokensOf } from './transcript.js';
 
 /**
@@ -59,10 +60,24 @@ export class TaskStore {
       this.tokens.set(id, (this.tokens.get(id) ?? 0) + tokens);
       this.changed();
     }
+    this.applyStage(id, event);
     const refetch =
       event.kind.startsWith('task.') || event.kind === 'turn.completed' || event.kind === 'turn.failed';
     if (refetch) this.stale.add(id);
     return refetch;
+  }
+
+  /**
+   * A stage change moves the card at once, before the refetch brings the rest. `updated_at` stays
+   * as it was, so the refetched row (stamped at the same transition) is never taken for older.
+   */
+  private applyStage(id: string, event: Event): void {
+    if (event.kind !== 'task.stage') return;
+    const known = this.tasks.get(id);
+    const stage = (event.data as { stage?: unknown } | null)?.stage;
+    if (!known || typeof stage !== 'string' || !isTaskState(stage) || known.state === stage) return;
+    this.tasks.set(id, { ...known, state: stage });
+    this.changed();
   }
 
   /** The tasks marked stale since the last call, now unmarked. */
@@ -88,4 +103,8 @@ export function tokensByTask(events: readonly Event[]): Map<string, number> {
     if (tokens > 0) totals.set(event.task_id, (totals.get(event.task_id) ?? 0) + tokens);
   }
   return totals;
+}
+
+function isTaskState(value: string): value is Task['state'] {
+  return (taskStateSchemaValues as readonly string[]).includes(value);
 }

@@ -1,4 +1,4 @@
-import type { Event } from '@harness/protocol';
+import { type Event, newTask } from '@harness/protocol';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, applyEvents, emptyActivity } from './transcript.js';
 import { TaskStore, tokensByTask } from './task-store.js';
@@ -109,6 +109,29 @@ describe('the task store', () => {
     expect(
       tokensByTask([ev('agent.usage', { usage: { input_tokens: 1, output_tokens: 1 } })]).get('tsk_1'),
     ).toBe(2);
+  });
+});
+
+describe('the task store and stage events', () => {
+  it('moves a known task to the stage an event names at once, and takes the refetched row after', () => {
+    seq = 0;
+    const store = new TaskStore();
+    const row = newTask({
+      id: 'tsk_1',
+      project: 'web',
+      kind: 'prompt',
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
+    store.replaceAll([row]);
+    store.applyEvent(ev('task.stage', { stage: 'implementing' }));
+    expect(store.get('tsk_1')?.state).toBe('implementing');
+    store.applyEvent(ev('task.stage', { stage: 'not-a-state' }));
+    expect(store.get('tsk_1')?.state).toBe('implementing');
+    store.upsert({ ...row, state: 'validating', updated_at: '2026-01-01T00:00:01.000Z' });
+    expect(store.get('tsk_1')?.state).toBe('validating');
+    // A slower, older answer does not undo a newer one.
+    store.upsert({ ...row, state: 'implementing', updated_at: '2026-01-01T00:00:00.500Z' });
+    expect(store.get('tsk_1')?.state).toBe('validating');
   });
 });
 

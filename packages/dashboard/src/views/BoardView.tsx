@@ -8,7 +8,7 @@ import { TaskCard } from '../components/TaskCard.js';
 /** Every project's tasks, grouped by what they need, live from the event stream. */
 export function BoardView() {
   const { tasks } = useServices();
-  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot);
+  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot, tasks.getSnapshot);
   const [filter, setFilter] = useState<BoardFilter>(noFilter);
   const now = useNow();
   const options = useMemo(() => filterOptions(snapshot.tasks), [snapshot.tasks]);

@@ -8,7 +8,7 @@ import { taskHref } from '../state/routes.js';
 /** Counts and grades, globally and per project, and what needs attention first. */
 export function OverviewView() {
   const { tasks, onEvent } = useServices();
-  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot);
+  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot, tasks.getSnapshot);
   const dashboard = useLoad(({ client }) => client.call('dashboard/get'), []);
   const { reload } = dashboard;
   // Counts move when a task finishes or changes state; at most one reload per second.

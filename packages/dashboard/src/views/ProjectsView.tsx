@@ -29,7 +29,7 @@ export function ProjectsView() {
 
 function ProjectCard({ project, onRemoved }: { project: Project; onRemoved: () => void }) {
   const { client, tasks } = useServices();
-  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot);
+  const snapshot = useSyncExternalStore(tasks.subscribe, tasks.getSnapshot, tasks.getSnapshot);
   const { run, busy, error } = useAction();
   const worktrees = snapshot.tasks.filter(
     (task) => task.project === project.name && task.worktree !== null && !terminalStates.has(task.state),

@@ -16,7 +16,7 @@ const MAX_EVENT_PAGES = 10;
 
 /** One task: its state, live transcript, validation, review rounds, diff, pull request and actions. */
 export function TaskView({ id }: { id: string }) {
-  const { client, tasks, onEvent, reportError } = useServices();
+  const { client, tasks, onEvent, reportError, epoch } = useServices();
   // Only this task's changes re-render the view: the store keeps each task object until it changes.
   const task = useSyncExternalStore(tasks.subscribe, () => tasks.get(id) ?? null);
   const [activity, setActivity] = useState<TaskActivity>(emptyActivity);
@@ -60,7 +60,7 @@ export function TaskView({ id }: { id: string }) {
       cancelled = true;
       unsubscribe();
     };
-  }, [id, client, tasks, onEvent, reportError]);
+  }, [id, client, tasks, onEvent, reportError, epoch]);
 
   const loadDiff = useCallback(() => {
     client.call('task/diff', { task_id: id }).then(
@@ -73,16 +73,17 @@ export function TaskView({ id }: { id: string }) {
         setDiffError(describeError(caught));
       },
     );
-  }, [client, id, reportError]);
+  }, [client, id, reportError, epoch]);
 
-  // The diff again whenever the task moves on (a new stage commits, fixes, delivers).
+  // The diff again whenever the task moves on (a new stage commits, fixes, delivers), and after a sign-in.
   const state = task?.state;
-  const lastState = useRef<string | undefined>(undefined);
+  const lastLoad = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (state === undefined || state === lastState.current) return;
-    lastState.current = state;
+    const key = `${state}|${epoch}`;
+    if (state === undefined || key === lastLoad.current) return;
+    lastLoad.current = key;
     loadDiff();
-  }, [state, loadDiff]);
+  }, [state, epoch, loadDiff]);
 
   if (error !== null && task === null) return <ErrorMessage error={error} />;
   if (task === null) return <Loading what="the task" />;

@@ -6,6 +6,12 @@ import type { EventLog } from '../../observe/index.js';
 
 /** How often an idle stream sends a comment, so proxies and browsers keep the connection open. */
 const keepAliveMs = 15_000;
+/**
+ * Events waiting for a client that does not read them (a frozen tab, a stalled network). Past this
+ * the stream is cut rather than let the queue grow without end; the client resumes from its
+ * Last-Event-ID and reads the rest from the store.
+ */
+const maxBacklog = 10_000;
 /** Events read from the store per query while replaying. */
 const replayPageSize = 500;
 
@@ -42,6 +48,10 @@ export function streamEvents(c: Context, events: EventLog, options: EventStreamO
     const unsubscribe = events.onAppend((event) => {
       if (!inScope(event, scope)) return;
       live.push(event);
+      if (live.length > maxBacklog) {
+        live.length = 0;
+        stream.abort();
+      }
       wake?.();
     });
     stream.onAbort(() => {

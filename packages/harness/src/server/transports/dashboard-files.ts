@@ -59,6 +59,13 @@ const apiRoots = new Set(['rpc', 'ws', 'mcp', 'health', 'tasks', 'api', 'webhook
 /** Files Vite copies beside index.html (`/favicon.svg`, `/index.html`): one segment with an extension. */
 const fileBesideIndex = /^\/[^/]+\.[A-Za-z0-9]+$/;
 
+/**
+ * An asset asked for from under a deep link: the page uses relative URLs (Vite's `base: './'`), so
+ * at `/board/x` the browser asks for `/board/assets/index-….js`. Names are content hashes: the last
+ * two segments say which file it is.
+ */
+const nestedAsset = /^\/(?:[^/]+\/)+(assets\/[^/]+)$/;
+
 export const dashboardNotBuilt = 'the dashboard is not built: run npm run build';
 
 /**
@@ -101,6 +108,7 @@ export class DashboardFiles {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (apiRoots.has(path.split('/')[1] ?? '')) return false;
     if (path === '/' || path.startsWith('/assets/') || fileBesideIndex.test(path)) return true;
+    if (nestedAsset.test(path)) return true;
     // Browser navigations to deep links (`/board`) get the page; API clients keep their 401 or 404.
     return acceptsHtml(req);
   }
@@ -110,8 +118,9 @@ export class DashboardFiles {
     const root = this.root === null ? null : await realDirectory(this.root);
     if (root === null || !(await isFile(path.join(root, 'index.html'))))
       return sendText(res, req, 503, dashboardNotBuilt);
-    const relative = safeRelativePath(urlPath);
-    if (relative === null) return sendText(res, req, 404, 'not found');
+    const safe = safeRelativePath(urlPath);
+    if (safe === null) return sendText(res, req, 404, 'not found');
+    const relative = nestedAsset.exec(`/${safe}`)?.[1] ?? safe;
     const file = relative === '' ? null : await fileInside(root, relative);
     if (file !== null) {
       const cache = relative.startsWith('assets/') ? immutable : revalidate;

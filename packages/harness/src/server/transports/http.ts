@@ -58,6 +58,8 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
   const health = JSON.stringify({ status: 'ok', version: harnessVersion });
   const handleRpc = rpcHandler(harness, sessions, options.maxBodyBytes);
   const dashboard = new DashboardFiles(options.dashboardDir ?? defaultDashboardDir());
+  // Event streams stay open as long as their clients do; shutdown cuts them (see close()).
+  const eventStreams = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
     const { path } = pathAndQuery(req.url);
@@ -93,6 +95,10 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
     }
     if (options.rest && options.serveRpc) {
       if (operators.isOperator(req.headers.authorization)) markOperatorRequest(req);
+      if (req.method === 'GET' && isEventStreamPath(path)) {
+        eventStreams.add(res);
+        res.once('close', () => eventStreams.delete(res));
+      }
       return options.rest(req, res);
     }
     sendError(res, new HarnessError(ErrorCodes.notFound, `no route for ${req.method} ${path}`));
@@ -116,12 +122,20 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
       clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // A dashboard's event stream never ends by itself: waiting for it would hold every shutdown
+      // for the whole grace period. Its client resumes from Last-Event-ID on the next server.
+      for (const stream of eventStreams) stream.destroy();
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
       await Promise.race([Promise.all([closed, ws.close()]), deadline]);
       server.closeAllConnections();
       sessions.closeAll();
     },
   };
+}
+
+/** `GET /api/events/stream` and `GET /tasks/{id}/stream` (rest/rest-app.ts). */
+function isEventStreamPath(path: string): boolean {
+  return path === '/api/events/stream' || /^\/tasks\/[^/]+\/stream$/.test(path);
 }
 
 /**
