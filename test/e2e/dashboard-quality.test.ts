@@ -96,7 +96,7 @@ describe('GC drafts in the Quality view', () => {
     await browser?.close();
     await server?.stop();
     dir.remove();
-  });
+  }, 60_000);
 
   const article = (id: string) => page.locator(`article[data-testid="draft"][data-draft-id="${id}"]`);
   const operatorKey = () => readOperatorKey(dataDir) ?? 'no operator key';
@@ -118,7 +118,7 @@ describe('GC drafts in the Quality view', () => {
     expect(readFileSync(path.join(root, '.harness/guards/no-todo.sh'), 'utf8')).toContain('NO-TODO');
     expect(await article('draft_adopt').getByRole('button', { name: 'Adopt' }).count()).toBe(0);
     expect(appErrors(browser, [401, 403])).toEqual([]);
-  });
+  }, 150_000);
 
   it('rejects a draft: nothing is written and the page shows it rejected', async () => {
     await page.goto(`${server.url}/#/quality`);
@@ -134,5 +134,5 @@ describe('GC drafts in the Quality view', () => {
     );
     expect(existsSync(path.join(root, '.harness/guards/other.sh'))).toBe(false);
     expect(appErrors(browser, [401, 403])).toEqual([]);
-  });
+  }, 150_000);
 });

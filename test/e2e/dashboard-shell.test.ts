@@ -47,7 +47,7 @@ describe('the dashboard shell', () => {
     await browser?.close();
     await app?.stop();
     dir.remove();
-  });
+  }, 60_000);
 
   it('asks for the token once, then loads the board; the token is in no URL, HTML, console or log', async () => {
     await page.goto(`${app.server.url}/`);
@@ -90,7 +90,7 @@ describe('the dashboard shell', () => {
     expect(log).not.toContain(TOKEN);
     // The 401s are the ones before signing in and the wrong token's.
     expect(appErrors(browser, [401])).toEqual([]);
-  });
+  }, 150_000);
 
   it('names an icon the browser can load, so opening the page logs no missing /favicon.ico', async () => {
     await page.goto(`${app.server.url}/#/board`);
@@ -103,7 +103,7 @@ describe('the dashboard shell', () => {
       expect((await fetch(String(icon))).status).toBe(200);
     }
     expect(browser.consoleErrors.filter((error) => error.includes('favicon'))).toEqual([]);
-  });
+  }, 150_000);
 
   it('is driven by the keyboard: Tab reaches the navigation and Enter switches the view', async () => {
     await page.goto(`${app.server.url}/#/overview`);
@@ -121,7 +121,7 @@ describe('the dashboard shell', () => {
     await page.waitForURL('**/#/policy');
     await page.getByLabel('Command').waitFor();
     expect(appErrors(browser, [401])).toEqual([]);
-  });
+  }, 150_000);
 
   it('checks a command against the loaded policy from the Policy view', async () => {
     await page.goto(`${app.server.url}/#/policy`);
@@ -129,7 +129,7 @@ describe('the dashboard shell', () => {
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByTestId('policy-decision').filter({ hasText: /\S/ }).waitFor();
     expect(appErrors(browser, [401])).toEqual([]);
-  });
+  }, 150_000);
 
   it('switches between light and dark with the theme toggle', async () => {
     await page.goto(`${app.server.url}/#/board`);
@@ -145,5 +145,5 @@ describe('the dashboard shell', () => {
     expect(['light', 'dark']).toContain(second);
     expect(second).not.toBe(first);
     expect(appErrors(browser, [401])).toEqual([]);
-  });
+  }, 150_000);
 });
