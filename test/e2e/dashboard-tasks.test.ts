@@ -25,6 +25,7 @@ import {
   startHarnessUnderTest,
   startScriptedAnthropicServer,
   tempDir,
+  type TaskView,
   type TestBrowser,
   githubStandInConfig,
 } from '@harness/testkit';
@@ -88,6 +89,8 @@ describe('the dashboard drives tasks', () => {
   let page: Page;
   /** The task the first test delivered, shown in the README's screenshot of a task. */
   let delivered = '';
+  /** The task the cancel test cancelled. */
+  let cancelled = '';
   const operatorKey = () => readFileSync(keyFile, 'utf8').trim();
 
   beforeAll(async () => {
@@ -236,6 +239,35 @@ describe('the dashboard drives tasks', () => {
       ),
     );
     expect((await app.task(id)).state).toBe('cancelled');
+    cancelled = id;
+    expect(appErrors(browser, [401, 403])).toEqual([]);
+  }, 240_000);
+
+  it('filters the board by state, and retries a cancelled task as a new one with the same work', async () => {
+    await page.goto(`${app.server.url}/#/board`);
+    await cardIn(page, 'Done', delivered).waitFor();
+    await page.getByLabel('State').selectOption('cancelled');
+    await card(page, delivered).waitFor({ state: 'detached' });
+    expect(await page.getByTestId('task-card').evaluateAll(ids)).toEqual([cancelled]);
+    await page.getByLabel('State').selectOption('');
+    await card(page, delivered).waitFor();
+
+    await openTask(cancelled);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    const stalls = async () =>
+      (
+        (await (await fetch(`${app.server.url}/tasks?limit=500`)).json()) as { tasks: TaskView[] }
+      ).tasks.filter((task) => task.prompt === 'STALL until cancelled');
+    while ((await stalls()).length < 2) await page.waitForTimeout(100);
+    const retried = (await stalls()).find((task) => task.id !== cancelled);
+    expect(retried).toMatchObject({ project: 'web', agent: 'claude', review: false });
+    // It stalls like the first: cancelled here, so it does not hold the model to the end.
+    const stop = await fetch(`${app.server.url}/tasks/${retried?.id}/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey()}` },
+      body: '{}',
+    });
+    expect(stop.status).toBe(200);
     expect(appErrors(browser, [401, 403])).toEqual([]);
   }, 240_000);
 
