@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // What the test suite needs from the machine, checked before anything is built or run (`npm test`'s
 // pretest, and vitest's globalSetup for `npx vitest run`): Node.js >= 20.19, git, bubblewrap, curl,
-// and the SQLite binding (better-sqlite3), which a C++ toolchain and python3 build at `npm ci`. Prints
-// nothing and exits 0 when all are there; else one line naming what to install, and exits 1.
+// Debian's Chromium at /usr/bin/chromium (the dashboard's browser tests drive it through
+// playwright-core), and the SQLite binding (better-sqlite3), which a C++ toolchain and python3 build
+// at `npm ci`. Prints nothing and exits 0 when all are there; else one line naming what to install,
+// and exits 1.
 import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const missing = [];
@@ -22,6 +25,12 @@ if (!runs('git')) missing.push('git (apt-get install git)');
 if (!runs('bwrap')) missing.push('bubblewrap (apt-get install bubblewrap)');
 // The tests that play an agent calling Harness's API from its sandbox use curl, as an agent would.
 if (!runs('curl')) missing.push('curl (apt-get install curl)');
+// The browser tests launch this exact binary (packages/testkit/src/fixtures/browser.ts), not one on PATH.
+try {
+  accessSync('/usr/bin/chromium', constants.X_OK);
+} catch {
+  missing.push('chromium at /usr/bin/chromium (apt-get install chromium)');
+}
 
 const require = createRequire(import.meta.url);
 let Database;

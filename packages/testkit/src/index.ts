@@ -82,3 +82,10 @@ export {
   type TaskServer,
   type TaskView,
 } from './fixtures/task-server.js';
+export {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  launchBrowser,
+  type LaunchOptions,
+  type TestBrowser,
+} from './fixtures/browser.js';
