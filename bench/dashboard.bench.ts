@@ -125,13 +125,8 @@ async function main(): Promise<number> {
         `${'empty page (/health)'.padEnd(36)} median ${baseline.toFixed(1).padStart(7)} ms\n` +
         `${`board of ${TASKS} task cards`.padEnd(36)} median ${boardMs.toFixed(1).padStart(7)} ms   ×${(boardMs / baseline).toFixed(2)} of the empty page\n`,
     );
-    // The browser's own request for a missing /favicon.ico is noted (the browser tests hold it to
-    // account); any other console error means the board measured was a broken one.
-    const missingIcon = (error: string) =>
-      error.startsWith('Failed to load resource') && error.endsWith('/favicon.ico');
-    if (browser.consoleErrors.some(missingIcon))
-      process.stdout.write('note: /favicon.ico answered an error\n');
-    const errors = browser.consoleErrors.filter((error) => !missingIcon(error));
+    // Any console error means the board measured was a broken one.
+    const errors = browser.consoleErrors;
     if (errors.length > 0) throw new Error(`console errors on the board: ${errors.join('; ')}`);
     return 0;
   } finally {

@@ -92,15 +92,13 @@ export async function actAsOperator(
 /**
  * The console errors the app caused. Chromium also logs, as errors, every HTTP answer >= 400 it
  * received ("Failed to load resource: … status of 401 … at URL"); EXPECTED lists the statuses the
- * test provoked on purpose, whose notes are left out. The browser's own request for /favicon.ico
- * is left out too: dashboard-shell.test.ts checks it on its own, so one missing icon does not hide
- * what else a test finds. Every other error is the app's.
+ * test provoked on purpose, whose notes are left out. Every other error is the app's.
  */
 export function appErrors(browser: TestBrowser, expected: number[] = []): string[] {
   return browser.consoleErrors.filter(
     (error) =>
       !expected.some((status) =>
         error.startsWith(`Failed to load resource: the server responded with a status of ${status}`),
-      ) && !(error.startsWith('Failed to load resource') && error.endsWith('/favicon.ico')),
+      ),
   );
 }
