@@ -655,6 +655,18 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
         mode: 0o755,
       });
       ok(await client.request('project/register', { name: 'contract', root: root }));
+      const config = ok(await client.request('project/config', { name: 'contract' })).result as {
+        settings: { name: string; root: string; max_concurrent: number; review: { enabled: boolean } };
+      };
+      expect(config.settings).toMatchObject({
+        name: 'contract',
+        root,
+        review: { enabled: expect.any(Boolean) },
+      });
+      expect(err(await client.request('project/config', { name: 'no-such-project' })).error.code).toBe(
+        -32001,
+      );
+      expect(err(await client.request('project/config', {})).error.code).toBe(-32602);
       const thread = ok(await client.request('thread/start', { cwd: root })).result as {
         thread_id: string;
       };

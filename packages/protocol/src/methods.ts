@@ -251,6 +251,11 @@ export const methods = {
     params: z.strictObject({ name: z.string().min(1) }),
     result: z.object({ deleted: z.boolean() }),
   },
+  /** A project's effective settings (its overlay over the server's), credentials in URLs masked. */
+  'project/config': {
+    params: z.strictObject({ name: z.string().min(1) }),
+    result: z.object({ settings: z.record(z.string(), z.unknown()) }),
+  },
   'dashboard/get': { params: noParams, result: dashboardSchema },
   'health/check': { params: healthCheckParamsSchema, result: healthResultSchema },
   'event/log': {

@@ -43,7 +43,6 @@ function ProjectCard({ project, onRemoved }: { project: Project; onRemoved: () =
       <h2 id={`project-${project.name}`}>
         {project.name} {project.default && <span className="tag">default</span>}
       </h2>
-      {/* The effective configuration the server reports; it holds no secrets (tokens stay server-side). */}
       <Facts
         items={[
           ['Root', <code key="root">{project.root}</code>],
@@ -53,6 +52,7 @@ function ProjectCard({ project, onRemoved }: { project: Project; onRemoved: () =
           ['Registered by', project.source],
         ]}
       />
+      <EffectiveSettings name={project.name} />
       <h3>Worktrees in use</h3>
       {worktrees.length === 0 ? (
         <p className="muted">None.</p>
@@ -124,5 +124,22 @@ function RegisterProject({ onRegistered }: { onRegistered: () => void }) {
         Register
       </button>
     </form>
+  );
+}
+
+/** What the project's tasks run with: its overlay over the server's settings, as the server resolves it. */
+function EffectiveSettings({ name }: { name: string }) {
+  const settings = useLoad(({ client }) => client.call('project/config', { name }), [name]);
+  return (
+    <>
+      <h3>Effective configuration</h3>
+      <ErrorMessage error={settings.error} />
+      {settings.data === null ? (
+        <Loading what="the configuration" />
+      ) : (
+        // Shown as text: the server masks credentials in URLs; nothing here is rendered as markup.
+        <pre data-testid="project-settings">{JSON.stringify(settings.data.settings, null, 2)}</pre>
+      )}
+    </>
   );
 }

@@ -92,6 +92,7 @@ export {
   logLevels,
   maskedValue,
   maskSecrets,
+  maskUrlCredentials,
   otelExporters,
   overlayRelativePath,
   parseConfig,

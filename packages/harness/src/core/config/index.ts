@@ -40,4 +40,4 @@ export {
   type ProjectOverlay,
 } from './overlay.js';
 export { resolveProjectSettings, type ResolvedProjectSettings } from './resolve.js';
-export { maskSecrets, maskedValue } from './mask.js';
+export { maskSecrets, maskedValue, maskUrlCredentials } from './mask.js';

@@ -17,3 +17,16 @@ export function maskSecrets(config: HarnessConfig): unknown {
   }
   return copy;
 }
+
+/**
+ * A copy of `value` in which every string that holds a URL with credentials
+ * (`https://user:token@host/…`) shows them as "****": settings shown to people may name remotes.
+ */
+export function maskUrlCredentials(value: unknown): unknown {
+  if (typeof value === 'string')
+    return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, `$1${maskedValue}@`);
+  if (Array.isArray(value)) return value.map(maskUrlCredentials);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, maskUrlCredentials(inner)]));
+  return value;
+}

@@ -15,6 +15,7 @@ import type { GcService } from '../../quality/index.js';
 import type { SkillService } from '../../skills/index.js';
 import { createGcHandlers } from './gc-handlers.js';
 import { requireOperator } from '../operator.js';
+import { maskUrlCredentials } from '../../core/index.js';
 import { createQualityHandlers, type QualityHandlerSettings } from './quality-handlers.js';
 import { learnHandlers } from './learn-handlers.js';
 import { skillHandlers } from './skill-handlers.js';
@@ -118,6 +119,9 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
     'project/register': (params) =>
       deps.projects.register({ ...params, name: (params.id ?? params.name) as string }),
     'project/remove': async (params) => ({ deleted: await deps.projects.remove(params.name) }),
+    'project/config': async (params) => ({
+      settings: maskUrlCredentials(await deps.projects.settings(params.name)) as Record<string, unknown>,
+    }),
     'event/log': async ({ event }) => {
       const thread = event.thread_id === undefined ? null : await deps.threads.get(event.thread_id);
       if (event.thread_id !== undefined && !thread) {
