@@ -58,6 +58,8 @@ describe('the process-tree killer', () => {
     const exited = new Promise((resolve) => leader.once('exit', resolve));
     expect(await killProcessTree(leader.pid!, { graceMs: 2_000 })).toBe(tree.length);
     await exited;
+    // A signalled process ends when the kernel next schedules it, not the moment kill() returns.
+    await until(() => tree.filter(isAlive).length === 0);
     expect(tree.filter(isAlive)).toEqual([]);
   });
 
