@@ -106,11 +106,14 @@ export interface KillTreeOptions {
 
 const defaultGraceMs = 2_000;
 const pollMs = 25;
+/** How long a SIGKILLed process may take to end before killProcessTree returns anyway. */
+const killWaitMs = 2_000;
 
 /**
  * Ends process group `root` and every process below `root`: SIGTERM to all of them, then, once
  * `graceMs` has passed (or `leaderExited` settled) with some still alive, SIGKILL to whatever is
- * left. Resolves when they are all gone or killed, with how many were found alive at the start.
+ * left. Resolves once they have all ended (or, for a process the kernel has not ended two seconds
+ * after SIGKILL, been killed), with how many were found alive at the start.
  */
 export async function killProcessTree(root: number, options: KillTreeOptions = {}): Promise<number> {
   const members = options.members ?? (() => processTree(root));
@@ -124,7 +127,13 @@ export async function killProcessTree(root: number, options: KillTreeOptions = {
     while (members().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs));
   }
   const survivors = [...new Set([...found, ...members()])].filter(isAlive);
-  if (survivors.length > 0) signalAll(root, survivors, 'SIGKILL');
+  if (survivors.length > 0) {
+    signalAll(root, survivors, 'SIGKILL');
+    // A killed process ends when the kernel next schedules it; callers that report "nothing left
+    // running" must not beat it. SIGKILL cannot be caught, so this wait is short.
+    const deadline = Date.now() + killWaitMs;
+    while (survivors.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs));
+  }
   return found.length;
 }
 

@@ -93,9 +93,11 @@ export function supervise(options: SuperviseOptions): Supervised {
   child.stdin?.on('error', (error) => options.logger.debug({ err: error.message }, 'agent stdin closed'));
 
   const lines = child.stdout === null ? Promise.resolve() : readLines(child, options.onLine);
+  // The kill a cancel started: the turn is not over until what it killed has ended.
+  let cancelKill: Promise<unknown> = Promise.resolve();
   const onAbort = (): void => {
     // killProcessTree only signals and waits for `exited`, which resolves on close: nothing to reject.
-    if (child.pid !== undefined) void killProcessTree(child.pid, { leaderExited: exited });
+    if (child.pid !== undefined) cancelKill = killProcessTree(child.pid, { leaderExited: exited });
   };
   if (options.signal.aborted) onAbort();
   else options.signal.addEventListener('abort', onAbort, { once: true });
@@ -105,6 +107,7 @@ export function supervise(options: SuperviseOptions): Supervised {
     await lines;
     clearTimeout(stallTimer);
     options.signal.removeEventListener('abort', onAbort);
+    await cancelKill;
     // The agent exited on its own, but helpers it started may not have: take them down too, at once.
     if (child.pid !== undefined) await killProcessTree(child.pid, { graceMs: 0 });
     await tracking.release();
