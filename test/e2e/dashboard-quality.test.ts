@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Draft } from '@harness/protocol';
 import {
   isolatedEnv,
   launchBrowser,
@@ -17,6 +16,7 @@ import {
   startHttpHarness,
   tempDir,
   type TestBrowser,
+  sampleDraft,
 } from '@harness/testkit';
 import { readOperatorKey } from '../../packages/harness/src/core/index.js';
 import { SqliteStore } from '../../packages/harness/src/store/index.js';
@@ -26,53 +26,6 @@ const dir = tempDir('harness-dashboard-quality-');
 const dataDir = path.join(dir.path, 'data');
 const root = makeRepo(path.join(dir.path, 'app'), { 'src/a.ts': 'old\n' });
 
-function draft(id: string, artifactPath: string, summary: string): Draft {
-  return {
-    id,
-    project: 'app',
-    status: 'pending',
-    signal: {
-      id: `sig_${id}`,
-      project: 'app',
-      type: 'review_findings',
-      key: `todo-left-${id}`,
-      strength: 7,
-      threshold: 3,
-      remediation: 'guard',
-      summary,
-      details: {},
-      evidence: {
-        event_ids: ['evt_a'],
-        event_count: 7,
-        files: ['src/a.ts'],
-        task_ids: [],
-        first_seen: null,
-        last_seen: null,
-      },
-      detected_at: '2026-03-01T00:00:00.000Z',
-    },
-    artifacts: [
-      {
-        path: artifactPath,
-        kind: 'guard',
-        format: 'file',
-        content: '#!/bin/sh\necho "src/a.ts:1:NO-TODO:x"\n',
-      },
-    ],
-    rationale: 'A guard for TODOs.',
-    agent: 'claude',
-    model: 'scripted',
-    cost_usd: 0.02,
-    replay: null,
-    created_at: '2026-03-01T00:00:00.000Z',
-    expires_at: '2999-01-01T00:00:00.000Z',
-    decided_at: null,
-    decided_by: null,
-    reject_reason: null,
-    task_id: null,
-  };
-}
-
 describe('GC drafts in the Quality view', () => {
   let server: RunningHarness;
   let browser: TestBrowser;
@@ -80,8 +33,10 @@ describe('GC drafts in the Quality view', () => {
 
   beforeAll(async () => {
     const store = SqliteStore.open(dataDir);
-    await store.gc.drafts.insert(draft('draft_adopt', '.harness/guards/no-todo.sh', 'TODOs left behind'));
-    await store.gc.drafts.insert(draft('draft_reject', '.harness/guards/other.sh', 'Another signal'));
+    await store.gc.drafts.insert(
+      sampleDraft('draft_adopt', '.harness/guards/no-todo.sh', 'TODOs left behind'),
+    );
+    await store.gc.drafts.insert(sampleDraft('draft_reject', '.harness/guards/other.sh', 'Another signal'));
     await store.close();
     server = await startHttpHarness(
       ['--transport', 'http', '--data-dir', dataDir, '--project', `app=${root}`],

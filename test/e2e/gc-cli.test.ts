@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Draft } from '@harness/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   git,
   type HarnessRun,
@@ -17,6 +17,7 @@ import {
   type RunningHarness,
   startHttpHarness,
   tempDir,
+  sampleDraft,
 } from '@harness/testkit';
 import { readOperatorKey } from '../../packages/harness/src/core/index.js';
 import { SqliteStore } from '../../packages/harness/src/store/index.js';
@@ -29,53 +30,6 @@ function harness(args: string[]): Promise<HarnessRun> {
   return runHarness(args, { env: isolatedEnv(dir.path) });
 }
 
-function draft(id: string, artifactPath: string): Draft {
-  return {
-    id,
-    project: 'app',
-    status: 'pending',
-    signal: {
-      id: `sig_${id}`,
-      project: 'app',
-      type: 'review_findings',
-      key: 'todo-left',
-      strength: 7,
-      threshold: 3,
-      remediation: 'guard',
-      summary: 'reviewers found TODOs left 7 times',
-      details: {},
-      evidence: {
-        event_ids: ['evt_a'],
-        event_count: 7,
-        files: ['src/a.ts'],
-        task_ids: [],
-        first_seen: null,
-        last_seen: null,
-      },
-      detected_at: '2026-03-01T00:00:00.000Z',
-    },
-    artifacts: [
-      {
-        path: artifactPath,
-        kind: 'guard',
-        format: 'file',
-        content: '#!/bin/sh\necho "src/a.ts:1:NO-TODO:x"\n',
-      },
-    ],
-    rationale: 'A guard for TODOs.',
-    agent: 'claude',
-    model: 'scripted',
-    cost_usd: 0.02,
-    replay: null,
-    created_at: '2026-03-01T00:00:00.000Z',
-    expires_at: '2999-01-01T00:00:00.000Z',
-    decided_at: null,
-    decided_by: null,
-    reject_reason: null,
-    task_id: null,
-  };
-}
-
 describe('harness gc (terminal interface)', () => {
   let server: RunningHarness;
   let url: string[];
@@ -83,8 +37,8 @@ describe('harness gc (terminal interface)', () => {
 
   beforeAll(async () => {
     const store = SqliteStore.open(dataDir);
-    await store.gc.drafts.insert(draft('draft_good', '.harness/guards/no-todo.sh'));
-    await store.gc.drafts.insert(draft('draft_hostile', '.git/hooks/pre-commit'));
+    await store.gc.drafts.insert(sampleDraft('draft_good', '.harness/guards/no-todo.sh'));
+    await store.gc.drafts.insert(sampleDraft('draft_hostile', '.git/hooks/pre-commit'));
     await store.close();
     server = await startHttpHarness(
       ['--transport', 'http', '--data-dir', dataDir, '--project', `app=${root}`],

@@ -89,3 +89,4 @@ export {
   type LaunchOptions,
   type TestBrowser,
 } from './fixtures/browser.js';
+export { sampleDraft } from './fixtures/drafts.js';
