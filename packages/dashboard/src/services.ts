@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { Event } from '@harness/protocol';
+import type { Event, Project } from '@harness/protocol';
 import type { HarnessClient } from './api/client.js';
 import { ApiError } from './api/errors.js';
 import type { TaskStore } from './state/task-store.js';
@@ -101,4 +101,18 @@ export function useAction(): {
     [services],
   );
   return { run, busy, error };
+}
+
+/**
+ * The registered projects and the one a page shows: `name` when it names one, else the default
+ * project, else the first; null while loading or when none is registered.
+ */
+export function useProjects(name: string | null): {
+  projects: Loaded<{ projects: Project[] }>;
+  project: Project | null;
+} {
+  const projects = useLoad(({ client }) => client.call('project/list'), []);
+  const list = projects.data?.projects ?? [];
+  const project = list.find((p) => p.name === name) ?? list.find((p) => p.default) ?? list[0] ?? null;
+  return { projects, project };
 }

@@ -1,11 +1,10 @@
 import { ErrorMessage, Loading } from '../components/common.js';
-import { useLoad } from '../services.js';
+import { useLoad, useProjects } from '../services.js';
 
 /** ExecPlans per project: the list with progress, and one plan's milestones, steps and decisions. */
 export function PlansView({ project, plan }: { project: string | null; plan: string | null }) {
-  const projects = useLoad(({ client }) => client.call('project/list'), []);
+  const { projects, project: chosen } = useProjects(project);
   const list = projects.data?.projects ?? [];
-  const chosen = list.find((p) => p.name === project) ?? list.find((p) => p.default) ?? list[0] ?? null;
   return (
     <section aria-labelledby="plans-title">
       <h1 id="plans-title">Plans</h1>

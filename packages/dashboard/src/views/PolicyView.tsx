@@ -1,17 +1,16 @@
 import { useState } from 'react';
 import type { MethodResult } from '@harness/protocol';
 import { ErrorMessage, Loading } from '../components/common.js';
-import { useAction, useLoad, useServices } from '../services.js';
+import { useAction, useLoad, useProjects, useServices } from '../services.js';
 import { taskHref } from '../state/routes.js';
 
 type CheckResult = MethodResult<'rule/check'>;
 
 /** The execution policy: its loaded rules, its recent decisions, and a box to test a command. */
 export function PolicyView() {
-  const projects = useLoad(({ client }) => client.call('project/list'), []);
-  const [chosen, setChosen] = useState('');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const { projects, project } = useProjects(chosen);
   const list = projects.data?.projects ?? [];
-  const project = list.find((p) => p.name === chosen) ?? list.find((p) => p.default) ?? list[0] ?? null;
   return (
     <section aria-labelledby="policy-title">
       <h1 id="policy-title">Policy</h1>

@@ -1,15 +1,14 @@
 import { useState } from 'react';
 import type { Draft, Project } from '@harness/protocol';
 import { ErrorMessage, Facts, GradeBadge, Loading } from '../components/common.js';
-import { useAction, useLoad, useServices } from '../services.js';
+import { useAction, useLoad, useProjects, useServices } from '../services.js';
 import { formatCost } from '../state/format.js';
 
 /** Grades over time, scans and their findings, and GC: its signals and drafts, adopt or reject. */
 export function QualityView() {
-  const projects = useLoad(({ client }) => client.call('project/list'), []);
-  const [chosen, setChosen] = useState('');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const { projects, project } = useProjects(chosen);
   const list = projects.data?.projects ?? [];
-  const project = list.find((p) => p.name === chosen) ?? list.find((p) => p.default) ?? list[0] ?? null;
   return (
     <section aria-labelledby="quality-title">
       <h1 id="quality-title">Quality</h1>
