@@ -44,7 +44,7 @@ export {
 // ExecPlans (PLANS.md) and the sandbox's shape, as the README's embedding example uses them.
 export { ExecPlan, lintPlan, type PlanLint, type PlanProblem } from './plans/index.js';
 export { sandboxSpec, type SandboxMode, type SandboxSpec, type SandboxSpecInput } from './sandbox/index.js';
-export { type Store, SqliteStore } from './store/index.js';
+export { type Store, type LeaseToken, SqliteStore } from './store/index.js';
 export { Harness, type HarnessOptions, InProcessClient, serveHttp, serveStdio } from './server/index.js';
 // The agent contract, for a program that brings an agent of its own (as the testkit's instant agent does).
 export type {

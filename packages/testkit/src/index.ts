@@ -90,3 +90,10 @@ export {
   type TestBrowser,
 } from './fixtures/browser.js';
 export { sampleDraft } from './fixtures/drafts.js';
+export {
+  startPostgres,
+  postgresBinDir,
+  type RunningPostgres,
+  type PostgresOptions,
+} from './fixtures/postgres.js';
+export { claimTask } from './fixtures/claims.js';

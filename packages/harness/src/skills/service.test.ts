@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import path from 'node:path';
 import { newTask } from '@harness/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '@harness/testkit';
+import { claimTask, tempDir } from '@harness/testkit';
 import { HarnessError, silentLogger, systemClock } from '../core/index.js';
 import { SqliteStore } from '../store/index.js';
 import { builtinSkillsDir } from './builtin.js';
@@ -43,7 +43,7 @@ afterEach(async () => {
 
 async function finishTask(id: string, state: 'done' | 'failed', at: string): Promise<void> {
   await store.tasks.enqueue(newTask({ id, project: 'p', kind: 'prompt', created_at: at }), 100);
-  await store.tasks.claim(id, { owner: 'o', expires_at: '2999-01-01T00:00:00.000Z' }, at);
+  await claimTask(store, id, 'o', at);
   await store.tasks.transition(id, { from: 'preparing', to: state, patch: { finished_at: at } });
 }
 

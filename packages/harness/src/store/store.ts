@@ -34,6 +34,14 @@ export interface Store {
   readonly signals: SignalRepository;
   readonly gc: GcRepositories;
   readonly skills: SkillRepository;
+  /**
+   * Calls `listener` after events are committed by any process sharing this database, this one
+   * included (Postgres: LISTEN/NOTIFY; and once more after a lost listening connection comes back,
+   * since notifications sent meanwhile are gone). The listener reads them by seq: seqs are handed
+   * out in commit order, so reading after the last seq seen never skips one. Absent for SQLite,
+   * which one process writes. Resolves once listening; the function it returns stops it.
+   */
+  onEventsCommitted?(listener: () => void): Promise<() => Promise<void>>;
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<boolean>;
@@ -178,20 +186,56 @@ export interface TaskListFilter {
 export type TaskPatch = Partial<Omit<Task, 'id' | 'created_at' | 'state'>>;
 
 /**
- * One state change: applied only while the task is still in `from` and, when `leaseOwner` is
- * given, still leased to that owner — so a run whose lease was taken over cannot move it.
+ * A run's hold on a task: who claimed it and the generation that claim was given. Every claim of a
+ * task (first, or a takeover after its holder died) gives a new generation, and a write guarded by
+ * an older one is refused by the database itself (a conditional statement), so a worker that lost
+ * its lease — stalled, partitioned, presumed dead — cannot change the task once another holds it.
+ */
+export interface LeaseToken {
+  owner: string;
+  generation: number;
+}
+
+/**
+ * One state change: applied only while the task is still in `from` and, when `lease` is given,
+ * still held under that lease — so a run whose lease was taken over cannot move it.
  */
 export interface TaskStateChange {
   from: TaskState;
   to: TaskState;
   patch?: TaskPatch;
-  leaseOwner?: string;
+  lease?: LeaseToken;
 }
 
-export interface TaskLease {
+/**
+ * What a server asks for when it has room for one more task: the best queued task whose project is
+ * under its limit, counted over every server sharing the store, claimed atomically. Tasks count
+ * against the limits while they run (any state between `preparing` and the end but `needs_input`).
+ */
+export interface ClaimRequest {
   owner: string;
+  /** The lease's expiry (ISO): the claimer renews it while the task runs. */
   expires_at: string;
+  now: string;
+  /** Tasks running at once across the whole fleet, at most. */
+  globalLimit: number;
+  /** Each project's limit across the fleet; a project not named gets `defaultProjectLimit`. */
+  projectLimits: Record<string, number>;
+  defaultProjectLimit: number;
 }
+
+/** A task just claimed (now `preparing`) and the lease its run writes under. */
+export interface ClaimedTask {
+  task: Task;
+  lease: LeaseToken;
+}
+
+/** A task in flight with who holds it. */
+export type InFlightTask = Task & {
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  lease_generation: number;
+};
 
 export interface TaskRepository {
   /** Inserts a queued task unless `maxQueued` tasks are already queued (then `queue_full`), atomically. */
@@ -199,23 +243,29 @@ export interface TaskRepository {
   get(id: string): Promise<Task | null>;
   list(filter: TaskListFilter): Promise<{ tasks: Task[]; next_cursor: string | null }>;
   /**
-   * Applies a patch (never the state), only while the task is leased to `leaseOwner` when one is
+   * Applies a patch (never the state), only while the task is held under `lease` when one is
    * given; null if it was not applied.
    */
-  update(id: string, patch: TaskPatch, guard?: { leaseOwner?: string }): Promise<Task | null>;
+  update(id: string, patch: TaskPatch, guard?: { lease?: LeaseToken }): Promise<Task | null>;
   /**
    * Moves a task from one state to another. Throws (`conflict`) for a change the protocol's
    * `taskTransitions` table does not allow; null when the task was no longer in `from` or no longer
-   * leased to `leaseOwner`.
+   * held under `lease`.
    */
   transition(id: string, change: TaskStateChange): Promise<Task | null>;
-  /** Queued tasks in queue order (priority, then arrival), for the scheduler to choose from. */
+  /** Queued tasks in queue order (priority, then arrival). */
   queued(limit: number): Promise<Task[]>;
-  /** Moves a queued task to `preparing` under a lease; false if someone else claimed it first. */
-  claim(id: string, lease: TaskLease, now: string): Promise<boolean>;
+  /**
+   * Claims the next task (higher priority first; at equal priority the project with the fewest
+   * tasks running, then the oldest), moving it to `preparing` under a new lease generation; null
+   * when nothing queued fits under the limits. Two servers claiming at once never get the same
+   * task, and never together exceed a limit.
+   */
+  claimNext(request: ClaimRequest): Promise<ClaimedTask | null>;
+  /** Extends the owner's leases to `expiresAt`; a lease already later is left as it is (never shortened). */
   renewLeases(owner: string, expiresAt: string): Promise<void>;
-  /** Tasks in flight (not queued, not finished) with their lease owner. */
-  inFlight(): Promise<(Task & { lease_owner: string | null; lease_expires_at: string | null })[]>;
+  /** Tasks in flight (not queued, not finished) with their lease. */
+  inFlight(): Promise<InFlightTask[]>;
   countsByProject(): Promise<{ project: string; state: TaskState; n: number; cost_usd: number }[]>;
   /** How many of `project`'s tasks finished after `since` (an ISO timestamp). */
   countFinishedSince(project: string, since: string): Promise<number>;
@@ -335,10 +385,10 @@ export interface TaskCheckpoint {
 
 export interface TaskCheckpointRepository {
   /**
-   * Records a checkpoint — only while the task is leased to `leaseOwner` when one is given, like
-   * the task row's writes. False when refused: a run whose lease was taken over records nothing.
+   * Records a checkpoint — only while the task is held under `lease` when one is given, like the
+   * task row's writes. False when refused: a run whose lease was taken over records nothing.
    */
-  add(checkpoint: TaskCheckpoint, guard?: { leaseOwner?: string }): Promise<boolean>;
+  add(checkpoint: TaskCheckpoint, guard?: { lease?: LeaseToken }): Promise<boolean>;
   /** In the order they were recorded. */
   list(taskId: string): Promise<TaskCheckpoint[]>;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Event, newTask, type Task } from '@harness/protocol';
-import { type GithubStandIn, startGithubStandIn } from '@harness/testkit';
+import { type GithubStandIn, claimTask, startGithubStandIn } from '@harness/testkit';
 import { type AgentAdapter, AgentRegistry, type TerminalEvent } from '../agents/index.js';
 import { createGit, createProcessRunner, loadConfig, silentLogger, systemClock } from '../core/index.js';
 import { GithubClient } from '../github/index.js';
@@ -172,10 +172,10 @@ async function fixture(files: Record<string, string>): Promise<Fixture> {
       ...{ review: false, created_at: at },
     });
     await store.tasks.enqueue(task, 100);
-    await store.tasks.claim(task.id, { owner: 'o', expires_at: '2999-01-01T00:00:00.000Z' }, at);
+    await claimTask(store, task.id, 'o', at);
     await pipeline.run(
       { ...task, state: 'preparing' },
-      { signal: new AbortController().signal, leaseOwner: 'o' },
+      { signal: new AbortController().signal, lease: { owner: 'o', generation: 1 } },
     );
     return (await store.tasks.get(task.id))!;
   };

@@ -27,7 +27,7 @@ import {
   silentLogger,
   systemClock,
 } from '../core/index.js';
-import { type GithubStandIn, startGithubStandIn } from '@harness/testkit';
+import { type GithubStandIn, claimTask, startGithubStandIn } from '@harness/testkit';
 import { GithubClient } from '../github/index.js';
 import { ExecPlan } from '../plans/index.js';
 import { EventLog } from '../observe/index.js';
@@ -353,7 +353,7 @@ async function claimedTask(store: Store, owner: string, overrides: Partial<Task>
     ...overrides,
   });
   await store.tasks.enqueue(task, 100);
-  expect(await store.tasks.claim(task.id, { owner, expires_at: '2999-01-01T00:00:00.000Z' }, at)).toBe(true);
+  await claimTask(store, task.id, owner, at);
   return { ...task, state: 'preparing' };
 }
 
@@ -383,7 +383,9 @@ describe('the task pipeline', () => {
   it('walks a task through its stages to done, committing as the configured author', async () => {
     const task = await claimedTask(f.store, 'owner-1');
     const signal = new AbortController().signal;
-    await f.pipeline([{ files: { 'fix.txt': 'fixed' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }])
+      .run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'done', validation_attempts: 1, error: null, cost_usd: 0.5 });
@@ -401,7 +403,9 @@ describe('the task pipeline', () => {
   it('sends a failed validation back to the agent: validating → fixing → validating', async () => {
     const task = await claimedTask(f.store, 'owner-1');
     const script = [{ files: { 'fix.txt': 'not yet' } }, { files: { 'fix.txt': 'fixed' } }];
-    await f.pipeline(script).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline(script)
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done', validation_attempts: 2 });
     expect(stages(await timeline(f.store, task.id))).toEqual([
@@ -422,7 +426,9 @@ describe('the task pipeline', () => {
     git(f.root, 'push', '-q', 'origin', 'main');
     const task = await claimedTask(f.store, 'owner-1');
     const script = [{ files: { 'fix.txt': 'not yet' } }, { files: { 'fix.txt': 'fixed' } }];
-    await f.pipeline(script).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline(script)
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done', validation_attempts: 2 });
     const events = await timeline(f.store, task.id);
@@ -448,7 +454,7 @@ describe('the task pipeline', () => {
     const task = await claimedTask(f.store, 'owner-1');
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' }, retries: 2 }])
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
     expect(await f.store.tasks.get(task.id)).toMatchObject({ state: 'done' });
     const retries = (await timeline(f.store, task.id)).filter((e) => e.kind === 'agent.api_retry');
     expect(retries.map((e) => (e.data as { message: string }).message)).toEqual([
@@ -461,7 +467,7 @@ describe('the task pipeline', () => {
     const task = await claimedTask(f.store, 'owner-1');
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' } }])
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
     const events = await timeline(f.store, task.id);
     expect(events.some((e) => e.kind === 'task.validation')).toBe(true);
     expect(events.some((e) => e.kind === 'task.validation_detected')).toBe(false);
@@ -473,7 +479,7 @@ describe('the task pipeline', () => {
     const cancel = async () => void controller.abort(new TaskCancelled());
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' }, during: cancel }])
-      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: controller.signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' } });
@@ -488,7 +494,7 @@ describe('the task pipeline', () => {
     const shutdown = async () => void controller.abort(new ServerShutdown());
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' }, during: shutdown }])
-      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: controller.signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored.state).not.toMatch(/^(done|failed|cancelled)$/);
@@ -505,17 +511,15 @@ describe('the task pipeline', () => {
       const requeued = await f.store.tasks.transition(task.id, {
         from: current.state,
         to: 'queued',
-        leaseOwner: 'owner-1',
+        lease: { owner: 'owner-1', generation: 1 },
       });
       expect(requeued?.state).toBe('queued');
       const at = new Date().toISOString();
-      expect(
-        await f.store.tasks.claim(task.id, { owner: 'owner-2', expires_at: '2999-01-01T00:00:00.000Z' }, at),
-      ).toBe(true);
+      await claimTask(f.store, task.id, 'owner-2', at);
     };
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' }, during: takeOver }])
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     // The second owner's claim stands: the first run's cost, stage and settle were all refused.
@@ -553,7 +557,7 @@ describe('the task pipeline with an independent reviewer', () => {
     ];
     await f
       .pipeline(implementor, reviewer)
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({
@@ -597,7 +601,7 @@ describe('the task pipeline with an independent reviewer', () => {
     const reviewer = [{ text: 'Looks fine to me!' }];
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' } }], reviewer)
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'failed', error: { code: 'review_protocol_error' } });
@@ -610,7 +614,7 @@ describe('the task pipeline with an independent reviewer', () => {
     const implementor = [{ files: { 'fix.txt': 'fixed' } }, { files: { 'fix.txt': 'fixed again' } }];
     await f
       .pipeline(implementor, [changes, changes])
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({
@@ -639,7 +643,7 @@ describe('the task pipeline with an independent reviewer', () => {
       const implementor = [{ files: { 'fix.txt': 'fixed' } }, { files: { 'fix.txt': 'fixed again' } }];
       await f
         .pipeline(implementor, [raise, keep, raise, keep], undefined, [dispute, dispute])
-        .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+        .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
       const stored = (await f.store.tasks.get(task.id))!;
       expect(stored).toMatchObject({ state: 'failed', error: { code: 'review_not_converged' } });
@@ -660,7 +664,7 @@ describe('the task pipeline with an independent reviewer', () => {
     const reviewer = [{ text: verdict({ verdict: 'changes_requested', summary: 'never asked' }) }];
     await f
       .pipeline([{ files: { 'fix.txt': 'fixed' } }], reviewer)
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'done', error: null, reviewer: null, rounds: [], cost_usd: 0.5 });
@@ -680,7 +684,7 @@ describe('the task pipeline with an independent reviewer', () => {
         [{ files: { 'fix.txt': 'fixed' } }],
         [{ text: verdict({ verdict: 'approve', summary: 'ok' }) }],
       )
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'done', agent: 'claude', reviewer: 'codex' });
@@ -695,7 +699,7 @@ describe('the task pipeline with an independent reviewer', () => {
         [{ files: { 'fix.txt': 'fixed' } }],
         [{ text: verdict({ verdict: 'approve', summary: 'ok' }) }],
       )
-      .run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'failed', cost_usd: 0.5, error: { code: 'budget_exceeded' } });
@@ -707,7 +711,9 @@ describe('the task pipeline with an independent reviewer', () => {
   it('fails a task whose agent changed nothing, before any push or pull request', async () => {
     withOverlay('[validation]\npre_commit = ["true"]\n');
     const task = await claimedTask(f.store, 'owner-1');
-    await f.pipeline([{}]).run(task, { signal: new AbortController().signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline([{}])
+      .run(task, { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } });
 
     expect(await f.store.tasks.get(task.id)).toMatchObject({
       state: 'failed',
@@ -731,7 +737,7 @@ describe('delivery without GitHub: an origin on master and no GitHub token', () 
 
   it("auto pushes the task branch, from the remote's HEAD branch (master), and says it chose a branch", async () => {
     const task = await claimedTask(f.store, 'owner-1');
-    await f.pipeline(fixed).run(task, { signal, leaseOwner: 'owner-1' });
+    await f.pipeline(fixed).run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'done', error: null, delivery: 'branch', pr_url: null });
@@ -750,7 +756,7 @@ describe('delivery without GitHub: an origin on master and no GitHub token', () 
 
   it('none keeps the commit on a local branch after the task is done, and pushes nothing', async () => {
     const task = await claimedTask(f.store, 'owner-1', { deliver: 'none' });
-    await f.pipeline(fixed).run(task, { signal, leaseOwner: 'owner-1' });
+    await f.pipeline(fixed).run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'done', error: null, delivery: 'none' });
@@ -791,17 +797,14 @@ describe('a task that needs input, answered', () => {
   /** The first run: the agent drafts fix.txt, then asks for the command the policy says needs approval. */
   async function waitingTask(pipeline: TaskPipeline): Promise<Task> {
     const task = await claimedTask(f.store, owner);
-    await pipeline.run(task, { signal, leaseOwner: owner });
+    await pipeline.run(task, { signal, lease: { owner, generation: 1 } });
     return (await f.store.tasks.get(task.id))!;
   }
   /** What the scheduler does with a queued task: claims it and runs it. */
   async function resume(pipeline: TaskPipeline, id: string): Promise<Task> {
     const at = new Date().toISOString();
-    expect(await f.store.tasks.claim(id, { owner, expires_at: '2999-01-01T00:00:00.000Z' }, at)).toBe(true);
-    await pipeline.run(
-      { ...(await f.store.tasks.get(id))!, state: 'preparing' },
-      { signal, leaseOwner: owner },
-    );
+    const lease = await claimTask(f.store, id, owner, at);
+    await pipeline.run({ ...(await f.store.tasks.get(id))!, state: 'preparing' }, { signal, lease });
     return (await f.store.tasks.get(id))!;
   }
   const asksFirst = { files: { 'fix.txt': 'fixed' }, command: 'touch approved.txt' };
@@ -910,7 +913,9 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
   it("keeps the branch with the agent's commit when validation never passes", async () => {
     withOverlay('[validation]\npre_commit = ["grep -q fixed fix.txt"]\nmax_retries = 0\n');
     const task = await claimedTask(f.store, 'owner-1');
-    await f.pipeline([{ files: { 'fix.txt': 'not yet' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline([{ files: { 'fix.txt': 'not yet' } }])
+      .run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'failed', worktree: null, branch: `harness/${task.id}` });
@@ -942,7 +947,7 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     };
     await f
       .pipeline([{ files: { 'fix.txt': 'half done' }, during: cancel, untilInterrupted: true }])
-      .run(task, { signal: controller.signal, leaseOwner: 'owner-1' });
+      .run(task, { signal: controller.signal, lease: { owner: 'owner-1', generation: 1 } });
     // While the agent worked, its new file (untracked, uncommitted) was in the diff of its worktree.
     expect(live).toMatchObject({ source: 'worktree', files: [{ path: 'fix.txt', status: 'added' }] });
     expect(live!.diff).toContain('+half done');
@@ -966,7 +971,9 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
 
   it('gives the diff of a done task whose branch was pushed and deleted locally, from its commit', async () => {
     const task = await claimedTask(f.store, 'owner-1');
-    await f.pipeline([{ files: { 'fix.txt': 'fixed' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline([{ files: { 'fix.txt': 'fixed' } }])
+      .run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'done', delivery: 'pull_request', worktree: null });
@@ -985,7 +992,9 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
     withOverlay('[validation]\npre_commit = ["true"]\n');
     const big = Array.from({ length: 4000 }, (_, i) => `line ${i} of a long file`).join('\n');
     const task = await claimedTask(f.store, 'owner-1', { deliver: 'none' });
-    await f.pipeline([{ files: { 'big.txt': big } }]).run(task, { signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline([{ files: { 'big.txt': big } }])
+      .run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     const settings = await new ProjectRegistry(f.config, f.store, systemClock).settings('widgets');
@@ -1022,7 +1031,9 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
       ['preparing', 'implementing'],
       ['implementing', 'needs_input'],
     ] as const)
-      expect(await f.store.tasks.transition(task.id, { from, to, leaseOwner: 'owner-1' })).not.toBeNull();
+      expect(
+        await f.store.tasks.transition(task.id, { from, to, lease: { owner: 'owner-1', generation: 1 } }),
+      ).not.toBeNull();
     writeFileSync(path.join(wt.path, 'fix.txt'), 'waiting for approval');
 
     const cancelled = await f.service().cancel(task.id);
@@ -1039,7 +1050,7 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
   it('drops a branch that holds nothing, and the task says it has none', async () => {
     withOverlay('[validation]\npre_commit = ["true"]\n');
     const task = await claimedTask(f.store, 'owner-1');
-    await f.pipeline([{}]).run(task, { signal, leaseOwner: 'owner-1' });
+    await f.pipeline([{}]).run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     expect(await f.store.tasks.get(task.id)).toMatchObject({
       state: 'failed',
@@ -1063,7 +1074,9 @@ describe('the work is never lost: a failed or cancelled task keeps its branch', 
       '[git]\nkeep_failed_branches = false\n[validation]\npre_commit = ["grep -q fixed fix.txt"]\nmax_retries = 0\n',
     );
     const task = await claimedTask(f.store, 'owner-1');
-    await f.pipeline([{ files: { 'fix.txt': 'not yet' } }]).run(task, { signal, leaseOwner: 'owner-1' });
+    await f
+      .pipeline([{ files: { 'fix.txt': 'not yet' } }])
+      .run(task, { signal, lease: { owner: 'owner-1', generation: 1 } });
 
     const stored = (await f.store.tasks.get(task.id))!;
     expect(stored).toMatchObject({ state: 'failed', worktree: null, branch: `harness/${task.id}` });
@@ -1115,9 +1128,7 @@ describe('a task that carries an ExecPlan', () => {
     expect(plan.path).toBe(`.agent/plans/${plan.plan_id}.md`);
     expect((await f.store.tasks.get(created.id))!.plan).toEqual(plan);
     const at = new Date().toISOString();
-    expect(
-      await f.store.tasks.claim(created.id, { owner: 'owner-1', expires_at: '2999-01-01T00:00:00.000Z' }, at),
-    ).toBe(true);
+    await claimTask(f.store, created.id, 'owner-1', at);
     // The agent's turn: the fix, and the plan brought up to date (activated, a milestone done).
     const edited = ExecPlan.parse(plan.markdown)
       .activate()
@@ -1129,7 +1140,7 @@ describe('a task that carries an ExecPlan', () => {
       .pipeline(script, undefined, asked)
       .run(
         { ...created, state: 'preparing' },
-        { signal: new AbortController().signal, leaseOwner: 'owner-1' },
+        { signal: new AbortController().signal, lease: { owner: 'owner-1', generation: 1 } },
       );
 
     const stored = (await f.store.tasks.get(created.id))!;
@@ -1179,9 +1190,7 @@ describe('skills a task names', () => {
       skills: ['deploy-check'],
     });
     const at = new Date().toISOString();
-    expect(
-      await f.store.tasks.claim(task.id, { owner: 'o', expires_at: '2999-01-01T00:00:00.000Z' }, at),
-    ).toBe(true);
+    await claimTask(f.store, task.id, 'o', at);
     const ports: Parameters<SkillsForTurn>[0][] = [];
     const skill = {
       name: 'deploy-check',
@@ -1194,7 +1203,10 @@ describe('skills a task names', () => {
         ports.push(input);
         return Promise.resolve({ catalogue: [skill], activate: input.taskSkills ?? [] });
       })
-      .run({ ...task, state: 'preparing' }, { signal: new AbortController().signal, leaseOwner: 'o' });
+      .run(
+        { ...task, state: 'preparing' },
+        { signal: new AbortController().signal, lease: { owner: 'o', generation: 1 } },
+      );
     expect(ports[0]).toMatchObject({
       projectRoot: f.root,
       taskSkills: ['deploy-check'],

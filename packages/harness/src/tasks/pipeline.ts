@@ -69,8 +69,8 @@ export class TaskPipeline implements TaskRunner {
     return settings?.git.keep_failed_branches ?? true;
   }
 
-  async run(task: Task, { signal, leaseOwner }: RunContext): Promise<void> {
-    const run = new TaskRun(this.deps, task, signal, leaseOwner);
+  async run(task: Task, { signal, lease }: RunContext): Promise<void> {
+    const run = new TaskRun(this.deps, task, signal, lease);
     const outcome = await run.execute().then(
       (): RunOutcome => ({ kind: 'done' }),
       (error: unknown) => {

@@ -1,7 +1,7 @@
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
-import type { Store, TaskPatch } from '../store/index.js';
+import type { LeaseToken, Store, TaskPatch } from '../store/index.js';
 import { isLeaseDead, newLeaseOwner } from './lease.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled } from './task-failure.js';
 import { transition } from './transition.js';
@@ -12,7 +12,7 @@ const waiting: ReadonlySet<TaskState> = new Set(['queued', 'needs_input']);
 /** What a run works under: the abort signal (cancel, shutdown) and the lease its writes depend on. */
 export interface RunContext {
   signal: AbortSignal;
-  leaseOwner: string;
+  lease: LeaseToken;
 }
 
 /** Runs one claimed task to its end (or to `needs_input`); persists its own progress. */
@@ -31,7 +31,10 @@ export interface SchedulerOptions {
   runner: TaskRunner;
   clock: Clock;
   logger: Logger;
+  /** Tasks running at once across every server sharing the store. */
   globalLimit: number;
+  /** Tasks this server runs at once (its own capacity); `globalLimit` when not given. */
+  hostLimit?: number;
   maxQueued: number;
   /** The concurrency limit of a project (its settings may change between tasks). */
   projectLimit: (project: string) => Promise<number>;
@@ -47,20 +50,24 @@ interface Running {
 /**
  * The queue: persisted in the store, drained under a global and a per-project limit, fair across
  * projects (at equal priority the project with fewest tasks running goes first), higher priority
- * first. Claims are leases, so a crashed server's tasks are recovered on the next start.
+ * first. The store claims (`claimNext`), so the limits hold across every server sharing it. Claims
+ * are leases, renewed while the run lasts: a task whose server died is taken over — at once when
+ * that server was on this host, once its lease expired otherwise — and resumes where it stopped.
  */
 export class TaskScheduler {
   private readonly running = new Map<string, Running>();
-  private readonly lastStart = new Map<string, number>();
   private readonly owner = newLeaseOwner();
   private readonly leaseMs: number;
+  private readonly hostLimit: number;
   private timer: NodeJS.Timeout | null = null;
+  private lastSweep = 0;
   private pumping: Promise<void> | null = null;
   private again = false;
   private stopping = false;
 
   constructor(private readonly o: SchedulerOptions) {
     this.leaseMs = o.leaseMs ?? 30_000;
+    this.hostLimit = o.hostLimit ?? o.globalLimit;
   }
 
   async start(): Promise<void> {
@@ -70,6 +77,7 @@ export class TaskScheduler {
         this.o.store.tasks
           .renewLeases(this.owner, this.leaseExpiry())
           .catch((error: unknown) => this.o.logger.warn({ err: error }, 'renewing task leases failed'));
+        this.sweep();
         this.pump();
       },
       Math.min(this.leaseMs / 3, 1000),
@@ -149,6 +157,13 @@ export class TaskScheduler {
     }
   }
 
+  /** Every lease period, the tasks of servers that died meanwhile (a shared store's other hosts). */
+  private sweep(): void {
+    if (this.stopping || performance.now() - this.lastSweep < this.leaseMs) return;
+    this.lastSweep = performance.now();
+    this.recover().catch((error: unknown) => this.o.logger.warn({ err: error }, 'taking over tasks failed'));
+  }
+
   /** Tasks whose holder died go back to the queue; the pipeline resumes from what they left. */
   private async recover(): Promise<void> {
     const now = this.o.clock.now();
@@ -156,9 +171,11 @@ export class TaskScheduler {
       if (!isLeaseDead(task.lease_owner, task.lease_expires_at, now, this.owner)) continue;
       if (task.state === 'needs_input') continue;
       try {
-        // Conditional on the dead owner: of two servers recovering the same task, one wins.
+        // Conditional on the dead lease: of two servers recovering the same task, one wins.
         await transition(this.o, task, 'queued', {
-          ...(task.lease_owner === null ? {} : { leaseOwner: task.lease_owner }),
+          ...(task.lease_owner === null
+            ? {}
+            : { lease: { owner: task.lease_owner, generation: task.lease_generation } }),
           announce: { kind: 'task.recovered', data: { from: task.state } },
         });
       } catch (error) {
@@ -188,42 +205,32 @@ export class TaskScheduler {
   }
 
   private async fill(): Promise<void> {
-    while (!this.stopping && this.running.size < this.o.globalLimit) {
-      const next = await this.pick();
-      if (!next) return;
-      if (
-        await this.o.store.tasks.claim(
-          next.id,
-          { owner: this.owner, expires_at: this.leaseExpiry() },
-          this.o.clock.now().toISOString(),
-        )
-      ) {
-        this.launch({ ...next, state: 'preparing' });
-      }
+    while (!this.stopping && this.running.size < this.hostLimit) {
+      const claimed = await this.o.store.tasks.claimNext({
+        owner: this.owner,
+        expires_at: this.leaseExpiry(),
+        now: this.o.clock.now().toISOString(),
+        globalLimit: this.o.globalLimit,
+        projectLimits: await this.projectLimits(),
+        defaultProjectLimit: 1,
+      });
+      if (claimed === null) return;
+      this.launch(claimed.task, claimed.lease);
     }
   }
 
-  private async pick(): Promise<Task | undefined> {
-    const queued = await this.o.store.tasks.queued(500);
-    const limits = new Map<string, number>();
-    for (const project of new Set(queued.map((t) => t.project)))
-      limits.set(project, await this.o.projectLimit(project));
-    const eligible = queued.filter((t) => this.runningCount(t.project) < (limits.get(t.project) ?? 1));
-    const top = eligible[0]?.priority;
-    return eligible
-      .filter((t) => t.priority === top)
-      .sort(
-        (a, b) =>
-          this.runningCount(a.project) - this.runningCount(b.project) ||
-          (this.lastStart.get(a.project) ?? 0) - (this.lastStart.get(b.project) ?? 0),
-      )[0];
+  /** The limits of the projects with queued tasks (their settings may change between tasks). */
+  private async projectLimits(): Promise<Record<string, number>> {
+    const limits: Record<string, number> = {};
+    for (const task of await this.o.store.tasks.queued(500))
+      limits[task.project] ??= await this.o.projectLimit(task.project);
+    return limits;
   }
 
-  private launch(task: Task): void {
+  private launch(task: Task, lease: LeaseToken): void {
     const controller = new AbortController();
-    this.lastStart.set(task.project, performance.now());
     const done = this.o.runner
-      .run(task, { signal: controller.signal, leaseOwner: this.owner })
+      .run(task, { signal: controller.signal, lease })
       .catch((error: unknown) => this.o.logger.error({ err: error, task_id: task.id }, 'task runner failed'))
       .finally(() => {
         this.running.delete(task.id);

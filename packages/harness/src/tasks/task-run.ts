@@ -9,7 +9,7 @@ import {
 import type { AgentName } from '../agents/index.js';
 import { HarnessError } from '../core/index.js';
 import type { ResolvedProjectSettings } from '../core/index.js';
-import type { TaskCheckpointStage, TaskPatch } from '../store/index.js';
+import type { LeaseToken, TaskCheckpointStage, TaskPatch } from '../store/index.js';
 import { chooseChallenger, runPreflight, threadReviewer } from '../review/index.js';
 import { chooseImplementor, chooseReviewer } from './agent-choice.js';
 import { AgentConversation } from './agent-step.js';
@@ -71,7 +71,7 @@ export class TaskRun {
     task: Task,
     private readonly signal: AbortSignal,
     /** Every write of this run is conditional on it: once another owner holds the task, they are refused. */
-    private readonly leaseOwner: string,
+    private readonly lease: LeaseToken,
   ) {
     this.current = task;
     this.guards = new GuardStage(deps, task);
@@ -484,7 +484,7 @@ export class TaskRun {
       data: at.data ?? {},
       recorded_at: this.deps.clock.now().toISOString(),
     };
-    if (!(await this.deps.store.checkpoints.add(checkpoint, { leaseOwner: this.leaseOwner })))
+    if (!(await this.deps.store.checkpoints.add(checkpoint, { lease: this.lease })))
       throw new RunSuperseded(this.task.id, `the ${stage} checkpoint`);
     progress.add(checkpoint);
     await this.deps.events.append({
@@ -503,14 +503,14 @@ export class TaskRun {
       await this.deps.events.append({ kind: 'task.stage', task_id: this.task.id, data: { stage: state } });
       return;
     }
-    this.current = await transition(this.deps, this.task, state, { leaseOwner: this.leaseOwner });
+    this.current = await transition(this.deps, this.task, state, { lease: this.lease });
   }
 
   /** The run's last state change: done, failed, cancelled or needs_input. */
   async finish(state: TaskState, patch: TaskPatch, announce: Announcement): Promise<void> {
     this.current = await transition(this.deps, this.task, state, {
       patch,
-      leaseOwner: this.leaseOwner,
+      lease: this.lease,
       announce,
     });
   }
@@ -520,7 +520,7 @@ export class TaskRun {
     const updated = await this.deps.store.tasks.update(
       this.task.id,
       { ...patch, updated_at: this.deps.clock.now().toISOString() },
-      { leaseOwner: this.leaseOwner },
+      { lease: this.lease },
     );
     if (updated === null) throw new RunSuperseded(this.task.id, 'a write');
     this.current = updated;

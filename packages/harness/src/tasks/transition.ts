@@ -1,7 +1,7 @@
 import { type Task, type TaskState, isTaskTransition } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
-import type { Store, TaskPatch } from '../store/index.js';
+import type { LeaseToken, Store, TaskPatch } from '../store/index.js';
 import { RunSuperseded } from './task-failure.js';
 
 export interface TransitionDeps {
@@ -15,8 +15,8 @@ export type Announcement = Omit<Parameters<EventLog['append']>[0], 'task_id'>;
 
 export interface TransitionOptions {
   patch?: TaskPatch;
-  /** The run's lease: the change is stored only while the task is still leased to it. */
-  leaseOwner?: string;
+  /** The run's lease: the change is stored only while the task is still held under it. */
+  lease?: LeaseToken;
   announce?: Announcement;
 }
 
@@ -41,7 +41,7 @@ export async function transition(
     from: task.state,
     to,
     patch: { ...options.patch, updated_at: deps.clock.now().toISOString() },
-    ...(options.leaseOwner === undefined ? {} : { leaseOwner: options.leaseOwner }),
+    ...(options.lease === undefined ? {} : { lease: options.lease }),
   });
   if (stored === null) throw new RunSuperseded(task.id, `${task.state} → ${to}`);
   await deps.events.append({

@@ -333,6 +333,13 @@ const migrations: Migration[] = [
     name: "tasks: the preflight's findings, stored on the task and handed to the implementor",
     sql: `ALTER TABLE tasks ADD COLUMN preflight TEXT;`,
   },
+  {
+    // Every claim of a task gives its lease a new generation; guarded writes name the generation,
+    // so a run whose lease was taken over (even by its own server, after a restart) writes nothing.
+    version: 17,
+    name: 'tasks: lease generation fencing',
+    sql: `ALTER TABLE tasks ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

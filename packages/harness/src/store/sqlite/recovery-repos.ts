@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type {
+  LeaseToken,
   ProcessGroupRecord,
   ProcessGroupRepository,
   TaskCheckpoint,
@@ -33,9 +34,9 @@ type CheckpointRow = Omit<TaskCheckpoint, 'data'> & { data: string };
 export class SqliteTaskCheckpointRepository implements TaskCheckpointRepository {
   constructor(private readonly db: Database.Database) {}
 
-  async add(checkpoint: TaskCheckpoint, guard: { leaseOwner?: string } = {}): Promise<boolean> {
+  async add(checkpoint: TaskCheckpoint, guard: { lease?: LeaseToken } = {}): Promise<boolean> {
     const row = { ...checkpoint, data: JSON.stringify(checkpoint.data) };
-    if (guard.leaseOwner === undefined) {
+    if (guard.lease === undefined) {
       this.db
         .prepare(
           `INSERT INTO task_checkpoints (task_id, stage, round, sha, data, recorded_at)
@@ -49,9 +50,10 @@ export class SqliteTaskCheckpointRepository implements TaskCheckpointRepository 
       .prepare(
         `INSERT INTO task_checkpoints (task_id, stage, round, sha, data, recorded_at)
          SELECT @task_id, @stage, @round, @sha, @data, @recorded_at
-         WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @task_id AND lease_owner = @lease_owner)`,
+         WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @task_id AND lease_owner = @lease_owner
+             AND lease_generation = @lease_generation)`,
       )
-      .run({ ...row, lease_owner: guard.leaseOwner });
+      .run({ ...row, lease_owner: guard.lease.owner, lease_generation: guard.lease.generation });
     return inserted.changes === 1;
   }
 

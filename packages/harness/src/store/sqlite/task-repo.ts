@@ -1,7 +1,22 @@
 import type Database from 'better-sqlite3';
-import { type Task, type TaskState, isTaskTransition } from '@harness/protocol';
+import {
+  type Task,
+  type TaskState,
+  isTaskTransition,
+  taskStateSchema,
+  terminalTaskStates,
+} from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
-import type { TaskLease, TaskListFilter, TaskPatch, TaskRepository, TaskStateChange } from '../store.js';
+import type {
+  ClaimRequest,
+  ClaimedTask,
+  InFlightTask,
+  LeaseToken,
+  TaskListFilter,
+  TaskPatch,
+  TaskRepository,
+  TaskStateChange,
+} from '../store.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 type TaskRow = Omit<
@@ -18,6 +33,7 @@ type TaskRow = Omit<
   preflight: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
+  lease_generation: number;
 };
 
 const jsonColumns = new Set([
@@ -67,7 +83,7 @@ const columns = new Set([
   'plan',
 ]);
 
-function fromRow(row: TaskRow): Task & { lease_owner: string | null; lease_expires_at: string | null } {
+function fromRow(row: TaskRow): InFlightTask {
   return {
     ...row,
     review: row.review !== 0,
@@ -86,13 +102,10 @@ function publicTask(row: TaskRow): Task {
   const {
     lease_owner: _owner,
     lease_expires_at: _expires,
+    lease_generation: _generation,
     seq: _seq,
     ...task
-  } = fromRow(row) as Task & {
-    lease_owner: unknown;
-    lease_expires_at: unknown;
-    seq?: unknown;
-  };
+  } = fromRow(row) as InFlightTask & { seq?: unknown };
   return task;
 }
 
@@ -107,6 +120,20 @@ function assignments(id: string, patch: TaskPatch): { sets: string[]; args: Reco
     else args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
   }
   return { sets, args };
+}
+
+/** States a task runs in (counted against the concurrency limits): in flight, but not waiting for a person. */
+const runningStates = taskStateSchema.options
+  .filter((state) => state !== 'queued' && state !== 'needs_input' && !terminalTaskStates.has(state))
+  .map((state) => `'${state}'`)
+  .join(', ');
+
+/** ` AND` the lease condition for a guarded write (and its arguments), or nothing. */
+function leaseGuard(lease: LeaseToken | undefined, args: Record<string, unknown>): string {
+  if (lease === undefined) return '';
+  args.lease_owner = lease.owner;
+  args.lease_generation = lease.generation;
+  return ' AND lease_owner = @lease_owner AND lease_generation = @lease_generation';
 }
 
 /** The store is the last line: a state change the transition table lacks is never written. */
@@ -196,12 +223,12 @@ export class SqliteTaskRepository implements TaskRepository {
     };
   }
 
-  async update(id: string, patch: TaskPatch, guard: { leaseOwner?: string } = {}): Promise<Task | null> {
+  async update(id: string, patch: TaskPatch, guard: { lease?: LeaseToken } = {}): Promise<Task | null> {
     const { sets, args } = assignments(id, patch);
     if (sets.length === 0) return this.get(id);
-    const leased = guard.leaseOwner === undefined ? '' : ' AND lease_owner = @lease_owner';
-    if (guard.leaseOwner !== undefined) args.lease_owner = guard.leaseOwner;
-    const result = this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${leased}`).run(args);
+    const result = this.db
+      .prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${leaseGuard(guard.lease, args)}`)
+      .run(args);
     return result.changes === 0 ? null : this.get(id);
   }
 
@@ -210,11 +237,7 @@ export class SqliteTaskRepository implements TaskRepository {
     const { sets, args } = assignments(id, change.patch ?? {});
     sets.push('state = @to');
     Object.assign(args, { to: change.to, from: change.from });
-    let guard = ' AND state = @from';
-    if (change.leaseOwner !== undefined) {
-      guard += ' AND lease_owner = @lease_owner';
-      args.lease_owner = change.leaseOwner;
-    }
+    const guard = ` AND state = @from${leaseGuard(change.lease, args)}`;
     const result = this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${guard}`).run(args);
     return result.changes === 0 ? null : this.get(id);
   }
@@ -226,25 +249,56 @@ export class SqliteTaskRepository implements TaskRepository {
     return rows.map(publicTask);
   }
 
-  async claim(id: string, lease: TaskLease, now: string): Promise<boolean> {
-    refuseUnlisted(id, 'queued', 'preparing');
-    const result = this.db
-      .prepare(
-        `UPDATE tasks SET state = 'preparing', lease_owner = @owner, lease_expires_at = @expires_at,
-           started_at = COALESCE(started_at, @now), updated_at = @now
-         WHERE id = @id AND state = 'queued'`,
-      )
-      .run({ id, ...lease, now });
-    return result.changes === 1;
+  async claimNext(request: ClaimRequest): Promise<ClaimedTask | null> {
+    refuseUnlisted('(next)', 'queued', 'preparing');
+    // IMMEDIATE: the write lock is taken before the counts are read, so two servers sharing the
+    // file cannot both see room for one more.
+    const claim = this.db.transaction((): ClaimedTask | null => {
+      const row = this.db
+        .prepare(
+          `WITH running AS (
+             SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStates}) GROUP BY project
+           )
+           SELECT t.id FROM tasks t LEFT JOIN running r ON r.project = t.project
+           WHERE t.state = 'queued'
+             AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStates})) < @global_limit
+             AND COALESCE(r.n, 0) < COALESCE(json_extract(@limits, '$."' || t.project || '"'), @default_limit)
+           ORDER BY t.priority DESC, COALESCE(r.n, 0), t.seq LIMIT 1`,
+        )
+        .get({
+          global_limit: request.globalLimit,
+          limits: JSON.stringify(request.projectLimits),
+          default_limit: request.defaultProjectLimit,
+        }) as { id: string } | undefined;
+      if (row === undefined) return null;
+      const claimed = this.db
+        .prepare(
+          `UPDATE tasks SET state = 'preparing', lease_owner = @owner, lease_expires_at = @expires_at,
+             lease_generation = lease_generation + 1, started_at = COALESCE(started_at, @now), updated_at = @now
+           WHERE id = @id AND state = 'queued' RETURNING *`,
+        )
+        .get({
+          id: row.id,
+          owner: request.owner,
+          expires_at: request.expires_at,
+          now: request.now,
+        }) as TaskRow;
+      return {
+        task: publicTask(claimed),
+        lease: { owner: request.owner, generation: claimed.lease_generation },
+      };
+    });
+    return claim.immediate();
   }
 
   async renewLeases(owner: string, expiresAt: string): Promise<void> {
     this.db
       .prepare(
-        `UPDATE tasks SET lease_expires_at = ? WHERE lease_owner = ?
-           AND state NOT IN ('queued', 'done', 'failed', 'cancelled')`,
+        `UPDATE tasks SET lease_expires_at = @expires_at WHERE lease_owner = @owner
+           AND state NOT IN ('queued', 'done', 'failed', 'cancelled')
+           AND (lease_expires_at IS NULL OR lease_expires_at < @expires_at)`,
       )
-      .run(expiresAt, owner);
+      .run({ owner, expires_at: expiresAt });
   }
 
   async inFlight() {

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTask, type Task, type TaskState, taskStateSchema, taskTransitions } from '@harness/protocol';
 import { type Store, SqliteStore } from '../index.js';
+import { claimTask } from '@harness/testkit';
 
 const at = '2026-01-01T00:00:00.000Z';
 let seq = 0;
-const taskIn = (state: TaskState): Task =>
-  newTask({ id: `t${++seq}`, project: 'p', kind: 'prompt', prompt: 'x', state, created_at: at });
+const taskIn = (state: TaskState, priority = 0): Task =>
+  newTask({ id: `t${++seq}`, project: 'p', kind: 'prompt', prompt: 'x', state, priority, created_at: at });
 
 let dir: string;
 let store: Store;
@@ -70,31 +71,30 @@ describe('the task transition table and the store', () => {
   });
 
   it('refuses the writes and changes of an owner whose lease another owner took over', async () => {
-    const task = await store.tasks.enqueue(taskIn('queued'), 1_000_000);
-    const lease = (owner: string) => ({ owner, expires_at: '2999-01-01T00:00:00.000Z' });
-    expect(await store.tasks.claim(task.id, lease('first'), at)).toBe(true);
+    // First in the queue, ahead of the queued tasks other tests left.
+    const task = await store.tasks.enqueue(taskIn('queued', 10), 1_000_000);
+    const first = await claimTask(store, task.id, 'first', at);
     // The first owner counts as dead: a second one re-queues the task and claims it.
     expect(
-      await store.tasks.transition(task.id, { from: 'preparing', to: 'queued', leaseOwner: 'first' }),
+      await store.tasks.transition(task.id, { from: 'preparing', to: 'queued', lease: first }),
     ).not.toBeNull();
-    expect(await store.tasks.claim(task.id, lease('second'), at)).toBe(true);
+    const second = await claimTask(store, task.id, 'second', at);
 
-    expect(await store.tasks.update(task.id, { cost_usd: 9 }, { leaseOwner: 'first' })).toBeNull();
+    expect(await store.tasks.update(task.id, { cost_usd: 9 }, { lease: first })).toBeNull();
     expect(
-      await store.tasks.transition(task.id, { from: 'preparing', to: 'failed', leaseOwner: 'first' }),
+      await store.tasks.transition(task.id, { from: 'preparing', to: 'failed', lease: first }),
     ).toBeNull();
     expect(await store.tasks.get(task.id)).toMatchObject({ state: 'preparing', cost_usd: 0 });
     const moved = await store.tasks.transition(task.id, {
       from: 'preparing',
       to: 'implementing',
-      leaseOwner: 'second',
+      lease: second,
     });
     expect(moved?.state).toBe('implementing');
   });
 
   it('refuses the checkpoints of an owner whose lease another owner took over', async () => {
-    const task = await store.tasks.enqueue(taskIn('queued'), 1_000_000);
-    const lease = (owner: string) => ({ owner, expires_at: '2999-01-01T00:00:00.000Z' });
+    const task = await store.tasks.enqueue(taskIn('queued', 10), 1_000_000);
     const checkpoint = (sha: string) => ({
       task_id: task.id,
       stage: 'implemented' as const,
@@ -103,13 +103,13 @@ describe('the task transition table and the store', () => {
       data: {},
       recorded_at: at,
     });
-    expect(await store.tasks.claim(task.id, lease('first'), at)).toBe(true);
-    expect(await store.checkpoints.add(checkpoint('a1'), { leaseOwner: 'first' })).toBe(true);
-    await store.tasks.transition(task.id, { from: 'preparing', to: 'queued', leaseOwner: 'first' });
-    expect(await store.tasks.claim(task.id, lease('second'), at)).toBe(true);
+    const first = await claimTask(store, task.id, 'first', at);
+    expect(await store.checkpoints.add(checkpoint('a1'), { lease: first })).toBe(true);
+    await store.tasks.transition(task.id, { from: 'preparing', to: 'queued', lease: first });
+    const second = await claimTask(store, task.id, 'second', at);
 
-    expect(await store.checkpoints.add(checkpoint('b2'), { leaseOwner: 'first' })).toBe(false);
-    expect(await store.checkpoints.add(checkpoint('c3'), { leaseOwner: 'second' })).toBe(true);
+    expect(await store.checkpoints.add(checkpoint('b2'), { lease: first })).toBe(false);
+    expect(await store.checkpoints.add(checkpoint('c3'), { lease: second })).toBe(true);
     expect((await store.checkpoints.list(task.id)).map((c) => c.sha)).toEqual(['a1', 'c3']);
   });
 });

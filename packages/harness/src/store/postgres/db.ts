@@ -1,0 +1,87 @@
+import pg from 'pg';
+import { ErrorCodes, HarnessError, describeError } from '../../core/index.js';
+
+/** Anything a statement can run on: the pool, or one client inside a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+// BIGINT (int8) and NUMERIC come back as strings by default; ours fit a JS number (seqs, counts).
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+/**
+ * The Postgres connection pool and the two ways the repositories use it: a statement, and a
+ * transaction (BEGIN … COMMIT on one client, rolled back when the callback throws).
+ */
+export class PgDb implements Queryable {
+  constructor(readonly pool: pg.Pool) {}
+
+  static connect(url: string, max = 10): PgDb {
+    const pool = new pg.Pool({ connectionString: url, max, application_name: 'harness' });
+    // An idle client losing its connection (the server restarted) must not crash the process.
+    pool.on('error', () => undefined);
+    return new PgDb(pool);
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
+
+  /** The rows of one statement. */
+  async rows<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    return (await this.pool.query<R>(text, values)).rows;
+  }
+
+  /** The first row of one statement, or null. */
+  async one<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R | null> {
+    return (await this.pool.query<R>(text, values)).rows[0] ?? null;
+  }
+
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** A connection failure as Harness's storage error, naming the server (never the password). */
+export function storageError(url: string, error: unknown): HarnessError {
+  return new HarnessError(
+    ErrorCodes.storage,
+    `cannot use the database ${redactUrl(url)}: ${describeError(error)}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unparsable database URL)';
+  }
+}
