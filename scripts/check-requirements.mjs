@@ -2,11 +2,12 @@
 // What the test suite needs from the machine, checked before anything is built or run (`npm test`'s
 // pretest, and vitest's globalSetup for `npx vitest run`): Node.js >= 20.19, git, bubblewrap, curl,
 // Debian's Chromium at /usr/bin/chromium (the dashboard's browser tests drive it through
-// playwright-core), and the SQLite binding (better-sqlite3), which a C++ toolchain and python3 build
-// at `npm ci`. Prints nothing and exits 0 when all are there; else one line naming what to install,
+// playwright-core), Debian's PostgreSQL server binaries (the PostgreSQL store's and the fleet's tests
+// start a throwaway cluster from /usr/lib/postgresql/<major>/bin), and the SQLite binding
+// (better-sqlite3), which a C++ toolchain and python3 build at `npm ci`. Prints nothing and exits 0 when all are there; else one line naming what to install,
 // and exits 1.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const missing = [];
@@ -31,6 +32,14 @@ try {
 } catch {
   missing.push('chromium at /usr/bin/chromium (apt-get install chromium)');
 }
+
+// Where the testkit looks for initdb (packages/testkit/src/fixtures/postgres.ts): the server binaries
+// are not on PATH in Debian, and the tests start no system service.
+const postgresBase = '/usr/lib/postgresql';
+const hasInitdb =
+  existsSync(postgresBase) &&
+  readdirSync(postgresBase).some((major) => existsSync(`${postgresBase}/${major}/bin/initdb`));
+if (!hasInitdb) missing.push('PostgreSQL (apt-get install postgresql)');
 
 const require = createRequire(import.meta.url);
 let Database;
