@@ -97,3 +97,11 @@ export {
   type PostgresOptions,
 } from './fixtures/postgres.js';
 export { claimTask } from './fixtures/claims.js';
+export {
+  startFleet,
+  recordClaims,
+  claimPeaks,
+  type Fleet,
+  type FleetHost,
+  type FleetOptions,
+} from './fixtures/fleet.js';

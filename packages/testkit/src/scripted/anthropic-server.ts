@@ -138,7 +138,11 @@ function handleMessages(script: ScriptQueue, req: IncomingMessage, res: ServerRe
     body,
     turn: index,
   });
-  answerTurn(res, turn, payload);
+  if (turn.delay_ms === undefined) return answerTurn(res, turn, payload);
+  // A client that gave up meanwhile gets nothing.
+  setTimeout(() => {
+    if (!res.destroyed) answerTurn(res, turn, payload);
+  }, turn.delay_ms).unref();
 }
 
 export async function startScriptedAnthropicServer(

@@ -27,6 +27,8 @@ export const ScriptTurnSchema = z.object({
   stall: z.boolean().optional(),
   /** Answer with a stream whose event data is not JSON. */
   malformed: z.boolean().optional(),
+  /** Answer after this many milliseconds (the Anthropic stand-in): a slow model, so a run is caught mid-turn. */
+  delay_ms: z.number().int().nonnegative().optional(),
   usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() }).optional(),
 });
 

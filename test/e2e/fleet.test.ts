@@ -1,0 +1,238 @@
+/**
+ * Fleet mode end to end: three `harness serve` processes (three "hosts": their own data directory,
+ * worktrees and project clones) on one PostgreSQL database, with a scripted agent, the GitHub
+ * stand-in and real bare origins. 60 tasks over two projects, submitted through all three servers;
+ * one server is killed with SIGKILL mid-run. Every task must end done exactly once (one
+ * task.finished, one pr_opened checkpoint, one pull request, one branch on the origin), the killed
+ * server's tasks finished by the others, and the fleet-wide limits never exceeded — measured in
+ * the database at every claim, not trusted from the servers. Then a server stopped (SIGSTOP) past
+ * its lease: its tasks are taken over, and when it runs again its stale runs write nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  claimPeaks,
+  type Fleet,
+  type FleetHost,
+  git,
+  recordClaims,
+  type RunningPostgres,
+  startFleet,
+  startPostgres,
+  tempDir,
+} from '@harness/testkit';
+
+let postgres: RunningPostgres;
+const dirs: { remove: () => void }[] = [];
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+
+afterAll(async () => {
+  await postgres?.stop();
+  dirs.forEach((d) => d.remove());
+});
+
+const finishedStates = `('done', 'failed', 'cancelled', 'needs_input')`;
+const runningStates = `NOT IN ('queued', 'needs_input', 'done', 'failed', 'cancelled')`;
+
+/** Polls `condition` until it holds; a hang guard with a message, not a speed check. */
+async function until(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  seconds = 150,
+): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** The lease owner of a server is `host/pid/instance`: what it holds, as the database says. */
+async function heldBy(fleet: Fleet, host: FleetHost): Promise<string[]> {
+  const rows = await fleet.sql<{ id: string }>(
+    `SELECT id FROM tasks WHERE lease_owner LIKE $1 AND state ${runningStates} ORDER BY id`,
+    [`%/${host.server.child.pid}/%`],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Stops `host` (SIGSTOP) at a moment it holds running tasks and returns them: frozen, it cannot
+ * finish one between the look and the kill that follows. Tries again when its last run ended just
+ * as it stopped.
+ */
+async function freezeWhileHolding(
+  fleet: Fleet,
+  host: FleetHost,
+  ready: () => Promise<boolean>,
+): Promise<string[]> {
+  for (;;) {
+    await until(
+      `${host.name} to hold running tasks`,
+      async () => (await ready()) && (await heldBy(fleet, host)).length > 0,
+    );
+    host.server.child.kill('SIGSTOP');
+    // A commit it sent just before it stopped lands meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const held = await heldBy(fleet, host);
+    if (held.length > 0) return held;
+    host.server.child.kill('SIGCONT');
+  }
+}
+
+async function countFinished(fleet: Fleet): Promise<number> {
+  const [row] = await fleet.sql<{ n: string }>(
+    `SELECT count(*) AS n FROM tasks WHERE state IN ${finishedStates}`,
+  );
+  return Number(row!.n);
+}
+
+/** How many of each task's events are of `kind` (every task listed, 0 included). */
+async function eventsPerTask(fleet: Fleet, kind: string): Promise<Map<string, number>> {
+  const rows = await fleet.sql<{ id: string; n: string }>(
+    `SELECT t.id, count(e.seq) AS n FROM tasks t LEFT JOIN events e ON e.task_id = t.id AND e.kind = $1
+     GROUP BY t.id`,
+    [kind],
+  );
+  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}
+
+/**
+ * What says a task was run to completion once and only once: its state, one task.finished, one
+ * pr_opened checkpoint, and one pull request and one pushed branch per task on each project.
+ */
+async function expectEachDoneOnce(fleet: Fleet, projects: string[], total: number): Promise<void> {
+  const tasks = await fleet.sql<{
+    id: string;
+    project: string;
+    state: string;
+    error: unknown;
+    pr_url: string;
+  }>('SELECT id, project, state, error, pr_url FROM tasks');
+  expect(tasks).toHaveLength(total);
+  expect(tasks.filter((t) => t.state !== 'done').map((t) => [t.id, t.state, t.error])).toEqual([]);
+  expect(new Set(tasks.map((t) => t.pr_url)).size).toBe(total);
+
+  const finished = await eventsPerTask(fleet, 'task.finished');
+  expect([...finished].filter(([, n]) => n !== 1)).toEqual([]);
+  const prCheckpoints = await fleet.sql<{ id: string; n: string }>(
+    `SELECT t.id, count(c.task_id) AS n FROM tasks t
+     LEFT JOIN task_checkpoints c ON c.task_id = t.id AND c.stage = 'pr_opened' GROUP BY t.id`,
+  );
+  expect(prCheckpoints.filter((r) => Number(r.n) !== 1)).toEqual([]);
+
+  for (const project of projects) {
+    const ofProject = tasks.filter((t) => t.project === project);
+    const pulls = fleet.hub.pullRequests(`acme/${project}`);
+    expect(pulls, project).toHaveLength(ofProject.length);
+    const heads = new Set(pulls.map((p) => p.head));
+    expect(heads.size, project).toBe(ofProject.length);
+    // The origin has main and one branch per task: the pull requests' heads, nothing else.
+    const branches = git(fleet.origins[project]!, 'for-each-ref', '--format=%(refname:short)', 'refs/heads')
+      .split('\n')
+      .filter((b) => b !== 'main');
+    expect(new Set(branches), project).toEqual(heads);
+  }
+}
+
+describe('a fleet of harness servers on one PostgreSQL database', () => {
+  it('runs 60 tasks over two projects exactly once within the fleet-wide limits while one server is killed', async () => {
+    const dir = tempDir('harness-fleet-');
+    dirs.push(dir);
+    const limits: Record<string, number> = { alpha: 2, beta: 3 };
+    const globalLimit = 4;
+    const fleet = await startFleet(dir.path, {
+      databaseUrl: await postgres.createDatabase(),
+      hosts: 3,
+      projects: Object.entries(limits).map(([name, max_concurrent]) => ({ name, max_concurrent })),
+      concurrency: { global: globalLimit, queue: 100, leaseSeconds: 5 },
+      // A model that takes a moment: a server killed at any time has runs mid-turn.
+      modelDelayMs: 300,
+    });
+    try {
+      await recordClaims(fleet);
+      const names = Object.keys(limits);
+      const ids: string[] = [];
+      for (let i = 0; i < 60; i++)
+        ids.push(await fleet.hosts[i % 3]!.submit(`fleet task ${i}`, names[i % 2]!));
+      expect(new Set(ids).size).toBe(60);
+
+      // Kill a server while it holds running tasks, once some tasks are done.
+      const victim = fleet.hosts[1]!;
+      const orphaned = await freezeWhileHolding(
+        fleet,
+        victim,
+        async () => (await countFinished(fleet)) >= 12,
+      );
+      await victim.server.stop('SIGKILL');
+      expect(await heldBy(fleet, victim)).toEqual(orphaned);
+
+      await until('all 60 tasks finished', async () => (await countFinished(fleet)) === 60);
+      await expectEachDoneOnce(fleet, names, 60);
+
+      // The killed server's tasks were taken over (back to the queue, claimed by another server).
+      const recovered = await eventsPerTask(fleet, 'task.recovered');
+      expect(orphaned.filter((id) => (recovered.get(id) ?? 0) < 1)).toEqual([]);
+      const [owners] = await fleet.sql<{ n: string }>(
+        `SELECT count(*) AS n FROM tasks WHERE id = ANY($1) AND lease_owner LIKE $2`,
+        [orphaned, `%/${victim.server.child.pid}/%`],
+      );
+      expect(Number(owners!.n)).toBe(0);
+
+      // Measured at every claim in the database: never above a project's limit or the fleet's.
+      const peaks = await claimPeaks(fleet);
+      expect(peaks.claims).toBeGreaterThanOrEqual(60 + orphaned.length);
+      for (const [name, limit] of Object.entries(limits))
+        expect(peaks.projects[name], name).toBeLessThanOrEqual(limit);
+      expect(peaks.global).toBeLessThanOrEqual(globalLimit);
+      // The limits were reached at all, or the check would say nothing.
+      expect(peaks.global).toBeGreaterThanOrEqual(3);
+
+      // The survivors still answer for every task, wherever it ran.
+      const view = await fleet.hosts[0]!.task(orphaned[0]!);
+      expect(view.state).toBe('done');
+      expect(view.timeline.map((e) => e.kind)).toContain('task.recovered');
+    } finally {
+      await fleet.stop();
+    }
+  }, 240_000);
+
+  it('fences a server stopped past its lease: its tasks finish elsewhere and its late runs write nothing', async () => {
+    const dir = tempDir('harness-fleet-stale-');
+    dirs.push(dir);
+    const fleet = await startFleet(dir.path, {
+      databaseUrl: await postgres.createDatabase(),
+      hosts: 2,
+      projects: [{ name: 'gamma', max_concurrent: 4 }],
+      concurrency: { global: 4, host: 2, queue: 20, leaseSeconds: 5 },
+      // Slow enough that the stopped server is mid-turn, its model's answer waiting for it.
+      modelDelayMs: 1500,
+    });
+    try {
+      const [stalled, survivor] = fleet.hosts as [FleetHost, FleetHost];
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(await fleet.hosts[i % 2]!.submit(`stale task ${i}`, 'gamma'));
+      const taken = await freezeWhileHolding(fleet, stalled, async () => true);
+
+      // Its lease expires; the survivor takes the tasks over and finishes everything.
+      await until('all 6 tasks finished', async () => (await countFinished(fleet)) === 6);
+      const recovered = await eventsPerTask(fleet, 'task.recovered');
+      expect(taken.filter((id) => (recovered.get(id) ?? 0) < 1)).toEqual([]);
+
+      // Running again, the stale runs carry on until the database refuses their next write.
+      stalled.server.child.kill('SIGCONT');
+      const stopped = (id: string) =>
+        stalled.server.stderr.some(
+          (line) => line.includes(id) && line.includes('the task passed to another owner; this run stopped'),
+        );
+      await until('the stale runs to stop', () => taken.every(stopped));
+
+      await expectEachDoneOnce(fleet, ['gamma'], 6);
+      expect(await survivor.task(taken[0]!)).toMatchObject({ state: 'done' });
+    } finally {
+      await fleet.stop();
+    }
+  }, 180_000);
+});
