@@ -36,8 +36,12 @@ afterAll(async () => {
 const finishedStates = `('done', 'failed', 'cancelled', 'needs_input')`;
 const runningStates = `NOT IN ('queued', 'needs_input', 'done', 'failed', 'cancelled')`;
 
-/** Polls `condition` until it holds; a hang guard with a message, not a speed check. */
+/**
+ * Polls `condition` until it holds; a hang guard, not a speed check. When it gives up, it says
+ * what the database shows: the tasks by state and owner, and the sessions and what they wait on.
+ */
 async function until(
+  fleet: Fleet,
   what: string,
   condition: () => Promise<boolean> | boolean,
   seconds = 150,
@@ -46,7 +50,14 @@ async function until(
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`gave up waiting for ${what}`);
+  const tasks = await fleet.sql(
+    'SELECT state, lease_owner, lease_expires_at, count(*) AS n FROM tasks GROUP BY 1, 2, 3 ORDER BY 1',
+  );
+  const sessions = await fleet.sql(
+    `SELECT pid, state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  throw new Error(`gave up waiting for ${what}: ${JSON.stringify({ tasks, sessions }, null, 1)}`);
 }
 
 /** The lease owner of a server is `host/pid/instance`: what it holds, as the database says. */
@@ -70,6 +81,7 @@ async function freezeWhileHolding(
 ): Promise<string[]> {
   for (;;) {
     await until(
+      fleet,
       `${host.name} to hold running tasks`,
       async () => (await ready()) && (await heldBy(fleet, host)).length > 0,
     );
@@ -110,13 +122,16 @@ async function expectEachDoneOnce(fleet: Fleet, projects: string[], total: numbe
     state: string;
     error: unknown;
     pr_url: string;
-  }>('SELECT id, project, state, error, pr_url FROM tasks');
+    lease_owner: string | null;
+  }>('SELECT id, project, state, error, pr_url, lease_owner FROM tasks');
   expect(tasks).toHaveLength(total);
   expect(tasks.filter((t) => t.state !== 'done').map((t) => [t.id, t.state, t.error])).toEqual([]);
   expect(new Set(tasks.map((t) => t.pr_url)).size).toBe(total);
 
   const finished = await eventsPerTask(fleet, 'task.finished');
-  expect([...finished].filter(([, n]) => n !== 1)).toEqual([]);
+  // With its last owner: a run cut off between the state change and its announcement shows here.
+  const ownerOf = new Map(tasks.map((t) => [t.id, t.lease_owner]));
+  expect([...finished].filter(([, n]) => n !== 1).map(([id, n]) => [id, n, ownerOf.get(id)])).toEqual([]);
   const prCheckpoints = await fleet.sql<{ id: string; n: string }>(
     `SELECT t.id, count(c.task_id) AS n FROM tasks t
      LEFT JOIN task_checkpoints c ON c.task_id = t.id AND c.stage = 'pr_opened' GROUP BY t.id`,
@@ -127,7 +142,8 @@ async function expectEachDoneOnce(fleet: Fleet, projects: string[], total: numbe
     const ofProject = tasks.filter((t) => t.project === project);
     const pulls = fleet.hub.pullRequests(`acme/${project}`);
     expect(pulls, project).toHaveLength(ofProject.length);
-    const heads = new Set(pulls.map((p) => p.head));
+    // A head is `owner:branch`, as Harness names it when it opens the pull request.
+    const heads = new Set(pulls.map((p) => p.head.replace(/^acme:/, '')));
     expect(heads.size, project).toBe(ofProject.length);
     // The origin has main and one branch per task: the pull requests' heads, nothing else.
     const branches = git(fleet.origins[project]!, 'for-each-ref', '--format=%(refname:short)', 'refs/heads')
@@ -169,7 +185,7 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
       await victim.server.stop('SIGKILL');
       expect(await heldBy(fleet, victim)).toEqual(orphaned);
 
-      await until('all 60 tasks finished', async () => (await countFinished(fleet)) === 60);
+      await until(fleet, 'all 60 tasks finished', async () => (await countFinished(fleet)) === 60);
       await expectEachDoneOnce(fleet, names, 60);
 
       // The killed server's tasks were taken over (back to the queue, claimed by another server).
@@ -217,7 +233,7 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
       const taken = await freezeWhileHolding(fleet, stalled, async () => true);
 
       // Its lease expires; the survivor takes the tasks over and finishes everything.
-      await until('all 6 tasks finished', async () => (await countFinished(fleet)) === 6);
+      await until(fleet, 'all 6 tasks finished', async () => (await countFinished(fleet)) === 6);
       const recovered = await eventsPerTask(fleet, 'task.recovered');
       expect(taken.filter((id) => (recovered.get(id) ?? 0) < 1)).toEqual([]);
 
@@ -227,7 +243,7 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
         stalled.server.stderr.some(
           (line) => line.includes(id) && line.includes('the task passed to another owner; this run stopped'),
         );
-      await until('the stale runs to stop', () => taken.every(stopped));
+      await until(fleet, 'the stale runs to stop', () => taken.every(stopped));
 
       await expectEachDoneOnce(fleet, ['gamma'], 6);
       expect(await survivor.task(taken[0]!)).toMatchObject({ state: 'done' });
