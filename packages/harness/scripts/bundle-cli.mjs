@@ -13,7 +13,17 @@ const outdir = path.join(harnessDir, 'dist', 'bundle');
 const packagesDir = path.dirname(harnessDir);
 
 /** Packages that must not be loaded by `rule check FILE -- CMD`; the build fails if they are. */
-const HEAVY = ['zod', 'pino', 'smol-toml', '@octokit', 'better-sqlite3', 'hono', 'ws', '@opentelemetry'];
+const HEAVY = [
+  'zod',
+  'pino',
+  'smol-toml',
+  '@octokit',
+  'better-sqlite3',
+  'pg',
+  'hono',
+  'ws',
+  '@opentelemetry',
+];
 
 /**
  * Our own compiled modules (harness and protocol) have no import-time side effects that other
@@ -64,8 +74,9 @@ const result = await esbuild.build({
   target: 'node20',
   chunkNames: 'chunk-[hash]',
   // A native addon finds its binary from its own package directory, so it stays in node_modules;
-  // only the project scan (`rule check DIR`, loaded on demand) opens the store.
-  external: ['better-sqlite3'],
+  // only the project scan (`rule check DIR`, loaded on demand) opens the store. pg stays there too:
+  // it requires its optional native binding (pg-native) by name, which a bundle cannot resolve.
+  external: ['better-sqlite3', 'pg'],
   // commander is CommonJS and calls require() for Node's modules; an ESM bundle has no require.
   banner: {
     js: "import { createRequire as __harnessRequire } from 'node:module';\nconst require = __harnessRequire(import.meta.url);",
@@ -78,11 +89,16 @@ const result = await esbuild.build({
 // Chunks loaded by import() have an entryPoint too; the start-up entry is rule-main's.
 const entry = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('/rule-main.js'));
 const loaded = staticClosure(result.metafile, entry[0]);
-const heavy = loaded.flatMap((file) =>
-  Object.keys(result.metafile.outputs[file].inputs).filter((input) =>
+const heavy = loaded.flatMap((file) => [
+  ...Object.keys(result.metafile.outputs[file].inputs).filter((input) =>
     HEAVY.some((name) => input.includes(`node_modules/${name}/`)),
   ),
-);
+  // External packages (better-sqlite3, pg) are imported, not bundled: look at the imports too.
+  ...result.metafile.outputs[file].imports
+    .filter((imported) => imported.external && imported.kind === 'import-statement')
+    .map((imported) => imported.path)
+    .filter((name) => HEAVY.some((heavyName) => name === heavyName || name.startsWith(`${heavyName}/`))),
+]);
 if (heavy.length > 0) {
   throw new Error(`the rule start-up bundle loads what it should not: ${heavy.slice(0, 5).join(', ')}`);
 }

@@ -10,7 +10,7 @@ import {
 import { agentsMdSettingsFrom } from '../context/index.js';
 import { GithubClient, githubClientOptionsFromConfig } from '../github/index.js';
 import { Harness, type HarnessPorts } from '../server/index.js';
-import { SqliteStore } from '../store/index.js';
+import { openStore } from './open-store.js';
 
 export interface ComposeOptions {
   dataDir?: string;
@@ -35,7 +35,8 @@ export function createPorts(config: HarnessConfig, logger: Logger): HarnessPorts
 }
 
 /**
- * Builds the running platform from the effective config: store, the model gateway (agents reach
+ * Builds the running platform from the effective config: store (SQLite in the data directory, or
+ * the PostgreSQL database a fleet shares), the model gateway (agents reach
  * their model through it; the real keys stay in this process), agents, policy, services.
  */
 export async function composeHarness(
@@ -44,7 +45,8 @@ export async function composeHarness(
   options: ComposeOptions = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? config.server.data_dir;
-  const store = SqliteStore.open(dataDir);
+  const { store, description } = await openStore(config, dataDir);
+  logger.info({ store: description }, `store: ${description}`);
   const hiddenPaths = [dataDir, ...(options.configFile ? [options.configFile] : [])];
   const gateway = await ModelGateway.start({ logger });
   const ports = createPorts(config, logger);

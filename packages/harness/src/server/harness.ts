@@ -162,7 +162,10 @@ export class Harness {
       runner: pipeline,
       clock,
       logger,
+      // Fleet-wide: the store counts every server's running tasks against it.
       globalLimit: config.concurrency.max_concurrent_tasks,
+      hostLimit: config.concurrency.host_max_concurrent_tasks ?? config.concurrency.max_concurrent_tasks,
+      leaseMs: config.concurrency.lease_seconds * 1000,
       maxQueued: config.concurrency.max_queue_size,
       projectLimit: async (name) => (await this.projects.settings(name)).max_concurrent,
     });
@@ -235,8 +238,12 @@ export class Harness {
     const restListener = getRequestListener(restApp.fetch);
     // Safe to leave unawaited: the listener answers its own failures (a 500) and never rejects.
     this.rest = (req, res) => void restListener(req, res);
-    this.events.onAppend((event) => {
+    // Clients hear every server's events (a fleet's tasks run anywhere) ...
+    this.events.onLogged((event) => {
       if (event.thread_id) this.hub.publish(threadTopic(event.thread_id), 'event/logged', { event });
+    });
+    // ... while a finished task counts towards GC once: on the server that ran it.
+    this.events.onAppend((event) => {
       if (event.kind === 'task.finished' && event.task_id !== null)
         void this.countFinishedTask(event.task_id);
     });
@@ -246,6 +253,8 @@ export class Harness {
   static async start(options: HarnessOptions): Promise<Harness> {
     const harness = new Harness(options);
     const { logger } = options.ports;
+    // Before anything runs, so that streams miss none of the fleet's events from now on.
+    await harness.events.follow();
     const purged = await harness.events.applyRetention(options.config.observe.log_retention_days);
     if (purged > 0) logger.info({ purged }, 'events past the retention period removed');
     // Before anything is resumed: an agent that outlived the last server must not work beside its successor.
@@ -308,6 +317,7 @@ export class Harness {
     await this.agents.close();
     this.webhooks.stop();
     for (const connection of [...this.connections]) connection.close();
+    await this.events.stopFollowing();
     await this.store.close();
   }
 }

@@ -130,6 +130,8 @@ export class TaskRun {
       remote: settings.git.remote,
       baseBranch: source.prBranch ?? baseBranch,
       branchPrefix: settings.git.branch_prefix,
+      // A run with checkpoints got somewhere: another host may have pushed its branch.
+      resumeFromRemote: (await this.deps.store.checkpoints.list(this.task.id)).length > 0,
     });
     await this.save({ branch: worktree.branch, worktree: worktree.path, base_commit: worktree.baseCommit });
     const ctx: StageContext = {

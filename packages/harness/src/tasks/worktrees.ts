@@ -39,6 +39,11 @@ export interface CreateWorktreeRequest {
   remote: string;
   baseBranch: string;
   branchPrefix: string;
+  /**
+   * The task ran before, perhaps on another host of a fleet: when its branch is not in this
+   * checkout, continue the one it pushed to the remote (if it pushed one) instead of the base.
+   */
+  resumeFromRemote?: boolean;
 }
 
 export interface TaskWorktree {
@@ -162,19 +167,24 @@ export class WorktreeManager {
     await writeProjectMarker(path.dirname(worktreePath), { repo });
     const start = await this.startPoint(repo, request, log);
     const branchExists = await this.git.refExists(repo, `refs/heads/${branch}`);
+    const pushed =
+      branchExists || request.resumeFromRemote !== true
+        ? null
+        : await this.pushedTaskBranch(repo, branch, request.remote);
+    const resumed = branchExists || pushed !== null;
     // A branch left by an earlier attempt holds that attempt's commits: continue it, do not reset it.
-    await this.git.worktreeAdd(repo, worktreePath, branch, branchExists ? null : start);
-    const baseCommit = branchExists
+    await this.git.worktreeAdd(repo, worktreePath, branch, branchExists ? null : (pushed ?? start));
+    const baseCommit = resumed
       ? ((await this.git.mergeBase(repo, branch, start)) ?? (await this.git.revParse(repo, start)))
       : await this.git.revParse(repo, start);
     if (baseCommit === null)
       throw new HarnessError(ErrorCodes.internal, `cannot resolve ${start} in ${repo}`);
     await writeWorktreeMeta(worktreePath, meta(request, branch, baseCommit));
     log.info(
-      { path: worktreePath, start, base_commit: baseCommit, resumed: branchExists },
+      { path: worktreePath, start, base_commit: baseCommit, resumed, from_remote: pushed !== null },
       'worktree created',
     );
-    return { path: worktreePath, branch, baseCommit, resumed: branchExists };
+    return { path: worktreePath, branch, baseCommit, resumed };
   }
 
   /**
@@ -217,6 +227,31 @@ export class WorktreeManager {
       await rm(worktreePath, { recursive: true, force: true });
       await this.git.worktreePrune(repo);
     }
+    return null;
+  }
+
+  /**
+   * The task branch as an earlier run (on another host, whose checkout this one does not share)
+   * pushed it: its remote-tracking ref, freshly fetched; null when it was never pushed (or the
+   * project has no such remote). Any other fetch failure is an error: starting over from the base
+   * would redo pushed work and then fail to push over it.
+   */
+  private async pushedTaskBranch(repo: string, branch: string, remote: string): Promise<string | null> {
+    if ((await this.git.remoteUrl(repo, remote)) === null) return null;
+    const tracking = `refs/remotes/${remote}/${branch}`;
+    try {
+      await this.git.fetch(repo, remote, branch);
+      return tracking;
+    } catch (error) {
+      if (!/couldn't find remote ref/i.test(describeError(error)))
+        throw new HarnessError(
+          ErrorCodes.unavailable,
+          `cannot fetch task branch ${branch} from ${remote} to resume the task: ${describeError(error)}`,
+          { cause: error },
+        );
+    }
+    // A tracking ref left from before would make the next push expect a branch the remote lost.
+    await this.git.deleteRef(repo, tracking);
     return null;
   }
 

@@ -7,14 +7,14 @@ import { EventLog } from '../../observe/index.js';
 import { checkProject, projectContext } from '../../policy/index.js';
 import { ProjectRegistry } from '../../projects/index.js';
 import { recordScan } from '../../quality/index.js';
-import { SqliteStore } from '../../store/index.js';
 import type { CommandIo } from '../command-io.js';
+import { openStore } from '../open-store.js';
 import { ruleConfig } from './rule-on-demand.js';
 
 /**
  * `harness rule check DIR` as a project scan: the catalogue from the project, `~/.harness/rules`,
  * `/etc/harness/rules` and `rules.discovery_paths`, every guard, `--fix`, and the scan stored in
- * the data directory's SQLite (the server's store) under the registered project whose root DIR
+ * the server's store (SQLite in the data directory, or the fleet's PostgreSQL) under the registered project whose root DIR
  * is, else under DIR's name. Loaded on demand by rule.ts, so command checks never open the store.
  */
 export interface ScanCommandOptions {
@@ -31,7 +31,7 @@ export async function scanProjectCommand(
   io: CommandIo,
 ): Promise<ProjectCheckResult> {
   const config = ruleConfig(command, io);
-  const store = SqliteStore.open(options.dataDir ?? config.server.data_dir);
+  const { store } = await openStore(config, options.dataDir ?? config.server.data_dir);
   try {
     const events = new EventLog(store, silentLogger);
     const projects = new ProjectRegistry(config, store, systemClock);

@@ -51,7 +51,10 @@ export function registerServeCommand(program: Command): void {
       'port for http/ws; 0 picks a free one (default: from server.http_addr)',
       parsePort,
     )
-    .option('--data-dir <path>', 'where the SQLite database lives (default: server.data_dir)')
+    .option(
+      '--data-dir <path>',
+      'where worktrees and the SQLite database (without [store] url) live (default: server.data_dir)',
+    )
     .option(
       '--project-root <path>',
       'default directory for threads (default: the default project, else server.project_root)',

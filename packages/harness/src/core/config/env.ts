@@ -1,10 +1,12 @@
-import { describeValue, isHttpUrl } from './fields.js';
+import { describeValue, isDatabaseUrl, isHttpUrl } from './fields.js';
 import type { ConfigIssue } from './issues.js';
 import type { HarnessConfig } from './schema.js';
 
 /**
  * Environment fallbacks, folded into the config once at load time so the rest of the program reads
- * only the config. A value in the file always wins; an empty variable counts as unset.
+ * only the config. A value in the file always wins, except for `HARNESS_DATABASE_URL`, which
+ * overrides `[store] url`: one config file is then shared by hosts (and tests) that point it at
+ * different databases. An empty variable counts as unset.
  */
 
 export const envFallbacks = {
@@ -16,6 +18,7 @@ export const envFallbacks = {
   openaiBaseUrl: 'OPENAI_BASE_URL',
   githubToken: 'GITHUB_TOKEN',
   otelEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  databaseUrl: 'HARNESS_DATABASE_URL',
 } as const;
 
 /** Where the Anthropic API adapter sends requests when neither the config nor the environment says. */
@@ -43,6 +46,14 @@ export function foldEnv(
     return undefined;
   };
   const endpoint = url(config.otel.endpoint, envFallbacks.otelEndpoint, 'otel.endpoint');
+  const databaseUrl = fromEnv(env, envFallbacks.databaseUrl);
+  if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl))
+    issues.push({
+      file: `env ${envFallbacks.databaseUrl}`,
+      path: 'store.url',
+      message: `expected a postgres:// or postgresql:// URL, got ${describeValue(databaseUrl, true)}`,
+    });
+  const storeUrl = databaseUrl !== undefined && isDatabaseUrl(databaseUrl) ? databaseUrl : config.store.url;
   const { claude, codex } = config.agents;
   const folded: HarnessConfig = {
     ...config,
@@ -72,6 +83,7 @@ export function foldEnv(
     },
     github: { ...config.github, token: config.github.token ?? fromEnv(env, envFallbacks.githubToken) },
     otel: { ...config.otel, endpoint },
+    store: { ...config.store, url: storeUrl },
   };
   return { config: folded, issues };
 }

@@ -132,6 +132,21 @@ export function httpUrl() {
   return z.string(e).refine(isHttpUrl, e);
 }
 
+/** A PostgreSQL connection URL; its password is never echoed in an error. */
+export function databaseUrl() {
+  const e = expecting('a postgres:// or postgresql:// URL', true);
+  return z.string(e).refine(isDatabaseUrl, e);
+}
+
+export function isDatabaseUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
+}
+
 export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -207,6 +222,7 @@ export const harnessSecretEnvNames = [
   'HARNESS_API_TOKEN',
   'HARNESS_DATABASE_URL',
   'DATABASE_URL',
+  'PGPASSWORD',
   'GITHUB_TOKEN',
   'GH_TOKEN',
   'GITHUB_WEBHOOK_SECRET',

@@ -67,7 +67,8 @@ describe('loadConfig: file lookup and defaults', () => {
       },
       review: { enabled: true, reviewer_agent: 'auto', max_rounds: 3 },
     });
-    expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
+    expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, lease_seconds: 30, max_queue_size: 32 });
+    expect(config.store).toEqual({});
     expect(config.rules).toEqual({ exec_policy_paths: [], on_prompt: 'refuse', discovery_paths: [] });
     expect(config.gc).toMatchObject({
       max_drafts_per_run: 5,

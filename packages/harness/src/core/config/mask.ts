@@ -4,7 +4,8 @@ export const maskedValue = '****';
 
 /**
  * The config as it may be shown to people: credentials replaced by "****" (an unset one stays
- * absent, so the output still tells whether it is set) and unset optional keys dropped.
+ * absent, so the output still tells whether it is set), the user and password of any URL in it
+ * (`[store] url`, remotes) too, and unset optional keys dropped.
  */
 export function maskSecrets(config: HarnessConfig): unknown {
   const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
@@ -15,7 +16,7 @@ export function maskSecrets(config: HarnessConfig): unknown {
     for (const key of keys) table = table?.[key] as Record<string, unknown> | undefined;
     if (table !== undefined && table[last] !== undefined) table[last] = maskedValue;
   }
-  return copy;
+  return maskUrlCredentials(copy);
 }
 
 /**

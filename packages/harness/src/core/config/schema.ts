@@ -6,6 +6,7 @@ import {
   agentName,
   bool,
   commandField,
+  databaseUrl,
   hostPort,
   httpUrl,
   int,
@@ -190,8 +191,16 @@ export function buildConfigSchema(ctx: SchemaContext) {
   return table({
     server: serverSection(ctx),
     agents: agentsSection(ctx),
+    // Where the store lives: absent means SQLite in server.data_dir; a PostgreSQL URL shares one
+    // database (queue, tasks, events) between every server of a fleet. HARNESS_DATABASE_URL wins.
+    store: section({ url: databaseUrl().optional() }),
     concurrency: section({
+      // Fleet-wide: every server sharing the store counts every server's running tasks.
       max_concurrent_tasks: int(1).default(4),
+      // This server's own cap (its CPU, memory, agent seats); max_concurrent_tasks when absent.
+      host_max_concurrent_tasks: int(1).optional(),
+      // How long a task's lease lasts without renewal: how soon another host takes over a dead one's task.
+      lease_seconds: int(5, 3600).default(30),
       max_queue_size: int(1).default(32),
     }),
     rules: section({

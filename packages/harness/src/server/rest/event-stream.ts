@@ -45,7 +45,8 @@ export function streamEvents(c: Context, events: EventLog, options: EventStreamO
   return streamSSE(c, async (stream) => {
     const live: Event[] = [];
     let wake: (() => void) | null = null;
-    const unsubscribe = events.onAppend((event) => {
+    // Every server's events, in seq order, when a fleet shares the store.
+    const unsubscribe = events.onLogged((event) => {
       if (!inScope(event, scope)) return;
       live.push(event);
       if (live.length > maxBacklog) {

@@ -55,7 +55,7 @@ export async function serveHttp(harness: Harness, options: HttpTransportOptions)
     maxMessageBytes: options.maxBodyBytes,
     heartbeatMs: options.wsHeartbeatMs,
   });
-  const health = JSON.stringify({ status: 'ok', version: harnessVersion });
+  const health = JSON.stringify({ status: 'ok', version: harnessVersion, store: harness.store.backend });
   const handleRpc = rpcHandler(harness, sessions, options.maxBodyBytes);
   const dashboard = new DashboardFiles(options.dashboardDir ?? defaultDashboardDir());
   // Event streams stay open as long as their clients do; shutdown cuts them (see close()).
