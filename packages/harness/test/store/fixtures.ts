@@ -110,6 +110,26 @@ export const fullTask = (id: string): Task =>
     started_at: minutesAfter(1),
     finished_at: null,
     routing: { complexity: 'complex', agent: 'codex', model: null, reason: 'long' },
+    plan: {
+      plan_id: 'p1',
+      path: '.agent/plans/p1.md',
+      title: 'The plan',
+      status: 'active',
+      progress: { done: 1, total: 3 },
+      updated_at: at,
+      markdown: '# The plan\n\n- [x] one\n',
+    },
+    preflight: {
+      agent: 'claude',
+      constraints: ['keep the API'],
+      affected_files: ['src/a.ts'],
+      risk: 'medium',
+      complexity: 'simple',
+      summary: 'small',
+      baseline: { scan_id: 'scan1', started_at: at, finding_count: 2, by_severity: { high: 2 }, ran: false },
+      cost_usd: 0.01,
+      at,
+    },
   });
 
 /** A claim with room for everything unless the test names limits. */
