@@ -88,6 +88,8 @@ export interface StoreFixture {
   readonly store: Store;
   /** Another store on the same database (closed after the test), as a second server would open it. */
   another(): Promise<Store>;
+  /** Closes one of the test's stores now (instead of after the test). */
+  close(store: Store): Promise<void>;
 }
 
 /**
@@ -129,5 +131,9 @@ export function useStore(backend: StoreBackend): StoreFixture {
       return store;
     },
     another: open,
+    async close(each) {
+      opened.splice(opened.indexOf(each), 1);
+      await each.close();
+    },
   };
 }

@@ -3,6 +3,16 @@ import { type TaskState, taskStateSchema, taskTransitions } from '@harness/proto
 import { backends, useStore } from './backends.js';
 import { at, fullTask, minutesAfter, storedTask, task } from './fixtures.js';
 
+describe('the task transition table', () => {
+  it("is the design's: the happy path, nothing out of a final state, a waiting task answered or cancelled", () => {
+    const path: TaskState[] = ['queued', 'preparing', 'implementing', 'validating', 'pr_open', 'reviewing'];
+    for (const [i, from] of path.slice(0, -1).entries()) expect(taskTransitions[from]).toContain(path[i + 1]);
+    expect(taskTransitions.reviewing).toEqual(expect.arrayContaining(['fixing', 'done']));
+    for (const final of ['done', 'failed', 'cancelled'] as const) expect(taskTransitions[final]).toEqual([]);
+    expect([...taskTransitions.needs_input].sort()).toEqual(['cancelled', 'queued']);
+  });
+});
+
 describe.each(backends)('tasks ($name)', (backend) => {
   const db = useStore(backend);
 
