@@ -96,7 +96,7 @@ const starlarkUsers = new Set(['policy', 'server', 'cli']);
  */
 const packagesOf: Record<string, readonly string[]> = {
   core: ['pino', 'smol-toml'],
-  store: ['better-sqlite3'],
+  store: ['better-sqlite3', 'pg'],
   observe: [
     '@opentelemetry/api',
     '@opentelemetry/exporter-metrics-otlp-grpc',
@@ -438,6 +438,7 @@ describe('the import checker (it can fail)', () => {
     expect(checkHarnessImport(harnessSrc, storeFile, 'vitest')).toMatch(/outside a test/);
     expect(checkHarnessImport(harnessSrc, storeFile, '@harness/starlark')).toMatch(/may not import/);
     expect(checkHarnessImport(harnessSrc, storeFile, 'better-sqlite3')).toBeNull();
+    expect(checkHarnessImport(harnessSrc, storeFile, 'pg')).toBeNull();
     expect(checkHarnessImport(harnessSrc, storeFile, 'node:fs')).toBeNull();
     expect(checkHarnessImport(harnessSrc, storeTest, 'vitest')).toBeNull();
   });

@@ -1,8 +1,8 @@
 /**
  * store: persistence behind the `Store` interface — threads, turns, events, tasks with their
- * leases and checkpoints, projects, rule scans, and the process groups agents run in — with the embedded SQLite
- * backend (better-sqlite3, nowhere else) as the default. Depends only on core and the protocol's
- * wire shapes.
+ * leases and checkpoints, projects, rule scans, and the process groups agents run in — SQLite
+ * default (better-sqlite3, nowhere else), PostgreSQL for a fleet (pg, nowhere else). Depends only
+ * on core and the protocol's wire shapes.
  */
 export {
   type DraftDecision,
@@ -57,3 +57,6 @@ export {
 } from './store.js';
 export { SqliteStore, databaseFileName } from './sqlite/sqlite-store.js';
 export { latestSchemaVersion } from './sqlite/migrations.js';
+export { PgStore, type PgStoreOptions } from './postgres/pg-store.js';
+export { latestPgSchemaVersion } from './postgres/migrations.js';
+export { redactUrl } from './postgres/db.js';

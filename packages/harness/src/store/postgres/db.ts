@@ -64,6 +64,19 @@ export class PgDb implements Queryable {
   }
 }
 
+/**
+ * The numbered parameters of a statement built piece by piece (optional filters): `add` keeps a
+ * value and answers the `$n` that names it.
+ */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
 /** A connection failure as Harness's storage error, naming the server (never the password). */
 export function storageError(url: string, error: unknown): HarnessError {
   return new HarnessError(

@@ -1,0 +1,13 @@
+/**
+ * Schema changes the second half of the Postgres repositories needs on top of version 1
+ * (migrations.ts). Applied after it, in the same way: in order, each in its own transaction.
+ */
+export const partBMigrations: { version: number; name: string; sql: string }[] = [
+  {
+    // SQLite breaks a tie between scans started in the same millisecond by rowid (arrival order);
+    // Postgres rows have no such order, so scans get an identity column that gives one.
+    version: 2,
+    name: 'scans: an arrival order, for scans that started in the same millisecond',
+    sql: `ALTER TABLE scans ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;`,
+  },
+];

@@ -1,0 +1,355 @@
+import type pg from 'pg';
+import {
+  type Task,
+  type TaskState,
+  isTaskTransition,
+  taskStateSchema,
+  terminalTaskStates,
+} from '@harness/protocol';
+import { ErrorCodes, HarnessError } from '../../core/index.js';
+import type {
+  ClaimRequest,
+  ClaimedTask,
+  InFlightTask,
+  LeaseToken,
+  TaskListFilter,
+  TaskPatch,
+  TaskRepository,
+  TaskStateChange,
+} from '../store.js';
+import { decodeCursor, encodeCursor } from '../sqlite/cursor.js';
+import type { PgDb, Queryable } from './db.js';
+
+type TaskRow = Omit<
+  Task,
+  'rounds' | 'error' | 'pending_approval' | 'approvals' | 'routing' | 'plan' | 'preflight'
+> & {
+  seq: number;
+  rounds: string;
+  error: string | null;
+  pending_approval: string | null;
+  approvals: string;
+  routing: string | null;
+  plan: string | null;
+  preflight: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  lease_generation: number;
+};
+
+/** Columns holding JSON text (stored as written, so they read back byte for byte). */
+const jsonColumns = new Set([
+  'rounds',
+  'error',
+  'pending_approval',
+  'approvals',
+  'routing',
+  'plan',
+  'preflight',
+]);
+
+/** Every column of a task but its id and seq, in the order `enqueue` writes them. */
+const taskColumns = [
+  'project',
+  'kind',
+  'prompt',
+  'issue',
+  'pr',
+  'description',
+  'agent',
+  'reviewer',
+  'review',
+  'budget_usd',
+  'priority',
+  'state',
+  'branch',
+  'worktree',
+  'pr_url',
+  'pr_number',
+  'deliver',
+  'delivery',
+  'commit_sha',
+  'base_commit',
+  'rounds',
+  'validation_attempts',
+  'cost_usd',
+  'score',
+  'grade',
+  'error',
+  'pending_approval',
+  'approvals',
+  'preflight',
+  'source',
+  'external_id',
+  'created_at',
+  'updated_at',
+  'started_at',
+  'finished_at',
+  'routing',
+  'plan',
+] as const;
+
+/** What a patch may write: every column but the state (and created_at), which have their own paths. */
+const patchableColumns = new Set<string>(taskColumns.filter((c) => c !== 'state' && c !== 'created_at'));
+
+function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+function fromRow(row: TaskRow): InFlightTask & { seq: number } {
+  return {
+    ...row,
+    rounds: JSON.parse(row.rounds) as Task['rounds'],
+    error: parseJson<Task['error']>(row.error),
+    pending_approval: parseJson<Task['pending_approval']>(row.pending_approval),
+    approvals: JSON.parse(row.approvals) as Task['approvals'],
+    routing: parseJson<Task['routing']>(row.routing),
+    plan: parseJson<Task['plan']>(row.plan),
+    preflight: parseJson<Task['preflight']>(row.preflight),
+  };
+}
+
+function inFlightTask(row: TaskRow): InFlightTask {
+  const { seq: _seq, ...task } = fromRow(row);
+  return task;
+}
+
+function publicTask(row: TaskRow): Task {
+  const {
+    lease_owner: _owner,
+    lease_expires_at: _expires,
+    lease_generation: _generation,
+    ...task
+  } = inFlightTask(row);
+  return task;
+}
+
+/** A column's value as a statement parameter: JSON columns as their text, the rest as they are. */
+function columnValue(column: string, value: unknown): unknown {
+  return jsonColumns.has(column) && value !== null ? JSON.stringify(value) : value;
+}
+
+/** Positional parameters ($1, $2, …) collected while a statement is put together. */
+class Parameters {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The SET clauses for a patch (unknown keys and undefined values skipped). */
+function assignments(patch: TaskPatch, params: Parameters): string[] {
+  const sets: string[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || !patchableColumns.has(key)) continue;
+    sets.push(`${key} = ${params.add(columnValue(key, value))}`);
+  }
+  return sets;
+}
+
+/** ` AND` the lease condition of a guarded write, or nothing: the database itself refuses a stale lease. */
+function leaseGuard(lease: LeaseToken | undefined, params: Parameters): string {
+  if (lease === undefined) return '';
+  return ` AND lease_owner = ${params.add(lease.owner)} AND lease_generation = ${params.add(lease.generation)}`;
+}
+
+/** The store is the last line: a state change the transition table lacks is never written. */
+function refuseUnlisted(id: string, from: TaskState, to: TaskState): void {
+  if (!isTaskTransition(from, to))
+    throw new HarnessError(ErrorCodes.conflict, `task ${id}: ${from} → ${to} is not a task transition`, {
+      data: { task_id: id, from, to },
+    });
+}
+
+/** States a task runs in (counted against the concurrency limits): in flight, but not waiting for a person. */
+const runningStates = taskStateSchema.options
+  .filter((state) => state !== 'queued' && state !== 'needs_input' && !terminalTaskStates.has(state))
+  .map((state) => `'${state}'`)
+  .join(', ');
+
+/**
+ * Transaction-scoped advisory locks of the queue (the two-key form, so they never meet the
+ * migration's one-key lock). Claims take one lock so that the running counts a claimer reads stay
+ * true until it commits: two servers never both see room for the same last slot. Enqueues take
+ * another so that the queued count and the insert are one step.
+ */
+const queueLockClass = 0x48545153; // "HTQS"
+const claimLock = 1;
+const enqueueLock = 2;
+
+async function lockQueue(client: Queryable, lock: number): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1, $2)', [queueLockClass, lock]);
+}
+
+export class PgTaskRepository implements TaskRepository {
+  constructor(private readonly db: PgDb) {}
+
+  async enqueue(task: Task, maxQueued: number): Promise<Task> {
+    await this.db.transaction(async (client) => {
+      await lockQueue(client, enqueueLock);
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM tasks WHERE state = 'queued'`,
+      );
+      const n = rows[0]?.n ?? 0;
+      if (n >= maxQueued) {
+        throw new HarnessError(
+          ErrorCodes.queueFull,
+          `the task queue is full (${n} queued, limit ${maxQueued}); try again later`,
+          { data: { queued: n, limit: maxQueued } },
+        );
+      }
+      const params = new Parameters();
+      const values = [params.add(task.id)];
+      for (const column of taskColumns) values.push(params.add(columnValue(column, task[column])));
+      // seq is an identity column: handed out in insertion order, which the enqueue lock makes arrival order.
+      await client.query(
+        `INSERT INTO tasks (id, ${taskColumns.join(', ')}) VALUES (${values.join(', ')})`,
+        params.values,
+      );
+    });
+    return task;
+  }
+
+  async get(id: string): Promise<Task | null> {
+    const row = await this.db.one<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id]);
+    return row ? publicTask(row) : null;
+  }
+
+  async list(filter: TaskListFilter): Promise<{ tasks: Task[]; next_cursor: string | null }> {
+    const params = new Parameters();
+    const where: string[] = [];
+    if (filter.state !== undefined) where.push(`state = ${params.add(filter.state)}`);
+    if (filter.project !== undefined) where.push(`project = ${params.add(filter.project)}`);
+    if (filter.cursor) {
+      const [createdAt, id] = decodeCursor(filter.cursor, 'the task list');
+      where.push(`(created_at, id) < (${params.add(createdAt)}, ${params.add(id)})`);
+    }
+    const rows = await this.db.rows<TaskRow>(
+      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT ${params.add(filter.limit + 1)}`,
+      params.values,
+    );
+    const tasks = rows.slice(0, filter.limit).map(publicTask);
+    const last = tasks.at(-1);
+    return {
+      tasks,
+      next_cursor: rows.length > filter.limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+  }
+
+  async update(id: string, patch: TaskPatch, guard: { lease?: LeaseToken } = {}): Promise<Task | null> {
+    const params = new Parameters();
+    const where = `id = ${params.add(id)}`;
+    const sets = assignments(patch, params);
+    if (sets.length === 0) return this.get(id);
+    const row = await this.db.one<TaskRow>(
+      `UPDATE tasks SET ${sets.join(', ')} WHERE ${where}${leaseGuard(guard.lease, params)} RETURNING *`,
+      params.values,
+    );
+    return row ? publicTask(row) : null;
+  }
+
+  async transition(id: string, change: TaskStateChange): Promise<Task | null> {
+    refuseUnlisted(id, change.from, change.to);
+    const params = new Parameters();
+    const where = `id = ${params.add(id)} AND state = ${params.add(change.from)}`;
+    const sets = assignments(change.patch ?? {}, params);
+    sets.push(`state = ${params.add(change.to)}`);
+    const row = await this.db.one<TaskRow>(
+      `UPDATE tasks SET ${sets.join(', ')} WHERE ${where}${leaseGuard(change.lease, params)} RETURNING *`,
+      params.values,
+    );
+    return row ? publicTask(row) : null;
+  }
+
+  async queued(limit: number): Promise<Task[]> {
+    const rows = await this.db.rows<TaskRow>(
+      `SELECT * FROM tasks WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT $1`,
+      [limit],
+    );
+    return rows.map(publicTask);
+  }
+
+  async claimNext(request: ClaimRequest): Promise<ClaimedTask | null> {
+    refuseUnlisted('(next)', 'queued', 'preparing');
+    return this.db.transaction(async (client) => {
+      await lockQueue(client, claimLock);
+      const candidate = await this.claimCandidate(client, request);
+      if (candidate === null) return null;
+      const { rows } = await client.query<TaskRow>(
+        `UPDATE tasks SET state = 'preparing', lease_owner = $2, lease_expires_at = $3,
+           lease_generation = lease_generation + 1, started_at = COALESCE(started_at, $4), updated_at = $4
+         WHERE id = $1 AND state = 'queued' RETURNING *`,
+        [candidate, request.owner, request.expires_at, request.now],
+      );
+      const claimed = rows[0];
+      if (claimed === undefined) return null;
+      return {
+        task: publicTask(claimed),
+        lease: { owner: request.owner, generation: claimed.lease_generation },
+      };
+    });
+  }
+
+  /**
+   * The id of the best queued task whose project is under its limit, locked for this claim. Read
+   * under the claim lock, so the running counts are exact; SKIP LOCKED passes over a queued task
+   * another statement is changing (a cancel) instead of waiting for it.
+   */
+  private async claimCandidate(client: pg.PoolClient, request: ClaimRequest): Promise<string | null> {
+    const { rows } = await client.query<{ id: string }>(
+      `WITH running AS (
+         SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStates}) GROUP BY project
+       )
+       SELECT t.id FROM tasks t LEFT JOIN running r ON r.project = t.project
+       WHERE t.state = 'queued'
+         AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStates})) < $1
+         AND COALESCE(r.n, 0) < COALESCE(($2::jsonb ->> t.project)::bigint, $3)
+       ORDER BY t.priority DESC, COALESCE(r.n, 0), t.seq
+       LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
+      [request.globalLimit, JSON.stringify(request.projectLimits), request.defaultProjectLimit],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async renewLeases(owner: string, expiresAt: string): Promise<void> {
+    await this.db.query(
+      `UPDATE tasks SET lease_expires_at = $2 WHERE lease_owner = $1
+         AND state NOT IN ('queued', 'done', 'failed', 'cancelled')
+         AND (lease_expires_at IS NULL OR lease_expires_at < $2)`,
+      [owner, expiresAt],
+    );
+  }
+
+  async inFlight(): Promise<InFlightTask[]> {
+    const rows = await this.db.rows<TaskRow>(
+      `SELECT * FROM tasks WHERE state NOT IN ('queued', 'done', 'failed', 'cancelled') ORDER BY seq`,
+    );
+    return rows.map(inFlightTask);
+  }
+
+  async countsByProject(): Promise<{ project: string; state: TaskState; n: number; cost_usd: number }[]> {
+    return this.db.rows(
+      `SELECT project, state, COUNT(*) AS n, SUM(cost_usd) AS cost_usd FROM tasks
+       GROUP BY project, state ORDER BY project, state`,
+    );
+  }
+
+  async countFinishedSince(project: string, since: string): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM tasks WHERE project = $1 AND finished_at > $2',
+      [project, since],
+    );
+    return row?.n ?? 0;
+  }
+
+  async findByExternalId(source: string, externalId: string): Promise<Task | null> {
+    const row = await this.db.one<TaskRow>(
+      'SELECT * FROM tasks WHERE source = $1 AND external_id = $2 ORDER BY seq DESC LIMIT 1',
+      [source, externalId],
+    );
+    return row ? publicTask(row) : null;
+  }
+}

@@ -1,0 +1,91 @@
+import type { Turn } from '@harness/protocol';
+import type { TurnRepository } from '../store.js';
+import { turnFromRow, turnToRow, type TurnRow } from '../sqlite/rows.js';
+import { SqlParams, type PgDb } from './db.js';
+
+const patchableColumns = new Set([
+  'status',
+  'input',
+  'agent',
+  'items',
+  'usage',
+  'error',
+  'started_at',
+  'completed_at',
+]);
+
+/** Inserts one turn; its values come from `turnValues`. Forking a thread copies turns with it too. */
+export const insertTurn = `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error,
+    started_at, completed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+
+export function turnValues(row: TurnRow): unknown[] {
+  return [
+    row.id,
+    row.thread_id,
+    row.seq,
+    row.status,
+    row.input,
+    row.agent,
+    row.items,
+    row.usage,
+    row.error,
+    row.started_at,
+    row.completed_at,
+  ];
+}
+
+export class PgTurnRepository implements TurnRepository {
+  constructor(private readonly db: PgDb) {}
+
+  async create(turn: Turn): Promise<void> {
+    await this.db.query(insertTurn, turnValues(turnToRow(turn)));
+  }
+
+  async get(id: string): Promise<Turn | null> {
+    const row = await this.db.one<TurnRow>('SELECT * FROM turns WHERE id = $1', [id]);
+    return row ? turnFromRow(row) : null;
+  }
+
+  async listForThread(threadId: string): Promise<Turn[]> {
+    const rows = await this.db.rows<TurnRow>('SELECT * FROM turns WHERE thread_id = $1 ORDER BY seq', [
+      threadId,
+    ]);
+    return rows.map(turnFromRow);
+  }
+
+  async listRunning(): Promise<Turn[]> {
+    const rows = await this.db.rows<TurnRow>(
+      `SELECT * FROM turns WHERE status IN ('running', 'queued') ORDER BY started_at`,
+    );
+    return rows.map(turnFromRow);
+  }
+
+  async update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null> {
+    const current = await this.get(id);
+    if (!current) return null;
+    const row = turnToRow({ ...current, ...patch }) as unknown as Record<string, unknown>;
+    const keys = Object.keys(patch).filter((key) => patchableColumns.has(key));
+    if (keys.length > 0) {
+      const params = new SqlParams();
+      const sets = keys.map((key) => `${key} = ${params.add(row[key])}`);
+      await this.db.query(`UPDATE turns SET ${sets.join(', ')} WHERE id = ${params.add(id)}`, params.values);
+    }
+    return this.get(id);
+  }
+
+  async nextSeq(threadId: string): Promise<number> {
+    const row = await this.db.one<{ seq: number | null }>(
+      'SELECT MAX(seq) AS seq FROM turns WHERE thread_id = $1',
+      [threadId],
+    );
+    return (row?.seq ?? 0) + 1;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db.rows<{ status: string; n: number }>(
+      'SELECT status, COUNT(*) AS n FROM turns GROUP BY status',
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  }
+}
