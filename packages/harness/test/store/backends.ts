@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type RunningPostgres, postgresBinDir, startPostgres } from '@harness/testkit';
-import * as storeModule from '../../src/store/index.js';
-import { SqliteStore, type Store } from '../../src/store/index.js';
+import { PgStore, SqliteStore, type Store } from '../../src/store/index.js';
 
 /**
  * The backends every store contract test runs against. Each opens stores on a database of its
@@ -22,16 +21,6 @@ export interface StoreBackend {
   fresh(): Promise<string>;
   open(location: string): Promise<Store>;
 }
-
-interface PgStoreClass {
-  open(url: string): Promise<Store>;
-}
-
-/**
- * The Postgres store comes from the branches that write it; until they are merged it is missing
- * here, and the Postgres backend says so instead of running.
- */
-const PgStore = (storeModule as { PgStore?: PgStoreClass }).PgStore;
 
 const sqlite = (): StoreBackend => {
   const dirs: string[] = [];
@@ -58,9 +47,7 @@ const postgres = (): StoreBackend => {
   const unavailable =
     postgresBinDir() === null
       ? 'PostgreSQL is not installed (no initdb under /usr/lib/postgresql): apt-get install -y postgresql'
-      : PgStore === undefined
-        ? 'PgStore is not exported by the store module on this branch'
-        : null;
+      : null;
   return {
     name: 'postgres',
     unavailable,
@@ -76,7 +63,7 @@ const postgres = (): StoreBackend => {
       return cluster.createDatabase();
     },
     async open(url) {
-      return PgStore!.open(url);
+      return PgStore.open(url);
     },
   };
 };
