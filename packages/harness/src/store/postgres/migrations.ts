@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import { redactUrl } from './db.js';
+import { partBMigrations } from './migrations-b.js';
 
 /**
  * Versioned schema migrations of the PostgreSQL store, recorded in `schema_migrations` like the
@@ -286,6 +287,8 @@ const migrations: Migration[] = [
       CREATE INDEX skill_uses_by_skill ON skill_uses (skill, task_id);
     `,
   },
+  // What the task, scan, signal, GC and skill repositories added on top (version 2 on).
+  ...partBMigrations,
 ];
 
 export const latestPgSchemaVersion = migrations.at(-1)?.version ?? 0;
