@@ -59,4 +59,4 @@ export { SqliteStore, databaseFileName } from './sqlite/sqlite-store.js';
 export { latestSchemaVersion } from './sqlite/migrations.js';
 export { PgStore, type PgStoreOptions } from './postgres/pg-store.js';
 export { latestPgSchemaVersion } from './postgres/migrations.js';
-export { redactUrl } from './postgres/db.js';
+export { redactUrl as redactDatabaseUrl } from './postgres/db.js';

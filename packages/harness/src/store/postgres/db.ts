@@ -21,7 +21,7 @@ export class PgDb implements Queryable {
   constructor(readonly pool: pg.Pool) {}
 
   static connect(url: string, max = 10): PgDb {
-    const pool = new pg.Pool({ connectionString: url, max, application_name: 'harness' });
+    const pool = new pg.Pool({ ...connectionSettings(url, 'harness'), max });
     // An idle client losing its connection (the server restarted) must not crash the process.
     pool.on('error', () => undefined);
     return new PgDb(pool);
@@ -65,6 +65,40 @@ export class PgDb implements Queryable {
 }
 
 /**
+ * How every connection of a server is opened. A database host that stops answering (power lost,
+ * network cut) must show up as an error, not as a wait without end: connecting gives up after
+ * 10 s, and TCP keepalives notice a connection whose peer vanished while it sat idle.
+ */
+export function connectionSettings(url: string, applicationName: string): pg.ClientConfig {
+  return {
+    connectionString: url,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+/**
+ * A `postgres://` (or `postgresql://`) URL, or a storage error saying what it is instead, without
+ * the password.
+ */
+export function checkDatabaseUrl(url: string): void {
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // reported below
+  }
+  if (!isPostgresProtocol(protocol)) {
+    throw new HarnessError(
+      ErrorCodes.storage,
+      `database URL ${redactUrl(url)}: expected postgres://user:password@host:port/database`,
+    );
+  }
+}
+
+/**
  * The numbered parameters of a statement built piece by piece (optional filters): `add` keeps a
  * value and answers the `$n` that names it.
  */
@@ -88,13 +122,22 @@ export function storageError(url: string, error: unknown): HarnessError {
   );
 }
 
-/** The URL without its password, for messages and logs. */
+/**
+ * The URL without its password, for messages and logs. Only a postgres:// URL is shown at all: in
+ * anything else there is no telling which part is a secret.
+ */
 export function redactUrl(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    parsed = new URL(url);
   } catch {
     return '(an unparsable database URL)';
   }
+  if (!isPostgresProtocol(parsed.protocol)) return `(a ${parsed.protocol} URL, not postgres://)`;
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+function isPostgresProtocol(protocol: string): boolean {
+  return protocol === 'postgres:' || protocol === 'postgresql:';
 }

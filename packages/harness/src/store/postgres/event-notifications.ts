@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { storageError } from './db.js';
+import { connectionSettings, storageError } from './db.js';
 import { eventsChannel } from './event-repo.js';
 
 /** How long to wait before reconnecting after the n-th failure in a row: 100 ms doubling, at most 2 s. */
@@ -44,7 +44,7 @@ export class EventNotifications {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'harness-listen' });
+    const client = new pg.Client(connectionSettings(this.url, 'harness-listen'));
     let dead = false;
     const lost = () => {
       dead = true;

@@ -9,6 +9,7 @@ import type {
   NewEvent,
 } from '../store.js';
 import { eventFromRow, type EventRow } from '../sqlite/rows.js';
+import { ErrorCodes, HarnessError } from '../../core/index.js';
 import { SqlParams, type PgDb } from './db.js';
 
 const passDecisions = `('pass', 'complete', 'allow')`;
@@ -26,45 +27,58 @@ export const eventsChannel = 'harness_events';
  */
 const eventsAppendLock = 0x48455654; // "HEVT"
 
+/**
+ * The whole append in one statement, so one round trip and the shortest hold of the lock: the
+ * insert reads its row from the CTE that takes the lock (so the seq is drawn after it), the
+ * notification is sent for the row inserted (delivered at commit, and not for a duplicate), and
+ * the statement's own transaction commits before the lock is released.
+ * An event of a task belongs to the task's project unless the writer names one.
+ */
+const appendEvent = `
+  WITH locked AS (SELECT pg_advisory_xact_lock(${eventsAppendLock})),
+  inserted AS (
+    INSERT INTO events (id, ts, kind, thread_id, turn_id, task_id, session_id, tool, decision, reason,
+      duration_ms, data, project)
+    SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+      $10::text, $11::double precision, $12::text,
+      COALESCE($13::text, (SELECT project FROM tasks WHERE id = $6::text))
+    FROM locked
+    ON CONFLICT (id) DO NOTHING
+    RETURNING *)
+  SELECT inserted.*, pg_notify('${eventsChannel}', '') AS notified FROM inserted`;
+
 export class PgEventRepository implements EventRepository {
   constructor(private readonly db: PgDb) {}
 
   async append(event: NewEvent): Promise<{ event: Event; duplicate: boolean }> {
-    return this.db.transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [eventsAppendLock]);
-      // An event of a task belongs to the task's project unless the writer names one.
-      const inserted = await client.query<EventRow>(
-        `INSERT INTO events (id, ts, kind, thread_id, turn_id, task_id, session_id, tool, decision, reason,
-           duration_ms, data, project)
-         VALUES ($1, $2, $3, $4, $5, $6::text, $7, $8, $9, $10, $11, $12,
-           COALESCE($13::text, (SELECT project FROM tasks WHERE id = $6::text)))
-         ON CONFLICT (id) DO NOTHING
-         RETURNING *`,
-        [
-          event.id,
-          event.ts,
-          event.kind,
-          event.thread_id ?? null,
-          event.turn_id ?? null,
-          event.task_id ?? null,
-          event.session_id ?? null,
-          event.tool ?? null,
-          event.decision ?? null,
-          event.reason ?? null,
-          event.duration_ms ?? null,
-          event.data === undefined ? null : JSON.stringify(event.data),
-          event.project ?? null,
-        ],
+    const [inserted] = await this.db.rows<EventRow & { notified?: unknown }>(appendEvent, [
+      event.id,
+      event.ts,
+      event.kind,
+      event.thread_id ?? null,
+      event.turn_id ?? null,
+      event.task_id ?? null,
+      event.session_id ?? null,
+      event.tool ?? null,
+      event.decision ?? null,
+      event.reason ?? null,
+      event.duration_ms ?? null,
+      event.data === undefined ? null : JSON.stringify(event.data),
+      event.project ?? null,
+    ]);
+    if (inserted) {
+      delete inserted.notified;
+      return { event: eventFromRow(inserted), duplicate: false };
+    }
+    const stored = await this.db.one<EventRow>('SELECT * FROM events WHERE id = $1', [event.id]);
+    if (!stored) {
+      // Stored once, then purged before it could be read back: as if it had never been.
+      throw new HarnessError(
+        ErrorCodes.storage,
+        `event ${event.id} was stored and purged before being read back`,
       );
-      const row = inserted.rows[0];
-      if (row) {
-        // Delivered to every listener when this transaction commits, and not before.
-        await client.query(`NOTIFY ${eventsChannel}`);
-        return { event: eventFromRow(row), duplicate: false };
-      }
-      const stored = await client.query<EventRow>('SELECT * FROM events WHERE id = $1', [event.id]);
-      return { event: eventFromRow(stored.rows[0]!), duplicate: true };
-    });
+    }
+    return { event: eventFromRow(stored), duplicate: true };
   }
 
   async query(filter: EventFilter): Promise<Event[]> {

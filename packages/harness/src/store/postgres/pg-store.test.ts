@@ -158,6 +158,18 @@ describe('PgStore: connections', () => {
     expect((error as HarnessError).message).not.toContain('s3cret-word');
   });
 
+  it('refuses a URL that is not a postgres:// one before connecting, without the password', async () => {
+    for (const url of ['mysql://harness:s3cret-word@127.0.0.1/fleet', 'harness:s3cret-word@127.0.0.1', '']) {
+      const error = await PgStore.open(url).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HarnessError);
+      expect((error as HarnessError).code).toBe(ErrorCodes.storage);
+      expect((error as HarnessError).message).toMatch(
+        /expected postgres:\/\/user:password@host:port\/database/,
+      );
+      expect((error as HarnessError).message).not.toContain('s3cret-word');
+    }
+  });
+
   it('refuses a pool size that is not a positive whole number', async () => {
     await expect(PgStore.open(postgres.url, { poolSize: 0 })).rejects.toThrow(/poolSize: must be/);
   });

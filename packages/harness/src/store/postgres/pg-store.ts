@@ -1,6 +1,6 @@
 import type { GcRepositories, Store } from '../store.js';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
-import { PgDb, redactUrl, storageError } from './db.js';
+import { PgDb, checkDatabaseUrl, redactUrl, storageError } from './db.js';
 import { EventNotifications } from './event-notifications.js';
 import { PgEventRepository } from './event-repo.js';
 import { pgGcRepositories } from './gc-repo.js';
@@ -73,6 +73,7 @@ export class PgStore implements Store {
    * database cannot be reached or was written by a newer Harness.
    */
   static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
+    checkDatabaseUrl(url);
     const poolSize = options.poolSize ?? 10;
     if (!Number.isInteger(poolSize) || poolSize < 1) {
       throw new HarnessError(
