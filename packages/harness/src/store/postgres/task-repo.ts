@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import {
   type Task,
   type TaskState,
@@ -276,13 +275,32 @@ export class PgTaskRepository implements TaskRepository {
     refuseUnlisted('(next)', 'queued', 'preparing');
     return this.db.transaction(async (client) => {
       await lockQueue(client, claimLock);
-      const candidate = await this.claimCandidate(client, request);
-      if (candidate === null) return null;
+      // Read under the claim lock, so the running counts are exact; SKIP LOCKED passes over a
+      // queued task another statement is changing (a cancel) instead of waiting for it.
       const { rows } = await client.query<TaskRow>(
-        `UPDATE tasks SET state = 'preparing', lease_owner = $2, lease_expires_at = $3,
-           lease_generation = lease_generation + 1, started_at = COALESCE(started_at, $4), updated_at = $4
-         WHERE id = $1 AND state = 'queued' RETURNING *`,
-        [candidate, request.owner, request.expires_at, request.now],
+        `WITH running AS (
+           SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStates}) GROUP BY project
+         ), candidate AS (
+           SELECT t.id FROM tasks t LEFT JOIN running r ON r.project = t.project
+           WHERE t.state = 'queued'
+             AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStates})) < $1
+             AND COALESCE(r.n, 0) < COALESCE(($2::jsonb ->> t.project)::bigint, $3)
+           ORDER BY t.priority DESC, COALESCE(r.n, 0), t.seq
+           LIMIT 1 FOR UPDATE OF t SKIP LOCKED
+         )
+         UPDATE tasks SET state = 'preparing', lease_owner = $4, lease_expires_at = $5,
+           lease_generation = tasks.lease_generation + 1, started_at = COALESCE(tasks.started_at, $6),
+           updated_at = $6
+         FROM candidate WHERE tasks.id = candidate.id
+         RETURNING tasks.*`,
+        [
+          request.globalLimit,
+          JSON.stringify(request.projectLimits),
+          request.defaultProjectLimit,
+          request.owner,
+          request.expires_at,
+          request.now,
+        ],
       );
       const claimed = rows[0];
       if (claimed === undefined) return null;
@@ -291,27 +309,6 @@ export class PgTaskRepository implements TaskRepository {
         lease: { owner: request.owner, generation: claimed.lease_generation },
       };
     });
-  }
-
-  /**
-   * The id of the best queued task whose project is under its limit, locked for this claim. Read
-   * under the claim lock, so the running counts are exact; SKIP LOCKED passes over a queued task
-   * another statement is changing (a cancel) instead of waiting for it.
-   */
-  private async claimCandidate(client: pg.PoolClient, request: ClaimRequest): Promise<string | null> {
-    const { rows } = await client.query<{ id: string }>(
-      `WITH running AS (
-         SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStates}) GROUP BY project
-       )
-       SELECT t.id FROM tasks t LEFT JOIN running r ON r.project = t.project
-       WHERE t.state = 'queued'
-         AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStates})) < $1
-         AND COALESCE(r.n, 0) < COALESCE(($2::jsonb ->> t.project)::bigint, $3)
-       ORDER BY t.priority DESC, COALESCE(r.n, 0), t.seq
-       LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
-      [request.globalLimit, JSON.stringify(request.projectLimits), request.defaultProjectLimit],
-    );
-    return rows[0]?.id ?? null;
   }
 
   async renewLeases(owner: string, expiresAt: string): Promise<void> {
