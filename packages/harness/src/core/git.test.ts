@@ -199,6 +199,50 @@ describe('Git port', () => {
     );
   });
 
+  it('reports a failed commit as an error, never as "nothing to commit"', async () => {
+    const git = makeGit();
+    writeFileSync(path.join(repo, 'README.md'), 'changed\n');
+    await git.addAll(repo);
+    // An empty message makes git refuse with exit 1, the code "nothing to commit" also has.
+    await expect(git.commit(repo, '', author)).rejects.toMatchObject({
+      message: expect.stringContaining('exited with code 1'),
+    });
+    expect(await git.hasChanges(repo)).toBe(true);
+  });
+
+  it('reads several refs at once: exact names only, tags peeled, missing ones absent', async () => {
+    const git = makeGit();
+    const head = await git.currentCommit(repo);
+    sh(repo, 'branch', 'feat/x');
+    sh(repo, 'tag', '-a', 'v1', '-m', 'annotated');
+    // `refs/heads/feat` as a pattern would also list `refs/heads/feat/x`.
+    const refs = await git.readRefs(repo, [
+      'refs/heads/main',
+      'refs/heads/feat',
+      'refs/tags/v1',
+      'refs/heads/nope',
+    ]);
+    expect([...refs.entries()].sort()).toEqual([
+      ['refs/heads/main', head],
+      ['refs/tags/v1', head],
+    ]);
+    expect(await git.readRefs(repo, [])).toEqual(new Map());
+    await expect(git.readRefs(repo, ['-bad'])).rejects.toMatchObject({ code: 'invalid_params' });
+  });
+
+  it('pushes the commit it is given rather than reading HEAD again', async () => {
+    const git = makeGit();
+    const first = await git.currentCommit(repo);
+    writeFileSync(path.join(repo, 'a.txt'), 'a\n');
+    await git.addAll(repo);
+    await git.commit(repo, 'a', author);
+    expect(await git.push(repo, 'origin', 'feat/given', { commit: first })).toEqual({
+      commit: first,
+      updated: true,
+    });
+    expect(sh(remote, 'rev-parse', 'feat/given').trim()).toBe(first);
+  });
+
   it('pushes idempotently and leases only from what it last saw', async () => {
     const git = makeGit();
     writeFileSync(path.join(repo, 'a.txt'), 'a\n');
