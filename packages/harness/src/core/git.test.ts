@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from './errors.js';
 import {
   assertRefName,
+  committedObject,
   createGit,
   parseNumstat,
   parseStatus,
@@ -193,6 +194,7 @@ describe('Git port', () => {
     const result = await git.commit(repo, '#42 fix the thing\n\nbody', author);
     expect(result.committed).toBe(true);
     expect(result.commit).not.toBe(before);
+    expect(result.commit).toBe(sh(repo, 'rev-parse', 'HEAD').trim());
     expect(await git.hasChanges(repo)).toBe(false);
     expect(sh(repo, 'log', '-1', '--format=%an <%ae>|%s')).toBe(
       'Harness Test <harness@example.invalid>|#42 fix the thing\n',
@@ -382,6 +384,18 @@ describe('parsers', () => {
       { path: 'new.ts', insertions: 1, deletions: 2, binary: false },
       { path: 'b.bin', insertions: 0, deletions: 0, binary: true },
     ]);
+  });
+
+  it("reads the new commit from git commit's summary line, and nothing from anything else", () => {
+    const sha1 = '018a95da0a8ebb166b2c2ed365d44a060c0b148f';
+    const sha256 = '626f85de5f7e282127f0ad993ee504268133a5a3b6086d2ea05a34a576b2a2a3';
+    expect(committedObject(`[main ${sha1}] x\n 1 file changed\n`)).toBe(sha1);
+    expect(committedObject(`[main (root-commit) ${sha256}] root\n`)).toBe(sha256);
+    expect(committedObject(`[detached HEAD ${sha1}] det\n`)).toBe(sha1);
+    // A subject quoting an object name is not taken for the commit's.
+    expect(committedObject(`[a]b ${sha1}] see ${sha256}]\n`)).toBe(sha1);
+    expect(committedObject(`[main 018a95d] abbreviated\n`)).toBeNull();
+    expect(committedObject('')).toBeNull();
   });
 
   it('redacts credentials in URLs', () => {

@@ -402,7 +402,8 @@ export class GitCli implements Git {
     const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
     // `whitespace`, not the default `strip`: a message line may well start with "#123".
     const commit = ['commit', '--no-verify', '--no-edit', '--cleanup=whitespace', '-m', message];
-    const call = { cwd, args: [...identity, ...noHooks, ...commit] };
+    // Full object names in git's summary line spare a rev-parse to learn the new commit.
+    const call = { cwd, args: [...identity, ...noHooks, '-c', 'core.abbrev=no', ...commit] };
     // Committing is usually what happens, so it is tried first; exit 1 may mean "nothing staged",
     // which only the index can tell apart from a real failure.
     const result = await this.git({ ...call, okCodes: [1] });
@@ -411,7 +412,7 @@ export class GitCli implements Git {
       if (staged.exitCode === 1) throw gitError(call, result);
       return { committed: false, commit: await this.currentCommit(cwd) };
     }
-    return { committed: true, commit: await this.currentCommit(cwd) };
+    return { committed: true, commit: committedObject(result.stdout) ?? (await this.currentCommit(cwd)) };
   }
 
   async push(cwd: string, remote: string, branch: string, options: PushOptions = {}): Promise<PushResult> {
@@ -516,6 +517,14 @@ export class GitCli implements Git {
     });
     return current.exitCode === 0 && current.stdout.trim() !== '' ? current.stdout.trim() : null;
   }
+}
+
+/**
+ * The new commit from `git commit`'s summary line (`[main (root-commit) <id>] subject`), or null
+ * when the line is not there to read. A branch name has no space, so the first ` <id>]` is it.
+ */
+export function committedObject(stdout: string): string | null {
+  return /^\[[^\n]*? ([0-9a-f]{40}|[0-9a-f]{64})\]/.exec(stdout)?.[1] ?? null;
 }
 
 export function createGit(options: GitOptions): Git {
