@@ -62,6 +62,8 @@ export interface GuardCheckOptions {
   readonly rules: ReadonlyMap<string, Rule>;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
+  /** Everything in the worktree is committed: there are no untracked files to list. */
+  readonly committed?: boolean;
 }
 
 export async function checkGuards(ctx: StageContext, options: GuardCheckOptions): Promise<GuardCheck> {
@@ -72,7 +74,7 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
   // Independent reads of the same repository: side by side.
   const [scripts, changes] = await Promise.allSettled([
     baseGuardScripts(runner, worktree, baseCommit),
-    changedFiles(runner, worktree, baseCommit),
+    changedFiles(runner, worktree, baseCommit, { untracked: options.committed !== true }),
   ]);
   try {
     if (scripts.status === 'rejected') throw scripts.reason;

@@ -53,10 +53,12 @@ export async function changedFiles(
   runner: ProcessRunner,
   worktree: string,
   base: string,
+  /** `untracked: false` when the caller knows there are none (all is committed): not listed. */
+  { untracked: listUntracked = true }: { untracked?: boolean } = {},
 ): Promise<TaskChanges> {
   const [diff, untracked] = await Promise.all([
     git(runner, worktree, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', base, '--']),
-    git(runner, worktree, ['ls-files', '--others', '--exclude-standard', '-z']),
+    listUntracked ? git(runner, worktree, ['ls-files', '--others', '--exclude-standard', '-z']) : '',
   ]);
   const files = new Map<string, TaskFile>();
   const deleted: string[] = [];

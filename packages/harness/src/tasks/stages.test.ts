@@ -118,6 +118,17 @@ describe('the validation stage', () => {
     expect(git(checkout, 'rev-parse', 'HEAD')).toBe(head);
   });
 
+  it('with no command to run and no commit just made, commits what was left over', async () => {
+    const before = git(checkout, 'rev-parse', 'HEAD');
+    writeFileSync(path.join(checkout, 'left.txt'), 'left by an earlier run');
+    const result = await validate(context([]), null);
+    expect(result).toMatchObject({ kind: 'passed', commands: [] });
+    if (result.kind !== 'passed') return;
+    expect(result.sha).not.toBe(before);
+    expect(result.sha).toBe(git(checkout, 'rev-parse', 'HEAD'));
+    expect(git(checkout, 'show', '--name-only', '--format=', 'HEAD')).toBe('left.txt');
+  });
+
   it('is cancelled, not failed, when the run was aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));

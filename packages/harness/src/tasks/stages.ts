@@ -76,12 +76,21 @@ async function askAgent(ctx: StageContext, agent: AgentConversation, input: stri
   };
 }
 
-/** Commits whatever changed in the worktree (nothing when nothing did); returns HEAD. */
-async function commitWork(ctx: StageContext, message: string): Promise<string> {
+/**
+ * Commits whatever changed in the worktree (nothing when nothing did); returns HEAD. After an
+ * agent's turn something usually changed, so staging and committing come without asking first;
+ * after validation commands usually nothing did, so a status answers it alone.
+ */
+async function commitWork(
+  ctx: StageContext,
+  message: string,
+  likely: 'changed' | 'unchanged',
+): Promise<string> {
   const { git, author } = ctx.deps;
-  if (!(await git.hasChanges(ctx.worktree.path))) return git.currentCommit(ctx.worktree.path);
-  await git.addAll(ctx.worktree.path);
-  return (await git.commit(ctx.worktree.path, message, author)).commit;
+  const cwd = ctx.worktree.path;
+  if (likely === 'unchanged' && !(await git.hasChanges(cwd))) return git.currentCommit(cwd);
+  await git.addAll(cwd);
+  return (await git.commit(cwd, message, author)).commit;
 }
 
 export type ImplementResult =
@@ -99,7 +108,7 @@ export async function implement(
     implementPrompt(task, ctx.source.brief, ctx.worktree.branch),
   );
   if (answer.kind !== 'answered') return answer;
-  const sha = await commitWork(ctx, `${ctx.source.brief.title}\n\nHarness task ${ctx.taskId}`);
+  const sha = await commitWork(ctx, `${ctx.source.brief.title}\n\nHarness task ${ctx.taskId}`, 'changed');
   return { kind: 'implemented', sha, summary: answer.text, costUsd: answer.costUsd };
 }
 
@@ -121,10 +130,11 @@ export type ValidationResult = (
 };
 
 /**
- * One validation of HEAD, which is `head`. What validation itself wrote (a formatter, a lockfile)
- * was validated too: when it passes, that goes in.
+ * One validation of HEAD. What validation itself wrote (a formatter, a lockfile) was validated
+ * too: when it passes, that goes in — as does anything else left uncommitted, unless `committed`
+ * says HEAD was committed just now with nothing left over.
  */
-export async function validate(ctx: StageContext, head: string): Promise<ValidationResult> {
+export async function validate(ctx: StageContext, committed: string | null): Promise<ValidationResult> {
   const { deps, settings } = ctx;
   const commands = effectiveValidationCommands(settings.validation, ctx.worktree.path);
   const { detected } = commands;
@@ -150,9 +160,9 @@ export async function validate(ctx: StageContext, head: string): Promise<Validat
   if (!run.passed) return { kind: 'failed', report: formatValidationFeedback(run), commands: ran, detected };
   // No command ran, so nothing can have written to the worktree since HEAD was committed.
   const sha =
-    run.results.length === 0
-      ? head
-      : await commitWork(ctx, `Changes made by validation\n\nHarness task ${ctx.taskId}`);
+    run.results.length === 0 && committed !== null
+      ? committed
+      : await commitWork(ctx, `Changes made by validation\n\nHarness task ${ctx.taskId}`, 'unchanged');
   return { kind: 'passed', sha, commands: ran, detected };
 }
 
@@ -167,7 +177,7 @@ export async function fix(
 ): Promise<FixResult> {
   const answer = await askAgent(ctx, implementor, prompt);
   if (answer.kind !== 'answered') return answer;
-  const sha = await commitWork(ctx, `${commitMessage}\n\nHarness task ${ctx.taskId}`);
+  const sha = await commitWork(ctx, `${commitMessage}\n\nHarness task ${ctx.taskId}`, 'changed');
   return { kind: 'fixed', sha, costUsd: answer.costUsd };
 }
 

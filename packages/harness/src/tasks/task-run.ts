@@ -92,7 +92,9 @@ export class TaskRun {
     const reviewerName = this.task.review
       ? await chooseReviewer(this.deps.agents, settings, implementorName, this.task.reviewer ?? undefined)
       : null;
-    await this.save({ agent: implementorName, reviewer: reviewerName });
+    // Usually submission stored both already: a write that changes nothing costs a sync to disk.
+    if (this.task.agent !== implementorName || this.task.reviewer !== reviewerName)
+      await this.save({ agent: implementorName, reviewer: reviewerName });
     this.answer = this.task.approvals.find((a) => !a.delivered) ?? null;
     await this.assertSandboxes(reviewerName !== null);
     const course = await this.prepare(settings, implementorName);
@@ -274,14 +276,16 @@ export class TaskRun {
     { ctx, progress, implementor }: Course,
     knownHead: string | null,
   ): Promise<string> {
-    let head = knownHead ?? (await this.deps.git.currentCommit(ctx.worktree.path));
+    const head = knownHead ?? (await this.deps.git.currentCommit(ctx.worktree.path));
     if (progress.validatedAt(head)) {
       await this.skipped('validating', head);
       return head;
     }
+    // The commit a stage of this run just made, with nothing left over (a resumed run may have some).
+    let committed = knownHead;
     for (let attempt = 1; ; attempt++) {
       await this.stage('validating');
-      const result = await validate(ctx, head);
+      const result = await validate(ctx, committed);
       await this.save({ validation_attempts: this.task.validation_attempts + 1 });
       if (attempt === 1 && result.detected !== null) await this.announceDetected(result.detected);
       const passed = result.kind === 'passed';
@@ -294,7 +298,8 @@ export class TaskRun {
       if (result.kind === 'cancelled')
         throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
       // The guards run whatever the commands did, so one fix round can answer both.
-      const guardReport = await this.guards.run(ctx, attempt);
+      // Passed validation leaves nothing uncommitted: the guards need not look for untracked files.
+      const guardReport = await this.guards.run(ctx, attempt, result.kind === 'passed');
       if (result.kind === 'passed' && guardReport === null) {
         await this.checkpoint(progress, 'validated', { sha: result.sha });
         return result.sha;
@@ -307,7 +312,7 @@ export class TaskRun {
         await fix(ctx, implementor, prompt, `Fix what validation found (attempt ${attempt})`),
         implementor,
       );
-      head = fixed.sha;
+      committed = fixed.sha;
     }
   }
 
@@ -467,7 +472,8 @@ export class TaskRun {
     result: R | TurnStopped,
     from: AgentConversation,
   ): Promise<R> {
-    await this.save({ cost_usd: roundUsd(this.task.cost_usd + result.costUsd) });
+    const cost = roundUsd(this.task.cost_usd + result.costUsd);
+    if (cost !== this.task.cost_usd) await this.save({ cost_usd: cost });
     const budget = this.task.budget_usd;
     if (budget !== null && this.task.cost_usd > budget)
       throw new TaskFailure(
