@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from './errors.js';
 import {
   assertRefName,
+  committedObject,
   createGit,
   parseNumstat,
   parseStatus,
@@ -193,10 +194,55 @@ describe('Git port', () => {
     const result = await git.commit(repo, '#42 fix the thing\n\nbody', author);
     expect(result.committed).toBe(true);
     expect(result.commit).not.toBe(before);
+    expect(result.commit).toBe(sh(repo, 'rev-parse', 'HEAD').trim());
     expect(await git.hasChanges(repo)).toBe(false);
     expect(sh(repo, 'log', '-1', '--format=%an <%ae>|%s')).toBe(
       'Harness Test <harness@example.invalid>|#42 fix the thing\n',
     );
+  });
+
+  it('reports a failed commit as an error, never as "nothing to commit"', async () => {
+    const git = makeGit();
+    writeFileSync(path.join(repo, 'README.md'), 'changed\n');
+    await git.addAll(repo);
+    // An empty message makes git refuse with exit 1, the code "nothing to commit" also has.
+    await expect(git.commit(repo, '', author)).rejects.toMatchObject({
+      message: expect.stringContaining('exited with code 1'),
+    });
+    expect(await git.hasChanges(repo)).toBe(true);
+  });
+
+  it('reads several refs at once: exact names only, tags peeled, missing ones absent', async () => {
+    const git = makeGit();
+    const head = await git.currentCommit(repo);
+    sh(repo, 'branch', 'feat/x');
+    sh(repo, 'tag', '-a', 'v1', '-m', 'annotated');
+    // `refs/heads/feat` as a pattern would also list `refs/heads/feat/x`.
+    const refs = await git.readRefs(repo, [
+      'refs/heads/main',
+      'refs/heads/feat',
+      'refs/tags/v1',
+      'refs/heads/nope',
+    ]);
+    expect([...refs.entries()].sort()).toEqual([
+      ['refs/heads/main', head],
+      ['refs/tags/v1', head],
+    ]);
+    expect(await git.readRefs(repo, [])).toEqual(new Map());
+    await expect(git.readRefs(repo, ['-bad'])).rejects.toMatchObject({ code: 'invalid_params' });
+  });
+
+  it('pushes the commit it is given rather than reading HEAD again', async () => {
+    const git = makeGit();
+    const first = await git.currentCommit(repo);
+    writeFileSync(path.join(repo, 'a.txt'), 'a\n');
+    await git.addAll(repo);
+    await git.commit(repo, 'a', author);
+    expect(await git.push(repo, 'origin', 'feat/given', { commit: first })).toEqual({
+      commit: first,
+      updated: true,
+    });
+    expect(sh(remote, 'rev-parse', 'feat/given').trim()).toBe(first);
   });
 
   it('pushes idempotently and leases only from what it last saw', async () => {
@@ -338,6 +384,18 @@ describe('parsers', () => {
       { path: 'new.ts', insertions: 1, deletions: 2, binary: false },
       { path: 'b.bin', insertions: 0, deletions: 0, binary: true },
     ]);
+  });
+
+  it("reads the new commit from git commit's summary line, and nothing from anything else", () => {
+    const sha1 = '018a95da0a8ebb166b2c2ed365d44a060c0b148f';
+    const sha256 = '626f85de5f7e282127f0ad993ee504268133a5a3b6086d2ea05a34a576b2a2a3';
+    expect(committedObject(`[main ${sha1}] x\n 1 file changed\n`)).toBe(sha1);
+    expect(committedObject(`[main (root-commit) ${sha256}] root\n`)).toBe(sha256);
+    expect(committedObject(`[detached HEAD ${sha1}] det\n`)).toBe(sha1);
+    // A subject quoting an object name is not taken for the commit's.
+    expect(committedObject(`[a]b ${sha1}] see ${sha256}]\n`)).toBe(sha1);
+    expect(committedObject(`[main 018a95d] abbreviated\n`)).toBeNull();
+    expect(committedObject('')).toBeNull();
   });
 
   it('redacts credentials in URLs', () => {

@@ -27,6 +27,11 @@ export interface Git {
   branchDelete(repo: string, branch: string, options?: { force?: boolean }): Promise<void>;
   /** Deletes a full ref (`refs/remotes/origin/x`); a missing one is fine. */
   deleteRef(repo: string, ref: string): Promise<void>;
+  /**
+   * The commits of several full refs in one call; a ref that does not exist is absent from the
+   * map. Peeled: an annotated tag gives the commit it names.
+   */
+  readRefs(repo: string, refs: readonly string[]): Promise<Map<string, string>>;
   status(cwd: string): Promise<StatusEntry[]>;
   hasChanges(cwd: string): Promise<boolean>;
   addAll(cwd: string): Promise<void>;
@@ -75,6 +80,8 @@ export type GitAuthor = { name: string; email: string };
 export type CommitResult = { committed: boolean; commit: string };
 
 export interface PushOptions {
+  /** The commit HEAD is known to be at, when the caller has it: spares reading it again. */
+  commit?: string;
   /**
    * Overwrite the remote branch if it moved, but only from the value we last saw there. Meant
    * for Harness's own task branches (a resumed task rewrites its branch); never for shared ones.
@@ -358,6 +365,21 @@ export class GitCli implements Git {
     await this.git({ cwd: repo, args: ['update-ref', '-d', ref] });
   }
 
+  async readRefs(repo: string, refs: readonly string[]): Promise<Map<string, string>> {
+    for (const ref of refs) assertRefName(ref);
+    const found = new Map<string, string>();
+    if (refs.length === 0) return found;
+    // A pattern also matches the refs below it (`refs/heads/a` lists `refs/heads/a/b`): only exact names count.
+    const format = '--format=%(refname)%00%(objectname)%00%(*objectname)';
+    const listed = await this.out(repo, 'for-each-ref', format, '--', ...refs);
+    const wanted = new Set(refs);
+    for (const line of listed.split('\n')) {
+      const [name, object, peeled] = line.split('\0');
+      if (name !== undefined && wanted.has(name) && object) found.set(name, peeled || object);
+    }
+    return found;
+  }
+
   async status(cwd: string): Promise<StatusEntry[]> {
     const args = ['status', '--porcelain=v1', '-z', '--untracked-files=all'];
     return parseStatus((await this.git({ cwd, args })).stdout);
@@ -377,19 +399,26 @@ export class GitCli implements Git {
   }
 
   async commit(cwd: string, message: string, author: GitAuthor): Promise<CommitResult> {
-    const staged = await this.git({ cwd, args: ['diff', '--cached', '--quiet'], okCodes: [1] });
-    if (staged.exitCode === 0) return { committed: false, commit: await this.currentCommit(cwd) };
     const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`];
     // `whitespace`, not the default `strip`: a message line may well start with "#123".
     const commit = ['commit', '--no-verify', '--no-edit', '--cleanup=whitespace', '-m', message];
-    await this.git({ cwd, args: [...identity, ...noHooks, ...commit] });
-    return { committed: true, commit: await this.currentCommit(cwd) };
+    // Full object names in git's summary line spare a rev-parse to learn the new commit.
+    const call = { cwd, args: [...identity, ...noHooks, '-c', 'core.abbrev=no', ...commit] };
+    // Committing is usually what happens, so it is tried first; exit 1 may mean "nothing staged",
+    // which only the index can tell apart from a real failure.
+    const result = await this.git({ ...call, okCodes: [1] });
+    if (result.exitCode === 1) {
+      const staged = await this.git({ cwd, args: ['diff', '--cached', '--quiet'], okCodes: [1] });
+      if (staged.exitCode === 1) throw gitError(call, result);
+      return { committed: false, commit: await this.currentCommit(cwd) };
+    }
+    return { committed: true, commit: committedObject(result.stdout) ?? (await this.currentCommit(cwd)) };
   }
 
   async push(cwd: string, remote: string, branch: string, options: PushOptions = {}): Promise<PushResult> {
     assertRefName(remote, 'remote name');
     assertRefName(branch, 'branch name');
-    const commit = await this.currentCommit(cwd);
+    const commit = options.commit ?? (await this.currentCommit(cwd));
     const tracking = `refs/remotes/${remote}/${branch}`;
     const args = [...noHooks, 'push', '--porcelain', '--no-verify'];
     if (options.forceWithLease === true) {
@@ -488,6 +517,14 @@ export class GitCli implements Git {
     });
     return current.exitCode === 0 && current.stdout.trim() !== '' ? current.stdout.trim() : null;
   }
+}
+
+/**
+ * The new commit from `git commit`'s summary line (`[main (root-commit) <id>] subject`), or null
+ * when the line is not there to read. A branch name has no space, so the first ` <id>]` is it.
+ */
+export function committedObject(stdout: string): string | null {
+  return /^\[[^\n]*? ([0-9a-f]{40}|[0-9a-f]{64})\]/.exec(stdout)?.[1] ?? null;
 }
 
 export function createGit(options: GitOptions): Git {

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { type Finding, type Severity, severityAtLeast } from '@harness/protocol';
 import { describeError } from '../core/index.js';
 import { GUARDS_DIR, type GuardRun, type ProjectScan, type Rule, scanProject } from '../guards/index.js';
-import { baseGuardScripts, baselineTree, changedFiles, type TaskFile } from './guard-files.js';
+import {
+  baseGuardScripts,
+  baselineTree,
+  changedFiles,
+  type TaskChanges,
+  type TaskFile,
+} from './guard-files.js';
 import type { StageContext } from './stages.js';
 
 /**
@@ -56,6 +62,8 @@ export interface GuardCheckOptions {
   readonly rules: ReadonlyMap<string, Rule>;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
+  /** Everything in the worktree is committed: there are no untracked files to list. */
+  readonly committed?: boolean;
 }
 
 export async function checkGuards(ctx: StageContext, options: GuardCheckOptions): Promise<GuardCheck> {
@@ -63,28 +71,38 @@ export async function checkGuards(ctx: StageContext, options: GuardCheckOptions)
     return { kind: 'skipped', reason: 'guard_severity is "off"', guardsChanged: [] };
   const { runner } = ctx.deps;
   const { path: worktree, baseCommit } = ctx.worktree;
-  let scripts: Awaited<ReturnType<typeof baseGuardScripts>> | null = null;
+  // Independent reads of the same repository: side by side.
+  const [scripts, changes] = await Promise.allSettled([
+    baseGuardScripts(runner, worktree, baseCommit),
+    changedFiles(runner, worktree, baseCommit, { untracked: options.committed !== true }),
+  ]);
   try {
-    scripts = await baseGuardScripts(runner, worktree, baseCommit);
-    return await checkWith(ctx, { ...options, threshold: options.threshold }, scripts.dir);
+    if (scripts.status === 'rejected') throw scripts.reason;
+    if (changes.status === 'rejected') throw changes.reason;
+    return await checkWith(
+      ctx,
+      { ...options, threshold: options.threshold },
+      scripts.value.dir,
+      changes.value,
+    );
   } catch (error) {
     return { kind: 'error', message: describeError(error), files: [] };
   } finally {
-    await scripts?.dispose();
+    if (scripts.status === 'fulfilled') await scripts.value.dispose();
   }
 }
 
-/** The check, with the base commit's guard scripts in `guardsDir`. */
+/** The check, with the base commit's guard scripts in `guardsDir` and what the task changed. */
 async function checkWith(
   ctx: StageContext,
   options: GuardCheckOptions & { readonly threshold: Severity },
   guardsDir: string,
+  changes: TaskChanges,
 ): Promise<GuardCheck> {
   const { runner, clock } = ctx.deps;
-  const { path: worktree, baseCommit } = ctx.worktree;
+  const { path: worktree } = ctx.worktree;
   let files: TaskFile[] = [];
   try {
-    const changes = await changedFiles(runner, worktree, baseCommit);
     files = await regularFiles(worktree, changes.files);
     const guardsChanged = [...files.map((f) => f.path), ...changes.deleted]
       .filter((file) => file.startsWith(`${GUARDS_DIR}/`))

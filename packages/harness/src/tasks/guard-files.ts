@@ -53,15 +53,12 @@ export async function changedFiles(
   runner: ProcessRunner,
   worktree: string,
   base: string,
+  /** `untracked: false` when the caller knows there are none (all is committed): not listed. */
+  { untracked: listUntracked = true }: { untracked?: boolean } = {},
 ): Promise<TaskChanges> {
-  const diff = await git(runner, worktree, [
-    'diff',
-    '--name-status',
-    '-z',
-    '-M',
-    '--no-ext-diff',
-    base,
-    '--',
+  const [diff, untracked] = await Promise.all([
+    git(runner, worktree, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', base, '--']),
+    listUntracked ? git(runner, worktree, ['ls-files', '--others', '--exclude-standard', '-z']) : '',
   ]);
   const files = new Map<string, TaskFile>();
   const deleted: string[] = [];
@@ -82,7 +79,6 @@ export async function changedFiles(
     if (letter === 'D') deleted.push(file);
     else files.set(file, { path: file, before: letter === 'A' ? null : file });
   }
-  const untracked = await git(runner, worktree, ['ls-files', '--others', '--exclude-standard', '-z']);
   for (const file of untracked.split('\0')) if (file !== '') files.set(file, { path: file, before: null });
   return { files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)), deleted: deleted.sort() };
 }
@@ -143,13 +139,33 @@ export async function baseGuardScripts(
   try {
     const root = path.join(scratch, 'tree');
     await mkdir(root);
-    const listed = await git(runner, worktree, ['ls-tree', '--name-only', base, '--', `${GUARDS_DIR}/`]);
-    if (listed.trim() !== '') await extract(runner, worktree, base, [GUARDS_DIR], scratch, root);
+    if (await hasGuardScripts(runner, worktree, base))
+      await extract(runner, worktree, base, [GUARDS_DIR], scratch, root);
     return { dir: path.join(root, GUARDS_DIR), dispose };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+/**
+ * Commits known to hold no guard scripts. A commit never changes, so the answer is asked once per
+ * base commit, not once per validation round (most projects have no guard scripts at all).
+ */
+const commitsWithoutGuards = new Set<string>();
+const commitsRemembered = 1_000;
+
+async function hasGuardScripts(runner: ProcessRunner, worktree: string, base: string): Promise<boolean> {
+  // Only a full object name names one commit for good; a ref or a short name may move.
+  const cacheable = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(base);
+  if (cacheable && commitsWithoutGuards.has(base)) return false;
+  const listed = await git(runner, worktree, ['ls-tree', '--name-only', base, '--', `${GUARDS_DIR}/`]);
+  if (listed.trim() !== '') return true;
+  if (cacheable) {
+    if (commitsWithoutGuards.size >= commitsRemembered) commitsWithoutGuards.clear();
+    commitsWithoutGuards.add(base);
+  }
+  return false;
 }
 
 async function extract(

@@ -19,7 +19,8 @@ export class GuardStage {
     private readonly task: { readonly id: string; readonly project: string },
   ) {}
 
-  async run(ctx: StageContext, round: number): Promise<string | null> {
+  /** `committed`: everything in the worktree is committed (nothing untracked to look for). */
+  async run(ctx: StageContext, round: number, committed = false): Promise<string | null> {
     const threshold = ctx.settings.validation.guard_severity;
     // The catalogue is the project's own (its checkout), read once per run: the agent's edits to
     // rule files do not change how its work is judged.
@@ -31,6 +32,7 @@ export class GuardStage {
       env: ctx.deps.agents.commandEnvironment(),
       // Each guard gets what each validation command gets.
       timeoutMs: ctx.settings.validation.timeout_secs * 1000,
+      committed,
     });
     await this.announce(check, round, threshold);
     if (check.kind !== 'scanned' || check.blocking.length === 0 || threshold === 'off') return null;

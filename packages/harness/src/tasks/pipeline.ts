@@ -3,6 +3,7 @@ import { ErrorCodes, HarnessError, describeError } from '../core/index.js';
 import type { RunContext, TaskRunner } from './scheduler.js';
 import type { TaskPatch } from '../store/index.js';
 import { approvedRound, gradeTask } from './task-grade.js';
+import { RemoteFacts } from './remote-facts.js';
 import { releaseWorktree } from './task-cleanup.js';
 import { RunSuperseded, ServerShutdown, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { type PipelineDeps, TaskRun } from './task-run.js';
@@ -54,7 +55,11 @@ export function outcomeOf(error: unknown, signal: AbortSignal): RunOutcome {
  * whose task passed to another owner stops without another write.
  */
 export class TaskPipeline implements TaskRunner {
-  constructor(private readonly deps: PipelineDeps) {}
+  private readonly remotes: RemoteFacts;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.remotes = new RemoteFacts(deps.git);
+  }
 
   /**
    * A task cancelled without a run (waiting for input, or queued again with a worktree): its
@@ -70,7 +75,7 @@ export class TaskPipeline implements TaskRunner {
   }
 
   async run(task: Task, { signal, lease }: RunContext): Promise<void> {
-    const run = new TaskRun(this.deps, task, signal, lease);
+    const run = new TaskRun(this.deps, task, signal, lease, this.remotes);
     const outcome = await run.execute().then(
       (): RunOutcome => ({ kind: 'done' }),
       (error: unknown) => {

@@ -86,7 +86,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the validation stage', () => {
   it('passes, and commits what validation itself wrote as the configured author', async () => {
-    const result = await validate(context(['echo formatted > formatted.txt']));
+    const result = await validate(
+      context(['echo formatted > formatted.txt']),
+      git(checkout, 'rev-parse', 'HEAD'),
+    );
     expect(result).toMatchObject({ kind: 'passed', commands: [{ passed: true, exit_code: 0 }] });
     if (result.kind !== 'passed') return;
     expect(result.sha).toBe(git(checkout, 'rev-parse', 'HEAD'));
@@ -96,7 +99,7 @@ describe('the validation stage', () => {
 
   it('fails with a report naming the command that failed, committing nothing', async () => {
     const head = git(checkout, 'rev-parse', 'HEAD');
-    const result = await validate(context(['true', 'echo broken >&2; exit 3', 'echo never']));
+    const result = await validate(context(['true', 'echo broken >&2; exit 3', 'echo never']), head);
     expect(result.kind).toBe('failed');
     if (result.kind !== 'failed') return;
     expect(result.commands.map((c) => [c.command, c.exit_code])).toEqual([
@@ -108,17 +111,39 @@ describe('the validation stage', () => {
     expect(git(checkout, 'rev-parse', 'HEAD')).toBe(head);
   });
 
+  it('with no command to run, passes the commit it was given and commits nothing', async () => {
+    const head = git(checkout, 'rev-parse', 'HEAD');
+    const result = await validate(context([]), head);
+    expect(result).toMatchObject({ kind: 'passed', sha: head, commands: [] });
+    expect(git(checkout, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  it('with no command to run and no commit just made, commits what was left over', async () => {
+    const before = git(checkout, 'rev-parse', 'HEAD');
+    writeFileSync(path.join(checkout, 'left.txt'), 'left by an earlier run');
+    const result = await validate(context([]), null);
+    expect(result).toMatchObject({ kind: 'passed', commands: [] });
+    if (result.kind !== 'passed') return;
+    expect(result.sha).not.toBe(before);
+    expect(result.sha).toBe(git(checkout, 'rev-parse', 'HEAD'));
+    expect(git(checkout, 'show', '--name-only', '--format=', 'HEAD')).toBe('left.txt');
+  });
+
   it('is cancelled, not failed, when the run was aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
-    const result = await validate(context(['echo ran > ran.txt'], controller.signal));
+    const result = await validate(
+      context(['echo ran > ran.txt'], controller.signal),
+      git(checkout, 'rev-parse', 'HEAD'),
+    );
     expect(result).toEqual({ kind: 'cancelled', commands: [], detected: null });
   });
 });
 
 describe('the push stage', () => {
   it('has nothing to push while HEAD is the base commit', async () => {
-    expect(await push(context(['true']), TaskProgress.empty())).toEqual({ kind: 'no_changes' });
+    const ctx = context(['true']);
+    expect(await push(ctx, TaskProgress.empty(), ctx.worktree.baseCommit)).toEqual({ kind: 'no_changes' });
   });
 
   it('pushes HEAD to the task branch', async () => {
@@ -127,7 +152,7 @@ describe('the push stage', () => {
     git(checkout, 'add', 'work.txt');
     git(checkout, 'commit', '-qm', 'work');
     const head = git(checkout, 'rev-parse', 'HEAD');
-    expect(await push(ctx, TaskProgress.empty())).toEqual({ kind: 'pushed', sha: head });
+    expect(await push(ctx, TaskProgress.empty(), head)).toEqual({ kind: 'pushed', sha: head });
     expect(git(remote, 'rev-parse', 'harness/task-1')).toBe(head);
   });
 });

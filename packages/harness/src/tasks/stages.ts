@@ -76,14 +76,21 @@ async function askAgent(ctx: StageContext, agent: AgentConversation, input: stri
   };
 }
 
-/** Commits whatever changed in the worktree (nothing when nothing did); returns HEAD. */
-async function commitWork(ctx: StageContext, message: string): Promise<string> {
+/**
+ * Commits whatever changed in the worktree (nothing when nothing did); returns HEAD. After an
+ * agent's turn something usually changed, so staging and committing come without asking first;
+ * after validation commands usually nothing did, so a status answers it alone.
+ */
+async function commitWork(
+  ctx: StageContext,
+  message: string,
+  likely: 'changed' | 'unchanged',
+): Promise<string> {
   const { git, author } = ctx.deps;
-  if (await git.hasChanges(ctx.worktree.path)) {
-    await git.addAll(ctx.worktree.path);
-    await git.commit(ctx.worktree.path, message, author);
-  }
-  return git.currentCommit(ctx.worktree.path);
+  const cwd = ctx.worktree.path;
+  if (likely === 'unchanged' && !(await git.hasChanges(cwd))) return git.currentCommit(cwd);
+  await git.addAll(cwd);
+  return (await git.commit(cwd, message, author)).commit;
 }
 
 export type ImplementResult =
@@ -101,7 +108,7 @@ export async function implement(
     implementPrompt(task, ctx.source.brief, ctx.worktree.branch),
   );
   if (answer.kind !== 'answered') return answer;
-  const sha = await commitWork(ctx, `${ctx.source.brief.title}\n\nHarness task ${ctx.taskId}`);
+  const sha = await commitWork(ctx, `${ctx.source.brief.title}\n\nHarness task ${ctx.taskId}`, 'changed');
   return { kind: 'implemented', sha, summary: answer.text, costUsd: answer.costUsd };
 }
 
@@ -124,9 +131,10 @@ export type ValidationResult = (
 
 /**
  * One validation of HEAD. What validation itself wrote (a formatter, a lockfile) was validated
- * too: when it passes, that goes in.
+ * too: when it passes, that goes in — as does anything else left uncommitted, unless `committed`
+ * says HEAD was committed just now with nothing left over.
  */
-export async function validate(ctx: StageContext): Promise<ValidationResult> {
+export async function validate(ctx: StageContext, committed: string | null): Promise<ValidationResult> {
   const { deps, settings } = ctx;
   const commands = effectiveValidationCommands(settings.validation, ctx.worktree.path);
   const { detected } = commands;
@@ -150,7 +158,11 @@ export async function validate(ctx: StageContext): Promise<ValidationResult> {
   }));
   if (run.cancelled) return { kind: 'cancelled', commands: ran, detected };
   if (!run.passed) return { kind: 'failed', report: formatValidationFeedback(run), commands: ran, detected };
-  const sha = await commitWork(ctx, `Changes made by validation\n\nHarness task ${ctx.taskId}`);
+  // No command ran, so nothing can have written to the worktree since HEAD was committed.
+  const sha =
+    run.results.length === 0 && committed !== null
+      ? committed
+      : await commitWork(ctx, `Changes made by validation\n\nHarness task ${ctx.taskId}`, 'unchanged');
   return { kind: 'passed', sha, commands: ran, detected };
 }
 
@@ -165,31 +177,33 @@ export async function fix(
 ): Promise<FixResult> {
   const answer = await askAgent(ctx, implementor, prompt);
   if (answer.kind !== 'answered') return answer;
-  const sha = await commitWork(ctx, `${commitMessage}\n\nHarness task ${ctx.taskId}`);
+  const sha = await commitWork(ctx, `${commitMessage}\n\nHarness task ${ctx.taskId}`, 'changed');
   return { kind: 'fixed', sha, costUsd: answer.costUsd };
 }
 
 export type KeepResult = { kind: 'kept'; sha: string } | { kind: 'no_changes' };
 
-/** `deliver = "none"`: the commit stays on the task's local branch; nothing leaves the machine. */
-export async function keep(ctx: StageContext): Promise<KeepResult> {
-  const head = await ctx.deps.git.currentCommit(ctx.worktree.path);
+/** `deliver = "none"`: the commit (`head`, validated) stays on the task's local branch; nothing leaves the machine. */
+export function keep(ctx: StageContext, head: string): KeepResult {
   return head === ctx.worktree.baseCommit ? { kind: 'no_changes' } : { kind: 'kept', sha: head };
 }
 
 export type PushResult =
   { kind: 'pushed'; sha: string } | { kind: 'already_pushed'; sha: string } | { kind: 'no_changes' };
 
-/** Pushes HEAD, unless the remote already has it; there is nothing to push when HEAD is the base. */
-export async function push(ctx: StageContext, progress: TaskProgress): Promise<PushResult> {
+/**
+ * Pushes HEAD (`head`, validated), unless the remote already has it; there is nothing to push
+ * when HEAD is the base.
+ */
+export async function push(ctx: StageContext, progress: TaskProgress, head: string): Promise<PushResult> {
   const { git } = ctx.deps;
-  const head = await git.currentCommit(ctx.worktree.path);
   if (head === ctx.worktree.baseCommit) return { kind: 'no_changes' };
   if (progress.pushedAt(head)) return { kind: 'already_pushed', sha: head };
   const branch = ctx.source.prBranch ?? ctx.worktree.branch;
   // Pull-request branches are shared with people: never force them. Our own task branches may be rewritten on resume.
   await git.push(ctx.worktree.path, ctx.settings.git.remote, branch, {
     forceWithLease: ctx.source.prBranch === null,
+    commit: head,
   });
   return { kind: 'pushed', sha: head };
 }

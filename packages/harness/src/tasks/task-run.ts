@@ -35,7 +35,8 @@ import { afterReview, afterValidation, chooseDelivery } from './next-step.js';
 import { RunSuperseded, TaskFailure, TaskNeedsInput } from './task-failure.js';
 import { placePlan, readBackPlan } from './task-plan.js';
 import { TaskProgress } from './task-progress.js';
-import { pullRequestMissing, repoOf, taskSource } from './task-sources.js';
+import { RemoteFacts } from './remote-facts.js';
+import { pullRequestMissing, taskSource } from './task-sources.js';
 import { type Announcement, transition } from './transition.js';
 import { type DetectedValidation, describeDetected } from './validation.js';
 import { taskSkills } from './task-skills.js';
@@ -72,6 +73,8 @@ export class TaskRun {
     private readonly signal: AbortSignal,
     /** Every write of this run is conditional on it: once another owner holds the task, they are refused. */
     private readonly lease: LeaseToken,
+    /** Shared by the pipeline's runs: what a project's remote answered a moment ago. */
+    private readonly remotes: RemoteFacts = new RemoteFacts(deps.git),
   ) {
     this.current = task;
     this.guards = new GuardStage(deps, task);
@@ -89,14 +92,16 @@ export class TaskRun {
     const reviewerName = this.task.review
       ? await chooseReviewer(this.deps.agents, settings, implementorName, this.task.reviewer ?? undefined)
       : null;
-    await this.save({ agent: implementorName, reviewer: reviewerName });
+    // Usually submission stored both already: a write that changes nothing costs a sync to disk.
+    if (this.task.agent !== implementorName || this.task.reviewer !== reviewerName)
+      await this.save({ agent: implementorName, reviewer: reviewerName });
     this.answer = this.task.approvals.find((a) => !a.delivered) ?? null;
     await this.assertSandboxes(reviewerName !== null);
     const course = await this.prepare(settings, implementorName);
     await this.preflightOnce(course, implementorName);
-    const summary = await this.implementOnce(course);
-    await this.validateAndFix(course);
-    await this.deliver(course, summary);
+    const implemented = await this.implementOnce(course);
+    const validated = await this.validateAndFix(course, implemented.sha);
+    await this.deliver(course, implemented.summary, validated);
     if (reviewerName !== null)
       await this.reviewLoop(course, await this.reviewPanel(course.ctx, reviewerName));
   }
@@ -120,10 +125,13 @@ export class TaskRun {
 
   /** The worktree (created, or the one an earlier run left) and what that run already finished. */
   private async prepare(settings: ResolvedProjectSettings, implementorName: AgentName): Promise<Course> {
-    const repo = await repoOf(this.deps.git, settings.root, settings.git.remote);
+    // Asked alongside the repository; a failure still surfaces where it did, after `preparing`.
+    const base = this.baseBranch(settings);
+    base.catch(() => undefined);
+    const repo = await this.remotes.repo(settings.root, settings.git.remote);
     const source = await taskSource(this.task, this.deps.github, repo);
     await this.stage('preparing');
-    const baseBranch = settings.git.base_branch ?? (await this.defaultBranch(settings));
+    const baseBranch = await base;
     const worktree = await this.deps.worktrees.create({
       projectRoot: settings.root,
       taskId: this.task.id,
@@ -238,12 +246,19 @@ export class TaskRun {
     }
   }
 
-  /** The implementing turn, committed; skipped when an earlier run committed it. Returns its summary. */
-  private async implementOnce({ ctx, progress, implementor }: Course): Promise<string> {
+  /**
+   * The implementing turn, committed; skipped when an earlier run committed it. Returns its summary
+   * and the commit it made (null when skipped: later stages read HEAD).
+   */
+  private async implementOnce({
+    ctx,
+    progress,
+    implementor,
+  }: Course): Promise<{ summary: string; sha: string | null }> {
     const done = progress.implemented();
     if (done !== undefined) {
       await this.skipped('implementing', done.sha);
-      return typeof done.data.summary === 'string' ? done.data.summary : '';
+      return { summary: typeof done.data.summary === 'string' ? done.data.summary : '', sha: null };
     }
     await this.stage('implementing');
     const implemented = await this.answered(await implement(ctx, implementor, this.task), implementor);
@@ -251,19 +266,28 @@ export class TaskRun {
       sha: implemented.sha,
       data: { summary: implemented.summary.slice(0, 20_000) },
     });
-    return implemented.summary;
+    return { summary: implemented.summary, sha: implemented.sha };
   }
 
   /**
-   * Validation of HEAD — its commands, then the guards on the changed files — with fix rounds;
-   * skipped when HEAD already passed it.
+   * Validation of HEAD (`knownHead` when the stage before just committed it) — its commands, then
+   * the guards on the changed files — with fix rounds; skipped when HEAD already passed it.
+   * Returns the commit that passed.
    */
-  private async validateAndFix({ ctx, progress, implementor }: Course): Promise<void> {
-    const head = await this.deps.git.currentCommit(ctx.worktree.path);
-    if (progress.validatedAt(head)) return this.skipped('validating', head);
+  private async validateAndFix(
+    { ctx, progress, implementor }: Course,
+    knownHead: string | null,
+  ): Promise<string> {
+    const head = knownHead ?? (await this.deps.git.currentCommit(ctx.worktree.path));
+    if (progress.validatedAt(head)) {
+      await this.skipped('validating', head);
+      return head;
+    }
+    // The commit a stage of this run just made, with nothing left over (a resumed run may have some).
+    let committed = knownHead;
     for (let attempt = 1; ; attempt++) {
       await this.stage('validating');
-      const result = await validate(ctx);
+      const result = await validate(ctx, committed);
       await this.save({ validation_attempts: this.task.validation_attempts + 1 });
       if (attempt === 1 && result.detected !== null) await this.announceDetected(result.detected);
       const passed = result.kind === 'passed';
@@ -276,17 +300,21 @@ export class TaskRun {
       if (result.kind === 'cancelled')
         throw this.signal.reason ?? new TaskFailure('cancelled', 'validation cancelled');
       // The guards run whatever the commands did, so one fix round can answer both.
-      const guardReport = await this.guards.run(ctx, attempt);
-      if (result.kind === 'passed' && guardReport === null)
-        return this.checkpoint(progress, 'validated', { sha: result.sha });
+      // Passed validation leaves nothing uncommitted: the guards need not look for untracked files.
+      const guardReport = await this.guards.run(ctx, attempt, result.kind === 'passed');
+      if (result.kind === 'passed' && guardReport === null) {
+        await this.checkpoint(progress, 'validated', { sha: result.sha });
+        return result.sha;
+      }
       const next = afterValidation(result, attempt, ctx.settings.validation.max_retries, guardReport);
       if (next.kind === 'fail') throw next.failure;
       await this.stage('fixing');
       const prompt = validationFixPrompt(result.kind === 'failed' ? result.report : null, guardReport);
-      await this.answered(
+      const fixed = await this.answered(
         await fix(ctx, implementor, prompt, `Fix what validation found (attempt ${attempt})`),
         implementor,
       );
+      committed = fixed.sha;
     }
   }
 
@@ -312,9 +340,11 @@ export class TaskRun {
     });
   }
 
-  /** With no `base_branch` configured: the remote's HEAD branch, else the checked-out one. */
-  private async defaultBranch(settings: ResolvedProjectSettings): Promise<string> {
-    const branch = await this.deps.git.defaultBranch(settings.root, settings.git.remote);
+  /** `base_branch`, or with none configured: the remote's HEAD branch, else the checked-out one. */
+  private async baseBranch(settings: ResolvedProjectSettings): Promise<string> {
+    const configured = settings.git.base_branch;
+    if (configured !== null && configured !== undefined) return configured;
+    const branch = await this.remotes.defaultBranch(settings.root, settings.git.remote);
     if (branch !== null) return branch;
     throw new TaskFailure(
       'base_branch_unknown',
@@ -327,14 +357,14 @@ export class TaskRun {
    * commit kept on the local branch, or pushed (unless the remote already has HEAD), and for a
    * pull request, the pull request (unless it is open).
    */
-  private async deliver({ ctx, progress }: Course, summary: string): Promise<void> {
+  private async deliver({ ctx, progress }: Course, summary: string, head: string): Promise<void> {
     const delivery = this.task.delivery ?? (await this.chooseDelivery(ctx));
     if (delivery === 'none') {
-      const kept = await keep(ctx);
+      const kept = keep(ctx, head);
       if (kept.kind === 'no_changes') throw noChanges();
       return this.save({ commit_sha: kept.sha });
     }
-    const pushed = await push(ctx, progress);
+    const pushed = await push(ctx, progress, head);
     if (pushed.kind === 'no_changes') throw noChanges();
     if (pushed.kind === 'already_pushed') await this.skipped('push', pushed.sha);
     else await this.checkpoint(progress, 'pushed', { sha: pushed.sha });
@@ -416,8 +446,8 @@ export class TaskRun {
       course.implementor,
     );
     await this.checkpoint(course.progress, 'fixed', { sha: fixed.sha, round: round.round });
-    await this.validateAndFix(course);
-    await this.deliver(course, '');
+    const validated = await this.validateAndFix(course, fixed.sha);
+    await this.deliver(course, '', validated);
   }
 
   /** The outcome goes on the pull request as a review; a GitHub hiccup is recorded, not fatal. */
@@ -444,7 +474,8 @@ export class TaskRun {
     result: R | TurnStopped,
     from: AgentConversation,
   ): Promise<R> {
-    await this.save({ cost_usd: roundUsd(this.task.cost_usd + result.costUsd) });
+    const cost = roundUsd(this.task.cost_usd + result.costUsd);
+    if (cost !== this.task.cost_usd) await this.save({ cost_usd: cost });
     const budget = this.task.budget_usd;
     if (budget !== null && this.task.cost_usd > budget)
       throw new TaskFailure(

@@ -92,6 +92,8 @@ export class WorktreeManager {
   private rootPromise: Promise<string> | null = null;
   private readonly locks = new KeyedMutex();
   private readonly fetches = new Map<string, { promise: Promise<void>; finishedAt: number | null }>();
+  /** Each project directory's repository (its main worktree), as `repository()` found it. */
+  private readonly repositories = new Map<string, Promise<string>>();
   /** Task ids with a worktree created (or being created) by this process: never reclaimed. */
   private readonly active = new Set<string>();
 
@@ -124,13 +126,24 @@ export class WorktreeManager {
    */
   private async repository(projectRoot: string): Promise<string> {
     const real = await realDirectory(projectRoot);
-    try {
-      return (await this.git.worktreeList(real))[0]?.path ?? real;
-    } catch (error) {
-      throw new HarnessError(ErrorCodes.invalidParams, `${projectRoot} is not a git repository`, {
-        cause: error,
-      });
+    // A repository's main worktree stays where it is: asked once per directory, not once per task
+    // (and once for a burst of tasks starting together).
+    let known = this.repositories.get(real);
+    if (known === undefined) {
+      known = this.git.worktreeList(real).then(
+        (listed) => listed[0]?.path ?? real,
+        (error: unknown) => {
+          this.repositories.delete(real);
+          throw new HarnessError(
+            ErrorCodes.invalidParams,
+            `${projectRoot} is not a git repository (git worktree list: ${describeError(error)})`,
+            { cause: error },
+          );
+        },
+      );
+      this.repositories.set(real, known);
     }
+    return known;
   }
 
   async create(request: CreateWorktreeRequest): Promise<TaskWorktree> {
@@ -166,19 +179,24 @@ export class WorktreeManager {
     }
     await writeProjectMarker(path.dirname(worktreePath), { repo });
     const start = await this.startPoint(repo, request, log);
-    const branchExists = await this.git.refExists(repo, `refs/heads/${branch}`);
+    // One read for both: whether the branch exists, and the commit the start point names now.
+    const refs = await this.git.readRefs(repo, [`refs/heads/${branch}`, start]);
+    const branchExists = refs.has(`refs/heads/${branch}`);
+    const startCommit = refs.get(start);
     const pushed =
       branchExists || request.resumeFromRemote !== true
         ? null
         : await this.pushedTaskBranch(repo, branch, request.remote);
     const resumed = branchExists || pushed !== null;
-    // A branch left by an earlier attempt holds that attempt's commits: continue it, do not reset it.
-    await this.git.worktreeAdd(repo, worktreePath, branch, branchExists ? null : (pushed ?? start));
-    const baseCommit = resumed
-      ? ((await this.git.mergeBase(repo, branch, start)) ?? (await this.git.revParse(repo, start)))
-      : await this.git.revParse(repo, start);
-    if (baseCommit === null)
+    if (startCommit === undefined)
       throw new HarnessError(ErrorCodes.internal, `cannot resolve ${start} in ${repo}`);
+    // A branch left by an earlier attempt holds that attempt's commits: continue it, do not reset it;
+    // one pushed from another host continues from the remote. A new one starts from the commit read
+    // above, so the recorded base is what was checked out.
+    await this.git.worktreeAdd(repo, worktreePath, branch, branchExists ? null : (pushed ?? startCommit));
+    const baseCommit = resumed
+      ? ((await this.git.mergeBase(repo, branch, startCommit)) ?? startCommit)
+      : startCommit;
     await writeWorktreeMeta(worktreePath, meta(request, branch, baseCommit));
     log.info(
       { path: worktreePath, start, base_commit: baseCommit, resumed, from_remote: pushed !== null },
@@ -360,6 +378,30 @@ export class WorktreeManager {
     recorded: WorktreeMeta | null,
     options: RemoveWorktreeOptions,
   ): Promise<RemoveWorktreeResult> {
+    // The usual case, an intact worktree of ours: `git worktree remove` takes the directory and
+    // git's record of it at once. Anything else goes the careful way.
+    const removedByGit =
+      recorded !== null &&
+      (await this.git.worktreeRemove(repo, target, { force: true }).then(
+        () => true,
+        () => false,
+      ));
+    const cleared = removedByGit ? null : await this.clearWorktree(repo, target);
+    const existed = removedByGit || cleared?.existed === true;
+    const branch = recorded?.branch ?? cleared?.branch ?? null;
+    const branchDeleted =
+      branch !== null &&
+      (await this.settleBranch(repo, branch, recorded, options.branch ?? 'keep-if-committed'));
+    await removeWorktreeMeta(target);
+    this.logger.info({ path: target, repo, branch, branch_deleted: branchDeleted }, 'worktree removed');
+    return { removed: existed, branchDeleted };
+  }
+
+  /** A worktree git may or may not know, intact or not: gone, directory and record alike. */
+  private async clearWorktree(
+    repo: string,
+    target: string,
+  ): Promise<{ existed: boolean; branch: string | null }> {
     const listed = await this.git.worktreeList(repo);
     const entry = listed.find((w) => w.path === target);
     const existed = entry !== undefined || existsSync(target);
@@ -375,13 +417,7 @@ export class WorktreeManager {
     }
     await rm(target, { recursive: true, force: true });
     await this.git.worktreePrune(repo);
-    const branch = recorded?.branch ?? entry?.branch ?? null;
-    const branchDeleted =
-      branch !== null &&
-      (await this.settleBranch(repo, branch, recorded, options.branch ?? 'keep-if-committed'));
-    await removeWorktreeMeta(target);
-    this.logger.info({ path: target, repo, branch, branch_deleted: branchDeleted }, 'worktree removed');
-    return { removed: existed, branchDeleted };
+    return { existed, branch: entry?.branch ?? null };
   }
 
   private async settleBranch(
@@ -390,17 +426,19 @@ export class WorktreeManager {
     recorded: WorktreeMeta | null,
     policy: 'delete' | 'keep-if-committed',
   ): Promise<boolean> {
-    if (!(await this.git.refExists(repo, `refs/heads/${branch}`))) return false;
+    const local = `refs/heads/${branch}`;
+    // The remote-tracking copy our push left would still list the branch in `git branch -a`.
+    const tracking = recorded === null ? null : `refs/remotes/${recorded.remote}/${branch}`;
+    const refs = await this.git.readRefs(repo, tracking === null ? [local] : [local, tracking]);
+    const head = refs.get(local);
+    if (head === undefined) return false;
     if (policy === 'keep-if-committed') {
       // Without the recorded start we cannot tell the task's commits from the base's: keep it.
       if (recorded === null) return false;
-      const head = await this.git.revParse(repo, `refs/heads/${branch}`);
       if (head !== recorded.base_commit) return false;
     }
     await this.git.branchDelete(repo, branch, { force: true });
-    // The remote-tracking copy our push left would still list the branch in `git branch -a`.
-    const tracking = recorded === null ? null : `refs/remotes/${recorded.remote}/${branch}`;
-    if (policy === 'delete' && tracking !== null && (await this.git.refExists(repo, tracking)))
+    if (policy === 'delete' && tracking !== null && refs.has(tracking))
       await this.git.deleteRef(repo, tracking);
     return true;
   }

@@ -67,7 +67,9 @@ export class PgDb implements Queryable {
 /**
  * How every connection of a server is opened. A database host that stops answering (power lost,
  * network cut) must show up as an error, not as a wait without end: connecting gives up after
- * 10 s, and TCP keepalives notice a connection whose peer vanished while it sat idle.
+ * 10 s, and TCP keepalives notice a connection whose peer vanished while it sat idle. A server
+ * stopped (SIGSTOP, a frozen VM) inside a transaction must not hold its locks — the claim lock, the
+ * events lock — for the whole fleet: the database ends such a session after 5 s, well inside a lease.
  */
 export function connectionSettings(url: string, applicationName: string): pg.ClientConfig {
   return {
@@ -76,6 +78,7 @@ export function connectionSettings(url: string, applicationName: string): pg.Cli
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    idle_in_transaction_session_timeout: 5_000,
   };
 }
 
