@@ -1,10 +1,4 @@
-import {
-  type Task,
-  type TaskState,
-  isTaskTransition,
-  taskStateSchema,
-  terminalTaskStates,
-} from '@harness/protocol';
+import type { Task, TaskState } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type {
   ClaimRequest,
@@ -16,36 +10,17 @@ import type {
   TaskRepository,
   TaskStateChange,
 } from '../store.js';
-import { decodeCursor, encodeCursor } from '../sqlite/cursor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  type TaskRow,
+  inFlightTask,
+  patchableTaskColumns,
+  publicTask,
+  refuseUnlisted,
+  runningStatesSql,
+  taskJsonColumns,
+} from '../task-rows.js';
 import type { PgDb, Queryable } from './db.js';
-
-type TaskRow = Omit<
-  Task,
-  'rounds' | 'error' | 'pending_approval' | 'approvals' | 'routing' | 'plan' | 'preflight'
-> & {
-  seq: number;
-  rounds: string;
-  error: string | null;
-  pending_approval: string | null;
-  approvals: string;
-  routing: string | null;
-  plan: string | null;
-  preflight: string | null;
-  lease_owner: string | null;
-  lease_expires_at: string | null;
-  lease_generation: number;
-};
-
-/** Columns holding JSON text (stored as written, so they read back byte for byte). */
-const jsonColumns = new Set([
-  'rounds',
-  'error',
-  'pending_approval',
-  'approvals',
-  'routing',
-  'plan',
-  'preflight',
-]);
 
 /** Every column of a task but its id and seq, in the order `enqueue` writes them. */
 const taskColumns = [
@@ -88,44 +63,9 @@ const taskColumns = [
   'plan',
 ] as const;
 
-/** What a patch may write: every column but the state (and created_at), which have their own paths. */
-const patchableColumns = new Set<string>(taskColumns.filter((c) => c !== 'state' && c !== 'created_at'));
-
-function parseJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
-
-function fromRow(row: TaskRow): InFlightTask & { seq: number } {
-  return {
-    ...row,
-    rounds: JSON.parse(row.rounds) as Task['rounds'],
-    error: parseJson<Task['error']>(row.error),
-    pending_approval: parseJson<Task['pending_approval']>(row.pending_approval),
-    approvals: JSON.parse(row.approvals) as Task['approvals'],
-    routing: parseJson<Task['routing']>(row.routing),
-    plan: parseJson<Task['plan']>(row.plan),
-    preflight: parseJson<Task['preflight']>(row.preflight),
-  };
-}
-
-function inFlightTask(row: TaskRow): InFlightTask {
-  const { seq: _seq, ...task } = fromRow(row);
-  return task;
-}
-
-function publicTask(row: TaskRow): Task {
-  const {
-    lease_owner: _owner,
-    lease_expires_at: _expires,
-    lease_generation: _generation,
-    ...task
-  } = inFlightTask(row);
-  return task;
-}
-
 /** A column's value as a statement parameter: JSON columns as their text, the rest as they are. */
 function columnValue(column: string, value: unknown): unknown {
-  return jsonColumns.has(column) && value !== null ? JSON.stringify(value) : value;
+  return taskJsonColumns.has(column) && value !== null ? JSON.stringify(value) : value;
 }
 
 /** Positional parameters ($1, $2, …) collected while a statement is put together. */
@@ -142,7 +82,7 @@ class Parameters {
 function assignments(patch: TaskPatch, params: Parameters): string[] {
   const sets: string[] = [];
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || !patchableColumns.has(key)) continue;
+    if (value === undefined || !patchableTaskColumns.has(key)) continue;
     sets.push(`${key} = ${params.add(columnValue(key, value))}`);
   }
   return sets;
@@ -153,20 +93,6 @@ function leaseGuard(lease: LeaseToken | undefined, params: Parameters): string {
   if (lease === undefined) return '';
   return ` AND lease_owner = ${params.add(lease.owner)} AND lease_generation = ${params.add(lease.generation)}`;
 }
-
-/** The store is the last line: a state change the transition table lacks is never written. */
-function refuseUnlisted(id: string, from: TaskState, to: TaskState): void {
-  if (!isTaskTransition(from, to))
-    throw new HarnessError(ErrorCodes.conflict, `task ${id}: ${from} → ${to} is not a task transition`, {
-      data: { task_id: id, from, to },
-    });
-}
-
-/** States a task runs in (counted against the concurrency limits): in flight, but not waiting for a person. */
-const runningStates = taskStateSchema.options
-  .filter((state) => state !== 'queued' && state !== 'needs_input' && !terminalTaskStates.has(state))
-  .map((state) => `'${state}'`)
-  .join(', ');
 
 /**
  * Transaction-scoped advisory locks of the queue (the two-key form, so they never meet the
@@ -279,11 +205,11 @@ export class PgTaskRepository implements TaskRepository {
       // queued task another statement is changing (a cancel) instead of waiting for it.
       const { rows } = await client.query<TaskRow>(
         `WITH running AS (
-           SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStates}) GROUP BY project
+           SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStatesSql}) GROUP BY project
          ), candidate AS (
            SELECT t.id FROM tasks t LEFT JOIN running r ON r.project = t.project
            WHERE t.state = 'queued'
-             AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStates})) < $1
+             AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStatesSql})) < $1
              AND COALESCE(r.n, 0) < COALESCE(($2::jsonb ->> t.project)::bigint, $3)
            ORDER BY t.priority DESC, COALESCE(r.n, 0), t.seq
            LIMIT 1 FOR UPDATE OF t SKIP LOCKED

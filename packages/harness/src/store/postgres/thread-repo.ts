@@ -2,7 +2,7 @@ import type { Thread } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { ThreadListFilter, ThreadPage, ThreadPatch, ThreadRepository } from '../store.js';
 // Same row mapping and cursor encoding as SQLite: a cursor means the same thing on both backends.
-import { decodeCursor, encodeCursor } from '../sqlite/cursor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from '../sqlite/rows.js';
 import { SqlParams, type PgDb, type Queryable } from './db.js';
 import { insertTurn, turnValues } from './turn-repo.js';

@@ -1,132 +1,38 @@
 import type Database from 'better-sqlite3';
-import {
-  type Task,
-  type TaskState,
-  isTaskTransition,
-  taskStateSchema,
-  terminalTaskStates,
-} from '@harness/protocol';
+import type { Task, TaskState } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type {
   ClaimRequest,
   ClaimedTask,
-  InFlightTask,
   LeaseToken,
   TaskListFilter,
   TaskPatch,
   TaskRepository,
   TaskStateChange,
 } from '../store.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-
-type TaskRow = Omit<
-  Task,
-  'rounds' | 'error' | 'review' | 'pending_approval' | 'approvals' | 'routing' | 'plan' | 'preflight'
-> & {
-  review: number;
-  rounds: string;
-  error: string | null;
-  pending_approval: string | null;
-  approvals: string;
-  routing: string | null;
-  plan: string | null;
-  preflight: string | null;
-  lease_owner: string | null;
-  lease_expires_at: string | null;
-  lease_generation: number;
-};
-
-const jsonColumns = new Set([
-  'rounds',
-  'error',
-  'pending_approval',
-  'approvals',
-  'routing',
-  'plan',
-  'preflight',
-]);
-const columns = new Set([
-  'project',
-  'kind',
-  'prompt',
-  'issue',
-  'pr',
-  'description',
-  'agent',
-  'reviewer',
-  'review',
-  'budget_usd',
-  'priority',
-  'branch',
-  'worktree',
-  'pr_url',
-  'pr_number',
-  'deliver',
-  'delivery',
-  'commit_sha',
-  'base_commit',
-  'rounds',
-  'validation_attempts',
-  'cost_usd',
-  'score',
-  'grade',
-  'error',
-  'pending_approval',
-  'approvals',
-  'preflight',
-  'source',
-  'external_id',
-  'updated_at',
-  'started_at',
-  'finished_at',
-  'routing',
-  'plan',
-]);
-
-function fromRow(row: TaskRow): InFlightTask {
-  return {
-    ...row,
-    review: row.review !== 0,
-    rounds: JSON.parse(row.rounds) as Task['rounds'],
-    error: row.error === null ? null : (JSON.parse(row.error) as Task['error']),
-    pending_approval:
-      row.pending_approval === null ? null : (JSON.parse(row.pending_approval) as Task['pending_approval']),
-    approvals: JSON.parse(row.approvals) as Task['approvals'],
-    routing: row.routing === null ? null : (JSON.parse(row.routing) as Task['routing']),
-    plan: row.plan === null ? null : (JSON.parse(row.plan) as Task['plan']),
-    preflight: row.preflight === null ? null : (JSON.parse(row.preflight) as Task['preflight']),
-  };
-}
-
-function publicTask(row: TaskRow): Task {
-  const {
-    lease_owner: _owner,
-    lease_expires_at: _expires,
-    lease_generation: _generation,
-    seq: _seq,
-    ...task
-  } = fromRow(row) as InFlightTask & { seq?: unknown };
-  return task;
-}
+import {
+  type TaskRow,
+  inFlightTask,
+  patchableTaskColumns,
+  publicTask,
+  refuseUnlisted,
+  runningStatesSql,
+  taskJsonColumns,
+} from '../task-rows.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 
 /** The SET clauses and their arguments for a patch (unknown keys and undefined values skipped). */
 function assignments(id: string, patch: TaskPatch): { sets: string[]; args: Record<string, unknown> } {
   const sets: string[] = [];
   const args: Record<string, unknown> = { id };
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || !columns.has(key)) continue;
+    if (value === undefined || !patchableTaskColumns.has(key)) continue;
     sets.push(`${key} = @${key}`);
     if (typeof value === 'boolean') args[key] = value ? 1 : 0;
-    else args[key] = jsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
+    else args[key] = taskJsonColumns.has(key) && value !== null ? JSON.stringify(value) : value;
   }
   return { sets, args };
 }
-
-/** States a task runs in (counted against the concurrency limits): in flight, but not waiting for a person. */
-const runningStates = taskStateSchema.options
-  .filter((state) => state !== 'queued' && state !== 'needs_input' && !terminalTaskStates.has(state))
-  .map((state) => `'${state}'`)
-  .join(', ');
 
 /** ` AND` the lease condition for a guarded write (and its arguments), or nothing. */
 function leaseGuard(lease: LeaseToken | undefined, args: Record<string, unknown>): string {
@@ -134,14 +40,6 @@ function leaseGuard(lease: LeaseToken | undefined, args: Record<string, unknown>
   args.lease_owner = lease.owner;
   args.lease_generation = lease.generation;
   return ' AND lease_owner = @lease_owner AND lease_generation = @lease_generation';
-}
-
-/** The store is the last line: a state change the transition table lacks is never written. */
-function refuseUnlisted(id: string, from: TaskState, to: TaskState): void {
-  if (!isTaskTransition(from, to))
-    throw new HarnessError(ErrorCodes.conflict, `task ${id}: ${from} → ${to} is not a task transition`, {
-      data: { task_id: id, from, to },
-    });
 }
 
 export class SqliteTaskRepository implements TaskRepository {
@@ -257,11 +155,11 @@ export class SqliteTaskRepository implements TaskRepository {
       const row = this.db
         .prepare(
           `WITH running AS (
-             SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStates}) GROUP BY project
+             SELECT project, COUNT(*) AS n FROM tasks WHERE state IN (${runningStatesSql}) GROUP BY project
            )
            SELECT t.id FROM tasks t LEFT JOIN running r ON r.project = t.project
            WHERE t.state = 'queued'
-             AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStates})) < @global_limit
+             AND (SELECT COUNT(*) FROM tasks WHERE state IN (${runningStatesSql})) < @global_limit
              AND COALESCE(r.n, 0) < COALESCE(json_extract(@limits, '$."' || t.project || '"'), @default_limit)
            ORDER BY t.priority DESC, COALESCE(r.n, 0), t.seq LIMIT 1`,
         )
@@ -307,7 +205,7 @@ export class SqliteTaskRepository implements TaskRepository {
         `SELECT * FROM tasks WHERE state NOT IN ('queued', 'done', 'failed', 'cancelled') ORDER BY seq`,
       )
       .all() as TaskRow[];
-    return rows.map(fromRow);
+    return rows.map(inFlightTask);
   }
 
   async countsByProject() {

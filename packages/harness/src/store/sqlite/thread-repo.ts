@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Thread } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ThreadListFilter, ThreadPage, ThreadPatch, ThreadRepository } from '../store.js';
 import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from './rows.js';
 

@@ -1,4 +1,4 @@
-import { ErrorCodes, HarnessError } from '../../core/index.js';
+import { ErrorCodes, HarnessError } from '../core/index.js';
 
 /** Newest-first paging: the cursor is the (created_at, id) of the last row of the previous page. */
 export function encodeCursor(createdAt: string, id: string): string {
