@@ -28,18 +28,36 @@ import {
   viewOf,
   git,
   makeRepo,
+  type RunningPostgres,
+  startPostgres,
 } from '@harness/testkit';
 
-const SECRETS = {
+const SECRETS: Record<string, string> & { HARNESS_API_TOKEN: string } = {
   HARNESS_API_TOKEN: 'LEAKCHECK-harness-api-token',
   GITHUB_TOKEN: 'LEAKCHECK-github-token',
   GH_TOKEN: 'LEAKCHECK-gh-token',
-  HARNESS_DATABASE_URL: 'postgres://harness:LEAKCHECK-db-password@127.0.0.1/harness',
+  // Set in beforeAll: a real PostgreSQL the servers run on, so the password is one Harness uses.
+  HARNESS_DATABASE_URL: '',
   DATABASE_URL: 'postgres://app:LEAKCHECK-other-db-password@127.0.0.1/app',
   OPENAI_API_KEY: 'sk-LEAKCHECK-openai-key',
   ANTHROPIC_API_KEY: 'sk-ant-LEAKCHECK-anthropic-key',
 };
 const WEBHOOK_SECRET = 'LEAKCHECK-webhook-secret';
+
+// The database URL is a secret Harness really holds: the servers below run on it (the throwaway
+// cluster trusts loopback, so the password is carried, not checked).
+let postgres: RunningPostgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres?.stop();
+});
+async function databaseUrl(): Promise<string> {
+  const url = new URL(await postgres.createDatabase());
+  url.password = 'LEAKCHECK-db-password';
+  return url.toString();
+}
 const DUMP = 'env > leaked.txt; cat /proc/self/environ >> leaked.txt; cat /proc/$PPID/environ >> leaked.txt';
 
 describe('no secret of Harness reaches an agent', () => {
@@ -66,6 +84,7 @@ describe('no secret of Harness reaches an agent', () => {
         '',
       ].join('\n'),
     );
+    SECRETS.HARNESS_DATABASE_URL = await databaseUrl();
     const env = isolatedEnv(dir.path, {
       PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
       HARNESS_CONFIG: config,
@@ -229,6 +248,7 @@ describe("nothing a task pushes holds Harness's secrets", () => {
         '',
       ].join('\n'),
     );
+    SECRETS.HARNESS_DATABASE_URL = await databaseUrl();
     const env = isolatedEnv(dir.path, {
       PATH: `${path.join(repoRoot, 'node_modules/.bin')}:${process.env.PATH}`,
       HARNESS_CONFIG: config,
