@@ -239,7 +239,8 @@ export class CodexAdapter implements AgentAdapter {
     );
     const mapper = new CodexEventMapper(ctx, model);
     let connection: AppServerConnection | null = null;
-    const approvals = new CodexApprovals(ctx, (threadId, turnId) => {
+    const approvals = new CodexApprovals(ctx, ({ threadId, turnId, itemId, command }) => {
+      mapper.commandDeclined(itemId, command);
       // Never rejects: a failed interrupt is logged inside and the turn ends on the refusal anyway.
       void interruptOnRefusal(ctx, connection, { threadId, turnId });
     });

@@ -43,7 +43,12 @@ export class CodexApprovals {
    */
   constructor(
     private readonly ctx: TurnContext,
-    private readonly onRefusal: (threadId: string, turnId: string) => void,
+    private readonly onRefusal: (refused: {
+      threadId: string;
+      turnId: string;
+      itemId: string;
+      command: string;
+    }) => void,
   ) {}
 
   async answer(method: string, params: unknown): Promise<unknown> {
@@ -72,7 +77,8 @@ export class CodexApprovals {
     const command = unwrapShell(request.command ?? '');
     const verdict = await consultCommandGate(this.ctx, command);
     if (verdict.decision === 'allow') return 'accept';
-    setImmediate(() => this.onRefusal(request.threadId, request.turnId));
+    const refused = { threadId: request.threadId, turnId: request.turnId, itemId: request.itemId, command };
+    setImmediate(() => this.onRefusal(refused));
     return 'decline';
   }
 

@@ -60,6 +60,8 @@ export class CodexEventMapper {
   private lastError: string | null = null;
   /** Called when a command item ends, so the approvals can tell one that ran without asking. */
   onCommandFinished: ((item: ThreadItem) => void) | null = null;
+  /** Commands already reported as declined (by the refusal, before Codex's own item arrives). */
+  private readonly declined = new Set<string>();
 
   constructor(
     private readonly ctx: TurnContext,
@@ -109,6 +111,19 @@ export class CodexEventMapper {
     }
   }
 
+  /**
+   * Reports a command the gate refused, at once: the turn is interrupted right after, and Codex's
+   * own item for it may come after the turn is over (under load it does), or never.
+   */
+  commandDeclined(itemId: string, command: string): void {
+    if (this.declined.has(itemId)) return;
+    this.declined.add(itemId);
+    this.ctx.emit({
+      ...{ type: 'command', call_id: itemId, command, exit_code: null, output: '' },
+      ...{ status: 'declined', duration_ms: null },
+    });
+  }
+
   /** Why the process ended early, for the `process_failed` message. */
   get lastErrorMessage(): string | null {
     return this.lastError;
@@ -126,6 +141,7 @@ export class CodexEventMapper {
         return;
       }
       case 'commandExecution': {
+        if (this.declined.has(item.id)) return;
         const status =
           item.status === 'declined'
             ? 'declined'
