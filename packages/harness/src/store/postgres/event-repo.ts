@@ -8,7 +8,7 @@ import type {
   EventToolCounts,
   NewEvent,
 } from '../store.js';
-import { eventFromRow, type EventRow } from '../sqlite/rows.js';
+import { eventFromRow, type EventRow } from '../rows.js';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import { SqlParams, type PgDb } from './db.js';
 

@@ -1,20 +1,6 @@
+import { type ScanRow, scanFromRow } from '../rows.js';
 import type { ScanRecord, ScanRepository } from '../store.js';
 import type { PgDb } from './db.js';
-
-interface ScanRow extends Omit<ScanRecord, 'files' | 'by_severity' | 'by_rule'> {
-  files: string | null;
-  by_severity: string;
-  by_rule: string;
-}
-
-function fromRow(row: ScanRow): ScanRecord {
-  return {
-    ...row,
-    files: row.files === null ? null : (JSON.parse(row.files) as string[]),
-    by_severity: JSON.parse(row.by_severity) as ScanRecord['by_severity'],
-    by_rule: JSON.parse(row.by_rule) as ScanRecord['by_rule'],
-  };
-}
 
 /** Every column but `seq`, which orders scans and is not part of one. */
 const scanColumns =
@@ -51,7 +37,7 @@ export class PgScanRepository implements ScanRepository {
        ORDER BY started_at DESC, seq DESC LIMIT 1`,
       [project],
     );
-    return row === null ? null : fromRow(row);
+    return row === null ? null : scanFromRow(row);
   }
 
   async list(filter: {
@@ -75,6 +61,6 @@ export class PgScanRepository implements ScanRepository {
        ORDER BY started_at DESC, seq DESC LIMIT $${values.length}`,
       values,
     );
-    return rows.map(fromRow);
+    return rows.map(scanFromRow);
   }
 }

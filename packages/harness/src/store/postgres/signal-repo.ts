@@ -1,32 +1,7 @@
-import type { Signal, SignalType } from '@harness/protocol';
+import type { Signal } from '@harness/protocol';
+import { type AggregateRow, aggregateFromRow } from '../rows.js';
 import type { SignalAggregate, SignalCheckpoint, SignalRepository } from '../store.js';
 import type { PgDb } from './db.js';
-
-interface AggregateRow {
-  type: string;
-  key: string;
-  count: number;
-  event_ids: string;
-  files: string;
-  task_ids: string;
-  first_seen: string | null;
-  last_seen: string | null;
-  extra: string;
-}
-
-function aggregateFromRow(row: AggregateRow): SignalAggregate {
-  return {
-    type: row.type as SignalType,
-    key: row.key,
-    count: row.count,
-    event_ids: JSON.parse(row.event_ids) as string[],
-    files: JSON.parse(row.files) as string[],
-    task_ids: JSON.parse(row.task_ids) as string[],
-    first_seen: row.first_seen,
-    last_seen: row.last_seen,
-    extra: JSON.parse(row.extra) as Record<string, unknown>,
-  };
-}
 
 /**
  * Advisory-lock class of signal saves (the two-key form; the second key is the project's hash):

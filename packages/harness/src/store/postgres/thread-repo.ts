@@ -3,7 +3,7 @@ import { ErrorCodes, HarnessError } from '../../core/index.js';
 import type { ThreadListFilter, ThreadPage, ThreadPatch, ThreadRepository } from '../store.js';
 // Same row mapping and cursor encoding as SQLite: a cursor means the same thing on both backends.
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from '../sqlite/rows.js';
+import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from '../rows.js';
 import { SqlParams, type PgDb, type Queryable } from './db.js';
 import { insertTurn, turnValues } from './turn-repo.js';
 

@@ -1,6 +1,6 @@
 import type { Turn } from '@harness/protocol';
 import type { TurnRepository } from '../store.js';
-import { turnFromRow, turnToRow, type TurnRow } from '../sqlite/rows.js';
+import { turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 import { SqlParams, type PgDb } from './db.js';
 
 const patchableColumns = new Set([

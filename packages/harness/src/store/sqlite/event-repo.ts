@@ -9,7 +9,7 @@ import type {
   EventToolCounts,
   NewEvent,
 } from '../store.js';
-import { eventFromRow, type EventRow } from './rows.js';
+import { eventFromRow, type EventRow } from '../rows.js';
 
 const passDecisions = `('pass', 'complete', 'allow')`;
 const warnDecisions = `('warn', 'prompt')`;

@@ -1,20 +1,6 @@
 import type Database from 'better-sqlite3';
+import { type ScanRow, scanFromRow } from '../rows.js';
 import type { ScanRecord, ScanRepository } from '../store.js';
-
-interface ScanRow extends Omit<ScanRecord, 'files' | 'by_severity' | 'by_rule'> {
-  files: string | null;
-  by_severity: string;
-  by_rule: string;
-}
-
-function fromRow(row: ScanRow): ScanRecord {
-  return {
-    ...row,
-    files: row.files === null ? null : (JSON.parse(row.files) as string[]),
-    by_severity: JSON.parse(row.by_severity) as ScanRecord['by_severity'],
-    by_rule: JSON.parse(row.by_rule) as ScanRecord['by_rule'],
-  };
-}
 
 export class SqliteScanRepository implements ScanRepository {
   constructor(private readonly db: Database.Database) {}
@@ -41,7 +27,7 @@ export class SqliteScanRepository implements ScanRepository {
         `SELECT * FROM scans WHERE project = ? AND files IS NULL ORDER BY started_at DESC, rowid DESC LIMIT 1`,
       )
       .get(project) as ScanRow | undefined;
-    return row === undefined ? null : fromRow(row);
+    return row === undefined ? null : scanFromRow(row);
   }
 
   async list(filter: {
@@ -56,6 +42,6 @@ export class SqliteScanRepository implements ScanRepository {
     if (filter.until !== undefined) where.push('started_at <= @until');
     const sql = `SELECT * FROM scans ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY started_at DESC, rowid DESC LIMIT @limit`;
-    return (this.db.prepare(sql).all(filter) as ScanRow[]).map(fromRow);
+    return (this.db.prepare(sql).all(filter) as ScanRow[]).map(scanFromRow);
   }
 }

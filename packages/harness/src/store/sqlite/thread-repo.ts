@@ -3,7 +3,7 @@ import type { Thread } from '@harness/protocol';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ThreadListFilter, ThreadPage, ThreadPatch, ThreadRepository } from '../store.js';
-import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from './rows.js';
+import { threadFromRow, turnFromRow, turnToRow, type ThreadRow, type TurnRow } from '../rows.js';
 
 const patchableColumns = new Set(['status', 'title', 'native_session_id', 'agent', 'metadata']);
 const selectThread = `SELECT t.*, (SELECT COUNT(*) FROM turns WHERE thread_id = t.id) AS turn_count FROM threads t`;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Turn } from '@harness/protocol';
 import type { TurnRepository } from '../store.js';
-import { turnFromRow, turnToRow, type TurnRow } from './rows.js';
+import { turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 
 const patchableColumns = new Set([
   'status',

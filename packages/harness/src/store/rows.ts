@@ -1,6 +1,10 @@
-import type { Decision, Event, Thread, Turn } from '@harness/protocol';
+import type { Decision, Event, SignalType, Thread, Turn } from '@harness/protocol';
+import type { ScanRecord, SignalAggregate } from './store.js';
 
-/** Row ⇄ wire-object mapping for the SQLite backend; JSON columns are parsed here and nowhere else. */
+/**
+ * Row ⇄ wire-object mapping shared by both backends (they store the same columns, JSON as text);
+ * JSON columns are parsed here and nowhere else.
+ */
 
 export interface ThreadRow {
   id: string;
@@ -71,4 +75,46 @@ export interface EventRow {
 
 export function eventFromRow(row: EventRow): Event {
   return { ...row, data: row.data === null ? null : (JSON.parse(row.data) as unknown) };
+}
+
+export interface ScanRow extends Omit<ScanRecord, 'files' | 'by_severity' | 'by_rule'> {
+  files: string | null;
+  by_severity: string;
+  by_rule: string;
+}
+
+export function scanFromRow(row: ScanRow): ScanRecord {
+  return {
+    ...row,
+    files: row.files === null ? null : (JSON.parse(row.files) as string[]),
+    by_severity: JSON.parse(row.by_severity) as ScanRecord['by_severity'],
+    by_rule: JSON.parse(row.by_rule) as ScanRecord['by_rule'],
+  };
+}
+
+/** A signal aggregate's row: its lists and counters as JSON text. */
+export interface AggregateRow {
+  type: string;
+  key: string;
+  count: number;
+  event_ids: string;
+  files: string;
+  task_ids: string;
+  first_seen: string | null;
+  last_seen: string | null;
+  extra: string;
+}
+
+export function aggregateFromRow(row: AggregateRow): SignalAggregate {
+  return {
+    type: row.type as SignalType,
+    key: row.key,
+    count: row.count,
+    event_ids: JSON.parse(row.event_ids) as string[],
+    files: JSON.parse(row.files) as string[],
+    task_ids: JSON.parse(row.task_ids) as string[],
+    first_seen: row.first_seen,
+    last_seen: row.last_seen,
+    extra: JSON.parse(row.extra) as Record<string, unknown>,
+  };
 }
