@@ -245,16 +245,16 @@ describe('Git port', () => {
     expect(sh(remote, 'rev-parse', 'feat/given').trim()).toBe(first);
   });
 
-  it('pushes idempotently and leases only from what it last saw', async () => {
+  it('pushes idempotently and leases only from the commit it last pushed', async () => {
     const git = makeGit();
     writeFileSync(path.join(repo, 'a.txt'), 'a\n');
     await git.addAll(repo);
     const { commit } = await git.commit(repo, 'a', author);
-    expect(await git.push(repo, 'origin', 'feat/t1', { forceWithLease: true })).toEqual({
+    expect(await git.push(repo, 'origin', 'feat/t1', { lease: { expected: null } })).toEqual({
       commit,
       updated: true,
     });
-    expect(await git.push(repo, 'origin', 'feat/t1', { forceWithLease: true })).toEqual({
+    expect(await git.push(repo, 'origin', 'feat/t1', { lease: { expected: commit } })).toEqual({
       commit,
       updated: false,
     });
@@ -268,17 +268,40 @@ describe('Git port', () => {
     writeFileSync(path.join(repo, 'b.txt'), 'b\n');
     await git.addAll(repo);
     const second = await git.commit(repo, 'b', author);
-    expect((await git.push(repo, 'origin', 'feat/t1', { forceWithLease: true })).updated).toBe(true);
+    expect((await git.push(repo, 'origin', 'feat/t1', { lease: { expected: commit } })).updated).toBe(true);
     // … but without the lease a non-fast-forward is refused,
     sh(repo, 'reset', '--hard', commit);
     await expect(git.push(repo, 'origin', 'feat/t1')).rejects.toMatchObject({ code: 'conflict' });
-    // and the lease refuses a branch someone else created that we never saw.
+    // and so is a rewrite over a commit the lease did not name (someone else's).
+    await expect(git.push(repo, 'origin', 'feat/t1', { lease: { expected: commit } })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect(sh(remote, 'rev-parse', 'feat/t1').trim()).toBe(second.commit);
     const other = path.join(dir, 'other');
     execFileSync('git', ['clone', '-q', remote, other], { env });
     sh(other, 'push', 'origin', `${second.commit}:refs/heads/feat/theirs`);
-    await expect(git.push(repo, 'origin', 'feat/theirs', { forceWithLease: true })).rejects.toMatchObject({
+    await expect(
+      git.push(repo, 'origin', 'feat/theirs', { lease: { expected: null } }),
+    ).rejects.toMatchObject({
       code: 'conflict',
     });
+  });
+
+  it('goes on from a push it made but never recorded, which the remote has', async () => {
+    const git = makeGit();
+    writeFileSync(path.join(repo, 'a.txt'), 'a\n');
+    await git.addAll(repo);
+    const pushed = (await git.commit(repo, 'a', author)).commit;
+    // Pushed, then the server died before it wrote down that it had.
+    sh(repo, 'push', '-q', 'origin', `${pushed}:refs/heads/feat/crash`);
+    writeFileSync(path.join(repo, 'b.txt'), 'b\n');
+    await git.addAll(repo);
+    const next = (await git.commit(repo, 'b', author)).commit;
+    expect(await git.push(repo, 'origin', 'feat/crash', { lease: { expected: null } })).toEqual({
+      commit: next,
+      updated: true,
+    });
+    expect(sh(remote, 'rev-parse', 'feat/crash').trim()).toBe(next);
   });
 
   it('diffs a range as text and as numbers', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError, ErrorCodes, type ErrorCode } from './errors.js';
 import { type Changes, cutDiff, parseNameStatus } from './git-changes.js';
+import { readFreshBranchRef } from './git-files.js';
 import { describeRunOutcome, type ProcessRunner, type RunResult } from './process-runner.js';
 
 /**
@@ -19,14 +20,24 @@ export interface Git {
   refExists(repo: string, ref: string): Promise<boolean>;
   /** The best common ancestor of two revisions, or null when they share no history. */
   mergeBase(repo: string, a: string, b: string): Promise<string | null>;
-  /** `git worktree add -B <branch> <path> <startPoint>`, or checks out an existing branch when startPoint is null. */
-  worktreeAdd(repo: string, path: string, branch: string, startPoint: string | null): Promise<void>;
+  /**
+   * `git worktree add -B <branch> <path> <startPoint>` (`-b` with `newBranch`: refused when the
+   * branch exists), or checks out an existing branch when startPoint is null. Returns the commit
+   * checked out.
+   */
+  worktreeAdd(
+    repo: string,
+    path: string,
+    branch: string,
+    startPoint: string | null,
+    options?: { newBranch?: boolean },
+  ): Promise<string>;
   worktreeRemove(repo: string, path: string, options?: { force?: boolean }): Promise<void>;
   worktreeList(repo: string): Promise<WorktreeEntry[]>;
   worktreePrune(repo: string): Promise<void>;
   branchDelete(repo: string, branch: string, options?: { force?: boolean }): Promise<void>;
-  /** Deletes a full ref (`refs/remotes/origin/x`); a missing one is fine. */
-  deleteRef(repo: string, ref: string): Promise<void>;
+  /** Deletes full refs (`refs/remotes/origin/x`), all in one transaction; a missing one is fine. */
+  deleteRefs(repo: string, refs: readonly string[]): Promise<void>;
   /**
    * The commits of several full refs in one call; a ref that does not exist is absent from the
    * map. Peeled: an annotated tag gives the commit it names.
@@ -83,10 +94,11 @@ export interface PushOptions {
   /** The commit HEAD is known to be at, when the caller has it: spares reading it again. */
   commit?: string;
   /**
-   * Overwrite the remote branch if it moved, but only from the value we last saw there. Meant
-   * for Harness's own task branches (a resumed task rewrites its branch); never for shared ones.
+   * Overwrite the remote branch, but only from `expected`, the commit the caller last pushed there
+   * (null: the branch must not exist yet). Meant for Harness's own task branches (a resumed task
+   * rewrites its branch); never for shared ones.
    */
-  forceWithLease?: boolean;
+  lease?: { expected: string | null };
 }
 
 export interface PushResult {
@@ -232,6 +244,8 @@ interface GitCall {
   errorCode?: ErrorCode;
   /** Laid over the base environment for this call only. */
   env?: NodeJS.ProcessEnv;
+  /** For `--stdin` commands. */
+  input?: string;
 }
 
 // Inherited from a git hook or a parent git, these would point every command at another repository.
@@ -278,6 +292,7 @@ export class GitCli implements Git {
       env: call.env === undefined ? this.env : { ...this.env, ...call.env },
       ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
       ...(call.maxOutputBytes === undefined ? {} : { maxOutputBytes: call.maxOutputBytes }),
+      ...(call.input === undefined ? {} : { input: call.input }),
     });
     const code = result.exitCode;
     if (code !== 0 && (code === null || !(call.okCodes ?? []).includes(code))) throw gitError(call, result);
@@ -331,14 +346,23 @@ export class GitCli implements Git {
     return result.exitCode === 0 ? result.stdout.trim() : null;
   }
 
-  async worktreeAdd(repo: string, path: string, branch: string, startPoint: string | null): Promise<void> {
+  async worktreeAdd(
+    repo: string,
+    path: string,
+    branch: string,
+    startPoint: string | null,
+    options: { newBranch?: boolean } = {},
+  ): Promise<string> {
     assertRefName(branch, 'branch name');
     if (startPoint !== null) assertRevision(startPoint);
+    const create = options.newBranch === true ? '-b' : '-B';
     const args =
       startPoint === null
         ? ['worktree', 'add', '--', path, branch]
-        : ['worktree', 'add', '--no-track', '-B', branch, '--', path, startPoint];
+        : ['worktree', 'add', '--no-track', create, branch, '--', path, startPoint];
     await this.git({ cwd: repo, args, errorCode: ErrorCodes.conflict });
+    // Read from the ref git has just written, sparing a process per task.
+    return (await readFreshBranchRef(path, branch)) ?? this.currentCommit(path);
   }
 
   async worktreeRemove(repo: string, path: string, options: { force?: boolean } = {}): Promise<void> {
@@ -360,9 +384,10 @@ export class GitCli implements Git {
     await this.git({ cwd: repo, args: ['branch', options.force === true ? '-D' : '-d', '--', branch] });
   }
 
-  async deleteRef(repo: string, ref: string): Promise<void> {
-    assertRefName(ref);
-    await this.git({ cwd: repo, args: ['update-ref', '-d', ref] });
+  async deleteRefs(repo: string, refs: readonly string[]): Promise<void> {
+    for (const ref of refs) assertRefName(ref);
+    const input = refs.map((ref) => `delete ${ref}\n`).join('');
+    await this.git({ cwd: repo, args: ['update-ref', '--stdin'], input });
   }
 
   async readRefs(repo: string, refs: readonly string[]): Promise<Map<string, string>> {
@@ -419,17 +444,38 @@ export class GitCli implements Git {
     assertRefName(remote, 'remote name');
     assertRefName(branch, 'branch name');
     const commit = options.commit ?? (await this.currentCommit(cwd));
-    const tracking = `refs/remotes/${remote}/${branch}`;
-    const args = [...noHooks, 'push', '--porcelain', '--no-verify'];
-    if (options.forceWithLease === true) {
-      // An explicit expectation: with no remote-tracking ref, the branch must not exist yet.
-      const expected = (await this.resolve(cwd, tracking)) ?? '';
-      args.push(`--force-with-lease=refs/heads/${branch}:${expected}`);
+    if (options.lease?.expected) assertRevision(options.lease.expected);
+    const push = (lease: string[]) =>
+      this.git({
+        cwd,
+        args: [
+          ...noHooks,
+          'push',
+          '--porcelain',
+          '--no-verify',
+          ...lease,
+          '--',
+          remote,
+          `${commit}:refs/heads/${branch}`,
+        ],
+        errorCode: ErrorCodes.conflict,
+      });
+    let result: RunResult;
+    if (options.lease === undefined) result = await push([]);
+    else {
+      try {
+        result = await push([`--force-with-lease=refs/heads/${branch}:${options.lease.expected ?? ''}`]);
+      } catch (refused) {
+        // The remote is not where the caller last recorded pushing: a push it made but could not
+        // record (a crash in between), or someone else's. A plain push settles which: it only
+        // fast-forwards, so it succeeds for our own unrecorded push and can never drop others' work.
+        if (!(refused instanceof HarnessError) || refused.code !== ErrorCodes.conflict) throw refused;
+        result = await push([]).catch(() => {
+          throw refused;
+        });
+      }
     }
-    args.push('--', remote, `${commit}:refs/heads/${branch}`);
-    const result = await this.git({ cwd, args, errorCode: ErrorCodes.conflict });
-    // Keep the tracking ref in step even for remotes without a fetch refspec: the next lease reads it.
-    await this.git({ cwd, args: ['update-ref', tracking, commit] });
+    // Git updates the remote-tracking ref itself where the remote's fetch refspec maps the branch.
     const upToDate = result.stdout.split('\n').some((line) => line.startsWith('=\t'));
     return { commit, updated: !upToDate };
   }

@@ -63,6 +63,13 @@ describe('ProcessRunner', () => {
     expect(result.stdout.trim()).toBe('done');
   });
 
+  it('writes the input it is given to stdin, then closes it; a child that reads none is no error', async () => {
+    const echoed = await runner.run('cat', [], { cwd: dir, input: 'line one\nline two\n' });
+    expect(echoed).toMatchObject({ exitCode: 0, stdout: 'line one\nline two\n' });
+    const ignored = await runner.run('true', [], { cwd: dir, input: 'x'.repeat(1_000_000) });
+    expect(ignored.exitCode).toBe(0);
+  });
+
   it('keeps the tail of long output and says it truncated', async () => {
     const result = await runner.runShell('seq 1 20000', { cwd: dir, maxOutputBytes: 100 });
     expect(result.truncated).toBe(true);

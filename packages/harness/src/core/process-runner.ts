@@ -13,6 +13,8 @@ export interface RunOptions {
   cwd: string;
   /** The complete environment of the child; the runner's default environment when absent. */
   env?: NodeJS.ProcessEnv;
+  /** Written to the child's stdin, which is then closed; without it stdin is closed from the start. */
+  input?: string;
   /** Wall-clock limit; the whole process group is killed when it passes. */
   timeoutMs?: number;
   /** Aborting kills the whole process group; the call still resolves with the result so far. */
@@ -232,9 +234,11 @@ async function runProcess(
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? defaults.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  // A child that exits without reading it all makes the write fail (EPIPE): its exit says what happened.
+  child.stdin?.on('error', () => undefined).end(options.input);
   const dieWithServer = options.dieWithServer ?? options.journal !== undefined;
   const tracking =
     options.journal === undefined && !dieWithServer

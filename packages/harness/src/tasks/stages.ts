@@ -200,10 +200,11 @@ export async function push(ctx: StageContext, progress: TaskProgress, head: stri
   if (head === ctx.worktree.baseCommit) return { kind: 'no_changes' };
   if (progress.pushedAt(head)) return { kind: 'already_pushed', sha: head };
   const branch = ctx.source.prBranch ?? ctx.worktree.branch;
-  // Pull-request branches are shared with people: never force them. Our own task branches may be rewritten on resume.
+  // Pull-request branches are shared with people: never force them. Our own task branches may be
+  // rewritten on resume, over what this task itself last pushed there and nothing else.
   await git.push(ctx.worktree.path, ctx.settings.git.remote, branch, {
-    forceWithLease: ctx.source.prBranch === null,
     commit: head,
+    ...(ctx.source.prBranch === null ? { lease: { expected: progress.lastPushed() } } : {}),
   });
   return { kind: 'pushed', sha: head };
 }

@@ -39,6 +39,11 @@ export class TaskProgress {
     return this.last('pushed', (c) => c.sha === sha) !== undefined;
   }
 
+  /** The commit this task last pushed to its branch (any attempt, any host): what the remote should have. */
+  lastPushed(): string | null {
+    return this.last('pushed', (c) => c.sha !== null)?.sha ?? null;
+  }
+
   /** The implementor's answer to review round `round`, if it is still on the branch. */
   fixedAfterReview(round: number): boolean {
     return (

@@ -88,7 +88,7 @@ describe('a task taken over by another host', () => {
     const [one, two] = [host('host-1'), host('host-2')];
     const first = await one.worktrees.create(request(one, 't-fleet', false));
     const implemented = commitFile(first.path, 'work.txt', 'the implementation\n');
-    await git.push(first.path, 'origin', first.branch, { forceWithLease: true });
+    await git.push(first.path, 'origin', first.branch, { lease: { expected: null } });
     // Host 1 dies here, its checkout and data directory out of reach.
 
     const taken = await two.worktrees.create(request(two, 't-fleet', true));
@@ -112,9 +112,11 @@ describe('a task taken over by another host', () => {
     expect(progress.validatedAt(implemented)).toBe(true);
     expect(progress.pushedAt(implemented)).toBe(true);
 
-    // Host 2 goes on from there: its push (guarded by the lease on what it fetched) is accepted.
+    // Host 2 goes on from there: its push (leased on what the task recorded pushing) is accepted.
     const fixed = commitFile(taken.path, 'fix.txt', 'fixed\n');
-    await expect(git.push(taken.path, 'origin', taken.branch, { forceWithLease: true })).resolves.toEqual({
+    await expect(
+      git.push(taken.path, 'origin', taken.branch, { lease: { expected: progress.lastPushed() } }),
+    ).resolves.toEqual({
       commit: fixed,
       updated: true,
     });
@@ -135,7 +137,7 @@ describe('a task taken over by another host', () => {
     expect(await git.refExists(two.clone, `refs/remotes/origin/${first.branch}`)).toBe(false);
     commitFile(taken.path, 'work.txt', 'implemented again\n');
     await expect(
-      git.push(taken.path, 'origin', taken.branch, { forceWithLease: true }),
+      git.push(taken.path, 'origin', taken.branch, { lease: { expected: null } }),
     ).resolves.toMatchObject({ updated: true });
   });
 
@@ -143,7 +145,7 @@ describe('a task taken over by another host', () => {
     const [one, two] = [host('host-1'), host('host-2')];
     const first = await one.worktrees.create(request(one, 't-fleet', false));
     const pushed = commitFile(first.path, 'work.txt', 'pushed\n');
-    await git.push(first.path, 'origin', first.branch, { forceWithLease: true });
+    await git.push(first.path, 'origin', first.branch, { lease: { expected: null } });
     // Without checkpoints the pipeline does not ask to resume: a fresh start from the base.
     const fresh = await two.worktrees.create(request(two, 't-fleet', false));
     expect(fresh.resumed).toBe(false);

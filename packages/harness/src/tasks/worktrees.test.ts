@@ -232,7 +232,7 @@ describe('WorktreeManager.remove', () => {
     const m = manager();
     const wt = await m.create(request('t-done'));
     commitFile(wt.path, 'f.txt', 'f\n');
-    await git.push(wt.path, 'origin', wt.branch, { forceWithLease: true });
+    await git.push(wt.path, 'origin', wt.branch, { lease: { expected: null } });
     expect(await m.remove(wt.path, { branch: 'delete' })).toEqual({ removed: true, branchDeleted: true });
     expect(await git.revParse(repo, `refs/heads/${wt.branch}`)).toBeNull();
     expect(await git.refExists(repo, `refs/remotes/origin/${wt.branch}`)).toBe(false);

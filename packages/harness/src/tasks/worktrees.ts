@@ -9,7 +9,6 @@ import {
   isWithin,
   type Git,
   type Logger,
-  type WorktreeEntry,
 } from '../core/index.js';
 import {
   isCheckout,
@@ -24,7 +23,7 @@ import {
   writeWorktreeMeta,
   type WorktreeMeta,
 } from './worktree-layout.js';
-import { KeyedMutex, withLockRetries } from './worktree-lock.js';
+import { isGitLockContention, KeyedMutex, withLockRetries } from './worktree-lock.js';
 
 export interface WorktreeManagerOptions {
   git: Git;
@@ -171,14 +170,18 @@ export class WorktreeManager {
     request: CreateWorktreeRequest,
   ): Promise<TaskWorktree> {
     const log = this.logger.child({ task_id: request.taskId, repo, branch });
-    const listed = await this.git.worktreeList(repo);
-    const existing = await this.existingFor(repo, listed, worktreePath, branch, request);
+    await writeProjectMarker(path.dirname(worktreePath), { repo });
+    const start = await this.startPoint(repo, request, log);
+    const fresh = await this.createFresh(repo, worktreePath, branch, start, request);
+    if (fresh !== null) {
+      log.info({ path: worktreePath, start, base_commit: fresh.baseCommit }, 'worktree created');
+      return fresh;
+    }
+    const existing = await this.existingFor(repo, worktreePath, branch, request);
     if (existing !== null) {
       log.info({ path: worktreePath }, 'reusing the intact worktree of an earlier attempt');
       return existing;
     }
-    await writeProjectMarker(path.dirname(worktreePath), { repo });
-    const start = await this.startPoint(repo, request, log);
     // One read for both: whether the branch exists, and the commit the start point names now.
     const refs = await this.git.readRefs(repo, [`refs/heads/${branch}`, start]);
     const branchExists = refs.has(`refs/heads/${branch}`);
@@ -206,17 +209,43 @@ export class WorktreeManager {
   }
 
   /**
+   * The usual case, a task's first run: nothing at its path, no record of it, no branch of its
+   * name, nothing to resume from a remote. One `git worktree add -b` makes it, without asking git
+   * first what it has; null when git objects (the branch exists, a stale registration), for the
+   * careful way to find out why.
+   */
+  private async createFresh(
+    repo: string,
+    worktreePath: string,
+    branch: string,
+    start: string,
+    request: CreateWorktreeRequest,
+  ): Promise<TaskWorktree | null> {
+    if (request.resumeFromRemote === true || existsSync(worktreePath)) return null;
+    if ((await readWorktreeMeta(worktreePath)) !== null) return null;
+    let baseCommit: string;
+    try {
+      baseCommit = await this.git.worktreeAdd(repo, worktreePath, branch, start, { newBranch: true });
+    } catch (error) {
+      if (isGitLockContention(error)) throw error;
+      return null;
+    }
+    await writeWorktreeMeta(worktreePath, meta(request, branch, baseCommit));
+    return { path: worktreePath, branch, baseCommit, resumed: false };
+  }
+
+  /**
    * The worktree this task already has, when it is intact; throws `conflict` when the path or the
    * branch belongs to something else; clears away a half-made one so it can be made again.
    */
   private async existingFor(
     repo: string,
-    listed: WorktreeEntry[],
     worktreePath: string,
     branch: string,
     request: CreateWorktreeRequest,
   ): Promise<TaskWorktree | null> {
     const taskId = request.taskId;
+    const listed = await this.git.worktreeList(repo);
     const recorded = await readWorktreeMeta(worktreePath);
     if (recorded !== null && recorded.task_id !== taskId) {
       throw conflict(`worktree ${worktreePath} belongs to task ${recorded.task_id}`, worktreePath, branch);
@@ -269,7 +298,7 @@ export class WorktreeManager {
         );
     }
     // A tracking ref left from before would make the next push expect a branch the remote lost.
-    await this.git.deleteRef(repo, tracking);
+    await this.git.deleteRefs(repo, [tracking]);
     return null;
   }
 
@@ -391,7 +420,7 @@ export class WorktreeManager {
     const branch = recorded?.branch ?? cleared?.branch ?? null;
     const branchDeleted =
       branch !== null &&
-      (await this.settleBranch(repo, branch, recorded, options.branch ?? 'keep-if-committed'));
+      (await this.settleBranch(repo, branch, recorded, options.branch ?? 'keep-if-committed', removedByGit));
     await removeWorktreeMeta(target);
     this.logger.info({ path: target, repo, branch, branch_deleted: branchDeleted }, 'worktree removed');
     return { removed: existed, branchDeleted };
@@ -420,27 +449,41 @@ export class WorktreeManager {
     return { existed, branch: entry?.branch ?? null };
   }
 
+  /** `checkedOut`: the branch was the intact worktree's until just now, so it exists. */
   private async settleBranch(
     repo: string,
     branch: string,
     recorded: WorktreeMeta | null,
     policy: 'delete' | 'keep-if-committed',
+    checkedOut: boolean,
   ): Promise<boolean> {
     const local = `refs/heads/${branch}`;
-    // The remote-tracking copy our push left would still list the branch in `git branch -a`.
-    const tracking = recorded === null ? null : `refs/remotes/${recorded.remote}/${branch}`;
-    const refs = await this.git.readRefs(repo, tracking === null ? [local] : [local, tracking]);
-    const head = refs.get(local);
-    if (head === undefined) return false;
-    if (policy === 'keep-if-committed') {
-      // Without the recorded start we cannot tell the task's commits from the base's: keep it.
-      if (recorded === null) return false;
-      if (head !== recorded.base_commit) return false;
+    if (policy === 'delete') {
+      // The remote-tracking ref the push left goes too: `git branch -a` lists no finished task.
+      const tracking = recorded === null ? [] : [`refs/remotes/${recorded.remote}/${branch}`];
+      if (checkedOut) {
+        await this.git.deleteRefs(repo, [local, ...tracking]);
+        return true;
+      }
+      const deleted = await this.deleteBranch(repo, branch);
+      if (tracking.length > 0) await this.git.deleteRefs(repo, tracking);
+      return deleted;
     }
-    await this.git.branchDelete(repo, branch, { force: true });
-    if (policy === 'delete' && tracking !== null && refs.has(tracking))
-      await this.git.deleteRef(repo, tracking);
-    return true;
+    // Without the recorded start we cannot tell the task's commits from the base's: keep it.
+    if (recorded === null) return false;
+    const head = (await this.git.readRefs(repo, [local])).get(local);
+    return head === recorded.base_commit && this.deleteBranch(repo, branch);
+  }
+
+  /** True when the branch went, false when there was none. */
+  private async deleteBranch(repo: string, branch: string): Promise<boolean> {
+    try {
+      await this.git.branchDelete(repo, branch, { force: true });
+      return true;
+    } catch (error) {
+      if (/branch '.*' not found/.test(describeError(error))) return false;
+      throw error;
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import { SqliteThreadRepository } from './thread-repo.js';
 import { SqliteTurnRepository } from './turn-repo.js';
 import { SqliteWebhookDeliveryRepository } from './webhook-delivery-repo.js';
 import { SqliteWebhookTriggerRepository } from './webhook-trigger-repo.js';
+import { cacheStatements } from './statement-cache.js';
 
 export const databaseFileName = 'harness.db';
 
@@ -73,6 +74,7 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
+      cacheStatements(db);
     } catch (error) {
       throw new HarnessError(
         ErrorCodes.storage,
