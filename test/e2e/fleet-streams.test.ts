@@ -2,7 +2,8 @@
  * Every server of a fleet sees everything: two `harness serve` processes on one PostgreSQL
  * database. Tasks submitted to B (and run by B) appear on A's `/api/events/stream` in seq order
  * and complete, a resume on A with Last-Event-ID after B produced more has no gap and no
- * duplicate, and A's WebSocket clients hear `event/logged` for events B logs on their thread.
+ * duplicate, a cancel through one server stops the run on the other, and A's WebSocket clients
+ * hear `event/logged` for events B logs on their thread.
  */
 import type { Event } from '@harness/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,35 @@ describe('a fleet of two servers on one PostgreSQL database', () => {
     resumed.drop();
     expect(after.filter((seq) => seq <= rest.at(-1)!)).toEqual(rest);
   }, 180_000);
+
+  it('cancels, through either server, a task the other one runs: its run stops it there', async () => {
+    const response = await b.post('/tasks', { prompt: 'STALL until cancelled', project: 'app' });
+    const id = ((await response.json()) as { task_id: string }).task_id;
+    let runner: TaskServer | null = null;
+    while (runner === null) {
+      runner = ranOn(a, id) ? a : ranOn(b, id) ? b : null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const other = runner === a ? b : a;
+    const view = async (server: TaskServer) =>
+      (await (await fetch(`${server.server.url}/tasks/${id}`)).json()) as {
+        state: string;
+        worktree: unknown;
+      };
+    while ((await view(runner)).state !== 'implementing')
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const cancelled = await other.post(`/tasks/${id}/cancel`, {});
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as { state: string }).state).toBe('cancelled');
+    // Ended by the run that held it, on its own server: its worktree is given back there.
+    expect(await view(runner)).toMatchObject({ state: 'cancelled', worktree: null });
+    const events = (await storedAfter(0)).filter((e) => e.task_id === id).map((e) => e.kind);
+    expect(events.filter((kind) => kind === 'task.cancel_requested')).toHaveLength(1);
+    expect(runner.server.stderr.some((line) => line.includes(id) && line.includes('worktree removed'))).toBe(
+      true,
+    );
+  }, 60_000);
 
   it("notifies A's WebSocket client, in order, of the events B logs on its thread", async () => {
     const ws = await WsClient.connect(a.server.url);

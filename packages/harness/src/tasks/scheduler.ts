@@ -1,7 +1,7 @@
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
-import type { LeaseToken, Store, TaskPatch } from '../store/index.js';
+import type { InFlightTask, LeaseToken, Store, TaskPatch } from '../store/index.js';
 import { isLeaseDead, newLeaseOwner } from './lease.js';
 import { RunSuperseded, ServerShutdown, TaskCancelled } from './task-failure.js';
 import { transition } from './transition.js';
@@ -64,6 +64,8 @@ export class TaskScheduler {
   private pumping: Promise<void> | null = null;
   private again = false;
   private stopping = false;
+  /** The last `task.cancel_requested` event looked at; null until started. */
+  private cancelSeq: number | null = null;
 
   constructor(private readonly o: SchedulerOptions) {
     this.leaseMs = o.leaseMs ?? 30_000;
@@ -71,12 +73,18 @@ export class TaskScheduler {
   }
 
   async start(): Promise<void> {
+    // Requests from before now are met at claim time (launch); from here on, every tick.
+    const [latest] = await this.o.events.query({ limit: 1, order: 'desc' });
+    this.cancelSeq = latest?.seq ?? 0;
     await this.recover();
     this.timer = setInterval(
       () => {
         this.o.store.tasks
           .renewLeases(this.owner, this.leaseExpiry())
           .catch((error: unknown) => this.o.logger.warn({ err: error }, 'renewing task leases failed'));
+        this.heedCancelRequests().catch((error: unknown) =>
+          this.o.logger.warn({ err: error }, 'reading cancel requests failed'),
+        );
         this.sweep();
         this.pump();
       },
@@ -117,9 +125,7 @@ export class TaskScheduler {
       await running.done;
       return (await this.o.store.tasks.get(id)) ?? task;
     }
-    // In flight elsewhere (another server's run): that run's to cancel, not ours.
-    if (!waiting.has(task.state))
-      throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${task.state}`);
+    if (!waiting.has(task.state)) return this.cancelElsewhere(task);
     const now = this.o.clock.now().toISOString();
     try {
       const cancelled = await transition(this.o, task, 'cancelled', {
@@ -137,6 +143,70 @@ export class TaskScheduler {
       const current = (await this.o.store.tasks.get(id)) ?? task;
       if (current.state === 'cancelled') return current;
       throw new HarnessError(ErrorCodes.conflict, `task ${id} is already ${current.state}`);
+    }
+  }
+
+  /**
+   * A task in flight on another server of the fleet: the request is stored as an event, which that
+   * server's run hears within a tick and ends the task as a local cancel would. Should the server be
+   * gone, the task is cancelled once its lease is dead; one that moves on without it (claimed anew,
+   * recovered) meets the request at its claim. Answers when the task has stopped, or after a lease
+   * period and some with `unavailable` (the request stays and still takes effect).
+   */
+  private async cancelElsewhere(task: Task): Promise<Task> {
+    const owner = (await this.inFlight(task.id))?.lease_owner ?? null;
+    await this.o.events.append({
+      kind: cancelRequest,
+      task_id: task.id,
+      data: { state: task.state, owner },
+    });
+    const deadline = performance.now() + this.leaseMs + 10_000;
+    while (performance.now() < deadline) {
+      await delay(cancelPollMs);
+      const flight = await this.inFlight(task.id);
+      // Finished, waiting again, or run here now: the usual cancel says or does the rest.
+      if (flight === undefined || waiting.has(flight.state) || this.running.has(task.id))
+        return this.cancel(task.id);
+      // Its server is gone: recovery meets the request and cancels the task rather than queue it.
+      if (isLeaseDead(flight.lease_owner, flight.lease_expires_at, this.o.clock.now(), this.owner))
+        await this.recover();
+    }
+    throw new HarnessError(
+      ErrorCodes.unavailable,
+      `task ${task.id} runs on another server (${owner ?? 'unknown'}), which has not stopped it ` +
+        'yet; the cancel stays requested and takes effect as soon as that server, or the one taking the ' +
+        'task over, sees it',
+      { data: { task_id: task.id, owner } },
+    );
+  }
+
+  private async inFlight(taskId: string): Promise<InFlightTask | undefined> {
+    return (await this.o.store.tasks.inFlight()).find((t) => t.id === taskId);
+  }
+
+  /** Whether someone asked (on any server) to cancel this task, which has not finished since. */
+  private async cancelRequested(taskId: string): Promise<boolean> {
+    const requests = await this.o.events.query({
+      task_id: taskId,
+      kinds: [cancelRequest],
+      limit: 1,
+      order: 'desc',
+    });
+    return requests.length > 0;
+  }
+
+  /** Ends the runs of this server that another server was asked to cancel (read every tick). */
+  private async heedCancelRequests(): Promise<void> {
+    if (this.running.size === 0 || this.cancelSeq === null) return;
+    const requests = await this.o.events.query({
+      kinds: [cancelRequest],
+      after_seq: this.cancelSeq,
+      order: 'asc',
+      limit: 100,
+    });
+    for (const request of requests) {
+      this.cancelSeq = Math.max(this.cancelSeq, request.seq);
+      if (request.task_id) this.running.get(request.task_id)?.controller.abort(new TaskCancelled());
     }
   }
 
@@ -170,12 +240,18 @@ export class TaskScheduler {
     for (const task of await this.o.store.tasks.inFlight()) {
       if (!isLeaseDead(task.lease_owner, task.lease_expires_at, now, this.owner)) continue;
       if (task.state === 'needs_input') continue;
+      // Conditional on the dead lease: of two servers recovering the same task, one wins.
+      const lease =
+        task.lease_owner === null
+          ? {}
+          : { lease: { owner: task.lease_owner, generation: task.lease_generation } };
       try {
-        // Conditional on the dead lease: of two servers recovering the same task, one wins.
+        if (await this.cancelRequested(task.id)) {
+          await this.cancelAbandoned(task, lease);
+          continue;
+        }
         await transition(this.o, task, 'queued', {
-          ...(task.lease_owner === null
-            ? {}
-            : { lease: { owner: task.lease_owner, generation: task.lease_generation } }),
+          ...lease,
           announce: { kind: 'task.recovered', data: { from: task.state } },
         });
       } catch (error) {
@@ -237,11 +313,35 @@ export class TaskScheduler {
         this.pump();
       });
     this.running.set(task.id, { project: task.project, controller, done });
+    // Asked to stop before this claim (while queued again, or its last server was gone).
+    this.cancelRequested(task.id).then(
+      (requested) => requested && controller.abort(new TaskCancelled()),
+      (error: unknown) =>
+        this.o.logger.warn({ err: error, task_id: task.id }, 'reading cancel requests failed'),
+    );
+  }
+
+  /** A task whose server died after it was asked to cancel it: cancelled, not run again. */
+  private async cancelAbandoned(task: Task, lease: { lease?: LeaseToken }): Promise<void> {
+    const cancelled = await transition(this.o, task, 'cancelled', {
+      ...lease,
+      patch: { finished_at: this.o.clock.now().toISOString() },
+      announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state, server_gone: true } },
+    });
+    this.o.logger.warn({ task_id: task.id, from: task.state }, 'task cancelled after its server was gone');
+    if (cancelled.worktree === null || this.o.runner.release === undefined) return;
+    // Its worktree is on this host only if the server that died was; elsewhere its start-up sweep takes it.
+    const released = await this.o.runner.release({ ...cancelled, state: task.state });
+    await this.o.store.tasks.update(task.id, released);
   }
 
   private leaseExpiry(): string {
     return new Date(this.o.clock.now().getTime() + this.leaseMs).toISOString();
   }
 }
+
+/** How often a cancel waiting on another server's run looks again. */
+const cancelPollMs = 200;
+const cancelRequest = 'task.cancel_requested';
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
