@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
+import { newTask } from '@harness/protocol';
 import {
   type ScriptTurn,
   scriptedClaudeEnv,
@@ -18,6 +20,7 @@ import {
   tempDir,
   makeRepo,
 } from '@harness/testkit';
+import { SqliteStore } from '../../packages/harness/src/store/index.js';
 
 const dirs: { remove: () => void }[] = [];
 afterAll(() => dirs.forEach((d) => d.remove()));
@@ -212,6 +215,68 @@ describe('harness exec', () => {
     await server.close();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('Reached through ANTHROPIC_BASE_URL.');
+  });
+
+  it("leaves a server's queued tasks and live turns alone in the data directory it shares", async () => {
+    const { dir, repo } = workspace();
+    const dataDir = path.join(dir, 'data');
+    const store = SqliteStore.open(dataDir);
+    const at = new Date().toISOString();
+    const thread = (id: string) => ({
+      id,
+      project_root: repo,
+      agent: 'claude' as const,
+      title: null,
+      status: 'active' as const,
+      native_session_id: null,
+      parent_thread_id: null,
+      metadata: {},
+      turn_count: 0,
+      created_at: at,
+      updated_at: at,
+    });
+    const running = (id: string, threadId: string) => ({
+      id,
+      thread_id: threadId,
+      seq: 1,
+      status: 'running' as const,
+      input: 'working',
+      agent: 'claude' as const,
+      items: [],
+      usage: null,
+      error: null,
+      started_at: at,
+      completed_at: null,
+    });
+    await store.threads.create(thread('th-live'));
+    await store.threads.create(thread('th-dead'));
+    // One turn run by a live server (this test's process), one by a server that is gone.
+    await store.turns.create(running('tu-live', 'th-live'), `${hostname()}/${process.pid}/server`);
+    await store.turns.create(running('tu-dead', 'th-dead'), `${hostname()}/999999999/server`);
+    await store.tasks.enqueue(
+      newTask({ id: 'task-queued', project: 'app', kind: 'prompt', prompt: 'x', created_at: at }),
+      10,
+    );
+    await store.close();
+
+    const server = await startScriptedAnthropicServer([{ text: 'Done beside the server.' }]);
+    const env = isolatedEnv(dir, {
+      PATH: binPath,
+      ANTHROPIC_BASE_URL: server.baseUrl,
+      ANTHROPIC_API_KEY: 'k',
+    });
+    const run = await runExec(['--agent', 'anthropic_api', '--data-dir', dataDir, 'say hello'], repo, env);
+    await server.close();
+    expect(run.code, run.stderr).toBe(0);
+
+    const after = SqliteStore.open(dataDir);
+    try {
+      expect((await after.tasks.get('task-queued'))?.state).toBe('queued');
+      expect((await after.turns.get('tu-live'))?.status).toBe('running');
+      expect((await after.turns.get('tu-dead'))?.status).toBe('interrupted');
+    } finally {
+      await after.close();
+    }
   });
 
   it('refuses an --output-file outside the project and an agent that is missing', async () => {

@@ -17,6 +17,8 @@ export interface ComposeOptions {
   projectRoot?: string;
   /** The config file the config came from: hidden from sandboxed agents, as the data directory is. */
   configFile?: string | null;
+  /** False for a one-shot command: see `HarnessOptions.runsTasks`. */
+  runsTasks?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function composeHarness(
       }),
       ...(options.projectRoot ? { projectRoot: options.projectRoot } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.runsTasks === false ? { runsTasks: false } : {}),
       skillHomes: { home: os.homedir(), codexHome: process.env.CODEX_HOME ?? null },
     });
   } catch (error) {

@@ -62,6 +62,12 @@ export interface HarnessOptions {
   gc?: GcWiring;
   /** Whose skills are the user's: the home (default: this user's) and `$CODEX_HOME` (null: `~/.codex`). */
   skillHomes?: { home: string; codexHome: string | null };
+  /**
+   * False for a one-shot command (`harness exec`, the Action's turn): it claims no task and leaves
+   * task worktrees and GC to the servers, so that a server sharing its store (a fleet's database, a
+   * data directory) never finds its tasks taken or its worktrees reclaimed by a process about to exit.
+   */
+  runsTasks?: boolean;
 }
 
 /**
@@ -164,7 +170,10 @@ export class Harness {
       logger,
       // Fleet-wide: the store counts every server's running tasks against it.
       globalLimit: config.concurrency.max_concurrent_tasks,
-      hostLimit: config.concurrency.host_max_concurrent_tasks ?? config.concurrency.max_concurrent_tasks,
+      hostLimit:
+        options.runsTasks === false
+          ? 0
+          : (config.concurrency.host_max_concurrent_tasks ?? config.concurrency.max_concurrent_tasks),
       leaseMs: config.concurrency.lease_seconds * 1000,
       maxQueued: config.concurrency.max_queue_size,
       projectLimit: async (name) => (await this.projects.settings(name)).max_concurrent,
@@ -263,6 +272,7 @@ export class Harness {
     const interrupted = await harness.turns.recover();
     if (interrupted > 0)
       logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');
+    if (options.runsTasks === false) return harness;
     const live = (await options.store.tasks.inFlight()).map((task) => task.id);
     const reclaimed = await harness.worktrees.reclaimOrphans(live);
     if (reclaimed.removed.length > 0)

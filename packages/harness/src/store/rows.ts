@@ -1,5 +1,5 @@
 import type { Decision, Event, SignalType, Thread, Turn } from '@harness/protocol';
-import type { ScanRecord, SignalAggregate } from './store.js';
+import type { RunningTurn, ScanRecord, SignalAggregate } from './store.js';
 
 /**
  * Row ⇄ wire-object mapping shared by both backends (they store the same columns, JSON as text);
@@ -36,15 +36,23 @@ export interface TurnRow {
   error: string | null;
   started_at: string;
   completed_at: string | null;
+  /** Stored, never part of a turn as read (see `runningTurnFromRow`). */
+  owner?: string | null;
 }
 
 export function turnFromRow(row: TurnRow): Turn {
+  const turn = { ...row };
+  delete turn.owner;
   return {
-    ...row,
+    ...turn,
     items: JSON.parse(row.items) as Turn['items'],
     usage: row.usage === null ? null : (JSON.parse(row.usage) as Turn['usage']),
     error: row.error === null ? null : (JSON.parse(row.error) as Turn['error']),
   };
+}
+
+export function runningTurnFromRow(row: TurnRow): RunningTurn {
+  return { ...turnFromRow(row), owner: row.owner ?? null };
 }
 
 export function turnToRow(turn: Turn): TurnRow {

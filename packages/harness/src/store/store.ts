@@ -85,12 +85,16 @@ export interface ThreadRepository {
   counts(): Promise<Record<string, number>>;
 }
 
+/** A turn marked running, with the process that runs it (`host/pid/instance`; null from before owners were kept). */
+export type RunningTurn = Turn & { owner: string | null };
+
 export interface TurnRepository {
-  create(turn: Turn): Promise<void>;
+  /** `owner`: the process running the turn, so that only a server that is gone has its turns recovered. */
+  create(turn: Turn, owner?: string): Promise<void>;
   get(id: string): Promise<Turn | null>;
   listForThread(threadId: string): Promise<Turn[]>;
-  /** Turns still marked running or queued (after a restart: turns that were cut off). */
-  listRunning(): Promise<Turn[]>;
+  /** Turns still marked running or queued, with their owners (which of them were cut off?). */
+  listRunning(): Promise<RunningTurn[]>;
   update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null>;
   nextSeq(threadId: string): Promise<number>;
   counts(): Promise<Record<string, number>>;

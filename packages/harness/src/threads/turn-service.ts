@@ -12,9 +12,11 @@ import {
   type Clock,
   ErrorCodes,
   HarnessError,
+  isOwnerGone,
   type Logger,
-  type ProcessGroupJournal,
   newId,
+  newProcessOwner,
+  type ProcessGroupJournal,
   requireAgentName,
 } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
@@ -50,6 +52,8 @@ export interface TurnServiceDeps {
   skillsForTurn?: SkillsForTurn;
   /** Told of each stored `skill.used`, so the skills store counts uses and scores skills. */
   skillUsed?: (use: { name: string; taskId?: string; threadId: string }) => Promise<void>;
+  /** This process (`host/pid/instance`), stored with each turn it runs; a fresh one by default. */
+  owner?: string;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -88,7 +92,11 @@ export class TurnService {
   /** Threads with a turn starting or running: one turn at a time per thread. */
   private readonly busyThreads = new Set<string>();
 
-  constructor(private readonly deps: TurnServiceDeps) {}
+  private readonly owner: string;
+
+  constructor(private readonly deps: TurnServiceDeps) {
+    this.owner = deps.owner ?? newProcessOwner();
+  }
 
   async start(params: MethodParams<'turn/start'>, context: TurnContext = {}): Promise<Turn> {
     const thread = await this.deps.threads.require(params.thread_id);
@@ -135,7 +143,7 @@ export class TurnService {
       started_at: clock.now().toISOString(),
       completed_at: null,
     };
-    await store.turns.create(turn);
+    await store.turns.create(turn, this.owner);
     if (thread.agent === null) await store.threads.update(thread.id, { agent }, turn.started_at);
     await this.deps.threads.setStatus(thread.id, 'active');
     await this.deps.events.append({
@@ -218,8 +226,15 @@ export class TurnService {
   }
 
   /** Turns that were running when the server last stopped cannot be continued in place. */
+  /**
+   * Marks interrupted the turns a server that is gone left running. Those of a live process — another
+   * server of the fleet, a `harness exec` beside this server — are theirs; so are those of a server on
+   * another host, which it recovers when it starts again.
+   */
   async recover(): Promise<number> {
-    const stale = await this.deps.store.turns.listRunning();
+    const stale = (await this.deps.store.turns.listRunning()).filter(
+      (turn) => turn.owner === null || (turn.owner !== this.owner && isOwnerGone(turn.owner)),
+    );
     for (const turn of stale) {
       await this.deps.store.turns.update(turn.id, {
         status: 'interrupted',

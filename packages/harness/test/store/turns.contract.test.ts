@@ -51,6 +51,22 @@ describe.each(backends)('turns ($name)', (backend) => {
     expect((await db.store.turns.listRunning()).map((t) => t.id)).toEqual(['early', 'late']);
   });
 
+  it('keeps the process that runs a turn, for recovery only: a turn as read has no owner', async () => {
+    await db.store.threads.create(thread('t1'));
+    const running = turn('u1', 't1', 1, { status: 'running', completed_at: null });
+    await db.store.turns.create(running, 'host-a/123/instance');
+    await db.store.turns.create(turn('u2', 't1', 2, { status: 'running', completed_at: null }));
+    expect(await db.store.turns.listRunning()).toEqual([
+      { ...running, owner: 'host-a/123/instance' },
+      { ...turn('u2', 't1', 2, { status: 'running', completed_at: null }), owner: null },
+    ]);
+    expect(await db.store.turns.get('u1')).toEqual(running);
+    expect(await db.store.turns.listForThread('t1')).toEqual([
+      running,
+      turn('u2', 't1', 2, { status: 'running', completed_at: null }),
+    ]);
+  });
+
   it('patches a turn, leaving the rest as it was; null for an unknown turn', async () => {
     await db.store.threads.create(thread('t1'));
     await db.store.turns.create(turn('u1', 't1', 1, { status: 'running', completed_at: null, usage: null }));

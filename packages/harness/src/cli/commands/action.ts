@@ -173,6 +173,7 @@ async function runTurn(env: Env, root: string, cwd: string, prompt: string): Pro
   ]);
   const harness = await composeHarness(config, createLogger('warn'), {
     configFile: file,
+    runsTasks: false,
     ...(dataDir ? { dataDir } : {}),
   });
   const client = new InProcessClient(harness);

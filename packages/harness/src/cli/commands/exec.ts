@@ -54,6 +54,7 @@ async function exec(prompt: string, options: ExecOptions, command: Command): Pro
   ]);
   const harness = await composeHarness(config, createLogger('warn'), {
     configFile: file,
+    runsTasks: false,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
   const client = new InProcessClient(harness);

@@ -10,4 +10,11 @@ export const partBMigrations: { version: number; name: string; sql: string }[] =
     name: 'scans: an arrival order, for scans that started in the same millisecond',
     sql: `ALTER TABLE scans ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;`,
   },
+  {
+    // Which process runs a turn: a server starting recovers only the turns of one that is gone,
+    // never those another live server of the fleet is running.
+    version: 3,
+    name: 'turns: the process that runs each',
+    sql: `ALTER TABLE turns ADD COLUMN owner text COLLATE "C";`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Turn } from '@harness/protocol';
-import type { TurnRepository } from '../store.js';
-import { turnFromRow, turnToRow, type TurnRow } from '../rows.js';
+import type { RunningTurn, TurnRepository } from '../store.js';
+import { runningTurnFromRow, turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 import { SqlParams, type PgDb } from './db.js';
 
 const patchableColumns = new Set([
@@ -16,8 +16,8 @@ const patchableColumns = new Set([
 
 /** Inserts one turn; its values come from `turnValues`. Forking a thread copies turns with it too. */
 export const insertTurn = `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error,
-    started_at, completed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+    started_at, completed_at, owner)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
 
 export function turnValues(row: TurnRow): unknown[] {
   return [
@@ -32,14 +32,15 @@ export function turnValues(row: TurnRow): unknown[] {
     row.error,
     row.started_at,
     row.completed_at,
+    row.owner ?? null,
   ];
 }
 
 export class PgTurnRepository implements TurnRepository {
   constructor(private readonly db: PgDb) {}
 
-  async create(turn: Turn): Promise<void> {
-    await this.db.query(insertTurn, turnValues(turnToRow(turn)));
+  async create(turn: Turn, owner?: string): Promise<void> {
+    await this.db.query(insertTurn, turnValues({ ...turnToRow(turn), owner: owner ?? null }));
   }
 
   async get(id: string): Promise<Turn | null> {
@@ -54,11 +55,11 @@ export class PgTurnRepository implements TurnRepository {
     return rows.map(turnFromRow);
   }
 
-  async listRunning(): Promise<Turn[]> {
+  async listRunning(): Promise<RunningTurn[]> {
     const rows = await this.db.rows<TurnRow>(
       `SELECT * FROM turns WHERE status IN ('running', 'queued') ORDER BY started_at`,
     );
-    return rows.map(turnFromRow);
+    return rows.map(runningTurnFromRow);
   }
 
   async update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null> {

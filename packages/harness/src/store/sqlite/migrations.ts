@@ -340,6 +340,13 @@ const migrations: Migration[] = [
     name: 'tasks: lease generation fencing',
     sql: `ALTER TABLE tasks ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    // Which process runs a turn: a server starting recovers only the turns of one that is gone,
+    // never those another live server of the fleet (or a CLI beside it) is running.
+    version: 18,
+    name: 'turns: the process that runs each',
+    sql: `ALTER TABLE turns ADD COLUMN owner TEXT;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Turn } from '@harness/protocol';
-import type { TurnRepository } from '../store.js';
-import { turnFromRow, turnToRow, type TurnRow } from '../rows.js';
+import type { RunningTurn, TurnRepository } from '../store.js';
+import { runningTurnFromRow, turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 
 const patchableColumns = new Set([
   'status',
@@ -17,13 +17,15 @@ const patchableColumns = new Set([
 export class SqliteTurnRepository implements TurnRepository {
   constructor(private readonly db: Database.Database) {}
 
-  async create(turn: Turn): Promise<void> {
+  async create(turn: Turn, owner?: string): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error, started_at, completed_at)
-         VALUES (@id, @thread_id, @seq, @status, @input, @agent, @items, @usage, @error, @started_at, @completed_at)`,
+        `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error, started_at, completed_at,
+           owner)
+         VALUES (@id, @thread_id, @seq, @status, @input, @agent, @items, @usage, @error, @started_at, @completed_at,
+           @owner)`,
       )
-      .run(turnToRow(turn));
+      .run({ ...turnToRow(turn), owner: owner ?? null });
   }
 
   async get(id: string): Promise<Turn | null> {
@@ -38,11 +40,11 @@ export class SqliteTurnRepository implements TurnRepository {
     return rows.map(turnFromRow);
   }
 
-  async listRunning(): Promise<Turn[]> {
+  async listRunning(): Promise<RunningTurn[]> {
     const rows = this.db
       .prepare(`SELECT * FROM turns WHERE status IN ('running', 'queued') ORDER BY started_at`)
       .all() as TurnRow[];
-    return rows.map(turnFromRow);
+    return rows.map(runningTurnFromRow);
   }
 
   async update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null> {
