@@ -1,7 +1,8 @@
 /**
  * Fleet mode end to end: three `harness serve` processes (three "hosts": their own data directory,
- * worktrees and project clones) on one PostgreSQL database, with a scripted agent, the GitHub
- * stand-in and real bare origins. 60 tasks over two projects, submitted through all three servers;
+ * worktrees and project clones) on one PostgreSQL database, with a scripted model, the GitHub
+ * stand-in and real bare origins. 60 tasks over two projects (and 12 more through the real Claude
+ * Code CLI, in a fleet of their own), submitted through all three servers;
  * one server is killed with SIGKILL mid-run. Every task must end done exactly once (one
  * task.finished, one pr_opened checkpoint, one pull request, one branch on the origin), the killed
  * server's tasks finished by the others, and the fleet-wide limits never exceeded — measured in
@@ -160,65 +161,102 @@ async function expectEachDoneOnce(fleet: Fleet, projects: string[], total: numbe
   }
 }
 
+/**
+ * `total` tasks over the projects of `limits` on three servers, submitted through all three; one
+ * server killed (SIGKILL) while it holds running tasks, once `killAfter` have finished; then every
+ * task must be done exactly once, the killed server's taken over, the limits never exceeded.
+ */
+async function runWhileOneServerIsKilled(options: {
+  agent: 'anthropic_api' | 'claude';
+  total: number;
+  limits: Record<string, number>;
+  globalLimit: number;
+  killAfter: number;
+}): Promise<void> {
+  const { total, limits, globalLimit } = options;
+  const dir = tempDir('harness-fleet-');
+  dirs.push(dir);
+  const fleet = await startFleet(dir.path, {
+    databaseUrl: await postgres.createDatabase(),
+    hosts: 3,
+    projects: Object.entries(limits).map(([name, max_concurrent]) => ({ name, max_concurrent })),
+    concurrency: { global: globalLimit, queue: 100, leaseSeconds: 5 },
+    // A model that takes a moment: a server killed at any time has runs mid-turn.
+    modelDelayMs: 300,
+    agent: options.agent,
+  });
+  try {
+    await recordClaims(fleet);
+    const names = Object.keys(limits);
+    const ids: string[] = [];
+    for (let i = 0; i < total; i++)
+      ids.push(await fleet.hosts[i % 3]!.submit(`fleet task ${i}`, names[i % names.length]!));
+    expect(new Set(ids).size).toBe(total);
+
+    // Kill a server while it holds running tasks, once some tasks are done.
+    const { host: victim, held: orphaned } = await freezeOneHolding(
+      fleet,
+      fleet.hosts,
+      async () => (await countFinished(fleet)) >= options.killAfter,
+    );
+    await victim.server.stop('SIGKILL');
+    expect(await heldBy(fleet, victim)).toEqual(orphaned);
+
+    await until(fleet, `all ${total} tasks finished`, async () => (await countFinished(fleet)) === total);
+    await expectEachDoneOnce(fleet, names, total);
+    // Every turn was the agent's asked for (the real CLI, not a stand-in), and none is left running:
+    // those the killed server was running ended when their tasks were taken over.
+    expect(await fleet.sql('SELECT DISTINCT agent FROM turns')).toEqual([{ agent: options.agent }]);
+    expect(
+      await fleet.sql(`SELECT id, status FROM turns WHERE status NOT IN ('completed', 'interrupted')`),
+    ).toEqual([]);
+
+    // The killed server's tasks were taken over (back to the queue, claimed by another server).
+    const recovered = await eventsPerTask(fleet, 'task.recovered');
+    expect(orphaned.filter((id) => (recovered.get(id) ?? 0) < 1)).toEqual([]);
+    const [owners] = await fleet.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM tasks WHERE id = ANY($1) AND lease_owner LIKE $2`,
+      [orphaned, `%/${victim.server.child.pid}/%`],
+    );
+    expect(Number(owners!.n)).toBe(0);
+
+    // Measured at every claim in the database: never above a project's limit or the fleet's.
+    const peaks = await claimPeaks(fleet);
+    expect(peaks.claims).toBeGreaterThanOrEqual(total + orphaned.length);
+    for (const [name, limit] of Object.entries(limits))
+      expect(peaks.projects[name], name).toBeLessThanOrEqual(limit);
+    expect(peaks.global).toBeLessThanOrEqual(globalLimit);
+    // The limits were reached at all, or the check would say nothing.
+    expect(peaks.global).toBeGreaterThanOrEqual(Math.min(3, globalLimit));
+
+    // The survivors still answer for every task, wherever it ran.
+    const view = await fleet.hosts.find((h) => h !== victim)!.task(orphaned[0]!);
+    expect(view.state).toBe('done');
+    expect(view.timeline.map((e) => e.kind)).toContain('task.recovered');
+  } finally {
+    await fleet.stop();
+  }
+}
+
 describe('a fleet of harness servers on one PostgreSQL database', () => {
   it('runs 60 tasks over two projects exactly once within the fleet-wide limits while one server is killed', async () => {
-    const dir = tempDir('harness-fleet-');
-    dirs.push(dir);
-    const limits: Record<string, number> = { alpha: 2, beta: 3 };
-    const globalLimit = 4;
-    const fleet = await startFleet(dir.path, {
-      databaseUrl: await postgres.createDatabase(),
-      hosts: 3,
-      projects: Object.entries(limits).map(([name, max_concurrent]) => ({ name, max_concurrent })),
-      concurrency: { global: globalLimit, queue: 100, leaseSeconds: 5 },
-      // A model that takes a moment: a server killed at any time has runs mid-turn.
-      modelDelayMs: 300,
+    await runWhileOneServerIsKilled({
+      agent: 'anthropic_api',
+      total: 60,
+      limits: { alpha: 2, beta: 3 },
+      globalLimit: 4,
+      killAfter: 8,
     });
-    try {
-      await recordClaims(fleet);
-      const names = Object.keys(limits);
-      const ids: string[] = [];
-      for (let i = 0; i < 60; i++)
-        ids.push(await fleet.hosts[i % 3]!.submit(`fleet task ${i}`, names[i % 2]!));
-      expect(new Set(ids).size).toBe(60);
+  }, 240_000);
 
-      // Kill a server while it holds running tasks, once some tasks are done.
-      const { host: victim, held: orphaned } = await freezeOneHolding(
-        fleet,
-        fleet.hosts,
-        async () => (await countFinished(fleet)) >= 8,
-      );
-      await victim.server.stop('SIGKILL');
-      expect(await heldBy(fleet, victim)).toEqual(orphaned);
-
-      await until(fleet, 'all 60 tasks finished', async () => (await countFinished(fleet)) === 60);
-      await expectEachDoneOnce(fleet, names, 60);
-
-      // The killed server's tasks were taken over (back to the queue, claimed by another server).
-      const recovered = await eventsPerTask(fleet, 'task.recovered');
-      expect(orphaned.filter((id) => (recovered.get(id) ?? 0) < 1)).toEqual([]);
-      const [owners] = await fleet.sql<{ n: string }>(
-        `SELECT count(*) AS n FROM tasks WHERE id = ANY($1) AND lease_owner LIKE $2`,
-        [orphaned, `%/${victim.server.child.pid}/%`],
-      );
-      expect(Number(owners!.n)).toBe(0);
-
-      // Measured at every claim in the database: never above a project's limit or the fleet's.
-      const peaks = await claimPeaks(fleet);
-      expect(peaks.claims).toBeGreaterThanOrEqual(60 + orphaned.length);
-      for (const [name, limit] of Object.entries(limits))
-        expect(peaks.projects[name], name).toBeLessThanOrEqual(limit);
-      expect(peaks.global).toBeLessThanOrEqual(globalLimit);
-      // The limits were reached at all, or the check would say nothing.
-      expect(peaks.global).toBeGreaterThanOrEqual(3);
-
-      // The survivors still answer for every task, wherever it ran.
-      const view = await fleet.hosts.find((h) => h !== victim)!.task(orphaned[0]!);
-      expect(view.state).toBe('done');
-      expect(view.timeline.map((e) => e.kind)).toContain('task.recovered');
-    } finally {
-      await fleet.stop();
-    }
+  it('runs tasks through the real Claude Code CLI exactly once while one server is killed', async () => {
+    await runWhileOneServerIsKilled({
+      agent: 'claude',
+      total: 12,
+      limits: { alpha: 2, beta: 2 },
+      globalLimit: 3,
+      killAfter: 2,
+    });
   }, 240_000);
 
   it('fences a server stopped past its lease: its tasks finish elsewhere and its late runs write nothing', async () => {

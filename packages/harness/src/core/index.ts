@@ -44,7 +44,7 @@ export {
   trackProcessGroup,
 } from './process-groups.js';
 export { isAlive, killProcessTree, type KillTreeOptions, processTree } from './process-tree.js';
-export { isOwnerGone, newProcessOwner } from './process-owner.js';
+export { isOwnerGone, newProcessOwner, sameProcess } from './process-owner.js';
 export {
   assertRefName,
   type CommitResult,

@@ -25,3 +25,9 @@ export function isOwnerGone(owner: string): boolean {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
+
+/** Whether two owners are the same process (`host/pid`), whichever of its instances they name. */
+export function sameProcess(a: string, b: string): boolean {
+  const process = (owner: string) => owner.split('/').slice(0, 2).join('/');
+  return process(a) === process(b);
+}

@@ -177,6 +177,8 @@ export class Harness {
       leaseMs: config.concurrency.lease_seconds * 1000,
       maxQueued: config.concurrency.max_queue_size,
       projectLimit: async (name) => (await this.projects.settings(name)).max_concurrent,
+      // The turns its dead server left running are over, wherever that server was.
+      takenOver: async (taskId, owner) => void (await this.turns.interruptTaskTurns(taskId, owner)),
     });
     this.tasks = new TaskService(store, this.projects, this.scheduler, this.events, clock, agents, {
       git,

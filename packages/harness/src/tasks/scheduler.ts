@@ -39,6 +39,8 @@ export interface SchedulerOptions {
   /** The concurrency limit of a project (its settings may change between tasks). */
   projectLimit: (project: string) => Promise<number>;
   leaseMs?: number;
+  /** Told of each task taken over from a server that is gone (`owner`), queued again or cancelled. */
+  takenOver?: (taskId: string, owner: string) => Promise<void>;
 }
 
 interface Running {
@@ -248,6 +250,7 @@ export class TaskScheduler {
       try {
         if (await this.cancelRequested(task.id)) {
           await this.cancelAbandoned(task, lease);
+          if (task.lease_owner !== null) await this.o.takenOver?.(task.id, task.lease_owner);
           continue;
         }
         await transition(this.o, task, 'queued', {
@@ -259,6 +262,7 @@ export class TaskScheduler {
         throw error;
       }
       this.o.logger.warn({ task_id: task.id, from: task.state }, 'task recovered after an interrupted run');
+      if (task.lease_owner !== null) await this.o.takenOver?.(task.id, task.lease_owner);
     }
   }
 

@@ -18,6 +18,7 @@ import {
   newProcessOwner,
   type ProcessGroupJournal,
   requireAgentName,
+  sameProcess,
 } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
 import type { Store } from '../store/index.js';
@@ -225,26 +226,50 @@ export class TurnService {
     return (await this.running.get(turnId)?.finished) ?? this.require(turnId);
   }
 
-  /** Turns that were running when the server last stopped cannot be continued in place. */
   /**
-   * Marks interrupted the turns a server that is gone left running. Those of a live process — another
-   * server of the fleet, a `harness exec` beside this server — are theirs; so are those of a server on
-   * another host, which it recovers when it starts again.
+   * Marks interrupted the turns a server that is gone left running (they cannot be continued in
+   * place). Those of a live process — another server of the fleet, a `harness exec` beside this
+   * server — are theirs; those of a server on another host are its own to recover when it starts
+   * again, or `interruptTaskTurns`' once their task is taken over.
    */
   async recover(): Promise<number> {
     const stale = (await this.deps.store.turns.listRunning()).filter(
       (turn) => turn.owner === null || (turn.owner !== this.owner && isOwnerGone(turn.owner)),
     );
-    for (const turn of stale) {
-      await this.deps.store.turns.update(turn.id, {
-        status: 'interrupted',
-        error: { code: 'server_restarted', message: 'the server stopped while this turn was running' },
-        completed_at: this.deps.clock.now().toISOString(),
-      });
-      const thread = await this.deps.threads.get(turn.thread_id);
-      if (thread?.status === 'active') await this.deps.threads.setStatus(thread.id, 'idle');
-    }
+    for (const turn of stale)
+      await this.markInterrupted(turn, 'the server stopped while this turn was running');
     return stale.length;
+  }
+
+  /**
+   * A task taken over from a server whose lease died (`deadOwner`, on any host): the turns that
+   * server's run left running are over, whatever its fate. Only that process's: the server that
+   * claims the task next may already have started its own.
+   */
+  async interruptTaskTurns(taskId: string, deadOwner: string): Promise<number> {
+    const started = await this.deps.events.query({
+      task_id: taskId,
+      kinds: ['turn.started'],
+      order: 'desc',
+      limit: 100,
+    });
+    const ofTask = new Set(started.map((event) => event.turn_id));
+    const stale = (await this.deps.store.turns.listRunning()).filter(
+      (turn) => ofTask.has(turn.id) && turn.owner !== null && sameProcess(turn.owner, deadOwner),
+    );
+    for (const turn of stale)
+      await this.markInterrupted(turn, 'the server running this turn stopped; its task was taken over');
+    return stale.length;
+  }
+
+  private async markInterrupted(turn: Turn, message: string): Promise<void> {
+    await this.deps.store.turns.update(turn.id, {
+      status: 'interrupted',
+      error: { code: 'server_restarted', message },
+      completed_at: this.deps.clock.now().toISOString(),
+    });
+    const thread = await this.deps.threads.get(turn.thread_id);
+    if (thread?.status === 'active') await this.deps.threads.setStatus(thread.id, 'idle');
   }
 
   /** Interrupts every running turn and waits for them to settle (shutdown). */
