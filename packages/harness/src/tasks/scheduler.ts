@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Task, type TaskState, terminalTaskStates } from '@harness/protocol';
 import { type Clock, ErrorCodes, HarnessError, type Logger } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
@@ -136,8 +137,8 @@ export class TaskScheduler {
         announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state } },
       });
       // After the change, not before: until it is stored, a queued task may still be claimed.
-      if (cancelled.worktree === null || this.o.runner.release === undefined) return cancelled;
-      const released = await this.o.runner.release({ ...cancelled, state: task.state });
+      const released = await this.releaseHere({ ...cancelled, state: task.state });
+      if (released === null) return cancelled;
       return (await this.o.store.tasks.update(id, released)) ?? cancelled;
     } catch (error) {
       // Claimed (or finished) between the read and the write: say what it is now.
@@ -333,10 +334,19 @@ export class TaskScheduler {
       announce: { kind: 'task.cancelled', decision: 'block', data: { from: task.state, server_gone: true } },
     });
     this.o.logger.warn({ task_id: task.id, from: task.state }, 'task cancelled after its server was gone');
-    if (cancelled.worktree === null || this.o.runner.release === undefined) return;
-    // Its worktree is on this host only if the server that died was; elsewhere its start-up sweep takes it.
-    const released = await this.o.runner.release({ ...cancelled, state: task.state });
-    await this.o.store.tasks.update(task.id, released);
+    const released = await this.releaseHere({ ...cancelled, state: task.state });
+    if (released !== null) await this.o.store.tasks.update(task.id, released);
+  }
+
+  /**
+   * Gives back the worktree of a task cancelled without its run (`task` in the state it was
+   * cancelled from) when it is on this host; one on another host (the task waited for input there,
+   * or its server died there) is left to that server's start-up sweep. Null when nothing was done.
+   */
+  private async releaseHere(task: Task): Promise<TaskPatch | null> {
+    if (task.worktree === null || this.o.runner.release === undefined || !existsSync(task.worktree))
+      return null;
+    return this.o.runner.release(task);
   }
 
   private leaseExpiry(): string {

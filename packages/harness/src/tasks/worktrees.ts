@@ -297,7 +297,7 @@ export class WorktreeManager {
           { cause: error },
         );
     }
-    // A tracking ref left from before would make the next push expect a branch the remote lost.
+    // A tracking ref left from before would list a branch the remote no longer has.
     await this.git.deleteRefs(repo, [tracking]);
     return null;
   }
