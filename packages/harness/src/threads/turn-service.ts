@@ -53,8 +53,6 @@ export interface TurnServiceDeps {
   skillsForTurn?: SkillsForTurn;
   /** Told of each stored `skill.used`, so the skills store counts uses and scores skills. */
   skillUsed?: (use: { name: string; taskId?: string; threadId: string }) => Promise<void>;
-  /** This process (`host/pid/instance`), stored with each turn it runs; a fresh one by default. */
-  owner?: string;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -93,11 +91,10 @@ export class TurnService {
   /** Threads with a turn starting or running: one turn at a time per thread. */
   private readonly busyThreads = new Set<string>();
 
-  private readonly owner: string;
+  /** This service (`host/pid/instance`), stored with each turn it runs: who recovers it is decided by it. */
+  private readonly owner = newProcessOwner();
 
-  constructor(private readonly deps: TurnServiceDeps) {
-    this.owner = deps.owner ?? newProcessOwner();
-  }
+  constructor(private readonly deps: TurnServiceDeps) {}
 
   async start(params: MethodParams<'turn/start'>, context: TurnContext = {}): Promise<Turn> {
     const thread = await this.deps.threads.require(params.thread_id);
