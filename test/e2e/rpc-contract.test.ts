@@ -361,6 +361,12 @@ describe.each([stdioFixture(), networkFixture('http'), networkFixture('ws'), inP
       expect(
         err(await client.request('event/log', { event: { kind: 'x', thread_id: 'thr_missing' } })).error.code,
       ).toBe(-32001);
+      // A client cannot pass for a task (a forged cancel request would cancel it).
+      const forged = err(
+        await client.request('event/log', { event: { kind: 'task.cancel_requested', task_id: 'task_any' } }),
+      );
+      expect(forged.error.code).toBe(-32602);
+      expect(forged.error.message).toContain('event.kind');
       const dup = { event: { id: 'evt-client-1', kind: 'note' } };
       expect((ok(await client.request('event/log', dup)).result as { duplicate: boolean }).duplicate).toBe(
         false,

@@ -123,6 +123,13 @@ export function createHandlers(deps: HandlerDependencies): HandlerTable {
       settings: maskUrlCredentials(await deps.projects.settings(params.name)) as Record<string, unknown>,
     }),
     'event/log': async ({ event }) => {
+      // Task events are Harness's own record of its tasks, and some are acted on (a
+      // `task.cancel_requested` cancels the task): a client's would pass for what a task did.
+      if (event.kind.startsWith('task.'))
+        throw new HarnessError(
+          ErrorCodes.invalidParams,
+          `event.kind: ${event.kind} is Harness's own (task.* events record what tasks did); use task/cancel and the other task methods`,
+        );
       const thread = event.thread_id === undefined ? null : await deps.threads.get(event.thread_id);
       if (event.thread_id !== undefined && !thread) {
         throw new HarnessError(ErrorCodes.notFound, `event.thread_id: thread not found: ${event.thread_id}`);
