@@ -88,6 +88,9 @@ export interface ThreadRepository {
 /** A turn marked running, with the process that runs it (`host/pid/instance`; null from before owners were kept). */
 export type RunningTurn = Turn & { owner: string | null };
 
+/** What ending a turn writes. */
+export type TurnEnding = Pick<Turn, 'status' | 'error' | 'completed_at'> & Partial<Pick<Turn, 'items' | 'usage'>>;
+
 export interface TurnRepository {
   /** `owner`: the process running the turn, so that only a server that is gone has its turns recovered. */
   create(turn: Turn, owner?: string): Promise<void>;
@@ -96,6 +99,11 @@ export interface TurnRepository {
   /** Turns still marked running or queued, with their owners (which of them were cut off?). */
   listRunning(): Promise<RunningTurn[]>;
   update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null>;
+  /**
+   * Ends a turn still running or queued; null when it has ended already. The first end stands: a
+   * server that lost a turn to a takeover cannot overwrite "interrupted" with its late result.
+   */
+  end(id: string, patch: TurnEnding): Promise<Turn | null>;
   nextSeq(threadId: string): Promise<number>;
   counts(): Promise<Record<string, number>>;
 }

@@ -260,11 +260,13 @@ export class TurnService {
   }
 
   private async markInterrupted(turn: Turn, message: string): Promise<void> {
-    await this.deps.store.turns.update(turn.id, {
+    // Its server may have ended it a moment ago after all: then that end stands.
+    const ended = await this.deps.store.turns.end(turn.id, {
       status: 'interrupted',
       error: { code: 'server_restarted', message },
       completed_at: this.deps.clock.now().toISOString(),
     });
+    if (ended === null) return;
     const thread = await this.deps.threads.get(turn.thread_id);
     if (thread?.status === 'active') await this.deps.threads.setStatus(thread.id, 'idle');
   }
@@ -362,13 +364,14 @@ export class TurnService {
         ? { code: steered ? 'steered' : terminal.code, message: terminal.message }
         : null;
     const usage = terminal.usage ?? null;
-    const updated = await store.turns.update(turn.id, {
+    const ended = await store.turns.end(turn.id, {
       status,
       items,
       usage,
       error,
       completed_at: clock.now().toISOString(),
     });
+    if (ended === null) return this.endedElsewhere(turn, status);
     if (terminal.session_id) {
       await store.threads.update(
         turn.thread_id,
@@ -393,7 +396,20 @@ export class TurnService {
       usage,
       error,
     });
-    return updated ?? turn;
+    return ended;
+  }
+
+  /**
+   * This process was taken for gone (it stalled past its task's lease) and the turn was ended
+   * for it: that stands. Its late outcome is logged, never stored or announced as the turn's.
+   */
+  private async endedElsewhere(turn: Turn, status: TurnStatus): Promise<Turn> {
+    const stored = await this.require(turn.id);
+    this.deps.logger.warn(
+      { turn_id: turn.id, outcome: status, stored: stored.status },
+      'the turn had been ended by another server while this one ran it; its outcome here is dropped',
+    );
+    return stored;
   }
 
   private async chooseAgent(requested: string | undefined): Promise<AgentName> {

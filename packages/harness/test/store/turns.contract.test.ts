@@ -93,6 +93,26 @@ describe.each(backends)('turns ($name)', (backend) => {
     expect(await db.store.turns.update('nope', { status: 'failed' })).toBeNull();
   });
 
+  it('ends a turn only while it runs: the first end stands, a late one is refused', async () => {
+    await db.store.threads.create(thread('t1'));
+    await db.store.turns.create(turn('u1', 't1', 1, { status: 'running', completed_at: null }));
+    await db.store.turns.create(turn('u2', 't1', 2, { status: 'queued', completed_at: null }));
+    const interrupted = {
+      status: 'interrupted' as const,
+      error: { code: 'server_restarted', message: 'taken over' },
+      completed_at: minutesAfter(5),
+    };
+    expect(await db.store.turns.end('u1', interrupted)).toEqual({
+      ...turn('u1', 't1', 1),
+      ...interrupted,
+    });
+    const late = { status: 'completed' as const, error: null, completed_at: minutesAfter(6), usage: null };
+    expect(await db.store.turns.end('u1', late)).toBeNull();
+    expect(await db.store.turns.get('u1')).toMatchObject(interrupted);
+    expect(await db.store.turns.end('u2', late)).toMatchObject({ status: 'completed', usage: null });
+    expect(await db.store.turns.end('nope', late)).toBeNull();
+  });
+
   it('counts turns by status', async () => {
     await db.store.threads.create(thread('t1'));
     expect(await db.store.turns.counts()).toEqual({});

@@ -1,5 +1,5 @@
 import type { Turn } from '@harness/protocol';
-import type { RunningTurn, TurnRepository } from '../store.js';
+import type { RunningTurn, TurnEnding, TurnRepository } from '../store.js';
 import { runningTurnFromRow, turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 import { SqlParams, type PgDb } from './db.js';
 
@@ -63,16 +63,26 @@ export class PgTurnRepository implements TurnRepository {
   }
 
   async update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null> {
+    return this.write(id, patch, '');
+  }
+
+  async end(id: string, patch: TurnEnding): Promise<Turn | null> {
+    return this.write(id, patch, ` AND status IN ('running', 'queued')`);
+  }
+
+  /** Null for an unknown turn, or one `condition` (an SQL suffix) leaves alone. */
+  private async write(id: string, patch: Partial<Turn>, condition: string): Promise<Turn | null> {
     const current = await this.get(id);
     if (!current) return null;
     const row = turnToRow({ ...current, ...patch }) as unknown as Record<string, unknown>;
     const keys = Object.keys(patch).filter((key) => patchableColumns.has(key));
-    if (keys.length > 0) {
-      const params = new SqlParams();
-      const sets = keys.map((key) => `${key} = ${params.add(row[key])}`);
-      await this.db.query(`UPDATE turns SET ${sets.join(', ')} WHERE id = ${params.add(id)}`, params.values);
-    }
-    return this.get(id);
+    const params = new SqlParams();
+    const sets = keys.length > 0 ? keys.map((key) => `${key} = ${params.add(row[key])}`).join(', ') : 'id = id';
+    const { rowCount } = await this.db.query(
+      `UPDATE turns SET ${sets} WHERE id = ${params.add(id)}${condition}`,
+      params.values,
+    );
+    return rowCount === 0 ? null : this.get(id);
   }
 
   async nextSeq(threadId: string): Promise<number> {

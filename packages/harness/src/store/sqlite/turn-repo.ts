@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Turn } from '@harness/protocol';
-import type { RunningTurn, TurnRepository } from '../store.js';
+import type { RunningTurn, TurnEnding, TurnRepository } from '../store.js';
 import { runningTurnFromRow, turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 
 const patchableColumns = new Set([
@@ -48,16 +48,22 @@ export class SqliteTurnRepository implements TurnRepository {
   }
 
   async update(id: string, patch: Partial<Omit<Turn, 'id' | 'thread_id' | 'seq'>>): Promise<Turn | null> {
+    return this.write(id, patch, '');
+  }
+
+  async end(id: string, patch: TurnEnding): Promise<Turn | null> {
+    return this.write(id, patch, ` AND status IN ('running', 'queued')`);
+  }
+
+  /** Null for an unknown turn, or one `condition` (an SQL suffix) leaves alone. */
+  private async write(id: string, patch: Partial<Turn>, condition: string): Promise<Turn | null> {
     const current = await this.get(id);
     if (!current) return null;
     const row = turnToRow({ ...current, ...patch });
     const keys = Object.keys(patch).filter((key) => patchableColumns.has(key));
-    if (keys.length > 0) {
-      this.db
-        .prepare(`UPDATE turns SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
-        .run(row);
-    }
-    return this.get(id);
+    const sets = keys.length > 0 ? keys.map((k) => `${k} = @${k}`).join(', ') : 'id = id';
+    const { changes } = this.db.prepare(`UPDATE turns SET ${sets} WHERE id = @id${condition}`).run(row);
+    return changes === 0 ? null : this.get(id);
   }
 
   async nextSeq(threadId: string): Promise<number> {
