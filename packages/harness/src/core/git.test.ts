@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -359,6 +360,31 @@ describe('Git port', () => {
     expect(committed.truncated).toBe(true);
     expect(Buffer.byteLength(committed.text)).toBeLessThanOrEqual(60);
     expect(committed.text).toMatch(/^diff --git a\/gone.txt b\/gone.txt\n(.*\n)?$/);
+  });
+
+  it('commits without housekeeping; maintain packs once git says it is due', async () => {
+    const git = makeGit();
+    // gc.auto = 1: due once objects/17 holds two loose objects. In the foreground, so it is over
+    // when the command returns.
+    sh(repo, 'config', 'gc.auto', '1');
+    sh(repo, 'config', 'gc.autoDetach', 'false');
+    sh(repo, 'config', 'maintenance.autoDetach', 'false');
+    const in17 = () => readdirSync(path.join(repo, '.git', 'objects', '17'), { withFileTypes: true }).length;
+    const blobId = (text: string) =>
+      createHash('sha1')
+        .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+        .digest('hex');
+    let n = 0;
+    for (let found = 0; found < 2; n++) {
+      if (!blobId(`${n}\n`).startsWith('17')) continue;
+      writeFileSync(path.join(repo, `f${n}.txt`), `${n}\n`);
+      found++;
+    }
+    await git.addAll(repo);
+    await git.commit(repo, 'two blobs under 17', author);
+    expect(in17()).toBeGreaterThanOrEqual(2);
+    await git.maintain(repo);
+    expect(existsSync(path.join(repo, '.git', 'objects', '17')) ? in17() : 0).toBe(0);
   });
 
   it('returns remote URLs without credentials, and null for an unknown remote', async () => {

@@ -48,8 +48,13 @@ export interface Git {
   addAll(cwd: string): Promise<void>;
   /** Puts the worktree back to HEAD: staged and unstaged changes and untracked files go (ignored files stay). */
   discardChanges(cwd: string): Promise<void>;
-  /** Commits what is staged; when nothing is, makes no commit and says so. */
+  /**
+   * Commits what is staged; when nothing is, makes no commit and says so. Git's automatic
+   * housekeeping does not run after it: see `maintain`.
+   */
   commit(cwd: string, message: string, author: GitAuthor): Promise<CommitResult>;
+  /** `git maintenance run --auto`: packs loose objects and refs once git's thresholds are passed. */
+  maintain(repo: string): Promise<void>;
   /** Pushes HEAD to `refs/heads/<branch>`; pushing a commit that is already there is a no-op. */
   push(cwd: string, remote: string, branch: string, options?: PushOptions): Promise<PushResult>;
   diff(cwd: string, base: string, head: string): Promise<DiffText>;
@@ -418,6 +423,10 @@ export class GitCli implements Git {
     await this.git({ cwd, args: ['add', '--all', '--', '.'] });
   }
 
+  async maintain(repo: string): Promise<void> {
+    await this.git({ cwd: repo, args: ['maintenance', 'run', '--auto', '--quiet'] });
+  }
+
   async discardChanges(cwd: string): Promise<void> {
     await this.git({ cwd, args: ['reset', '--hard', '--quiet', 'HEAD'] });
     await this.git({ cwd, args: ['clean', '-fd', '--quiet'] });
@@ -428,7 +437,10 @@ export class GitCli implements Git {
     // `whitespace`, not the default `strip`: a message line may well start with "#123".
     const commit = ['commit', '--no-verify', '--no-edit', '--cleanup=whitespace', '-m', message];
     // Full object names in git's summary line spare a rev-parse to learn the new commit.
-    const call = { cwd, args: [...identity, ...noHooks, '-c', 'core.abbrev=no', ...commit] };
+    // Git checks after each commit whether housekeeping is due (one more process, every time);
+    // the worktree manager asks it now and then instead (`maintain`).
+    const noUpkeep = ['-c', 'maintenance.auto=false', '-c', 'gc.auto=0'];
+    const call = { cwd, args: [...identity, ...noHooks, ...noUpkeep, '-c', 'core.abbrev=no', ...commit] };
     // Committing is usually what happens, so it is tried first; exit 1 may mean "nothing staged",
     // which only the index can tell apart from a real failure.
     const result = await this.git({ ...call, okCodes: [1] });

@@ -98,8 +98,7 @@ export async function discoverSkills(options: DiscoveryOptions): Promise<Discove
   const byName = new Map<string, Skill>();
   const result: Discovery = { skills: [], shadowed: [], errors: [], warnings: [], roots };
   for (const root of roots) {
-    for (const candidate of await candidatesIn(root)) {
-      const read = await readCandidate(candidate, root);
+    for (const read of await readRoot(root)) {
       if (!read.ok) {
         result.errors.push(read.error);
         continue;
@@ -119,6 +118,30 @@ export async function discoverSkills(options: DiscoveryOptions): Promise<Discove
     }
   }
   return result;
+}
+
+/**
+ * The built-in skills ship with Harness and do not change while it runs: read once per process.
+ * Every other folder is read each time, so a skill written a moment ago is found.
+ */
+const builtinReads = new Map<string, Promise<CandidateRead[]>>();
+
+type CandidateRead = Awaited<ReturnType<typeof readCandidate>>;
+
+async function readRoot(root: SkillRoot): Promise<CandidateRead[]> {
+  const read = async () => {
+    const reads: CandidateRead[] = [];
+    for (const candidate of await candidatesIn(root)) reads.push(await readCandidate(candidate, root));
+    return reads;
+  };
+  if (root.scope !== 'builtin') return read();
+  let cached = builtinReads.get(root.dir);
+  if (cached === undefined) {
+    cached = read();
+    builtinReads.set(root.dir, cached);
+    cached.catch(() => builtinReads.delete(root.dir));
+  }
+  return cached;
 }
 
 /** The same folder reached twice (cwd = root, `$CODEX_HOME` = `~/.agents`, a symlink) is read once. */

@@ -83,6 +83,11 @@ export interface ReclaimReport {
  */
 /** How long a fetch of a base branch stays fresh for the next task on the same project. */
 const fetchReuseMs = 2_000;
+/**
+ * How often git's housekeeping is asked for, per repository, as task worktrees go. Task commits
+ * skip git's own check (one process per commit); a few loose objects a task do not need more.
+ */
+const maintenanceEveryMs = 5 * 60_000;
 
 export class WorktreeManager {
   private readonly git: Git;
@@ -95,6 +100,8 @@ export class WorktreeManager {
   private readonly repositories = new Map<string, Promise<string>>();
   /** Task ids with a worktree created (or being created) by this process: never reclaimed. */
   private readonly active = new Set<string>();
+  /** When each repository's housekeeping was last asked for. */
+  private readonly maintainedAt = new Map<string, number>();
 
   constructor(options: WorktreeManagerOptions) {
     this.git = options.git;
@@ -398,7 +405,18 @@ export class WorktreeManager {
       withLockRetries(() => this.removeLocked(repo, target, recorded, options)),
     );
     if (recorded !== null) this.active.delete(recorded.task_id);
+    await this.maintainNowAndThen(repo);
     return result;
+  }
+
+  /** Git's automatic housekeeping, at most every `maintenanceEveryMs`; a failure is only logged. */
+  private async maintainNowAndThen(repo: string): Promise<void> {
+    const last = this.maintainedAt.get(repo);
+    if (last !== undefined && Date.now() - last < maintenanceEveryMs) return;
+    this.maintainedAt.set(repo, Date.now());
+    await this.git.maintain(repo).catch((error: unknown) => {
+      this.logger.warn({ repo, err: describeError(error) }, 'git maintenance run --auto failed');
+    });
   }
 
   private async removeLocked(
