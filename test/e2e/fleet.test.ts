@@ -61,11 +61,14 @@ async function until(
   throw new Error(`gave up waiting for ${what}: ${JSON.stringify({ tasks, sessions }, null, 1)}`);
 }
 
-/** The lease owner of a server is `host/pid/instance`: what it holds, as the database says. */
+/** A server's owner (of leases and turns) is `host/pid/instance`: a pattern matching it. */
+const ownerOf = (host: FleetHost) => `%/${host.server.child.pid}/%`;
+
+/** What a server holds, as the database says. */
 async function heldBy(fleet: Fleet, host: FleetHost): Promise<string[]> {
   const rows = await fleet.sql<{ id: string }>(
     `SELECT id FROM tasks WHERE lease_owner LIKE $1 AND state ${runningStates} ORDER BY id`,
-    [`%/${host.server.child.pid}/%`],
+    [ownerOf(host)],
   );
   return rows.map((r) => r.id);
 }
@@ -216,7 +219,7 @@ async function runWhileOneServerIsKilled(options: {
     expect(orphaned.filter((id) => (recovered.get(id) ?? 0) < 1)).toEqual([]);
     const [owners] = await fleet.sql<{ n: string }>(
       `SELECT count(*) AS n FROM tasks WHERE id = ANY($1) AND lease_owner LIKE $2`,
-      [orphaned, `%/${victim.server.child.pid}/%`],
+      [orphaned, ownerOf(victim)],
     );
     expect(Number(owners!.n)).toBe(0);
 
@@ -274,7 +277,14 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
       const [stalled, survivor] = fleet.hosts as [FleetHost, FleetHost];
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) ids.push(await fleet.hosts[i % 2]!.submit(`stale task ${i}`, 'gamma'));
-      const { held: taken } = await freezeOneHolding(fleet, [stalled], async () => true);
+      // Stopped mid-turn: the answer its model sends meanwhile is read when it runs again.
+      const ownsRunningTurn = async () =>
+        (
+          await fleet.sql(`SELECT 1 FROM turns WHERE status = 'running' AND owner LIKE $1`, [
+            ownerOf(stalled),
+          ])
+        ).length > 0;
+      const { held: taken } = await freezeOneHolding(fleet, [stalled], ownsRunningTurn);
 
       // Its lease expires; the survivor takes the tasks over and finishes everything.
       await until(fleet, 'all 6 tasks finished', async () => (await countFinished(fleet)) === 6);
@@ -291,6 +301,18 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
 
       await expectEachDoneOnce(fleet, ['gamma'], 6);
       expect(await survivor.task(taken[0]!)).toMatchObject({ state: 'done' });
+
+      // The turns it was running were ended at the takeover, and its late answers changed nothing:
+      // still interrupted, with no turn.completed or turn.failed of its own.
+      const cutOff = await fleet.sql<{ id: string; ends: string }>(
+        `SELECT t.id, count(e.seq) AS ends FROM turns t
+         LEFT JOIN events e ON e.turn_id = t.id AND e.kind IN ('turn.completed', 'turn.failed')
+         WHERE t.owner LIKE $1 AND t.status = 'interrupted' GROUP BY t.id`,
+        [ownerOf(stalled)],
+      );
+      expect(cutOff.length).toBeGreaterThan(0);
+      expect(cutOff.filter((t) => Number(t.ends) !== 0)).toEqual([]);
+      expect(stalled.server.stderr.some((line) => line.includes('its outcome here is dropped'))).toBe(true);
     } finally {
       await fleet.stop();
     }
