@@ -152,9 +152,12 @@ export class GithubClient implements PermissionLookup {
    * task must not open a second. GitHub's 422 "already exists" (another writer won the race, or an
    * earlier attempt succeeded but its response was lost) is answered the same way.
    */
+  /**
+   * Opens the pull request, or returns the open one of the same head. Opening is tried first: it is
+   * what usually happens, and GitHub refuses a second open pull request of one head (422 "already
+   * exists"), which only then costs the lookup — one round trip a task instead of two.
+   */
   async createPullRequest(repo: RepoRef, input: CreatePullRequestInput): Promise<CreatePullRequestResult> {
-    const existing = await this.findOpenPullRequest(repo, input.head);
-    if (existing !== null) return { pull_request: existing, created: false };
     try {
       const { data } = await this.#octokit.rest.pulls.create({
         ...repo,
@@ -167,9 +170,9 @@ export class GithubClient implements PermissionLookup {
       return { pull_request: toPullRequest(data), created: true };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      const raced = await this.findOpenPullRequest(repo, input.head);
-      if (raced === null) throw error;
-      return { pull_request: raced, created: false };
+      const existing = await this.findOpenPullRequest(repo, input.head);
+      if (existing === null) throw error;
+      return { pull_request: existing, created: false };
     }
   }
 
