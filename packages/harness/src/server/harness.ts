@@ -68,7 +68,15 @@ export interface HarnessOptions {
    * data directory) never finds its tasks taken or its worktrees reclaimed by a process about to exit.
    */
   runsTasks?: boolean;
+  /** How often the worktrees of tasks that ended are looked for after start-up (default 5 minutes). */
+  worktreeSweepMs?: number;
 }
+
+/**
+ * A task can end without its run giving back its worktree on this host: cancelled while it waited
+ * for input here, or taken over after this server stalled. The sweep finds those this often.
+ */
+const defaultWorktreeSweepMs = 5 * 60_000;
 
 /**
  * The running platform without its transports: store, event log, services, the task queue and
@@ -93,6 +101,9 @@ export class Harness {
   private readonly worktrees: WorktreeManager;
   private readonly processGroups: ServerProcessGroups;
   private readonly connections = new Set<Connection>();
+  private readonly worktreeSweep: { timer?: NodeJS.Timeout; running: Promise<void> | null } = {
+    running: null,
+  };
   readonly gc: GcParts;
   readonly skills: SkillService;
 
@@ -275,22 +286,37 @@ export class Harness {
     if (interrupted > 0)
       logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');
     if (options.runsTasks === false) return harness;
-    const live = (await options.store.tasks.inFlight()).map((task) => task.id);
-    const reclaimed = await harness.worktrees.reclaimOrphans(live);
-    if (reclaimed.removed.length > 0)
-      logger.warn({ worktrees: reclaimed.removed.length }, 'orphaned worktrees reclaimed');
-    // A finished task whose worktree only this sweep removed must not go on reporting it.
-    for (const { taskId, path: removed } of reclaimed.removed) {
-      const task = await options.store.tasks.get(taskId);
-      if (task?.worktree === removed && terminalTaskStates.has(task.state))
-        await options.store.tasks.update(taskId, { worktree: null });
-    }
+    await harness.reclaimWorktrees();
+    harness.sweepWorktreesEvery(options.worktreeSweepMs ?? defaultWorktreeSweepMs);
     await harness.scheduler.start();
     const abandoned = await harness.gc.service.recover();
     if (abandoned > 0)
       logger.warn({ gc_runs: abandoned }, 'GC runs cut off by the last server marked abandoned');
     harness.gc.scheduler.start();
     return harness;
+  }
+
+  /** Removes the worktrees on this host of tasks not in flight (tasks this process runs keep theirs). */
+  private async reclaimWorktrees(): Promise<void> {
+    const live = (await this.store.tasks.inFlight()).map((task) => task.id);
+    const reclaimed = await this.worktrees.reclaimOrphans(live);
+    if (reclaimed.removed.length > 0)
+      this.logger.warn({ worktrees: reclaimed.removed.length }, 'orphaned worktrees reclaimed');
+    // A finished task whose worktree only this sweep removed must not go on reporting it.
+    for (const { taskId, path: removed } of reclaimed.removed) {
+      const task = await this.store.tasks.get(taskId);
+      if (task?.worktree === removed && terminalTaskStates.has(task.state))
+        await this.store.tasks.update(taskId, { worktree: null });
+    }
+  }
+
+  private sweepWorktreesEvery(ms: number): void {
+    this.worktreeSweep.timer = setInterval(() => {
+      this.worktreeSweep.running ??= this.reclaimWorktrees()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'the worktree sweep failed'))
+        .finally(() => (this.worktreeSweep.running = null));
+    }, ms);
+    this.worktreeSweep.timer.unref();
   }
 
   /** `gc.run_after_tasks`: a finished task counts towards its project's next GC run. */
@@ -322,6 +348,8 @@ export class Harness {
 
   /** Running tasks get `graceMs` to finish; what is still running then is resumed at the next start. */
   async close(graceMs = 0): Promise<void> {
+    clearInterval(this.worktreeSweep.timer);
+    await this.worktreeSweep.running;
     await this.scheduler.stop(graceMs);
     this.gc.service.close();
     await this.gc.scheduler.stop();

@@ -89,7 +89,8 @@ export interface ThreadRepository {
 export type RunningTurn = Turn & { owner: string | null };
 
 /** What ending a turn writes. */
-export type TurnEnding = Pick<Turn, 'status' | 'error' | 'completed_at'> & Partial<Pick<Turn, 'items' | 'usage'>>;
+export type TurnEnding = Pick<Turn, 'status' | 'error' | 'completed_at'> &
+  Partial<Pick<Turn, 'items' | 'usage'>>;
 
 export interface TurnRepository {
   /** `owner`: the process running the turn, so that only a server that is gone has its turns recovered. */

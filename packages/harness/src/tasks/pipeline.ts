@@ -91,6 +91,7 @@ export class TaskPipeline implements TaskRunner {
     } catch (error) {
       if (!(error instanceof RunSuperseded)) throw error;
     }
+    this.deps.worktrees.disown(task.id);
     this.deps.logger.warn({ task_id: task.id }, 'the task passed to another owner; this run stopped');
   }
 

@@ -272,6 +272,19 @@ describe('WorktreeManager.reclaimOrphans', () => {
     expect(existsSync(wt.path)).toBe(true);
   });
 
+  it('leaves the worktree of a task claimed while the sweep ran, and takes a disowned one', async () => {
+    const m = manager();
+    const stale = await m.create(request('t-stale'));
+    m.disown('t-stale');
+    // The sweep read which tasks are live before this task was claimed: the worktree manager
+    // still knows the task is its own when the sweep reaches it.
+    const [report, claimed] = await Promise.all([m.reclaimOrphans([]), m.create(request('t-claimed'))]);
+    expect(report.removed.map((r) => r.taskId)).toEqual(['t-stale']);
+    expect(existsSync(stale.path)).toBe(false);
+    expect(existsSync(claimed.path)).toBe(true);
+    expect((await listedPaths()).sort()).toEqual([claimed.path, repo].sort());
+  });
+
   it('deletes the leftovers of a repository that no longer exists', async () => {
     const wt = await manager().create(request('t-orphan-repo'));
     await rm(repo, { recursive: true, force: true });

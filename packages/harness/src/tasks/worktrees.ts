@@ -62,6 +62,11 @@ export interface RemoveWorktreeOptions {
    * cancelled task is not lost, and goes when it holds none.
    */
   branch?: 'delete' | 'keep-if-committed';
+  /**
+   * For the sweeps: left alone while this process works on its task. Checked under the
+   * repository's lock, so a task claimed after the sweep began keeps the worktree it is making.
+   */
+  onlyIfOrphaned?: boolean;
 }
 
 export interface RemoveWorktreeResult {
@@ -394,19 +399,36 @@ export class WorktreeManager {
     const recorded = await readWorktreeMeta(target);
     const marker = await readProjectMarker(projectDir);
     const repo = marker?.repo;
+    const inUse = () => options.onlyIfOrphaned === true && this.isActive(target);
     if (repo === undefined || !existsSync(repo)) {
+      if (inUse()) return { removed: false, branchDeleted: false };
       // Without its repository a worktree is only a copy of files.
       const existed = existsSync(target);
       await rm(target, { recursive: true, force: true });
       await removeWorktreeMeta(target);
       return { removed: existed, branchDeleted: false };
     }
-    const result = await this.locks.runExclusive(repo, () =>
-      withLockRetries(() => this.removeLocked(repo, target, recorded, options)),
+    const result = await this.locks.runExclusive(repo, async () =>
+      inUse() ? null : withLockRetries(() => this.removeLocked(repo, target, recorded, options)),
     );
+    if (result === null) return { removed: false, branchDeleted: false };
     if (recorded !== null) this.active.delete(recorded.task_id);
     await this.maintainNowAndThen(repo);
     return result;
+  }
+
+  /**
+   * This process no longer works on the task (its run found it taken over): the worktree it left
+   * is the sweep's once the task has ended wherever it went on.
+   */
+  disown(taskId: string): void {
+    this.active.delete(taskId);
+  }
+
+  /** Whether this process works on the task whose worktree `target` is (or is being made). */
+  private isActive(target: string): boolean {
+    const dir = path.basename(target);
+    return [...this.active].some((taskId) => taskDirName(taskId) === dir);
   }
 
   /** Git's automatic housekeeping, at most every `maintenanceEveryMs`; a failure is only logged. */
@@ -505,12 +527,13 @@ export class WorktreeManager {
   }
 
   /**
-   * Start-up sweep: removes every worktree under the root whose task is neither in `liveTaskIds`
-   * nor being worked on by this process, then prunes each repository's stale worktree records.
-   * Failures are reported, not thrown: one broken repository must not stop the others' cleanup.
+   * The sweep, at start-up and now and then after: removes every worktree under the root whose
+   * task is neither in `liveTaskIds` nor being worked on by this process (asked per worktree, at
+   * the moment it would go), then prunes each repository's stale worktree records. Failures are
+   * reported, not thrown: one broken repository must not stop the others' cleanup.
    */
   async reclaimOrphans(liveTaskIds: Iterable<string>): Promise<ReclaimReport> {
-    const live = new Set([...liveTaskIds, ...this.active].map(taskDirName));
+    const live = new Set([...liveTaskIds].map(taskDirName));
     const report: ReclaimReport = { removed: [], pruned: [], failed: [] };
     const root = await this.root();
     for (const projectDir of await subdirectories(root)) {
@@ -518,8 +541,9 @@ export class WorktreeManager {
         if (live.has(path.basename(taskDir))) continue;
         try {
           const recorded = await readWorktreeMeta(taskDir);
-          await this.remove(taskDir);
-          report.removed.push({ taskId: recorded?.task_id ?? path.basename(taskDir), path: taskDir });
+          const { removed } = await this.remove(taskDir, { onlyIfOrphaned: true });
+          if (removed)
+            report.removed.push({ taskId: recorded?.task_id ?? path.basename(taskDir), path: taskDir });
         } catch (error) {
           report.failed.push({ path: taskDir, error: describeError(error) });
         }

@@ -77,7 +77,8 @@ export class PgTurnRepository implements TurnRepository {
     const row = turnToRow({ ...current, ...patch }) as unknown as Record<string, unknown>;
     const keys = Object.keys(patch).filter((key) => patchableColumns.has(key));
     const params = new SqlParams();
-    const sets = keys.length > 0 ? keys.map((key) => `${key} = ${params.add(row[key])}`).join(', ') : 'id = id';
+    const sets =
+      keys.length > 0 ? keys.map((key) => `${key} = ${params.add(row[key])}`).join(', ') : 'id = id';
     const { rowCount } = await this.db.query(
       `UPDATE turns SET ${sets} WHERE id = ${params.add(id)}${condition}`,
       params.values,
