@@ -251,8 +251,12 @@ describe('harness exec', () => {
     await store.threads.create(thread('th-live'));
     await store.threads.create(thread('th-dead'));
     // One turn run by a live server (this test's process), one by a server that is gone.
-    await store.turns.create(running('tu-live', 'th-live'), `${hostname()}/${process.pid}/server`);
-    await store.turns.create(running('tu-dead', 'th-dead'), `${hostname()}/999999999/server`);
+    const lease = (pid: number) => ({
+      owner: `${hostname()}/${pid}/server`,
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await store.turns.create(running('tu-live', 'th-live'), lease(process.pid));
+    await store.turns.create(running('tu-dead', 'th-dead'), lease(999999999));
     await store.tasks.enqueue(
       newTask({ id: 'task-queued', project: 'app', kind: 'prompt', prompt: 'x', created_at: at }),
       10,

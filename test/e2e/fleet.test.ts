@@ -9,12 +9,14 @@
  * the database at every claim, not trusted from the servers. Then a server stopped (SIGSTOP) past
  * its lease: its tasks are taken over, and when it runs again its stale runs write nothing.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   claimPeaks,
   type Fleet,
   type FleetHost,
   git,
+  HttpClient,
   recordClaims,
   type RunningPostgres,
   startFleet,
@@ -303,18 +305,81 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
       expect(await survivor.task(taken[0]!)).toMatchObject({ state: 'done' });
 
       // The turns it was running were ended at the takeover, and its late answers changed nothing:
-      // still interrupted, with no turn.completed or turn.failed of its own.
+      // still interrupted, with the one end the takeover announced and none of its own.
       const cutOff = await fleet.sql<{ id: string; ends: string }>(
-        `SELECT t.id, count(e.seq) AS ends FROM turns t
+        `SELECT t.id, string_agg(e.kind || ':' || (e.data::jsonb ->> 'status'), ',') AS ends FROM turns t
          LEFT JOIN events e ON e.turn_id = t.id AND e.kind IN ('turn.completed', 'turn.failed')
          WHERE t.owner LIKE $1 AND t.status = 'interrupted' GROUP BY t.id`,
         [ownerOf(stalled)],
       );
       expect(cutOff.length).toBeGreaterThan(0);
-      expect(cutOff.filter((t) => Number(t.ends) !== 0)).toEqual([]);
+      expect(cutOff.filter((t) => t.ends !== 'turn.failed:interrupted')).toEqual([]);
       expect(stalled.server.stderr.some((line) => line.includes('its outcome here is dropped'))).toBe(true);
     } finally {
       await fleet.stop();
     }
   }, 180_000);
+
+  it("ends, on a live server, the interactive turn of a server stopped past its lease (another host's, as far as a lease can tell)", async () => {
+    const dir = tempDir('harness-fleet-turn-');
+    dirs.push(dir);
+    const fleet = await startFleet(dir.path, {
+      databaseUrl: await postgres.createDatabase(),
+      hosts: 2,
+      projects: [{ name: 'delta', max_concurrent: 1 }],
+      concurrency: { global: 2, queue: 5, leaseSeconds: 5 },
+      // The turn is still waiting for its model when its server stops.
+      modelDelayMs: 60_000,
+    });
+    try {
+      const [stalled, survivor] = fleet.hosts as [FleetHost, FleetHost];
+      const rpc = async (host: FleetHost) => {
+        const client = new HttpClient(host.server.url);
+        await client.request('initialize');
+        await client.send('{"jsonrpc":"2.0","method":"initialized"}');
+        return client;
+      };
+      const onStalled = await rpc(stalled);
+      const thread = (await onStalled.request('thread/start', {
+        cwd: path.join(stalled.dir, 'projects', 'delta'),
+      })) as { result: { thread_id: string } };
+      const threadId = thread.result.thread_id;
+      const turn = (await onStalled.request('turn/start', { thread_id: threadId, input: 'long work' })) as {
+        result: { turn_id: string };
+      };
+      const turnId = turn.result.turn_id;
+      const statusOf = async () =>
+        (await fleet.sql<{ status: string }>('SELECT status FROM turns WHERE id = $1', [turnId]))[0]?.status;
+      await until(fleet, 'the turn to run', async () => (await statusOf()) === 'running');
+
+      // Its process is still there (stopped, not gone): only its lease can say it stopped.
+      stalled.server.child.kill('SIGSTOP');
+      await until(
+        fleet,
+        'the survivor to end the turn',
+        async () => (await statusOf()) === 'interrupted',
+        30,
+      );
+
+      // The survivor says so to whoever follows the thread there, and the thread is free again.
+      const onSurvivor = await rpc(survivor);
+      const ends = (await onSurvivor.request('event/query', {
+        turn_id: turnId,
+        kind: ['turn.completed', 'turn.failed'],
+      })) as { result: { events: { kind: string; data: { status: string } }[] } };
+      expect(ends.result.events).toMatchObject([{ kind: 'turn.failed', data: { status: 'interrupted' } }]);
+      const [row] = await fleet.sql<{ status: string }>('SELECT status FROM threads WHERE id = $1', [
+        threadId,
+      ]);
+      expect(row?.status).toBe('idle');
+
+      // Running again and stopping, the stopped server's own end of the turn is dropped.
+      stalled.server.child.kill('SIGCONT');
+      await stalled.stop();
+      expect(await statusOf()).toBe('interrupted');
+      expect(stalled.server.stderr.some((line) => line.includes('its outcome here is dropped'))).toBe(true);
+    } finally {
+      await fleet.stop();
+    }
+  }, 120_000);
 });

@@ -147,6 +147,7 @@ export class Harness {
       processGroups: (label) => this.processGroups.journal(label),
       skillsForTurn: (input) => this.skills.forTurn(input),
       skillUsed: (use) => this.skills.recordUse(use),
+      leaseMs: config.concurrency.lease_seconds * 1000,
     });
     this.projects = new ProjectRegistry(config, store, clock);
     this.worktrees = new WorktreeManager({
@@ -285,6 +286,7 @@ export class Harness {
     const interrupted = await harness.turns.recover();
     if (interrupted > 0)
       logger.warn({ interrupted }, 'turns cut off by the last shutdown marked interrupted');
+    harness.turns.watchLeases();
     if (options.runsTasks === false) return harness;
     await harness.reclaimWorktrees();
     harness.sweepWorktreesEvery(options.worktreeSweepMs ?? defaultWorktreeSweepMs);
@@ -354,6 +356,7 @@ export class Harness {
     this.gc.service.close();
     await this.gc.scheduler.stop();
     await this.turns.stopAll();
+    await this.turns.stopWatching();
     await this.agents.close();
     this.webhooks.stop();
     for (const connection of [...this.connections]) connection.close();

@@ -49,6 +49,8 @@ export {
   type ThreadPatch,
   type ThreadRepository,
   type TriggerClaim,
+  type RunningTurn,
+  type TurnLease,
   type TurnRepository,
   type WebhookDeliveryRecord,
   type WebhookDeliveryRepository,

@@ -38,11 +38,13 @@ export interface TurnRow {
   completed_at: string | null;
   /** Stored, never part of a turn as read (see `runningTurnFromRow`). */
   owner?: string | null;
+  lease_expires_at?: string | null;
 }
 
 export function turnFromRow(row: TurnRow): Turn {
   const turn = { ...row };
   delete turn.owner;
+  delete turn.lease_expires_at;
   return {
     ...turn,
     items: JSON.parse(row.items) as Turn['items'],
@@ -52,7 +54,7 @@ export function turnFromRow(row: TurnRow): Turn {
 }
 
 export function runningTurnFromRow(row: TurnRow): RunningTurn {
-  return { ...turnFromRow(row), owner: row.owner ?? null };
+  return { ...turnFromRow(row), owner: row.owner ?? null, lease_expires_at: row.lease_expires_at ?? null };
 }
 
 export function turnToRow(turn: Turn): TurnRow {

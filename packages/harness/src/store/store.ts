@@ -85,16 +85,30 @@ export interface ThreadRepository {
   counts(): Promise<Record<string, number>>;
 }
 
-/** A turn marked running, with the process that runs it (`host/pid/instance`; null from before owners were kept). */
-export type RunningTurn = Turn & { owner: string | null };
+/**
+ * A turn marked running, with the process that runs it (`host/pid/instance`; null from before
+ * owners were kept) and until when that process vouches for it (null from before turn leases).
+ */
+export type RunningTurn = Turn & { owner: string | null; lease_expires_at: string | null };
+
+/** Who runs a turn and until when: the owner renews it while the turn runs. */
+export interface TurnLease {
+  owner: string;
+  expires_at: string;
+}
 
 /** What ending a turn writes. */
 export type TurnEnding = Pick<Turn, 'status' | 'error' | 'completed_at'> &
   Partial<Pick<Turn, 'items' | 'usage'>>;
 
 export interface TurnRepository {
-  /** `owner`: the process running the turn, so that only a server that is gone has its turns recovered. */
-  create(turn: Turn, owner?: string): Promise<void>;
+  /**
+   * `lease`: the process running the turn and until when, so that only the turns of a server that
+   * is gone (or stopped renewing) are recovered.
+   */
+  create(turn: Turn, lease?: TurnLease): Promise<void>;
+  /** Extends the leases of the owner's running and queued turns to `expiresAt`; never shortens one. */
+  renewLeases(owner: string, expiresAt: string): Promise<void>;
   get(id: string): Promise<Turn | null>;
   listForThread(threadId: string): Promise<Turn[]>;
   /** Turns still marked running or queued, with their owners (which of them were cut off?). */

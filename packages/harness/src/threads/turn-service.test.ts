@@ -50,7 +50,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function services(adapter: AgentAdapter) {
+function services(adapter: AgentAdapter, leaseMs?: number) {
   dir = mkdtempSync(path.join(tmpdir(), 'harness-turn-service-'));
   store = SqliteStore.open(path.join(dir, 'data'));
   const { config } = loadConfig({ env: {} });
@@ -61,7 +61,7 @@ function services(adapter: AgentAdapter) {
     allowedProjectRoots: [],
   });
   const agents = new AgentRegistry(config.agents, [adapter]);
-  const deps = { store, events, hub, threads, agents, clock: systemClock, logger: silentLogger };
+  const deps = { store, events, hub, threads, agents, clock: systemClock, logger: silentLogger, leaseMs };
   return { threads, events, running: new TurnService(deps), takingOver: new TurnService(deps) };
 }
 
@@ -84,14 +84,65 @@ describe('TurnService', () => {
       status: 'interrupted',
       error: { code: 'server_restarted' },
     });
+    // One end announced, the takeover's, tagged with the task; none for the late answer.
     const ends = await events.query({
       turn_id: turn.id,
       kinds: ['turn.completed', 'turn.failed'],
       order: 'asc',
       limit: 10,
     });
-    expect(ends).toEqual([]);
+    expect(ends).toMatchObject([{ kind: 'turn.failed', task_id: 'task-1', data: { status: 'interrupted' } }]);
     // The thread is free again, for a turn that will be stored.
     expect((await threads.get(thread.id))?.status).toBe('idle');
   });
+
+  it("renews its turns' leases, and marks interrupted the turns of a server that stopped renewing", async () => {
+    const held = heldAgent();
+    const { threads, events, running } = services(held.adapter, 150);
+    const thread = await threads.start({ cwd: dir });
+    const mine = await running.start({ thread_id: thread.id, input: 'work' });
+    const firstLease = (await store.turns.listRunning())[0]?.lease_expires_at ?? '';
+    // Turns of servers elsewhere: one whose lease ran out (a host that died), one still renewed.
+    const other = await threads.start({ cwd: dir });
+    const live = { status: 'running' as const, items: [], usage: null, error: null, completed_at: null };
+    const base = { input: 'x', agent: 'claude' as const, started_at: new Date().toISOString(), ...live };
+    const lease = (ms: number) => ({
+      owner: 'elsewhere/1/x',
+      expires_at: new Date(Date.now() + ms).toISOString(),
+    });
+    await store.turns.create({ ...base, id: 'turn-dead', thread_id: other.id, seq: 1 }, lease(-1));
+    const third = await threads.start({ cwd: dir });
+    await store.turns.create({ ...base, id: 'turn-alive', thread_id: third.id, seq: 1 }, lease(60_000));
+
+    running.watchLeases();
+    try {
+      await until(async () => (await store.turns.get('turn-dead'))?.status === 'interrupted');
+      await until(async () => {
+        const renewed = (await store.turns.listRunning()).find((t) => t.id === mine.id);
+        return renewed !== undefined && renewed.lease_expires_at! > firstLease;
+      });
+    } finally {
+      await running.stopWatching();
+    }
+    expect(await store.turns.get('turn-dead')).toMatchObject({
+      status: 'interrupted',
+      error: { code: 'server_restarted', message: 'the server running this turn stopped renewing its lease' },
+    });
+    expect((await store.turns.get('turn-alive'))?.status).toBe('running');
+    expect((await store.turns.get(mine.id))?.status).toBe('running');
+    expect(
+      await events.query({ turn_id: 'turn-dead', kinds: ['turn.failed'], order: 'asc', limit: 5 }),
+    ).toMatchObject([{ thread_id: other.id, data: { status: 'interrupted' } }]);
+    held.answer();
+    expect((await running.wait(mine.id)).status).toBe('completed');
+  });
 });
+
+/** Polls until `condition` holds; a hang guard, not a speed check. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('gave up waiting');
+}

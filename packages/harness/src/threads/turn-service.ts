@@ -21,7 +21,7 @@ import {
   sameProcess,
 } from '../core/index.js';
 import type { EventLog } from '../observe/index.js';
-import type { Store } from '../store/index.js';
+import type { RunningTurn as TurnRecord, Store } from '../store/index.js';
 import { type NotificationHub, threadTopic } from './notification-hub.js';
 import type { ThreadService } from './thread-service.js';
 import { appendItem, itemFor } from './turn-items.js';
@@ -53,6 +53,11 @@ export interface TurnServiceDeps {
   skillsForTurn?: SkillsForTurn;
   /** Told of each stored `skill.used`, so the skills store counts uses and scores skills. */
   skillUsed?: (use: { name: string; taskId?: string; threadId: string }) => Promise<void>;
+  /**
+   * How long a turn's lease runs (`[concurrency] lease_seconds`): renewed while the turn runs, and
+   * what another server of the fleet waits past before it takes the turn for cut off. 30 s when absent.
+   */
+  leaseMs?: number;
 }
 
 /** What a caller inside Harness (the task pipeline) adds to a turn. */
@@ -93,8 +98,12 @@ export class TurnService {
 
   /** This service (`host/pid/instance`), stored with each turn it runs: who recovers it is decided by it. */
   private readonly owner = newProcessOwner();
+  private readonly leaseMs: number;
+  private watch: { timer: NodeJS.Timeout; sweeping: Promise<void> | null } | null = null;
 
-  constructor(private readonly deps: TurnServiceDeps) {}
+  constructor(private readonly deps: TurnServiceDeps) {
+    this.leaseMs = deps.leaseMs ?? 30_000;
+  }
 
   async start(params: MethodParams<'turn/start'>, context: TurnContext = {}): Promise<Turn> {
     const thread = await this.deps.threads.require(params.thread_id);
@@ -141,7 +150,7 @@ export class TurnService {
       started_at: clock.now().toISOString(),
       completed_at: null,
     };
-    await store.turns.create(turn, this.owner);
+    await store.turns.create(turn, { owner: this.owner, expires_at: this.leaseExpiry() });
     if (thread.agent === null) await store.threads.update(thread.id, { agent }, turn.started_at);
     await this.deps.threads.setStatus(thread.id, 'active');
     await this.deps.events.append({
@@ -225,17 +234,84 @@ export class TurnService {
 
   /**
    * Marks interrupted the turns a server that is gone left running (they cannot be continued in
-   * place). Those of a live process — another server of the fleet, a `harness exec` beside this
-   * server — are theirs; those of a server on another host are its own to recover when it starts
-   * again, or `interruptTaskTurns`' once their task is taken over.
+   * place): at start-up, those of any earlier server on this host. Those of a live process —
+   * another server of the fleet, a `harness exec` beside this server — are theirs.
    */
   async recover(): Promise<number> {
-    const stale = (await this.deps.store.turns.listRunning()).filter(
+    return this.interruptAbandoned(
       (turn) => turn.owner === null || (turn.owner !== this.owner && isOwnerGone(turn.owner)),
+      'the server stopped while this turn was running',
     );
-    for (const turn of stale)
-      await this.markInterrupted(turn, 'the server stopped while this turn was running');
-    return stale.length;
+  }
+
+  /**
+   * From now until `stopWatching`: renews the leases of the turns this process runs, and every
+   * lease period marks interrupted the turns of a process that stopped renewing theirs (a server
+   * that died on another host, where there is no process to look for) or that is gone from this
+   * host. A server that only stalled past its lease has its turns interrupted too; its late results
+   * are then dropped (`finish`), as a task's writes are after a takeover.
+   */
+  watchLeases(): void {
+    if (this.watch !== null) return;
+    let lastSweep = performance.now();
+    const timer = setInterval(() => {
+      if (this.running.size > 0)
+        this.deps.store.turns
+          .renewLeases(this.owner, this.leaseExpiry())
+          .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'renewing turn leases failed'));
+      if (this.watch?.sweeping !== null || performance.now() - lastSweep < this.leaseMs) return;
+      lastSweep = performance.now();
+      this.watch.sweeping = this.interruptAbandoned(
+        (turn) => this.isAbandoned(turn),
+        'the server running this turn stopped renewing its lease',
+      )
+        .then(
+          (n) =>
+            void (
+              n > 0 &&
+              this.deps.logger.warn({ interrupted: n }, 'turns of a server that stopped marked interrupted')
+            ),
+          (error: unknown) => this.deps.logger.warn({ err: error }, 'looking for abandoned turns failed'),
+        )
+        .finally(() => {
+          if (this.watch !== null) this.watch.sweeping = null;
+        });
+    }, this.leaseMs / 3);
+    timer.unref();
+    this.watch = { timer, sweeping: null };
+  }
+
+  /** Stops `watchLeases` (before the store closes), waiting for a look in progress. */
+  async stopWatching(): Promise<void> {
+    const watch = this.watch;
+    if (watch === null) return;
+    clearInterval(watch.timer);
+    this.watch = null;
+    await watch.sweeping;
+  }
+
+  /** Another process's turn whose lease expired, or whose process was on this host and is gone. */
+  private isAbandoned(turn: TurnRecord): boolean {
+    if (turn.owner === null || turn.owner === this.owner) return false;
+    // Another instance in this very process (tests start several) is not gone: its lease tells.
+    const processGone = !sameProcess(turn.owner, this.owner) && isOwnerGone(turn.owner);
+    const expired =
+      turn.lease_expires_at !== null && Date.parse(turn.lease_expires_at) < this.deps.clock.now().getTime();
+    return processGone || expired;
+  }
+
+  private leaseExpiry(): string {
+    return new Date(this.deps.clock.now().getTime() + this.leaseMs).toISOString();
+  }
+
+  private async interruptAbandoned(
+    abandoned: (turn: TurnRecord) => boolean,
+    message: string,
+  ): Promise<number> {
+    const stale = (await this.deps.store.turns.listRunning()).filter(abandoned);
+    let interrupted = 0;
+    for (const turn of stale) if (await this.markInterrupted(turn, message)) interrupted++;
+    return interrupted;
   }
 
   /**
@@ -259,16 +335,34 @@ export class TurnService {
     return stale.length;
   }
 
-  private async markInterrupted(turn: Turn, message: string): Promise<void> {
-    // Its server may have ended it a moment ago after all: then that end stands.
+  /** False when the turn had ended meanwhile (its server ended it a moment ago after all: that end stands). */
+  private async markInterrupted(turn: Turn, message: string): Promise<boolean> {
+    const error = { code: 'server_restarted', message };
     const ended = await this.deps.store.turns.end(turn.id, {
       status: 'interrupted',
-      error: { code: 'server_restarted', message },
+      error,
       completed_at: this.deps.clock.now().toISOString(),
     });
-    if (ended === null) return;
+    if (ended === null) return false;
     const thread = await this.deps.threads.get(turn.thread_id);
     if (thread?.status === 'active') await this.deps.threads.setStatus(thread.id, 'idle');
+    // Whoever follows the thread or its task, on any server, learns that the turn is over.
+    const [started] = await this.deps.events.query({
+      turn_id: turn.id,
+      kinds: ['turn.started'],
+      order: 'asc',
+      limit: 1,
+    });
+    await this.deps.events.append({
+      kind: 'turn.failed',
+      thread_id: turn.thread_id,
+      turn_id: turn.id,
+      task_id: started?.task_id ?? null,
+      project: started?.project ?? null,
+      decision: 'block',
+      data: { status: 'interrupted', usage: null, error },
+    });
+    return true;
   }
 
   /** Interrupts every running turn and waits for them to settle (shutdown). */

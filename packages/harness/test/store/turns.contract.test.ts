@@ -51,20 +51,48 @@ describe.each(backends)('turns ($name)', (backend) => {
     expect((await db.store.turns.listRunning()).map((t) => t.id)).toEqual(['early', 'late']);
   });
 
-  it('keeps the process that runs a turn, for recovery only: a turn as read has no owner', async () => {
+  it('keeps the process that runs a turn and its lease, for recovery only: a turn as read has neither', async () => {
     await db.store.threads.create(thread('t1'));
     const running = turn('u1', 't1', 1, { status: 'running', completed_at: null });
-    await db.store.turns.create(running, 'host-a/123/instance');
+    await db.store.turns.create(running, { owner: 'host-a/123/instance', expires_at: minutesAfter(1) });
     await db.store.turns.create(turn('u2', 't1', 2, { status: 'running', completed_at: null }));
     expect(await db.store.turns.listRunning()).toEqual([
-      { ...running, owner: 'host-a/123/instance' },
-      { ...turn('u2', 't1', 2, { status: 'running', completed_at: null }), owner: null },
+      { ...running, owner: 'host-a/123/instance', lease_expires_at: minutesAfter(1) },
+      {
+        ...turn('u2', 't1', 2, { status: 'running', completed_at: null }),
+        owner: null,
+        lease_expires_at: null,
+      },
     ]);
     expect(await db.store.turns.get('u1')).toEqual(running);
     expect(await db.store.turns.listForThread('t1')).toEqual([
       running,
       turn('u2', 't1', 2, { status: 'running', completed_at: null }),
     ]);
+  });
+
+  it("renews the leases of the owner's running and queued turns, never shortening one", async () => {
+    await db.store.threads.create(thread('t1'));
+    const lease = (expires_at: string, owner = 'host-a/1/x') => ({ owner, expires_at });
+    const live = { status: 'running' as const, completed_at: null };
+    await db.store.turns.create(turn('running', 't1', 1, live), lease(minutesAfter(1)));
+    await db.store.turns.create(
+      turn('queued', 't1', 2, { ...live, status: 'queued' }),
+      lease(minutesAfter(1)),
+    );
+    await db.store.turns.create(turn('later', 't1', 3, live), lease(minutesAfter(9)));
+    await db.store.turns.create(turn('ended', 't1', 4), lease(minutesAfter(1)));
+    await db.store.turns.create(turn('theirs', 't1', 5, live), lease(minutesAfter(1), 'host-b/2/y'));
+
+    await db.store.turns.renewLeases('host-a/1/x', minutesAfter(5));
+
+    const leases = new Map((await db.store.turns.listRunning()).map((t) => [t.id, t.lease_expires_at]));
+    expect(Object.fromEntries(leases)).toEqual({
+      running: minutesAfter(5),
+      queued: minutesAfter(5),
+      later: minutesAfter(9),
+      theirs: minutesAfter(1),
+    });
   });
 
   it('patches a turn, leaving the rest as it was; null for an unknown turn', async () => {

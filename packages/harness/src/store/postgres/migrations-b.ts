@@ -17,4 +17,11 @@ export const partBMigrations: { version: number; name: string; sql: string }[] =
     name: 'turns: the process that runs each',
     sql: `ALTER TABLE turns ADD COLUMN owner text COLLATE "C";`,
   },
+  {
+    // A turn's owner renews its lease while it runs: a server of the fleet that died on another
+    // host (no process to look for) has its turns marked interrupted once their leases expire.
+    version: 4,
+    name: 'turns: a lease the owner renews while the turn runs',
+    sql: `ALTER TABLE turns ADD COLUMN lease_expires_at text COLLATE "C";`,
+  },
 ];

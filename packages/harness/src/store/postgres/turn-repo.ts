@@ -1,5 +1,5 @@
 import type { Turn } from '@harness/protocol';
-import type { RunningTurn, TurnEnding, TurnRepository } from '../store.js';
+import type { RunningTurn, TurnEnding, TurnLease, TurnRepository } from '../store.js';
 import { runningTurnFromRow, turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 import { SqlParams, type PgDb } from './db.js';
 
@@ -16,8 +16,8 @@ const patchableColumns = new Set([
 
 /** Inserts one turn; its values come from `turnValues`. Forking a thread copies turns with it too. */
 export const insertTurn = `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error,
-    started_at, completed_at, owner)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
+    started_at, completed_at, owner, lease_expires_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
 export function turnValues(row: TurnRow): unknown[] {
   return [
@@ -33,14 +33,31 @@ export function turnValues(row: TurnRow): unknown[] {
     row.started_at,
     row.completed_at,
     row.owner ?? null,
+    row.lease_expires_at ?? null,
   ];
 }
 
 export class PgTurnRepository implements TurnRepository {
   constructor(private readonly db: PgDb) {}
 
-  async create(turn: Turn, owner?: string): Promise<void> {
-    await this.db.query(insertTurn, turnValues({ ...turnToRow(turn), owner: owner ?? null }));
+  async create(turn: Turn, lease?: TurnLease): Promise<void> {
+    await this.db.query(
+      insertTurn,
+      turnValues({
+        ...turnToRow(turn),
+        owner: lease?.owner ?? null,
+        lease_expires_at: lease?.expires_at ?? null,
+      }),
+    );
+  }
+
+  async renewLeases(owner: string, expiresAt: string): Promise<void> {
+    await this.db.query(
+      `UPDATE turns SET lease_expires_at = $2 WHERE owner = $1
+         AND status IN ('running', 'queued')
+         AND (lease_expires_at IS NULL OR lease_expires_at < $2)`,
+      [owner, expiresAt],
+    );
   }
 
   async get(id: string): Promise<Turn | null> {

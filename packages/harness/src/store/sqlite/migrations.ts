@@ -347,6 +347,13 @@ const migrations: Migration[] = [
     name: 'turns: the process that runs each',
     sql: `ALTER TABLE turns ADD COLUMN owner TEXT;`,
   },
+  {
+    // A turn's owner renews its lease while it runs: a server of the fleet that died on another
+    // host (no process to look for) has its turns marked interrupted once their leases expire.
+    version: 19,
+    name: 'turns: a lease the owner renews while the turn runs',
+    sql: `ALTER TABLE turns ADD COLUMN lease_expires_at TEXT;`,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

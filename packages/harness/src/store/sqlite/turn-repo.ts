@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Turn } from '@harness/protocol';
-import type { RunningTurn, TurnEnding, TurnRepository } from '../store.js';
+import type { RunningTurn, TurnEnding, TurnLease, TurnRepository } from '../store.js';
 import { runningTurnFromRow, turnFromRow, turnToRow, type TurnRow } from '../rows.js';
 
 const patchableColumns = new Set([
@@ -17,15 +17,25 @@ const patchableColumns = new Set([
 export class SqliteTurnRepository implements TurnRepository {
   constructor(private readonly db: Database.Database) {}
 
-  async create(turn: Turn, owner?: string): Promise<void> {
+  async create(turn: Turn, lease?: TurnLease): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO turns (id, thread_id, seq, status, input, agent, items, usage, error, started_at, completed_at,
-           owner)
+           owner, lease_expires_at)
          VALUES (@id, @thread_id, @seq, @status, @input, @agent, @items, @usage, @error, @started_at, @completed_at,
-           @owner)`,
+           @owner, @lease_expires_at)`,
       )
-      .run({ ...turnToRow(turn), owner: owner ?? null });
+      .run({ ...turnToRow(turn), owner: lease?.owner ?? null, lease_expires_at: lease?.expires_at ?? null });
+  }
+
+  async renewLeases(owner: string, expiresAt: string): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE turns SET lease_expires_at = @expires_at WHERE owner = @owner
+           AND status IN ('running', 'queued')
+           AND (lease_expires_at IS NULL OR lease_expires_at < @expires_at)`,
+      )
+      .run({ owner, expires_at: expiresAt });
   }
 
   async get(id: string): Promise<Turn | null> {
