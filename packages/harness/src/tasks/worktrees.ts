@@ -447,6 +447,11 @@ export class WorktreeManager {
     recorded: WorktreeMeta | null,
     options: RemoveWorktreeOptions,
   ): Promise<RemoveWorktreeResult> {
+    const policy = options.branch ?? 'keep-if-committed';
+    // A branch of ours that goes anyway goes while git removes the worktree: deleting refs and
+    // removing a worktree touch different files, and a task waits for its cleanup.
+    const refsGone = recorded !== null && policy === 'delete' ? this.deleteTaskRefs(repo, recorded) : null;
+    refsGone?.catch(() => undefined); // awaited below; a throw on the way must not leave it unhandled
     // The usual case, an intact worktree of ours: `git worktree remove` takes the directory and
     // git's record of it at once. Anything else goes the careful way.
     const removedByGit =
@@ -458,9 +463,9 @@ export class WorktreeManager {
     const cleared = removedByGit ? null : await this.clearWorktree(repo, target);
     const existed = removedByGit || cleared?.existed === true;
     const branch = recorded?.branch ?? cleared?.branch ?? null;
+    if (refsGone !== null) await refsGone;
     const branchDeleted =
-      branch !== null &&
-      (await this.settleBranch(repo, branch, recorded, options.branch ?? 'keep-if-committed', removedByGit));
+      refsGone !== null || (branch !== null && (await this.settleBranch(repo, branch, recorded, policy)));
     await removeWorktreeMeta(target);
     this.logger.info({ path: target, repo, branch, branch_deleted: branchDeleted }, 'worktree removed');
     return { removed: existed, branchDeleted };
@@ -489,28 +494,26 @@ export class WorktreeManager {
     return { existed, branch: entry?.branch ?? null };
   }
 
-  /** `checkedOut`: the branch was the intact worktree's until just now, so it exists. */
+  /**
+   * The task's branch, and the remote-tracking ref its push left (`git branch -a` lists no
+   * finished task), in one `update-ref`: a ref already gone is no error.
+   */
+  private deleteTaskRefs(repo: string, recorded: WorktreeMeta): Promise<void> {
+    const { branch, remote } = recorded;
+    return this.git.deleteRefs(repo, [`refs/heads/${branch}`, `refs/remotes/${remote}/${branch}`]);
+  }
+
+  /** The branch of a worktree we hold no record of (policy `delete`), or one kept unless it is empty. */
   private async settleBranch(
     repo: string,
     branch: string,
     recorded: WorktreeMeta | null,
     policy: 'delete' | 'keep-if-committed',
-    checkedOut: boolean,
   ): Promise<boolean> {
-    const local = `refs/heads/${branch}`;
-    if (policy === 'delete') {
-      // The remote-tracking ref the push left goes too: `git branch -a` lists no finished task.
-      const tracking = recorded === null ? [] : [`refs/remotes/${recorded.remote}/${branch}`];
-      if (checkedOut) {
-        await this.git.deleteRefs(repo, [local, ...tracking]);
-        return true;
-      }
-      const deleted = await this.deleteBranch(repo, branch);
-      if (tracking.length > 0) await this.git.deleteRefs(repo, tracking);
-      return deleted;
-    }
+    if (policy === 'delete') return this.deleteBranch(repo, branch);
     // Without the recorded start we cannot tell the task's commits from the base's: keep it.
     if (recorded === null) return false;
+    const local = `refs/heads/${branch}`;
     const head = (await this.git.readRefs(repo, [local])).get(local);
     return head === recorded.base_commit && this.deleteBranch(repo, branch);
   }
