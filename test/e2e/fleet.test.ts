@@ -264,6 +264,56 @@ describe('a fleet of harness servers on one PostgreSQL database', () => {
     });
   }, 240_000);
 
+  it('runs every task exactly once while servers are killed and restarted at random moments', async () => {
+    const limits = { alpha: 2, beta: 2 };
+    const total = 30;
+    const dir = tempDir('harness-fleet-chaos-');
+    dirs.push(dir);
+    const fleet = await startFleet(dir.path, {
+      databaseUrl: await postgres.createDatabase(),
+      hosts: 3,
+      projects: Object.entries(limits).map(([name, max_concurrent]) => ({ name, max_concurrent })),
+      concurrency: { global: 3, queue: 100, leaseSeconds: 5 },
+      modelDelayMs: 200,
+    });
+    // Seeded, so that a failure names the sequence of kills that led to it.
+    const seed = Date.now() % 100_000;
+    let state = seed;
+    const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+    const kills: string[] = [];
+    try {
+      await recordClaims(fleet);
+      const names = Object.keys(limits);
+      for (let i = 0; i < total; i++)
+        await fleet.hosts[i % 3]!.submit(`chaos task ${i}`, names[i % names.length]!);
+      // Kill -9 a random server at a random moment, restart it on its data directory, again.
+      for (let round = 0; round < 6 && (await countFinished(fleet)) < total; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 300 + random() * 2500));
+        const host = fleet.hosts[Math.floor(random() * 3)]!;
+        kills.push(`${host.name} with ${(await heldBy(fleet, host)).length} running`);
+        await host.crashAndRestart();
+      }
+      await until(
+        fleet,
+        `all ${total} tasks finished (seed ${seed}, kills: ${kills.join('; ')})`,
+        async () => (await countFinished(fleet)) === total,
+      );
+      await expectEachDoneOnce(fleet, names, total);
+      expect(
+        await fleet.sql(`SELECT id, status FROM turns WHERE status NOT IN ('completed', 'interrupted')`),
+      ).toEqual([]);
+      const peaks = await claimPeaks(fleet);
+      for (const [name, limit] of Object.entries(limits))
+        expect(peaks.projects[name], name).toBeLessThanOrEqual(limit);
+      expect(peaks.global).toBeLessThanOrEqual(3);
+    } catch (error) {
+      console.error(`chaos seed ${seed}, kills: ${kills.join('; ')}`);
+      throw error;
+    } finally {
+      await fleet.stop();
+    }
+  }, 240_000);
+
   it('fences a server stopped past its lease: its tasks finish elsewhere and its late runs write nothing', async () => {
     const dir = tempDir('harness-fleet-stale-');
     dirs.push(dir);

@@ -31,16 +31,36 @@ export class EventLog {
   ) {}
 
   async append(input: EventInput): Promise<{ event: Event; duplicate: boolean }> {
-    const stored = await this.store.events.append({
+    const stored = await this.store.events.append(this.complete(input));
+    if (!stored.duplicate) this.announceStored(stored.event);
+    return stored;
+  }
+
+  /**
+   * Stores the event through `write`, which stores it together with another change in one
+   * transaction (`tasks.transitionLogged`), then announces it; null, and nothing announced, when
+   * `write` stored nothing.
+   */
+  async appendWith<T extends { event: Event }>(
+    input: EventInput,
+    write: (event: NewEvent) => Promise<T | null>,
+  ): Promise<T | null> {
+    const stored = await write(this.complete(input));
+    if (stored !== null) this.announceStored(stored.event);
+    return stored;
+  }
+
+  private complete(input: EventInput): NewEvent {
+    return {
       ...input,
       id: input.id ?? newId('evt'),
       ts: (input.ts === undefined ? this.clock.now() : new Date(input.ts)).toISOString(),
-    });
-    if (!stored.duplicate) {
-      this.announce(this.appendListeners, stored.event);
-      if (this.feed === null) this.announce(this.loggedListeners, stored.event);
-    }
-    return stored;
+    };
+  }
+
+  private announceStored(event: Event): void {
+    this.announce(this.appendListeners, event);
+    if (this.feed === null) this.announce(this.loggedListeners, event);
   }
 
   query(filter: EventFilter): Promise<Event[]> {

@@ -227,6 +227,12 @@ export interface LeaseToken {
  * One state change: applied only while the task is still in `from` and, when `lease` is given,
  * still held under that lease — so a run whose lease was taken over cannot move it.
  */
+/** A task changed, and the event stored with the change. */
+export interface LoggedTransition {
+  task: Task;
+  event: Event;
+}
+
 export interface TaskStateChange {
   from: TaskState;
   to: TaskState;
@@ -280,6 +286,12 @@ export interface TaskRepository {
    * held under `lease`.
    */
   transition(id: string, change: TaskStateChange): Promise<Task | null>;
+  /**
+   * `transition`, with `event` (its announcement) appended in the same transaction: both are
+   * stored or neither, so a crash between a change and its announcement cannot lose the
+   * announcement. Null when the change is refused (nothing stored).
+   */
+  transitionLogged(id: string, change: TaskStateChange, event: NewEvent): Promise<LoggedTransition | null>;
   /** Queued tasks in queue order (priority, then arrival). */
   queued(limit: number): Promise<Task[]>;
   /**

@@ -23,8 +23,9 @@ export interface TransitionOptions {
 /**
  * The only way a task's state changes: the edge is checked against the protocol's transition
  * table, the change is stored only if the task is still in the state the caller saw (and still
- * leased to the caller, when it names its lease), and only then announced — so what is announced
- * has happened. A refused store throws `RunSuperseded`; an edge outside the table, `conflict`.
+ * leased to the caller, when it names its lease), with its announcement in the same transaction,
+ * and announced once committed — so what is announced has happened, and what happened is
+ * announced. A refused store throws `RunSuperseded`; an edge outside the table, `conflict`.
  */
 export async function transition(
   deps: TransitionDeps,
@@ -37,18 +38,17 @@ export async function transition(
       ErrorCodes.conflict,
       `task ${task.id}: ${task.state} → ${to} is not a task transition`,
     );
-  const stored = await deps.store.tasks.transition(task.id, {
+  const change = {
     from: task.state,
     to,
     patch: { ...options.patch, updated_at: deps.clock.now().toISOString() },
     ...(options.lease === undefined ? {} : { lease: options.lease }),
-  });
+  };
+  // One transaction: a crash cannot leave a change stored and never announced.
+  const stored = await deps.events.appendWith(
+    { kind: 'task.stage', data: { stage: to }, ...options.announce, task_id: task.id },
+    (event) => deps.store.tasks.transitionLogged(task.id, change, event),
+  );
   if (stored === null) throw new RunSuperseded(task.id, `${task.state} → ${to}`);
-  await deps.events.append({
-    kind: 'task.stage',
-    data: { stage: to },
-    ...options.announce,
-    task_id: task.id,
-  });
-  return stored;
+  return stored.task;
 }

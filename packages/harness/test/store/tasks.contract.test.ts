@@ -136,6 +136,33 @@ describe.each(backends)('tasks ($name)', (backend) => {
     expect(await db.store.tasks.transition('nope', { from: 'queued', to: 'cancelled' })).toBeNull();
   });
 
+  it('stores a change and its announcement in one transaction: both, or neither', async () => {
+    await storedTask(db.store, 't1', 'implementing', { project: 'app' });
+    const event = (id: string) => ({ id, ts: minutesAfter(4), kind: 'task.stage', task_id: 't1' });
+    const logged = await db.store.tasks.transitionLogged(
+      't1',
+      { from: 'implementing', to: 'validating', patch: { cost_usd: 2 } },
+      event('e1'),
+    );
+    expect(logged?.task).toMatchObject({ state: 'validating', cost_usd: 2 });
+    // Stored with a seq, and the task's project.
+    expect(logged?.event).toMatchObject({ id: 'e1', task_id: 't1', project: 'app' });
+    expect(await db.store.events.query({ task_id: 't1', order: 'asc', limit: 10 })).toEqual([logged?.event]);
+
+    // Refused (not in the state the caller saw): no event either.
+    expect(
+      await db.store.tasks.transitionLogged('t1', { from: 'implementing', to: 'failed' }, event('e2')),
+    ).toBeNull();
+    // The event cannot be stored (its id is taken): the change goes back with it.
+    await expect(
+      db.store.tasks.transitionLogged('t1', { from: 'validating', to: 'failed' }, event('e1')),
+    ).rejects.toThrow(/e1/);
+    expect((await db.store.tasks.get('t1'))?.state).toBe('validating');
+    expect(
+      (await db.store.events.query({ task_id: 't1', order: 'asc', limit: 10 })).map((e) => e.id),
+    ).toEqual(['e1']);
+  });
+
   it('lists queued tasks by priority, then arrival', async () => {
     await storedTask(db.store, 'low', 'queued', { priority: 0 });
     await storedTask(db.store, 'high', 'queued', { priority: 5 });

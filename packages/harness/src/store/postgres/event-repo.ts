@@ -10,7 +10,7 @@ import type {
 } from '../store.js';
 import { eventFromRow, type EventRow } from '../rows.js';
 import { ErrorCodes, HarnessError } from '../../core/index.js';
-import { SqlParams, type PgDb } from './db.js';
+import { SqlParams, type PgDb, type Queryable } from './db.js';
 
 const passDecisions = `('pass', 'complete', 'allow')`;
 const warnDecisions = `('warn', 'prompt')`;
@@ -34,7 +34,7 @@ const eventsAppendLock = 0x48455654; // "HEVT"
  * the statement's own transaction commits before the lock is released.
  * An event of a task belongs to the task's project unless the writer names one.
  */
-const appendEvent = `
+export const appendEvent = `
   WITH locked AS (SELECT pg_advisory_xact_lock(${eventsAppendLock})),
   inserted AS (
     INSERT INTO events (id, ts, kind, thread_id, turn_id, task_id, session_id, tool, decision, reason,
@@ -47,29 +47,38 @@ const appendEvent = `
     RETURNING *)
   SELECT inserted.*, pg_notify('${eventsChannel}', '') AS notified FROM inserted`;
 
+/**
+ * Appends `event` with `appendEvent` on `db` (the pool, or a transaction's client: the event is
+ * then committed, and notified, with the rest of it). Null when an event of its id was stored already.
+ */
+export async function appendEventOn(db: Queryable, event: NewEvent): Promise<Event | null> {
+  const { rows } = await db.query<EventRow & { notified?: unknown }>(appendEvent, [
+    event.id,
+    event.ts,
+    event.kind,
+    event.thread_id ?? null,
+    event.turn_id ?? null,
+    event.task_id ?? null,
+    event.session_id ?? null,
+    event.tool ?? null,
+    event.decision ?? null,
+    event.reason ?? null,
+    event.duration_ms ?? null,
+    event.data === undefined ? null : JSON.stringify(event.data),
+    event.project ?? null,
+  ]);
+  const inserted = rows[0];
+  if (inserted === undefined) return null;
+  delete inserted.notified;
+  return eventFromRow(inserted);
+}
+
 export class PgEventRepository implements EventRepository {
   constructor(private readonly db: PgDb) {}
 
   async append(event: NewEvent): Promise<{ event: Event; duplicate: boolean }> {
-    const [inserted] = await this.db.rows<EventRow & { notified?: unknown }>(appendEvent, [
-      event.id,
-      event.ts,
-      event.kind,
-      event.thread_id ?? null,
-      event.turn_id ?? null,
-      event.task_id ?? null,
-      event.session_id ?? null,
-      event.tool ?? null,
-      event.decision ?? null,
-      event.reason ?? null,
-      event.duration_ms ?? null,
-      event.data === undefined ? null : JSON.stringify(event.data),
-      event.project ?? null,
-    ]);
-    if (inserted) {
-      delete inserted.notified;
-      return { event: eventFromRow(inserted), duplicate: false };
-    }
+    const inserted = await appendEventOn(this.db, event);
+    if (inserted) return { event: inserted, duplicate: false };
     const stored = await this.db.one<EventRow>('SELECT * FROM events WHERE id = $1', [event.id]);
     if (!stored) {
       // Stored once, then purged before it could be read back: as if it had never been.

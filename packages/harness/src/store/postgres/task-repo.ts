@@ -5,6 +5,8 @@ import type {
   ClaimedTask,
   InFlightTask,
   LeaseToken,
+  LoggedTransition,
+  NewEvent,
   TaskListFilter,
   TaskPatch,
   TaskRepository,
@@ -21,6 +23,7 @@ import {
   taskJsonColumns,
 } from '../task-rows.js';
 import type { PgDb, Queryable } from './db.js';
+import { appendEventOn } from './event-repo.js';
 
 /** Every column of a task but its id and seq, in the order `enqueue` writes them. */
 const taskColumns = [
@@ -108,6 +111,19 @@ async function lockQueue(client: Queryable, lock: number): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [queueLockClass, lock]);
 }
 
+async function transitionOn(db: Queryable, id: string, change: TaskStateChange): Promise<Task | null> {
+  refuseUnlisted(id, change.from, change.to);
+  const params = new Parameters();
+  const where = `id = ${params.add(id)} AND state = ${params.add(change.from)}`;
+  const sets = assignments(change.patch ?? {}, params);
+  sets.push(`state = ${params.add(change.to)}`);
+  const { rows } = await db.query<TaskRow>(
+    `UPDATE tasks SET ${sets.join(', ')} WHERE ${where}${leaseGuard(change.lease, params)} RETURNING *`,
+    params.values,
+  );
+  return rows[0] === undefined ? null : publicTask(rows[0]);
+}
+
 export class PgTaskRepository implements TaskRepository {
   constructor(private readonly db: PgDb) {}
 
@@ -177,16 +193,24 @@ export class PgTaskRepository implements TaskRepository {
   }
 
   async transition(id: string, change: TaskStateChange): Promise<Task | null> {
-    refuseUnlisted(id, change.from, change.to);
-    const params = new Parameters();
-    const where = `id = ${params.add(id)} AND state = ${params.add(change.from)}`;
-    const sets = assignments(change.patch ?? {}, params);
-    sets.push(`state = ${params.add(change.to)}`);
-    const row = await this.db.one<TaskRow>(
-      `UPDATE tasks SET ${sets.join(', ')} WHERE ${where}${leaseGuard(change.lease, params)} RETURNING *`,
-      params.values,
-    );
-    return row ? publicTask(row) : null;
+    return transitionOn(this.db, id, change);
+  }
+
+  async transitionLogged(
+    id: string,
+    change: TaskStateChange,
+    event: NewEvent,
+  ): Promise<LoggedTransition | null> {
+    // The change first, then the event (its seq drawn under the append lock, held to the commit):
+    // nothing holding that lock ever waits for a task's row, so the two cannot deadlock.
+    return this.db.transaction(async (client) => {
+      const task = await transitionOn(client, id, change);
+      if (task === null) return null;
+      const logged = await appendEventOn(client, event);
+      if (logged === null)
+        throw new HarnessError(ErrorCodes.conflict, `event ${event.id} was stored already`);
+      return { task, event: logged };
+    });
   }
 
   async queued(limit: number): Promise<Task[]> {

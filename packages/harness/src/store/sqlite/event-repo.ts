@@ -31,6 +31,11 @@ export class SqliteEventRepository implements EventRepository {
   }
 
   async append(event: NewEvent): Promise<{ event: Event; duplicate: boolean }> {
+    return this.appendNow(event);
+  }
+
+  /** `append` at once, for a transaction that stores the event with another write. */
+  appendNow(event: NewEvent): { event: Event; duplicate: boolean } {
     const result = this.insert.run({
       id: event.id,
       ts: event.ts,

@@ -50,7 +50,7 @@ export class SqliteStore implements Store {
     this.threads = new SqliteThreadRepository(db);
     this.turns = new SqliteTurnRepository(db);
     this.events = new SqliteEventRepository(db);
-    this.tasks = new SqliteTaskRepository(db);
+    this.tasks = new SqliteTaskRepository(db, this.events);
     this.projects = new SqliteProjectRepository(db);
     this.webhookDeliveries = new SqliteWebhookDeliveryRepository(db);
     this.webhookTriggers = new SqliteWebhookTriggerRepository(db);

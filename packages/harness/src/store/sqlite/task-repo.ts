@@ -5,6 +5,8 @@ import type {
   ClaimRequest,
   ClaimedTask,
   LeaseToken,
+  LoggedTransition,
+  NewEvent,
   TaskListFilter,
   TaskPatch,
   TaskRepository,
@@ -20,6 +22,7 @@ import {
   taskJsonColumns,
 } from '../task-rows.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { SqliteEventRepository } from './event-repo.js';
 
 /** The SET clauses and their arguments for a patch (unknown keys and undefined values skipped). */
 function assignments(id: string, patch: TaskPatch): { sets: string[]; args: Record<string, unknown> } {
@@ -43,7 +46,10 @@ function leaseGuard(lease: LeaseToken | undefined, args: Record<string, unknown>
 }
 
 export class SqliteTaskRepository implements TaskRepository {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly events: SqliteEventRepository,
+  ) {}
 
   async enqueue(task: Task, maxQueued: number): Promise<Task> {
     const insert = this.db.transaction(() => {
@@ -131,13 +137,35 @@ export class SqliteTaskRepository implements TaskRepository {
   }
 
   async transition(id: string, change: TaskStateChange): Promise<Task | null> {
+    return this.transitionNow(id, change);
+  }
+
+  async transitionLogged(
+    id: string,
+    change: TaskStateChange,
+    event: NewEvent,
+  ): Promise<LoggedTransition | null> {
+    return this.db.transaction((): LoggedTransition | null => {
+      const task = this.transitionNow(id, change);
+      if (task === null) return null;
+      const logged = this.events.appendNow(event);
+      // Thrown inside the transaction: the change goes back with it.
+      if (logged.duplicate)
+        throw new HarnessError(ErrorCodes.conflict, `event ${event.id} was stored already`);
+      return { task, event: logged.event };
+    })();
+  }
+
+  private transitionNow(id: string, change: TaskStateChange): Task | null {
     refuseUnlisted(id, change.from, change.to);
     const { sets, args } = assignments(id, change.patch ?? {});
     sets.push('state = @to');
     Object.assign(args, { to: change.to, from: change.from });
     const guard = ` AND state = @from${leaseGuard(change.lease, args)}`;
-    const result = this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${guard}`).run(args);
-    return result.changes === 0 ? null : this.get(id);
+    const row = this.db
+      .prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = @id${guard} RETURNING *`)
+      .get(args) as TaskRow | undefined;
+    return row === undefined ? null : publicTask(row);
   }
 
   async queued(limit: number): Promise<Task[]> {
