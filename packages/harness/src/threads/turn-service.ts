@@ -75,6 +75,13 @@ export interface TurnContext {
   projectRoot?: string;
 }
 
+/** `watchLeases` at work: its timer, when it last looked for abandoned turns, a look in progress. */
+interface LeaseWatch {
+  timer: NodeJS.Timeout;
+  lastSweep: number;
+  sweeping: Promise<void> | null;
+}
+
 interface RunningTurn {
   threadId: string;
   taskId: string | null;
@@ -99,7 +106,7 @@ export class TurnService {
   /** This service (`host/pid/instance`), stored with each turn it runs: who recovers it is decided by it. */
   private readonly owner = newProcessOwner();
   private readonly leaseMs: number;
-  private watch: { timer: NodeJS.Timeout; sweeping: Promise<void> | null } | null = null;
+  private watch: LeaseWatch | null = null;
 
   constructor(private readonly deps: TurnServiceDeps) {
     this.leaseMs = deps.leaseMs ?? 30_000;
@@ -253,32 +260,34 @@ export class TurnService {
    */
   watchLeases(): void {
     if (this.watch !== null) return;
-    let lastSweep = performance.now();
-    const timer = setInterval(() => {
-      if (this.running.size > 0)
-        this.deps.store.turns
-          .renewLeases(this.owner, this.leaseExpiry())
-          .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'renewing turn leases failed'));
-      if (this.watch?.sweeping !== null || performance.now() - lastSweep < this.leaseMs) return;
-      lastSweep = performance.now();
-      this.watch.sweeping = this.interruptAbandoned(
-        (turn) => this.isAbandoned(turn),
-        'the server running this turn stopped renewing its lease',
+    const watch: LeaseWatch = {
+      timer: setInterval(() => this.leaseTick(watch), this.leaseMs / 3),
+      lastSweep: performance.now(),
+      sweeping: null,
+    };
+    watch.timer.unref();
+    this.watch = watch;
+  }
+
+  private leaseTick(watch: LeaseWatch): void {
+    if (this.running.size > 0)
+      this.deps.store.turns
+        .renewLeases(this.owner, this.leaseExpiry())
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'renewing turn leases failed'));
+    if (watch.sweeping !== null || performance.now() - watch.lastSweep < this.leaseMs) return;
+    watch.lastSweep = performance.now();
+    watch.sweeping = this.interruptAbandoned(
+      (turn) => this.isAbandoned(turn),
+      'the server running this turn stopped renewing its lease',
+    )
+      .then(
+        (n) => {
+          if (n > 0)
+            this.deps.logger.warn({ interrupted: n }, 'turns of a server that stopped marked interrupted');
+        },
+        (error: unknown) => this.deps.logger.warn({ err: error }, 'looking for abandoned turns failed'),
       )
-        .then(
-          (n) =>
-            void (
-              n > 0 &&
-              this.deps.logger.warn({ interrupted: n }, 'turns of a server that stopped marked interrupted')
-            ),
-          (error: unknown) => this.deps.logger.warn({ err: error }, 'looking for abandoned turns failed'),
-        )
-        .finally(() => {
-          if (this.watch !== null) this.watch.sweeping = null;
-        });
-    }, this.leaseMs / 3);
-    timer.unref();
-    this.watch = { timer, sweeping: null };
+      .finally(() => (watch.sweeping = null));
   }
 
   /** Stops `watchLeases` (before the store closes), waiting for a look in progress. */
