@@ -34,7 +34,7 @@ const eventsAppendLock = 0x48455654; // "HEVT"
  * the statement's own transaction commits before the lock is released.
  * An event of a task belongs to the task's project unless the writer names one.
  */
-export const appendEvent = `
+const appendEvent = `
   WITH locked AS (SELECT pg_advisory_xact_lock(${eventsAppendLock})),
   inserted AS (
     INSERT INTO events (id, ts, kind, thread_id, turn_id, task_id, session_id, tool, decision, reason,
